@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+
+namespace Tempora.Server;
+
+/// <summary>Everything a Tempora process needs to start; the CLI fills it from flags.</summary>
+public sealed record TemporaOptions
+{
+    /// <summary>Address every listener binds to.</summary>
+    public string Ip { get; init; } = "127.0.0.1";
+
+    /// <summary>gRPC frontend port; 0 picks a free port.</summary>
+    public int Port { get; init; } = 7233;
+
+    /// <summary>Web UI port; reserved until the UI exists.</summary>
+    public int UiPort { get; init; } = 8080;
+
+    /// <summary>Prometheus metrics port; reserved until metrics exist.</summary>
+    public int MetricsPort { get; init; } = 9090;
+
+    /// <summary>SQLite database file; ignored when <see cref="InMemory"/> is set.</summary>
+    public string DbFilename { get; init; } = "tempora.db";
+
+    /// <summary>Keep everything in memory (throwaway runs); nothing survives a restart.</summary>
+    public bool InMemory { get; init; }
+
+    /// <summary>Namespaces created at start besides <c>default</c>.</summary>
+    public IReadOnlyList<string> Namespaces { get; init; } = [];
+
+    /// <summary>Minimum level written to the log.</summary>
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary>Do not serve the web UI.</summary>
+    public bool Headless { get; init; }
+}
