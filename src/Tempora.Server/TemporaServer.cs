@@ -1,27 +1,151 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Tempora.Core;
+using Tempora.Frontend;
+using Tempora.History;
+using Tempora.History.Queues;
+using Tempora.Matching;
+using Tempora.Persistence;
+using Tempora.Persistence.Sqlite;
 
 namespace Tempora.Server;
 
 /// <summary>A running Tempora process: every role in one host.</summary>
-public sealed class TemporaServer : IAsyncDisposable
+public sealed partial class TemporaServer : IAsyncDisposable
 {
-    private TemporaServer() { }
+    private readonly WebApplication _app;
+    private readonly SqliteDatabase _database;
+    private int _disposed;
+
+    private TemporaServer(WebApplication app, SqliteDatabase database, int port, string ip)
+    {
+        _app = app;
+        _database = database;
+        GrpcPort = port;
+        GrpcAddress = $"{ip}:{port}";
+    }
 
     /// <summary>The bound gRPC address, host:port (port resolved when 0 was asked for).</summary>
-    public string GrpcAddress => throw new NotImplementedException();
+    public string GrpcAddress { get; }
 
     /// <summary>The bound gRPC port.</summary>
-    public int GrpcPort => throw new NotImplementedException();
+    public int GrpcPort { get; }
 
     /// <summary>Builds and starts the host; returns once the gRPC port is listening.</summary>
-    public static Task<TemporaServer> StartAsync(TemporaOptions options, Action<ILoggingBuilder>? configureLogging = null, CancellationToken ct = default)
-        => throw new NotImplementedException();
+    public static async Task<TemporaServer> StartAsync(TemporaOptions options, Action<ILoggingBuilder>? configureLogging = null, CancellationToken ct = default)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(options.LogLevel);
+        // Kestrel's and ASP.NET's per-request logs drown ours; keep them for warnings.
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+        if (configureLogging is null)
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            });
+        }
+        else
+        {
+            configureLogging(builder.Logging);
+        }
+        var address = options.Ip == "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Ip);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // SDKs speak h2c with prior knowledge on a plaintext port (temporal-compat.md §1.1).
+            kestrel.Listen(address, options.Port, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
 
-    /// <summary>Stops gracefully.</summary>
-    public Task StopAsync(CancellationToken ct = default) => throw new NotImplementedException();
+        using var bootLoggerFactory = LoggerFactory.Create(l =>
+        {
+            l.SetMinimumLevel(options.LogLevel);
+            if (configureLogging is null)
+            {
+                l.AddSimpleConsole(o => o.SingleLine = true);
+            }
+            else
+            {
+                configureLogging(l);
+            }
+        });
+        var database = await SqliteDatabase.OpenAsync(options.InMemory ? null : options.DbFilename,
+            bootLoggerFactory.CreateLogger<SqliteDatabase>(), ct);
+
+        // Roles, wired from the bottom up: persistence, matching, history, frontend.
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(database);
+        services.AddSingleton<IExecutionStore, SqliteExecutionStore>();
+        services.AddSingleton<INamespaceStore, SqliteNamespaceStore>();
+        services.AddSingleton<MatchingEngine>();
+        services.AddSingleton<ITaskDispatcher>(sp => sp.GetRequiredService<MatchingEngine>());
+        services.AddSingleton<NamespaceRegistry>();
+        services.AddSingleton<TaskIdAllocator>();
+        services.AddSingleton<TimerQueue>();
+        services.AddSingleton<HistoryEngine>();
+        services.AddFrontend();
+
+        var app = builder.Build();
+        app.MapFrontend();
+
+        var logger = app.Services.GetRequiredService<ILogger<TemporaServer>>();
+        var namespaces = app.Services.GetRequiredService<NamespaceRegistry>();
+        foreach (var name in options.Namespaces.Prepend("default").Distinct(StringComparer.Ordinal))
+        {
+            await namespaces.EnsureAsync(name, ct);
+        }
+        await app.Services.GetRequiredService<HistoryEngine>().StartAsync(ct);
+        await app.StartAsync(ct);
+
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var port = new Uri(bound).Port;
+        var server = new TemporaServer(app, database, port, options.Ip);
+        LogListening(logger, server.GrpcAddress, options.InMemory ? "in memory" : Path.GetFullPath(options.DbFilename));
+        if (!options.Headless)
+        {
+            LogReserved(logger, "web UI", options.UiPort);
+        }
+        LogReserved(logger, "metrics", options.MetricsPort);
+        return server;
+    }
+
+    /// <summary>Stops gracefully: no new requests, in-flight ones finish or are cancelled, then the database closes.</summary>
+    public async Task StopAsync(CancellationToken ct = default)
+    {
+        await _app.StopAsync(ct);
+    }
 
     /// <summary>Completes when the host has shut down.</summary>
-    public Task WaitForShutdownAsync(CancellationToken ct = default) => throw new NotImplementedException();
+    public Task WaitForShutdownAsync(CancellationToken ct = default) => _app.WaitForShutdownAsync(ct);
 
-    public ValueTask DisposeAsync() => throw new NotImplementedException();
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        await _app.StopAsync();
+        await _app.Services.GetRequiredService<TimerQueue>().DisposeAsync();
+        await _app.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Tempora frontend (gRPC) listening on {Address}; database {Database}")]
+    private static partial void LogListening(ILogger logger, string address, string database);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "The {Role} is not built yet; port {Port} stays reserved for it and is not bound")]
+    private static partial void LogReserved(ILogger logger, string role, int port);
 }

@@ -1,0 +1,11 @@
+namespace Tempora.Core;
+
+/// <summary>How history hands committed tasks to matching (in memory within one process).</summary>
+public interface ITaskDispatcher
+{
+    /// <summary>Offers a task to a waiting poller, or queues it. Called only after the task's transaction committed.</summary>
+    void Dispatch(MatchingTask task);
+
+    /// <summary>True when some worker polled this queue recently; sticky queues without one are bypassed.</summary>
+    bool HasRecentPoller(TaskQueueKey queue, TimeSpan within);
+}

@@ -1,0 +1,47 @@
+namespace Tempora.Core;
+
+/// <summary>Which kind of worker a task queue serves.</summary>
+public enum TaskKind
+{
+    Workflow = 1,
+    Activity = 2,
+}
+
+/// <summary>Identifies one task queue: namespace, name (normal or sticky) and kind of task.</summary>
+public readonly record struct TaskQueueKey(string NamespaceId, string Name, TaskKind Type);
+
+/// <summary>
+/// A unit of work waiting for a poller. Matching tasks are hints: history re-validates against mutable state when a
+/// poller takes one, so a stale task is dropped, never executed twice. Workflow and activity tasks are persisted
+/// (TaskId > 0) in the transaction that created them; query tasks live only in memory.
+/// </summary>
+public sealed record MatchingTask(
+    long TaskId, TaskQueueKey Queue, string WorkflowId, string RunId, long ScheduledEventId, int Attempt,
+    DateTimeOffset CreatedTime)
+{
+    /// <summary>Set for a legacy query task, which is answered through RespondQueryTaskCompleted.</summary>
+    public QueryTask? Query { get; init; }
+}
+
+/// <summary>
+/// One delivery of a query to a task queue. A query first offered to a sticky queue and then to the normal queue
+/// gets a second QueryTask sharing the same answer; <see cref="TryClaim"/> makes sure only one poller takes each.
+/// </summary>
+public sealed class QueryTask(
+    string id, Temporalio.Api.Query.V1.WorkflowQuery query, long historyEndExclusive,
+    TaskCompletionSource<Temporalio.Api.WorkflowService.V1.RespondQueryTaskCompletedRequest> answer)
+{
+    private int _claimed;
+
+    public string Id { get; } = id;
+    public Temporalio.Api.Query.V1.WorkflowQuery Query { get; } = query;
+
+    /// <summary>History sent with the query ends here: the state the query was admitted against.</summary>
+    public long HistoryEndExclusive { get; } = historyEndExclusive;
+    public TaskCompletionSource<Temporalio.Api.WorkflowService.V1.RespondQueryTaskCompletedRequest> Answer { get; } = answer;
+
+    public bool IsClaimed => Volatile.Read(ref _claimed) != 0;
+
+    /// <summary>Takes the query for one poller (or withdraws it); false if someone already did.</summary>
+    public bool TryClaim() => Interlocked.Exchange(ref _claimed, 1) == 0;
+}

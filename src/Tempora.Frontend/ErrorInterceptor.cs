@@ -1,0 +1,44 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Logging;
+using Tempora.Core.Errors;
+
+namespace Tempora.Frontend;
+
+/// <summary>Maps the engine's domain exceptions to gRPC statuses at the edge; anything unexpected is Internal.</summary>
+public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (TemporaException e)
+        {
+            LogRejected(logger, context.Method, e.GetType().Name, e.Message);
+            throw Errors.From(e);
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(
+                context.Deadline <= DateTime.UtcNow ? StatusCode.DeadlineExceeded : StatusCode.Cancelled, "request cancelled or deadline exceeded"));
+        }
+        catch (RpcException)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            LogFailed(logger, e, context.Method);
+            throw new RpcException(new Status(StatusCode.Internal, $"internal error: {e.Message}"));
+        }
+    }
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Debug, Message = "{Method} rejected: {ErrorType} {Detail}")]
+    private static partial void LogRejected(ILogger logger, string method, string errorType, string detail);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Error, Message = "{Method} failed")]
+    private static partial void LogFailed(ILogger logger, Exception e, string method);
+}

@@ -1,0 +1,47 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Tempora.Core.Errors;
+using Temporalio.Api.Common.V1;
+using Temporalio.Api.ErrorDetails.V1;
+
+namespace Tempora.Frontend;
+
+/// <summary>
+/// Builds every error the frontend returns: the gRPC status plus, for typed errors, exactly one
+/// google.rpc.Status detail in the grpc-status-details-bin trailer, as SDKs decode it (temporal-compat.md §0.8, §6.1).
+/// </summary>
+public static class Errors
+{
+    private const string ClusterName = "active";
+
+    public static RpcException From(TemporaException e) => e switch
+    {
+        InvalidArgumentException => Build(StatusCode.InvalidArgument, e.Message, null),
+        NamespaceNotFoundException nf => Build(StatusCode.NotFound, e.Message, new NamespaceNotFoundFailure { Namespace = nf.Namespace }),
+        EntityNotFoundException => Build(StatusCode.NotFound, e.Message,
+            new NotFoundFailure { CurrentCluster = ClusterName, ActiveCluster = ClusterName }),
+        NamespaceAlreadyExistsException => Build(StatusCode.AlreadyExists, e.Message, new NamespaceAlreadyExistsFailure()),
+        WorkflowAlreadyStartedException ws => Build(StatusCode.AlreadyExists, e.Message, new WorkflowExecutionAlreadyStartedFailure
+        {
+            StartRequestId = ws.StartRequestId,
+            RunId = ws.RunId,
+        }),
+        QueryFailedException qf => Build(StatusCode.InvalidArgument, e.Message, new QueryFailedFailure { Failure = qf.Failure }),
+        WorkflowNotReadyException => Build(StatusCode.FailedPrecondition, e.Message, new WorkflowNotReadyFailure()),
+        ResourceExhaustedException re => Build(StatusCode.ResourceExhausted, e.Message, new ResourceExhaustedFailure { Cause = re.Cause }),
+        _ => Build(StatusCode.Unavailable, e.Message, null), // conflicts and other transient faults: clients retry
+    };
+
+    public static RpcException Build(StatusCode code, string message, IMessage? detail)
+    {
+        var trailers = new Metadata();
+        if (detail is not null)
+        {
+            var status = new GrpcStatus { Code = (int)code, Message = message };
+            status.Details.Add(Any.Pack(detail));
+            trailers.Add("grpc-status-details-bin", status.ToByteArray());
+        }
+        return new RpcException(new Status(code, message), trailers);
+    }
+}

@@ -1,0 +1,45 @@
+using Grpc.AspNetCore.Server.Model;
+using Grpc.Health.V1;
+using Grpc.HealthCheck;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Tempora.Frontend;
+
+public static class FrontendExtensions
+{
+    /// <summary>Service name the Java SDK checks before anything else (temporal-compat.md §1.1).</summary>
+    public const string WorkflowServiceName = "temporal.api.workflowservice.v1.WorkflowService";
+
+    public static IServiceCollection AddFrontend(this IServiceCollection services)
+    {
+        services.AddGrpc(options =>
+        {
+            // Temporal enforces payload limits itself (2 MiB per blob) and answers InvalidArgument; the transport
+            // limit only has to be above anything a valid request can carry.
+            options.MaxReceiveMessageSize = 128 * 1024 * 1024;
+            options.MaxSendMessageSize = null;
+            options.Interceptors.Add<ErrorInterceptor>();
+        });
+        services.AddSingleton<WorkflowServiceImpl>();
+        services.AddSingleton<OperatorServiceImpl>();
+        services.AddSingleton<IServiceMethodProvider<WorkflowServiceImpl>>(
+            new ServiceBinder<WorkflowServiceImpl>(Temporalio.Api.WorkflowService.V1.ServiceReflection.Descriptor.Services[0]));
+        services.AddSingleton<IServiceMethodProvider<OperatorServiceImpl>>(
+            new ServiceBinder<OperatorServiceImpl>(Temporalio.Api.OperatorService.V1.ServiceReflection.Descriptor.Services[0]));
+        var health = new HealthServiceImpl();
+        health.SetStatus("", HealthCheckResponse.Types.ServingStatus.Serving);
+        health.SetStatus(WorkflowServiceName, HealthCheckResponse.Types.ServingStatus.Serving);
+        services.AddSingleton(health);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapFrontend(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGrpcService<WorkflowServiceImpl>();
+        endpoints.MapGrpcService<OperatorServiceImpl>();
+        endpoints.MapGrpcService<HealthServiceImpl>();
+        return endpoints;
+    }
+}

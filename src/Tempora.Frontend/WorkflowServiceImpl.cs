@@ -1,0 +1,251 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Tempora.Core;
+using Tempora.Core.Errors;
+using Tempora.History;
+using Tempora.Matching;
+using Tempora.Persistence;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.Namespace.V1;
+using Temporalio.Api.Replication.V1;
+using Temporalio.Api.TaskQueue.V1;
+using Temporalio.Api.WorkflowService.V1;
+
+namespace Tempora.Frontend;
+
+/// <summary>
+/// The WorkflowService RPCs Tempora implements. Each validates what only the frontend knows (namespace, deadlines,
+/// client identity) and hands over to history or matching; methods not declared here answer Unimplemented.
+/// </summary>
+public sealed partial class WorkflowServiceImpl(HistoryEngine history, MatchingEngine matching, TimeProvider time)
+{
+    /// <summary>The Temporal server version we are compatible with; Go/Java clients check it against "&lt;2.0.0".</summary>
+    public const string ServerVersion = "1.28.0";
+
+    private static readonly TimeSpan MaxPollWait = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan PollReturnBudget = TimeSpan.FromSeconds(1);
+
+    private Task<NamespaceRecord> NamespaceAsync(string name, ServerCallContext context) =>
+        history.Namespaces.GetByNameAsync(name, context.CancellationToken);
+
+    public Task<GetSystemInfoResponse> GetSystemInfo(GetSystemInfoRequest request, ServerCallContext context) =>
+        Task.FromResult(new GetSystemInfoResponse
+        {
+            ServerVersion = ServerVersion,
+            Capabilities = new GetSystemInfoResponse.Types.Capabilities
+            {
+                SignalAndQueryHeader = true,
+                InternalErrorDifferentiation = true,
+                ActivityFailureIncludeHeartbeat = true,
+                EncodedFailureAttributes = true,
+                UpsertMemo = true,
+                SdkMetadata = true,
+            },
+        });
+
+    public Task<GetClusterInfoResponse> GetClusterInfo(GetClusterInfoRequest request, ServerCallContext context) =>
+        Task.FromResult(new GetClusterInfoResponse
+        {
+            ServerVersion = ServerVersion,
+            ClusterId = "tempora",
+            ClusterName = "active",
+            HistoryShardCount = 1,
+            PersistenceStore = "sqlite",
+            VisibilityStore = "sqlite",
+        });
+
+    public async Task<RegisterNamespaceResponse> RegisterNamespace(RegisterNamespaceRequest request, ServerCallContext context)
+    {
+        if (string.IsNullOrEmpty(request.Namespace))
+        {
+            throw new InvalidArgumentException("Namespace not set on request.");
+        }
+        if (request.Namespace.Length > HistoryLimits.MaxIdLength)
+        {
+            throw new InvalidArgumentException("Namespace length exceeds limit.");
+        }
+        if (request.WorkflowExecutionRetentionPeriod is { } retention && retention.ToTimeSpan() < TimeSpan.Zero)
+        {
+            throw new InvalidArgumentException("Retention period cannot be negative.");
+        }
+        var info = new NamespaceInfo
+        {
+            Name = request.Namespace,
+            Description = request.Description,
+            OwnerEmail = request.OwnerEmail,
+        };
+        info.Data.Add(request.Data);
+        var config = new NamespaceConfig { WorkflowExecutionRetentionTtl = request.WorkflowExecutionRetentionPeriod };
+        await history.Namespaces.RegisterAsync(info, config, context.CancellationToken);
+        return new RegisterNamespaceResponse();
+    }
+
+    public async Task<DescribeNamespaceResponse> DescribeNamespace(DescribeNamespaceRequest request, ServerCallContext context)
+    {
+        var ns = string.IsNullOrEmpty(request.Id)
+            ? await NamespaceAsync(request.Namespace, context)
+            : await history.Namespaces.GetByIdAsync(request.Id, context.CancellationToken);
+        return Describe(ns);
+    }
+
+    public async Task<ListNamespacesResponse> ListNamespaces(ListNamespacesRequest request, ServerCallContext context)
+    {
+        var response = new ListNamespacesResponse();
+        foreach (var ns in await history.Namespaces.ListAsync(context.CancellationToken))
+        {
+            response.Namespaces.Add(Describe(ns));
+        }
+        return response;
+    }
+
+    public async Task<UpdateNamespaceResponse> UpdateNamespace(UpdateNamespaceRequest request, ServerCallContext context)
+    {
+        var ns = await NamespaceAsync(request.Namespace, context);
+        var info = ns.Info.Clone();
+        var config = ns.Config.Clone();
+        if (request.UpdateInfo is { } update)
+        {
+            if (!string.IsNullOrEmpty(update.Description))
+            {
+                info.Description = update.Description;
+            }
+            if (!string.IsNullOrEmpty(update.OwnerEmail))
+            {
+                info.OwnerEmail = update.OwnerEmail;
+            }
+            foreach (var (k, v) in update.Data)
+            {
+                info.Data[k] = v;
+            }
+        }
+        if (request.Config?.WorkflowExecutionRetentionTtl is { } retention)
+        {
+            if (retention.ToTimeSpan() < TimeSpan.Zero)
+            {
+                throw new InvalidArgumentException("Retention period cannot be negative.");
+            }
+            config.WorkflowExecutionRetentionTtl = retention;
+        }
+        var updated = ns with { Info = info, Config = config };
+        await history.Namespaces.UpdateAsync(updated, context.CancellationToken);
+        var described = Describe(updated);
+        return new UpdateNamespaceResponse
+        {
+            NamespaceInfo = described.NamespaceInfo,
+            Config = described.Config,
+            ReplicationConfig = described.ReplicationConfig,
+        };
+    }
+
+    private static DescribeNamespaceResponse Describe(NamespaceRecord ns)
+    {
+        var info = ns.Info.Clone();
+        info.Id = ns.Id;
+        info.State = NamespaceState.Registered;
+        // Only what works today is advertised; SDKs switch features on from these flags (temporal-compat.md §1.4).
+        info.Capabilities = new NamespaceInfo.Types.Capabilities();
+        return new DescribeNamespaceResponse
+        {
+            NamespaceInfo = info,
+            Config = ns.Config,
+            ReplicationConfig = new NamespaceReplicationConfig
+            {
+                ActiveClusterName = "active",
+                Clusters = { new ClusterReplicationConfig { ClusterName = "active" } },
+            },
+        };
+    }
+
+    public async Task<StartWorkflowExecutionResponse> StartWorkflowExecution(StartWorkflowExecutionRequest request, ServerCallContext context) =>
+        await history.StartWorkflowExecutionAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
+
+    public async Task<SignalWithStartWorkflowExecutionResponse> SignalWithStartWorkflowExecution(
+        SignalWithStartWorkflowExecutionRequest request, ServerCallContext context) =>
+        await history.SignalWithStartWorkflowExecutionAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
+
+    public async Task<SignalWorkflowExecutionResponse> SignalWorkflowExecution(SignalWorkflowExecutionRequest request, ServerCallContext context)
+    {
+        await history.SignalWorkflowExecutionAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
+        return new SignalWorkflowExecutionResponse();
+    }
+
+    public async Task<RequestCancelWorkflowExecutionResponse> RequestCancelWorkflowExecution(
+        RequestCancelWorkflowExecutionRequest request, ServerCallContext context)
+    {
+        await history.RequestCancelWorkflowExecutionAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
+        return new RequestCancelWorkflowExecutionResponse();
+    }
+
+    public async Task<TerminateWorkflowExecutionResponse> TerminateWorkflowExecution(
+        TerminateWorkflowExecutionRequest request, ServerCallContext context)
+    {
+        await history.TerminateWorkflowExecutionAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
+        return new TerminateWorkflowExecutionResponse();
+    }
+
+    public async Task<DescribeWorkflowExecutionResponse> DescribeWorkflowExecution(DescribeWorkflowExecutionRequest request, ServerCallContext context) =>
+        await history.DescribeWorkflowExecutionAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
+
+    public async Task<GetWorkflowExecutionHistoryResponse> GetWorkflowExecutionHistory(
+        GetWorkflowExecutionHistoryRequest request, ServerCallContext context)
+    {
+        var ns = await NamespaceAsync(request.Namespace, context);
+        // The CLI and UI want stored history only; SDK workers also need the transient workflow task (§3.5).
+        var client = context.RequestHeaders.GetValue("client-name") ?? "";
+        var forWorker = client is not ("temporal-cli" or "temporal-ui");
+        var maxWait = Min(HistoryLimits.LongPollExpiration, Remaining(context) - PollReturnBudget);
+        return await history.GetWorkflowExecutionHistoryAsync(ns, request, forWorker, maxWait, context.CancellationToken);
+    }
+
+    public async Task<GetWorkflowExecutionHistoryReverseResponse> GetWorkflowExecutionHistoryReverse(
+        GetWorkflowExecutionHistoryReverseRequest request, ServerCallContext context) =>
+        await history.GetWorkflowExecutionHistoryReverseAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
+
+    public async Task<QueryWorkflowResponse> QueryWorkflow(QueryWorkflowRequest request, ServerCallContext context) =>
+        await history.QueryWorkflowAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
+
+    public Task<RespondQueryTaskCompletedResponse> RespondQueryTaskCompleted(RespondQueryTaskCompletedRequest request, ServerCallContext context)
+    {
+        history.RespondQueryTaskCompleted(request);
+        return Task.FromResult(new RespondQueryTaskCompletedResponse());
+    }
+
+    public async Task<ResetStickyTaskQueueResponse> ResetStickyTaskQueue(ResetStickyTaskQueueRequest request, ServerCallContext context)
+    {
+        await history.ResetStickyTaskQueueAsync(await NamespaceAsync(request.Namespace, context), request.Execution, context.CancellationToken);
+        return new ResetStickyTaskQueueResponse();
+    }
+
+    public async Task<DescribeTaskQueueResponse> DescribeTaskQueue(DescribeTaskQueueRequest request, ServerCallContext context)
+    {
+        var ns = await NamespaceAsync(request.Namespace, context);
+        if (string.IsNullOrEmpty(request.TaskQueue?.Name))
+        {
+            throw new InvalidArgumentException("TaskQueue is not set on request.");
+        }
+        var kind = request.TaskQueueType == TaskQueueType.Activity ? TaskKind.Activity : TaskKind.Workflow;
+        var key = new TaskQueueKey(ns.Id, request.TaskQueue.Name, kind);
+        var response = new DescribeTaskQueueResponse();
+        foreach (var poller in matching.Pollers(key))
+        {
+            response.Pollers.Add(new PollerInfo
+            {
+                Identity = poller.Identity,
+                LastAccessTime = Timestamp.FromDateTimeOffset(poller.LastAccessTime),
+            });
+        }
+        if (request.IncludeTaskQueueStatus)
+        {
+            response.TaskQueueStatus = new TaskQueueStatus { BacklogCountHint = matching.BacklogCount(key) };
+        }
+        return response;
+    }
+
+    /// <summary>How long a poll may wait: up to a minute, and always 1 s before the caller's deadline (§6.2).</summary>
+    private TimeSpan PollWait(ServerCallContext context) => Min(MaxPollWait, Remaining(context) - PollReturnBudget);
+
+    private TimeSpan Remaining(ServerCallContext context) =>
+        context.Deadline == DateTime.MaxValue ? TimeSpan.MaxValue : context.Deadline - time.GetUtcNow().UtcDateTime;
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}

@@ -1,0 +1,193 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Tempora.Core;
+using Tempora.Core.Errors;
+using Tempora.History.Execution;
+using Tempora.Persistence;
+using Temporalio.Api.Common.V1;
+using Temporalio.Api.Failure.V1;
+using Temporalio.Api.WorkflowService.V1;
+
+namespace Tempora.History;
+
+public sealed partial class HistoryEngine
+{
+    private const string ActivityNotFound = "activity task not found";
+
+    /// <summary>Records that a poller took an activity attempt and builds its poll response; null when stale.</summary>
+    public async Task<PollActivityTaskQueueResponse?> RecordActivityTaskStartedAsync(
+        NamespaceRecord ns, MatchingTask task, PollActivityTaskQueueRequest poll, CancellationToken ct)
+    {
+        var key = new WorkflowKey(ns.Id, task.WorkflowId, task.RunId);
+        PollActivityTaskQueueResponse? response;
+        try
+        {
+            response = await UpdateAsync(key, t =>
+            {
+                if (!t.State.IsOpen || !t.State.Activities.TryGetValue(task.ScheduledEventId, out var a) || a.IsStarted || a.TaskId != task.TaskId)
+                {
+                    return null;
+                }
+                t.StartActivity(a, task, poll.Identity, Guid.NewGuid().ToString());
+                var s = t.State;
+                return new PollActivityTaskQueueResponse
+                {
+                    TaskToken = ByteString.CopyFrom(new TaskToken(ns.Id, key.WorkflowId, key.RunId, a.ScheduledEventId, a.Attempt, 0,
+                        a.StartedTime!.Value.UtcTicks, a.ActivityId).Serialize()),
+                    WorkflowNamespace = ns.Name,
+                    WorkflowType = new WorkflowType { Name = s.WorkflowType },
+                    WorkflowExecution = new WorkflowExecution { WorkflowId = key.WorkflowId, RunId = key.RunId },
+                    ActivityType = new ActivityType { Name = a.ActivityType },
+                    ActivityId = a.ActivityId,
+                    Header = a.Header,
+                    Input = a.Input,
+                    HeartbeatDetails = a.HeartbeatDetails,
+                    ScheduledTime = Timestamp.FromDateTimeOffset(a.ScheduledTime),
+                    CurrentAttemptScheduledTime = Timestamp.FromDateTimeOffset(a.CurrentAttemptScheduledTime),
+                    StartedTime = Timestamp.FromDateTimeOffset(a.StartedTime!.Value),
+                    Attempt = a.Attempt,
+                    ScheduleToCloseTimeout = Duration.FromTimeSpan(a.ScheduleToCloseTimeout),
+                    StartToCloseTimeout = Duration.FromTimeSpan(a.StartToCloseTimeout),
+                    HeartbeatTimeout = Duration.FromTimeSpan(a.HeartbeatTimeout),
+                    RetryPolicy = a.RetryPolicy,
+                    Priority = a.Priority,
+                };
+            }, CancellationToken.None);
+        }
+        catch (EntityNotFoundException)
+        {
+            response = null;
+        }
+        if (response is null)
+        {
+            await store.DeleteTasksAsync([], [task.TaskId], CancellationToken.None);
+        }
+        return response;
+    }
+
+    public async Task<RecordActivityTaskHeartbeatResponse> RecordActivityTaskHeartbeatAsync(RecordActivityTaskHeartbeatRequest r, CancellationToken ct)
+    {
+        var token = TaskToken.Deserialize(r.TaskToken.Span);
+        CheckActivityBlob(r.Details, "Heartbeat details exceed size limit.");
+        var cancelRequested = await UpdateAsync(token.Key, t =>
+        {
+            var a = ActivityForToken(t.State, token);
+            t.RecordActivityHeartbeat(a, r.Details);
+            return a.CancelRequested;
+        }, ct);
+        return new RecordActivityTaskHeartbeatResponse { CancelRequested = cancelRequested };
+    }
+
+    public async Task<RecordActivityTaskHeartbeatByIdResponse> RecordActivityTaskHeartbeatByIdAsync(
+        NamespaceRecord ns, RecordActivityTaskHeartbeatByIdRequest r, CancellationToken ct)
+    {
+        var token = await TokenByIdAsync(ns, r.WorkflowId, r.RunId, r.ActivityId, ct);
+        var response = await RecordActivityTaskHeartbeatAsync(new RecordActivityTaskHeartbeatRequest
+        {
+            TaskToken = ByteString.CopyFrom(token.Serialize()),
+            Details = r.Details,
+            Identity = r.Identity,
+        }, ct);
+        return new RecordActivityTaskHeartbeatByIdResponse { CancelRequested = response.CancelRequested };
+    }
+
+    public async Task RespondActivityTaskCompletedAsync(TaskToken token, Payloads? result, string identity, CancellationToken ct)
+    {
+        var tooLarge = result is not null && result.CalculateSize() > HistoryLimits.BlobSizeError;
+        await UpdateAsync(token.Key, t =>
+        {
+            var a = ActivityForToken(t.State, token);
+            if (tooLarge)
+            {
+                // An oversize result becomes a non-retryable failure, as upstream does (§7).
+                t.FailActivityAttempt(a, Transition.ServerFailure("Complete result exceeds size limit."), null, identity);
+            }
+            else
+            {
+                t.CompleteActivity(a, result, identity);
+            }
+            return 0;
+        }, ct);
+    }
+
+    public async Task RespondActivityTaskFailedAsync(TaskToken token, Failure? failure, Payloads? lastHeartbeatDetails, string identity, CancellationToken ct)
+    {
+        if (failure is not null && failure.CalculateSize() > HistoryLimits.BlobSizeError)
+        {
+            failure = Transition.ServerFailure("Failure exceeds size limit.");
+        }
+        failure ??= new Failure { Message = "activity failed without a failure" };
+        await UpdateAsync(token.Key, t =>
+        {
+            var a = ActivityForToken(t.State, token);
+            t.FailActivityAttempt(a, failure, lastHeartbeatDetails, identity);
+            return 0;
+        }, ct);
+    }
+
+    public async Task RespondActivityTaskCanceledAsync(TaskToken token, Payloads? details, string identity, CancellationToken ct)
+    {
+        CheckActivityBlob(details, "Details exceed size limit.");
+        await UpdateAsync(token.Key, t =>
+        {
+            var a = ActivityForToken(t.State, token);
+            if (!a.CancelRequested)
+            {
+                throw new InvalidArgumentException("unable to mark activity as canceled without activity being request canceled first");
+            }
+            t.CancelActivity(a, details, identity);
+            return 0;
+        }, ct);
+    }
+
+    /// <summary>Builds the token of the current attempt of an activity addressed by id (the *ById RPCs).</summary>
+    public async Task<TaskToken> TokenByIdAsync(NamespaceRecord ns, string workflowId, string runId, string activityId, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(activityId))
+        {
+            throw new InvalidArgumentException("ActivityId is not set on request.");
+        }
+        var key = await ResolveAsync(ns.Id, new WorkflowExecution { WorkflowId = workflowId, RunId = runId }, null, ct);
+        return await ReadAsync(key, (s, _) =>
+        {
+            if (!s.IsOpen)
+            {
+                throw new EntityNotFoundException(AlreadyCompleted);
+            }
+            foreach (var a in s.Activities.Values)
+            {
+                if (a.ActivityId == activityId)
+                {
+                    if (!a.IsStarted)
+                    {
+                        throw new EntityNotFoundException(ActivityNotFound);
+                    }
+                    return new TaskToken(ns.Id, key.WorkflowId, key.RunId, a.ScheduledEventId, a.Attempt, 0, a.StartedTime!.Value.UtcTicks, a.ActivityId);
+                }
+            }
+            throw new EntityNotFoundException(ActivityNotFound);
+        }, ct);
+    }
+
+    private static ActivityInfo ActivityForToken(MutableState s, TaskToken token)
+    {
+        if (!s.IsOpen)
+        {
+            throw new EntityNotFoundException(AlreadyCompleted);
+        }
+        if (!s.Activities.TryGetValue(token.ScheduledEventId, out var a) || a.Attempt != token.Attempt || !a.IsStarted
+            || a.StartedTime!.Value.UtcTicks != token.StartedTimeTicks)
+        {
+            throw new EntityNotFoundException(ActivityNotFound);
+        }
+        return a;
+    }
+
+    private static void CheckActivityBlob(IMessage? payloads, string message)
+    {
+        if (payloads is not null && payloads.CalculateSize() > HistoryLimits.BlobSizeError)
+        {
+            throw new InvalidArgumentException(message);
+        }
+    }
+}

@@ -1,0 +1,277 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Tempora.Core.Errors;
+using Tempora.History.Execution;
+using Tempora.Persistence;
+using Temporalio.Api.Common.V1;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.History.V1;
+using Temporalio.Api.TaskQueue.V1;
+using Temporalio.Api.WorkflowService.V1;
+
+namespace Tempora.History;
+
+public sealed partial class HistoryEngine
+{
+    /// <summary>What StartWorkflowExecution and SignalWithStartWorkflowExecution have in common.</summary>
+    private sealed record StartSpec(
+        string WorkflowId, WorkflowType? WorkflowType, TaskQueue? TaskQueue, Payloads? Input, Duration? ExecutionTimeout,
+        Duration? RunTimeout, Duration? TaskTimeout, string Identity, string RequestId, WorkflowIdReusePolicy ReusePolicy,
+        WorkflowIdConflictPolicy ConflictPolicy, RetryPolicy? RetryPolicy, string CronSchedule, Memo? Memo,
+        SearchAttributes? SearchAttributes, Header? Header, Duration? StartDelay, Priority? Priority,
+        Temporalio.Api.Sdk.V1.UserMetadata? UserMetadata);
+
+    /// <summary>A signal delivered together with the start (signal-with-start).</summary>
+    private sealed record StartSignal(string Name, Payloads? Input, Header? Header);
+
+    public async Task<StartWorkflowExecutionResponse> StartWorkflowExecutionAsync(NamespaceRecord ns, StartWorkflowExecutionRequest r, CancellationToken ct)
+    {
+        var spec = new StartSpec(r.WorkflowId, r.WorkflowType, r.TaskQueue, r.Input, r.WorkflowExecutionTimeout, r.WorkflowRunTimeout,
+            r.WorkflowTaskTimeout, r.Identity, r.RequestId, r.WorkflowIdReusePolicy, r.WorkflowIdConflictPolicy, r.RetryPolicy,
+            r.CronSchedule, r.Memo, r.SearchAttributes, r.Header, r.WorkflowStartDelay, r.Priority, r.UserMetadata);
+        var (runId, started) = await StartAsync(ns, spec, null, WorkflowIdConflictPolicy.Fail, ct);
+        return new StartWorkflowExecutionResponse { RunId = runId, Started = started };
+    }
+
+    public async Task<SignalWithStartWorkflowExecutionResponse> SignalWithStartWorkflowExecutionAsync(
+        NamespaceRecord ns, SignalWithStartWorkflowExecutionRequest r, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(r.SignalName))
+        {
+            throw new InvalidArgumentException("SignalName is not set on request.");
+        }
+        CheckLength(r.SignalName, "SignalName");
+        CheckBlob(r.SignalInput, "signal input");
+        if (r.WorkflowIdConflictPolicy == WorkflowIdConflictPolicy.Fail)
+        {
+            throw new InvalidArgumentException("SignalWithStartWorkflowExecution doesn't accept WorkflowIdConflictPolicy FAIL.");
+        }
+        var spec = new StartSpec(r.WorkflowId, r.WorkflowType, r.TaskQueue, r.Input, r.WorkflowExecutionTimeout, r.WorkflowRunTimeout,
+            r.WorkflowTaskTimeout, r.Identity, r.RequestId, r.WorkflowIdReusePolicy, r.WorkflowIdConflictPolicy, r.RetryPolicy,
+            r.CronSchedule, r.Memo, r.SearchAttributes, r.Header, r.WorkflowStartDelay, r.Priority, r.UserMetadata);
+        var (runId, started) = await StartAsync(ns, spec, new StartSignal(r.SignalName, r.SignalInput, r.Header),
+            WorkflowIdConflictPolicy.UseExisting, ct);
+        return new SignalWithStartWorkflowExecutionResponse { RunId = runId, Started = started };
+    }
+
+    private async Task<(string RunId, bool Started)> StartAsync(NamespaceRecord ns, StartSpec spec, StartSignal? signal,
+        WorkflowIdConflictPolicy defaultConflict, CancellationToken ct)
+    {
+        ValidateStart(spec);
+        var reuse = spec.ReusePolicy == WorkflowIdReusePolicy.Unspecified ? WorkflowIdReusePolicy.AllowDuplicate : spec.ReusePolicy;
+        var conflict = spec.ConflictPolicy == WorkflowIdConflictPolicy.Unspecified ? defaultConflict : spec.ConflictPolicy;
+        // The deprecated TERMINATE_IF_RUNNING still arrives from older clients; upstream rewrites it the same way.
+#pragma warning disable CS0612
+        if (reuse == WorkflowIdReusePolicy.TerminateIfRunning)
+#pragma warning restore CS0612
+        {
+            if (spec.ConflictPolicy != WorkflowIdConflictPolicy.Unspecified)
+            {
+                throw new InvalidArgumentException("Invalid WorkflowIDReusePolicy: WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING cannot be used together with a WorkflowIDConflictPolicy.");
+            }
+            (reuse, conflict) = (WorkflowIdReusePolicy.AllowDuplicate, WorkflowIdConflictPolicy.TerminateExisting);
+        }
+        if (reuse == WorkflowIdReusePolicy.RejectDuplicate && conflict == WorkflowIdConflictPolicy.TerminateExisting)
+        {
+            throw new InvalidArgumentException("Invalid WorkflowIDReusePolicy: WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE cannot be used together with WorkflowIdConflictPolicy WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING.");
+        }
+
+        // The current-run pointer is checked again by the insert; losing that race just means deciding again.
+        for (var round = 0; ; round++)
+        {
+            var current = await store.GetCurrentExecutionAsync(ns.Id, spec.WorkflowId, ct);
+            if (current is not null)
+            {
+                if (!string.IsNullOrEmpty(spec.RequestId) && current.CreateRequestId == spec.RequestId)
+                {
+                    return (current.RunId, true); // a retry of the request that created this run
+                }
+                if (current.Status == (int)WorkflowExecutionStatus.Running)
+                {
+                    switch (conflict)
+                    {
+                        case WorkflowIdConflictPolicy.UseExisting:
+                            if (signal is not null)
+                            {
+                                await SignalRunAsync(new(ns.Id, spec.WorkflowId, current.RunId), signal.Name, signal.Input, spec.Identity,
+                                    signal.Header, spec.RequestId, false, ct);
+                            }
+                            return (current.RunId, false);
+                        case WorkflowIdConflictPolicy.TerminateExisting:
+                            await TerminateRunAsync(new(ns.Id, spec.WorkflowId, current.RunId), "terminated by a new start (TerminateExisting)",
+                                null, spec.Identity, ct);
+                            break;
+                        default:
+                            throw new WorkflowAlreadyStartedException(
+                                $"Workflow execution is already running. WorkflowId: {spec.WorkflowId}, RunId: {current.RunId}.",
+                                current.CreateRequestId, current.RunId, current.FirstExecutionRunId);
+                    }
+                }
+                else if (reuse == WorkflowIdReusePolicy.RejectDuplicate
+                    || (reuse == WorkflowIdReusePolicy.AllowDuplicateFailedOnly && current.Status == (int)WorkflowExecutionStatus.Completed))
+                {
+                    var why = reuse == WorkflowIdReusePolicy.RejectDuplicate
+                        ? "Workflow Id reuse policy: reject duplicate workflow Id."
+                        : "Workflow Id reuse policy: allow duplicate workflow Id if last run failed.";
+                    throw new WorkflowAlreadyStartedException(
+                        $"Workflow execution already finished. WorkflowId: {spec.WorkflowId}, RunId: {current.RunId}. {why}",
+                        current.CreateRequestId, current.RunId, current.FirstExecutionRunId);
+                }
+            }
+            try
+            {
+                var runId = await CreateRunAsync(ns, spec, signal, new CurrentRunCondition(current?.RunId), ct);
+                return (runId, true);
+            }
+            catch (Core.Errors.CurrentExecutionConditionFailedException) when (round < 5)
+            {
+                // someone else moved the pointer; look again
+            }
+        }
+    }
+
+    private async Task<string> CreateRunAsync(NamespaceRecord ns, StartSpec spec, StartSignal? signal, CurrentRunCondition condition, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var runId = Guid.NewGuid().ToString();
+        var executionTimeout = spec.ExecutionTimeout?.ToTimeSpan() ?? TimeSpan.Zero;
+        var runTimeout = spec.RunTimeout?.ToTimeSpan() ?? TimeSpan.Zero;
+        if (runTimeout == TimeSpan.Zero || (executionTimeout > TimeSpan.Zero && runTimeout > executionTimeout))
+        {
+            runTimeout = executionTimeout;
+        }
+        var taskTimeout = spec.TaskTimeout?.ToTimeSpan() ?? TimeSpan.Zero;
+        if (taskTimeout <= TimeSpan.Zero)
+        {
+            taskTimeout = HistoryLimits.DefaultWorkflowTaskTimeout;
+        }
+        if (taskTimeout > HistoryLimits.MaxWorkflowTaskTimeout)
+        {
+            taskTimeout = HistoryLimits.MaxWorkflowTaskTimeout;
+        }
+        if (runTimeout > TimeSpan.Zero && taskTimeout > runTimeout)
+        {
+            taskTimeout = runTimeout;
+        }
+        var delay = spec.StartDelay?.ToTimeSpan() ?? TimeSpan.Zero;
+        var state = new MutableState
+        {
+            NamespaceId = ns.Id,
+            WorkflowId = spec.WorkflowId,
+            RunId = runId,
+            FirstExecutionRunId = runId,
+            WorkflowType = spec.WorkflowType!.Name,
+            TaskQueue = spec.TaskQueue!.Name,
+            StartRequestId = spec.RequestId,
+            StartTime = now,
+            ExecutionTime = now + delay,
+            ExecutionTimeout = executionTimeout > TimeSpan.Zero ? executionTimeout : null,
+            RunTimeout = runTimeout > TimeSpan.Zero ? runTimeout : null,
+            WorkflowTaskTimeout = taskTimeout,
+            ExecutionExpirationTime = executionTimeout > TimeSpan.Zero ? now + executionTimeout : null,
+            Memo = spec.Memo,
+            SearchAttributes = spec.SearchAttributes,
+            Priority = spec.Priority,
+        };
+        await CreateAsync(state, t =>
+        {
+            var started = t.NewEvent(EventType.WorkflowExecutionStarted);
+            started.UserMetadata = spec.UserMetadata;
+            started.WorkflowExecutionStartedEventAttributes = new WorkflowExecutionStartedEventAttributes
+            {
+                WorkflowType = spec.WorkflowType,
+                TaskQueue = new TaskQueue { Name = state.TaskQueue, Kind = TaskQueueKind.Normal },
+                Input = spec.Input,
+                WorkflowExecutionTimeout = state.ExecutionTimeout is { } et ? Duration.FromTimeSpan(et) : null,
+                WorkflowRunTimeout = state.RunTimeout is { } rt ? Duration.FromTimeSpan(rt) : null,
+                WorkflowTaskTimeout = Duration.FromTimeSpan(taskTimeout),
+                OriginalExecutionRunId = runId,
+                FirstExecutionRunId = runId,
+                Identity = spec.Identity,
+                Attempt = 1,
+                WorkflowExecutionExpirationTime = state.ExecutionExpirationTime is { } exp ? Timestamp.FromDateTimeOffset(exp) : null,
+                Memo = spec.Memo,
+                SearchAttributes = spec.SearchAttributes,
+                Header = spec.Header,
+                RetryPolicy = spec.RetryPolicy,
+                CronSchedule = spec.CronSchedule,
+                FirstWorkflowTaskBackoff = delay > TimeSpan.Zero ? Duration.FromTimeSpan(delay) : null,
+                WorkflowId = spec.WorkflowId,
+                Priority = spec.Priority,
+            };
+            t.WriteEvent(started);
+            if (signal is not null)
+            {
+                t.Signal(signal.Name, signal.Input, spec.Identity, signal.Header, spec.RequestId, skipWorkflowTask: true);
+            }
+            if (delay > TimeSpan.Zero)
+            {
+                t.AddTimer(now + delay, new Queues.TimerTaskInfo(Queues.TimerTaskKind.WorkflowBackoff));
+            }
+            else
+            {
+                t.ScheduleWorkflowTask();
+            }
+            t.ArmRunTimeout();
+        }, condition, ct);
+        return runId;
+    }
+
+    private static void ValidateStart(StartSpec spec)
+    {
+        if (string.IsNullOrEmpty(spec.WorkflowId))
+        {
+            throw new InvalidArgumentException("WorkflowId is not set on request.");
+        }
+        CheckLength(spec.WorkflowId, "WorkflowId");
+        if (string.IsNullOrEmpty(spec.WorkflowType?.Name))
+        {
+            throw new InvalidArgumentException("WorkflowType is not set on request.");
+        }
+        CheckLength(spec.WorkflowType.Name, "WorkflowType");
+        if (string.IsNullOrEmpty(spec.TaskQueue?.Name))
+        {
+            throw new InvalidArgumentException("TaskQueue is not set on request.");
+        }
+        CheckLength(spec.TaskQueue.Name, "TaskQueue");
+        CheckLength(spec.RequestId, "RequestId");
+        CheckLength(spec.Identity, "Identity");
+        foreach (var (name, d) in new[] { ("WorkflowExecutionTimeout", spec.ExecutionTimeout), ("WorkflowRunTimeout", spec.RunTimeout),
+                     ("WorkflowTaskTimeout", spec.TaskTimeout), ("WorkflowStartDelay", spec.StartDelay) })
+        {
+            if (d is not null && d.ToTimeSpan() < TimeSpan.Zero)
+            {
+                throw new InvalidArgumentException($"Invalid {name}.");
+            }
+        }
+        CheckBlob(spec.Input, "input");
+        if (spec.Memo is not null && spec.Memo.CalculateSize() > HistoryLimits.MemoSizeError)
+        {
+            throw new InvalidArgumentException("Memo size exceeds limit.");
+        }
+        if (spec.RetryPolicy is not null)
+        {
+            RetryPolicies.Validate(spec.RetryPolicy);
+        }
+        if (!string.IsNullOrEmpty(spec.CronSchedule))
+        {
+            throw new InvalidArgumentException("Cron schedules are not implemented by this server yet.");
+        }
+    }
+
+    internal static void CheckLength(string? value, string what)
+    {
+        if (value is not null && value.Length > HistoryLimits.MaxIdLength)
+        {
+            throw new InvalidArgumentException($"{what} exceeds length limit.");
+        }
+    }
+
+    internal static void CheckBlob(IMessage? payloads, string what)
+    {
+        if (payloads is not null && payloads.CalculateSize() > HistoryLimits.BlobSizeError)
+        {
+            throw new InvalidArgumentException($"Blob data size exceeds limit ({what}).");
+        }
+    }
+}

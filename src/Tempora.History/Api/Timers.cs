@@ -1,0 +1,98 @@
+using Tempora.History.Execution;
+using Tempora.History.Queues;
+using Tempora.Persistence;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.History.V1;
+
+namespace Tempora.History;
+
+public sealed partial class HistoryEngine
+{
+    /// <summary>Applies a fired timer; each kind first checks that the state it was armed for still holds.</summary>
+    private static void FireTimer(Transition t, TimerTaskInfo info, TimerTaskRecord timer)
+    {
+        var s = t.State;
+        switch (info.Kind)
+        {
+            case TimerTaskKind.UserTimer:
+                t.FireTimer(info.TimerId, info.EventId);
+                break;
+            case TimerTaskKind.WorkflowRunTimeout:
+                t.TimeoutRun();
+                break;
+            case TimerTaskKind.WorkflowBackoff:
+                t.ScheduleWorkflowTask();
+                break;
+            case TimerTaskKind.WorkflowTaskTimeout:
+                if (s.WorkflowTask is not { } wft || wft.ScheduledEventId != info.EventId || wft.Attempt != info.Attempt || wft.TimeoutTaskId != timer.TaskId)
+                {
+                    break;
+                }
+                if (info.TimeoutType == TimeoutType.StartToClose && wft.IsStarted)
+                {
+                    t.FailWorkflowTask(e => TimedOut(e, wft.ScheduledEventId, wft.StartedEventId, TimeoutType.StartToClose));
+                }
+                else if (info.TimeoutType == TimeoutType.ScheduleToStart && !wft.IsStarted)
+                {
+                    // The sticky worker did not pick the task up: retry on the normal queue, same attempt (§3.6).
+                    t.FailWorkflowTask(e => TimedOut(e, wft.ScheduledEventId, 0, TimeoutType.ScheduleToStart), incrementAttempt: false);
+                }
+                break;
+            case TimerTaskKind.ActivityTimeout:
+                FireActivityTimeout(t, info, timer);
+                break;
+            case TimerTaskKind.ActivityRetry:
+                if (s.Activities.TryGetValue(info.EventId, out var retrying) && retrying.Attempt == info.Attempt && !retrying.IsStarted && retrying.TaskId == 0)
+                {
+                    retrying.TimerTaskIds.Remove(timer.TaskId);
+                    t.StartActivityRetry(retrying);
+                }
+                break;
+        }
+    }
+
+    private static void FireActivityTimeout(Transition t, TimerTaskInfo info, TimerTaskRecord timer)
+    {
+        if (!t.State.Activities.TryGetValue(info.EventId, out var activity))
+        {
+            return;
+        }
+        activity.TimerTaskIds.Remove(timer.TaskId);
+        switch (info.TimeoutType)
+        {
+            case TimeoutType.ScheduleToClose:
+                t.TimeoutActivity(activity, TimeoutType.ScheduleToClose);
+                break;
+            case TimeoutType.ScheduleToStart when activity.Attempt == info.Attempt && !activity.IsStarted:
+                t.TimeoutActivity(activity, TimeoutType.ScheduleToStart);
+                break;
+            case TimeoutType.StartToClose when activity.Attempt == info.Attempt && activity.IsStarted:
+                t.TimeoutActivity(activity, TimeoutType.StartToClose);
+                break;
+            case TimeoutType.Heartbeat when activity.Attempt == info.Attempt && activity.IsStarted:
+                var deadline = (activity.LastHeartbeatTime ?? activity.StartedTime!.Value) + activity.HeartbeatTimeout;
+                if (deadline > t.Now)
+                {
+                    // A heartbeat arrived since the timer was armed: re-arm for the new deadline instead of writing per heartbeat.
+                    activity.TimerTaskIds.Add(t.AddTimer(deadline, info));
+                }
+                else
+                {
+                    t.TimeoutActivity(activity, TimeoutType.Heartbeat);
+                }
+                break;
+        }
+    }
+
+    private static HistoryEvent TimedOut(HistoryEvent e, long scheduledEventId, long startedEventId, TimeoutType type)
+    {
+        e.EventType = EventType.WorkflowTaskTimedOut;
+        e.WorkflowTaskTimedOutEventAttributes = new WorkflowTaskTimedOutEventAttributes
+        {
+            ScheduledEventId = scheduledEventId,
+            StartedEventId = startedEventId,
+            TimeoutType = type,
+        };
+        return e;
+    }
+}

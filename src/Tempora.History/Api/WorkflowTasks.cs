@@ -1,0 +1,223 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Logging;
+using Tempora.Core;
+using Tempora.Core.Errors;
+using Tempora.History.Execution;
+using Tempora.Persistence;
+using Temporalio.Api.Common.V1;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.Failure.V1;
+using Temporalio.Api.History.V1;
+using Temporalio.Api.TaskQueue.V1;
+using Temporalio.Api.WorkflowService.V1;
+
+namespace Tempora.History;
+
+public sealed partial class HistoryEngine
+{
+    /// <summary>What the poll response needs, captured inside the transition that started the task.</summary>
+    private sealed record StartedWorkflowTask(
+        WorkflowKey Key, string WorkflowType, string TaskQueue, long PreviousStartedEventId, long ScheduledEventId, long StartedEventId,
+        int Attempt, DateTimeOffset ScheduledTime, DateTimeOffset StartedTime, long HistoryFrom, long HistoryToExclusive,
+        IReadOnlyList<HistoryEvent> TransientEvents);
+
+    /// <summary>
+    /// Called when matching hands a workflow task to a poller: records the start (WorkflowTaskStarted) and builds the
+    /// poll response. Returns null when the task is stale, after dropping it.
+    /// </summary>
+    public async Task<PollWorkflowTaskQueueResponse?> RecordWorkflowTaskStartedAsync(
+        NamespaceRecord ns, MatchingTask task, PollWorkflowTaskQueueRequest poll, CancellationToken ct)
+    {
+        if (task.Query is not null)
+        {
+            return await BuildQueryTaskAsync(ns, task, ct);
+        }
+        var key = new WorkflowKey(ns.Id, task.WorkflowId, task.RunId);
+        StartedWorkflowTask? started;
+        try
+        {
+            started = await UpdateAsync(key, t =>
+            {
+                var s = t.State;
+                if (!s.IsOpen || s.WorkflowTask is not { IsStarted: false } pending || pending.TaskId != task.TaskId)
+                {
+                    return null;
+                }
+                var wft = t.StartWorkflowTask(task, poll.Identity, Guid.NewGuid().ToString());
+                // A sticky worker has the run cached and gets only what it has not seen (§3.5).
+                var from = wft.OnStickyQueue ? s.LastCompletedWorkflowTaskStartedEventId + 1 : 1;
+                var to = wft.IsTransient ? s.NextEventId : wft.StartedEventId + 1;
+                return new StartedWorkflowTask(key, s.WorkflowType, s.TaskQueue, s.LastCompletedWorkflowTaskStartedEventId,
+                    wft.ScheduledEventId, wft.StartedEventId, wft.Attempt, wft.ScheduledTime, wft.StartedTime!.Value, from, to,
+                    t.TransientWorkflowTaskEvents());
+            }, CancellationToken.None);
+        }
+        catch (EntityNotFoundException)
+        {
+            started = null;
+        }
+        if (started is null)
+        {
+            await store.DeleteTasksAsync([], [task.TaskId], CancellationToken.None);
+            return null;
+        }
+        var history = new Temporalio.Api.History.V1.History();
+        history.Events.AddRange(await ReadEventsAsync(key, started.HistoryFrom, started.HistoryToExclusive, ct));
+        history.Events.AddRange(started.TransientEvents);
+        return new PollWorkflowTaskQueueResponse
+        {
+            TaskToken = ByteString.CopyFrom(new TaskToken(ns.Id, key.WorkflowId, key.RunId, started.ScheduledEventId, started.Attempt,
+                started.StartedEventId, started.StartedTime.UtcTicks, "").Serialize()),
+            WorkflowExecution = new WorkflowExecution { WorkflowId = key.WorkflowId, RunId = key.RunId },
+            WorkflowType = new WorkflowType { Name = started.WorkflowType },
+            PreviousStartedEventId = started.PreviousStartedEventId,
+            StartedEventId = started.StartedEventId,
+            Attempt = started.Attempt,
+            History = history,
+            WorkflowExecutionTaskQueue = new TaskQueue { Name = started.TaskQueue, Kind = TaskQueueKind.Normal },
+            ScheduledTime = Timestamp.FromDateTimeOffset(started.ScheduledTime),
+            StartedTime = Timestamp.FromDateTimeOffset(started.StartedTime),
+        };
+    }
+
+    public async Task<RespondWorkflowTaskCompletedResponse> RespondWorkflowTaskCompletedAsync(
+        RespondWorkflowTaskCompletedRequest r, CancellationToken ct)
+    {
+        var token = TaskToken.Deserialize(r.TaskToken.Span);
+        try
+        {
+            await UpdateAsync(token.Key, t =>
+            {
+                CheckWorkflowTaskToken(t.State, token);
+                new WorkflowTaskCompletion(t, r).Apply();
+                return 0;
+            }, ct);
+        }
+        catch (CommandValidationException invalid)
+        {
+            // The completion was discarded with the cached state; fail the task in a fresh transition (§3.3 rule 6).
+            await UpdateAsync(token.Key, t =>
+            {
+                CheckWorkflowTaskToken(t.State, token);
+                var wft = t.State.WorkflowTask!;
+                t.FailWorkflowTask(e => WorkflowTaskFailed(e, wft, invalid.Cause, Transition.ServerFailure(invalid.Message), r.Identity));
+                return 0;
+            }, ct);
+            LogWorkflowTaskRejected(logger, token.WorkflowId, token.RunId, invalid.Cause, invalid.Message);
+            throw new InvalidArgumentException(invalid.Cause == WorkflowTaskFailedCause.UnhandledCommand
+                ? "UnhandledCommand"
+                : $"{CauseName(invalid.Cause)}: {invalid.Message}");
+        }
+        return new RespondWorkflowTaskCompletedResponse();
+    }
+
+    public async Task RespondWorkflowTaskFailedAsync(RespondWorkflowTaskFailedRequest r, CancellationToken ct)
+    {
+        var token = TaskToken.Deserialize(r.TaskToken.Span);
+        CheckBlob(r.Failure, "failure");
+        await UpdateAsync(token.Key, t =>
+        {
+            CheckWorkflowTaskToken(t.State, token);
+            var wft = t.State.WorkflowTask!;
+            t.FailWorkflowTask(e => WorkflowTaskFailed(e, wft, r.Cause, r.Failure, r.Identity));
+            return 0;
+        }, ct);
+    }
+
+    /// <summary>Clears stickiness so the next workflow task goes to the normal queue with full history.</summary>
+    public async Task ResetStickyTaskQueueAsync(NamespaceRecord ns, WorkflowExecution execution, CancellationToken ct)
+    {
+        var key = await ResolveAsync(ns.Id, execution, null, ct);
+        await UpdateAsync(key, t =>
+        {
+            if (t.State.StickyQueue is not null)
+            {
+                t.State.StickyQueue = null;
+                t.MarkChanged();
+            }
+            return 0;
+        }, ct);
+    }
+
+    /// <summary>
+    /// Moves a workflow task that waits on a sticky queue whose worker went away (ShutdownWorker) to the normal
+    /// queue at once, instead of waiting for the sticky schedule-to-start timeout.
+    /// </summary>
+    public async Task RedispatchFromStickyQueueAsync(MatchingTask task, CancellationToken ct)
+    {
+        var key = new WorkflowKey(task.Queue.NamespaceId, task.WorkflowId, task.RunId);
+        try
+        {
+            await UpdateAsync(key, t =>
+            {
+                if (!t.State.IsOpen || t.State.WorkflowTask is not { IsStarted: false, OnStickyQueue: true } wft || wft.TaskId != task.TaskId)
+                {
+                    return 0;
+                }
+                t.DeleteMatchingTask(wft.TaskId);
+                t.DeleteTimer(wft.TimeoutTaskId);
+                t.State.StickyQueue = null;
+                wft.OnStickyQueue = false;
+                wft.TaskQueue = t.State.TaskQueue;
+                wft.TimeoutTaskId = 0;
+                wft.TaskId = t.AddMatchingTask(wft.TaskQueue, TaskKind.Workflow, wft.ScheduledEventId, wft.Attempt);
+                return 0;
+            }, ct);
+        }
+        catch (EntityNotFoundException)
+        {
+            // gone: nothing to move
+        }
+    }
+
+    private static void CheckWorkflowTaskToken(MutableState s, TaskToken token)
+    {
+        if (!s.IsOpen || s.WorkflowTask is not { IsStarted: true } wft || wft.ScheduledEventId != token.ScheduledEventId
+            || wft.Attempt != token.Attempt || wft.StartedEventId != token.StartedEventId || wft.StartedTime!.Value.UtcTicks != token.StartedTimeTicks)
+        {
+            throw new EntityNotFoundException("Workflow task not found.");
+        }
+    }
+
+    private static HistoryEvent WorkflowTaskFailed(HistoryEvent e, WorkflowTaskInfo wft, WorkflowTaskFailedCause cause, Failure? failure, string identity)
+    {
+        e.EventType = EventType.WorkflowTaskFailed;
+        e.WorkflowTaskFailedEventAttributes = new WorkflowTaskFailedEventAttributes
+        {
+            ScheduledEventId = wft.ScheduledEventId,
+            StartedEventId = wft.StartedEventId,
+            Cause = cause,
+            Failure = failure,
+            Identity = identity,
+        };
+        return e;
+    }
+
+    /// <summary>The Go enum short name upstream puts in front of the message (e.g. BadScheduleActivityAttributes).</summary>
+    private static string CauseName(WorkflowTaskFailedCause cause) => cause.ToString();
+
+    /// <summary>Events with ids in [from, toExclusive), read from the stored batches.</summary>
+    internal async Task<List<HistoryEvent>> ReadEventsAsync(WorkflowKey key, long from, long toExclusive, CancellationToken ct)
+    {
+        var events = new List<HistoryEvent>();
+        if (from >= toExclusive)
+        {
+            return events;
+        }
+        foreach (var batch in await store.ReadHistoryAsync(key, from, toExclusive, ct))
+        {
+            foreach (var e in Temporalio.Api.History.V1.History.Parser.ParseFrom(batch.Data).Events)
+            {
+                if (e.EventId >= from && e.EventId < toExclusive)
+                {
+                    events.Add(e);
+                }
+            }
+        }
+        return events;
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Workflow task of {WorkflowId}/{RunId} failed by the server: {Cause} {Detail}")]
+    private static partial void LogWorkflowTaskRejected(ILogger logger, string workflowId, string runId, WorkflowTaskFailedCause cause, string detail);
+}

@@ -1,0 +1,12 @@
+using Temporalio.Api.Enums.V1;
+
+namespace Tempora.History.Execution;
+
+/// <summary>
+/// A workflow task completion carried a command the server rejects. The completion is discarded, the task is failed
+/// with <see cref="Cause"/>, and the worker gets InvalidArgument (temporal-compat.md §3.3 rule 6).
+/// </summary>
+public sealed class CommandValidationException(WorkflowTaskFailedCause cause, string message) : Exception(message)
+{
+    public WorkflowTaskFailedCause Cause { get; } = cause;
+}

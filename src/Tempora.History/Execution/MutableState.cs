@@ -1,0 +1,132 @@
+using Temporalio.Api.Common.V1;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.History.V1;
+
+namespace Tempora.History.Execution;
+
+/// <summary>
+/// The state of one run that history needs to decide what happens next, beyond what its events say (attempts in
+/// flight, timers armed, buffered events). It is persisted as one blob with the execution row and changes only inside
+/// a <see cref="Transition"/>.
+/// </summary>
+public sealed class MutableState
+{
+    public string NamespaceId { get; set; } = "";
+    public string WorkflowId { get; set; } = "";
+    public string RunId { get; set; } = "";
+    public string FirstExecutionRunId { get; set; } = "";
+    public string WorkflowType { get; set; } = "";
+    public string TaskQueue { get; set; } = "";
+    public string StartRequestId { get; set; } = "";
+    public DateTimeOffset StartTime { get; set; }
+    public DateTimeOffset ExecutionTime { get; set; }
+    public DateTimeOffset? CloseTime { get; set; }
+    public WorkflowExecutionStatus Status { get; set; } = WorkflowExecutionStatus.Running;
+    public long NextEventId { get; set; } = 1;
+    public long LastEventTaskId { get; set; }
+
+    /// <summary>WorkflowTaskStarted id of the last completed workflow task (previous_started_event_id).</summary>
+    public long LastCompletedWorkflowTaskStartedEventId { get; set; }
+
+    public TimeSpan? ExecutionTimeout { get; set; }
+    public TimeSpan? RunTimeout { get; set; }
+    public TimeSpan WorkflowTaskTimeout { get; set; }
+    public DateTimeOffset? ExecutionExpirationTime { get; set; }
+    public Memo? Memo { get; set; }
+    public SearchAttributes? SearchAttributes { get; set; }
+    public Priority? Priority { get; set; }
+
+    /// <summary>Sticky queue of the worker that has this run cached; null when not sticky.</summary>
+    public string? StickyQueue { get; set; }
+    public TimeSpan StickyScheduleToStartTimeout { get; set; }
+
+    public bool CancelRequested { get; set; }
+    public long HistorySizeBytes { get; set; }
+    public long StateTransitionCount { get; set; }
+
+    /// <summary>Attempt of the next or current workflow task; above 1 the task is transient (§3.4).</summary>
+    public int WorkflowTaskAttempt { get; set; } = 1;
+    public WorkflowTaskInfo? WorkflowTask { get; set; }
+    public Dictionary<long, ActivityInfo> Activities { get; set; } = [];
+    public Dictionary<string, TimerInfo> Timers { get; set; } = [];
+
+    /// <summary>Events that arrived while a workflow task was started; they get ids when flushed.</summary>
+    public List<HistoryEvent> BufferedEvents { get; set; } = [];
+    public HashSet<string> SignalRequestIds { get; set; } = [];
+    public int SignalCount { get; set; }
+
+    /// <summary>Timer task id of the run timeout, deleted when the run closes some other way.</summary>
+    public long RunTimeoutTaskId { get; set; }
+
+    public bool IsOpen => Status == WorkflowExecutionStatus.Running;
+}
+
+/// <summary>The one workflow task a run may have at a time, scheduled or started.</summary>
+public sealed class WorkflowTaskInfo
+{
+    public long ScheduledEventId { get; set; }
+    public long StartedEventId { get; set; }
+    public int Attempt { get; set; }
+    public DateTimeOffset ScheduledTime { get; set; }
+    public DateTimeOffset? StartedTime { get; set; }
+    public string TaskQueue { get; set; } = "";
+    public bool OnStickyQueue { get; set; }
+    public TimeSpan StartToCloseTimeout { get; set; }
+    public string Identity { get; set; } = "";
+    public string RequestId { get; set; } = "";
+
+    /// <summary>Matching task that carries it; a task with another id is stale.</summary>
+    public long TaskId { get; set; }
+    public long TimeoutTaskId { get; set; }
+
+    public bool IsStarted => StartedTime is not null;
+
+    /// <summary>Transient: attempt above 1, its Scheduled/Started events are not written until it completes.</summary>
+    public bool IsTransient => Attempt > 1;
+}
+
+/// <summary>A scheduled activity: its current attempt and what is needed to dispatch, time out and retry it.</summary>
+public sealed class ActivityInfo
+{
+    public long ScheduledEventId { get; set; }
+    public string ActivityId { get; set; } = "";
+    public string ActivityType { get; set; } = "";
+    public string TaskQueue { get; set; } = "";
+    public Payloads? Input { get; set; }
+    public Header? Header { get; set; }
+    public Priority? Priority { get; set; }
+    public RetryPolicy RetryPolicy { get; set; } = new();
+    public TimeSpan ScheduleToCloseTimeout { get; set; }
+    public TimeSpan ScheduleToStartTimeout { get; set; }
+    public TimeSpan StartToCloseTimeout { get; set; }
+    public TimeSpan HeartbeatTimeout { get; set; }
+    public DateTimeOffset ScheduledTime { get; set; }
+    public DateTimeOffset CurrentAttemptScheduledTime { get; set; }
+    public int Attempt { get; set; } = 1;
+    public DateTimeOffset? StartedTime { get; set; }
+    public string StartedIdentity { get; set; } = "";
+    public string StartedRequestId { get; set; } = "";
+    public Payloads? HeartbeatDetails { get; set; }
+    public DateTimeOffset? LastHeartbeatTime { get; set; }
+    public Temporalio.Api.Failure.V1.Failure? LastFailure { get; set; }
+    public string LastWorkerIdentity { get; set; } = "";
+    public bool CancelRequested { get; set; }
+    public long CancelRequestedEventId { get; set; }
+    public long TaskId { get; set; }
+
+    public long ScheduleToCloseTimerTaskId { get; set; }
+
+    /// <summary>Timer tasks armed for the current attempt, deleted when it ends.</summary>
+    public List<long> TimerTaskIds { get; set; } = [];
+
+    public bool IsStarted => StartedTime is not null;
+}
+
+/// <summary>A user timer started by the workflow.</summary>
+public sealed class TimerInfo
+{
+    public string TimerId { get; set; } = "";
+    public long StartedEventId { get; set; }
+    public DateTimeOffset ExpiryTime { get; set; }
+    public long TaskId { get; set; }
+}

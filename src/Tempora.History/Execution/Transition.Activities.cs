@@ -1,0 +1,249 @@
+using Google.Protobuf.WellKnownTypes;
+using Tempora.Core;
+using Tempora.History.Queues;
+using Temporalio.Api.Common.V1;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.Failure.V1;
+using Temporalio.Api.History.V1;
+
+namespace Tempora.History.Execution;
+
+public sealed partial class Transition
+{
+    /// <summary>Registers a scheduled activity (its event already written) and queues its first attempt.</summary>
+    public void ScheduleActivity(ActivityInfo info)
+    {
+        State.Activities[info.ScheduledEventId] = info;
+        DispatchActivityAttempt(info);
+        if (info.ScheduleToCloseTimeout > TimeSpan.Zero)
+        {
+            info.ScheduleToCloseTimerTaskId = AddTimer(info.ScheduledTime + info.ScheduleToCloseTimeout,
+                new TimerTaskInfo(TimerTaskKind.ActivityTimeout, info.ScheduledEventId, 0, TimeoutType.ScheduleToClose));
+        }
+    }
+
+    /// <summary>Queues the current attempt and arms its schedule-to-start timeout.</summary>
+    public void DispatchActivityAttempt(ActivityInfo info)
+    {
+        info.CurrentAttemptScheduledTime = Now;
+        info.TaskId = AddMatchingTask(info.TaskQueue, TaskKind.Activity, info.ScheduledEventId, info.Attempt);
+        // When schedule-to-start equals schedule-to-close the latter's timer already covers it.
+        if (info.ScheduleToStartTimeout > TimeSpan.Zero && info.ScheduleToStartTimeout != info.ScheduleToCloseTimeout)
+        {
+            info.TimerTaskIds.Add(AddTimer(Now + info.ScheduleToStartTimeout,
+                new TimerTaskInfo(TimerTaskKind.ActivityTimeout, info.ScheduledEventId, info.Attempt, TimeoutType.ScheduleToStart)));
+        }
+    }
+
+    /// <summary>Records that a worker took the attempt; no event is written until the activity closes (§4.3).</summary>
+    public void StartActivity(ActivityInfo info, MatchingTask task, string identity, string requestId)
+    {
+        info.StartedTime = Now;
+        info.StartedIdentity = identity;
+        info.LastWorkerIdentity = identity;
+        info.StartedRequestId = requestId;
+        DeleteMatchingTask(task.TaskId);
+        info.TimerTaskIds.Add(AddTimer(Now + info.StartToCloseTimeout,
+            new TimerTaskInfo(TimerTaskKind.ActivityTimeout, info.ScheduledEventId, info.Attempt, TimeoutType.StartToClose)));
+        if (info.HeartbeatTimeout > TimeSpan.Zero)
+        {
+            info.TimerTaskIds.Add(AddTimer(Now + info.HeartbeatTimeout,
+                new TimerTaskInfo(TimerTaskKind.ActivityTimeout, info.ScheduledEventId, info.Attempt, TimeoutType.Heartbeat)));
+        }
+    }
+
+    public void RecordActivityHeartbeat(ActivityInfo info, Payloads? details)
+    {
+        if (details is not null)
+        {
+            info.HeartbeatDetails = details;
+        }
+        info.LastHeartbeatTime = Now;
+        MarkChanged();
+    }
+
+    public void CompleteActivity(ActivityInfo info, Payloads? result, string identity)
+    {
+        var e = NewEvent(EventType.ActivityTaskCompleted);
+        e.ActivityTaskCompletedEventAttributes = new ActivityTaskCompletedEventAttributes
+        {
+            ScheduledEventId = info.ScheduledEventId,
+            Result = result,
+            Identity = identity,
+        };
+        CloseActivity(info, e);
+    }
+
+    /// <summary>Fails the current attempt: retries after the backoff when the policy allows, else fails the activity.</summary>
+    public void FailActivityAttempt(ActivityInfo info, Failure failure, Payloads? lastHeartbeatDetails, string identity)
+    {
+        if (lastHeartbeatDetails is not null)
+        {
+            info.HeartbeatDetails = lastHeartbeatDetails;
+        }
+        var retryState = TryRetryActivity(info, failure);
+        if (retryState == RetryState.InProgress)
+        {
+            return;
+        }
+        var e = NewEvent(EventType.ActivityTaskFailed);
+        e.ActivityTaskFailedEventAttributes = new ActivityTaskFailedEventAttributes
+        {
+            ScheduledEventId = info.ScheduledEventId,
+            Failure = failure,
+            RetryState = retryState,
+            Identity = identity,
+        };
+        CloseActivity(info, e);
+    }
+
+    /// <summary>Times the activity out (§4.1); start-to-close and heartbeat timeouts may retry.</summary>
+    public void TimeoutActivity(ActivityInfo info, TimeoutType type)
+    {
+        var failure = new Failure
+        {
+            Message = $"activity {TimeoutName(type)} timeout",
+            Source = "Server",
+            TimeoutFailureInfo = new TimeoutFailureInfo { TimeoutType = type, LastHeartbeatDetails = info.HeartbeatDetails },
+            Cause = info.LastFailure,
+        };
+        var retryState = type is TimeoutType.StartToClose or TimeoutType.Heartbeat ? TryRetryActivity(info, failure) : RetryState.Timeout;
+        if (retryState == RetryState.InProgress)
+        {
+            return;
+        }
+        if (retryState == RetryState.Timeout && type is TimeoutType.StartToClose or TimeoutType.Heartbeat)
+        {
+            // The next attempt would start after schedule-to-close: report that timeout instead (§4.1).
+            failure = new Failure
+            {
+                Message = "Not enough time to schedule next retry before activity ScheduleToClose timeout, giving up retrying",
+                Source = "Server",
+                TimeoutFailureInfo = new TimeoutFailureInfo { TimeoutType = TimeoutType.ScheduleToClose, LastHeartbeatDetails = info.HeartbeatDetails },
+                Cause = failure,
+            };
+        }
+        var e = NewEvent(EventType.ActivityTaskTimedOut);
+        e.ActivityTaskTimedOutEventAttributes = new ActivityTaskTimedOutEventAttributes
+        {
+            ScheduledEventId = info.ScheduledEventId,
+            Failure = failure,
+            RetryState = retryState,
+        };
+        CloseActivity(info, e);
+    }
+
+    public void CancelActivity(ActivityInfo info, Payloads? details, string identity)
+    {
+        var e = NewEvent(EventType.ActivityTaskCanceled);
+        e.ActivityTaskCanceledEventAttributes = new ActivityTaskCanceledEventAttributes
+        {
+            ScheduledEventId = info.ScheduledEventId,
+            LatestCancelRequestedEventId = info.CancelRequestedEventId,
+            Details = details,
+            Identity = identity,
+        };
+        CloseActivity(info, e);
+    }
+
+    /// <summary>Queues the next attempt when its retry timer fires.</summary>
+    public void StartActivityRetry(ActivityInfo info) => DispatchActivityAttempt(info);
+
+    private RetryState TryRetryActivity(ActivityInfo info, Failure failure)
+    {
+        if (info.CancelRequested)
+        {
+            return RetryState.CancelRequested;
+        }
+        DateTimeOffset? expiration = info.ScheduleToCloseTimeout > TimeSpan.Zero ? info.ScheduledTime + info.ScheduleToCloseTimeout : null;
+        var (delay, retryState) = RetryPolicies.NextBackoff(info.RetryPolicy, info.Attempt, failure, Now, expiration);
+        if (delay is not { } backoff)
+        {
+            return retryState;
+        }
+        RetireAttempt(info);
+        info.Attempt++;
+        info.LastFailure = failure;
+        info.StartedTime = null;
+        info.StartedIdentity = "";
+        info.StartedRequestId = "";
+        info.LastHeartbeatTime = null;
+        if (backoff <= TimeSpan.Zero)
+        {
+            DispatchActivityAttempt(info);
+        }
+        else
+        {
+            info.CurrentAttemptScheduledTime = Now + backoff;
+            info.TimerTaskIds.Add(AddTimer(Now + backoff,
+                new TimerTaskInfo(TimerTaskKind.ActivityRetry, info.ScheduledEventId, info.Attempt)));
+        }
+        MarkChanged();
+        return RetryState.InProgress;
+    }
+
+    /// <summary>Retires the attempt's task and timers (schedule-to-close spans all attempts and stays).</summary>
+    private void RetireAttempt(ActivityInfo info)
+    {
+        DeleteMatchingTask(info.TaskId);
+        info.TaskId = 0;
+        foreach (var id in info.TimerTaskIds)
+        {
+            DeleteTimer(id);
+        }
+        info.TimerTaskIds = [];
+    }
+
+    /// <summary>Writes the lazily recorded Started event and the close event, and forgets the activity.</summary>
+    private void CloseActivity(ActivityInfo info, HistoryEvent closeEvent)
+    {
+        State.Activities.Remove(info.ScheduledEventId);
+        RetireAttempt(info);
+        DeleteTimer(info.ScheduleToCloseTimerTaskId);
+        var startedIdPlaceholder = -1L;
+        if (info.IsStarted)
+        {
+            var started = NewEvent(EventType.ActivityTaskStarted);
+            started.EventTime = Timestamp.FromDateTimeOffset(info.StartedTime!.Value);
+            started.ActivityTaskStartedEventAttributes = new ActivityTaskStartedEventAttributes
+            {
+                ScheduledEventId = info.ScheduledEventId,
+                Attempt = info.Attempt,
+                Identity = info.StartedIdentity,
+                RequestId = info.StartedRequestId,
+                LastFailure = info.LastFailure,
+            };
+            AddWorkflowEvent(started, scheduleWorkflowTask: false);
+            startedIdPlaceholder = started.EventId > 0 ? started.EventId : -1;
+        }
+        else
+        {
+            startedIdPlaceholder = 0;
+        }
+        switch (closeEvent.EventType)
+        {
+            case EventType.ActivityTaskCompleted:
+                closeEvent.ActivityTaskCompletedEventAttributes.StartedEventId = startedIdPlaceholder;
+                break;
+            case EventType.ActivityTaskFailed:
+                closeEvent.ActivityTaskFailedEventAttributes.StartedEventId = startedIdPlaceholder;
+                break;
+            case EventType.ActivityTaskTimedOut:
+                closeEvent.ActivityTaskTimedOutEventAttributes.StartedEventId = startedIdPlaceholder;
+                break;
+            case EventType.ActivityTaskCanceled:
+                closeEvent.ActivityTaskCanceledEventAttributes.StartedEventId = startedIdPlaceholder;
+                break;
+        }
+        AddWorkflowEvent(closeEvent);
+    }
+
+    private static string TimeoutName(TimeoutType type) => type switch
+    {
+        TimeoutType.StartToClose => "StartToClose",
+        TimeoutType.ScheduleToStart => "ScheduleToStart",
+        TimeoutType.ScheduleToClose => "ScheduleToClose",
+        TimeoutType.Heartbeat => "Heartbeat",
+        _ => type.ToString(),
+    };
+}

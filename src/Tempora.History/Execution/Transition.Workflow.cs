@@ -1,0 +1,113 @@
+using Google.Protobuf.WellKnownTypes;
+using Tempora.History.Queues;
+using Temporalio.Api.Common.V1;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.Failure.V1;
+using Temporalio.Api.History.V1;
+
+namespace Tempora.History.Execution;
+
+public sealed partial class Transition
+{
+    /// <summary>Arms the run's own timeout (run timeout, capped by the execution expiration).</summary>
+    public void ArmRunTimeout()
+    {
+        DateTimeOffset? deadline = State.RunTimeout is { } run && run > TimeSpan.Zero ? State.StartTime + run : null;
+        if (State.ExecutionExpirationTime is { } exp && (deadline is null || exp < deadline))
+        {
+            deadline = exp;
+        }
+        if (deadline is { } d)
+        {
+            State.RunTimeoutTaskId = AddTimer(d, new TimerTaskInfo(TimerTaskKind.WorkflowRunTimeout));
+        }
+    }
+
+    public void Signal(string signalName, Payloads? input, string identity, Header? header, string requestId, bool skipWorkflowTask)
+    {
+        var e = NewEvent(EventType.WorkflowExecutionSignaled);
+        e.WorkflowExecutionSignaledEventAttributes = new WorkflowExecutionSignaledEventAttributes
+        {
+            SignalName = signalName,
+            Input = input,
+            Identity = identity,
+            Header = header,
+            RequestId = requestId,
+        };
+        if (!string.IsNullOrEmpty(requestId))
+        {
+            State.SignalRequestIds.Add(requestId);
+        }
+        State.SignalCount++;
+        AddWorkflowEvent(e, scheduleWorkflowTask: !skipWorkflowTask);
+    }
+
+    public void RequestCancel(string reason, string identity)
+    {
+        State.CancelRequested = true;
+        var e = NewEvent(EventType.WorkflowExecutionCancelRequested);
+        e.WorkflowExecutionCancelRequestedEventAttributes = new WorkflowExecutionCancelRequestedEventAttributes
+        {
+            Cause = reason,
+            Identity = identity,
+        };
+        AddWorkflowEvent(e);
+    }
+
+    /// <summary>Terminates the run at once: buffered events are written first so that ids stay contiguous.</summary>
+    public void Terminate(string reason, Payloads? details, string identity)
+    {
+        FlushBufferedEvents();
+        var e = NewEvent(EventType.WorkflowExecutionTerminated);
+        e.WorkflowExecutionTerminatedEventAttributes = new WorkflowExecutionTerminatedEventAttributes
+        {
+            Reason = reason,
+            Details = details,
+            Identity = identity,
+        };
+        WriteEvent(e);
+        CloseExecution(WorkflowExecutionStatus.Terminated);
+    }
+
+    public void TimeoutRun()
+    {
+        FlushBufferedEvents();
+        var e = NewEvent(EventType.WorkflowExecutionTimedOut);
+        e.WorkflowExecutionTimedOutEventAttributes = new WorkflowExecutionTimedOutEventAttributes
+        {
+            RetryState = RetryState.RetryPolicyNotSet,
+        };
+        WriteEvent(e);
+        CloseExecution(WorkflowExecutionStatus.TimedOut);
+    }
+
+    /// <summary>Fires a user timer; returns false when the timer is no longer pending (cancelled or stale).</summary>
+    public bool FireTimer(string timerId, long startedEventId)
+    {
+        if (!State.Timers.TryGetValue(timerId, out var timer) || timer.StartedEventId != startedEventId)
+        {
+            return false;
+        }
+        State.Timers.Remove(timerId);
+        var e = NewEvent(EventType.TimerFired);
+        e.TimerFiredEventAttributes = new TimerFiredEventAttributes { TimerId = timerId, StartedEventId = startedEventId };
+        AddWorkflowEvent(e);
+        return true;
+    }
+
+    /// <summary>Closes the run from a workflow command (complete, fail, cancel).</summary>
+    public void CloseByCommand(HistoryEvent closeEvent, WorkflowExecutionStatus status)
+    {
+        WriteEvent(closeEvent);
+        CloseExecution(status);
+    }
+
+    public static Failure ServerFailure(string message, bool nonRetryable = true) => new()
+    {
+        Message = message,
+        Source = "Server",
+        ServerFailureInfo = new ServerFailureInfo { NonRetryable = nonRetryable },
+    };
+
+    public static Timestamp Time(DateTimeOffset t) => Timestamp.FromDateTimeOffset(t);
+}

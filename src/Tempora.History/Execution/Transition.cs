@@ -1,0 +1,212 @@
+using Google.Protobuf.WellKnownTypes;
+using Tempora.Core;
+using Tempora.History.Queues;
+using Tempora.Persistence;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.History.V1;
+
+namespace Tempora.History.Execution;
+
+/// <summary>
+/// One state transition of a run: the events it appends, the mutable-state changes, and the tasks it creates or
+/// retires. Everything collected here is written by one transaction (<see cref="ToMutation"/>); the in-memory side
+/// effects (dispatching tasks, arming timers) run only after that commit.
+/// </summary>
+public sealed partial class Transition(MutableState state, DateTimeOffset now, TaskIdAllocator taskIds, ITaskDispatcher dispatcher)
+{
+    /// <summary>How long a sticky queue may go without a poller before tasks bypass it (as upstream).</summary>
+    public static readonly TimeSpan StickyPollerWindow = TimeSpan.FromSeconds(10);
+
+    public MutableState State { get; } = state;
+    public DateTimeOffset Now { get; } = now;
+    public WorkflowKey Key => new(State.NamespaceId, State.WorkflowId, State.RunId);
+
+    internal List<HistoryEvent> NewEvents { get; } = [];
+    internal List<TimerTaskRecord> NewTimers { get; } = [];
+    internal List<long> DeletedTimers { get; } = [];
+    internal List<MatchingTask> NewTasks { get; } = [];
+    internal List<long> DeletedTasks { get; } = [];
+    internal List<Action> AfterCommit { get; } = [];
+    internal bool DeleteAllTasks { get; private set; }
+    internal bool StatusChanged { get; private set; }
+    internal bool HasChanges { get; private set; }
+
+    /// <summary>Records that state changed even though no event or task did (heartbeats, sticky changes).</summary>
+    public void MarkChanged() => HasChanges = true;
+
+    public HistoryEvent NewEvent(EventType type) => new()
+    {
+        EventType = type,
+        EventTime = Timestamp.FromDateTimeOffset(Now),
+    };
+
+    /// <summary>Appends an event with the next id; converts a pending transient workflow task into a normal one first.</summary>
+    public HistoryEvent WriteEvent(HistoryEvent e)
+    {
+        if (State.WorkflowTask is { IsStarted: false, IsTransient: true } wft)
+        {
+            // A transient task's events are virtual; once other events land its Scheduled event must be real
+            // (temporal-compat.md §3.4). Its id is still NextEventId because nothing was written since.
+            wft.Attempt = 1;
+            State.WorkflowTaskAttempt = 1;
+            AppendEvent(WorkflowTaskScheduledEvent(wft));
+        }
+        return AppendEvent(e);
+    }
+
+    /// <summary>Low-level append: assigns the next event id without any workflow-task bookkeeping.</summary>
+    internal HistoryEvent AppendEvent(HistoryEvent e)
+    {
+        e.EventId = State.NextEventId++;
+        State.HistorySizeBytes += e.CalculateSize();
+        NewEvents.Add(e);
+        HasChanges = true;
+        return e;
+    }
+
+    /// <summary>
+    /// Adds an event caused from outside the workflow (signal, activity result, timer…): buffered while a workflow
+    /// task is started, otherwise written, and a workflow task is scheduled so the workflow sees it.
+    /// </summary>
+    public void AddWorkflowEvent(HistoryEvent e, bool scheduleWorkflowTask = true)
+    {
+        if (State.WorkflowTask is { IsStarted: true })
+        {
+            State.BufferedEvents.Add(e);
+            HasChanges = true;
+            return;
+        }
+        WriteEvent(e);
+        if (!scheduleWorkflowTask)
+        {
+            return;
+        }
+        if (DeferWorkflowTask)
+        {
+            WorkflowTaskNeeded = true;
+        }
+        else
+        {
+            ScheduleWorkflowTask();
+        }
+    }
+
+    /// <summary>
+    /// While a completion's commands are applied, events they cause (an activity cancelled before it started) must
+    /// not schedule the next workflow task yet: command events have to stay together after WorkflowTaskCompleted.
+    /// </summary>
+    internal bool DeferWorkflowTask { get; set; }
+
+    /// <summary>Set when an event needed a workflow task while scheduling was deferred.</summary>
+    internal bool WorkflowTaskNeeded { get; set; }
+
+    /// <summary>Writes buffered events with fresh ids; returns how many were written.</summary>
+    public int FlushBufferedEvents()
+    {
+        var buffered = State.BufferedEvents;
+        if (buffered.Count == 0)
+        {
+            return 0;
+        }
+        State.BufferedEvents = [];
+        var startedIds = new Dictionary<long, long>();
+        foreach (var e in buffered)
+        {
+            WriteEvent(e);
+            // Activity results buffered together with their lazily written Started event learn its id only now.
+            switch (e.EventType)
+            {
+                case EventType.ActivityTaskStarted:
+                    startedIds[e.ActivityTaskStartedEventAttributes.ScheduledEventId] = e.EventId;
+                    break;
+                case EventType.ActivityTaskCompleted when e.ActivityTaskCompletedEventAttributes.StartedEventId < 0:
+                    e.ActivityTaskCompletedEventAttributes.StartedEventId = startedIds.GetValueOrDefault(e.ActivityTaskCompletedEventAttributes.ScheduledEventId);
+                    break;
+                case EventType.ActivityTaskFailed when e.ActivityTaskFailedEventAttributes.StartedEventId < 0:
+                    e.ActivityTaskFailedEventAttributes.StartedEventId = startedIds.GetValueOrDefault(e.ActivityTaskFailedEventAttributes.ScheduledEventId);
+                    break;
+                case EventType.ActivityTaskTimedOut when e.ActivityTaskTimedOutEventAttributes.StartedEventId < 0:
+                    e.ActivityTaskTimedOutEventAttributes.StartedEventId = startedIds.GetValueOrDefault(e.ActivityTaskTimedOutEventAttributes.ScheduledEventId);
+                    break;
+                case EventType.ActivityTaskCanceled when e.ActivityTaskCanceledEventAttributes.StartedEventId < 0:
+                    e.ActivityTaskCanceledEventAttributes.StartedEventId = startedIds.GetValueOrDefault(e.ActivityTaskCanceledEventAttributes.ScheduledEventId);
+                    break;
+            }
+        }
+        return buffered.Count;
+    }
+
+    /// <summary>Arms a durable timer for this run; returns its task id.</summary>
+    public long AddTimer(DateTimeOffset fireTime, TimerTaskInfo info)
+    {
+        var id = taskIds.Next();
+        NewTimers.Add(new TimerTaskRecord(id, fireTime, Key, StateSerializer.SerializeValue(info)));
+        HasChanges = true;
+        return id;
+    }
+
+    public void DeleteTimer(long taskId)
+    {
+        if (taskId > 0)
+        {
+            DeletedTimers.Add(taskId);
+            HasChanges = true;
+        }
+    }
+
+    /// <summary>Queues a workflow or activity task for matching; returns its task id.</summary>
+    public long AddMatchingTask(string taskQueue, TaskKind type, long scheduledEventId, int attempt)
+    {
+        var task = new MatchingTask(taskIds.Next(), new TaskQueueKey(State.NamespaceId, taskQueue, type), State.WorkflowId,
+            State.RunId, scheduledEventId, attempt, Now);
+        NewTasks.Add(task);
+        HasChanges = true;
+        return task.TaskId;
+    }
+
+    public void DeleteMatchingTask(long taskId)
+    {
+        if (taskId > 0)
+        {
+            DeletedTasks.Add(taskId);
+            HasChanges = true;
+        }
+    }
+
+    /// <summary>Closes the run: status, close time, and every pending task and timer retired in the same transaction.</summary>
+    public void CloseExecution(WorkflowExecutionStatus status)
+    {
+        State.Status = status;
+        State.CloseTime = Now;
+        State.WorkflowTask = null;
+        State.Activities.Clear();
+        State.Timers.Clear();
+        State.StickyQueue = null;
+        DeleteAllTasks = true;
+        StatusChanged = true;
+        HasChanges = true;
+    }
+
+    /// <summary>The write this transition amounts to.</summary>
+    internal ExecutionMutation ToMutation(long expectedDbVersion)
+    {
+        State.StateTransitionCount++;
+        var history = new List<HistoryBatch>(1);
+        if (NewEvents.Count > 0)
+        {
+            var batch = new Temporalio.Api.History.V1.History();
+            batch.Events.AddRange(NewEvents);
+            history.Add(new HistoryBatch(NewEvents[0].EventId, NewEvents[^1].EventId, Google.Protobuf.MessageExtensions.ToByteArray(batch)));
+        }
+        return new ExecutionMutation(Key, expectedDbVersion, State.NextEventId, (int)State.Status, StateSerializer.Serialize(State),
+            history, NewTimers, DeletedTimers, NewTasks, DeletedTasks, DeleteAllTasks)
+        {
+            Current = StatusChanged
+                ? new CurrentExecutionRecord(State.NamespaceId, State.WorkflowId, State.RunId, State.StartRequestId, (int)State.Status, State.FirstExecutionRunId)
+                : null,
+        };
+    }
+
+    internal bool StickyQueueIsLive(string stickyQueue) =>
+        dispatcher.HasRecentPoller(new TaskQueueKey(State.NamespaceId, stickyQueue, TaskKind.Workflow), StickyPollerWindow);
+}

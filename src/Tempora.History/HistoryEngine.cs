@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Tempora.Core;
+using Tempora.Core.Errors;
+using Tempora.History.Execution;
+using Tempora.History.Queues;
+using Tempora.Persistence;
+using Temporalio.Api.Common.V1;
+
+namespace Tempora.History;
+
+/// <summary>
+/// Owns the state machine of every run. Each request follows one path: load (cache) → lock → mutate → persist
+/// (one transaction) → release; tasks created by the transition are handed to matching and the timer queue only
+/// after the commit.
+/// </summary>
+public sealed partial class HistoryEngine(
+    IExecutionStore store,
+    NamespaceRegistry namespaces,
+    ITaskDispatcher dispatcher,
+    TimerQueue timerQueue,
+    TaskIdAllocator taskIds,
+    TimeProvider time,
+    ILogger<HistoryEngine> logger)
+{
+    private readonly ConcurrentDictionary<WorkflowKey, ExecutionContext> _cache = new();
+    private readonly ConcurrentDictionary<string, QueryTask> _queries = new(StringComparer.Ordinal);
+
+    public NamespaceRegistry Namespaces => namespaces;
+
+    /// <summary>Loads durable tasks and starts the timer queue; matching tasks are re-offered to matching.</summary>
+    public async Task StartAsync(CancellationToken ct)
+    {
+        taskIds.Seed(await store.GetMaxTaskIdAsync(ct));
+        foreach (var task in await store.LoadMatchingTasksAsync(ct))
+        {
+            dispatcher.Dispatch(task);
+        }
+        timerQueue.Start(ProcessTimerAsync, await store.LoadTimerTasksAsync(ct));
+    }
+
+    /// <summary>Runs one transition on an existing run under its lock and commits it.</summary>
+    internal async Task<T> UpdateAsync<T>(WorkflowKey key, Func<Transition, T> action, CancellationToken ct)
+    {
+        var ctx = _cache.GetOrAdd(key, _ => new ExecutionContext());
+        await ctx.Lock.WaitAsync(ct);
+        try
+        {
+            var state = await LoadAsync(ctx, key, ct);
+            var transition = new Transition(state, time.GetUtcNow(), taskIds, dispatcher);
+            var result = action(transition);
+            if (transition.HasChanges)
+            {
+                await CommitAsync(ctx, transition, create: null);
+            }
+            return result;
+        }
+        catch
+        {
+            ctx.State = null; // the in-memory copy may hold half a transition; the database has the truth
+            throw;
+        }
+        finally
+        {
+            ctx.Lock.Release();
+        }
+    }
+
+    /// <summary>Reads a run's state under its lock without changing it.</summary>
+    internal async Task<T> ReadAsync<T>(WorkflowKey key, Func<MutableState, ExecutionContext, T> read, CancellationToken ct)
+    {
+        var ctx = _cache.GetOrAdd(key, _ => new ExecutionContext());
+        await ctx.Lock.WaitAsync(ct);
+        try
+        {
+            return read(await LoadAsync(ctx, key, ct), ctx);
+        }
+        catch
+        {
+            ctx.State = null;
+            throw;
+        }
+        finally
+        {
+            ctx.Lock.Release();
+        }
+    }
+
+    /// <summary>Creates a new run; the current-run pointer must match <paramref name="condition"/>.</summary>
+    internal async Task CreateAsync(MutableState state, Action<Transition> build, CurrentRunCondition condition, CancellationToken ct)
+    {
+        var key = new WorkflowKey(state.NamespaceId, state.WorkflowId, state.RunId);
+        var ctx = _cache.GetOrAdd(key, _ => new ExecutionContext());
+        await ctx.Lock.WaitAsync(ct);
+        try
+        {
+            var transition = new Transition(state, time.GetUtcNow(), taskIds, dispatcher);
+            build(transition);
+            await CommitAsync(ctx, transition, condition);
+        }
+        catch
+        {
+            _cache.TryRemove(key, out _);
+            throw;
+        }
+        finally
+        {
+            ctx.Lock.Release();
+        }
+    }
+
+    private async Task<MutableState> LoadAsync(ExecutionContext ctx, WorkflowKey key, CancellationToken ct)
+    {
+        if (ctx.State is { } cached)
+        {
+            return cached;
+        }
+        var record = await store.GetExecutionAsync(key, ct) ?? throw new EntityNotFoundException("workflow execution not found");
+        ctx.State = StateSerializer.Deserialize(record.State);
+        ctx.DbVersion = record.DbVersion;
+        return ctx.State;
+    }
+
+    private async Task CommitAsync(ExecutionContext ctx, Transition t, CurrentRunCondition? create)
+    {
+        var mutation = t.ToMutation(ctx.DbVersion);
+        if (create is not null)
+        {
+            mutation = mutation with
+            {
+                CreateWithCurrent = create,
+                Current = new CurrentExecutionRecord(t.State.NamespaceId, t.State.WorkflowId, t.State.RunId, t.State.StartRequestId,
+                    (int)t.State.Status, t.State.FirstExecutionRunId),
+            };
+        }
+        // Never cancel a write halfway: once started, the transition commits or fails as a whole.
+        await store.WriteAsync(mutation, CancellationToken.None);
+        ctx.DbVersion = create is not null ? 1 : ctx.DbVersion + 1;
+        ctx.State = t.State;
+        foreach (var task in t.NewTasks)
+        {
+            dispatcher.Dispatch(task);
+        }
+        if (t.NewTimers.Count > 0)
+        {
+            timerQueue.Add(t.NewTimers);
+        }
+        foreach (var action in t.AfterCommit)
+        {
+            action();
+        }
+        ctx.NotifyChanged();
+    }
+
+    /// <summary>The run a request addresses: the given run, or the current run of the workflow id.</summary>
+    internal async Task<WorkflowKey> ResolveAsync(string namespaceId, WorkflowExecution? execution, string? firstExecutionRunId, CancellationToken ct)
+    {
+        var workflowId = execution?.WorkflowId;
+        if (string.IsNullOrEmpty(workflowId))
+        {
+            throw new InvalidArgumentException("WorkflowId is not set on request.");
+        }
+        if (!string.IsNullOrEmpty(execution!.RunId))
+        {
+            if (!Guid.TryParse(execution.RunId, out _))
+            {
+                throw new InvalidArgumentException("Invalid RunId.");
+            }
+            return new WorkflowKey(namespaceId, workflowId, execution.RunId);
+        }
+        var current = await store.GetCurrentExecutionAsync(namespaceId, workflowId, ct)
+            ?? throw new EntityNotFoundException($"workflow not found for ID: {workflowId}");
+        if (!string.IsNullOrEmpty(firstExecutionRunId) && current.FirstExecutionRunId != firstExecutionRunId)
+        {
+            throw new EntityNotFoundException($"workflow not found for ID: {workflowId}");
+        }
+        return new WorkflowKey(namespaceId, workflowId, current.RunId);
+    }
+
+    /// <summary>Fires one durable timer (called by the timer queue).</summary>
+    private async Task ProcessTimerAsync(TimerTaskRecord timer, CancellationToken ct)
+    {
+        var info = StateSerializer.DeserializeValue<TimerTaskInfo>(timer.Data);
+        try
+        {
+            await UpdateAsync(timer.Key, t =>
+            {
+                if (!t.State.IsOpen)
+                {
+                    return 0; // closing the run deleted its timer rows already
+                }
+                t.DeleteTimer(timer.TaskId);
+                FireTimer(t, info, timer);
+                return 0;
+            }, ct);
+        }
+        catch (EntityNotFoundException)
+        {
+            await store.DeleteTasksAsync([timer.TaskId], [], ct);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+namespace Tempora.History;
+
+/// <summary>Temporal's default limits (temporal-compat.md §7).</summary>
+public static class HistoryLimits
+{
+    public const int BlobSizeError = 2 * 1024 * 1024;
+    public const int MemoSizeError = 2 * 1024 * 1024;
+    public const int MaxIdLength = 1000;
+    public const int PendingActivitiesLimit = 2000;
+    public const int SignalsPerExecution = 10_000;
+    public const int HistoryMaxPageSize = 1000;
+    public static readonly TimeSpan DefaultWorkflowTaskTimeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan MaxWorkflowTaskTimeout = TimeSpan.FromSeconds(120);
+
+    /// <summary>How long history long polls wait before answering with nothing new (well below client deadlines).</summary>
+    public static readonly TimeSpan LongPollExpiration = TimeSpan.FromSeconds(20);
+}

@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using Google.Protobuf.WellKnownTypes;
+using Tempora.Core.Errors;
+using Tempora.Persistence;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.Namespace.V1;
+
+namespace Tempora.History;
+
+/// <summary>Namespaces by name and id, cached in memory (they change rarely) over the namespace store.</summary>
+public sealed class NamespaceRegistry(INamespaceStore store)
+{
+    public static readonly TimeSpan DefaultRetention = TimeSpan.FromDays(3);
+
+    private readonly ConcurrentDictionary<string, NamespaceRecord> _byName = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, NamespaceRecord> _byId = new(StringComparer.Ordinal);
+
+    public async Task<NamespaceRecord> GetByNameAsync(string name, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            throw new InvalidArgumentException("Namespace not set on request.");
+        }
+        if (_byName.TryGetValue(name, out var cached))
+        {
+            return cached;
+        }
+        var ns = await store.GetByNameAsync(name, ct) ?? throw new NamespaceNotFoundException(name);
+        Cache(ns);
+        return ns;
+    }
+
+    public async Task<NamespaceRecord> GetByIdAsync(string id, CancellationToken ct)
+    {
+        if (_byId.TryGetValue(id, out var cached))
+        {
+            return cached;
+        }
+        var ns = await store.GetByIdAsync(id, ct) ?? throw new NamespaceNotFoundException(id);
+        Cache(ns);
+        return ns;
+    }
+
+    public Task<IReadOnlyList<NamespaceRecord>> ListAsync(CancellationToken ct) => store.ListAsync(ct);
+
+    /// <summary>Registers a namespace; throws NamespaceAlreadyExistsException when the name is taken.</summary>
+    public async Task<NamespaceRecord> RegisterAsync(NamespaceInfo info, NamespaceConfig config, CancellationToken ct)
+    {
+        var ns = new NamespaceRecord(Guid.NewGuid().ToString(), info.Name, info, config);
+        info.Id = ns.Id;
+        info.State = NamespaceState.Registered;
+        config.WorkflowExecutionRetentionTtl ??= Duration.FromTimeSpan(DefaultRetention);
+        await store.CreateAsync(ns, ct);
+        Cache(ns);
+        return ns;
+    }
+
+    /// <summary>Creates the namespace unless it exists (used for `default` and the --namespace flags).</summary>
+    public async Task EnsureAsync(string name, CancellationToken ct)
+    {
+        if (await store.GetByNameAsync(name, ct) is not null)
+        {
+            return;
+        }
+        try
+        {
+            await RegisterAsync(new NamespaceInfo { Name = name }, new NamespaceConfig(), ct);
+        }
+        catch (NamespaceAlreadyExistsException)
+        {
+            // created concurrently: fine
+        }
+    }
+
+    public async Task UpdateAsync(NamespaceRecord ns, CancellationToken ct)
+    {
+        await store.UpdateAsync(ns, ct);
+        Cache(ns);
+    }
+
+    private void Cache(NamespaceRecord ns)
+    {
+        _byName[ns.Name] = ns;
+        _byId[ns.Id] = ns;
+    }
+}

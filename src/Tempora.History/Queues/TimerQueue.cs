@@ -1,0 +1,127 @@
+using Microsoft.Extensions.Logging;
+using Tempora.Persistence;
+
+namespace Tempora.History.Queues;
+
+/// <summary>
+/// Fires durable timers. Every timer row is loaded at start and new ones are added after their transaction commits;
+/// a due timer is handed to history, whose transition deletes the row. A timer whose handling fails is retried a
+/// second later, so an overdue timer always fires eventually (also after a restart).
+/// </summary>
+public sealed partial class TimerQueue(TimeProvider time, ILogger<TimerQueue> logger) : IAsyncDisposable
+{
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+    private const int MaxConcurrentFires = 32;
+
+    private readonly PriorityQueue<TimerTaskRecord, (DateTimeOffset, long)> _queue = new();
+    private readonly Lock _lock = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly SemaphoreSlim _concurrency = new(MaxConcurrentFires);
+    private readonly CancellationTokenSource _stop = new();
+    private Func<TimerTaskRecord, CancellationToken, Task>? _handler;
+    private Task? _loop;
+
+    public void Start(Func<TimerTaskRecord, CancellationToken, Task> handler, IEnumerable<TimerTaskRecord> existing)
+    {
+        _handler = handler;
+        Add(existing);
+        _loop = Task.Run(RunAsync);
+    }
+
+    public void Add(IEnumerable<TimerTaskRecord> timers)
+    {
+        var added = false;
+        lock (_lock)
+        {
+            foreach (var t in timers)
+            {
+                _queue.Enqueue(t, (t.FireTime, t.TaskId));
+                added = true;
+            }
+        }
+        if (added)
+        {
+            _wake.Release();
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var ct = _stop.Token;
+        while (!ct.IsCancellationRequested)
+        {
+            TimeSpan wait;
+            List<TimerTaskRecord> due = [];
+            lock (_lock)
+            {
+                var now = time.GetUtcNow();
+                while (_queue.TryPeek(out var next, out var at) && at.Item1 <= now)
+                {
+                    due.Add(_queue.Dequeue());
+                }
+                wait = _queue.TryPeek(out _, out var first) ? first.Item1 - now : Timeout.InfiniteTimeSpan;
+            }
+            foreach (var timer in due)
+            {
+                await _concurrency.WaitAsync(ct);
+                _ = FireAsync(timer, ct);
+            }
+            if (due.Count > 0)
+            {
+                continue;
+            }
+            try
+            {
+                if (wait != Timeout.InfiniteTimeSpan && wait > TimeSpan.FromHours(1))
+                {
+                    wait = TimeSpan.FromHours(1);
+                }
+                await _wake.WaitAsync(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task FireAsync(TimerTaskRecord timer, CancellationToken ct)
+    {
+        try
+        {
+            await _handler!(timer, ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            LogTimerFailed(logger, e, timer.TaskId, timer.Key.WorkflowId, timer.Key.RunId);
+            Add([timer with { FireTime = time.GetUtcNow() + RetryDelay }]);
+        }
+        catch (OperationCanceledException)
+        {
+            // shutting down; the row stays and fires after the next start
+        }
+        finally
+        {
+            _concurrency.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (_loop is not null)
+        {
+            try
+            {
+                await _loop;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        _stop.Dispose();
+    }
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Timer task {TaskId} of {WorkflowId}/{RunId} failed; retrying")]
+    private static partial void LogTimerFailed(ILogger logger, Exception e, long taskId, string workflowId, string runId);
+}

@@ -1,0 +1,20 @@
+using Temporalio.Api.Enums.V1;
+
+namespace Tempora.History.Queues;
+
+/// <summary>What a durable timer does when it fires.</summary>
+public enum TimerTaskKind
+{
+    UserTimer = 1,
+    WorkflowTaskTimeout = 2,
+    ActivityTimeout = 3,
+    ActivityRetry = 4,
+    WorkflowRunTimeout = 5,
+    WorkflowBackoff = 6,
+}
+
+/// <summary>
+/// The payload of a timer task. It names the state it was armed for (event id, attempt) so that a timer that fires
+/// after that state moved on is recognised as stale and dropped.
+/// </summary>
+public sealed record TimerTaskInfo(TimerTaskKind Kind, long EventId = 0, int Attempt = 0, TimeoutType TimeoutType = TimeoutType.Unspecified, string TimerId = "");

@@ -1,0 +1,38 @@
+using System.Collections.Concurrent;
+using Tempora.Core;
+
+namespace Tempora.Matching;
+
+/// <summary>
+/// In-memory task queues. A task offered while a poller waits is handed over directly (sync match); otherwise it
+/// waits in the queue's backlog, whose durable copy is the task row written with the transition that created it.
+/// </summary>
+public sealed class MatchingEngine(TimeProvider time) : ITaskDispatcher
+{
+    private readonly ConcurrentDictionary<TaskQueueKey, TaskQueuePartition> _queues = new();
+
+    private TaskQueuePartition Queue(TaskQueueKey key) => _queues.GetOrAdd(key, k => new TaskQueuePartition(k, time));
+
+    public void Dispatch(MatchingTask task) => Queue(task.Queue).Offer(task);
+
+    public bool HasRecentPoller(TaskQueueKey queue, TimeSpan within) =>
+        _queues.TryGetValue(queue, out var q) && q.HasRecentPoller(within);
+
+    /// <summary>Waits up to <paramref name="maxWait"/> for a task; null when none came (an empty poll).</summary>
+    public Task<MatchingTask?> PollAsync(TaskQueueKey queue, string identity, TimeSpan maxWait, CancellationToken ct) =>
+        Queue(queue).PollAsync(identity, maxWait, ct);
+
+    /// <summary>Pollers seen on the queue recently, for DescribeTaskQueue.</summary>
+    public IReadOnlyList<PollerRecord> Pollers(TaskQueueKey queue) =>
+        _queues.TryGetValue(queue, out var q) ? q.Pollers() : [];
+
+    /// <summary>Backlog size, for DescribeTaskQueue.</summary>
+    public int BacklogCount(TaskQueueKey queue) => _queues.TryGetValue(queue, out var q) ? q.BacklogCount : 0;
+
+    /// <summary>Forgets a sticky queue whose worker shut down; returns the tasks that were waiting on it.</summary>
+    public IReadOnlyList<MatchingTask> UnloadQueue(TaskQueueKey queue) =>
+        _queues.TryRemove(queue, out var q) ? q.Drain() : [];
+}
+
+/// <summary>A poller last seen on a queue.</summary>
+public sealed record PollerRecord(string Identity, DateTimeOffset LastAccessTime);

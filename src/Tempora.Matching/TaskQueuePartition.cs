@@ -1,0 +1,151 @@
+using Tempora.Core;
+
+namespace Tempora.Matching;
+
+/// <summary>One task queue: a FIFO backlog and a FIFO of waiting pollers; at most one of them is non-empty.</summary>
+internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time)
+{
+    private static readonly TimeSpan PollerRetention = TimeSpan.FromMinutes(5);
+
+    private readonly Lock _lock = new();
+    private readonly LinkedList<MatchingTask> _backlog = new();
+    private readonly LinkedList<TaskCompletionSource<MatchingTask?>> _waiting = new();
+    private readonly Dictionary<string, DateTimeOffset> _pollers = new(StringComparer.Ordinal);
+
+    public TaskQueueKey Key { get; } = key;
+
+    public int BacklogCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _backlog.Count;
+            }
+        }
+    }
+
+    public void Offer(MatchingTask task)
+    {
+        lock (_lock)
+        {
+            // Sync match: the oldest waiting poller gets the task without it touching the backlog. A poller that gave
+            // up (cancelled) no longer accepts results, so try the next one.
+            while (_waiting.First is { } node)
+            {
+                _waiting.RemoveFirst();
+                if (node.Value.TrySetResult(task))
+                {
+                    return;
+                }
+            }
+            _backlog.AddLast(task);
+        }
+    }
+
+    public async Task<MatchingTask?> PollAsync(string identity, TimeSpan maxWait, CancellationToken ct)
+    {
+        TaskCompletionSource<MatchingTask?> waiter;
+        LinkedListNode<TaskCompletionSource<MatchingTask?>> node;
+        lock (_lock)
+        {
+            _pollers[identity] = time.GetUtcNow();
+            if (_backlog.First is { } first)
+            {
+                _backlog.RemoveFirst();
+                return first.Value;
+            }
+            waiter = new TaskCompletionSource<MatchingTask?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            node = _waiting.AddLast(waiter);
+        }
+        try
+        {
+            return await waiter.Task.WaitAsync(maxWait, ct);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            lock (_lock)
+            {
+                if (node.List is not null)
+                {
+                    _waiting.Remove(node);
+                }
+                _pollers[identity] = time.GetUtcNow();
+            }
+            // A task matched just as the poll ended must not be lost: put it back at the head of the queue.
+            if (!waiter.TrySetResult(null) && waiter.Task.Result is { } matched)
+            {
+                Requeue(matched);
+            }
+            if (e is OperationCanceledException)
+            {
+                throw;
+            }
+            return null;
+        }
+    }
+
+    private void Requeue(MatchingTask task)
+    {
+        lock (_lock)
+        {
+            while (_waiting.First is { } node)
+            {
+                _waiting.RemoveFirst();
+                if (node.Value.TrySetResult(task))
+                {
+                    return;
+                }
+            }
+            _backlog.AddFirst(task);
+        }
+    }
+
+    public bool HasRecentPoller(TimeSpan within)
+    {
+        lock (_lock)
+        {
+            if (_waiting.Count > 0)
+            {
+                return true;
+            }
+            var since = time.GetUtcNow() - within;
+            foreach (var seen in _pollers.Values)
+            {
+                if (seen >= since)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    public IReadOnlyList<PollerRecord> Pollers()
+    {
+        lock (_lock)
+        {
+            var since = time.GetUtcNow() - PollerRetention;
+            var list = new List<PollerRecord>();
+            foreach (var (identity, seen) in _pollers)
+            {
+                if (seen >= since)
+                {
+                    list.Add(new PollerRecord(identity, seen));
+                }
+            }
+            return list;
+        }
+    }
+
+    public IReadOnlyList<MatchingTask> Drain()
+    {
+        lock (_lock)
+        {
+            var tasks = _backlog.ToList();
+            _backlog.Clear();
+            _pollers.Clear();
+            return tasks;
+        }
+    }
+}

@@ -1,0 +1,261 @@
+using Microsoft.Data.Sqlite;
+using Tempora.Core;
+using Tempora.Core.Errors;
+
+namespace Tempora.Persistence.Sqlite;
+
+public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
+{
+    private const string InsertExecutionSql = """
+        INSERT INTO executions (namespace_id, workflow_id, run_id, db_version, next_event_id, status, state)
+        VALUES ($ns, $wf, $run, 1, $next, $status, $state)
+        """;
+    private const string UpdateExecutionSql = """
+        UPDATE executions SET db_version = db_version + 1, next_event_id = $next, status = $status, state = $state
+        WHERE namespace_id = $ns AND workflow_id = $wf AND run_id = $run AND db_version = $expected
+        """;
+    private const string InsertCurrentSql = """
+        INSERT INTO current_executions (namespace_id, workflow_id, run_id, create_request_id, status, first_execution_run_id)
+        VALUES ($ns, $wf, $run, $req, $status, $first)
+        """;
+    private const string ReplaceCurrentSql = """
+        UPDATE current_executions SET run_id = $run, create_request_id = $req, status = $status, first_execution_run_id = $first
+        WHERE namespace_id = $ns AND workflow_id = $wf AND run_id = $expected
+        """;
+    private const string UpdateCurrentStatusSql = """
+        UPDATE current_executions SET status = $status WHERE namespace_id = $ns AND workflow_id = $wf AND run_id = $run
+        """;
+    private const string InsertHistorySql = """
+        INSERT INTO history_node (namespace_id, workflow_id, run_id, first_event_id, last_event_id, data)
+        VALUES ($ns, $wf, $run, $first, $last, $data)
+        """;
+    private const string InsertTimerSql = """
+        INSERT INTO timer_tasks (task_id, fire_time, namespace_id, workflow_id, run_id, data) VALUES ($id, $fire, $ns, $wf, $run, $data)
+        """;
+    private const string InsertTaskSql = """
+        INSERT INTO tasks (task_id, namespace_id, task_queue, task_type, workflow_id, run_id, scheduled_event_id, attempt, created_time)
+        VALUES ($id, $ns, $queue, $type, $wf, $run, $scheduled, $attempt, $created)
+        """;
+    private const string DeleteTimerSql = "DELETE FROM timer_tasks WHERE task_id = $id";
+    private const string DeleteTaskSql = "DELETE FROM tasks WHERE task_id = $id";
+    private const string DeleteRunTimersSql = "DELETE FROM timer_tasks WHERE namespace_id = $ns AND workflow_id = $wf AND run_id = $run";
+    private const string DeleteRunTasksSql = "DELETE FROM tasks WHERE namespace_id = $ns AND workflow_id = $wf AND run_id = $run";
+    private const string SelectExecutionSql = """
+        SELECT db_version, next_event_id, status, state FROM executions WHERE namespace_id = $ns AND workflow_id = $wf AND run_id = $run
+        """;
+    private const string SelectCurrentSql = """
+        SELECT run_id, create_request_id, status, first_execution_run_id FROM current_executions WHERE namespace_id = $ns AND workflow_id = $wf
+        """;
+    // A batch overlaps the range when it ends at or after the first wanted id and starts before the end.
+    private const string SelectHistorySql = """
+        SELECT first_event_id, last_event_id, data FROM history_node
+        WHERE namespace_id = $ns AND workflow_id = $wf AND run_id = $run AND last_event_id >= $from AND first_event_id < $to
+        ORDER BY first_event_id
+        """;
+    private const string SelectTimersSql = "SELECT task_id, fire_time, namespace_id, workflow_id, run_id, data FROM timer_tasks ORDER BY fire_time, task_id";
+    private const string SelectTasksSql = """
+        SELECT task_id, namespace_id, task_queue, task_type, workflow_id, run_id, scheduled_event_id, attempt, created_time FROM tasks ORDER BY task_id
+        """;
+    private const string MaxTaskIdSql = "SELECT MAX(COALESCE((SELECT MAX(task_id) FROM timer_tasks), 0), COALESCE((SELECT MAX(task_id) FROM tasks), 0))";
+
+    public Task WriteAsync(ExecutionMutation m, CancellationToken ct) => db.InTransactionAsync((conn, tx) =>
+    {
+        var key = m.Key;
+        if (m.CreateWithCurrent is { } condition)
+        {
+            using var create = Command(conn, tx, InsertExecutionSql, key);
+            create.Parameters.AddWithValue("$next", m.NextEventId);
+            create.Parameters.AddWithValue("$status", m.Status);
+            create.Parameters.AddWithValue("$state", m.State);
+            create.ExecuteNonQuery();
+            var current = m.Current ?? throw new ArgumentException("A created run needs its current pointer.", nameof(m));
+            using var cur = Command(conn, tx, condition.ExpectedRunId is null ? InsertCurrentSql : ReplaceCurrentSql, key);
+            cur.Parameters.AddWithValue("$req", current.CreateRequestId);
+            cur.Parameters.AddWithValue("$status", current.Status);
+            cur.Parameters.AddWithValue("$first", current.FirstExecutionRunId);
+            if (condition.ExpectedRunId is not null)
+            {
+                cur.Parameters.AddWithValue("$expected", condition.ExpectedRunId);
+            }
+            try
+            {
+                if (cur.ExecuteNonQuery() != 1)
+                {
+                    throw new CurrentExecutionConditionFailedException(key.WorkflowId);
+                }
+            }
+            catch (SqliteException e) when (e.SqliteExtendedErrorCode is SqliteErrors.ConstraintPrimaryKey or SqliteErrors.ConstraintUnique)
+            {
+                throw new CurrentExecutionConditionFailedException(key.WorkflowId);
+            }
+        }
+        else
+        {
+            using var update = Command(conn, tx, UpdateExecutionSql, key);
+            update.Parameters.AddWithValue("$next", m.NextEventId);
+            update.Parameters.AddWithValue("$status", m.Status);
+            update.Parameters.AddWithValue("$state", m.State);
+            update.Parameters.AddWithValue("$expected", m.ExpectedDbVersion);
+            if (update.ExecuteNonQuery() != 1)
+            {
+                throw new ExecutionConditionFailedException(key, m.ExpectedDbVersion);
+            }
+            if (m.Current is { } current)
+            {
+                using var cur = Command(conn, tx, UpdateCurrentStatusSql, key);
+                cur.Parameters.AddWithValue("$status", current.Status);
+                cur.ExecuteNonQuery();
+            }
+        }
+        foreach (var batch in m.NewHistory)
+        {
+            using var cmd = Command(conn, tx, InsertHistorySql, key);
+            cmd.Parameters.AddWithValue("$first", batch.FirstEventId);
+            cmd.Parameters.AddWithValue("$last", batch.LastEventId);
+            cmd.Parameters.AddWithValue("$data", batch.Data);
+            cmd.ExecuteNonQuery();
+        }
+        if (m.DeleteAllTasksOfRun)
+        {
+            Execute(conn, tx, DeleteRunTimersSql, key);
+            Execute(conn, tx, DeleteRunTasksSql, key);
+        }
+        foreach (var id in m.DeletedTimerTasks)
+        {
+            DeleteById(conn, tx, DeleteTimerSql, id);
+        }
+        foreach (var id in m.DeletedMatchingTasks)
+        {
+            DeleteById(conn, tx, DeleteTaskSql, id);
+        }
+        foreach (var timer in m.NewTimerTasks)
+        {
+            using var cmd = Command(conn, tx, InsertTimerSql, timer.Key);
+            cmd.Parameters.AddWithValue("$id", timer.TaskId);
+            cmd.Parameters.AddWithValue("$fire", timer.FireTime.ToUnixTimeMilliseconds());
+            cmd.Parameters.AddWithValue("$data", timer.Data);
+            cmd.ExecuteNonQuery();
+        }
+        foreach (var task in m.NewMatchingTasks)
+        {
+            using var cmd = Command(conn, tx, InsertTaskSql, new WorkflowKey(task.Queue.NamespaceId, task.WorkflowId, task.RunId));
+            cmd.Parameters.AddWithValue("$id", task.TaskId);
+            cmd.Parameters.AddWithValue("$queue", task.Queue.Name);
+            cmd.Parameters.AddWithValue("$type", (int)task.Queue.Type);
+            cmd.Parameters.AddWithValue("$scheduled", task.ScheduledEventId);
+            cmd.Parameters.AddWithValue("$attempt", task.Attempt);
+            cmd.Parameters.AddWithValue("$created", task.CreatedTime.ToUnixTimeMilliseconds());
+            cmd.ExecuteNonQuery();
+        }
+        return 0;
+    }, ct);
+
+    public Task<ExecutionRecord?> GetExecutionAsync(WorkflowKey key, CancellationToken ct) => db.RunAsync(conn =>
+    {
+        using var cmd = Command(conn, null, SelectExecutionSql, key);
+        using var r = cmd.ExecuteReader();
+        return r.Read() ? new ExecutionRecord(key, r.GetInt64(0), r.GetInt64(1), r.GetInt32(2), (byte[])r[3]) : null;
+    }, ct);
+
+    public Task<CurrentExecutionRecord?> GetCurrentExecutionAsync(string namespaceId, string workflowId, CancellationToken ct) => db.RunAsync(conn =>
+    {
+        using var cmd = Command(conn, null, SelectCurrentSql, new WorkflowKey(namespaceId, workflowId, ""));
+        using var r = cmd.ExecuteReader();
+        return r.Read()
+            ? new CurrentExecutionRecord(namespaceId, workflowId, r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetString(3))
+            : null;
+    }, ct);
+
+    public Task<IReadOnlyList<HistoryBatch>> ReadHistoryAsync(WorkflowKey key, long fromEventId, long toEventIdExclusive, CancellationToken ct) =>
+        db.RunAsync(conn =>
+        {
+            using var cmd = Command(conn, null, SelectHistorySql, key);
+            cmd.Parameters.AddWithValue("$from", fromEventId);
+            cmd.Parameters.AddWithValue("$to", toEventIdExclusive);
+            using var r = cmd.ExecuteReader();
+            var list = new List<HistoryBatch>();
+            while (r.Read())
+            {
+                list.Add(new HistoryBatch(r.GetInt64(0), r.GetInt64(1), (byte[])r[2]));
+            }
+            return (IReadOnlyList<HistoryBatch>)list;
+        }, ct);
+
+    public Task<IReadOnlyList<TimerTaskRecord>> LoadTimerTasksAsync(CancellationToken ct) => db.RunAsync(conn =>
+    {
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = SelectTimersSql;
+        using var r = cmd.ExecuteReader();
+        var list = new List<TimerTaskRecord>();
+        while (r.Read())
+        {
+            list.Add(new TimerTaskRecord(r.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)),
+                new WorkflowKey(r.GetString(2), r.GetString(3), r.GetString(4)), (byte[])r[5]));
+        }
+        return (IReadOnlyList<TimerTaskRecord>)list;
+    }, ct);
+
+    public Task<IReadOnlyList<MatchingTask>> LoadMatchingTasksAsync(CancellationToken ct) => db.RunAsync(conn =>
+    {
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = SelectTasksSql;
+        using var r = cmd.ExecuteReader();
+        var list = new List<MatchingTask>();
+        while (r.Read())
+        {
+            list.Add(new MatchingTask(r.GetInt64(0), new TaskQueueKey(r.GetString(1), r.GetString(2), (TaskKind)r.GetInt32(3)),
+                r.GetString(4), r.GetString(5), r.GetInt64(6), r.GetInt32(7), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(8))));
+        }
+        return (IReadOnlyList<MatchingTask>)list;
+    }, ct);
+
+    public Task DeleteTasksAsync(IReadOnlyList<long> timerTaskIds, IReadOnlyList<long> matchingTaskIds, CancellationToken ct) =>
+        db.InTransactionAsync((conn, tx) =>
+        {
+            foreach (var id in timerTaskIds)
+            {
+                DeleteById(conn, tx, DeleteTimerSql, id);
+            }
+            foreach (var id in matchingTaskIds)
+            {
+                DeleteById(conn, tx, DeleteTaskSql, id);
+            }
+            return 0;
+        }, ct);
+
+    public Task<long> GetMaxTaskIdAsync(CancellationToken ct) => db.RunAsync(conn =>
+    {
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = MaxTaskIdSql;
+        return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }, ct);
+
+    private static SqliteCommand Command(SqliteConnection conn, SqliteTransaction? tx, string sql, WorkflowKey key)
+    {
+        var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        cmd.Parameters.AddWithValue("$ns", key.NamespaceId);
+        cmd.Parameters.AddWithValue("$wf", key.WorkflowId);
+        if (sql.Contains("$run", StringComparison.Ordinal))
+        {
+            cmd.Parameters.AddWithValue("$run", key.RunId);
+        }
+        return cmd;
+    }
+
+    private static void Execute(SqliteConnection conn, SqliteTransaction tx, string sql, WorkflowKey key)
+    {
+        using var cmd = Command(conn, tx, sql, key);
+        cmd.ExecuteNonQuery();
+    }
+
+    private static void DeleteById(SqliteConnection conn, SqliteTransaction tx, string sql, long id)
+    {
+        using var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        cmd.Parameters.AddWithValue("$id", id);
+        cmd.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,45 @@
+using Tempora.Core;
+
+namespace Tempora.Persistence;
+
+/// <summary>A namespace row: the API's own info and config messages, stored as protobuf.</summary>
+public sealed record NamespaceRecord(
+    string Id, string Name, Temporalio.Api.Namespace.V1.NamespaceInfo Info, Temporalio.Api.Namespace.V1.NamespaceConfig Config);
+
+/// <summary>The persisted form of one run: its mutable state (opaque to the store) and the row version.</summary>
+public sealed record ExecutionRecord(WorkflowKey Key, long DbVersion, long NextEventId, int Status, byte[] State);
+
+/// <summary>The pointer from a workflow id to its newest run; enforces one open run per workflow id.</summary>
+public sealed record CurrentExecutionRecord(
+    string NamespaceId, string WorkflowId, string RunId, string CreateRequestId, int Status, string FirstExecutionRunId);
+
+/// <summary>One batch of history events written by one transaction; Data is a serialized History message.</summary>
+public sealed record HistoryBatch(long FirstEventId, long LastEventId, byte[] Data);
+
+/// <summary>A durable timer: deferred work for a run that fires at FireTime (Data is owned by history).</summary>
+public sealed record TimerTaskRecord(long TaskId, DateTimeOffset FireTime, WorkflowKey Key, byte[] Data);
+
+/// <summary>How the current-run pointer must look for a new run to be created.</summary>
+/// <param name="ExpectedRunId">null: no row may exist for the workflow id; otherwise the row must point at this run.</param>
+public sealed record CurrentRunCondition(string? ExpectedRunId);
+
+/// <summary>Everything one state transition of a run changes, written in one transaction or not at all.</summary>
+public sealed record ExecutionMutation(
+    WorkflowKey Key,
+    long ExpectedDbVersion,
+    long NextEventId,
+    int Status,
+    byte[] State,
+    IReadOnlyList<HistoryBatch> NewHistory,
+    IReadOnlyList<TimerTaskRecord> NewTimerTasks,
+    IReadOnlyList<long> DeletedTimerTasks,
+    IReadOnlyList<MatchingTask> NewMatchingTasks,
+    IReadOnlyList<long> DeletedMatchingTasks,
+    bool DeleteAllTasksOfRun)
+{
+    /// <summary>Set when the run is created by this transition (and the current pointer moves to it).</summary>
+    public CurrentRunCondition? CreateWithCurrent { get; init; }
+
+    /// <summary>Set to mirror a status change into the current pointer (only if it still points at this run).</summary>
+    public CurrentExecutionRecord? Current { get; init; }
+}
