@@ -138,8 +138,8 @@ public sealed partial class TemporaServer : IAsyncDisposable
             return;
         }
         await _app.StopAsync();
-        await _app.Services.GetRequiredService<TimerQueue>().DisposeAsync();
-        await _app.DisposeAsync();
+        await _app.DisposeAsync(); // disposes the timer queue before the database below closes
+
         await _database.DisposeAsync();
     }
 

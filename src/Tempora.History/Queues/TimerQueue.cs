@@ -108,6 +108,10 @@ public sealed partial class TimerQueue(TimeProvider time, ILogger<TimerQueue> lo
 
     public async ValueTask DisposeAsync()
     {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
         await _stop.CancelAsync();
         if (_loop is not null)
         {
@@ -119,7 +123,6 @@ public sealed partial class TimerQueue(TimeProvider time, ILogger<TimerQueue> lo
             {
             }
         }
-        _stop.Dispose();
     }
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Timer task {TaskId} of {WorkflowId}/{RunId} failed; retrying")]

@@ -1,0 +1,229 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using System.Net;
+using System.Reflection;
+using Microsoft.Extensions.Logging;
+using Tempora.Server;
+
+namespace Tempora.Cli;
+
+/// <summary>
+/// <c>tempora start-dev</c>: every role in one process on an embedded SQLite store. The flags mirror
+/// <c>temporal server start-dev</c> so that existing scripts carry over.
+/// </summary>
+internal sealed class StartDevCommand : Command
+{
+    private const string MemoryDbFilename = ":memory:";
+    private const string DefaultNamespace = "default";
+
+    private readonly Option<string> _ip = new("--ip")
+    {
+        Description = "IP address every listener binds to (localhost means 127.0.0.1)",
+        DefaultValueFactory = _ => "127.0.0.1",
+        HelpName = "address",
+    };
+
+    private readonly Option<int> _port = PortOption("--port", 7233, "gRPC frontend port; 0 picks a free port", "-p");
+
+    private readonly Option<int> _uiPort = PortOption("--ui-port", 8080, "Web UI port (reserved: the UI is not built yet)");
+
+    private readonly Option<int> _metricsPort =
+        PortOption("--metrics-port", 9090, "Prometheus metrics port (reserved: metrics are not built yet)");
+
+    private readonly Option<string> _dbFilename = new("--db-filename", "-f")
+    {
+        Description = $"SQLite database file, kept across restarts; {MemoryDbFilename} is the same as --in-memory",
+        DefaultValueFactory = _ => "tempora.db",
+        HelpName = "path",
+    };
+
+    private readonly Option<bool> _inMemory = new("--in-memory")
+    {
+        Description = "Keep everything in memory; nothing survives a restart",
+    };
+
+    private readonly Option<string[]> _namespaces = new("--namespace", "-n")
+    {
+        Description = "Namespace to create besides 'default'; repeat the flag for several",
+        HelpName = "name",
+    };
+
+    private readonly Option<string> _logLevel = new("--log-level")
+    {
+        Description = "Lowest level written to the console log",
+        DefaultValueFactory = _ => "info",
+    };
+
+    private readonly Option<bool> _headless = new("--headless")
+    {
+        Description = "Do not serve the web UI",
+    };
+
+    public StartDevCommand()
+        : base("start-dev", "Start a development server: every role in one process, with an embedded store")
+    {
+        _ip.Validators.Add(ValidateIp);
+        _dbFilename.Validators.Add(ValidateNotBlank);
+        _namespaces.Validators.Add(ValidateNotBlank);
+        _logLevel.AcceptOnlyFromAmong("debug", "info", "warn", "error");
+
+        Options.Add(_ip);
+        Options.Add(_port);
+        Options.Add(_uiPort);
+        Options.Add(_metricsPort);
+        Options.Add(_dbFilename);
+        Options.Add(_inMemory);
+        Options.Add(_namespaces);
+        Options.Add(_logLevel);
+        Options.Add(_headless);
+
+        SetAction(RunAsync);
+    }
+
+    private async Task<int> RunAsync(ParseResult parseResult, CancellationToken ct)
+    {
+        var options = ReadOptions(parseResult);
+        void ConfigureLogging(ILoggingBuilder builder) => ConsoleLogging.Configure(builder, options.LogLevel);
+
+        // Disposing the factory flushes the console logger's queue before the process exits.
+        using var loggerFactory = LoggerFactory.Create(ConfigureLogging);
+        var logger = loggerFactory.CreateLogger("Tempora.Cli");
+
+        // Registered before the start so that Ctrl+C during a slow start (migrations) is graceful too.
+        using var shutdown = new ShutdownSignal();
+        using var stopRequested = CancellationTokenSource.CreateLinkedTokenSource(ct, shutdown.Token);
+
+        TemporaServer server;
+        try
+        {
+            server = await TemporaServer.StartAsync(options, ConfigureLogging, stopRequested.Token);
+        }
+        catch (OperationCanceledException) when (stopRequested.IsCancellationRequested)
+        {
+            return 0;
+        }
+        catch (Exception ex)
+        {
+            Log.StartFailed(logger, ex);
+            return 1;
+        }
+
+        await using (server)
+        {
+            PrintBanner(options, server.GrpcAddress);
+            try
+            {
+                // The token is not passed to WaitForShutdownAsync: the stop below must be ours, explicit and
+                // awaited, whatever a cancelled wait would do inside the host.
+                var stopped = server.WaitForShutdownAsync(CancellationToken.None);
+                var signalled = Task.Delay(Timeout.Infinite, stopRequested.Token);
+                if (await Task.WhenAny(stopped, signalled) == signalled)
+                {
+                    Log.Stopping(logger, shutdown.Signal ?? "Cancellation");
+                    await server.StopAsync(CancellationToken.None);
+                }
+
+                await stopped;
+            }
+            catch (Exception ex)
+            {
+                Log.StoppedWithError(logger, ex);
+                return 1;
+            }
+        }
+
+        Log.Stopped(logger);
+        return 0;
+    }
+
+    private TemporaOptions ReadOptions(ParseResult parseResult)
+    {
+        var ip = parseResult.GetRequiredValue(_ip);
+        var dbFilename = parseResult.GetRequiredValue(_dbFilename);
+        var inMemory = parseResult.GetValue(_inMemory) || dbFilename == MemoryDbFilename;
+        return new TemporaOptions
+        {
+            Ip = string.Equals(ip, "localhost", StringComparison.OrdinalIgnoreCase) ? "127.0.0.1" : ip,
+            Port = parseResult.GetValue(_port),
+            UiPort = parseResult.GetValue(_uiPort),
+            MetricsPort = parseResult.GetValue(_metricsPort),
+            // Resolved here so that the banner names the file a later `start-dev -f` must point at.
+            DbFilename = inMemory ? MemoryDbFilename : Path.GetFullPath(dbFilename),
+            InMemory = inMemory,
+            // The server always creates 'default'; repeating it on the command line is harmless, not an error.
+            Namespaces = (parseResult.GetValue(_namespaces) ?? [])
+                .Where(n => n != DefaultNamespace)
+                .Distinct(StringComparer.Ordinal)
+                .ToArray(),
+            LogLevel = parseResult.GetRequiredValue(_logLevel) switch
+            {
+                "debug" => LogLevel.Debug,
+                "warn" => LogLevel.Warning,
+                "error" => LogLevel.Error,
+                _ => LogLevel.Information,
+            },
+            Headless = parseResult.GetValue(_headless),
+        };
+    }
+
+    private static void PrintBanner(TemporaOptions options, string grpcAddress)
+    {
+        var version = typeof(StartDevCommand).Assembly
+            .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        var namespaces = string.Join(", ", options.Namespaces.Prepend(DefaultNamespace));
+        var database = options.InMemory ? "in memory (nothing is kept)" : options.DbFilename;
+        Console.Out.WriteLine($"""
+            Tempora {version}
+            Server:     {grpcAddress}
+            Namespaces: {namespaces}
+            Database:   {database}
+            """);
+        Console.Out.Flush();
+    }
+
+    private static Option<int> PortOption(string name, int defaultPort, string description, params string[] aliases)
+    {
+        var option = new Option<int>(name, aliases)
+        {
+            Description = description,
+            DefaultValueFactory = _ => defaultPort,
+            HelpName = "port",
+        };
+        // Reads the tokens rather than GetValueOrDefault, which throws when a token is not a number at all;
+        // that case already has System.CommandLine's own "Cannot parse argument" error.
+        option.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+            {
+                if (int.TryParse(token.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var port)
+                    && port is < IPEndPoint.MinPort or > IPEndPoint.MaxPort)
+                {
+                    result.AddError($"{name} must be between 0 and 65535 (0 picks a free port), not {port}.");
+                }
+            }
+        });
+        return option;
+    }
+
+    private static void ValidateIp(OptionResult result)
+    {
+        var ip = result.GetValueOrDefault<string>();
+        if (!string.Equals(ip, "localhost", StringComparison.OrdinalIgnoreCase) && !IPAddress.TryParse(ip, out _))
+        {
+            result.AddError($"--ip must be an IP address such as 127.0.0.1 or 0.0.0.0, not '{ip}'.");
+        }
+    }
+
+    private static void ValidateNotBlank(OptionResult result)
+    {
+        foreach (var token in result.Tokens)
+        {
+            if (string.IsNullOrWhiteSpace(token.Value))
+            {
+                result.AddError($"{result.Option.Name} must not be empty.");
+                return;
+            }
+        }
+    }
+}
