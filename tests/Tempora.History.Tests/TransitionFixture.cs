@@ -1,0 +1,108 @@
+using Google.Protobuf.WellKnownTypes;
+using Tempora.Core;
+using Tempora.History;
+using Tempora.History.Execution;
+using Temporalio.Api.Command.V1;
+using Temporalio.Api.Common.V1;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.History.V1;
+using Temporalio.Api.WorkflowService.V1;
+using Temporalio.Api.TaskQueue.V1;
+
+namespace Tempora.History.Tests;
+
+/// <summary>Drives the state machine in memory: commands in, events and tasks out; no database.</summary>
+internal sealed class TransitionFixture
+{
+    private readonly TaskIdAllocator _ids = new();
+    private readonly RecordingDispatcher _dispatcher = new();
+
+    public MutableState State { get; } = new()
+    {
+        NamespaceId = "ns",
+        WorkflowId = "wf",
+        RunId = Guid.NewGuid().ToString(),
+        FirstExecutionRunId = "first",
+        WorkflowType = "Type",
+        TaskQueue = "tq",
+        WorkflowTaskTimeout = TimeSpan.FromSeconds(10),
+    };
+
+    public DateTimeOffset Now { get; set; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Every event written so far, in order.</summary>
+    public List<HistoryEvent> History { get; } = [];
+
+    public HashSet<string> LiveStickyQueues => _dispatcher.LiveQueues;
+
+    public Transition Run(Action<Transition> action)
+    {
+        var t = new Transition(State, Now, _ids, _dispatcher);
+        action(t);
+        History.AddRange(t.NewEvents);
+        return t;
+    }
+
+    /// <summary>Writes WorkflowExecutionStarted and schedules the first workflow task.</summary>
+    public Transition Start() => Run(t =>
+    {
+        var e = t.NewEvent(EventType.WorkflowExecutionStarted);
+        e.WorkflowExecutionStartedEventAttributes = new WorkflowExecutionStartedEventAttributes();
+        t.WriteEvent(e);
+        t.ScheduleWorkflowTask();
+    });
+
+    /// <summary>Starts the pending workflow task as a poller would.</summary>
+    public Transition StartWorkflowTask() => Run(t =>
+    {
+        var wft = State.WorkflowTask!;
+        t.StartWorkflowTask(new MatchingTask(wft.TaskId, new TaskQueueKey("ns", wft.TaskQueue, TaskKind.Workflow), "wf", State.RunId,
+            wft.ScheduledEventId, wft.Attempt, Now), "worker", "req");
+    });
+
+    public Transition Complete(params Command[] commands) => Complete(null, commands);
+
+    public Transition Complete(StickyExecutionAttributes? sticky, params Command[] commands) => Run(t =>
+    {
+        var request = new RespondWorkflowTaskCompletedRequest { Identity = "worker", StickyAttributes = sticky };
+        request.Commands.AddRange(commands);
+        new WorkflowTaskCompletion(t, request).Apply();
+    });
+
+    public static Command ScheduleActivity(string id, TimeSpan? startToClose = null, RetryPolicy? retry = null) => new()
+    {
+        CommandType = CommandType.ScheduleActivityTask,
+        ScheduleActivityTaskCommandAttributes = new ScheduleActivityTaskCommandAttributes
+        {
+            ActivityId = id,
+            ActivityType = new ActivityType { Name = "Act" },
+            StartToCloseTimeout = Duration.FromTimeSpan(startToClose ?? TimeSpan.FromSeconds(30)),
+            RetryPolicy = retry,
+        },
+    };
+
+    public static Command StartTimer(string id, TimeSpan duration) => new()
+    {
+        CommandType = CommandType.StartTimer,
+        StartTimerCommandAttributes = new StartTimerCommandAttributes { TimerId = id, StartToFireTimeout = Duration.FromTimeSpan(duration) },
+    };
+
+    public static Command CompleteWorkflow() => new()
+    {
+        CommandType = CommandType.CompleteWorkflowExecution,
+        CompleteWorkflowExecutionCommandAttributes = new CompleteWorkflowExecutionCommandAttributes(),
+    };
+
+    public IEnumerable<EventType> EventTypes => History.Select(e => e.EventType);
+
+    private sealed class RecordingDispatcher : ITaskDispatcher
+    {
+        public HashSet<string> LiveQueues { get; } = [];
+
+        public void Dispatch(MatchingTask task)
+        {
+        }
+
+        public bool HasRecentPoller(TaskQueueKey queue, TimeSpan within) => LiveQueues.Contains(queue.Name);
+    }
+}
