@@ -23,6 +23,9 @@ public sealed partial class HistoryEngine(
     TimeProvider time,
     ILogger<HistoryEngine> logger)
 {
+    /// <summary>Bound on cached runs; past it, idle entries are dropped (they reload from the database).</summary>
+    private const int MaxCachedExecutions = 20_000;
+
     private readonly ConcurrentDictionary<WorkflowKey, ExecutionContext> _cache = new();
     private readonly ConcurrentDictionary<string, QueryTask> _queries = new(StringComparer.Ordinal);
 
@@ -42,7 +45,7 @@ public sealed partial class HistoryEngine(
     /// <summary>Runs one transition on an existing run under its lock and commits it.</summary>
     internal async Task<T> UpdateAsync<T>(WorkflowKey key, Func<Transition, T> action, CancellationToken ct)
     {
-        var ctx = _cache.GetOrAdd(key, _ => new ExecutionContext());
+        var ctx = Context(key);
         await ctx.Lock.WaitAsync(ct);
         try
         {
@@ -62,14 +65,14 @@ public sealed partial class HistoryEngine(
         }
         finally
         {
-            ctx.Lock.Release();
+            Release(key, ctx);
         }
     }
 
     /// <summary>Reads a run's state under its lock without changing it.</summary>
     internal async Task<T> ReadAsync<T>(WorkflowKey key, Func<MutableState, ExecutionContext, T> read, CancellationToken ct)
     {
-        var ctx = _cache.GetOrAdd(key, _ => new ExecutionContext());
+        var ctx = Context(key);
         await ctx.Lock.WaitAsync(ct);
         try
         {
@@ -82,7 +85,7 @@ public sealed partial class HistoryEngine(
         }
         finally
         {
-            ctx.Lock.Release();
+            Release(key, ctx);
         }
     }
 
@@ -90,7 +93,7 @@ public sealed partial class HistoryEngine(
     internal async Task CreateAsync(MutableState state, Action<Transition> build, CurrentRunCondition condition, CancellationToken ct)
     {
         var key = new WorkflowKey(state.NamespaceId, state.WorkflowId, state.RunId);
-        var ctx = _cache.GetOrAdd(key, _ => new ExecutionContext());
+        var ctx = Context(key);
         await ctx.Lock.WaitAsync(ct);
         try
         {
@@ -106,6 +109,35 @@ public sealed partial class HistoryEngine(
         finally
         {
             ctx.Lock.Release();
+        }
+    }
+
+    private ExecutionContext Context(WorkflowKey key)
+    {
+        if (_cache.TryGetValue(key, out var ctx))
+        {
+            return ctx;
+        }
+        if (_cache.Count >= MaxCachedExecutions)
+        {
+            foreach (var (k, candidate) in _cache)
+            {
+                if (candidate.Lock.CurrentCount == 1 && _cache.Count >= MaxCachedExecutions / 2)
+                {
+                    _cache.TryRemove(new KeyValuePair<WorkflowKey, ExecutionContext>(k, candidate));
+                }
+            }
+        }
+        return _cache.GetOrAdd(key, _ => new ExecutionContext());
+    }
+
+    /// <summary>Unlocks; closed runs leave the cache (they change rarely and are reloaded on demand).</summary>
+    private void Release(WorkflowKey key, ExecutionContext ctx)
+    {
+        ctx.Lock.Release();
+        if (ctx.State is { IsOpen: false })
+        {
+            _cache.TryRemove(new KeyValuePair<WorkflowKey, ExecutionContext>(key, ctx));
         }
     }
 

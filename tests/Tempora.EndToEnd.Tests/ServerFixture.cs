@@ -1,0 +1,182 @@
+using Microsoft.Extensions.Logging;
+using Tempora.Server;
+using Temporalio.Client;
+using Xunit.Abstractions;
+
+namespace Tempora.EndToEnd.Tests;
+
+/// <summary>The "Server" collection: every test class in it shares one <see cref="ServerFixture"/>.</summary>
+[CollectionDefinition(Name)]
+public sealed class ServerCollection : ICollectionFixture<ServerFixture>
+{
+    /// <summary>Collection name used by <c>[Collection(ServerCollection.Name)]</c>.</summary>
+    public const string Name = "Server";
+}
+
+/// <summary>
+/// One Tempora server on a fresh SQLite file (random port) plus a connected client in the
+/// <c>default</c> namespace, shared by every test of the "Server" collection.
+/// </summary>
+public sealed class ServerFixture : IAsyncLifetime
+{
+    /// <summary>Namespace the fixture asks the server to create at start.</summary>
+    public const string ExtraNamespace = "e2e-extra";
+
+    private readonly IMessageSink diagnostics;
+    private TemporaServer? server;
+    private TemporalClient? client;
+
+    public ServerFixture(IMessageSink diagnostics) => this.diagnostics = diagnostics;
+
+    /// <summary>The running server.</summary>
+    public TemporaServer Server => server ?? throw new InvalidOperationException("Server not started");
+
+    /// <summary>Client connected to <see cref="Server"/> in namespace <c>default</c>.</summary>
+    public TemporalClient Client => client ?? throw new InvalidOperationException("Client not connected");
+
+    /// <summary>Directory holding the SQLite file; deleted on dispose.</summary>
+    public string TempDir { get; } = TestFiles.NewTempDir();
+
+    /// <summary>A task queue name no other test uses.</summary>
+    public static string NewTaskQueue(string prefix = "tq") => $"{prefix}-{Guid.NewGuid():N}";
+
+    /// <summary>A workflow id no other test uses.</summary>
+    public static string NewWorkflowId(string prefix = "wf") => $"{prefix}-{Guid.NewGuid():N}";
+
+    public async Task InitializeAsync()
+    {
+        server = await StartServerAsync(
+            new TemporaOptions
+            {
+                Ip = "127.0.0.1",
+                Port = 0,
+                UiPort = 0,
+                MetricsPort = 0,
+                DbFilename = Path.Combine(TempDir, "tempora.db"),
+                Namespaces = [ExtraNamespace],
+            },
+            "server",
+            diagnostics);
+        client = await ConnectAsync(server);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (server is not null)
+        {
+            try
+            {
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+                await server.StopAsync(cts.Token);
+            }
+            finally
+            {
+                await server.DisposeAsync();
+                server = null;
+            }
+        }
+
+        TestFiles.TryDeleteDirectory(TempDir);
+    }
+
+    /// <summary>Starts a server, sending its log to a file under the test output directory and warnings to xunit diagnostics.</summary>
+    public static Task<TemporaServer> StartServerAsync(TemporaOptions options, string logName, IMessageSink? sink = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var logFile = NewLogFile(logName);
+        return TemporaServer.StartAsync(
+            options with { LogLevel = LogLevel.Debug },
+            logging =>
+            {
+                logging.ClearProviders();
+                logging.SetMinimumLevel(LogLevel.Debug);
+                logging.AddProvider(new FileAndSinkLoggerProvider(logFile, sink));
+            });
+    }
+
+    /// <summary>Connects a client to the given server in the given namespace; SDK-side logs (workers too) go to a file.</summary>
+    public static Task<TemporalClient> ConnectAsync(TemporaServer server, string ns = "default")
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        return TemporalClient.ConnectAsync(new TemporalClientConnectOptions(server.GrpcAddress)
+        {
+            Namespace = ns,
+            LoggerFactory = SdkLogs.Value,
+        });
+    }
+
+    private static readonly Lazy<ILoggerFactory> SdkLogs = new(() => LoggerFactory.Create(logging =>
+    {
+        logging.SetMinimumLevel(LogLevel.Information);
+        logging.AddProvider(new FileAndSinkLoggerProvider(NewLogFile("sdk"), sink: null));
+    }));
+
+    private static string NewLogFile(string name)
+    {
+        var logDir = Path.Combine(AppContext.BaseDirectory, "e2e-logs");
+        Directory.CreateDirectory(logDir);
+        return Path.Combine(logDir, $"{name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid():N}.log");
+    }
+}
+
+/// <summary>Writes every log line to a file and warnings and above to the xunit diagnostic sink.</summary>
+internal sealed class FileAndSinkLoggerProvider : ILoggerProvider
+{
+    private readonly StreamWriter writer;
+    private readonly IMessageSink? sink;
+    private readonly Lock gate = new();
+
+    public FileAndSinkLoggerProvider(string path, IMessageSink? sink)
+    {
+        writer = new StreamWriter(path, append: false) { AutoFlush = true };
+        this.sink = sink;
+    }
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            writer.Dispose();
+        }
+    }
+
+    private void Write(LogLevel level, string category, string message, Exception? exception)
+    {
+        var line = $"{DateTime.UtcNow:HH:mm:ss.fff} [{level}] {category}: {message}{(exception is null ? string.Empty : Environment.NewLine + exception)}";
+        lock (gate)
+        {
+            try
+            {
+                writer.WriteLine(line);
+            }
+            catch (ObjectDisposedException)
+            {
+                // Log lines arriving after shutdown are dropped.
+            }
+        }
+
+        if (level >= LogLevel.Warning)
+        {
+            sink?.OnMessage(new Xunit.Sdk.DiagnosticMessage("[tempora] " + line));
+        }
+    }
+
+    private sealed class Logger(FileAndSinkLoggerProvider owner, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            ArgumentNullException.ThrowIfNull(formatter);
+            if (IsEnabled(logLevel))
+            {
+                owner.Write(logLevel, category, formatter(state, exception), exception);
+            }
+        }
+    }
+}
