@@ -146,6 +146,6 @@ public sealed partial class TemporaServer : IAsyncDisposable
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Tempora frontend (gRPC) listening on {Address}; database {Database}")]
     private static partial void LogListening(ILogger logger, string address, string database);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "The {Role} is not built yet; port {Port} stays reserved for it and is not bound")]
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Port {Port} is reserved for the {Role}, which is not built yet; it is not bound")]
     private static partial void LogReserved(ILogger logger, string role, int port);
 }

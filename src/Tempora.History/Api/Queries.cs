@@ -102,7 +102,8 @@ public sealed partial class HistoryEngine
         var task = new QueryTask(id, query, historyEnd, answer);
         _queries[id] = task;
         dispatcher.Dispatch(new MatchingTask(0, new TaskQueueKey(ns.Id, taskQueue, TaskKind.Workflow), key.WorkflowId, key.RunId, 0, 1,
-            time.GetUtcNow()) { Query = task });
+            time.GetUtcNow())
+        { Query = task });
         return task;
     }
 

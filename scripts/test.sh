@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The project's one test command: builds and runs every test project in Tempora.slnx, then prints a closing
+# "N passed, N failed[, N skipped]" line and exits with dotnet test's exit code. Extra arguments go to dotnet test
+# (for example --filter "FullyQualifiedName~History").
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# PostgreSQL goes here once the Postgres store lands: start it on loopback and export TEMPORA_TEST_POSTGRES
+# (style.md §9). Nothing needs it yet.
+
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+
+status=0
+dotnet test Tempora.slnx \
+    --logger "console;verbosity=normal" \
+    --logger trx \
+    --results-directory "$results" \
+    "$@" || status=$?
+
+# Each test project writes one .trx file; its <Counters> element holds that project's totals. Skipped tests are
+# counted in total but not in executed.
+passed=0 failed=0 skipped=0
+counter() {
+    local value
+    value="$(sed -n "s/.*[[:space:]]$1=\"\([0-9]*\)\".*/\1/p" <<<"$2")"
+    echo "${value:-0}"
+}
+while IFS= read -r line; do
+    passed=$((passed + $(counter passed "$line")))
+    failed=$((failed + $(counter failed "$line") + $(counter error "$line") + $(counter timeout "$line") + $(counter aborted "$line")))
+    skipped=$((skipped + $(counter total "$line") - $(counter executed "$line")))
+done < <(find "$results" -name '*.trx' -exec grep -ho '<Counters [^>]*>' {} + 2>/dev/null)
+
+summary="$passed passed, $failed failed"
+if ((skipped > 0)); then
+    summary+=", $skipped skipped"
+fi
+echo
+echo "$summary"
+exit "$status"
