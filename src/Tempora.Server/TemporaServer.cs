@@ -66,6 +66,10 @@ public sealed partial class TemporaServer : IAsyncDisposable
             kestrel.Listen(address, options.Port, listen => listen.Protocols = HttpProtocols.Http2);
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
+            // One SDK client multiplexes every call on one connection, and each waiting GetResult, poll and query
+            // holds a stream for up to a minute. Kestrel's default of 100 streams would queue completions behind
+            // them until tasks time out; grpc-go (upstream Temporal) sets no limit either.
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 100_000;
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
 
