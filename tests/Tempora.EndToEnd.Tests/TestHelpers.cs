@@ -1,7 +1,12 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Temporalio.Api.Command.V1;
+using Temporalio.Api.Common.V1;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Api.History.V1;
 using Temporalio.Api.WorkflowService.V1;
 using Temporalio.Client;
+using Temporalio.Converters;
 
 namespace Tempora.EndToEnd.Tests;
 
@@ -136,4 +141,59 @@ internal static class TestFiles
             // Best effort.
         }
     }
+}
+
+/// <summary>Plays the worker side of the workflow task protocol through the raw gRPC service (no SDK worker).</summary>
+internal static class RawWorker
+{
+    /// <summary>Identity the raw polls and responses carry.</summary>
+    public const string Identity = "e2e-raw-worker";
+
+    /// <summary>A NORMAL-kind task queue reference.</summary>
+    public static Temporalio.Api.TaskQueue.V1.TaskQueue NormalQueue(string name) => new() { Name = name, Kind = TaskQueueKind.Normal };
+
+    /// <summary>One raw PollWorkflowTaskQueue call with the given client deadline (the server answers empty ~1 s before it).</summary>
+    public static Task<PollWorkflowTaskQueueResponse> PollWorkflowTaskAsync(
+        TemporalClient client, string taskQueue, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return client.Connection.WorkflowService.PollWorkflowTaskQueueAsync(
+            new PollWorkflowTaskQueueRequest { Namespace = client.Options.Namespace, TaskQueue = NormalQueue(taskQueue), Identity = Identity },
+            new RpcOptions { Timeout = timeout ?? TimeSpan.FromSeconds(10), CancellationToken = cancellationToken });
+    }
+
+    /// <summary>A RespondWorkflowTaskCompleted request carrying <paramref name="commands"/> in order.</summary>
+    public static RespondWorkflowTaskCompletedRequest Completion(ByteString token, params Command[] commands)
+    {
+        var request = new RespondWorkflowTaskCompletedRequest { Namespace = "default", TaskToken = token, Identity = Identity };
+        request.Commands.AddRange(commands);
+        return request;
+    }
+
+    /// <summary>A RespondWorkflowTaskFailed request as Core sends it for an exception in workflow code.</summary>
+    public static RespondWorkflowTaskFailedRequest Failure(ByteString token, string message) => new()
+    {
+        Namespace = "default",
+        TaskToken = token,
+        Identity = Identity,
+        Cause = WorkflowTaskFailedCause.WorkflowWorkerUnhandledFailure,
+        Failure = new Temporalio.Api.Failure.V1.Failure { Message = message, ApplicationFailureInfo = new() { Type = "RawFailure" } },
+    };
+
+    /// <summary>CompleteWorkflowExecution with a JSON string result.</summary>
+    public static Command CompleteCommand(string result) => new()
+    {
+        CommandType = CommandType.CompleteWorkflowExecution,
+        CompleteWorkflowExecutionCommandAttributes = new CompleteWorkflowExecutionCommandAttributes
+        {
+            Result = new Payloads { Payloads_ = { DataConverter.Default.PayloadConverter.ToPayload(result) } },
+        },
+    };
+
+    /// <summary>StartTimer with the given id and duration.</summary>
+    public static Command TimerCommand(string timerId, TimeSpan after) => new()
+    {
+        CommandType = CommandType.StartTimer,
+        StartTimerCommandAttributes = new StartTimerCommandAttributes { TimerId = timerId, StartToFireTimeout = Duration.FromTimeSpan(after) },
+    };
 }
