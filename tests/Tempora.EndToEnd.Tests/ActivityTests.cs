@@ -287,7 +287,7 @@ public sealed class RetryActivities
 [Workflow]
 public sealed class CancelActivityWorkflow
 {
-    private bool cancelRequested;
+    private bool _cancelRequested;
 
     [WorkflowRun]
     public async Task<string> RunAsync()
@@ -303,7 +303,7 @@ public sealed class CancelActivityWorkflow
                 CancellationType = ActivityCancellationType.WaitCancellationCompleted,
                 RetryPolicy = new RetryPolicy { MaximumAttempts = 1 },
             });
-        await Workflow.WhenAnyAsync(activity, Workflow.WaitConditionAsync(() => cancelRequested));
+        await Workflow.WhenAnyAsync(activity, Workflow.WaitConditionAsync(() => _cancelRequested));
         cts.Cancel();
         try
         {
@@ -318,7 +318,7 @@ public sealed class CancelActivityWorkflow
     [WorkflowSignal]
     public Task CancelActivityAsync()
     {
-        cancelRequested = true;
+        _cancelRequested = true;
         return Task.CompletedTask;
     }
 }

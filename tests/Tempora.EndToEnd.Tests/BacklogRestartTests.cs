@@ -13,11 +13,11 @@ namespace Tempora.EndToEnd.Tests;
 [Collection(nameof(BacklogRestartTests))]
 public sealed class BacklogRestartTests : IDisposable
 {
-    private readonly string tempDir = TestFiles.NewTempDir();
+    private readonly string _tempDir = TestFiles.NewTempDir();
 
-    private string DbFile => Path.Combine(tempDir, "tempora.db");
+    private string DbFile => Path.Combine(_tempDir, "tempora.db");
 
-    public void Dispose() => TestFiles.TryDeleteDirectory(tempDir);
+    public void Dispose() => TestFiles.TryDeleteDirectory(_tempDir);
 
     [Fact]
     public async Task Restart_WorkflowTaskBackloggedWithoutWorker_CompletesOnRestartedServer()

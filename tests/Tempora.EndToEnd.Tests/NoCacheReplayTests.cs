@@ -45,31 +45,31 @@ public sealed class NoCacheReplayTests(ServerFixture fixture)
 [Workflow]
 public sealed class TimerActivitySignalWorkflow
 {
-    private string stage = "started";
-    private string? signal;
+    private string _stage = "started";
+    private string? _signal;
 
     [WorkflowRun]
     public async Task<string> RunAsync(string name)
     {
-        stage = "sleeping";
+        _stage = "sleeping";
         await Workflow.DelayAsync(TimeSpan.FromSeconds(1));
-        stage = "running activity";
+        _stage = "running activity";
         var greeting = await Workflow.ExecuteActivityAsync(
             (GreetingActivities a) => a.SayHello(name),
             new ActivityOptions { StartToCloseTimeout = TimeSpan.FromSeconds(10) });
-        stage = "waiting for signal";
-        await Workflow.WaitConditionAsync(() => signal is not null);
-        stage = "done";
-        return $"{greeting} / {signal}";
+        _stage = "waiting for signal";
+        await Workflow.WaitConditionAsync(() => _signal is not null);
+        _stage = "done";
+        return $"{greeting} / {_signal}";
     }
 
     [WorkflowSignal]
     public Task ProceedAsync(string value)
     {
-        signal = value;
+        _signal = value;
         return Task.CompletedTask;
     }
 
     [WorkflowQuery]
-    public string Stage() => stage;
+    public string Stage() => _stage;
 }

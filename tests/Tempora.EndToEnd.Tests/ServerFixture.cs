@@ -22,17 +22,17 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>Namespace the fixture asks the server to create at start.</summary>
     public const string ExtraNamespace = "e2e-extra";
 
-    private readonly IMessageSink diagnostics;
-    private TemporaServer? server;
-    private TemporalClient? client;
+    private readonly IMessageSink _diagnostics;
+    private TemporaServer? _server;
+    private TemporalClient? _client;
 
-    public ServerFixture(IMessageSink diagnostics) => this.diagnostics = diagnostics;
+    public ServerFixture(IMessageSink diagnostics) => _diagnostics = diagnostics;
 
     /// <summary>The running server.</summary>
-    public TemporaServer Server => server ?? throw new InvalidOperationException("Server not started");
+    public TemporaServer Server => _server ?? throw new InvalidOperationException("Server not started");
 
     /// <summary>Client connected to <see cref="Server"/> in namespace <c>default</c>.</summary>
-    public TemporalClient Client => client ?? throw new InvalidOperationException("Client not connected");
+    public TemporalClient Client => _client ?? throw new InvalidOperationException("Client not connected");
 
     /// <summary>Directory holding the SQLite file; deleted on dispose.</summary>
     public string TempDir { get; } = TestFiles.NewTempDir();
@@ -45,7 +45,7 @@ public sealed class ServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        server = await StartServerAsync(
+        _server = await StartServerAsync(
             new TemporaOptions
             {
                 Ip = "127.0.0.1",
@@ -56,23 +56,23 @@ public sealed class ServerFixture : IAsyncLifetime
                 Namespaces = [ExtraNamespace],
             },
             "server",
-            diagnostics);
-        client = await ConnectAsync(server);
+            _diagnostics);
+        _client = await ConnectAsync(_server);
     }
 
     public async Task DisposeAsync()
     {
-        if (server is not null)
+        if (_server is not null)
         {
             try
             {
                 using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-                await server.StopAsync(cts.Token);
+                await _server.StopAsync(cts.Token);
             }
             finally
             {
-                await server.DisposeAsync();
-                server = null;
+                await _server.DisposeAsync();
+                _server = null;
             }
         }
 
@@ -122,34 +122,34 @@ public sealed class ServerFixture : IAsyncLifetime
 /// <summary>Writes every log line to a file and warnings and above to the xunit diagnostic sink.</summary>
 internal sealed class FileAndSinkLoggerProvider : ILoggerProvider
 {
-    private readonly StreamWriter writer;
-    private readonly IMessageSink? sink;
-    private readonly Lock gate = new();
+    private readonly StreamWriter _writer;
+    private readonly IMessageSink? _sink;
+    private readonly Lock _gate = new();
 
     public FileAndSinkLoggerProvider(string path, IMessageSink? sink)
     {
-        writer = new StreamWriter(path, append: false) { AutoFlush = true };
-        this.sink = sink;
+        _writer = new StreamWriter(path, append: false) { AutoFlush = true };
+        _sink = sink;
     }
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void Dispose()
     {
-        lock (gate)
+        lock (_gate)
         {
-            writer.Dispose();
+            _writer.Dispose();
         }
     }
 
     private void Write(LogLevel level, string category, string message, Exception? exception)
     {
         var line = $"{DateTime.UtcNow:HH:mm:ss.fff} [{level}] {category}: {message}{(exception is null ? string.Empty : Environment.NewLine + exception)}";
-        lock (gate)
+        lock (_gate)
         {
             try
             {
-                writer.WriteLine(line);
+                _writer.WriteLine(line);
             }
             catch (ObjectDisposedException)
             {
@@ -159,7 +159,7 @@ internal sealed class FileAndSinkLoggerProvider : ILoggerProvider
 
         if (level >= LogLevel.Warning)
         {
-            sink?.OnMessage(new Xunit.Sdk.DiagnosticMessage("[tempora] " + line));
+            _sink?.OnMessage(new Xunit.Sdk.DiagnosticMessage("[tempora] " + line));
         }
     }
 

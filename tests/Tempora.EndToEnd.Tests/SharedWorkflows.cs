@@ -25,24 +25,24 @@ public sealed class GreetingActivities
 [Workflow]
 public sealed class WaitForFinishWorkflow
 {
-    private string? finishValue;
+    private string? _finishValue;
 
     [WorkflowRun]
     public async Task<string> RunAsync()
     {
-        await Workflow.WaitConditionAsync(() => finishValue is not null);
-        return finishValue!;
+        await Workflow.WaitConditionAsync(() => _finishValue is not null);
+        return _finishValue!;
     }
 
     [WorkflowSignal]
     public Task FinishAsync(string value)
     {
-        finishValue = value;
+        _finishValue = value;
         return Task.CompletedTask;
     }
 
     [WorkflowQuery]
-    public string State() => finishValue ?? "waiting";
+    public string State() => _finishValue ?? "waiting";
 }
 
 /// <summary>Waits forever (until cancelled, terminated or timed out).</summary>

@@ -129,24 +129,24 @@ public sealed class SignalQueryTests(ServerFixture fixture)
 [Workflow]
 public sealed class CollectSignalsWorkflow
 {
-    private readonly List<string> values = [];
+    private readonly List<string> _values = [];
 
     [WorkflowRun]
     public async Task<List<string>> RunAsync(int count)
     {
-        await Workflow.WaitConditionAsync(() => values.Count >= count);
-        return values;
+        await Workflow.WaitConditionAsync(() => _values.Count >= count);
+        return _values;
     }
 
     [WorkflowSignal]
     public Task AddAsync(string value)
     {
-        values.Add(value);
+        _values.Add(value);
         return Task.CompletedTask;
     }
 
     [WorkflowQuery]
-    public List<string> Values() => [.. values];
+    public List<string> Values() => [.. _values];
 
     [WorkflowQuery]
     public string Broken() => throw new InvalidOperationException("query handler is broken");

@@ -68,14 +68,14 @@ public sealed class SleepWorkflow
 [Workflow]
 public sealed class CancelTimerWorkflow
 {
-    private bool cancelTimer;
+    private bool _cancelTimer;
 
     [WorkflowRun]
     public async Task<string> RunAsync()
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Workflow.CancellationToken);
         var timer = Workflow.DelayAsync(TimeSpan.FromHours(1), cts.Token);
-        await Workflow.WhenAnyAsync(timer, Workflow.WaitConditionAsync(() => cancelTimer));
+        await Workflow.WhenAnyAsync(timer, Workflow.WaitConditionAsync(() => _cancelTimer));
         cts.Cancel();
         try
         {
@@ -91,7 +91,7 @@ public sealed class CancelTimerWorkflow
     [WorkflowSignal]
     public Task CancelTimerAsync()
     {
-        cancelTimer = true;
+        _cancelTimer = true;
         return Task.CompletedTask;
     }
 }
