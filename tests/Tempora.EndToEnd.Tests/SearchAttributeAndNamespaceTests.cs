@@ -1,0 +1,94 @@
+using Google.Protobuf.WellKnownTypes;
+using Temporalio.Api.Namespace.V1;
+using Temporalio.Api.WorkflowService.V1;
+using Temporalio.Client;
+using Temporalio.Common;
+using Temporalio.Worker;
+using Temporalio.Workflows;
+
+namespace Tempora.EndToEnd.Tests;
+
+[Collection(ServerCollection.Name)]
+public sealed class SearchAttributeAndNamespaceTests(ServerFixture fixture)
+{
+    private static readonly SearchAttributeKey<string> CustomerId = SearchAttributeKey.CreateKeyword("CustomerId");
+    private static readonly SearchAttributeKey<long> Priority = SearchAttributeKey.CreateLong("OrderPriority");
+
+    [Fact]
+    public async Task SearchAttributes_SetAtStartAndUpserted_DescribedWithTypes()
+    {
+        var taskQueue = ServerFixture.NewTaskQueue();
+        using var worker = new TemporalWorker(fixture.Client, new TemporalWorkerOptions(taskQueue).AddWorkflow<UpsertWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await fixture.Client.StartWorkflowAsync((UpsertWorkflow wf) => wf.RunAsync(), new(ServerFixture.NewWorkflowId(), taskQueue)
+            {
+                TypedSearchAttributes = new SearchAttributeCollection.Builder().Set(CustomerId, "c-42").ToSearchAttributeCollection(),
+            });
+            await handle.GetResultAsync().WithTimeout("workflow that upserts search attributes");
+            var description = await handle.DescribeAsync();
+            Assert.Equal("c-42", description.TypedSearchAttributes.Get(CustomerId));
+            Assert.Equal(7L, description.TypedSearchAttributes.Get(Priority));
+        });
+    }
+
+    [Fact]
+    public async Task Patched_UpsertsChangeVersion_WorkflowCompletes()
+    {
+        var taskQueue = ServerFixture.NewTaskQueue();
+        using var worker = new TemporalWorker(fixture.Client, new TemporalWorkerOptions(taskQueue).AddWorkflow<PatchedWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var result = await fixture.Client.ExecuteWorkflowAsync((PatchedWorkflow wf) => wf.RunAsync(), new(ServerFixture.NewWorkflowId(), taskQueue))
+                .WithTimeout("patched workflow");
+            Assert.Equal("new path", result);
+        });
+    }
+
+    [Fact]
+    public async Task UpdateNamespace_DescriptionAndRetention_AreDescribed()
+    {
+        var service = fixture.Client.Connection.WorkflowService;
+        var name = ServerFixture.NewWorkflowId("ns-update");
+        await service.RegisterNamespaceAsync(new RegisterNamespaceRequest
+        {
+            Namespace = name,
+            WorkflowExecutionRetentionPeriod = Duration.FromTimeSpan(TimeSpan.FromDays(1)),
+        });
+        await service.UpdateNamespaceAsync(new UpdateNamespaceRequest
+        {
+            Namespace = name,
+            UpdateInfo = new UpdateNamespaceInfo { Description = "orders" },
+            Config = new NamespaceConfig { WorkflowExecutionRetentionTtl = Duration.FromTimeSpan(TimeSpan.FromDays(5)) },
+        });
+        var described = await service.DescribeNamespaceAsync(new DescribeNamespaceRequest { Namespace = name });
+        Assert.Equal("orders", described.NamespaceInfo.Description);
+        Assert.Equal(TimeSpan.FromDays(5), described.Config.WorkflowExecutionRetentionTtl.ToTimeSpan());
+    }
+
+    [Fact]
+    public async Task GetClusterInfo_Called_ReportsVersionAndStore()
+    {
+        var info = await fixture.Client.Connection.WorkflowService.GetClusterInfoAsync(new GetClusterInfoRequest());
+        Assert.StartsWith("1.", info.ServerVersion, StringComparison.Ordinal);
+        Assert.Equal("sqlite", info.PersistenceStore);
+    }
+
+    [Workflow]
+    public class UpsertWorkflow
+    {
+        [WorkflowRun]
+        public Task RunAsync()
+        {
+            Workflow.UpsertTypedSearchAttributes(Priority.ValueSet(7));
+            return Task.CompletedTask;
+        }
+    }
+
+    [Workflow]
+    public class PatchedWorkflow
+    {
+        [WorkflowRun]
+        public Task<string> RunAsync() => Task.FromResult(Workflow.Patched("new-path") ? "new path" : "old path");
+    }
+}
