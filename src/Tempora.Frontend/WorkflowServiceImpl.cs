@@ -183,6 +183,12 @@ public sealed partial class WorkflowServiceImpl(HistoryEngine history, MatchingE
         return new TerminateWorkflowExecutionResponse();
     }
 
+    public async Task<DeleteWorkflowExecutionResponse> DeleteWorkflowExecution(DeleteWorkflowExecutionRequest request, ServerCallContext context)
+    {
+        await history.DeleteWorkflowExecutionAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
+        return new DeleteWorkflowExecutionResponse();
+    }
+
     public async Task<DescribeWorkflowExecutionResponse> DescribeWorkflowExecution(DescribeWorkflowExecutionRequest request, ServerCallContext context) =>
         await history.DescribeWorkflowExecutionAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
 

@@ -169,6 +169,20 @@ public sealed partial class HistoryEngine(
         await store.WriteAsync(mutation, CancellationToken.None);
         ctx.DbVersion = create is not null ? 1 : ctx.DbVersion + 1;
         ctx.State = t.State;
+        AfterCommit(t);
+        ctx.NotifyChanged();
+        if (t.Successor is { } successor)
+        {
+            // The new run is committed too; cache it as loaded so its first task does not reread it.
+            var next = Context(successor.Key);
+            next.State ??= successor.State;
+            next.DbVersion = Math.Max(next.DbVersion, 1);
+            AfterCommit(successor);
+        }
+    }
+
+    private void AfterCommit(Transition t)
+    {
         foreach (var task in t.NewTasks)
         {
             dispatcher.Dispatch(task);
@@ -181,7 +195,6 @@ public sealed partial class HistoryEngine(
         {
             action();
         }
-        ctx.NotifyChanged();
     }
 
     /// <summary>The run a request addresses: the given run, or the current run of the workflow id.</summary>
@@ -213,6 +226,21 @@ public sealed partial class HistoryEngine(
     private async Task ProcessTimerAsync(TimerTaskRecord timer, CancellationToken ct)
     {
         var info = StateSerializer.DeserializeValue<TimerTaskInfo>(timer.Data);
+        switch (info.Kind)
+        {
+            case TimerTaskKind.StartChild:
+                await StartChildAsync(timer, info, ct);
+                return;
+            case TimerTaskKind.NotifyParent:
+                await NotifyParentAsync(timer, info, ct);
+                return;
+            case TimerTaskKind.ParentClosePolicy:
+                await ApplyParentClosePolicyAsync(timer, info, ct);
+                return;
+            case TimerTaskKind.SignalExternal or TimerTaskKind.CancelExternal:
+                await DeliverExternalRequestAsync(timer, info, ct);
+                return;
+        }
         try
         {
             await UpdateAsync(timer.Key, t =>

@@ -7,6 +7,8 @@ public static class HistoryLimits
     public const int MemoSizeError = 2 * 1024 * 1024;
     public const int MaxIdLength = 1000;
     public const int PendingActivitiesLimit = 2000;
+    public const int PendingChildrenLimit = 2000;
+    public const int PendingExternalRequestsLimit = 2000;
     public const int SignalsPerExecution = 10_000;
     public const int HistoryMaxPageSize = 1000;
     public static readonly TimeSpan DefaultWorkflowTaskTimeout = TimeSpan.FromSeconds(10);

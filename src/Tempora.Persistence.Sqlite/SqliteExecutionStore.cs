@@ -56,9 +56,26 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
     private const string SelectTasksSql = """
         SELECT task_id, namespace_id, task_queue, task_type, workflow_id, run_id, scheduled_event_id, attempt, created_time FROM tasks ORDER BY task_id
         """;
+    private static readonly string[] DeleteExecutionSql =
+    [
+        "DELETE FROM executions WHERE namespace_id = $ns AND workflow_id = $wf AND run_id = $run",
+        "DELETE FROM history_node WHERE namespace_id = $ns AND workflow_id = $wf AND run_id = $run",
+        DeleteRunTimersSql,
+        DeleteRunTasksSql,
+        "DELETE FROM current_executions WHERE namespace_id = $ns AND workflow_id = $wf AND run_id = $run",
+    ];
     private const string MaxTaskIdSql = "SELECT MAX(COALESCE((SELECT MAX(task_id) FROM timer_tasks), 0), COALESCE((SELECT MAX(task_id) FROM tasks), 0))";
 
     public Task WriteAsync(ExecutionMutation m, CancellationToken ct) => db.InTransactionAsync((conn, tx) =>
+    {
+        for (var next = m; next is not null; next = next.Successor)
+        {
+            Write(conn, tx, next);
+        }
+        return 0;
+    }, ct);
+
+    private static void Write(SqliteConnection conn, SqliteTransaction tx, ExecutionMutation m)
     {
         var key = m.Key;
         if (m.CreateWithCurrent is { } condition)
@@ -147,8 +164,7 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
             cmd.Parameters.AddWithValue("$created", task.CreatedTime.ToUnixTimeMilliseconds());
             cmd.ExecuteNonQuery();
         }
-        return 0;
-    }, ct);
+    }
 
     public Task<ExecutionRecord?> GetExecutionAsync(WorkflowKey key, CancellationToken ct) => db.RunAsync(conn =>
     {
@@ -222,6 +238,15 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
             }
             return 0;
         }, ct);
+
+    public Task DeleteExecutionAsync(WorkflowKey key, CancellationToken ct) => db.InTransactionAsync((conn, tx) =>
+    {
+        foreach (var sql in DeleteExecutionSql)
+        {
+            Execute(conn, tx, sql, key);
+        }
+        return 0;
+    }, ct);
 
     public Task<long> GetMaxTaskIdAsync(CancellationToken ct) => db.RunAsync(conn =>
     {

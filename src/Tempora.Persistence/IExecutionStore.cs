@@ -23,6 +23,9 @@ public interface IExecutionStore
     /// <summary>Removes tasks that turned out stale outside of a transition of their run.</summary>
     Task DeleteTasksAsync(IReadOnlyList<long> timerTaskIds, IReadOnlyList<long> matchingTaskIds, CancellationToken ct);
 
+    /// <summary>Removes a run with its history and tasks, and the current pointer if it points at this run.</summary>
+    Task DeleteExecutionAsync(WorkflowKey key, CancellationToken ct);
+
     /// <summary>The highest task id in use, so that new ids stay unique and increasing after a restart.</summary>
     Task<long> GetMaxTaskIdAsync(CancellationToken ct);
 }

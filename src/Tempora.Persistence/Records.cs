@@ -42,4 +42,10 @@ public sealed record ExecutionMutation(
 
     /// <summary>Set to mirror a status change into the current pointer (only if it still points at this run).</summary>
     public CurrentExecutionRecord? Current { get; init; }
+
+    /// <summary>
+    /// A run created by this transition in the same transaction (continue-as-new, workflow retry, cron): it is
+    /// written after this one and takes over the current pointer from it.
+    /// </summary>
+    public ExecutionMutation? Successor { get; init; }
 }

@@ -178,6 +178,23 @@ public sealed partial class HistoryEngine
                     NextAttemptScheduleTime = !a.IsStarted && a.TaskId == 0 ? Timestamp.FromDateTimeOffset(a.CurrentAttemptScheduledTime) : null,
                 });
             }
+            foreach (var child in s.Children.Values.OrderBy(c => c.InitiatedEventId))
+            {
+                response.PendingChildren.Add(new PendingChildExecutionInfo
+                {
+                    WorkflowId = child.Initiated.WorkflowId,
+                    RunId = child.RunId,
+                    WorkflowTypeName = child.Initiated.WorkflowType.Name,
+                    InitiatedId = child.InitiatedEventId,
+                    ParentClosePolicy = child.Initiated.ParentClosePolicy,
+                });
+            }
+            if (s.Parent is { } parent)
+            {
+                info.ParentNamespaceId = parent.NamespaceId;
+                info.ParentExecution = new WorkflowExecution { WorkflowId = parent.WorkflowId, RunId = parent.RunId };
+            }
+            info.RootExecution = s.Root;
             if (s.WorkflowTask is { } wft)
             {
                 response.PendingWorkflowTask = new PendingWorkflowTaskInfo

@@ -55,7 +55,7 @@ public sealed partial class HistoryEngine
     }
 
     private async Task<(string RunId, bool Started)> StartAsync(NamespaceRecord ns, StartSpec spec, StartSignal? signal,
-        WorkflowIdConflictPolicy defaultConflict, CancellationToken ct)
+        WorkflowIdConflictPolicy defaultConflict, CancellationToken ct, ChildOf? parent = null)
     {
         ValidateStart(spec);
         var reuse = spec.ReusePolicy == WorkflowIdReusePolicy.Unspecified ? WorkflowIdReusePolicy.AllowDuplicate : spec.ReusePolicy;
@@ -120,7 +120,7 @@ public sealed partial class HistoryEngine
             }
             try
             {
-                var runId = await CreateRunAsync(ns, spec, signal, new CurrentRunCondition(current?.RunId), ct);
+                var runId = await CreateRunAsync(ns, spec, signal, new CurrentRunCondition(current?.RunId), ct, parent);
                 return (runId, true);
             }
             catch (Core.Errors.CurrentExecutionConditionFailedException) when (round < 5)
@@ -130,90 +130,54 @@ public sealed partial class HistoryEngine
         }
     }
 
-    private async Task<string> CreateRunAsync(NamespaceRecord ns, StartSpec spec, StartSignal? signal, CurrentRunCondition condition, CancellationToken ct)
+    /// <summary>The parent of a run started as a child workflow.</summary>
+    private sealed record ChildOf(string Namespace, string NamespaceId, WorkflowExecution Parent, long InitiatedEventId, WorkflowExecution Root);
+
+    private async Task<string> CreateRunAsync(NamespaceRecord ns, StartSpec spec, StartSignal? signal, CurrentRunCondition condition,
+        CancellationToken ct, ChildOf? parent = null)
     {
         var now = time.GetUtcNow();
         var runId = Guid.NewGuid().ToString();
-        var executionTimeout = spec.ExecutionTimeout?.ToTimeSpan() ?? TimeSpan.Zero;
-        var runTimeout = spec.RunTimeout?.ToTimeSpan() ?? TimeSpan.Zero;
-        if (runTimeout == TimeSpan.Zero || (executionTimeout > TimeSpan.Zero && runTimeout > executionTimeout))
-        {
-            runTimeout = executionTimeout;
-        }
-        var taskTimeout = spec.TaskTimeout?.ToTimeSpan() ?? TimeSpan.Zero;
-        if (taskTimeout <= TimeSpan.Zero)
-        {
-            taskTimeout = HistoryLimits.DefaultWorkflowTaskTimeout;
-        }
-        if (taskTimeout > HistoryLimits.MaxWorkflowTaskTimeout)
-        {
-            taskTimeout = HistoryLimits.MaxWorkflowTaskTimeout;
-        }
-        if (runTimeout > TimeSpan.Zero && taskTimeout > runTimeout)
-        {
-            taskTimeout = runTimeout;
-        }
+        var (executionTimeout, runTimeout, taskTimeout) = Transition.NormalizeWorkflowTimeouts(spec.ExecutionTimeout, spec.RunTimeout, spec.TaskTimeout);
         var delay = spec.StartDelay?.ToTimeSpan() ?? TimeSpan.Zero;
-        var state = new MutableState
+        if (!string.IsNullOrEmpty(spec.CronSchedule))
         {
-            NamespaceId = ns.Id,
-            WorkflowId = spec.WorkflowId,
-            RunId = runId,
+            // A cron workflow's first run waits for the first fire time (§5.10).
+            delay = CronSchedules.NextBackoff(spec.CronSchedule, now, null) ?? TimeSpan.Zero;
+        }
+        var attributes = new WorkflowExecutionStartedEventAttributes
+        {
+            WorkflowType = spec.WorkflowType,
+            TaskQueue = new TaskQueue { Name = spec.TaskQueue!.Name, Kind = TaskQueueKind.Normal },
+            Input = spec.Input,
+            WorkflowExecutionTimeout = executionTimeout > TimeSpan.Zero ? Duration.FromTimeSpan(executionTimeout) : null,
+            WorkflowRunTimeout = runTimeout > TimeSpan.Zero ? Duration.FromTimeSpan(runTimeout) : null,
+            WorkflowTaskTimeout = Duration.FromTimeSpan(taskTimeout),
+            OriginalExecutionRunId = runId,
             FirstExecutionRunId = runId,
-            WorkflowType = spec.WorkflowType!.Name,
-            TaskQueue = spec.TaskQueue!.Name,
-            StartRequestId = spec.RequestId,
-            StartTime = now,
-            ExecutionTime = now + delay,
-            ExecutionTimeout = executionTimeout > TimeSpan.Zero ? executionTimeout : null,
-            RunTimeout = runTimeout > TimeSpan.Zero ? runTimeout : null,
-            WorkflowTaskTimeout = taskTimeout,
-            ExecutionExpirationTime = executionTimeout > TimeSpan.Zero ? now + executionTimeout : null,
+            Identity = spec.Identity,
+            Attempt = 1,
+            WorkflowExecutionExpirationTime = executionTimeout > TimeSpan.Zero ? Timestamp.FromDateTimeOffset(now + executionTimeout) : null,
             Memo = spec.Memo,
             SearchAttributes = spec.SearchAttributes,
+            Header = spec.Header,
+            RetryPolicy = spec.RetryPolicy is null ? null : RetryPolicies.WithDefaults(spec.RetryPolicy),
+            CronSchedule = spec.CronSchedule,
+            FirstWorkflowTaskBackoff = delay > TimeSpan.Zero ? Duration.FromTimeSpan(delay) : null,
+            WorkflowId = spec.WorkflowId,
             Priority = spec.Priority,
         };
-        await CreateAsync(state, t =>
+        if (parent is not null)
         {
-            var started = t.NewEvent(EventType.WorkflowExecutionStarted);
-            started.UserMetadata = spec.UserMetadata;
-            started.WorkflowExecutionStartedEventAttributes = new WorkflowExecutionStartedEventAttributes
-            {
-                WorkflowType = spec.WorkflowType,
-                TaskQueue = new TaskQueue { Name = state.TaskQueue, Kind = TaskQueueKind.Normal },
-                Input = spec.Input,
-                WorkflowExecutionTimeout = state.ExecutionTimeout is { } et ? Duration.FromTimeSpan(et) : null,
-                WorkflowRunTimeout = state.RunTimeout is { } rt ? Duration.FromTimeSpan(rt) : null,
-                WorkflowTaskTimeout = Duration.FromTimeSpan(taskTimeout),
-                OriginalExecutionRunId = runId,
-                FirstExecutionRunId = runId,
-                Identity = spec.Identity,
-                Attempt = 1,
-                WorkflowExecutionExpirationTime = state.ExecutionExpirationTime is { } exp ? Timestamp.FromDateTimeOffset(exp) : null,
-                Memo = spec.Memo,
-                SearchAttributes = spec.SearchAttributes,
-                Header = spec.Header,
-                RetryPolicy = spec.RetryPolicy,
-                CronSchedule = spec.CronSchedule,
-                FirstWorkflowTaskBackoff = delay > TimeSpan.Zero ? Duration.FromTimeSpan(delay) : null,
-                WorkflowId = spec.WorkflowId,
-                Priority = spec.Priority,
-            };
-            t.WriteEvent(started);
-            if (signal is not null)
-            {
-                t.Signal(signal.Name, signal.Input, spec.Identity, signal.Header, spec.RequestId, skipWorkflowTask: true);
-            }
-            if (delay > TimeSpan.Zero)
-            {
-                t.AddTimer(now + delay, new Queues.TimerTaskInfo(Queues.TimerTaskKind.WorkflowBackoff));
-            }
-            else
-            {
-                t.ScheduleWorkflowTask();
-            }
-            t.ArmRunTimeout();
-        }, condition, ct);
+            attributes.ParentWorkflowNamespace = parent.Namespace;
+            attributes.ParentWorkflowNamespaceId = parent.NamespaceId;
+            attributes.ParentWorkflowExecution = parent.Parent;
+            attributes.ParentInitiatedEventId = parent.InitiatedEventId;
+            attributes.RootWorkflowExecution = parent.Root;
+        }
+        var state = Transition.NewRunState(ns.Id, spec.WorkflowId, runId, spec.RequestId, attributes, now);
+        await CreateAsync(state, t => t.InitializeRun(attributes, spec.UserMetadata, signal is null ? null : first =>
+            first.Signal(signal.Name, signal.Input, spec.Identity, signal.Header, spec.RequestId, skipWorkflowTask: true)), condition, ct);
         return runId;
     }
 
@@ -255,7 +219,11 @@ public sealed partial class HistoryEngine
         }
         if (!string.IsNullOrEmpty(spec.CronSchedule))
         {
-            throw new InvalidArgumentException("Cron schedules are not implemented by this server yet.");
+            CronSchedules.Validate(spec.CronSchedule);
+            if (spec.StartDelay is not null && spec.StartDelay.ToTimeSpan() > TimeSpan.Zero)
+            {
+                throw new InvalidArgumentException("CronSchedule and WorkflowStartDelay may not be used together.");
+            }
         }
     }
 

@@ -110,7 +110,7 @@ internal sealed class WorkflowTaskCompletion(Transition t, RespondWorkflowTaskCo
                     Result = complete?.Result,
                     WorkflowTaskCompletedEventId = _completedEventId,
                 };
-                t.CloseByCommand(completed, WorkflowExecutionStatus.Completed);
+                t.CloseRun(completed, WorkflowExecutionStatus.Completed, result: complete?.Result);
                 break;
             case CommandType.FailWorkflowExecution:
                 var fail = command.FailWorkflowExecutionCommandAttributes;
@@ -122,7 +122,7 @@ internal sealed class WorkflowTaskCompletion(Transition t, RespondWorkflowTaskCo
                     RetryState = RetryState.RetryPolicyNotSet,
                     WorkflowTaskCompletedEventId = _completedEventId,
                 };
-                t.CloseByCommand(failed, WorkflowExecutionStatus.Failed);
+                t.CloseRun(failed, WorkflowExecutionStatus.Failed, failure: fail?.Failure);
                 break;
             case CommandType.CancelWorkflowExecution:
                 var cancel = command.CancelWorkflowExecutionCommandAttributes;
@@ -132,7 +132,7 @@ internal sealed class WorkflowTaskCompletion(Transition t, RespondWorkflowTaskCo
                     Details = cancel?.Details,
                     WorkflowTaskCompletedEventId = _completedEventId,
                 };
-                t.CloseByCommand(canceled, WorkflowExecutionStatus.Canceled);
+                t.CloseRun(canceled, WorkflowExecutionStatus.Canceled);
                 break;
             case CommandType.RecordMarker:
                 var marker = command.RecordMarkerCommandAttributes;
@@ -189,10 +189,162 @@ internal sealed class WorkflowTaskCompletion(Transition t, RespondWorkflowTaskCo
                 };
                 t.WriteEvent(modified);
                 break;
+            case CommandType.ContinueAsNewWorkflowExecution:
+                var continueAsNew = command.ContinueAsNewWorkflowExecutionCommandAttributes
+                    ?? throw new CommandValidationException(WorkflowTaskFailedCause.BadContinueAsNewAttributes, "ContinueAsNewWorkflowExecutionCommandAttributes is not set.");
+                CheckPayload(continueAsNew.Input, WorkflowTaskFailedCause.BadContinueAsNewAttributes);
+                CheckPayload(continueAsNew.Memo, WorkflowTaskFailedCause.BadContinueAsNewAttributes);
+                if (!string.IsNullOrEmpty(continueAsNew.CronSchedule))
+                {
+                    Validate(() => CronSchedules.Validate(continueAsNew.CronSchedule), WorkflowTaskFailedCause.BadContinueAsNewAttributes);
+                }
+                if (continueAsNew.RetryPolicy is not null)
+                {
+                    Validate(() => RetryPolicies.Validate(continueAsNew.RetryPolicy), WorkflowTaskFailedCause.BadContinueAsNewAttributes);
+                }
+                t.ContinueAsNew(continueAsNew, _completedEventId);
+                break;
+            case CommandType.StartChildWorkflowExecution:
+                StartChild(command.StartChildWorkflowExecutionCommandAttributes, command);
+                break;
+            case CommandType.SignalExternalWorkflowExecution:
+                SignalExternal(command.SignalExternalWorkflowExecutionCommandAttributes, command);
+                break;
+            case CommandType.RequestCancelExternalWorkflowExecution:
+                CancelExternal(command.RequestCancelExternalWorkflowExecutionCommandAttributes, command);
+                break;
             default:
-                // Child workflows, continue-as-new, external signals/cancels, updates and Nexus come with later issues.
+                // Updates (protocol messages) and Nexus come with later work.
                 throw new CommandValidationException(WorkflowTaskFailedCause.FeatureDisabled,
                     $"Command {command.CommandType} is not implemented by this server yet.");
+        }
+    }
+
+    private static void Validate(Action check, WorkflowTaskFailedCause cause)
+    {
+        try
+        {
+            check();
+        }
+        catch (InvalidArgumentException invalid)
+        {
+            throw new CommandValidationException(cause, invalid.Message);
+        }
+    }
+
+    /// <summary>The namespace a command addresses: its own, or the workflow's when empty.</summary>
+    private string TargetNamespace(string? ns) => string.IsNullOrEmpty(ns) ? request.Namespace : ns;
+
+    private void StartChild(StartChildWorkflowExecutionCommandAttributes? a, Command command)
+    {
+        const WorkflowTaskFailedCause bad = WorkflowTaskFailedCause.BadStartChildExecutionAttributes;
+        if (a is null || string.IsNullOrEmpty(a.WorkflowId) || string.IsNullOrEmpty(a.WorkflowType?.Name))
+        {
+            throw new CommandValidationException(bad, "WorkflowId and WorkflowType must be set on StartChildWorkflowExecutionCommand.");
+        }
+        if (a.WorkflowId.Length > HistoryLimits.MaxIdLength || a.WorkflowType.Name.Length > HistoryLimits.MaxIdLength)
+        {
+            throw new CommandValidationException(bad, "WorkflowId or WorkflowType exceeds length limit.");
+        }
+        if (t.State.Children.Count >= HistoryLimits.PendingChildrenLimit)
+        {
+            throw new CommandValidationException(WorkflowTaskFailedCause.PendingChildWorkflowsLimitExceeded,
+                $"the number of pending child workflow executions, {HistoryLimits.PendingChildrenLimit}, has reached the per-workflow limit");
+        }
+        CheckPayload(a.Input, bad);
+        CheckPayload(a.Memo, bad);
+        if (a.RetryPolicy is not null)
+        {
+            Validate(() => RetryPolicies.Validate(a.RetryPolicy), bad);
+        }
+        if (!string.IsNullOrEmpty(a.CronSchedule))
+        {
+            Validate(() => CronSchedules.Validate(a.CronSchedule), bad);
+        }
+        var e = Event(EventType.StartChildWorkflowExecutionInitiated, command);
+        e.StartChildWorkflowExecutionInitiatedEventAttributes = new StartChildWorkflowExecutionInitiatedEventAttributes
+        {
+            Namespace = TargetNamespace(a.Namespace),
+            WorkflowId = a.WorkflowId,
+            WorkflowType = a.WorkflowType,
+            TaskQueue = string.IsNullOrEmpty(a.TaskQueue?.Name)
+                ? new Temporalio.Api.TaskQueue.V1.TaskQueue { Name = t.State.TaskQueue, Kind = TaskQueueKind.Normal }
+                : a.TaskQueue,
+            Input = a.Input,
+            WorkflowExecutionTimeout = a.WorkflowExecutionTimeout,
+            WorkflowRunTimeout = a.WorkflowRunTimeout,
+            WorkflowTaskTimeout = a.WorkflowTaskTimeout,
+            ParentClosePolicy = a.ParentClosePolicy == ParentClosePolicy.Unspecified ? ParentClosePolicy.Terminate : a.ParentClosePolicy,
+            Control = a.Control,
+            WorkflowTaskCompletedEventId = _completedEventId,
+            WorkflowIdReusePolicy = a.WorkflowIdReusePolicy,
+            RetryPolicy = a.RetryPolicy,
+            CronSchedule = a.CronSchedule,
+            Header = a.Header,
+            Memo = a.Memo,
+            SearchAttributes = a.SearchAttributes,
+            Priority = a.Priority,
+        };
+        t.WriteEvent(e);
+        t.State.Children[e.EventId] = new ChildInfo { InitiatedEventId = e.EventId, Initiated = e.StartChildWorkflowExecutionInitiatedEventAttributes };
+        t.AddTimer(t.Now, new TimerTaskInfo(TimerTaskKind.StartChild, e.EventId));
+    }
+
+    private void SignalExternal(SignalExternalWorkflowExecutionCommandAttributes? a, Command command)
+    {
+        const WorkflowTaskFailedCause bad = WorkflowTaskFailedCause.BadSignalWorkflowExecutionAttributes;
+        if (a is null || string.IsNullOrEmpty(a.Execution?.WorkflowId) || string.IsNullOrEmpty(a.SignalName))
+        {
+            throw new CommandValidationException(bad, "Execution and SignalName must be set on SignalExternalWorkflowExecutionCommand.");
+        }
+        CheckPayload(a.Input, bad);
+        CheckExternalLimit(WorkflowTaskFailedCause.PendingSignalsLimitExceeded);
+        var e = Event(EventType.SignalExternalWorkflowExecutionInitiated, command);
+        e.SignalExternalWorkflowExecutionInitiatedEventAttributes = new SignalExternalWorkflowExecutionInitiatedEventAttributes
+        {
+            WorkflowTaskCompletedEventId = _completedEventId,
+            Namespace = TargetNamespace(a.Namespace),
+            WorkflowExecution = a.Execution,
+            SignalName = a.SignalName,
+            Input = a.Input,
+            Control = a.Control,
+            ChildWorkflowOnly = a.ChildWorkflowOnly,
+            Header = a.Header,
+        };
+        t.WriteEvent(e);
+        t.State.ExternalRequests[e.EventId] = new ExternalRequestInfo { InitiatedEventId = e.EventId, RequestId = Guid.NewGuid().ToString(), Initiated = e };
+        t.AddTimer(t.Now, new TimerTaskInfo(TimerTaskKind.SignalExternal, e.EventId));
+    }
+
+    private void CancelExternal(RequestCancelExternalWorkflowExecutionCommandAttributes? a, Command command)
+    {
+        if (a is null || string.IsNullOrEmpty(a.WorkflowId))
+        {
+            throw new CommandValidationException(WorkflowTaskFailedCause.BadRequestCancelExternalWorkflowExecutionAttributes,
+                "WorkflowId must be set on RequestCancelExternalWorkflowExecutionCommand.");
+        }
+        CheckExternalLimit(WorkflowTaskFailedCause.PendingRequestCancelLimitExceeded);
+        var e = Event(EventType.RequestCancelExternalWorkflowExecutionInitiated, command);
+        e.RequestCancelExternalWorkflowExecutionInitiatedEventAttributes = new RequestCancelExternalWorkflowExecutionInitiatedEventAttributes
+        {
+            WorkflowTaskCompletedEventId = _completedEventId,
+            Namespace = TargetNamespace(a.Namespace),
+            WorkflowExecution = new WorkflowExecution { WorkflowId = a.WorkflowId, RunId = a.RunId },
+            Control = a.Control,
+            ChildWorkflowOnly = a.ChildWorkflowOnly,
+            Reason = a.Reason,
+        };
+        t.WriteEvent(e);
+        t.State.ExternalRequests[e.EventId] = new ExternalRequestInfo { InitiatedEventId = e.EventId, RequestId = Guid.NewGuid().ToString(), Initiated = e };
+        t.AddTimer(t.Now, new TimerTaskInfo(TimerTaskKind.CancelExternal, e.EventId));
+    }
+
+    private void CheckExternalLimit(WorkflowTaskFailedCause cause)
+    {
+        if (t.State.ExternalRequests.Count >= HistoryLimits.PendingExternalRequestsLimit)
+        {
+            throw new CommandValidationException(cause,
+                $"the number of pending signals and cancel requests to other workflows, {HistoryLimits.PendingExternalRequestsLimit}, has reached the per-workflow limit");
         }
     }
 

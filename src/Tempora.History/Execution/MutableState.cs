@@ -58,6 +58,24 @@ public sealed class MutableState
     /// <summary>Timer task id of the run timeout, deleted when the run closes some other way.</summary>
     public long RunTimeoutTaskId { get; set; }
 
+    /// <summary>Attempt of this run under the workflow's retry policy (1 for the first run of a chain).</summary>
+    public int Attempt { get; set; } = 1;
+    public RetryPolicy? RetryPolicy { get; set; }
+    public string CronSchedule { get; set; } = "";
+
+    /// <summary>The first event's attributes, kept only when a retry or cron run will need them again.</summary>
+    public WorkflowExecutionStartedEventAttributes? StartedAttributes { get; set; }
+
+    /// <summary>The parent that started this run as a child; null for a top-level workflow.</summary>
+    public ParentInfo? Parent { get; set; }
+    public WorkflowExecution? Root { get; set; }
+
+    /// <summary>Children started by this run and not yet closed, by initiated event id.</summary>
+    public Dictionary<long, ChildInfo> Children { get; set; } = [];
+
+    /// <summary>Signals and cancel requests sent to other workflows and not yet delivered, by initiated event id.</summary>
+    public Dictionary<long, ExternalRequestInfo> ExternalRequests { get; set; } = [];
+
     public bool IsOpen => Status == WorkflowExecutionStatus.Running;
 }
 
@@ -129,4 +147,33 @@ public sealed class TimerInfo
     public long StartedEventId { get; set; }
     public DateTimeOffset ExpiryTime { get; set; }
     public long TaskId { get; set; }
+}
+
+/// <summary>Where a child run reports its close.</summary>
+public sealed class ParentInfo
+{
+    public string NamespaceId { get; set; } = "";
+    public string Namespace { get; set; } = "";
+    public string WorkflowId { get; set; } = "";
+    public string RunId { get; set; } = "";
+    public long InitiatedEventId { get; set; }
+}
+
+/// <summary>A child workflow started by StartChildWorkflowExecution, until it closes.</summary>
+public sealed class ChildInfo
+{
+    public long InitiatedEventId { get; set; }
+    public StartChildWorkflowExecutionInitiatedEventAttributes Initiated { get; set; } = new();
+    public string NamespaceId { get; set; } = "";
+    public string RunId { get; set; } = "";
+    public long StartedEventId { get; set; }
+    public bool Started { get; set; }
+}
+
+/// <summary>A signal or cancel request for another workflow, with the request id that makes delivery idempotent.</summary>
+public sealed class ExternalRequestInfo
+{
+    public long InitiatedEventId { get; set; }
+    public string RequestId { get; set; } = "";
+    public HistoryEvent Initiated { get; set; } = new();
 }

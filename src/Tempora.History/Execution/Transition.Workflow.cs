@@ -23,7 +23,8 @@ public sealed partial class Transition
         }
     }
 
-    public void Signal(string signalName, Payloads? input, string identity, Header? header, string requestId, bool skipWorkflowTask)
+    public void Signal(string signalName, Payloads? input, string identity, Header? header, string requestId, bool skipWorkflowTask,
+        WorkflowExecution? externalExecution = null)
     {
         var e = NewEvent(EventType.WorkflowExecutionSignaled);
         e.WorkflowExecutionSignaledEventAttributes = new WorkflowExecutionSignaledEventAttributes
@@ -33,6 +34,7 @@ public sealed partial class Transition
             Identity = identity,
             Header = header,
             RequestId = requestId,
+            ExternalWorkflowExecution = externalExecution,
         };
         if (!string.IsNullOrEmpty(requestId))
         {
@@ -42,7 +44,7 @@ public sealed partial class Transition
         AddWorkflowEvent(e, scheduleWorkflowTask: !skipWorkflowTask);
     }
 
-    public void RequestCancel(string reason, string identity)
+    public void RequestCancel(string reason, string identity, WorkflowExecution? externalExecution = null, long externalInitiatedEventId = 0)
     {
         State.CancelRequested = true;
         var e = NewEvent(EventType.WorkflowExecutionCancelRequested);
@@ -50,6 +52,8 @@ public sealed partial class Transition
         {
             Cause = reason,
             Identity = identity,
+            ExternalWorkflowExecution = externalExecution,
+            ExternalInitiatedEventId = externalInitiatedEventId,
         };
         AddWorkflowEvent(e);
     }
@@ -66,7 +70,7 @@ public sealed partial class Transition
             Identity = identity,
         };
         WriteEvent(e);
-        CloseExecution(WorkflowExecutionStatus.Terminated);
+        CloseExecution(WorkflowExecutionStatus.Terminated, e);
     }
 
     public void TimeoutRun()
@@ -77,8 +81,13 @@ public sealed partial class Transition
         {
             RetryState = RetryState.RetryPolicyNotSet,
         };
-        WriteEvent(e);
-        CloseExecution(WorkflowExecutionStatus.TimedOut);
+        var failure = new Failure
+        {
+            Message = "workflow timed out",
+            Source = "Server",
+            TimeoutFailureInfo = new TimeoutFailureInfo { TimeoutType = TimeoutType.StartToClose },
+        };
+        CloseRun(e, WorkflowExecutionStatus.TimedOut, failure);
     }
 
     /// <summary>Fires a user timer; returns false when the timer is no longer pending (cancelled or stale).</summary>
@@ -95,12 +104,6 @@ public sealed partial class Transition
         return true;
     }
 
-    /// <summary>Closes the run from a workflow command (complete, fail, cancel).</summary>
-    public void CloseByCommand(HistoryEvent closeEvent, WorkflowExecutionStatus status)
-    {
-        WriteEvent(closeEvent);
-        CloseExecution(status);
-    }
 
     public static Failure ServerFailure(string message, bool nonRetryable = true) => new()
     {

@@ -110,9 +110,14 @@ public sealed partial class Transition(MutableState state, DateTimeOffset now, T
         }
         State.BufferedEvents = [];
         var startedIds = new Dictionary<long, long>();
+        var childStartedIds = new Dictionary<long, long>();
         foreach (var e in buffered)
         {
             WriteEvent(e);
+            if (FixChildStartedId(e, childStartedIds))
+            {
+                continue;
+            }
             // Activity results buffered together with their lazily written Started event learn its id only now.
             switch (e.EventType)
             {
@@ -173,8 +178,11 @@ public sealed partial class Transition(MutableState state, DateTimeOffset now, T
         }
     }
 
-    /// <summary>Closes the run: status, close time, and every pending task and timer retired in the same transaction.</summary>
-    public void CloseExecution(WorkflowExecutionStatus status)
+    /// <summary>
+    /// Closes the run: status, close time, and every pending task and timer retired in the same transaction. Children
+    /// get their parent-close policy applied, and a child run that ends its chain reports to its parent.
+    /// </summary>
+    public void CloseExecution(WorkflowExecutionStatus status, HistoryEvent closeEvent, bool successor = false)
     {
         State.Status = status;
         State.CloseTime = Now;
@@ -182,9 +190,36 @@ public sealed partial class Transition(MutableState state, DateTimeOffset now, T
         State.Activities.Clear();
         State.Timers.Clear();
         State.StickyQueue = null;
+        State.BufferedEvents.Clear();
         DeleteAllTasks = true;
         StatusChanged = true;
         HasChanges = true;
+        foreach (var child in State.Children.Values)
+        {
+            var policy = child.Initiated.ParentClosePolicy;
+            if (child.Started && policy is ParentClosePolicy.Terminate or ParentClosePolicy.Unspecified or ParentClosePolicy.RequestCancel)
+            {
+                AddTimer(Now, new TimerTaskInfo(TimerTaskKind.ParentClosePolicy, child.InitiatedEventId)
+                {
+                    TargetNamespaceId = child.NamespaceId,
+                    TargetWorkflowId = child.Initiated.WorkflowId,
+                    TargetRunId = child.RunId,
+                    Policy = policy == ParentClosePolicy.Unspecified ? ParentClosePolicy.Terminate : policy,
+                });
+            }
+        }
+        State.Children.Clear();
+        State.ExternalRequests.Clear();
+        if (State.Parent is { } parent && !successor)
+        {
+            AddTimer(Now, new TimerTaskInfo(TimerTaskKind.NotifyParent, parent.InitiatedEventId)
+            {
+                TargetNamespaceId = parent.NamespaceId,
+                TargetWorkflowId = parent.WorkflowId,
+                TargetRunId = parent.RunId,
+                Event = closeEvent,
+            });
+        }
     }
 
     /// <summary>The write this transition amounts to.</summary>
@@ -201,11 +236,18 @@ public sealed partial class Transition(MutableState state, DateTimeOffset now, T
         return new ExecutionMutation(Key, expectedDbVersion, State.NextEventId, (int)State.Status, StateSerializer.Serialize(State),
             history, NewTimers, DeletedTimers, NewTasks, DeletedTasks, DeleteAllTasks)
         {
-            Current = StatusChanged
-                ? new CurrentExecutionRecord(State.NamespaceId, State.WorkflowId, State.RunId, State.StartRequestId, (int)State.Status, State.FirstExecutionRunId)
-                : null,
+            Current = StatusChanged ? CurrentRecord() : null,
+            Successor = Successor is null ? null : Successor.ToMutation(0) with
+            {
+                CreateWithCurrent = new CurrentRunCondition(State.RunId),
+                Current = Successor.CurrentRecord(),
+            },
         };
     }
+
+    internal CurrentExecutionRecord CurrentRecord() =>
+        new(State.NamespaceId, State.WorkflowId, State.RunId, State.StartRequestId, (int)State.Status, State.FirstExecutionRunId);
+
 
     internal bool StickyQueueIsLive(string stickyQueue) =>
         dispatcher.HasRecentPoller(new TaskQueueKey(State.NamespaceId, stickyQueue, TaskKind.Workflow), StickyPollerWindow);

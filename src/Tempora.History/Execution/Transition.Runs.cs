@@ -1,0 +1,258 @@
+using Google.Protobuf.WellKnownTypes;
+using Tempora.History.Queues;
+using Temporalio.Api.Common.V1;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.Failure.V1;
+using Temporalio.Api.History.V1;
+using Temporalio.Api.Sdk.V1;
+using Temporalio.Api.TaskQueue.V1;
+
+namespace Tempora.History.Execution;
+
+public sealed partial class Transition
+{
+    /// <summary>The run this transition creates in the same transaction (continue-as-new, retry, cron).</summary>
+    internal Transition? Successor { get; private set; }
+
+    /// <summary>Temporal's workflow timeout defaults (temporal-compat.md §5.8): returns execution, run and task timeouts.</summary>
+    public static (TimeSpan Execution, TimeSpan Run, TimeSpan Task) NormalizeWorkflowTimeouts(Duration? execution, Duration? run, Duration? task)
+    {
+        var e = execution?.ToTimeSpan() ?? TimeSpan.Zero;
+        var r = run?.ToTimeSpan() ?? TimeSpan.Zero;
+        if (r == TimeSpan.Zero || (e > TimeSpan.Zero && r > e))
+        {
+            r = e;
+        }
+        var k = task?.ToTimeSpan() ?? TimeSpan.Zero;
+        if (k <= TimeSpan.Zero)
+        {
+            k = HistoryLimits.DefaultWorkflowTaskTimeout;
+        }
+        if (k > HistoryLimits.MaxWorkflowTaskTimeout)
+        {
+            k = HistoryLimits.MaxWorkflowTaskTimeout;
+        }
+        if (r > TimeSpan.Zero && k > r)
+        {
+            k = r;
+        }
+        return (e, r, k);
+    }
+
+    /// <summary>The mutable state of a new run, taken from its WorkflowExecutionStarted attributes.</summary>
+    public static MutableState NewRunState(string namespaceId, string workflowId, string runId, string requestId,
+        WorkflowExecutionStartedEventAttributes a, DateTimeOffset now)
+    {
+        var backoff = a.FirstWorkflowTaskBackoff?.ToTimeSpan() ?? TimeSpan.Zero;
+        var state = new MutableState
+        {
+            NamespaceId = namespaceId,
+            WorkflowId = workflowId,
+            RunId = runId,
+            FirstExecutionRunId = string.IsNullOrEmpty(a.FirstExecutionRunId) ? runId : a.FirstExecutionRunId,
+            WorkflowType = a.WorkflowType.Name,
+            TaskQueue = a.TaskQueue.Name,
+            StartRequestId = requestId,
+            StartTime = now,
+            ExecutionTime = now + backoff,
+            ExecutionTimeout = a.WorkflowExecutionTimeout?.ToTimeSpan() is { } e && e > TimeSpan.Zero ? e : null,
+            RunTimeout = a.WorkflowRunTimeout?.ToTimeSpan() is { } r && r > TimeSpan.Zero ? r : null,
+            WorkflowTaskTimeout = a.WorkflowTaskTimeout.ToTimeSpan(),
+            ExecutionExpirationTime = a.WorkflowExecutionExpirationTime?.ToDateTimeOffset(),
+            Memo = a.Memo,
+            SearchAttributes = a.SearchAttributes,
+            Priority = a.Priority,
+            Attempt = Math.Max(1, a.Attempt),
+            RetryPolicy = a.RetryPolicy,
+            CronSchedule = a.CronSchedule,
+            Root = a.RootWorkflowExecution,
+        };
+        if (a.ParentWorkflowExecution is { } parent)
+        {
+            state.Parent = new ParentInfo
+            {
+                NamespaceId = a.ParentWorkflowNamespaceId,
+                Namespace = a.ParentWorkflowNamespace,
+                WorkflowId = parent.WorkflowId,
+                RunId = parent.RunId,
+                InitiatedEventId = a.ParentInitiatedEventId,
+            };
+        }
+        if (a.RetryPolicy is not null || !string.IsNullOrEmpty(a.CronSchedule))
+        {
+            // Retries and cron runs start again from the same input, so keep what they need.
+            state.StartedAttributes = a;
+        }
+        return state;
+    }
+
+    /// <summary>Writes the first events of a new run and arms its first workflow task and run timeout.</summary>
+    public void InitializeRun(WorkflowExecutionStartedEventAttributes a, UserMetadata? userMetadata, Action<Transition>? beforeFirstWorkflowTask = null)
+    {
+        var started = NewEvent(EventType.WorkflowExecutionStarted);
+        started.UserMetadata = userMetadata;
+        started.WorkflowExecutionStartedEventAttributes = a;
+        WriteEvent(started);
+        beforeFirstWorkflowTask?.Invoke(this);
+        var backoff = a.FirstWorkflowTaskBackoff?.ToTimeSpan() ?? TimeSpan.Zero;
+        if (backoff > TimeSpan.Zero)
+        {
+            AddTimer(Now + backoff, new TimerTaskInfo(TimerTaskKind.WorkflowBackoff));
+        }
+        else
+        {
+            ScheduleWorkflowTask();
+        }
+        ArmRunTimeout();
+    }
+
+    /// <summary>Creates the next run of this workflow id in the same transaction; returns its run id.</summary>
+    private string StartSuccessor(WorkflowExecutionStartedEventAttributes a)
+    {
+        var runId = Guid.NewGuid().ToString();
+        a.OriginalExecutionRunId = runId;
+        a.FirstExecutionRunId = State.FirstExecutionRunId;
+        a.ContinuedExecutionRunId = State.RunId;
+        a.WorkflowId = State.WorkflowId;
+        var next = new Transition(NewRunState(State.NamespaceId, State.WorkflowId, runId, Guid.NewGuid().ToString(), a, Now), Now, taskIds, dispatcher);
+        next.InitializeRun(a, null);
+        Successor = next;
+        return runId;
+    }
+
+    /// <summary>Attributes for a retry or cron run: the same workflow and input as this run.</summary>
+    private WorkflowExecutionStartedEventAttributes RepeatAttributes(ContinueAsNewInitiator initiator, int attempt, TimeSpan backoff,
+        Failure? continuedFailure, Payloads? lastCompletionResult)
+    {
+        var original = State.StartedAttributes!;
+        var a = new WorkflowExecutionStartedEventAttributes
+        {
+            WorkflowType = original.WorkflowType,
+            TaskQueue = original.TaskQueue,
+            Input = original.Input,
+            Header = original.Header,
+            WorkflowExecutionTimeout = original.WorkflowExecutionTimeout,
+            WorkflowRunTimeout = original.WorkflowRunTimeout,
+            WorkflowTaskTimeout = original.WorkflowTaskTimeout,
+            Initiator = initiator,
+            ContinuedFailure = continuedFailure,
+            LastCompletionResult = lastCompletionResult,
+            Attempt = attempt,
+            WorkflowExecutionExpirationTime = original.WorkflowExecutionExpirationTime,
+            CronSchedule = original.CronSchedule,
+            FirstWorkflowTaskBackoff = Duration.FromTimeSpan(backoff),
+            Memo = State.Memo,
+            SearchAttributes = State.SearchAttributes,
+            RetryPolicy = original.RetryPolicy,
+            ParentWorkflowNamespace = original.ParentWorkflowNamespace,
+            ParentWorkflowNamespaceId = original.ParentWorkflowNamespaceId,
+            ParentWorkflowExecution = original.ParentWorkflowExecution,
+            ParentInitiatedEventId = original.ParentInitiatedEventId,
+            RootWorkflowExecution = original.RootWorkflowExecution,
+            Priority = original.Priority,
+        };
+        return a;
+    }
+
+    /// <summary>
+    /// Closes the run with <paramref name="closeEvent"/>; a failed or timed-out run with a retry policy, or any run
+    /// with a cron schedule, is followed by a new run whose id the close event names (temporal-compat.md §5.10).
+    /// </summary>
+    public void CloseRun(HistoryEvent closeEvent, WorkflowExecutionStatus status, Failure? failure = null, Payloads? result = null)
+    {
+        WorkflowExecutionStartedEventAttributes? next = null;
+        var retryState = RetryState.RetryPolicyNotSet;
+        if (status is WorkflowExecutionStatus.Failed or WorkflowExecutionStatus.TimedOut && State.RetryPolicy is { } policy
+            && State.StartedAttributes is not null)
+        {
+            var (delay, state) = RetryPolicies.NextBackoff(RetryPolicies.WithDefaults(policy), State.Attempt, failure, Now, State.ExecutionExpirationTime);
+            retryState = state;
+            if (delay is { } backoff)
+            {
+                next = RepeatAttributes(ContinueAsNewInitiator.Retry, State.Attempt + 1, backoff, failure, null);
+            }
+        }
+        if (next is null && !string.IsNullOrEmpty(State.CronSchedule) && State.StartedAttributes is not null
+            && status is WorkflowExecutionStatus.Completed or WorkflowExecutionStatus.Failed or WorkflowExecutionStatus.TimedOut
+            && CronSchedules.NextBackoff(State.CronSchedule, Now, State.ExecutionExpirationTime) is { } cronBackoff)
+        {
+            next = RepeatAttributes(ContinueAsNewInitiator.CronSchedule, 1, cronBackoff, failure, result);
+        }
+        var newRunId = next is not null ? StartSuccessor(next) : "";
+        switch (closeEvent.EventType)
+        {
+            case EventType.WorkflowExecutionCompleted:
+                closeEvent.WorkflowExecutionCompletedEventAttributes.NewExecutionRunId = newRunId;
+                break;
+            case EventType.WorkflowExecutionFailed:
+                closeEvent.WorkflowExecutionFailedEventAttributes.NewExecutionRunId = newRunId;
+                closeEvent.WorkflowExecutionFailedEventAttributes.RetryState = retryState;
+                break;
+            case EventType.WorkflowExecutionTimedOut:
+                closeEvent.WorkflowExecutionTimedOutEventAttributes.NewExecutionRunId = newRunId;
+                closeEvent.WorkflowExecutionTimedOutEventAttributes.RetryState = retryState;
+                break;
+        }
+        WriteEvent(closeEvent);
+        CloseExecution(status, closeEvent, successor: next is not null);
+    }
+
+    /// <summary>Closes the run as continued-as-new and starts its next run in the same transaction (§5.7).</summary>
+    public void ContinueAsNew(Temporalio.Api.Command.V1.ContinueAsNewWorkflowExecutionCommandAttributes c, long completedEventId)
+    {
+        var (_, run, task) = NormalizeWorkflowTimeouts(null, c.WorkflowRunTimeout ?? (State.RunTimeout is { } r ? Duration.FromTimeSpan(r) : null),
+            c.WorkflowTaskTimeout ?? Duration.FromTimeSpan(State.WorkflowTaskTimeout));
+        var taskQueue = string.IsNullOrEmpty(c.TaskQueue?.Name) ? State.TaskQueue : c.TaskQueue.Name;
+        var workflowType = string.IsNullOrEmpty(c.WorkflowType?.Name) ? new WorkflowType { Name = State.WorkflowType } : c.WorkflowType;
+        var initiator = c.Initiator == ContinueAsNewInitiator.Unspecified ? ContinueAsNewInitiator.Workflow : c.Initiator;
+        var backoff = c.BackoffStartInterval?.ToTimeSpan() ?? TimeSpan.Zero;
+        var original = State.StartedAttributes;
+        var next = new WorkflowExecutionStartedEventAttributes
+        {
+            WorkflowType = workflowType,
+            TaskQueue = new TaskQueue { Name = taskQueue, Kind = TaskQueueKind.Normal },
+            Input = c.Input,
+            Header = c.Header,
+            WorkflowExecutionTimeout = State.ExecutionTimeout is { } et ? Duration.FromTimeSpan(et) : null,
+            WorkflowRunTimeout = run > TimeSpan.Zero ? Duration.FromTimeSpan(run) : null,
+            WorkflowTaskTimeout = Duration.FromTimeSpan(task),
+            Initiator = initiator,
+            ContinuedFailure = c.Failure,
+            LastCompletionResult = c.LastCompletionResult,
+            Attempt = 1,
+            WorkflowExecutionExpirationTime = State.ExecutionExpirationTime is { } exp ? Timestamp.FromDateTimeOffset(exp) : null,
+            CronSchedule = string.IsNullOrEmpty(c.CronSchedule) ? State.CronSchedule : c.CronSchedule,
+            FirstWorkflowTaskBackoff = backoff > TimeSpan.Zero ? Duration.FromTimeSpan(backoff) : null,
+            Memo = c.Memo,
+            SearchAttributes = c.SearchAttributes,
+            RetryPolicy = c.RetryPolicy ?? State.RetryPolicy,
+            ParentWorkflowNamespace = original?.ParentWorkflowNamespace ?? State.Parent?.Namespace ?? "",
+            ParentWorkflowNamespaceId = State.Parent?.NamespaceId ?? "",
+            ParentWorkflowExecution = State.Parent is { } p ? new WorkflowExecution { WorkflowId = p.WorkflowId, RunId = p.RunId } : null,
+            ParentInitiatedEventId = State.Parent?.InitiatedEventId ?? 0,
+            RootWorkflowExecution = State.Root,
+            Priority = State.Priority,
+        };
+        var newRunId = StartSuccessor(next);
+        var e = NewEvent(EventType.WorkflowExecutionContinuedAsNew);
+        e.WorkflowExecutionContinuedAsNewEventAttributes = new WorkflowExecutionContinuedAsNewEventAttributes
+        {
+            NewExecutionRunId = newRunId,
+            WorkflowType = workflowType,
+            TaskQueue = next.TaskQueue,
+            Input = c.Input,
+            WorkflowRunTimeout = next.WorkflowRunTimeout,
+            WorkflowTaskTimeout = next.WorkflowTaskTimeout,
+            WorkflowTaskCompletedEventId = completedEventId,
+            BackoffStartInterval = c.BackoffStartInterval,
+            Initiator = initiator,
+            Failure = c.Failure,
+            LastCompletionResult = c.LastCompletionResult,
+            Header = c.Header,
+            Memo = c.Memo,
+            SearchAttributes = c.SearchAttributes,
+        };
+        WriteEvent(e);
+        CloseExecution(WorkflowExecutionStatus.ContinuedAsNew, e, successor: true);
+    }
+}
