@@ -33,6 +33,33 @@ public static class Errors
         _ => Build(StatusCode.Unavailable, e.Message, null), // conflicts and other transient faults: clients retry
     };
 
+    /// <summary>
+    /// The error of update-with-start: Aborted with MultiOperationExecutionFailure holding one status per operation;
+    /// the start failed with <paramref name="startError"/> and the update was aborted.
+    /// </summary>
+    public static RpcException MultiOperation(RpcException startError)
+    {
+        var failure = new MultiOperationExecutionFailure();
+        var startStatus = new MultiOperationExecutionFailure.Types.OperationStatus
+        {
+            Code = (int)startError.StatusCode,
+            Message = startError.Status.Detail,
+        };
+        var detailBytes = startError.Trailers.GetValueBytes("grpc-status-details-bin");
+        if (detailBytes is not null)
+        {
+            startStatus.Details.Add(GrpcStatus.Parser.ParseFrom(detailBytes).Details);
+        }
+        failure.Statuses.Add(startStatus);
+        failure.Statuses.Add(new MultiOperationExecutionFailure.Types.OperationStatus
+        {
+            Code = (int)StatusCode.Aborted,
+            Message = "Operation was aborted.",
+            Details = { Any.Pack(new Temporalio.Api.Failure.V1.MultiOperationExecutionAborted()) },
+        });
+        return Build(StatusCode.Aborted, "MultiOperation could not be executed.", failure);
+    }
+
     public static RpcException Build(StatusCode code, string message, IMessage? detail)
     {
         var trailers = new Metadata();

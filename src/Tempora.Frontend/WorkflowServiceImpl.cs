@@ -143,7 +143,7 @@ public sealed partial class WorkflowServiceImpl(HistoryEngine history, MatchingE
         info.Id = ns.Id;
         info.State = NamespaceState.Registered;
         // Only what works today is advertised; SDKs switch features on from these flags (temporal-compat.md §1.4).
-        info.Capabilities = new NamespaceInfo.Types.Capabilities();
+        info.Capabilities = new NamespaceInfo.Types.Capabilities { SyncUpdate = true, AsyncUpdate = true };
         return new DescribeNamespaceResponse
         {
             NamespaceInfo = info,
@@ -199,13 +199,34 @@ public sealed partial class WorkflowServiceImpl(HistoryEngine history, MatchingE
         // The CLI and UI want stored history only; SDK workers also need the transient workflow task (§3.5).
         var client = context.RequestHeaders.GetValue("client-name") ?? "";
         var forWorker = client is not ("temporal-cli" or "temporal-ui");
-        var maxWait = Min(HistoryLimits.LongPollExpiration, Remaining(context) - PollReturnBudget);
-        return await history.GetWorkflowExecutionHistoryAsync(ns, request, forWorker, maxWait, context.CancellationToken);
+        return await history.GetWorkflowExecutionHistoryAsync(ns, request, forWorker, LongPollWait(context), context.CancellationToken);
     }
 
     public async Task<GetWorkflowExecutionHistoryReverseResponse> GetWorkflowExecutionHistoryReverse(
         GetWorkflowExecutionHistoryReverseRequest request, ServerCallContext context) =>
         await history.GetWorkflowExecutionHistoryReverseAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
+
+    public async Task<UpdateWorkflowExecutionResponse> UpdateWorkflowExecution(UpdateWorkflowExecutionRequest request, ServerCallContext context) =>
+        await history.UpdateWorkflowExecutionAsync(await NamespaceAsync(request.Namespace, context), request, LongPollWait(context),
+            context.CancellationToken);
+
+    public async Task<PollWorkflowExecutionUpdateResponse> PollWorkflowExecutionUpdate(PollWorkflowExecutionUpdateRequest request, ServerCallContext context) =>
+        await history.PollWorkflowExecutionUpdateAsync(await NamespaceAsync(request.Namespace, context), request, LongPollWait(context),
+            context.CancellationToken);
+
+    public async Task<ExecuteMultiOperationResponse> ExecuteMultiOperation(ExecuteMultiOperationRequest request, ServerCallContext context)
+    {
+        var ns = await NamespaceAsync(request.Namespace, context);
+        try
+        {
+            return await history.ExecuteMultiOperationAsync(ns, request, LongPollWait(context), context.CancellationToken);
+        }
+        catch (TemporaException e)
+        {
+            // Update-with-start reports per-operation statuses; the operation that did not fail is "aborted" (§6.1).
+            throw Errors.MultiOperation(Errors.From(e));
+        }
+    }
 
     public async Task<QueryWorkflowResponse> QueryWorkflow(QueryWorkflowRequest request, ServerCallContext context) =>
         await history.QueryWorkflowAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
@@ -246,6 +267,9 @@ public sealed partial class WorkflowServiceImpl(HistoryEngine history, MatchingE
         }
         return response;
     }
+
+    /// <summary>How long a history or update long poll may wait before answering with what there is.</summary>
+    private TimeSpan LongPollWait(ServerCallContext context) => Min(HistoryLimits.LongPollExpiration, Remaining(context) - PollReturnBudget);
 
     /// <summary>How long a poll may wait: up to a minute, and always 1 s before the caller's deadline (§6.2).</summary>
     private TimeSpan PollWait(ServerCallContext context) => Min(MaxPollWait, Remaining(context) - PollReturnBudget);

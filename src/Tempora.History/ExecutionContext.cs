@@ -15,10 +15,28 @@ internal sealed class ExecutionContext
     /// <summary>Completed (and replaced) after every commit, so long polls on history can wait for news.</summary>
     public TaskCompletionSource Changed { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>
+    /// Updates admitted but not yet accepted, and rejections not yet collected. Like upstream, admitted updates live
+    /// only in memory; once accepted they are in history and in <see cref="MutableState.Updates"/>.
+    /// </summary>
+    public Dictionary<string, AdmittedUpdate> Updates { get; } = new(StringComparer.Ordinal);
+
     public void NotifyChanged()
     {
         var previous = Changed;
         Changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         previous.TrySetResult();
     }
+}
+
+/// <summary>An update request waiting to be accepted or rejected by the workflow.</summary>
+internal sealed class AdmittedUpdate(Temporalio.Api.Update.V1.Request request)
+{
+    public Temporalio.Api.Update.V1.Request Request { get; } = request;
+
+    /// <summary>The run closed before the workflow answered: callers get "workflow execution already completed".</summary>
+    public bool Aborted { get; set; }
+
+    /// <summary>Set when the workflow rejected it (no event is written for a rejection).</summary>
+    public Temporalio.Api.Update.V1.Outcome? Rejection { get; set; }
 }

@@ -43,7 +43,11 @@ public sealed partial class HistoryEngine(
     }
 
     /// <summary>Runs one transition on an existing run under its lock and commits it.</summary>
-    internal async Task<T> UpdateAsync<T>(WorkflowKey key, Func<Transition, T> action, CancellationToken ct)
+    internal Task<T> UpdateAsync<T>(WorkflowKey key, Func<Transition, T> action, CancellationToken ct) =>
+        UpdateAsync(key, (t, _) => action(t), ct);
+
+    /// <summary>As above, with the run's in-memory context (admitted updates live there).</summary>
+    internal async Task<T> UpdateAsync<T>(WorkflowKey key, Func<Transition, ExecutionContext, T> action, CancellationToken ct)
     {
         var ctx = Context(key);
         await ctx.Lock.WaitAsync(ct);
@@ -51,7 +55,7 @@ public sealed partial class HistoryEngine(
         {
             var state = await LoadAsync(ctx, key, ct);
             var transition = new Transition(state, time.GetUtcNow(), taskIds, dispatcher);
-            var result = action(transition);
+            var result = action(transition, ctx);
             if (transition.HasChanges)
             {
                 await CommitAsync(ctx, transition, create: null);
@@ -122,7 +126,7 @@ public sealed partial class HistoryEngine(
         {
             foreach (var (k, candidate) in _cache)
             {
-                if (candidate.Lock.CurrentCount == 1 && _cache.Count >= MaxCachedExecutions / 2)
+                if (candidate.Lock.CurrentCount == 1 && candidate.Updates.Count == 0 && _cache.Count >= MaxCachedExecutions / 2)
                 {
                     _cache.TryRemove(new KeyValuePair<WorkflowKey, ExecutionContext>(k, candidate));
                 }
@@ -135,7 +139,7 @@ public sealed partial class HistoryEngine(
     private void Release(WorkflowKey key, ExecutionContext ctx)
     {
         ctx.Lock.Release();
-        if (ctx.State is { IsOpen: false })
+        if (ctx.State is { IsOpen: false } && ctx.Updates.Count == 0)
         {
             _cache.TryRemove(new KeyValuePair<WorkflowKey, ExecutionContext>(key, ctx));
         }
@@ -170,6 +174,13 @@ public sealed partial class HistoryEngine(
         ctx.DbVersion = create is not null ? 1 : ctx.DbVersion + 1;
         ctx.State = t.State;
         AfterCommit(t);
+        if (!t.State.IsOpen)
+        {
+            foreach (var update in ctx.Updates.Values)
+            {
+                update.Aborted |= update.Rejection is null; // nobody will answer it now
+            }
+        }
         ctx.NotifyChanged();
         if (t.Successor is { } successor)
         {

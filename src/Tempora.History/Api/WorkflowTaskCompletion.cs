@@ -15,8 +15,12 @@ namespace Tempora.History;
 /// Applies one RespondWorkflowTaskCompleted to a run: WorkflowTaskCompleted, then one or more events per command in
 /// the order given, then the buffered events, then the next workflow task if one is needed (temporal-compat.md §3.3).
 /// </summary>
-internal sealed class WorkflowTaskCompletion(Transition t, RespondWorkflowTaskCompletedRequest request)
+internal sealed class WorkflowTaskCompletion(Transition t, RespondWorkflowTaskCompletedRequest request, ExecutionContext? context = null)
 {
+    private readonly Dictionary<string, Temporalio.Api.Protocol.V1.Message> _messages =
+        request.Messages.ToDictionary(m => m.Id, StringComparer.Ordinal);
+    private readonly HashSet<string> _answeredUpdates = new(StringComparer.Ordinal);
+
     private static readonly TimeSpan DefaultStickyTimeout = TimeSpan.FromSeconds(10);
     private long _completedEventId;
 
@@ -49,7 +53,12 @@ internal sealed class WorkflowTaskCompletion(Transition t, RespondWorkflowTaskCo
                 BinaryChecksum = request.BinaryChecksum,
                 SdkMetadata = request.SdkMetadata,
                 MeteringMetadata = request.MeteringMetadata,
-                WorkerVersion = request.WorkerVersionStamp,
+                // Current SDKs send their build id in deployment options and leave the older stamp empty;
+                // SDK replay reads it back from here (Workflow.CurrentBuildId).
+                WorkerVersion = request.WorkerVersionStamp is { BuildId.Length: > 0 } stamp ? stamp
+                    : request.DeploymentOptions is { BuildId.Length: > 0 } deployment
+                        ? new Temporalio.Api.Common.V1.WorkerVersionStamp { BuildId = deployment.BuildId }
+                        : request.WorkerVersionStamp,
             };
             return e;
         }).EventId;
@@ -74,11 +83,88 @@ internal sealed class WorkflowTaskCompletion(Transition t, RespondWorkflowTaskCo
                 return;
             }
         }
+        // Messages no ProtocolMessage command placed are applied after the commands (§3.3 rule 5).
+        foreach (var message in _messages.Values.ToList())
+        {
+            ApplyMessage(message);
+        }
         t.DeferWorkflowTask = false;
         var flushed = t.FlushBufferedEvents();
-        if (request.ForceCreateNewWorkflowTask || flushed > 0 || t.WorkflowTaskNeeded)
+        var updatesWaiting = context?.Updates.Any(u => u.Value.Rejection is null && !u.Value.Aborted && !_answeredUpdates.Contains(u.Key)) ?? false;
+        if (request.ForceCreateNewWorkflowTask || flushed > 0 || t.WorkflowTaskNeeded || updatesWaiting)
         {
             t.ScheduleWorkflowTask();
+        }
+    }
+
+    /// <summary>Applies one update protocol message from the worker: acceptance, rejection or response (§5.11).</summary>
+    private void ApplyMessage(Temporalio.Api.Protocol.V1.Message message)
+    {
+        _messages.Remove(message.Id);
+        var id = message.ProtocolInstanceId;
+        var body = message.Body;
+        if (body is null || string.IsNullOrEmpty(id))
+        {
+            throw new CommandValidationException(WorkflowTaskFailedCause.BadUpdateWorkflowExecutionMessage, "Protocol message without body or instance id.");
+        }
+        _answeredUpdates.Add(id);
+        AdmittedUpdate? admitted = null;
+        context?.Updates.TryGetValue(id, out admitted);
+        if (body.Is(Temporalio.Api.Update.V1.Acceptance.Descriptor))
+        {
+            var acceptance = body.Unpack<Temporalio.Api.Update.V1.Acceptance>();
+            if (t.State.Updates.ContainsKey(id))
+            {
+                return; // accepted before
+            }
+            var e = t.NewEvent(EventType.WorkflowExecutionUpdateAccepted);
+            e.WorkflowExecutionUpdateAcceptedEventAttributes = new WorkflowExecutionUpdateAcceptedEventAttributes
+            {
+                ProtocolInstanceId = id,
+                AcceptedRequestMessageId = acceptance.AcceptedRequestMessageId,
+                AcceptedRequestSequencingEventId = acceptance.AcceptedRequestSequencingEventId,
+                AcceptedRequest = acceptance.AcceptedRequest ?? admitted?.Request,
+            };
+            t.WriteEvent(e);
+            t.State.Updates[id] = new UpdateRecord { AcceptedEventId = e.EventId };
+            t.AfterCommit.Add(() => context?.Updates.Remove(id));
+        }
+        else if (body.Is(Temporalio.Api.Update.V1.Rejection.Descriptor))
+        {
+            var rejection = body.Unpack<Temporalio.Api.Update.V1.Rejection>();
+            t.MarkChanged();
+            // A rejection leaves no event; its failure is the update's outcome for the callers waiting on it.
+            t.AfterCommit.Add(() =>
+            {
+                if (admitted is not null)
+                {
+                    admitted.Rejection = new Temporalio.Api.Update.V1.Outcome { Failure = rejection.Failure };
+                }
+            });
+        }
+        else if (body.Is(Temporalio.Api.Update.V1.Response.Descriptor))
+        {
+            var response = body.Unpack<Temporalio.Api.Update.V1.Response>();
+            if (!t.State.Updates.TryGetValue(id, out var record) || record.CompletedEventId > 0)
+            {
+                throw new CommandValidationException(WorkflowTaskFailedCause.BadUpdateWorkflowExecutionMessage,
+                    $"Update {id} was not accepted before its response, or completed already.");
+            }
+            CheckPayload(response.Outcome, WorkflowTaskFailedCause.BadUpdateWorkflowExecutionMessage);
+            var e = t.NewEvent(EventType.WorkflowExecutionUpdateCompleted);
+            e.WorkflowExecutionUpdateCompletedEventAttributes = new WorkflowExecutionUpdateCompletedEventAttributes
+            {
+                Meta = response.Meta,
+                Outcome = response.Outcome,
+                AcceptedEventId = record.AcceptedEventId,
+            };
+            t.WriteEvent(e);
+            record.CompletedEventId = e.EventId;
+        }
+        else
+        {
+            throw new CommandValidationException(WorkflowTaskFailedCause.BadUpdateWorkflowExecutionMessage,
+                $"Unsupported protocol message {body.TypeUrl}.");
         }
     }
 
@@ -213,8 +299,17 @@ internal sealed class WorkflowTaskCompletion(Transition t, RespondWorkflowTaskCo
             case CommandType.RequestCancelExternalWorkflowExecution:
                 CancelExternal(command.RequestCancelExternalWorkflowExecutionCommandAttributes, command);
                 break;
+            case CommandType.ProtocolMessage:
+                var messageId = command.ProtocolMessageCommandAttributes?.MessageId ?? "";
+                if (!_messages.TryGetValue(messageId, out var referenced))
+                {
+                    throw new CommandValidationException(WorkflowTaskFailedCause.BadUpdateWorkflowExecutionMessage,
+                        $"ProtocolMessageCommand references message {messageId}, which is not in the request.");
+                }
+                ApplyMessage(referenced);
+                break;
             default:
-                // Updates (protocol messages) and Nexus come with later work.
+                // Nexus operations are not supported.
                 throw new CommandValidationException(WorkflowTaskFailedCause.FeatureDisabled,
                     $"Command {command.CommandType} is not implemented by this server yet.");
         }

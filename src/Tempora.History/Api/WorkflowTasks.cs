@@ -20,7 +20,7 @@ public sealed partial class HistoryEngine
     private sealed record StartedWorkflowTask(
         WorkflowKey Key, string WorkflowType, string TaskQueue, long PreviousStartedEventId, long ScheduledEventId, long StartedEventId,
         int Attempt, DateTimeOffset ScheduledTime, DateTimeOffset StartedTime, long HistoryFrom, long HistoryToExclusive,
-        IReadOnlyList<HistoryEvent> TransientEvents);
+        IReadOnlyList<HistoryEvent> TransientEvents, IReadOnlyList<Temporalio.Api.Protocol.V1.Message> Messages);
 
     /// <summary>
     /// Called when matching hands a workflow task to a poller: records the start (WorkflowTaskStarted) and builds the
@@ -37,7 +37,7 @@ public sealed partial class HistoryEngine
         StartedWorkflowTask? started;
         try
         {
-            started = await UpdateAsync(key, t =>
+            started = await UpdateAsync(key, (t, ctx) =>
             {
                 var s = t.State;
                 if (!s.IsOpen || s.WorkflowTask is not { IsStarted: false } pending || pending.TaskId != task.TaskId)
@@ -50,7 +50,7 @@ public sealed partial class HistoryEngine
                 var to = wft.IsTransient ? s.NextEventId : wft.StartedEventId + 1;
                 return new StartedWorkflowTask(key, s.WorkflowType, s.TaskQueue, s.LastCompletedWorkflowTaskStartedEventId,
                     wft.ScheduledEventId, wft.StartedEventId, wft.Attempt, wft.ScheduledTime, wft.StartedTime!.Value, from, to,
-                    t.TransientWorkflowTaskEvents());
+                    t.TransientWorkflowTaskEvents(), UpdateMessages(ctx, wft.StartedEventId));
             }, CancellationToken.None);
         }
         catch (EntityNotFoundException)
@@ -78,6 +78,7 @@ public sealed partial class HistoryEngine
             WorkflowExecutionTaskQueue = new TaskQueue { Name = started.TaskQueue, Kind = TaskQueueKind.Normal },
             ScheduledTime = Timestamp.FromDateTimeOffset(started.ScheduledTime),
             StartedTime = Timestamp.FromDateTimeOffset(started.StartedTime),
+            Messages = { started.Messages },
         };
     }
 
@@ -87,12 +88,18 @@ public sealed partial class HistoryEngine
         var token = TaskToken.Deserialize(r.TaskToken.Span);
         try
         {
-            await UpdateAsync(token.Key, t =>
+            await UpdateAsync(token.Key, (t, ctx) =>
             {
                 CheckWorkflowTaskToken(t.State, token);
-                new WorkflowTaskCompletion(t, r).Apply();
+                new WorkflowTaskCompletion(t, r, ctx).Apply();
                 return 0;
             }, ct);
+        }
+        catch (CommandValidationException invalid) when (token.Attempt > 1 && invalid.Cause != WorkflowTaskFailedCause.UnhandledCommand)
+        {
+            // Like upstream, a retried task that fails validation again is dropped rather than failed: it times out
+            // and retries at the workflow task timeout's pace instead of spinning.
+            throw new InvalidArgumentException($"{CauseName(invalid.Cause)}: {invalid.Message}");
         }
         catch (CommandValidationException invalid)
         {

@@ -73,6 +73,9 @@ public sealed class MutableState
     /// <summary>Children started by this run and not yet closed, by initiated event id.</summary>
     public Dictionary<long, ChildInfo> Children { get; set; } = [];
 
+    /// <summary>Updates the workflow accepted, by update id: where their Accepted and Completed events are.</summary>
+    public Dictionary<string, UpdateRecord> Updates { get; set; } = [];
+
     /// <summary>Signals and cancel requests sent to other workflows and not yet delivered, by initiated event id.</summary>
     public Dictionary<long, ExternalRequestInfo> ExternalRequests { get; set; } = [];
 
@@ -176,4 +179,11 @@ public sealed class ExternalRequestInfo
     public long InitiatedEventId { get; set; }
     public string RequestId { get; set; } = "";
     public HistoryEvent Initiated { get; set; } = new();
+}
+
+/// <summary>The history footprint of an accepted update.</summary>
+public sealed class UpdateRecord
+{
+    public long AcceptedEventId { get; set; }
+    public long CompletedEventId { get; set; }
 }

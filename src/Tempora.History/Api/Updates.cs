@@ -1,0 +1,199 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Tempora.Core;
+using Tempora.Core.Errors;
+using Tempora.History.Execution;
+using Tempora.Persistence;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.History.V1;
+using Temporalio.Api.Protocol.V1;
+using Temporalio.Api.Update.V1;
+using Temporalio.Api.WorkflowService.V1;
+
+namespace Tempora.History;
+
+/// <summary>
+/// Workflow updates (temporal-compat.md §5.11). An update is admitted in memory, delivered to the worker as a
+/// protocol message in the next workflow task, and accepted (WorkflowExecutionUpdateAccepted), rejected (no event)
+/// or completed (WorkflowExecutionUpdateCompleted) by the worker's reply. Callers wait for the stage they asked for.
+/// Workflow tasks that carry updates are ordinary persisted tasks (no speculative tasks).
+/// </summary>
+public sealed partial class HistoryEngine
+{
+    private enum UpdateProgress
+    {
+        Unknown,
+        Admitted,
+        Accepted,
+        Completed,
+    }
+
+    public async Task<UpdateWorkflowExecutionResponse> UpdateWorkflowExecutionAsync(NamespaceRecord ns, UpdateWorkflowExecutionRequest r,
+        TimeSpan maxWait, CancellationToken ct)
+    {
+        var updateId = r.Request?.Meta?.UpdateId;
+        if (string.IsNullOrEmpty(updateId))
+        {
+            throw new InvalidArgumentException("UpdateId is not set on request.");
+        }
+        if (string.IsNullOrEmpty(r.Request!.Input?.Name))
+        {
+            throw new InvalidArgumentException("Update name is not set on request.");
+        }
+        CheckLength(updateId, "UpdateId");
+        CheckBlob(r.Request.Input.Args, "update args");
+        var key = await ResolveAsync(ns.Id, r.WorkflowExecution, r.FirstExecutionRunId, ct);
+        await UpdateAsync(key, (t, ctx) =>
+        {
+            var s = t.State;
+            if (s.Updates.ContainsKey(updateId) || ctx.Updates.ContainsKey(updateId))
+            {
+                return 0; // the same update again: attach to it
+            }
+            if (!s.IsOpen)
+            {
+                throw new EntityNotFoundException(AlreadyCompleted);
+            }
+            if (s.WorkflowTaskAttempt >= 3)
+            {
+                throw new WorkflowNotReadyException("Workflow task is failing; the update cannot be delivered until the workflow makes progress.");
+            }
+            ctx.Updates[updateId] = new AdmittedUpdate(r.Request);
+            t.ScheduleWorkflowTask(); // no-op when one is pending; it will carry the update
+            return 0;
+        }, ct);
+        var stage = r.WaitPolicy?.LifecycleStage ?? UpdateWorkflowExecutionLifecycleStage.Unspecified;
+        return await WaitForUpdateAsync(key, updateId, stage, maxWait, ct);
+    }
+
+    public async Task<PollWorkflowExecutionUpdateResponse> PollWorkflowExecutionUpdateAsync(NamespaceRecord ns, PollWorkflowExecutionUpdateRequest r,
+        TimeSpan maxWait, CancellationToken ct)
+    {
+        var updateId = r.UpdateRef?.UpdateId;
+        if (string.IsNullOrEmpty(updateId))
+        {
+            throw new InvalidArgumentException("UpdateRef.UpdateId is not set on request.");
+        }
+        var key = await ResolveAsync(ns.Id, r.UpdateRef!.WorkflowExecution, null, ct);
+        var stage = r.WaitPolicy?.LifecycleStage ?? UpdateWorkflowExecutionLifecycleStage.Unspecified;
+        var response = await WaitForUpdateAsync(key, updateId, stage, maxWait, ct);
+        return new PollWorkflowExecutionUpdateResponse { Outcome = response.Outcome, Stage = response.Stage, UpdateRef = response.UpdateRef };
+    }
+
+    /// <summary>Waits until the update reaches <paramref name="wanted"/> (default: completed) or the wait ends, then reports its stage.</summary>
+    private async Task<UpdateWorkflowExecutionResponse> WaitForUpdateAsync(WorkflowKey key, string updateId,
+        UpdateWorkflowExecutionLifecycleStage wanted, TimeSpan maxWait, CancellationToken ct)
+    {
+        if (wanted == UpdateWorkflowExecutionLifecycleStage.Unspecified)
+        {
+            wanted = UpdateWorkflowExecutionLifecycleStage.Completed;
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(maxWait);
+        while (true)
+        {
+            var (progress, completedEventId, rejection, aborted, changed) = await ReadAsync(key, (s, ctx) =>
+            {
+                ctx.Updates.TryGetValue(updateId, out var admitted);
+                var record = s.Updates.GetValueOrDefault(updateId);
+                var p = record is { CompletedEventId: > 0 } || admitted?.Rejection is not null ? UpdateProgress.Completed
+                    : record is { AcceptedEventId: > 0 } ? UpdateProgress.Accepted
+                    : admitted is not null ? UpdateProgress.Admitted
+                    : UpdateProgress.Unknown;
+                return (p, record?.CompletedEventId ?? 0, admitted?.Rejection, admitted?.Aborted ?? false, ctx.Changed.Task);
+            }, ct);
+            if (aborted || (progress is UpdateProgress.Unknown or UpdateProgress.Admitted && await IsClosedAsync(key, ct)))
+            {
+                throw new EntityNotFoundException(AlreadyCompleted);
+            }
+            if (progress == UpdateProgress.Unknown)
+            {
+                throw new EntityNotFoundException($"update {updateId} not found");
+            }
+            var reached = progress switch
+            {
+                UpdateProgress.Completed => UpdateWorkflowExecutionLifecycleStage.Completed,
+                UpdateProgress.Accepted => UpdateWorkflowExecutionLifecycleStage.Accepted,
+                _ => UpdateWorkflowExecutionLifecycleStage.Admitted,
+            };
+            if (reached >= wanted || timeout.IsCancellationRequested)
+            {
+                var response = new UpdateWorkflowExecutionResponse
+                {
+                    UpdateRef = new UpdateRef
+                    {
+                        WorkflowExecution = new Temporalio.Api.Common.V1.WorkflowExecution { WorkflowId = key.WorkflowId, RunId = key.RunId },
+                        UpdateId = updateId,
+                    },
+                    Stage = reached,
+                };
+                if (progress == UpdateProgress.Completed)
+                {
+                    response.Outcome = rejection ?? (await ReadEventsAsync(key, completedEventId, completedEventId + 1, ct))
+                        .Single().WorkflowExecutionUpdateCompletedEventAttributes.Outcome;
+                }
+                return response;
+            }
+            try
+            {
+                await changed.WaitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                // answer with the stage reached so far; the client asks again
+            }
+        }
+    }
+
+    private async Task<bool> IsClosedAsync(WorkflowKey key, CancellationToken ct) => await ReadAsync(key, (s, _) => !s.IsOpen, ct);
+
+    /// <summary>Protocol messages carrying the run's admitted updates, for the workflow task being started.</summary>
+    private static List<Message> UpdateMessages(ExecutionContext ctx, long startedEventId)
+    {
+        var messages = new List<Message>();
+        foreach (var (id, update) in ctx.Updates)
+        {
+            if (update.Rejection is null && !update.Aborted)
+            {
+                messages.Add(new Message
+                {
+                    Id = $"{id}/request",
+                    ProtocolInstanceId = id,
+                    EventId = startedEventId - 1,
+                    Body = Any.Pack(update.Request),
+                });
+            }
+        }
+        return messages;
+    }
+
+    /// <summary>Update-with-start: a StartWorkflowExecution and an UpdateWorkflowExecution applied together.</summary>
+    public async Task<ExecuteMultiOperationResponse> ExecuteMultiOperationAsync(NamespaceRecord ns, ExecuteMultiOperationRequest r,
+        TimeSpan maxWait, CancellationToken ct)
+    {
+        if (r.Operations.Count != 2 || r.Operations[0].StartWorkflow is not { } start || r.Operations[1].UpdateWorkflow is not { } update)
+        {
+            throw new InvalidArgumentException("ExecuteMultiOperation supports exactly one StartWorkflow followed by one UpdateWorkflow.");
+        }
+        if (start.WorkflowId != update.WorkflowExecution?.WorkflowId || !string.IsNullOrEmpty(update.WorkflowExecution?.RunId))
+        {
+            throw new InvalidArgumentException("The update must target the started workflow id, without a run id.");
+        }
+        var started = await StartWorkflowExecutionAsync(ns, start, ct);
+        var updateResponse = await UpdateWorkflowExecutionAsync(ns, new UpdateWorkflowExecutionRequest
+        {
+            Namespace = update.Namespace,
+            WorkflowExecution = new Temporalio.Api.Common.V1.WorkflowExecution { WorkflowId = start.WorkflowId, RunId = started.RunId },
+            Request = update.Request,
+            WaitPolicy = update.WaitPolicy,
+        }, maxWait, ct);
+        return new ExecuteMultiOperationResponse
+        {
+            Responses =
+            {
+                new ExecuteMultiOperationResponse.Types.Response { StartWorkflow = started },
+                new ExecuteMultiOperationResponse.Types.Response { UpdateWorkflow = updateResponse },
+            },
+        };
+    }
+}
