@@ -183,6 +183,9 @@ public sealed partial class WorkflowServiceImpl(HistoryEngine history, MatchingE
         return new TerminateWorkflowExecutionResponse();
     }
 
+    public async Task<ResetWorkflowExecutionResponse> ResetWorkflowExecution(ResetWorkflowExecutionRequest request, ServerCallContext context) =>
+        await history.ResetWorkflowExecutionAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
+
     public async Task<DeleteWorkflowExecutionResponse> DeleteWorkflowExecution(DeleteWorkflowExecutionRequest request, ServerCallContext context)
     {
         await history.DeleteWorkflowExecutionAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);

@@ -59,7 +59,7 @@ public sealed partial class Transition
     }
 
     /// <summary>Terminates the run at once: buffered events are written first so that ids stay contiguous.</summary>
-    public void Terminate(string reason, Payloads? details, string identity)
+    public void Terminate(string reason, Payloads? details, string identity, bool successor = false)
     {
         FlushBufferedEvents();
         var e = NewEvent(EventType.WorkflowExecutionTerminated);
@@ -70,7 +70,7 @@ public sealed partial class Transition
             Identity = identity,
         };
         WriteEvent(e);
-        CloseExecution(WorkflowExecutionStatus.Terminated, e);
+        CloseExecution(WorkflowExecutionStatus.Terminated, e, successor);
     }
 
     public void TimeoutRun()
