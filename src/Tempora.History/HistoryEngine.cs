@@ -58,6 +58,10 @@ public sealed partial class HistoryEngine(
             var result = action(transition, ctx);
             if (transition.HasChanges)
             {
+                EnforceHistoryLimits(transition);
+            }
+            if (transition.HasChanges)
+            {
                 await CommitAsync(ctx, transition, create: null);
             }
             return result;
@@ -113,6 +117,23 @@ public sealed partial class HistoryEngine(
         finally
         {
             ctx.Lock.Release();
+        }
+    }
+
+    /// <summary>A run whose history outgrows Temporal's limits is terminated in the same transition (§7).</summary>
+    internal static void EnforceHistoryLimits(Transition t)
+    {
+        if (!t.State.IsOpen)
+        {
+            return;
+        }
+        if (t.State.NextEventId - 1 > HistoryLimits.HistoryCountError)
+        {
+            t.Terminate("Workflow history count exceeds limit.", null, "history-service");
+        }
+        else if (t.State.HistorySizeBytes > HistoryLimits.HistorySizeError)
+        {
+            t.Terminate("Workflow history size exceeds limit.", null, "history-service");
         }
     }
 

@@ -6,6 +6,8 @@ public static class HistoryLimits
     public const int BlobSizeError = 2 * 1024 * 1024;
     public const int MemoSizeError = 2 * 1024 * 1024;
     public const int MaxIdLength = 1000;
+    public const int HistoryCountError = 51_200;
+    public const long HistorySizeError = 50L * 1024 * 1024;
     public const int PendingActivitiesLimit = 2000;
     public const int PendingChildrenLimit = 2000;
     public const int PendingExternalRequestsLimit = 2000;

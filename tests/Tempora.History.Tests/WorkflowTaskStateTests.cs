@@ -181,3 +181,30 @@ public class WorkflowTaskStateTests
         Assert.Throws<Core.Errors.InvalidArgumentException>(() => TaskToken.Deserialize(tampered));
     }
 }
+
+public class HistoryLimitTests
+{
+    [Fact]
+    public void EnforceHistoryLimits_TooManyEvents_TerminatesInSameTransition()
+    {
+        var f = new TransitionFixture();
+        f.Start();
+        f.State.NextEventId = HistoryLimits.HistoryCountError + 1;
+        var t = f.Run(t =>
+        {
+            t.Signal("s", null, "c", null, "", skipWorkflowTask: true);
+            HistoryEngine.EnforceHistoryLimits(t);
+        });
+        Assert.Equal(Temporalio.Api.Enums.V1.WorkflowExecutionStatus.Terminated, f.State.Status);
+        Assert.Equal("Workflow history count exceeds limit.", t.NewEvents[^1].WorkflowExecutionTerminatedEventAttributes.Reason);
+    }
+
+    [Fact]
+    public void EnforceHistoryLimits_UnderLimits_LeavesRunOpen()
+    {
+        var f = new TransitionFixture();
+        f.Start();
+        f.Run(HistoryEngine.EnforceHistoryLimits);
+        Assert.True(f.State.IsOpen);
+    }
+}

@@ -265,7 +265,8 @@ internal sealed class WorkflowTaskCompletion(Transition t, RespondWorkflowTaskCo
                 Merge(t.State.Memo.Fields, modify.UpsertedMemo.Fields);
                 if (t.State.Memo.CalculateSize() > HistoryLimits.MemoSizeError)
                 {
-                    throw new CommandValidationException(WorkflowTaskFailedCause.BadModifyWorkflowPropertiesAttributes, "Memo size exceeds limit.");
+                    throw new CommandValidationException(WorkflowTaskFailedCause.BadModifyWorkflowPropertiesAttributes, "Memo size exceeds limit.",
+                        terminatesWorkflow: true);
                 }
                 var modified = Event(EventType.WorkflowPropertiesModified, command);
                 modified.WorkflowPropertiesModifiedEventAttributes = new WorkflowPropertiesModifiedEventAttributes
@@ -655,7 +656,7 @@ internal sealed class WorkflowTaskCompletion(Transition t, RespondWorkflowTaskCo
     {
         if (message is not null && message.CalculateSize() > HistoryLimits.BlobSizeError)
         {
-            throw new CommandValidationException(cause, "Blob data size exceeds limit.");
+            throw new CommandValidationException(cause, "Blob data size exceeds limit.", terminatesWorkflow: true);
         }
     }
 

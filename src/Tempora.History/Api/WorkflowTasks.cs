@@ -95,7 +95,8 @@ public sealed partial class HistoryEngine
                 return 0;
             }, ct);
         }
-        catch (CommandValidationException invalid) when (token.Attempt > 1 && invalid.Cause != WorkflowTaskFailedCause.UnhandledCommand)
+        catch (CommandValidationException invalid) when (token.Attempt > 1 && invalid.Cause != WorkflowTaskFailedCause.UnhandledCommand
+            && !invalid.TerminatesWorkflow)
         {
             // Like upstream, a retried task that fails validation again is dropped rather than failed: it times out
             // and retries at the workflow task timeout's pace instead of spinning.
@@ -109,6 +110,10 @@ public sealed partial class HistoryEngine
                 CheckWorkflowTaskToken(t.State, token);
                 var wft = t.State.WorkflowTask!;
                 t.FailWorkflowTask(e => WorkflowTaskFailed(e, wft, invalid.Cause, Transition.ServerFailure(invalid.Message), r.Identity));
+                if (invalid.TerminatesWorkflow)
+                {
+                    t.Terminate(invalid.Message, null, "history-service");
+                }
                 return 0;
             }, ct);
             LogWorkflowTaskRejected(logger, token.WorkflowId, token.RunId, invalid.Cause, invalid.Message);
