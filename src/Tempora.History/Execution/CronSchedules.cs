@@ -28,9 +28,8 @@ public static partial class CronSchedules
         if (s.StartsWith("@every ", StringComparison.Ordinal))
         {
             var every = ParseGoDuration(s["@every ".Length..].Trim());
-            // Fires on multiples of the interval since the epoch, like the robfig/cron library upstream uses.
-            return now => DateTimeOffset.FromUnixTimeMilliseconds(
-                (now.ToUnixTimeMilliseconds() / (long)every.TotalMilliseconds + 1) * (long)every.TotalMilliseconds);
+            // A constant delay from the moment the next run is scheduled, as robfig/cron's @every (used upstream) does.
+            return now => now + every;
         }
         try
         {
