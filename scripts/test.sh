@@ -19,6 +19,15 @@ dotnet test Tempora.slnx \
     --results-directory "$results" \
     "$@" || status=$?
 
+# Second pass of the end-to-end suite with the worker's workflow cache off: every workflow task then replays the
+# full history, which is what catches history the SDK cannot replay (tests/Tempora.EndToEnd.Tests/TemporalWorkerOptions.cs).
+TEMPORA_TEST_MAX_CACHED_WORKFLOWS=0 dotnet test tests/Tempora.EndToEnd.Tests \
+    --no-build \
+    --logger "console;verbosity=minimal" \
+    --logger "trx;LogFileName=cache-off.trx" \
+    --results-directory "$results" \
+    "$@" || status=$?
+
 # Each test project writes one .trx file; its <Counters> element holds that project's totals. Skipped tests are
 # counted in total but not in executed.
 passed=0 failed=0 skipped=0

@@ -104,6 +104,7 @@ public sealed class StickyQueueTests(ServerFixture fixture)
         Assert.DoesNotContain(EventType.WorkflowTaskTimedOut, (await handle.EventsAsync()).Types());
     }
 
+    // Sticky queues exist only with the worker's cache on, so these tests keep it on in the cache-off pass too.
     private TemporalWorker NewWorker(string taskQueue) =>
-        new(Client, new TemporalWorkerOptions(taskQueue).AddWorkflow<CollectSignalsWorkflow>());
+        new(Client, new TemporalWorkerOptions(taskQueue) { MaxCachedWorkflows = 1000 }.AddWorkflow<CollectSignalsWorkflow>());
 }
