@@ -64,6 +64,12 @@ public sealed partial class HistoryEngine(
             {
                 await CommitAsync(ctx, transition, create: null);
             }
+            else if (transition.VolatileTasks.Count > 0 || transition.VolatileTimers.Count > 0 || transition.AfterCommit.Count > 0)
+            {
+                // Only in-memory effects (a speculative workflow task, an update rejection): nothing to write.
+                AfterCommit(transition);
+                ctx.NotifyChanged();
+            }
             return result;
         }
         catch
@@ -215,13 +221,17 @@ public sealed partial class HistoryEngine(
 
     private void AfterCommit(Transition t)
     {
-        foreach (var task in t.NewTasks)
+        foreach (var task in t.NewTasks.Concat(t.VolatileTasks))
         {
             dispatcher.Dispatch(task);
         }
         if (t.NewTimers.Count > 0)
         {
             timerQueue.Add(t.NewTimers);
+        }
+        if (t.VolatileTimers.Count > 0)
+        {
+            timerQueue.Add(t.VolatileTimers);
         }
         foreach (var action in t.AfterCommit)
         {

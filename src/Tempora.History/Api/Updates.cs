@@ -16,7 +16,8 @@ namespace Tempora.History;
 /// Workflow updates (temporal-compat.md §5.11). An update is admitted in memory, delivered to the worker as a
 /// protocol message in the next workflow task, and accepted (WorkflowExecutionUpdateAccepted), rejected (no event)
 /// or completed (WorkflowExecutionUpdateCompleted) by the worker's reply. Callers wait for the stage they asked for.
-/// Workflow tasks that carry updates are ordinary persisted tasks (no speculative tasks).
+/// A task scheduled only to deliver updates is speculative: kept in memory, and dropped without a trace when the
+/// worker rejects every update in it.
 /// </summary>
 public sealed partial class HistoryEngine
 {
@@ -46,9 +47,16 @@ public sealed partial class HistoryEngine
         await UpdateAsync(key, (t, ctx) =>
         {
             var s = t.State;
-            if (s.Updates.ContainsKey(updateId) || ctx.Updates.ContainsKey(updateId))
+            if (s.Updates.ContainsKey(updateId))
             {
-                return 0; // the same update again: attach to it
+                return 0; // accepted already: attach to it
+            }
+            if (ctx.Updates.ContainsKey(updateId))
+            {
+                // The same update again (a client retry): attach, and make sure a workflow task will carry it, since
+                // a speculative task is lost when the cached state is dropped.
+                t.ScheduleSpeculativeWorkflowTask();
+                return 0;
             }
             if (!s.IsOpen)
             {
@@ -59,7 +67,7 @@ public sealed partial class HistoryEngine
                 throw new WorkflowNotReadyException("Workflow task is failing; the update cannot be delivered until the workflow makes progress.");
             }
             ctx.Updates[updateId] = new AdmittedUpdate(r.Request);
-            t.ScheduleWorkflowTask(); // no-op when one is pending; it will carry the update
+            t.ScheduleSpeculativeWorkflowTask(); // no-op when one is pending; that one will carry the update
             return 0;
         }, ct);
         var stage = r.WaitPolicy?.LifecycleStage ?? UpdateWorkflowExecutionLifecycleStage.Unspecified;

@@ -24,6 +24,9 @@ internal sealed class WorkflowTaskCompletion(Transition t, RespondWorkflowTaskCo
     private static readonly TimeSpan DefaultStickyTimeout = TimeSpan.FromSeconds(10);
     private long _completedEventId;
 
+    /// <summary>The completion dropped a speculative task: the worker must forget its events (reset_history_event_id).</summary>
+    public bool DiscardedSpeculativeTask { get; private set; }
+
     public void Apply()
     {
         var commands = request.Commands;
@@ -43,6 +46,22 @@ internal sealed class WorkflowTaskCompletion(Transition t, RespondWorkflowTaskCo
         }
 
         var wft = t.State.WorkflowTask!;
+        if (wft.Speculative && commands.Count == 0 && !request.ForceCreateNewWorkflowTask && t.State.BufferedEvents.Count == 0
+            && _messages.Values.All(m => m.Body?.Is(Temporalio.Api.Update.V1.Rejection.Descriptor) == true))
+        {
+            // Every update was rejected and nothing else happened: the task leaves no trace (§5.11).
+            foreach (var message in _messages.Values.ToList())
+            {
+                ApplyMessage(message);
+            }
+            t.DiscardSpeculativeWorkflowTask();
+            DiscardedSpeculativeTask = true;
+            if (context?.Updates.Any(u => u.Value.Rejection is null && !u.Value.Aborted && !_answeredUpdates.Contains(u.Key)) == true)
+            {
+                t.ScheduleSpeculativeWorkflowTask();
+            }
+            return;
+        }
         _completedEventId = t.CompleteWorkflowTask(e =>
         {
             e.WorkflowTaskCompletedEventAttributes = new WorkflowTaskCompletedEventAttributes
@@ -132,7 +151,6 @@ internal sealed class WorkflowTaskCompletion(Transition t, RespondWorkflowTaskCo
         else if (body.Is(Temporalio.Api.Update.V1.Rejection.Descriptor))
         {
             var rejection = body.Unpack<Temporalio.Api.Update.V1.Rejection>();
-            t.MarkChanged();
             // A rejection leaves no event; its failure is the update's outcome for the callers waiting on it.
             t.AfterCommit.Add(() =>
             {

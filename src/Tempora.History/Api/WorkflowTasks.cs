@@ -47,7 +47,7 @@ public sealed partial class HistoryEngine
                 var wft = t.StartWorkflowTask(task, poll.Identity, Guid.NewGuid().ToString());
                 // A sticky worker has the run cached and gets only what it has not seen (§3.5).
                 var from = wft.OnStickyQueue ? s.LastCompletedWorkflowTaskStartedEventId + 1 : 1;
-                var to = wft.IsTransient ? s.NextEventId : wft.StartedEventId + 1;
+                var to = wft.IsVirtual ? s.NextEventId : wft.StartedEventId + 1;
                 return new StartedWorkflowTask(key, s.WorkflowType, s.TaskQueue, s.LastCompletedWorkflowTaskStartedEventId,
                     wft.ScheduledEventId, wft.StartedEventId, wft.Attempt, wft.ScheduledTime, wft.StartedTime!.Value, from, to,
                     t.TransientWorkflowTaskEvents(), UpdateMessages(ctx, wft.StartedEventId));
@@ -86,13 +86,15 @@ public sealed partial class HistoryEngine
         RespondWorkflowTaskCompletedRequest r, CancellationToken ct)
     {
         var token = TaskToken.Deserialize(r.TaskToken.Span);
+        long resetHistoryEventId;
         try
         {
-            await UpdateAsync(token.Key, (t, ctx) =>
+            resetHistoryEventId = await UpdateAsync(token.Key, (t, ctx) =>
             {
                 CheckWorkflowTaskToken(t.State, token);
-                new WorkflowTaskCompletion(t, r, ctx).Apply();
-                return 0;
+                var completion = new WorkflowTaskCompletion(t, r, ctx);
+                completion.Apply();
+                return completion.DiscardedSpeculativeTask ? t.State.NextEventId - 1 : 0;
             }, ct);
         }
         catch (CommandValidationException invalid) when (token.Attempt > 1 && invalid.Cause != WorkflowTaskFailedCause.UnhandledCommand
@@ -121,7 +123,7 @@ public sealed partial class HistoryEngine
                 ? "UnhandledCommand"
                 : $"{CauseName(invalid.Cause)}: {invalid.Message}");
         }
-        return new RespondWorkflowTaskCompletedResponse();
+        return new RespondWorkflowTaskCompletedResponse { ResetHistoryEventId = resetHistoryEventId };
     }
 
     public async Task RespondWorkflowTaskFailedAsync(RespondWorkflowTaskFailedRequest r, CancellationToken ct)

@@ -104,6 +104,15 @@ public sealed class WorkflowTaskInfo
 
     /// <summary>Transient: attempt above 1, its Scheduled/Started events are not written until it completes.</summary>
     public bool IsTransient => Attempt > 1;
+
+    /// <summary>
+    /// Speculative: created only to deliver updates, and not persisted. If the worker rejects every update and sends
+    /// no command, it vanishes without a trace in history; any other outcome writes its events (§3.4, §5.11).
+    /// </summary>
+    public bool Speculative { get; set; }
+
+    /// <summary>Its Scheduled (and Started) events exist only virtually, at the ids they will get.</summary>
+    public bool IsVirtual => IsTransient || Speculative;
 }
 
 /// <summary>A scheduled activity: its current attempt and what is needed to dispatch, time out and retry it.</summary>

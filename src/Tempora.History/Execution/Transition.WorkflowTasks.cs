@@ -1,6 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using Tempora.Core;
 using Tempora.History.Queues;
+using Tempora.Persistence;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Api.History.V1;
 using Temporalio.Api.TaskQueue.V1;
@@ -12,7 +13,18 @@ public sealed partial class Transition
     private static readonly TimeSpan MaxWorkflowTaskRetryExtra = TimeSpan.FromMinutes(10);
 
     /// <summary>Schedules a workflow task unless one is pending or the run is closed (at most one per run).</summary>
-    public void ScheduleWorkflowTask()
+    public void ScheduleWorkflowTask() => ScheduleWorkflowTask(speculative: false);
+
+    /// <summary>Forgets a speculative task whose updates were all rejected: history stays as it was (§5.11).</summary>
+    public void DiscardSpeculativeWorkflowTask() => State.WorkflowTask = null;
+
+    /// <summary>
+    /// Schedules a workflow task that exists only in memory, to deliver updates (upstream's speculative task). A
+    /// retried (transient) task cannot be speculative.
+    /// </summary>
+    public void ScheduleSpeculativeWorkflowTask() => ScheduleWorkflowTask(speculative: State.WorkflowTaskAttempt == 1);
+
+    private void ScheduleWorkflowTask(bool speculative)
     {
         if (State.WorkflowTask is not null || !State.IsOpen)
         {
@@ -33,7 +45,8 @@ public sealed partial class Transition
             OnStickyQueue = sticky,
             StartToCloseTimeout = WorkflowTaskTimeoutFor(attempt),
         };
-        if (wft.IsTransient)
+        wft.Speculative = speculative;
+        if (wft.IsVirtual)
         {
             wft.ScheduledEventId = State.NextEventId; // virtual until the task completes (§3.4)
         }
@@ -42,12 +55,57 @@ public sealed partial class Transition
             wft.ScheduledEventId = AppendEvent(WorkflowTaskScheduledEvent(wft)).EventId;
         }
         State.WorkflowTask = wft;
-        wft.TaskId = AddMatchingTask(wft.TaskQueue, TaskKind.Workflow, wft.ScheduledEventId, attempt);
-        if (sticky)
+        ArmWorkflowTaskDispatch(wft);
+    }
+
+    /// <summary>Queues the scheduled task and, on a sticky queue, its schedule-to-start timeout.</summary>
+    private void ArmWorkflowTaskDispatch(WorkflowTaskInfo wft)
+    {
+        var timeout = wft.OnStickyQueue
+            ? new TimerTaskInfo(TimerTaskKind.WorkflowTaskTimeout, wft.ScheduledEventId, wft.Attempt, TimeoutType.ScheduleToStart)
+            : null;
+        if (wft.Speculative)
         {
-            wft.TimeoutTaskId = AddTimer(Now + State.StickyScheduleToStartTimeout,
-                new TimerTaskInfo(TimerTaskKind.WorkflowTaskTimeout, wft.ScheduledEventId, attempt, TimeoutType.ScheduleToStart));
+            wft.TaskId = AddVolatileTask(wft.TaskQueue, wft.ScheduledEventId, wft.Attempt);
+            wft.TimeoutTaskId = timeout is null ? 0 : AddVolatileTimer(Now + State.StickyScheduleToStartTimeout, timeout);
+            return;
         }
+        wft.TaskId = AddMatchingTask(wft.TaskQueue, TaskKind.Workflow, wft.ScheduledEventId, wft.Attempt);
+        wft.TimeoutTaskId = timeout is null ? 0 : AddTimer(Now + State.StickyScheduleToStartTimeout, timeout);
+    }
+
+    private long AddVolatileTask(string taskQueue, long scheduledEventId, int attempt)
+    {
+        var task = new MatchingTask(taskIds.Next(), new TaskQueueKey(State.NamespaceId, taskQueue, TaskKind.Workflow), State.WorkflowId,
+            State.RunId, scheduledEventId, attempt, Now);
+        VolatileTasks.Add(task);
+        return task.TaskId;
+    }
+
+    private long AddVolatileTimer(DateTimeOffset fireTime, TimerTaskInfo info)
+    {
+        var id = taskIds.Next();
+        VolatileTimers.Add(new TimerTaskRecord(id, fireTime, Key, StateSerializer.SerializeValue(info)));
+        return id;
+    }
+
+    /// <summary>
+    /// Turns a speculative task into an ordinary one because something else is being written: its virtual events
+    /// become real (their ids are still free, as nothing was written since it was scheduled), and its task and timer
+    /// become durable rows (the in-memory ones turn stale by id).
+    /// </summary>
+    private void MaterializeSpeculativeWorkflowTask(WorkflowTaskInfo wft)
+    {
+        wft.Speculative = false;
+        AppendEvent(WorkflowTaskScheduledEvent(wft));
+        if (!wft.IsStarted)
+        {
+            ArmWorkflowTaskDispatch(wft);
+            return;
+        }
+        AppendEvent(WorkflowTaskStartedEvent(wft));
+        wft.TimeoutTaskId = AddTimer(wft.StartedTime!.Value + wft.StartToCloseTimeout,
+            new TimerTaskInfo(TimerTaskKind.WorkflowTaskTimeout, wft.ScheduledEventId, wft.Attempt, TimeoutType.StartToClose));
     }
 
     /// <summary>Retried tasks get a longer timeout after attempt 3, as upstream, so a slow replay can finish.</summary>
@@ -93,7 +151,7 @@ public sealed partial class Transition
     /// <summary>The virtual Scheduled/Started pair of a started transient task, appended to what workers read.</summary>
     public IReadOnlyList<HistoryEvent> TransientWorkflowTaskEvents()
     {
-        if (State.WorkflowTask is not { IsTransient: true, IsStarted: true } wft)
+        if (State.WorkflowTask is not { IsVirtual: true, IsStarted: true } wft)
         {
             return [];
         }
@@ -115,11 +173,18 @@ public sealed partial class Transition
         wft.StartedTime = Now;
         wft.Identity = identity;
         wft.RequestId = requestId;
+        var timeout = new TimerTaskInfo(TimerTaskKind.WorkflowTaskTimeout, wft.ScheduledEventId, wft.Attempt, TimeoutType.StartToClose);
+        if (wft.Speculative)
+        {
+            // Nothing is persisted: a crash forgets the task, and the client re-sends its update.
+            wft.StartedEventId = wft.ScheduledEventId + 1;
+            wft.TimeoutTaskId = AddVolatileTimer(Now + wft.StartToCloseTimeout, timeout);
+            return wft;
+        }
         DeleteMatchingTask(task.TaskId);
         DeleteTimer(wft.TimeoutTaskId);
         wft.StartedEventId = wft.IsTransient ? wft.ScheduledEventId + 1 : AppendEvent(WorkflowTaskStartedEvent(wft)).EventId;
-        wft.TimeoutTaskId = AddTimer(Now + wft.StartToCloseTimeout,
-            new TimerTaskInfo(TimerTaskKind.WorkflowTaskTimeout, wft.ScheduledEventId, wft.Attempt, TimeoutType.StartToClose));
+        wft.TimeoutTaskId = AddTimer(Now + wft.StartToCloseTimeout, timeout);
         return wft;
     }
 
@@ -127,8 +192,9 @@ public sealed partial class Transition
     public HistoryEvent CompleteWorkflowTask(Func<HistoryEvent, HistoryEvent> fillCompleted)
     {
         var wft = State.WorkflowTask!;
-        if (wft.IsTransient)
+        if (wft.IsVirtual)
         {
+            wft.Speculative = false;
             AppendEvent(WorkflowTaskScheduledEvent(wft));
             AppendEvent(WorkflowTaskStartedEvent(wft));
         }
@@ -148,10 +214,11 @@ public sealed partial class Transition
     public void FailWorkflowTask(Func<HistoryEvent, HistoryEvent>? failureEvent, bool incrementAttempt = true)
     {
         var wft = State.WorkflowTask!;
-        if (!wft.IsTransient && failureEvent is not null)
+        if (!wft.IsVirtual && failureEvent is not null)
         {
             AppendEvent(failureEvent(NewEvent(EventType.Unspecified)));
         }
+        incrementAttempt &= !wft.Speculative; // a failed speculative task is retried as an ordinary first attempt
         DeleteTimer(wft.TimeoutTaskId);
         DeleteMatchingTask(wft.TaskId);
         State.WorkflowTask = null;

@@ -27,6 +27,10 @@ public sealed partial class Transition(MutableState state, DateTimeOffset now, T
     internal List<MatchingTask> NewTasks { get; } = [];
     internal List<long> DeletedTasks { get; } = [];
     internal List<Action> AfterCommit { get; } = [];
+
+    /// <summary>Tasks and timers of a speculative workflow task: dispatched like the others, never persisted.</summary>
+    internal List<MatchingTask> VolatileTasks { get; } = [];
+    internal List<TimerTaskRecord> VolatileTimers { get; } = [];
     internal bool DeleteAllTasks { get; private set; }
     internal bool StatusChanged { get; private set; }
     internal bool HasChanges { get; private set; }
@@ -43,7 +47,11 @@ public sealed partial class Transition(MutableState state, DateTimeOffset now, T
     /// <summary>Appends an event with the next id; converts a pending transient workflow task into a normal one first.</summary>
     public HistoryEvent WriteEvent(HistoryEvent e)
     {
-        if (State.WorkflowTask is { IsStarted: false, IsTransient: true } wft)
+        if (State.WorkflowTask is { Speculative: true } speculative)
+        {
+            MaterializeSpeculativeWorkflowTask(speculative);
+        }
+        else if (State.WorkflowTask is { IsStarted: false, IsTransient: true } wft)
         {
             // A transient task's events are virtual; once other events land its Scheduled event must be real
             // (temporal-compat.md §3.4). Its id is still NextEventId because nothing was written since.
@@ -225,6 +233,11 @@ public sealed partial class Transition(MutableState state, DateTimeOffset now, T
     /// <summary>The write this transition amounts to.</summary>
     internal ExecutionMutation ToMutation(long expectedDbVersion)
     {
+        if (State.WorkflowTask is { Speculative: true } speculative)
+        {
+            // Something else about the run is being persisted: the task becomes an ordinary one with it.
+            MaterializeSpeculativeWorkflowTask(speculative);
+        }
         State.StateTransitionCount++;
         var history = new List<HistoryBatch>(1);
         if (NewEvents.Count > 0)
