@@ -72,6 +72,70 @@ public sealed class ResetTests(ServerFixture fixture)
         });
     }
 
+    [Fact]
+    public async Task Reset_AfterChildCompleted_NewRunKeepsChildResult_ButNotWhileChildInFlight()
+    {
+        var taskQueue = ServerFixture.NewTaskQueue("reset-child");
+        var client = fixture.Client;
+        using var worker = new TemporalWorker(client, new TemporalWorkerOptions(taskQueue).AddWorkflow<ParentWorkflow>().AddWorkflow<CollectWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var id = ServerFixture.NewWorkflowId("reset-parent");
+            var handle = await client.StartWorkflowAsync((ParentWorkflow wf) => wf.RunAsync(), new(id, taskQueue));
+            var childId = id + "-child";
+            await Wait.ForHistoryEventAsync(handle, EventType.ChildWorkflowExecutionStarted);
+            var inFlight = (await handle.EventsAsync()).Last(e => e.EventType == EventType.WorkflowTaskCompleted).EventId;
+            await client.GetWorkflowHandle<CollectWorkflow>(childId).SignalAsync(wf => wf.AddAsync("from child"));
+            await Wait.ForHistoryEventAsync(handle, EventType.ChildWorkflowExecutionCompleted);
+            await Wait.UntilAsync(() => handle.QueryAsync(wf => wf.ChildResult()), r => r is not null, "parent to record the child result");
+
+            var tooEarly = await Assert.ThrowsAsync<Temporalio.Exceptions.RpcException>(() => ResetAsync(client, id, handle.ResultRunId!, inFlight));
+            Assert.Equal(Temporalio.Exceptions.RpcException.StatusCode.InvalidArgument, tooEarly.Code);
+
+            var afterChild = (await handle.EventsAsync()).Last(e => e.EventType == EventType.WorkflowTaskCompleted).EventId;
+            var reset = await ResetAsync(client, id, handle.ResultRunId!, afterChild);
+            var resetHandle = client.GetWorkflowHandle<ParentWorkflow>(id, reset.RunId);
+            await resetHandle.SignalAsync(wf => wf.FinishAsync());
+            Assert.Equal("from child", await resetHandle.GetResultAsync<string>().WithTimeout("reset parent to finish"));
+        });
+    }
+
+    private static Task<ResetWorkflowExecutionResponse> ResetAsync(TemporalClient client, string id, string runId, long eventId) =>
+        client.Connection.WorkflowService.ResetWorkflowExecutionAsync(new ResetWorkflowExecutionRequest
+        {
+            Namespace = client.Options.Namespace,
+            WorkflowExecution = new() { WorkflowId = id, RunId = runId },
+            WorkflowTaskFinishEventId = eventId,
+            RequestId = Guid.NewGuid().ToString(),
+        });
+
+    [Workflow]
+    public class ParentWorkflow
+    {
+        private string? _childResult;
+        private bool _finish;
+
+        [WorkflowRun]
+        public async Task<string> RunAsync()
+        {
+            var result = await Workflow.ExecuteChildWorkflowAsync((CollectWorkflow wf) => wf.RunAsync(1),
+                new() { Id = Workflow.Info.WorkflowId + "-child" });
+            _childResult = result[0];
+            await Workflow.WaitConditionAsync(() => _finish);
+            return _childResult;
+        }
+
+        [WorkflowSignal]
+        public Task FinishAsync()
+        {
+            _finish = true;
+            return Task.CompletedTask;
+        }
+
+        [WorkflowQuery]
+        public string? ChildResult() => _childResult;
+    }
+
     [Workflow]
     public class CollectWorkflow
     {

@@ -22,6 +22,12 @@ public sealed partial class Transition
             next.AppendEvent(e.Clone());
             next.Replay(e);
         }
+        if (next._resetPendingRequests.Count > 0)
+        {
+            // A child or request in flight belongs to the base run and would report back to it, not to the new run.
+            throw new InvalidArgumentException(
+                $"Cannot reset to a point where a child workflow or an external signal/cancel is still in flight (initiated event {next._resetPendingRequests.Min()}); pick a later workflow task.");
+        }
         var wft = state.WorkflowTask ?? throw new InvalidArgumentException("The reset point has no started workflow task.");
         var failed = next.NewEvent(EventType.WorkflowTaskFailed);
         failed.WorkflowTaskFailedEventAttributes = new WorkflowTaskFailedEventAttributes
@@ -162,14 +168,51 @@ public sealed partial class Transition
                     s.Memo.Fields[name] = value;
                 }
                 break;
+            case EventType.StartChildWorkflowExecutionInitiated:
+            case EventType.SignalExternalWorkflowExecutionInitiated:
+            case EventType.RequestCancelExternalWorkflowExecutionInitiated:
+                _resetPendingRequests.Add(e.EventId);
+                break;
+            case EventType.StartChildWorkflowExecutionFailed:
+                _resetPendingRequests.Remove(e.StartChildWorkflowExecutionFailedEventAttributes.InitiatedEventId);
+                break;
+            case EventType.ChildWorkflowExecutionCompleted:
+                _resetPendingRequests.Remove(e.ChildWorkflowExecutionCompletedEventAttributes.InitiatedEventId);
+                break;
+            case EventType.ChildWorkflowExecutionFailed:
+                _resetPendingRequests.Remove(e.ChildWorkflowExecutionFailedEventAttributes.InitiatedEventId);
+                break;
+            case EventType.ChildWorkflowExecutionCanceled:
+                _resetPendingRequests.Remove(e.ChildWorkflowExecutionCanceledEventAttributes.InitiatedEventId);
+                break;
+            case EventType.ChildWorkflowExecutionTimedOut:
+                _resetPendingRequests.Remove(e.ChildWorkflowExecutionTimedOutEventAttributes.InitiatedEventId);
+                break;
+            case EventType.ChildWorkflowExecutionTerminated:
+                _resetPendingRequests.Remove(e.ChildWorkflowExecutionTerminatedEventAttributes.InitiatedEventId);
+                break;
+            case EventType.ExternalWorkflowExecutionSignaled:
+                _resetPendingRequests.Remove(e.ExternalWorkflowExecutionSignaledEventAttributes.InitiatedEventId);
+                break;
+            case EventType.SignalExternalWorkflowExecutionFailed:
+                _resetPendingRequests.Remove(e.SignalExternalWorkflowExecutionFailedEventAttributes.InitiatedEventId);
+                break;
+            case EventType.ExternalWorkflowExecutionCancelRequested:
+                _resetPendingRequests.Remove(e.ExternalWorkflowExecutionCancelRequestedEventAttributes.InitiatedEventId);
+                break;
+            case EventType.RequestCancelExternalWorkflowExecutionFailed:
+                _resetPendingRequests.Remove(e.RequestCancelExternalWorkflowExecutionFailedEventAttributes.InitiatedEventId);
+                break;
+            case EventType.ChildWorkflowExecutionStarted:
             case EventType.MarkerRecorded:
             case EventType.WorkflowExecutionUpdateAccepted:
             case EventType.WorkflowExecutionUpdateCompleted:
                 break;
             default:
-                // Children, external requests and updates in flight at the reset point would need their own re-driving.
-                throw new InvalidArgumentException(
-                    $"Resetting across a {e.EventType} event (id {e.EventId}) is not supported by this server yet; pick a later workflow task.");
+                throw new InvalidArgumentException($"Resetting across a {e.EventType} event (id {e.EventId}) is not supported.");
         }
     }
+
+    /// <summary>Children and external requests started before the reset point and not yet resolved by it.</summary>
+    private readonly HashSet<long> _resetPendingRequests = [];
 }
