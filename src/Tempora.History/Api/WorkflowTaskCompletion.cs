@@ -453,12 +453,22 @@ internal sealed class WorkflowTaskCompletion(Transition t, RespondWorkflowTaskCo
         t.AddTimer(t.Now, new TimerTaskInfo(TimerTaskKind.CancelExternal, e.EventId));
     }
 
+    /// <summary>Signals and cancel requests to other workflows are limited separately, 2 000 pending each (§7).</summary>
     private void CheckExternalLimit(WorkflowTaskFailedCause cause)
     {
-        if (t.State.ExternalRequests.Count >= HistoryLimits.PendingExternalRequestsLimit)
+        var type = cause == WorkflowTaskFailedCause.PendingSignalsLimitExceeded
+            ? EventType.SignalExternalWorkflowExecutionInitiated
+            : EventType.RequestCancelExternalWorkflowExecutionInitiated;
+        var pending = 0;
+        foreach (var request in t.State.ExternalRequests.Values)
         {
+            pending += request.Initiated.EventType == type ? 1 : 0;
+        }
+        if (pending >= HistoryLimits.PendingExternalRequestsLimit)
+        {
+            var what = type == EventType.SignalExternalWorkflowExecutionInitiated ? "signals" : "cancel requests";
             throw new CommandValidationException(cause,
-                $"the number of pending signals and cancel requests to other workflows, {HistoryLimits.PendingExternalRequestsLimit}, has reached the per-workflow limit");
+                $"the number of pending {what} to other workflows, {HistoryLimits.PendingExternalRequestsLimit}, has reached the per-workflow limit");
         }
     }
 
