@@ -133,4 +133,40 @@ public class ActivityStateTests
         var e = Assert.Throws<CommandValidationException>(() => f.Complete(command));
         Assert.Equal(WorkflowTaskFailedCause.BadScheduleActivityAttributes, e.Cause);
     }
+
+    [Fact]
+    public void ScheduleActivity_PendingLimitReached_FailsWorkflowTask()
+    {
+        var f = new TransitionFixture();
+        f.Start();
+        f.StartWorkflowTask();
+        for (var i = 0; i < HistoryLimits.PendingActivitiesLimit; i++)
+        {
+            f.State.Activities[100_000 + i] = new ActivityInfo { ActivityId = $"existing-{i}" };
+        }
+        var e = Assert.Throws<CommandValidationException>(() => f.Complete(ScheduleActivity("one-too-many")));
+        Assert.Equal(WorkflowTaskFailedCause.PendingActivitiesLimitExceeded, e.Cause);
+    }
+
+    [Fact]
+    public void StartChild_PendingLimitReached_FailsWorkflowTask()
+    {
+        var f = new TransitionFixture();
+        f.Start();
+        f.StartWorkflowTask();
+        for (var i = 0; i < HistoryLimits.PendingChildrenLimit; i++)
+        {
+            f.State.Children[100_000 + i] = new ChildInfo { InitiatedEventId = 100_000 + i };
+        }
+        var e = Assert.Throws<CommandValidationException>(() => f.Complete(new Temporalio.Api.Command.V1.Command
+        {
+            CommandType = CommandType.StartChildWorkflowExecution,
+            StartChildWorkflowExecutionCommandAttributes = new Temporalio.Api.Command.V1.StartChildWorkflowExecutionCommandAttributes
+            {
+                WorkflowId = "child",
+                WorkflowType = new WorkflowType { Name = "Child" },
+            },
+        }));
+        Assert.Equal(WorkflowTaskFailedCause.PendingChildWorkflowsLimitExceeded, e.Cause);
+    }
 }
