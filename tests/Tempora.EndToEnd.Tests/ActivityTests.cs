@@ -298,7 +298,9 @@ public sealed class CancelActivityWorkflow
             new ActivityOptions
             {
                 StartToCloseTimeout = TimeSpan.FromSeconds(30),
-                HeartbeatTimeout = TimeSpan.FromSeconds(1),
+                // Generous: the SDK sends heartbeats at most every 0.8 × this, and a loaded machine must not turn
+                // the cancellation this test is about into a heartbeat timeout.
+                HeartbeatTimeout = TimeSpan.FromSeconds(3),
                 CancellationToken = cts.Token,
                 CancellationType = ActivityCancellationType.WaitCancellationCompleted,
                 RetryPolicy = new RetryPolicy { MaximumAttempts = 1 },
