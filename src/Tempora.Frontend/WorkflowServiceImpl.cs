@@ -272,7 +272,16 @@ public sealed partial class WorkflowServiceImpl(HistoryEngine history, MatchingE
     }
 
     /// <summary>How long a history or update long poll may wait before answering with what there is.</summary>
-    private TimeSpan LongPollWait(ServerCallContext context) => Min(HistoryLimits.LongPollExpiration, Remaining(context) - PollReturnBudget);
+    /// <remarks>With less than the 1 s budget left, wait out the caller's deadline: it then times out, as upstream.</remarks>
+    private TimeSpan LongPollWait(ServerCallContext context)
+    {
+        var remaining = Remaining(context);
+        if (remaining <= PollReturnBudget)
+        {
+            return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
+        }
+        return Min(HistoryLimits.LongPollExpiration, remaining - PollReturnBudget);
+    }
 
     /// <summary>How long a poll may wait: up to a minute, and always 1 s before the caller's deadline (§6.2).</summary>
     private TimeSpan PollWait(ServerCallContext context) => Min(MaxPollWait, Remaining(context) - PollReturnBudget);

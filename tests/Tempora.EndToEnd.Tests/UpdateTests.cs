@@ -90,6 +90,17 @@ public sealed class UpdateTests(ServerFixture fixture)
         });
     }
 
+    [Fact]
+    public async Task ExecuteUpdate_ShortClientDeadline_TimesOutCleanly()
+    {
+        // No worker: the update can only wait, and a 50 ms deadline must surface as a timeout, not a server error.
+        var handle = await fixture.Client.StartWorkflowAsync((CounterWorkflow wf) => wf.RunAsync(),
+            new(ServerFixture.NewWorkflowId(), ServerFixture.NewTaskQueue("no-worker")));
+        await Assert.ThrowsAsync<WorkflowUpdateRpcTimeoutOrCanceledException>(() =>
+            handle.ExecuteUpdateAsync(wf => wf.AddAsync(1), new() { Rpc = new() { Timeout = TimeSpan.FromMilliseconds(50) } }));
+        await handle.TerminateAsync("done");
+    }
+
     private async Task RunAsync(Func<TemporalClient, string, Task> test)
     {
         var taskQueue = ServerFixture.NewTaskQueue("update");
