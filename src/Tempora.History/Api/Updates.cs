@@ -118,6 +118,24 @@ public sealed partial class HistoryEngine
             {
                 throw new EntityNotFoundException($"update {updateId} not found");
             }
+            if (progress == UpdateProgress.Accepted && await IsClosedAsync(key, ct))
+            {
+                // Accepted but the run closed first: upstream's server-side failure outcome.
+                rejection = new Temporalio.Api.Update.V1.Outcome
+                {
+                    Failure = new Temporalio.Api.Failure.V1.Failure
+                    {
+                        Message = "Workflow Update failed because the Workflow completed before the Update completed.",
+                        Source = "Server",
+                        ApplicationFailureInfo = new Temporalio.Api.Failure.V1.ApplicationFailureInfo
+                        {
+                            Type = "AcceptedUpdateCompletedWorkflow",
+                            NonRetryable = true,
+                        },
+                    },
+                };
+                progress = UpdateProgress.Completed;
+            }
             var reached = progress switch
             {
                 UpdateProgress.Completed => UpdateWorkflowExecutionLifecycleStage.Completed,

@@ -77,7 +77,9 @@ internal sealed class WorkflowTaskCompletion(Transition t, RespondWorkflowTaskCo
                 WorkerVersion = request.WorkerVersionStamp is { BuildId.Length: > 0 } stamp ? stamp
                     : request.DeploymentOptions is { BuildId.Length: > 0 } deployment
                         ? new Temporalio.Api.Common.V1.WorkerVersionStamp { BuildId = deployment.BuildId }
-                        : request.WorkerVersionStamp,
+                        : request.BinaryChecksum is { Length: > 0 } legacy
+                            ? new Temporalio.Api.Common.V1.WorkerVersionStamp { BuildId = legacy } // legacy BuildId option
+                            : request.WorkerVersionStamp,
             };
             return e;
         }).EventId;
