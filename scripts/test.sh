@@ -6,8 +6,11 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# PostgreSQL goes here once the Postgres store lands: start it on loopback and export TEMPORA_TEST_POSTGRES
-# (style.md §9). Nothing needs it yet.
+# A private PostgreSQL cluster on loopback for the PostgreSQL contract tests and the third end-to-end pass
+# (scripts/postgres.sh; it reuses a running one). TEMPORA_TEST_POSTGRES set by the caller wins.
+if [ -z "${TEMPORA_TEST_POSTGRES:-}" ]; then
+    eval "$(bash scripts/postgres.sh)"
+fi
 
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
@@ -25,6 +28,15 @@ TEMPORA_TEST_MAX_CACHED_WORKFLOWS=0 dotnet test tests/Tempora.EndToEnd.Tests \
     --no-build \
     --logger "console;verbosity=minimal" \
     --logger "trx;LogFileName=cache-off.trx" \
+    --results-directory "$results" \
+    "$@" || status=$?
+
+# Third pass: the whole end-to-end suite on PostgreSQL (each server gets fresh `temporal`/`temporal_visibility`-style
+# databases on the test cluster; tests/Tempora.EndToEnd.Tests/TestDatabase.cs).
+TEMPORA_TEST_STORE=postgres dotnet test tests/Tempora.EndToEnd.Tests \
+    --no-build \
+    --logger "console;verbosity=minimal" \
+    --logger "trx;LogFileName=postgres.trx" \
     --results-directory "$results" \
     "$@" || status=$?
 

@@ -17,4 +17,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 9004, Level = LogLevel.Critical, Message = "Tempora stopped with an error")]
     public static partial void StoppedWithError(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 9005, Level = LogLevel.Critical, Message = "Tempora cannot start: {Reason}")]
+    public static partial void SchemaMismatch(ILogger logger, string reason);
 }

@@ -4,6 +4,8 @@ using Tempora.Cli;
 var root = new RootCommand("Tempora: a workflow server that speaks Temporal's gRPC API.")
 {
     new StartDevCommand(),
+    new StartCommand(),
+    new SchemaCommand(),
 };
 
 // start-dev owns Ctrl+C and SIGTERM (ShutdownSignal). System.CommandLine's own handling would end the process with

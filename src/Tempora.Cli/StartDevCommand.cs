@@ -24,12 +24,12 @@ internal sealed class StartDevCommand : Command
         HelpName = "address",
     };
 
-    private readonly Option<int> _port = PortOption("--port", 7233, "gRPC frontend port; 0 picks a free port", "-p");
+    private readonly Option<int> _port = CommonOptions.Port("--port", 7233, "gRPC frontend port; 0 picks a free port", "-p");
 
-    private readonly Option<int> _uiPort = PortOption("--ui-port", 8080, "Web UI port (reserved: the UI is not built yet)");
+    private readonly Option<int> _uiPort = CommonOptions.Port("--ui-port", 8080, "Web UI port (reserved: the UI is not built yet)");
 
     private readonly Option<int> _metricsPort =
-        PortOption("--metrics-port", 9090, "Prometheus metrics port (reserved: metrics are not built yet)");
+        CommonOptions.Port("--metrics-port", 9090, "Prometheus metrics port (reserved: metrics are not built yet)");
 
     private readonly Option<string> _dbFilename = new("--db-filename", "-f")
     {
@@ -63,9 +63,9 @@ internal sealed class StartDevCommand : Command
     public StartDevCommand()
         : base("start-dev", "Start a development server: every role in one process, with an embedded store")
     {
-        _ip.Validators.Add(ValidateIp);
-        _dbFilename.Validators.Add(ValidateNotBlank);
-        _namespaces.Validators.Add(ValidateNotBlank);
+        _ip.Validators.Add(CommonOptions.ValidateIp);
+        _dbFilename.Validators.Add(CommonOptions.ValidateNotBlank);
+        _namespaces.Validators.Add(CommonOptions.ValidateNotBlank);
         _logLevel.AcceptOnlyFromAmong("debug", "info", "warn", "error");
 
         Options.Add(_ip);
@@ -81,60 +81,10 @@ internal sealed class StartDevCommand : Command
         SetAction(RunAsync);
     }
 
-    private async Task<int> RunAsync(ParseResult parseResult, CancellationToken ct)
+    private Task<int> RunAsync(ParseResult parseResult, CancellationToken ct)
     {
         var options = ReadOptions(parseResult);
-        void ConfigureLogging(ILoggingBuilder builder) => ConsoleLogging.Configure(builder, options.LogLevel);
-
-        // Disposing the factory flushes the console logger's queue before the process exits.
-        using var loggerFactory = LoggerFactory.Create(ConfigureLogging);
-        var logger = loggerFactory.CreateLogger("Tempora.Cli");
-
-        // Registered before the start so that Ctrl+C during a slow start (migrations) is graceful too.
-        using var shutdown = new ShutdownSignal();
-        using var stopRequested = CancellationTokenSource.CreateLinkedTokenSource(ct, shutdown.Token);
-
-        TemporaServer server;
-        try
-        {
-            server = await TemporaServer.StartAsync(options, ConfigureLogging, stopRequested.Token);
-        }
-        catch (OperationCanceledException) when (stopRequested.IsCancellationRequested)
-        {
-            return 0;
-        }
-        catch (Exception ex)
-        {
-            Log.StartFailed(logger, ex);
-            return 1;
-        }
-
-        await using (server)
-        {
-            PrintBanner(options, server.GrpcAddress);
-            try
-            {
-                // The token is not passed to WaitForShutdownAsync: the stop below must be ours, explicit and
-                // awaited, whatever a cancelled wait would do inside the host.
-                var stopped = server.WaitForShutdownAsync(CancellationToken.None);
-                var signalled = Task.Delay(Timeout.Infinite, stopRequested.Token);
-                if (await Task.WhenAny(stopped, signalled) == signalled)
-                {
-                    Log.Stopping(logger, shutdown.Signal ?? "Cancellation");
-                    await server.StopAsync(CancellationToken.None);
-                }
-
-                await stopped;
-            }
-            catch (Exception ex)
-            {
-                Log.StoppedWithError(logger, ex);
-                return 1;
-            }
-        }
-
-        Log.Stopped(logger);
-        return 0;
+        return ServerRunner.RunAsync(options, server => PrintBanner(options, server.GrpcAddress), ct);
     }
 
     private TemporaOptions ReadOptions(ParseResult parseResult)
@@ -156,13 +106,7 @@ internal sealed class StartDevCommand : Command
                 .Where(n => n != DefaultNamespace)
                 .Distinct(StringComparer.Ordinal)
                 .ToArray(),
-            LogLevel = parseResult.GetRequiredValue(_logLevel) switch
-            {
-                "debug" => LogLevel.Debug,
-                "warn" => LogLevel.Warning,
-                "error" => LogLevel.Error,
-                _ => LogLevel.Information,
-            },
+            LogLevel = ServerConfiguration.ParseLogLevel(parseResult.GetRequiredValue(_logLevel)),
             Headless = parseResult.GetValue(_headless),
         };
     }
@@ -180,50 +124,5 @@ internal sealed class StartDevCommand : Command
             Database:   {database}
             """);
         Console.Out.Flush();
-    }
-
-    private static Option<int> PortOption(string name, int defaultPort, string description, params string[] aliases)
-    {
-        var option = new Option<int>(name, aliases)
-        {
-            Description = description,
-            DefaultValueFactory = _ => defaultPort,
-            HelpName = "port",
-        };
-        // Reads the tokens rather than GetValueOrDefault, which throws when a token is not a number at all;
-        // that case already has System.CommandLine's own "Cannot parse argument" error.
-        option.Validators.Add(result =>
-        {
-            foreach (var token in result.Tokens)
-            {
-                if (int.TryParse(token.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var port)
-                    && port is < IPEndPoint.MinPort or > IPEndPoint.MaxPort)
-                {
-                    result.AddError($"{name} must be between 0 and 65535 (0 picks a free port), not {port}.");
-                }
-            }
-        });
-        return option;
-    }
-
-    private static void ValidateIp(OptionResult result)
-    {
-        var ip = result.GetValueOrDefault<string>();
-        if (!string.Equals(ip, "localhost", StringComparison.OrdinalIgnoreCase) && !IPAddress.TryParse(ip, out _))
-        {
-            result.AddError($"--ip must be an IP address such as 127.0.0.1 or 0.0.0.0, not '{ip}'.");
-        }
-    }
-
-    private static void ValidateNotBlank(OptionResult result)
-    {
-        foreach (var token in result.Tokens)
-        {
-            if (string.IsNullOrWhiteSpace(token.Value))
-            {
-                result.AddError($"{result.Option.Name} must not be empty.");
-                return;
-            }
-        }
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Reflection;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -17,11 +16,14 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
 
     private SqliteDatabase(SqliteConnection connection) => _connection = connection;
 
-    /// <summary>The schema version this binary ships; a database at another version is refused.</summary>
-    public static int LatestSchemaVersion => Migrations().Count;
+    private static readonly IReadOnlyList<string> Migrations = EmbeddedMigrations.Load(typeof(SqliteDatabase).Assembly, "");
 
-    /// <summary>Opens (creating if needed) the database and applies pending migrations.</summary>
-    public static async Task<SqliteDatabase> OpenAsync(string? fileName, ILogger logger, CancellationToken ct)
+    /// <summary>The schema version this binary ships; a database at another version is refused.</summary>
+    public static int LatestSchemaVersion => Migrations.Count;
+
+    /// <summary>Opens (creating if needed) the database. With <paramref name="migrate"/> pending migrations are applied
+    /// (start-dev, `tempora schema`); otherwise a database at another version is refused with the command that fixes it.</summary>
+    public static async Task<SqliteDatabase> OpenAsync(string? fileName, ILogger logger, CancellationToken ct, bool migrate = true)
     {
         var builder = new SqliteConnectionStringBuilder
         {
@@ -35,7 +37,26 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
         await db.ExecuteAsync(fileName is null
             ? "PRAGMA foreign_keys=OFF;"
             : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;", ct);
-        await db.MigrateAsync(logger, ct);
+        try
+        {
+            if (migrate)
+            {
+                await db.MigrateAsync(logger, ct);
+            }
+            else
+            {
+                var status = await db.GetStatusAsync(fileName ?? ":memory:", ct);
+                if (!status.IsCurrent)
+                {
+                    throw SchemaVersionMismatchException.For(status);
+                }
+            }
+        }
+        catch
+        {
+            await db.DisposeAsync();
+            throw;
+        }
         return db;
     }
 
@@ -70,22 +91,27 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
         return cmd.ExecuteNonQuery();
     }, ct);
 
+    /// <summary>The file's schema version against this binary's; a file without the version table reads as 0.</summary>
+    public async Task<SchemaStatus> GetStatusAsync(string name, CancellationToken ct) => new(name, await CurrentVersionAsync(ct), Migrations.Count);
+
+    private Task<int> CurrentVersionAsync(CancellationToken ct) => RunAsync(conn =>
+    {
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = """
+            SELECT CASE WHEN EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version')
+                   THEN (SELECT COALESCE(MAX(version), 0) FROM schema_version) ELSE 0 END
+            """;
+        return Convert.ToInt32(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }, ct);
+
     private async Task MigrateAsync(ILogger logger, CancellationToken ct)
     {
-        var migrations = Migrations();
-        var current = await RunAsync(conn =>
-        {
-            using var cmd = conn.CreateCommand();
-            cmd.CommandText = """
-                CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, applied_at TEXT NOT NULL);
-                SELECT COALESCE(MAX(version), 0) FROM schema_version;
-                """;
-            return Convert.ToInt32(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
-        }, ct);
+        var migrations = Migrations;
+        await ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, applied_at TEXT NOT NULL);", ct);
+        var current = await CurrentVersionAsync(ct);
         if (current > migrations.Count)
         {
-            throw new InvalidOperationException(
-                $"The database is at schema version {current}, newer than this binary knows ({migrations.Count}); run a newer tempora.");
+            throw SchemaVersionMismatchException.For(new SchemaStatus("SQLite", current, migrations.Count));
         }
         for (var version = current + 1; version <= migrations.Count; version++)
         {
@@ -104,21 +130,6 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
             }, ct);
             LogMigrated(logger, v);
         }
-    }
-
-    private static List<string> Migrations()
-    {
-        var assembly = Assembly.GetExecutingAssembly();
-        return assembly.GetManifestResourceNames()
-            .Where(n => n.Contains(".Migrations.", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal)
-            .Select(n =>
-            {
-                using var stream = assembly.GetManifestResourceStream(n)!;
-                using var reader = new StreamReader(stream);
-                return reader.ReadToEnd();
-            })
-            .ToList();
     }
 
     public async ValueTask DisposeAsync()

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Tempora.Persistence.Postgres;
 
 namespace Tempora.Server;
 
@@ -17,6 +18,16 @@ public sealed record TemporaOptions
     /// <summary>Prometheus metrics port; reserved until metrics exist.</summary>
     public int MetricsPort { get; init; } = 9090;
 
+    /// <summary>Which store holds the data.</summary>
+    public StoreKind Store { get; init; } = StoreKind.Sqlite;
+
+    /// <summary>Connection settings when <see cref="Store"/> is PostgreSQL.</summary>
+    public PostgresSettings Postgres { get; init; } = new();
+
+    /// <summary>Apply pending schema migrations at start (start-dev, tests). `tempora start` leaves this off and
+    /// refuses a schema at another version, naming the `tempora schema` command that fixes it.</summary>
+    public bool MigrateSchema { get; init; } = true;
+
     /// <summary>SQLite database file; ignored when <see cref="InMemory"/> is set.</summary>
     public string DbFilename { get; init; } = "tempora.db";
 
@@ -29,6 +40,19 @@ public sealed record TemporaOptions
     /// <summary>Minimum level written to the log.</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
+    /// <summary>Shards executions hash into (Temporal's numHistoryShards); fixed for the life of a database.</summary>
+    public int NumHistoryShards { get; init; } = 4;
+
     /// <summary>Do not serve the web UI.</summary>
     public bool Headless { get; init; }
+}
+
+/// <summary>The stores Tempora runs on.</summary>
+public enum StoreKind
+{
+    /// <summary>Embedded, one file; the default.</summary>
+    Sqlite,
+
+    /// <summary>Production: `temporal` and `temporal_visibility` databases on a PostgreSQL server.</summary>
+    Postgres,
 }

@@ -13,6 +13,7 @@ using Tempora.History;
 using Tempora.History.Queues;
 using Tempora.Matching;
 using Tempora.Persistence;
+using Tempora.Persistence.Postgres;
 using Tempora.Persistence.Sqlite;
 
 namespace Tempora.Server;
@@ -21,13 +22,13 @@ namespace Tempora.Server;
 public sealed partial class TemporaServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly SqliteDatabase _database;
+    private readonly IPersistence _persistence;
     private int _disposed;
 
-    private TemporaServer(WebApplication app, SqliteDatabase database, int port, string ip)
+    private TemporaServer(WebApplication app, IPersistence persistence, int port, string ip)
     {
         _app = app;
-        _database = database;
+        _persistence = persistence;
         GrpcPort = port;
         GrpcAddress = $"{ip}:{port}";
     }
@@ -85,15 +86,30 @@ public sealed partial class TemporaServer : IAsyncDisposable
                 configureLogging(l);
             }
         });
-        var database = await SqliteDatabase.OpenAsync(options.InMemory ? null : options.DbFilename,
-            bootLoggerFactory.CreateLogger<SqliteDatabase>(), ct);
+        IPersistence persistence = options.Store switch
+        {
+            StoreKind.Postgres => await PostgresPersistence.OpenAsync(options.Postgres, options.MigrateSchema, ct),
+            _ => await SqlitePersistence.OpenAsync(options.InMemory ? null : options.DbFilename, options.MigrateSchema,
+                bootLoggerFactory.CreateLogger<SqliteDatabase>(), ct),
+        };
+        try
+        {
+            return await StartAsync(options, builder, persistence, ct);
+        }
+        catch
+        {
+            await persistence.DisposeAsync();
+            throw;
+        }
+    }
 
+    private static async Task<TemporaServer> StartAsync(TemporaOptions options, WebApplicationBuilder builder, IPersistence persistence, CancellationToken ct)
+    {
         // Roles, wired from the bottom up: persistence, matching, history, frontend.
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(database);
-        services.AddSingleton<IExecutionStore, SqliteExecutionStore>();
-        services.AddSingleton<INamespaceStore, SqliteNamespaceStore>();
+        services.AddSingleton(persistence.Executions);
+        services.AddSingleton(persistence.Namespaces);
         services.AddSingleton<MatchingEngine>();
         services.AddSingleton<ITaskDispatcher>(sp => sp.GetRequiredService<MatchingEngine>());
         services.AddSingleton<NamespaceRegistry>();
@@ -116,8 +132,8 @@ public sealed partial class TemporaServer : IAsyncDisposable
 
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(bound).Port;
-        var server = new TemporaServer(app, database, port, options.Ip);
-        LogListening(logger, server.GrpcAddress, options.InMemory ? "in memory" : Path.GetFullPath(options.DbFilename));
+        var server = new TemporaServer(app, persistence, port, options.Ip);
+        LogListening(logger, server.GrpcAddress, persistence.Description);
         if (!options.Headless)
         {
             LogReserved(logger, "web UI", options.UiPort);
@@ -144,7 +160,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync(); // disposes the timer queue before the database below closes
 
-        await _database.DisposeAsync();
+        await _persistence.DisposeAsync();
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Tempora frontend (gRPC) listening on {Address}; database {Database}")]

@@ -13,11 +13,9 @@ namespace Tempora.EndToEnd.Tests;
 [Collection(nameof(BacklogRestartTests))]
 public sealed class BacklogRestartTests : IDisposable
 {
-    private readonly string _tempDir = TestFiles.NewTempDir();
+    private readonly TestDatabase _database = new("restart");
 
-    private string DbFile => Path.Combine(_tempDir, "tempora.db");
-
-    public void Dispose() => TestFiles.TryDeleteDirectory(_tempDir);
+    public void Dispose() => _database.Dispose();
 
     [Fact]
     public async Task Restart_WorkflowTaskBackloggedWithoutWorker_CompletesOnRestartedServer()
@@ -127,7 +125,7 @@ public sealed class BacklogRestartTests : IDisposable
 
     private Task<TemporaServer> StartAsync(string logName) =>
         ServerFixture.StartServerAsync(
-            new TemporaOptions { Port = 0, UiPort = 0, MetricsPort = 0, DbFilename = DbFile, Headless = true },
+            _database.Apply(new TemporaOptions { Port = 0, UiPort = 0, MetricsPort = 0, Headless = true }),
             logName);
 }
 

@@ -9,15 +9,13 @@ using Temporalio.Workflows;
 
 namespace Tempora.EndToEnd.Tests;
 
-/// <summary>Each test owns its servers: it stops one and starts another on the same SQLite file.</summary>
+/// <summary>Each test owns its servers: it stops one and starts another on the same store.</summary>
 [Collection(nameof(PersistenceTests))]
 public sealed class PersistenceTests : IDisposable
 {
-    private readonly string _tempDir = TestFiles.NewTempDir();
+    private readonly TestDatabase _database = new("restart");
 
-    private string DbFile => Path.Combine(_tempDir, "tempora.db");
-
-    public void Dispose() => TestFiles.TryDeleteDirectory(_tempDir);
+    public void Dispose() => _database.Dispose();
 
     [Fact]
     public async Task Restart_TimerPendingAcrossRestart_WorkflowCompletesOnNewServer()
@@ -81,7 +79,7 @@ public sealed class PersistenceTests : IDisposable
 
     private Task<TemporaServer> StartAsync(string logName) =>
         ServerFixture.StartServerAsync(
-            new TemporaOptions { Port = 0, UiPort = 0, MetricsPort = 0, DbFilename = DbFile, Headless = true },
+            _database.Apply(new TemporaOptions { Port = 0, UiPort = 0, MetricsPort = 0, Headless = true }),
             logName);
 
     private static TemporalWorker NewWorker(TemporalClient client, string taskQueue) =>

@@ -14,7 +14,7 @@ public sealed class ServerCollection : ICollectionFixture<ServerFixture>
 }
 
 /// <summary>
-/// One Tempora server on a fresh SQLite file (random port) plus a connected client in the
+/// One Tempora server on a fresh store (SQLite file, or PostgreSQL databases with TEMPORA_TEST_STORE=postgres; random port) plus a connected client in the
 /// <c>default</c> namespace, shared by every test of the "Server" collection.
 /// </summary>
 public sealed class ServerFixture : IAsyncLifetime
@@ -34,8 +34,8 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>Client connected to <see cref="Server"/> in namespace <c>default</c>.</summary>
     public TemporalClient Client => _client ?? throw new InvalidOperationException("Client not connected");
 
-    /// <summary>Directory holding the SQLite file; deleted on dispose.</summary>
-    public string TempDir { get; } = TestFiles.NewTempDir();
+    /// <summary>The SQLite file or PostgreSQL databases of this server; removed on dispose.</summary>
+    private readonly TestDatabase _database = new("fixture");
 
     /// <summary>A task queue name no other test uses.</summary>
     public static string NewTaskQueue(string prefix = "tq") => $"{prefix}-{Guid.NewGuid():N}";
@@ -46,15 +46,14 @@ public sealed class ServerFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _server = await StartServerAsync(
-            new TemporaOptions
+            _database.Apply(new TemporaOptions
             {
                 Ip = "127.0.0.1",
                 Port = 0,
                 UiPort = 0,
                 MetricsPort = 0,
-                DbFilename = Path.Combine(TempDir, "tempora.db"),
                 Namespaces = [ExtraNamespace],
-            },
+            }),
             "server",
             _diagnostics);
         _client = await ConnectAsync(_server);
@@ -76,7 +75,7 @@ public sealed class ServerFixture : IAsyncLifetime
             }
         }
 
-        TestFiles.TryDeleteDirectory(TempDir);
+        _database.Dispose();
     }
 
     /// <summary>Starts a server, sending its log to a file under the test output directory and warnings to xunit diagnostics.</summary>

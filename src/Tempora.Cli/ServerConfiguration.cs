@@ -1,0 +1,222 @@
+using System.Collections;
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Tempora.Persistence.Postgres;
+using Tempora.Server;
+
+namespace Tempora.Cli;
+
+/// <summary>
+/// Settings of `tempora start` and `tempora schema`, from lowest to highest precedence: built-in defaults, the config
+/// file (YAML or JSON), the environment variables of Temporal's server image, Tempora's own environment variables,
+/// and command-line flags. Keys are case-insensitive; docs/postgresql.md lists them.
+/// </summary>
+internal static class ServerConfiguration
+{
+    /// <summary>The variables Temporal's server image reads, so that a deployment moving over keeps its settings.</summary>
+    private static readonly (string Variable, string Key)[] TemporalVariables =
+    [
+        ("DB", "db"),
+        ("DB_PORT", "postgres:port"),
+        ("POSTGRES_SEEDS", "postgres:host"),
+        ("POSTGRES_USER", "postgres:user"),
+        ("POSTGRES_PWD", "postgres:password"),
+        ("DBNAME", "postgres:database"),
+        ("VISIBILITY_DBNAME", "postgres:visibilityDatabase"),
+        ("SQL_MAX_CONNS", "postgres:maxConnections"),
+        ("NUM_HISTORY_SHARDS", "numHistoryShards"),
+        ("SERVICES", "services"),
+        ("BIND_ON_IP", "ip"),
+    ];
+
+    private static readonly (string Variable, string Key)[] TemporaVariables =
+    [
+        ("TEMPORA_DB", "db"),
+        ("TEMPORA_SQLITE_FILE", "sqlite:file"),
+        ("TEMPORA_DB_HOST", "postgres:host"),
+        ("TEMPORA_DB_PORT", "postgres:port"),
+        ("TEMPORA_DB_USER", "postgres:user"),
+        ("TEMPORA_DB_PASSWORD", "postgres:password"),
+        ("TEMPORA_DB_PASSWORD_FILE", "postgres:passwordFile"),
+        ("TEMPORA_DB_NAME", "postgres:database"),
+        ("TEMPORA_VISIBILITY_DB_NAME", "postgres:visibilityDatabase"),
+        ("TEMPORA_DB_MAX_CONNECTIONS", "postgres:maxConnections"),
+        ("TEMPORA_DB_SSL_MODE", "postgres:sslMode"),
+        ("TEMPORA_DB_OPTIONS", "postgres:connectionOptions"),
+        ("TEMPORA_NUM_HISTORY_SHARDS", "numHistoryShards"),
+        ("TEMPORA_SERVICES", "services"),
+        ("TEMPORA_IP", "ip"),
+        ("TEMPORA_PORT", "port"),
+        ("TEMPORA_UI_PORT", "uiPort"),
+        ("TEMPORA_METRICS_PORT", "metricsPort"),
+        ("TEMPORA_LOG_LEVEL", "logLevel"),
+        ("TEMPORA_NAMESPACES", "namespaces"),
+    ];
+
+    /// <summary>Every role a process can run; all of them by default.</summary>
+    public static readonly string[] AllServices = ["frontend", "history", "matching", "worker", "web"];
+
+    /// <summary>The config file named by --config, else by TEMPORA_CONFIG, else none.</summary>
+    public static string? ConfigFile(string? flag, IDictionary environment) =>
+        flag ?? environment["TEMPORA_CONFIG"] as string;
+
+    /// <summary>Reads the file and the environment into one configuration (flags are applied by the caller).</summary>
+    public static IConfiguration Load(string? configFile, IDictionary environment)
+    {
+        var builder = new ConfigurationBuilder();
+        if (configFile is not null)
+        {
+            var path = Path.GetFullPath(configFile);
+            if (!File.Exists(path))
+            {
+                throw new ConfigurationException($"Config file {path} does not exist.");
+            }
+            if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+            {
+                builder.AddJsonFile(path, optional: false);
+            }
+            else
+            {
+                builder.AddInMemoryCollection(YamlConfiguration.Read(path));
+            }
+        }
+        builder.AddInMemoryCollection(FromEnvironment(TemporalVariables, environment));
+        builder.AddInMemoryCollection(FromEnvironment(TemporaVariables, environment));
+        return builder.Build();
+    }
+
+    private static IEnumerable<KeyValuePair<string, string?>> FromEnvironment((string Variable, string Key)[] table, IDictionary environment)
+    {
+        foreach (var (variable, key) in table)
+        {
+            if (environment[variable] is string { Length: > 0 } value)
+            {
+                yield return new(key, value);
+            }
+        }
+    }
+
+    /// <summary>The server options the configuration describes; throws <see cref="ConfigurationException"/> on bad values.</summary>
+    public static TemporaOptions ToOptions(IConfiguration config)
+    {
+        var services = Services(config);
+        var options = new TemporaOptions
+        {
+            Ip = config["ip"] ?? "0.0.0.0",
+            Port = Int(config, "port", 7233, 0, 65535),
+            UiPort = Int(config, "uiPort", 8080, 0, 65535),
+            MetricsPort = Int(config, "metricsPort", 9090, 0, 65535),
+            LogLevel = ParseLogLevel(config["logLevel"] ?? "info"),
+            Headless = !services.Contains("web"),
+            Namespaces = List(config, "namespaces").Where(n => n != "default").Distinct(StringComparer.Ordinal).ToArray(),
+            NumHistoryShards = Int(config, "numHistoryShards", 4, 1, 16384),
+            MigrateSchema = false,
+        };
+        return ParseStore(config["db"] ?? "sqlite") switch
+        {
+            StoreKind.Postgres => options with { Store = StoreKind.Postgres, Postgres = PostgresSettings(config) },
+            _ => options with { Store = StoreKind.Sqlite, DbFilename = Path.GetFullPath(config["sqlite:file"] ?? "tempora.db") },
+        };
+    }
+
+    public static StoreKind ParseStore(string value) => value.ToLowerInvariant() switch
+    {
+        "sqlite" => StoreKind.Sqlite,
+        "postgres" or "postgresql" or "postgres12" or "postgres12_pgx" => StoreKind.Postgres,
+        _ => throw new ConfigurationException(
+            $"Database type '{value}' is not supported; use sqlite or postgres (Temporal's postgres12 and postgres12_pgx mean postgres)."),
+    };
+
+    public static PostgresSettings PostgresSettings(IConfiguration config)
+    {
+        var defaults = new PostgresSettings();
+        var password = config["postgres:password"];
+        if (config["postgres:passwordFile"] is { Length: > 0 } passwordFile)
+        {
+            // A Kubernetes secret mounted as a file; the trailing newline editors add is not part of the password.
+            password = File.ReadAllText(passwordFile).TrimEnd('\r', '\n');
+        }
+        var settings = new PostgresSettings
+        {
+            // POSTGRES_SEEDS may list several hosts; Npgsql takes a comma-separated list and tries them in turn.
+            Host = config["postgres:host"] ?? defaults.Host,
+            Port = Int(config, "postgres:port", defaults.Port, 1, 65535),
+            User = config["postgres:user"] ?? defaults.User,
+            Password = password ?? defaults.Password,
+            Database = config["postgres:database"] ?? defaults.Database,
+            VisibilityDatabase = config["postgres:visibilityDatabase"] ?? defaults.VisibilityDatabase,
+            MaxConnections = Int(config, "postgres:maxConnections", defaults.MaxConnections, 1, 10_000),
+            SslMode = config["postgres:sslMode"] ?? defaults.SslMode,
+            ConnectionOptions = config["postgres:connectionOptions"],
+        };
+        try
+        {
+            _ = settings.ConnectionString(settings.Database);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            throw new ConfigurationException($"Invalid PostgreSQL settings: {e.Message}");
+        }
+        return settings;
+    }
+
+    public static LogLevel ParseLogLevel(string value) => value.ToLowerInvariant() switch
+    {
+        "debug" => LogLevel.Debug,
+        "info" => LogLevel.Information,
+        "warn" => LogLevel.Warning,
+        "error" => LogLevel.Error,
+        _ => throw new ConfigurationException($"Log level '{value}' is not one of debug, info, warn, error."),
+    };
+
+    /// <summary>
+    /// The roles this process runs. Frontend, history and matching run in one process for now (they call each other
+    /// in memory); worker and web can be left out.
+    /// </summary>
+    private static HashSet<string> Services(IConfiguration config)
+    {
+        var services = List(config, "services").Select(s => s.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
+        if (services.Count == 0)
+        {
+            services.UnionWith(AllServices);
+        }
+        if (services.FirstOrDefault(s => !AllServices.Contains(s)) is { } unknown)
+        {
+            throw new ConfigurationException($"Unknown service '{unknown}'; services are {string.Join(", ", AllServices)}.");
+        }
+        if (!services.IsSupersetOf(["frontend", "history", "matching"]))
+        {
+            throw new ConfigurationException(
+                "Running frontend, history and matching in separate processes is not supported yet; give all three (worker and web are optional).");
+        }
+        return services;
+    }
+
+    /// <summary>A list from a YAML/JSON sequence or from one string separated by commas or colons (Temporal's SERVICES).</summary>
+    private static List<string> List(IConfiguration config, string key)
+    {
+        var section = config.GetSection(key);
+        var items = section.Value is { } single
+            ? single.Split([',', ':'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : section.GetChildren().Select(c => c.Value).OfType<string>();
+        return items.Where(i => i.Length > 0).ToList();
+    }
+
+    private static int Int(IConfiguration config, string key, int defaultValue, int min, int max)
+    {
+        var text = config[key];
+        if (text is null)
+        {
+            return defaultValue;
+        }
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            throw new ConfigurationException($"Setting '{key}' must be a whole number from {min} to {max}, not '{text}'.");
+        }
+        return value;
+    }
+}
+
+/// <summary>A setting is missing or malformed; the message names it.</summary>
+internal sealed class ConfigurationException(string message) : Exception(message);

@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.Reflection;
+using Tempora.Server;
+
+namespace Tempora.Cli;
+
+/// <summary>
+/// <c>tempora start</c>: the production server. Settings come from a config file and environment variables
+/// (<see cref="ServerConfiguration"/>); the flags shared with start-dev override them. The schema is never changed
+/// here: a database at another version is refused with the `tempora schema` command that fixes it.
+/// </summary>
+internal sealed class StartCommand : Command
+{
+    private readonly Option<string> _config = CommonOptions.Config();
+    private readonly Option<string> _ip = new("--ip") { Description = "IP address every listener binds to (default 0.0.0.0)", HelpName = "address" };
+    private readonly Option<int?> _port = CommonOptions.OptionalPort("--port", "gRPC frontend port (default 7233); 0 picks a free port", "-p");
+    private readonly Option<int?> _uiPort = CommonOptions.OptionalPort("--ui-port", "Web UI port (default 8080)");
+    private readonly Option<int?> _metricsPort = CommonOptions.OptionalPort("--metrics-port", "Prometheus metrics port (default 9090)");
+    private readonly Option<string> _logLevel = new("--log-level") { Description = "Lowest level written to the log (default info)" };
+
+    public StartCommand()
+        : base("start", "Start the server with the settings of a config file and environment variables (production)")
+    {
+        _ip.Validators.Add(CommonOptions.ValidateIp);
+        _logLevel.AcceptOnlyFromAmong("debug", "info", "warn", "error");
+        Options.Add(_config);
+        Options.Add(_ip);
+        Options.Add(_port);
+        Options.Add(_uiPort);
+        Options.Add(_metricsPort);
+        Options.Add(_logLevel);
+        SetAction(RunAsync);
+    }
+
+    private Task<int> RunAsync(ParseResult parseResult, CancellationToken ct)
+    {
+        TemporaOptions options;
+        try
+        {
+            var environment = Environment.GetEnvironmentVariables();
+            options = ServerConfiguration.ToOptions(ServerConfiguration.Load(
+                ServerConfiguration.ConfigFile(parseResult.GetValue(_config), environment), environment));
+        }
+        catch (Exception e) when (e is ConfigurationException or FormatException or InvalidDataException or IOException)
+        {
+            Console.Error.WriteLine($"Invalid configuration: {e.Message}");
+            return Task.FromResult(2);
+        }
+        options = options with
+        {
+            Ip = parseResult.GetValue(_ip) is { } ip ? (ip == "localhost" ? "127.0.0.1" : ip) : options.Ip,
+            Port = parseResult.GetValue(_port) ?? options.Port,
+            UiPort = parseResult.GetValue(_uiPort) ?? options.UiPort,
+            MetricsPort = parseResult.GetValue(_metricsPort) ?? options.MetricsPort,
+            LogLevel = parseResult.GetValue(_logLevel) is { } level ? ServerConfiguration.ParseLogLevel(level) : options.LogLevel,
+        };
+        return ServerRunner.RunAsync(options, server => PrintBanner(options, server), ct);
+    }
+
+    private static void PrintBanner(TemporaOptions options, TemporaServer server)
+    {
+        var version = typeof(StartCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        var database = options.Store == StoreKind.Postgres ? options.Postgres.ToString() : options.DbFilename;
+        Console.Out.WriteLine($"""
+            Tempora {version}
+            Server:     {server.GrpcAddress}
+            Database:   {database}
+            """);
+        Console.Out.Flush();
+    }
+}

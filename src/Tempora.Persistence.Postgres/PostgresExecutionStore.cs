@@ -1,0 +1,273 @@
+using Npgsql;
+using NpgsqlTypes;
+using Tempora.Core;
+using Tempora.Core.Errors;
+
+namespace Tempora.Persistence.Postgres;
+
+/// <summary>
+/// Executions on PostgreSQL. A transition is one transaction sent as one batch (one round trip plus the commit);
+/// the conditional statements come first and their row counts are checked before the commit.
+/// </summary>
+public sealed class PostgresExecutionStore(NpgsqlDataSource db) : IExecutionStore
+{
+    private const string InsertExecutionSql = """
+        INSERT INTO executions (namespace_id, workflow_id, run_id, db_version, next_event_id, status, state)
+        VALUES ($1, $2, $3, 1, $4, $5, $6)
+        """;
+    private const string UpdateExecutionSql = """
+        UPDATE executions SET db_version = db_version + 1, next_event_id = $4, status = $5, state = $6
+        WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $3 AND db_version = $7
+        """;
+    private const string InsertCurrentSql = """
+        INSERT INTO current_executions (namespace_id, workflow_id, run_id, create_request_id, status, first_execution_run_id)
+        VALUES ($1, $2, $3, $4, $5, $6)
+        """;
+    private const string ReplaceCurrentSql = """
+        UPDATE current_executions SET run_id = $3, create_request_id = $4, status = $5, first_execution_run_id = $6
+        WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $7
+        """;
+    private const string UpdateCurrentStatusSql = """
+        UPDATE current_executions SET status = $4 WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $3
+        """;
+    private const string InsertHistorySql = """
+        INSERT INTO history_node (namespace_id, workflow_id, run_id, first_event_id, last_event_id, data)
+        VALUES ($1, $2, $3, $4, $5, $6)
+        """;
+    private const string InsertTimerSql = """
+        INSERT INTO timer_tasks (namespace_id, workflow_id, run_id, task_id, fire_time, data) VALUES ($1, $2, $3, $4, $5, $6)
+        """;
+    private const string InsertTaskSql = """
+        INSERT INTO tasks (namespace_id, workflow_id, run_id, task_id, task_queue, task_type, scheduled_event_id, attempt, created_time)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        """;
+    private const string DeleteTimersSql = "DELETE FROM timer_tasks WHERE task_id = ANY($1)";
+    private const string DeleteTasksSql = "DELETE FROM tasks WHERE task_id = ANY($1)";
+    private const string DeleteRunTimersSql = "DELETE FROM timer_tasks WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $3";
+    private const string DeleteRunTasksSql = "DELETE FROM tasks WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $3";
+    private const string SelectExecutionSql = """
+        SELECT db_version, next_event_id, status, state FROM executions WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $3
+        """;
+    private const string SelectCurrentSql = """
+        SELECT run_id, create_request_id, status, first_execution_run_id FROM current_executions WHERE namespace_id = $1 AND workflow_id = $2
+        """;
+    // A batch overlaps the range when it ends at or after the first wanted id and starts before the end.
+    private const string SelectHistorySql = """
+        SELECT first_event_id, last_event_id, data FROM history_node
+        WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $3 AND last_event_id >= $4 AND first_event_id < $5
+        ORDER BY first_event_id
+        """;
+    private const string SelectTimersSql = "SELECT task_id, fire_time, namespace_id, workflow_id, run_id, data FROM timer_tasks ORDER BY fire_time, task_id";
+    private const string SelectTasksSql = """
+        SELECT task_id, namespace_id, task_queue, task_type, workflow_id, run_id, scheduled_event_id, attempt, created_time FROM tasks ORDER BY task_id
+        """;
+    private static readonly string[] DeleteExecutionSql =
+    [
+        "DELETE FROM executions WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $3",
+        "DELETE FROM history_node WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $3",
+        DeleteRunTimersSql,
+        DeleteRunTasksSql,
+        "DELETE FROM current_executions WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $3",
+    ];
+    private const string MaxTaskIdSql = "SELECT GREATEST((SELECT MAX(task_id) FROM timer_tasks), (SELECT MAX(task_id) FROM tasks), 0)";
+
+    public async Task WriteAsync(ExecutionMutation m, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var batch = new NpgsqlBatch(conn, tx);
+        var checks = new List<(NpgsqlBatchCommand Command, Func<Exception> Failure)>();
+        for (var next = m; next is not null; next = next.Successor)
+        {
+            Add(batch, checks, next);
+        }
+        try
+        {
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            // The workflow id already has a current run, or a writer with a stale copy collided with newer rows.
+            throw e.ConstraintName == "current_executions_pkey"
+                ? new CurrentExecutionConditionFailedException(m.Key.WorkflowId)
+                : new ExecutionConditionFailedException(m.Key, m.ExpectedDbVersion);
+        }
+        foreach (var (command, failure) in checks)
+        {
+            if (command.RecordsAffected != 1)
+            {
+                throw failure(); // disposing the transaction rolls it back
+            }
+        }
+        await tx.CommitAsync(ct);
+    }
+
+    private static void Add(NpgsqlBatch batch, List<(NpgsqlBatchCommand, Func<Exception>)> checks, ExecutionMutation m)
+    {
+        var key = m.Key;
+        if (m.CreateWithCurrent is { } condition)
+        {
+            Add(batch, InsertExecutionSql, key, m.NextEventId, m.Status, m.State);
+            var current = m.Current ?? throw new ArgumentException("A created run needs its current pointer.", nameof(m));
+            if (condition.ExpectedRunId is null)
+            {
+                Add(batch, InsertCurrentSql, key, current.CreateRequestId, current.Status, current.FirstExecutionRunId);
+            }
+            else
+            {
+                var replace = Add(batch, ReplaceCurrentSql, key, current.CreateRequestId, current.Status, current.FirstExecutionRunId, condition.ExpectedRunId);
+                checks.Add((replace, () => new CurrentExecutionConditionFailedException(key.WorkflowId)));
+            }
+        }
+        else
+        {
+            var update = Add(batch, UpdateExecutionSql, key, m.NextEventId, m.Status, m.State, m.ExpectedDbVersion);
+            checks.Add((update, () => new ExecutionConditionFailedException(key, m.ExpectedDbVersion)));
+            if (m.Current is { } current)
+            {
+                Add(batch, UpdateCurrentStatusSql, key, current.Status);
+            }
+        }
+        foreach (var h in m.NewHistory)
+        {
+            Add(batch, InsertHistorySql, key, h.FirstEventId, h.LastEventId, h.Data);
+        }
+        if (m.DeleteAllTasksOfRun)
+        {
+            Add(batch, DeleteRunTimersSql, key);
+            Add(batch, DeleteRunTasksSql, key);
+        }
+        if (m.DeletedTimerTasks.Count > 0)
+        {
+            AddIdList(batch, DeleteTimersSql, m.DeletedTimerTasks);
+        }
+        if (m.DeletedMatchingTasks.Count > 0)
+        {
+            AddIdList(batch, DeleteTasksSql, m.DeletedMatchingTasks);
+        }
+        foreach (var timer in m.NewTimerTasks)
+        {
+            Add(batch, InsertTimerSql, timer.Key, timer.TaskId, timer.FireTime.ToUniversalTime(), timer.Data);
+        }
+        foreach (var task in m.NewMatchingTasks)
+        {
+            Add(batch, InsertTaskSql, new WorkflowKey(task.Queue.NamespaceId, task.WorkflowId, task.RunId), task.TaskId, task.Queue.Name,
+                (int)task.Queue.Type, task.ScheduledEventId, task.Attempt, task.CreatedTime.ToUniversalTime());
+        }
+    }
+
+    /// <summary>Adds a statement whose first three parameters are the run's key, then <paramref name="values"/>.</summary>
+    private static NpgsqlBatchCommand Add(NpgsqlBatch batch, string sql, WorkflowKey key, params object[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter { Value = key.NamespaceId });
+        command.Parameters.Add(new NpgsqlParameter { Value = key.WorkflowId });
+        command.Parameters.Add(new NpgsqlParameter { Value = key.RunId });
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+        batch.BatchCommands.Add(command);
+        return command;
+    }
+
+    private static void AddIdList(NpgsqlBatch batch, string sql, IReadOnlyList<long> ids)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter { Value = ids.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        batch.BatchCommands.Add(command);
+    }
+
+    public async Task<ExecutionRecord?> GetExecutionAsync(WorkflowKey key, CancellationToken ct)
+    {
+        await using var cmd = Command(SelectExecutionSql, key);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? new ExecutionRecord(key, r.GetInt64(0), r.GetInt64(1), r.GetInt32(2), (byte[])r[3]) : null;
+    }
+
+    public async Task<CurrentExecutionRecord?> GetCurrentExecutionAsync(string namespaceId, string workflowId, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(SelectCurrentSql);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = namespaceId });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = workflowId });
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct)
+            ? new CurrentExecutionRecord(namespaceId, workflowId, r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetString(3))
+            : null;
+    }
+
+    public async Task<IReadOnlyList<HistoryBatch>> ReadHistoryAsync(WorkflowKey key, long fromEventId, long toEventIdExclusive, CancellationToken ct)
+    {
+        await using var cmd = Command(SelectHistorySql, key, fromEventId, toEventIdExclusive);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<HistoryBatch>();
+        while (await r.ReadAsync(ct))
+        {
+            list.Add(new HistoryBatch(r.GetInt64(0), r.GetInt64(1), (byte[])r[2]));
+        }
+        return list;
+    }
+
+    public async Task<IReadOnlyList<TimerTaskRecord>> LoadTimerTasksAsync(CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(SelectTimersSql);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<TimerTaskRecord>();
+        while (await r.ReadAsync(ct))
+        {
+            list.Add(new TimerTaskRecord(r.GetInt64(0), r.GetFieldValue<DateTimeOffset>(1),
+                new WorkflowKey(r.GetString(2), r.GetString(3), r.GetString(4)), (byte[])r[5]));
+        }
+        return list;
+    }
+
+    public async Task<IReadOnlyList<MatchingTask>> LoadMatchingTasksAsync(CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(SelectTasksSql);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<MatchingTask>();
+        while (await r.ReadAsync(ct))
+        {
+            list.Add(new MatchingTask(r.GetInt64(0), new TaskQueueKey(r.GetString(1), r.GetString(2), (TaskKind)r.GetInt32(3)),
+                r.GetString(4), r.GetString(5), r.GetInt64(6), r.GetInt32(7), r.GetFieldValue<DateTimeOffset>(8)));
+        }
+        return list;
+    }
+
+    public async Task DeleteTasksAsync(IReadOnlyList<long> timerTaskIds, IReadOnlyList<long> matchingTaskIds, CancellationToken ct)
+    {
+        await using var batch = db.CreateBatch();
+        AddIdList(batch, DeleteTimersSql, timerTaskIds);
+        AddIdList(batch, DeleteTasksSql, matchingTaskIds);
+        await batch.ExecuteNonQueryAsync(ct); // a batch without a transaction runs as one implicit transaction
+    }
+
+    public async Task DeleteExecutionAsync(WorkflowKey key, CancellationToken ct)
+    {
+        await using var batch = db.CreateBatch();
+        foreach (var sql in DeleteExecutionSql)
+        {
+            Add(batch, sql, key);
+        }
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<long> GetMaxTaskIdAsync(CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(MaxTaskIdSql);
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    private NpgsqlCommand Command(string sql, WorkflowKey key, params object[] values)
+    {
+        var cmd = db.CreateCommand(sql);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = key.NamespaceId });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = key.WorkflowId });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = key.RunId });
+        foreach (var value in values)
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+        return cmd;
+    }
+}

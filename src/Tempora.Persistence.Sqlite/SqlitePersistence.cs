@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Logging;
+
+namespace Tempora.Persistence.Sqlite;
+
+/// <summary>The embedded store: one SQLite file (or memory) holding main and visibility data.</summary>
+public sealed class SqlitePersistence : IPersistence
+{
+    private readonly SqliteDatabase _database;
+
+    private SqlitePersistence(SqliteDatabase database, string description)
+    {
+        _database = database;
+        Executions = new SqliteExecutionStore(database);
+        Namespaces = new SqliteNamespaceStore(database);
+        Description = description;
+    }
+
+    public IExecutionStore Executions { get; }
+
+    public INamespaceStore Namespaces { get; }
+
+    public string Description { get; }
+
+    /// <param name="fileName">The database file; null keeps everything in memory.</param>
+    /// <param name="migrate">Apply pending migrations (start-dev) instead of refusing another schema version.</param>
+    public static async Task<SqlitePersistence> OpenAsync(string? fileName, bool migrate, ILogger logger, CancellationToken ct)
+    {
+        var database = await SqliteDatabase.OpenAsync(fileName, logger, ct, migrate);
+        return new SqlitePersistence(database, fileName is null ? "SQLite in memory" : $"SQLite {Path.GetFullPath(fileName)}");
+    }
+
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
+}

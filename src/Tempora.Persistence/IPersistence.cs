@@ -1,0 +1,12 @@
+namespace Tempora.Persistence;
+
+/// <summary>An opened store: the contract's parts over one database (or two: main and visibility).</summary>
+public interface IPersistence : IAsyncDisposable
+{
+    IExecutionStore Executions { get; }
+
+    INamespaceStore Namespaces { get; }
+
+    /// <summary>Where the data lives, for logs (no secrets).</summary>
+    string Description { get; }
+}
