@@ -11,6 +11,10 @@ namespace Tempora.Persistence.Postgres;
 /// </summary>
 public sealed class PostgresExecutionStore(NpgsqlDataSource db) : IExecutionStore
 {
+    // The fencing check: the shard's range_id must still be the one this process took over. FOR KEY SHARE keeps a
+    // takeover (SELECT ... FOR UPDATE) waiting until this transaction ends, without serialising writers.
+    private const string FenceSql = "SELECT 1 FROM shards WHERE shard_id = $1 AND range_id = $2 FOR KEY SHARE";
+
     private const string InsertExecutionSql = """
         INSERT INTO executions (namespace_id, workflow_id, run_id, db_version, next_event_id, status, state)
         VALUES ($1, $2, $3, 1, $4, $5, $6)
@@ -71,12 +75,20 @@ public sealed class PostgresExecutionStore(NpgsqlDataSource db) : IExecutionStor
     ];
     private const string MaxTaskIdSql = "SELECT GREATEST((SELECT MAX(task_id) FROM timer_tasks), (SELECT MAX(task_id) FROM tasks), 0)";
 
+    /// <summary>Shard leases of this process; when set, every write is fenced by its shard's range id.</summary>
+    public ShardLeases? Leases { get; set; }
+
     public async Task WriteAsync(ExecutionMutation m, CancellationToken ct)
     {
+        var fence = Leases?.Fence(m.Key); // a successor has the same workflow id, hence the same shard
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         await using var batch = new NpgsqlBatch(conn, tx);
         var checks = new List<(NpgsqlBatchCommand Command, Func<Exception> Failure)>();
+        if (fence is var (shard, rangeId))
+        {
+            checks.Add((AddFence(batch, shard, rangeId), () => new ShardOwnershipLostException(shard)));
+        }
         for (var next = m; next is not null; next = next.Successor)
         {
             Add(batch, checks, next);
@@ -171,6 +183,15 @@ public sealed class PostgresExecutionStore(NpgsqlDataSource db) : IExecutionStor
         return command;
     }
 
+    private static NpgsqlBatchCommand AddFence(NpgsqlBatch batch, int shard, long rangeId)
+    {
+        var command = new NpgsqlBatchCommand(FenceSql);
+        command.Parameters.Add(new NpgsqlParameter { Value = shard });
+        command.Parameters.Add(new NpgsqlParameter { Value = rangeId });
+        batch.BatchCommands.Add(command);
+        return command;
+    }
+
     private static void AddIdList(NpgsqlBatch batch, string sql, IReadOnlyList<long> ids)
     {
         var command = new NpgsqlBatchCommand(sql);
@@ -244,12 +265,21 @@ public sealed class PostgresExecutionStore(NpgsqlDataSource db) : IExecutionStor
 
     public async Task DeleteExecutionAsync(WorkflowKey key, CancellationToken ct)
     {
-        await using var batch = db.CreateBatch();
+        var fence = Leases?.Fence(key);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var batch = new NpgsqlBatch(conn, tx);
+        var fenceCommand = fence is var (shard, rangeId) ? AddFence(batch, shard, rangeId) : null;
         foreach (var sql in DeleteExecutionSql)
         {
             Add(batch, sql, key);
         }
         await batch.ExecuteNonQueryAsync(ct);
+        if (fenceCommand is { RecordsAffected: not 1 })
+        {
+            throw new ShardOwnershipLostException(fence!.Value.Shard);
+        }
+        await tx.CommitAsync(ct);
     }
 
     public async Task<long> GetMaxTaskIdAsync(CancellationToken ct)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Tempora.Persistence.Postgres;
@@ -12,11 +13,14 @@ public sealed class PostgresPersistence : IPersistence
     private readonly NpgsqlDataSource _main;
     private readonly NpgsqlDataSource _visibility;
 
+    private readonly PostgresExecutionStore _executions;
+    private ShardLeases? _leases;
+
     private PostgresPersistence(PostgresSettings settings)
     {
         _main = NpgsqlDataSource.Create(settings.ConnectionString(settings.Database));
         _visibility = NpgsqlDataSource.Create(settings.ConnectionString(settings.VisibilityDatabase));
-        Executions = new PostgresExecutionStore(_main);
+        Executions = _executions = new PostgresExecutionStore(_main);
         Namespaces = new PostgresNamespaceStore(_main);
         Description = settings.ToString();
     }
@@ -45,8 +49,27 @@ public sealed class PostgresPersistence : IPersistence
         return new PostgresPersistence(settings);
     }
 
+    /// <summary>
+    /// Takes the shard leases before this process serves anything: waits as a standby while another process holds
+    /// them, then fences every write with them. <see cref="ShardLeases.Lost"/> fires if they are taken away.
+    /// </summary>
+    public async Task<ShardLeases> AcquireShardsAsync(int count, ILogger logger, CancellationToken ct)
+    {
+        var owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+        var leases = new ShardLeases(_main, count, owner, logger);
+        await leases.InitializeAsync(ct);
+        await leases.AcquireAsync(ct);
+        _executions.Leases = leases;
+        _leases = leases;
+        return leases;
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (_leases is not null)
+        {
+            await _leases.DisposeAsync();
+        }
         await _main.DisposeAsync();
         await _visibility.DisposeAsync();
     }

@@ -36,6 +36,11 @@ public sealed partial class TemporaServer : IAsyncDisposable
     /// <summary>The bound gRPC address, host:port (port resolved when 0 was asked for).</summary>
     public string GrpcAddress { get; }
 
+    /// <summary>True when the server stopped because another process took its shards over.</summary>
+    public bool ShardsLost => ShardsLostCheck();
+
+    private Func<bool> ShardsLostCheck { get; init; } = () => false;
+
     /// <summary>The bound gRPC port.</summary>
     public int GrpcPort { get; }
 
@@ -122,6 +127,18 @@ public sealed partial class TemporaServer : IAsyncDisposable
         app.MapFrontend();
 
         var logger = app.Services.GetRequiredService<ILogger<TemporaServer>>();
+        var shardsLost = false;
+        if (persistence is PostgresPersistence postgres)
+        {
+            // Nothing is served before the leases are ours: a second process waits here as a standby.
+            var leases = await postgres.AcquireShardsAsync(options.NumHistoryShards,
+                app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<ShardLeases>(), ct);
+            leases.Lost.Register(() =>
+            {
+                shardsLost = true;
+                _ = app.StopAsync(); // another process owns the shards now; serving stale caches would be wrong
+            });
+        }
         var namespaces = app.Services.GetRequiredService<NamespaceRegistry>();
         foreach (var name in options.Namespaces.Prepend("default").Distinct(StringComparer.Ordinal))
         {
@@ -132,7 +149,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
 
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(bound).Port;
-        var server = new TemporaServer(app, persistence, port, options.Ip);
+        var server = new TemporaServer(app, persistence, port, options.Ip) { ShardsLostCheck = () => shardsLost };
         LogListening(logger, server.GrpcAddress, persistence.Description);
         if (!options.Headless)
         {
