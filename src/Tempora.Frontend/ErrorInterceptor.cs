@@ -29,12 +29,31 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) :
         {
             throw;
         }
+        catch (Exception e) when (IsTransient(e))
+        {
+            // The database is restarting or unreachable, or another replica took the shard: nothing was
+            // committed (or, on a lost commit acknowledgement, the retry finds the work done). The SDKs retry
+            // Unavailable with backoff, which is what carries a client through a database restart.
+            LogUnavailable(logger, context.Method, e.Message);
+            throw new RpcException(new Status(StatusCode.Unavailable, $"persistence unavailable: {e.Message}"));
+        }
         catch (Exception e)
         {
             LogFailed(logger, e, context.Method);
             throw new RpcException(new Status(StatusCode.Internal, $"internal error: {e.Message}"));
         }
     }
+
+    /// <summary>Failures a retry can get past: connection-level database errors and a lost shard lease.</summary>
+    public static bool IsTransient(Exception e) => e switch
+    {
+        System.Data.Common.DbException db => db.IsTransient || db.GetType().Name == "NpgsqlException",
+        Persistence.ShardOwnershipLostException or TimeoutException or System.Net.Sockets.SocketException or IOException => true,
+        _ => e.InnerException is { } inner && IsTransient(inner),
+    };
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "{Method} unavailable: {Detail}")]
+    private static partial void LogUnavailable(ILogger logger, string method, string detail);
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Debug, Message = "{Method} rejected: {ErrorType} {Detail}")]
     private static partial void LogRejected(ILogger logger, string method, string errorType, string detail);

@@ -18,7 +18,7 @@ public sealed partial class WorkflowServiceImpl
         while (await NextTaskAsync(queue, request.Identity, deadline, context) is { } task)
         {
             // A stale task (its run moved on) is dropped by history; keep polling within the same deadline.
-            if (await history.RecordWorkflowTaskStartedAsync(ns, task, request, context.CancellationToken) is { } response)
+            if (await StartOrRequeueAsync(task, () => history.RecordWorkflowTaskStartedAsync(ns, task, request, context.CancellationToken)) is { } response)
             {
                 return response;
             }
@@ -33,12 +33,31 @@ public sealed partial class WorkflowServiceImpl
         var deadline = time.GetUtcNow() + PollWait(context);
         while (await NextTaskAsync(queue, request.Identity, deadline, context) is { } task)
         {
-            if (await history.RecordActivityTaskStartedAsync(ns, task, request, context.CancellationToken) is { } response)
+            if (await StartOrRequeueAsync(task, () => history.RecordActivityTaskStartedAsync(ns, task, request, context.CancellationToken)) is { } response)
             {
                 return response;
             }
         }
         return new PollActivityTaskQueueResponse();
+    }
+
+    /// <summary>
+    /// Records a matched task as started. If that fails for a reason other than the task being stale (the database is
+    /// down, the poller left mid-write), the task goes back to its queue: it is durable, and dropping it from memory
+    /// would strand it until a restart. A retry of a start that did commit is found stale and dropped.
+    /// </summary>
+    private async Task<T?> StartOrRequeueAsync<T>(MatchingTask task, Func<Task<T?>> recordStarted)
+        where T : class
+    {
+        try
+        {
+            return await recordStarted();
+        }
+        catch (Exception e) when (e is not EntityNotFoundException && task.Query is null)
+        {
+            matching.Dispatch(task);
+            throw;
+        }
     }
 
     /// <summary>The next task before the deadline, or null: an empty poll is a successful empty response (§0.1).</summary>
