@@ -96,11 +96,15 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
 
     private Task<int> CurrentVersionAsync(CancellationToken ct) => RunAsync(conn =>
     {
+        // Two statements: SQLite resolves every table of a statement when preparing it, so a guard inside one
+        // statement cannot protect the read of a table that does not exist yet.
         using var cmd = conn.CreateCommand();
-        cmd.CommandText = """
-            SELECT CASE WHEN EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version')
-                   THEN (SELECT COALESCE(MAX(version), 0) FROM schema_version) ELSE 0 END
-            """;
+        cmd.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'";
+        if (Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
+        {
+            return 0;
+        }
+        cmd.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_version";
         return Convert.ToInt32(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
     }, ct);
 

@@ -305,7 +305,7 @@ public abstract partial class PersistenceContractTests
             await Executions.WriteAsync(m, Ct);
         })).ToArray();
         start.Set();
-        await Task.WhenAll(attempts).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Task.WhenAll(attempts).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
 
         var winners = Enumerable.Range(0, writers).Where(i => attempts[i].IsCompletedSuccessfully).ToList();
         var winner = Assert.Single(winners);
