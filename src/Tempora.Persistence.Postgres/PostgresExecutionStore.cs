@@ -87,15 +87,16 @@ public sealed class PostgresExecutionStore(NpgsqlDataSource db) : IExecutionStor
         var checks = new List<(NpgsqlBatchCommand Command, Func<Exception> Failure)>();
         if (fence is var (shard, rangeId))
         {
-            checks.Add((AddFence(batch, shard, rangeId), () => new ShardOwnershipLostException(shard)));
+            AddFence(batch, shard, rangeId);
         }
         for (var next = m; next is not null; next = next.Successor)
         {
             Add(batch, checks, next);
         }
+        bool fenceHeld;
         try
         {
-            await batch.ExecuteNonQueryAsync(ct);
+            fenceHeld = await ExecuteFencedAsync(batch, fence is not null, ct);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
@@ -103,6 +104,10 @@ public sealed class PostgresExecutionStore(NpgsqlDataSource db) : IExecutionStor
             throw e.ConstraintName == "current_executions_pkey"
                 ? new CurrentExecutionConditionFailedException(m.Key.WorkflowId)
                 : new ExecutionConditionFailedException(m.Key, m.ExpectedDbVersion);
+        }
+        if (!fenceHeld)
+        {
+            throw new ShardOwnershipLostException(fence!.Value.Shard);
         }
         foreach (var (command, failure) in checks)
         {
@@ -181,6 +186,19 @@ public sealed class PostgresExecutionStore(NpgsqlDataSource db) : IExecutionStor
         }
         batch.BatchCommands.Add(command);
         return command;
+    }
+
+    /// <summary>Runs the batch; true when it has no fence or its fence row matched (a SELECT reports no row count,
+    /// so the fence's first result set is read).</summary>
+    private static async Task<bool> ExecuteFencedAsync(NpgsqlBatch batch, bool fenced, CancellationToken ct)
+    {
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        var held = !fenced || await reader.ReadAsync(ct);
+        while (await reader.NextResultAsync(ct))
+        {
+            // drain: errors of later statements surface here
+        }
+        return held;
     }
 
     private static NpgsqlBatchCommand AddFence(NpgsqlBatch batch, int shard, long rangeId)
@@ -269,13 +287,15 @@ public sealed class PostgresExecutionStore(NpgsqlDataSource db) : IExecutionStor
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         await using var batch = new NpgsqlBatch(conn, tx);
-        var fenceCommand = fence is var (shard, rangeId) ? AddFence(batch, shard, rangeId) : null;
+        if (fence is var (shard, rangeId))
+        {
+            AddFence(batch, shard, rangeId);
+        }
         foreach (var sql in DeleteExecutionSql)
         {
             Add(batch, sql, key);
         }
-        await batch.ExecuteNonQueryAsync(ct);
-        if (fenceCommand is { RecordsAffected: not 1 })
+        if (!await ExecuteFencedAsync(batch, fence is not null, ct))
         {
             throw new ShardOwnershipLostException(fence!.Value.Shard);
         }
