@@ -13,9 +13,11 @@ internal sealed class TestDatabase : IDisposable
 {
     private readonly string _tempDir = TestFiles.NewTempDir();
 
-    public TestDatabase(string hint = "e2e")
+    /// <param name="hint">Start of the database name, for finding a test's databases in logs.</param>
+    /// <param name="postgres">PostgreSQL whatever the pass (tests of PostgreSQL-only features); default: the pass's store.</param>
+    public TestDatabase(string hint = "e2e", bool? postgres = null)
     {
-        if (UsePostgres)
+        if (postgres ?? UsePostgres)
         {
             var name = $"{hint.Replace('-', '_')}_{Guid.NewGuid():N}"[..Math.Min(hint.Length + 13, 50)].ToLowerInvariant();
             Postgres = ServerSettings() with { Database = name, VisibilityDatabase = name + "_vis" };
