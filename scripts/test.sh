@@ -11,6 +11,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 if [ -z "${TEMPORA_TEST_POSTGRES:-}" ]; then
     eval "$(bash scripts/postgres.sh)"
 fi
+# The database-restart tests start clusters of their own from these binaries (tests/Tempora.EndToEnd.Tests/PrivatePostgres.cs).
+export TEMPORA_TEST_PG_BIN="${TEMPORA_TEST_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}"
 
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
