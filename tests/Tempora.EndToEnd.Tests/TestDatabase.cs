@@ -69,8 +69,21 @@ internal sealed class TestDatabase : IDisposable
             conn.Open();
             foreach (var db in new[] { pg.Database, pg.VisibilityDatabase })
             {
-                using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)", conn);
-                cmd.ExecuteNonQuery();
+                // An autovacuum worker (a superuser process the test role may not terminate) can be visiting the
+                // database for a moment; it leaves by itself, so try again shortly.
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)", conn);
+                        cmd.ExecuteNonQuery();
+                        break;
+                    }
+                    catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.ObjectInUse && attempt < 20)
+                    {
+                        Thread.Sleep(250);
+                    }
+                }
             }
         }
     }

@@ -35,8 +35,21 @@ internal static class TestPostgres
         await conn.OpenAsync();
         foreach (var database in new[] { settings.Database, settings.VisibilityDatabase }.Distinct(StringComparer.Ordinal))
         {
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", conn);
-            await drop.ExecuteNonQueryAsync();
+            // An autovacuum worker (a superuser process the test role may not terminate) can be visiting the
+            // database for a moment; it leaves by itself, so try again shortly.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", conn);
+                    await drop.ExecuteNonQueryAsync();
+                    break;
+                }
+                catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.ObjectInUse && attempt < 20)
+                {
+                    await Task.Delay(250);
+                }
+            }
         }
     }
 
