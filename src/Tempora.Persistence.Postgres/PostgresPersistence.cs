@@ -53,10 +53,10 @@ public sealed class PostgresPersistence : IPersistence
     /// Takes the shard leases before this process serves anything: waits as a standby while another process holds
     /// them, then fences every write with them. <see cref="ShardLeases.Lost"/> fires if they are taken away.
     /// </summary>
-    public async Task<ShardLeases> AcquireShardsAsync(int count, ILogger logger, CancellationToken ct)
+    public async Task<ShardLeases> AcquireShardsAsync(int count, ILogger logger, CancellationToken ct, TimeSpan? renewEvery = null)
     {
         var owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
-        var leases = new ShardLeases(_main, count, owner, logger);
+        var leases = new ShardLeases(_main, count, owner, logger, renewEvery);
         await leases.InitializeAsync(ct);
         await leases.AcquireAsync(ct);
         _executions.Leases = leases;

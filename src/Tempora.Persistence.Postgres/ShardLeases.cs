@@ -14,7 +14,7 @@ namespace Tempora.Persistence.Postgres;
 public sealed partial class ShardLeases : IAsyncDisposable
 {
     public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(3);
+    public static readonly TimeSpan DefaultRenewEvery = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(1);
 
     private readonly NpgsqlDataSource _db;
@@ -22,10 +22,13 @@ public sealed partial class ShardLeases : IAsyncDisposable
     private readonly ConcurrentDictionary<int, long> _owned = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _lost = new();
+    private readonly TimeSpan _renewEvery;
     private Task? _renewal;
 
-    public ShardLeases(NpgsqlDataSource db, int count, string owner, ILogger logger)
+    /// <param name="renewEvery">How often the leases are renewed; well under <see cref="LeaseDuration"/>.</param>
+    public ShardLeases(NpgsqlDataSource db, int count, string owner, ILogger logger, TimeSpan? renewEvery = null)
     {
+        _renewEvery = renewEvery ?? DefaultRenewEvery;
         _db = db;
         Count = count;
         Owner = owner;
@@ -141,7 +144,7 @@ public sealed partial class ShardLeases : IAsyncDisposable
         {
             try
             {
-                await Task.Delay(RenewEvery, ct);
+                await Task.Delay(_renewEvery, ct);
                 await using var cmd = _db.CreateCommand("""
                     UPDATE shards SET lease_expires_at = now() + $2 WHERE owner = $1 AND shard_id = ANY($3) AND range_id = ANY($4)
                     RETURNING shard_id, range_id

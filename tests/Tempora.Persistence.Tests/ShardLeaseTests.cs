@@ -24,8 +24,9 @@ public sealed class ShardLeaseTests : IAsyncLifetime
     [Fact]
     public async Task TakenOverShards_FenceTheOldOwnersWrites_AndTheNewOwnerWrites()
     {
+        // The first process stalls after taking the shards: it never renews (a long GC pause, a frozen VM).
         await using var first = await PostgresPersistence.OpenAsync(_settings, migrate: false, Ct);
-        await first.AcquireShardsAsync(4, NullLogger.Instance, Ct);
+        await first.AcquireShardsAsync(4, NullLogger.Instance, Ct, renewEvery: TimeSpan.FromHours(1));
         var created = Create(NewRun("wf-fenced"));
         await first.Executions.WriteAsync(created, Ct);
 
@@ -35,7 +36,7 @@ public sealed class ShardLeaseTests : IAsyncLifetime
         await Task.Delay(TimeSpan.FromSeconds(2), Ct);
         Assert.False(standby.IsCompleted);
 
-        // The first process stalls (no renewal reaches the database): its leases run out, the standby takes over.
+        // Its leases run out, and the standby takes over.
         await ExecuteAsync("UPDATE shards SET lease_expires_at = now() - interval '1 second'");
         await standby.WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
