@@ -55,6 +55,12 @@ internal sealed class StartDevCommand : Command
         DefaultValueFactory = _ => "info",
     };
 
+    private readonly Option<string[]> _searchAttributes = new("--search-attribute")
+    {
+        Description = "Custom search attribute to register in every namespace, as Name=Type (Keyword, Text, Int, Double, Bool, Datetime, KeywordList); repeat for several",
+        HelpName = "name=type",
+    };
+
     private readonly Option<bool> _headless = new("--headless")
     {
         Description = "Do not serve the web UI",
@@ -67,6 +73,16 @@ internal sealed class StartDevCommand : Command
         _dbFilename.Validators.Add(CommonOptions.ValidateNotBlank);
         _namespaces.Validators.Add(CommonOptions.ValidateNotBlank);
         _logLevel.AcceptOnlyFromAmong("debug", "info", "warn", "error");
+        _searchAttributes.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+            {
+                if (ParseSearchAttribute(token.Value) is null)
+                {
+                    result.AddError($"--search-attribute must be Name=Type with Type one of Keyword, Text, Int, Double, Bool, Datetime, KeywordList, not '{token.Value}'.");
+                }
+            }
+        });
 
         Options.Add(_ip);
         Options.Add(_port);
@@ -76,6 +92,7 @@ internal sealed class StartDevCommand : Command
         Options.Add(_inMemory);
         Options.Add(_namespaces);
         Options.Add(_logLevel);
+        Options.Add(_searchAttributes);
         Options.Add(_headless);
 
         SetAction(RunAsync);
@@ -108,6 +125,11 @@ internal sealed class StartDevCommand : Command
                 .ToArray(),
             LogLevel = ServerConfiguration.ParseLogLevel(parseResult.GetRequiredValue(_logLevel)),
             Headless = parseResult.GetValue(_headless),
+            SearchAttributes = (parseResult.GetValue(_searchAttributes) ?? [])
+                .Select(ParseSearchAttribute)
+                .OfType<KeyValuePair<string, Tempora.Visibility.Query.SearchAttributeType>>()
+                .GroupBy(a => a.Key, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal),
         };
     }
 
@@ -124,5 +146,15 @@ internal sealed class StartDevCommand : Command
             Database:   {database}
             """);
         Console.Out.Flush();
+    }
+
+    /// <summary>Name=Type as the Temporal CLI's start-dev takes it; null when malformed.</summary>
+    private static KeyValuePair<string, Tempora.Visibility.Query.SearchAttributeType>? ParseSearchAttribute(string value)
+    {
+        var parts = value.Split('=', 2, StringSplitOptions.TrimEntries);
+        return parts.Length == 2 && parts[0].Length > 0
+            && Enum.TryParse<Tempora.Visibility.Query.SearchAttributeType>(parts[1], ignoreCase: true, out var type) && Enum.IsDefined(type)
+            ? new(parts[0], type)
+            : null;
     }
 }

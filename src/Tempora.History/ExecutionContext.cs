@@ -12,6 +12,9 @@ internal sealed class ExecutionContext
     public MutableState? State { get; set; }
     public long DbVersion { get; set; }
 
+    /// <summary>What the visibility row shows as last written by this process (null: unknown, write it next time).</summary>
+    public Visibility.VisibleState? Visible { get; set; }
+
     /// <summary>Completed (and replaced) after every commit, so long polls on history can wait for news.</summary>
     public TaskCompletionSource Changed { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -4,6 +4,7 @@ using Tempora.Core;
 using Tempora.Core.Errors;
 using Tempora.History.Execution;
 using Tempora.History.Queues;
+using Tempora.History.Visibility;
 using Tempora.Persistence;
 using Temporalio.Api.Common.V1;
 
@@ -126,6 +127,28 @@ public sealed partial class HistoryEngine(
         }
     }
 
+    /// <summary>Deletes a closed run and everything it left (retention); an open or missing run is left alone.</summary>
+    public async Task DeleteClosedRunAsync(WorkflowKey key, CancellationToken ct)
+    {
+        var ctx = Context(key);
+        await ctx.Lock.WaitAsync(ct);
+        try
+        {
+            // A missing run still has its visibility row removed (the row outlived it).
+            var record = await store.GetExecutionAsync(key, ct);
+            if (record is null || record.Status != (int)Temporalio.Api.Enums.V1.WorkflowExecutionStatus.Running)
+            {
+                await store.DeleteExecutionAsync(key, CancellationToken.None);
+            }
+        }
+        finally
+        {
+            ctx.State = null;
+            ctx.Lock.Release();
+            _cache.TryRemove(new KeyValuePair<WorkflowKey, ExecutionContext>(key, ctx));
+        }
+    }
+
     /// <summary>A run whose history outgrows Temporal's limits is terminated in the same transition (§7).</summary>
     internal static void EnforceHistoryLimits(Transition t)
     {
@@ -196,8 +219,21 @@ public sealed partial class HistoryEngine(
                     (int)t.State.Status, t.State.FirstExecutionRunId),
             };
         }
+        // The visibility row is written with the transition when what it shows changed (creation, status, memo,
+        // search attributes); counters such as the history length follow at the next such change.
+        var visible = VisibilityRecords.Snapshot(t.State);
+        var custom = (await namespaces.GetByIdAsync(t.State.NamespaceId, CancellationToken.None)).CustomSearchAttributes;
+        if (create is not null || ctx.Visible != visible)
+        {
+            mutation = mutation with { Visibility = VisibilityRecords.From(t.State, create is not null ? 1 : ctx.DbVersion + 1, custom) };
+        }
+        if (mutation.Successor is { } successorMutation && t.Successor is { } created)
+        {
+            mutation = mutation with { Successor = successorMutation with { Visibility = VisibilityRecords.From(created.State, 1, custom) } };
+        }
         // Never cancel a write halfway: once started, the transition commits or fails as a whole.
         await store.WriteAsync(mutation, CancellationToken.None);
+        ctx.Visible = visible;
         ctx.DbVersion = create is not null ? 1 : ctx.DbVersion + 1;
         ctx.State = t.State;
         AfterCommit(t);
@@ -214,6 +250,7 @@ public sealed partial class HistoryEngine(
             // The new run is committed too; cache it as loaded so its first task does not reread it.
             var next = Context(successor.Key);
             next.State ??= successor.State;
+            next.Visible = VisibilityRecords.Snapshot(successor.State);
             next.DbVersion = Math.Max(next.DbVersion, 1);
             AfterCommit(successor);
         }

@@ -75,6 +75,9 @@ public sealed class PostgresExecutionStore(NpgsqlDataSource db) : IExecutionStor
     ];
     private const string MaxTaskIdSql = "SELECT GREATEST((SELECT MAX(task_id) FROM timer_tasks), (SELECT MAX(task_id) FROM tasks), 0)";
 
+    /// <summary>Applies the visibility rows transitions enqueue; told after each commit that enqueued one.</summary>
+    public PostgresVisibilityStore? Visibility { get; set; }
+
     /// <summary>Shard leases of this process; when set, every write is fenced by its shard's range id.</summary>
     public ShardLeases? Leases { get; set; }
 
@@ -117,6 +120,13 @@ public sealed class PostgresExecutionStore(NpgsqlDataSource db) : IExecutionStor
             }
         }
         await tx.CommitAsync(ct);
+        for (var next = m; next is not null; next = next.Successor)
+        {
+            if (next.Visibility is not null)
+            {
+                Visibility?.Enqueued();
+            }
+        }
     }
 
     private static void Add(NpgsqlBatch batch, List<(NpgsqlBatchCommand, Func<Exception>)> checks, ExecutionMutation m)
@@ -165,6 +175,10 @@ public sealed class PostgresExecutionStore(NpgsqlDataSource db) : IExecutionStor
         foreach (var timer in m.NewTimerTasks)
         {
             Add(batch, InsertTimerSql, timer.Key, timer.TaskId, timer.FireTime.ToUniversalTime(), timer.Data);
+        }
+        if (m.Visibility is { } visibility)
+        {
+            batch.BatchCommands.Add(PostgresVisibilityStore.Enqueue(visibility));
         }
         foreach (var task in m.NewMatchingTasks)
         {
@@ -295,11 +309,13 @@ public sealed class PostgresExecutionStore(NpgsqlDataSource db) : IExecutionStor
         {
             Add(batch, sql, key);
         }
+        batch.BatchCommands.Add(PostgresVisibilityStore.EnqueueDelete(key.NamespaceId, key.RunId));
         if (!await ExecuteFencedAsync(batch, fence is not null, ct))
         {
             throw new ShardOwnershipLostException(fence!.Value.Shard);
         }
         await tx.CommitAsync(ct);
+        Visibility?.Enqueued();
     }
 
     public async Task<long> GetMaxTaskIdAsync(CancellationToken ct)

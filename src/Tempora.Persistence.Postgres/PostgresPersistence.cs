@@ -14,6 +14,7 @@ public sealed class PostgresPersistence : IPersistence
     private readonly NpgsqlDataSource _visibility;
 
     private readonly PostgresExecutionStore _executions;
+    private readonly PostgresVisibilityStore _visibilityStore;
     private ShardLeases? _leases;
 
     private PostgresPersistence(PostgresSettings settings)
@@ -22,6 +23,7 @@ public sealed class PostgresPersistence : IPersistence
         _visibility = NpgsqlDataSource.Create(settings.ConnectionString(settings.VisibilityDatabase));
         Executions = _executions = new PostgresExecutionStore(_main);
         Namespaces = new PostgresNamespaceStore(_main);
+        _executions.Visibility = _visibilityStore = new PostgresVisibilityStore(_main, _visibility);
         Description = settings.ToString();
     }
 
@@ -29,10 +31,9 @@ public sealed class PostgresPersistence : IPersistence
 
     public INamespaceStore Namespaces { get; }
 
-    public string Description { get; }
+    public IVisibilityStore Visibility => _visibilityStore;
 
-    /// <summary>The visibility database (used by the visibility store).</summary>
-    public NpgsqlDataSource Visibility => _visibility;
+    public string Description { get; }
 
     /// <summary>Opens the store. With <paramref name="migrate"/> the schema is set up first (start-dev, tests);
     /// otherwise a schema at another version is refused with the command that fixes it.</summary>
@@ -61,11 +62,13 @@ public sealed class PostgresPersistence : IPersistence
         await leases.AcquireAsync(ct);
         _executions.Leases = leases;
         _leases = leases;
+        _visibilityStore.Start(); // the owner of the shards applies the visibility outbox
         return leases;
     }
 
     public async ValueTask DisposeAsync()
     {
+        await _visibilityStore.DisposeAsync();
         if (_leases is not null)
         {
             await _leases.DisposeAsync();

@@ -33,6 +33,9 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
         };
         var connection = new SqliteConnection(builder.ConnectionString);
         await connection.OpenAsync(ct);
+        // Text search attributes match word by word (list filters); the same rule as PostgreSQL's 'simple' text search.
+        connection.CreateFunction<string?, string?, bool>("tempora_text_match",
+            (field, query) => Tempora.Visibility.Query.TextMatch.Matches(field, query ?? ""), isDeterministic: true);
         var db = new SqliteDatabase(connection);
         await db.ExecuteAsync(fileName is null
             ? "PRAGMA foreign_keys=OFF;"

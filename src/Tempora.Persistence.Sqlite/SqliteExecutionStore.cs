@@ -63,6 +63,7 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
         DeleteRunTimersSql,
         DeleteRunTasksSql,
         "DELETE FROM current_executions WHERE namespace_id = $ns AND workflow_id = $wf AND run_id = $run",
+        SqliteVisibilityStore.DeleteSql,
     ];
     private const string MaxTaskIdSql = "SELECT MAX(COALESCE((SELECT MAX(task_id) FROM timer_tasks), 0), COALESCE((SELECT MAX(task_id) FROM tasks), 0))";
 
@@ -152,6 +153,10 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
             cmd.Parameters.AddWithValue("$fire", timer.FireTime.ToUnixTimeMilliseconds());
             cmd.Parameters.AddWithValue("$data", timer.Data);
             cmd.ExecuteNonQuery();
+        }
+        if (m.Visibility is { } visibility)
+        {
+            SqliteVisibilityStore.Upsert(conn, tx, visibility);
         }
         foreach (var task in m.NewMatchingTasks)
         {

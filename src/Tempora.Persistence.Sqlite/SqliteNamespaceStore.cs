@@ -7,9 +7,13 @@ namespace Tempora.Persistence.Sqlite;
 
 public sealed class SqliteNamespaceStore(SqliteDatabase db) : INamespaceStore
 {
-    private const string InsertSql = "INSERT INTO namespaces (id, name, info, config) VALUES ($id, $name, $info, $config)";
-    private const string UpdateSql = "UPDATE namespaces SET name = $name, info = $info, config = $config WHERE id = $id";
-    private const string SelectSql = "SELECT id, name, info, config FROM namespaces";
+    private const string InsertSql = """
+        INSERT INTO namespaces (id, name, info, config, custom_search_attributes) VALUES ($id, $name, $info, $config, $sa)
+        """;
+    private const string UpdateSql = """
+        UPDATE namespaces SET name = $name, info = $info, config = $config, custom_search_attributes = $sa WHERE id = $id
+        """;
+    private const string SelectSql = "SELECT id, name, info, config, custom_search_attributes FROM namespaces";
 
     public Task CreateAsync(NamespaceRecord ns, CancellationToken ct) => db.InTransactionAsync((conn, tx) =>
     {
@@ -51,7 +55,10 @@ public sealed class SqliteNamespaceStore(SqliteDatabase db) : INamespaceStore
         while (reader.Read())
         {
             list.Add(new NamespaceRecord(reader.GetString(0), reader.GetString(1),
-                NamespaceInfo.Parser.ParseFrom((byte[])reader[2]), NamespaceConfig.Parser.ParseFrom((byte[])reader[3])));
+                NamespaceInfo.Parser.ParseFrom((byte[])reader[2]), NamespaceConfig.Parser.ParseFrom((byte[])reader[3]))
+            {
+                CustomSearchAttributes = CustomSearchAttributesJson.Parse(reader.GetString(4)),
+            });
         }
         return (IReadOnlyList<NamespaceRecord>)list;
     }, ct);
@@ -65,6 +72,7 @@ public sealed class SqliteNamespaceStore(SqliteDatabase db) : INamespaceStore
         cmd.Parameters.AddWithValue("$name", ns.Name);
         cmd.Parameters.AddWithValue("$info", ns.Info.ToByteArray());
         cmd.Parameters.AddWithValue("$config", ns.Config.ToByteArray());
+        cmd.Parameters.AddWithValue("$sa", CustomSearchAttributesJson.Format(ns.CustomSearchAttributes));
         return cmd;
     }
 }

@@ -12,12 +12,15 @@ public sealed class SqlitePersistence : IPersistence
         _database = database;
         Executions = new SqliteExecutionStore(database);
         Namespaces = new SqliteNamespaceStore(database);
+        Visibility = new SqliteVisibilityStore(database);
         Description = description;
     }
 
     public IExecutionStore Executions { get; }
 
     public INamespaceStore Namespaces { get; }
+
+    public IVisibilityStore Visibility { get; }
 
     public string Description { get; }
 

@@ -7,6 +7,8 @@ public interface IPersistence : IAsyncDisposable
 
     INamespaceStore Namespaces { get; }
 
+    IVisibilityStore Visibility { get; }
+
     /// <summary>Where the data lives, for logs (no secrets).</summary>
     string Description { get; }
 }

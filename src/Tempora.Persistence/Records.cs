@@ -4,7 +4,20 @@ namespace Tempora.Persistence;
 
 /// <summary>A namespace row: the API's own info and config messages, stored as protobuf.</summary>
 public sealed record NamespaceRecord(
-    string Id, string Name, Temporalio.Api.Namespace.V1.NamespaceInfo Info, Temporalio.Api.Namespace.V1.NamespaceConfig Config);
+    string Id, string Name, Temporalio.Api.Namespace.V1.NamespaceInfo Info, Temporalio.Api.Namespace.V1.NamespaceConfig Config)
+{
+    /// <summary>Custom search attributes registered in the namespace (OperatorService.AddSearchAttributes).</summary>
+    public IReadOnlyDictionary<string, Tempora.Visibility.Query.SearchAttributeType> CustomSearchAttributes { get; init; } =
+        new Dictionary<string, Tempora.Visibility.Query.SearchAttributeType>(StringComparer.Ordinal);
+
+    /// <summary>Value equality, the attribute map compared by content (a record would compare its reference).</summary>
+    public bool Equals(NamespaceRecord? other) =>
+        other is not null && Id == other.Id && Name == other.Name && Info.Equals(other.Info) && Config.Equals(other.Config)
+        && CustomSearchAttributes.Count == other.CustomSearchAttributes.Count
+        && CustomSearchAttributes.All(a => other.CustomSearchAttributes.TryGetValue(a.Key, out var t) && t == a.Value);
+
+    public override int GetHashCode() => HashCode.Combine(Id, Name);
+}
 
 /// <summary>The persisted form of one run: its mutable state (opaque to the store) and the row version.</summary>
 public sealed record ExecutionRecord(WorkflowKey Key, long DbVersion, long NextEventId, int Status, byte[] State);
@@ -42,6 +55,9 @@ public sealed record ExecutionMutation(
 
     /// <summary>Set to mirror a status change into the current pointer (only if it still points at this run).</summary>
     public CurrentExecutionRecord? Current { get; init; }
+
+    /// <summary>The run's visibility row after this transition, when it changed (written with the transition).</summary>
+    public VisibilityRecord? Visibility { get; init; }
 
     /// <summary>
     /// A run created by this transition in the same transaction (continue-as-new, workflow retry, cron): it is

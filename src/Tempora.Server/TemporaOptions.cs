@@ -37,6 +37,13 @@ public sealed record TemporaOptions
     /// <summary>Namespaces created at start besides <c>default</c>.</summary>
     public IReadOnlyList<string> Namespaces { get; init; } = [];
 
+    /// <summary>Custom search attributes registered at start in every namespace created at start (start-dev's --search-attribute).</summary>
+    public IReadOnlyDictionary<string, Tempora.Visibility.Query.SearchAttributeType> SearchAttributes { get; init; } =
+        new Dictionary<string, Tempora.Visibility.Query.SearchAttributeType>();
+
+    /// <summary>How often closed runs past their namespace's retention are deleted.</summary>
+    public TimeSpan RetentionScanInterval { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Minimum level written to the log.</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 

@@ -11,6 +11,7 @@ using Tempora.Core;
 using Tempora.Frontend;
 using Tempora.History;
 using Tempora.History.Queues;
+using Tempora.History.Visibility;
 using Tempora.Matching;
 using Tempora.Persistence;
 using Tempora.Persistence.Postgres;
@@ -115,12 +116,14 @@ public sealed partial class TemporaServer : IAsyncDisposable
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(persistence.Executions);
         services.AddSingleton(persistence.Namespaces);
+        services.AddSingleton(persistence.Visibility);
         services.AddSingleton<MatchingEngine>();
         services.AddSingleton<ITaskDispatcher>(sp => sp.GetRequiredService<MatchingEngine>());
         services.AddSingleton<NamespaceRegistry>();
         services.AddSingleton<TaskIdAllocator>();
         services.AddSingleton<TimerQueue>();
         services.AddSingleton<HistoryEngine>();
+        services.AddSingleton<RetentionJob>();
         services.AddFrontend();
 
         var app = builder.Build();
@@ -143,8 +146,21 @@ public sealed partial class TemporaServer : IAsyncDisposable
         foreach (var name in options.Namespaces.Prepend("default").Distinct(StringComparer.Ordinal))
         {
             await namespaces.EnsureAsync(name, ct);
+            if (options.SearchAttributes.Count > 0)
+            {
+                var ns = await namespaces.GetByNameAsync(name, ct);
+                var custom = new Dictionary<string, Tempora.Visibility.Query.SearchAttributeType>(ns.CustomSearchAttributes, StringComparer.Ordinal);
+                foreach (var (attribute, type) in options.SearchAttributes)
+                {
+                    custom[attribute] = type;
+                }
+                await namespaces.UpdateAsync(ns with { CustomSearchAttributes = custom }, ct);
+            }
         }
         await app.Services.GetRequiredService<HistoryEngine>().StartAsync(ct);
+        var retention = app.Services.GetRequiredService<RetentionJob>();
+        retention.Interval = options.RetentionScanInterval;
+        retention.Start();
         await app.StartAsync(ct);
 
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -37,6 +37,14 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>The SQLite file or PostgreSQL databases of this server; removed on dispose.</summary>
     private readonly TestDatabase _database = new("fixture");
 
+    /// <summary>Custom search attributes the fixture's namespaces have (like `start-dev --search-attribute`).</summary>
+    public static readonly IReadOnlyDictionary<string, Tempora.Visibility.Query.SearchAttributeType> TestSearchAttributes =
+        new Dictionary<string, Tempora.Visibility.Query.SearchAttributeType>
+        {
+            ["CustomerId"] = Tempora.Visibility.Query.SearchAttributeType.Keyword,
+            ["OrderPriority"] = Tempora.Visibility.Query.SearchAttributeType.Int,
+        };
+
     /// <summary>A task queue name no other test uses.</summary>
     public static string NewTaskQueue(string prefix = "tq") => $"{prefix}-{Guid.NewGuid():N}";
 
@@ -53,6 +61,7 @@ public sealed class ServerFixture : IAsyncLifetime
                 UiPort = 0,
                 MetricsPort = 0,
                 Namespaces = [ExtraNamespace],
+                SearchAttributes = TestSearchAttributes,
             }),
             "server",
             _diagnostics);

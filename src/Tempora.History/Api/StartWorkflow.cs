@@ -58,6 +58,11 @@ public sealed partial class HistoryEngine
         WorkflowIdConflictPolicy defaultConflict, CancellationToken ct, ChildOf? parent = null)
     {
         ValidateStart(spec);
+        if (parent is null)
+        {
+            // A child's attributes were checked when its parent's command was (a failure here would retry forever).
+            Visibility.SearchAttributeValues.Validate(spec.SearchAttributes, ns.CustomSearchAttributes);
+        }
         var reuse = spec.ReusePolicy == WorkflowIdReusePolicy.Unspecified ? WorkflowIdReusePolicy.AllowDuplicate : spec.ReusePolicy;
         var conflict = spec.ConflictPolicy == WorkflowIdConflictPolicy.Unspecified ? defaultConflict : spec.ConflictPolicy;
         // The deprecated TERMINATE_IF_RUNNING still arrives from older clients; upstream rewrites it the same way.

@@ -15,7 +15,9 @@ namespace Tempora.History;
 /// Applies one RespondWorkflowTaskCompleted to a run: WorkflowTaskCompleted, then one or more events per command in
 /// the order given, then the buffered events, then the next workflow task if one is needed (temporal-compat.md §3.3).
 /// </summary>
-internal sealed class WorkflowTaskCompletion(Transition t, RespondWorkflowTaskCompletedRequest request, ExecutionContext? context = null)
+internal sealed class WorkflowTaskCompletion(
+    Transition t, RespondWorkflowTaskCompletedRequest request, ExecutionContext? context = null,
+    IReadOnlyDictionary<string, Tempora.Visibility.Query.SearchAttributeType>? customSearchAttributes = null)
 {
     private readonly Dictionary<string, Temporalio.Api.Protocol.V1.Message> _messages =
         request.Messages.ToDictionary(m => m.Id, StringComparer.Ordinal);
@@ -265,6 +267,7 @@ internal sealed class WorkflowTaskCompletion(Transition t, RespondWorkflowTaskCo
                     throw new CommandValidationException(WorkflowTaskFailedCause.BadSearchAttributes, "SearchAttributes is not set on UpsertWorkflowSearchAttributesCommand.");
                 }
                 CheckPayload(upsert.SearchAttributes, WorkflowTaskFailedCause.BadSearchAttributes);
+                CheckSearchAttributes(upsert.SearchAttributes, WorkflowTaskFailedCause.BadSearchAttributes);
                 var upserted = Event(EventType.UpsertWorkflowSearchAttributes, command);
                 upserted.UpsertWorkflowSearchAttributesEventAttributes = new UpsertWorkflowSearchAttributesEventAttributes
                 {
@@ -301,6 +304,7 @@ internal sealed class WorkflowTaskCompletion(Transition t, RespondWorkflowTaskCo
                     ?? throw new CommandValidationException(WorkflowTaskFailedCause.BadContinueAsNewAttributes, "ContinueAsNewWorkflowExecutionCommandAttributes is not set.");
                 CheckPayload(continueAsNew.Input, WorkflowTaskFailedCause.BadContinueAsNewAttributes);
                 CheckPayload(continueAsNew.Memo, WorkflowTaskFailedCause.BadContinueAsNewAttributes);
+                CheckSearchAttributes(continueAsNew.SearchAttributes, WorkflowTaskFailedCause.BadSearchAttributes);
                 if (!string.IsNullOrEmpty(continueAsNew.CronSchedule))
                 {
                     Validate(() => CronSchedules.Validate(continueAsNew.CronSchedule), WorkflowTaskFailedCause.BadContinueAsNewAttributes);
@@ -312,6 +316,7 @@ internal sealed class WorkflowTaskCompletion(Transition t, RespondWorkflowTaskCo
                 t.ContinueAsNew(continueAsNew, _completedEventId);
                 break;
             case CommandType.StartChildWorkflowExecution:
+                CheckSearchAttributes(command.StartChildWorkflowExecutionCommandAttributes?.SearchAttributes, WorkflowTaskFailedCause.BadSearchAttributes);
                 StartChild(command.StartChildWorkflowExecutionCommandAttributes, command);
                 break;
             case CommandType.SignalExternalWorkflowExecution:
@@ -691,4 +696,14 @@ internal sealed class WorkflowTaskCompletion(Transition t, RespondWorkflowTaskCo
     }
 
     private static TimeSpan D(Duration? d) => d?.ToTimeSpan() ?? TimeSpan.Zero;
+
+    /// <summary>Unknown names and values of the wrong type fail the workflow task (BadSearchAttributes), as upstream.</summary>
+    private void CheckSearchAttributes(SearchAttributes? attributes, WorkflowTaskFailedCause cause)
+    {
+        if (customSearchAttributes is not null
+            && Visibility.SearchAttributeValues.Problem(attributes, customSearchAttributes) is { } problem)
+        {
+            throw new CommandValidationException(cause, problem);
+        }
+    }
 }

@@ -86,13 +86,14 @@ public sealed partial class HistoryEngine
         RespondWorkflowTaskCompletedRequest r, CancellationToken ct)
     {
         var token = TaskToken.Deserialize(r.TaskToken.Span);
+        var searchAttributes = (await namespaces.GetByIdAsync(token.NamespaceId, ct)).CustomSearchAttributes;
         long resetHistoryEventId;
         try
         {
             resetHistoryEventId = await UpdateAsync(token.Key, (t, ctx) =>
             {
                 CheckWorkflowTaskToken(t.State, token);
-                var completion = new WorkflowTaskCompletion(t, r, ctx);
+                var completion = new WorkflowTaskCompletion(t, r, ctx, searchAttributes);
                 completion.Apply();
                 return completion.DiscardedSpeculativeTask ? t.State.NextEventId - 1 : 0;
             }, ct);

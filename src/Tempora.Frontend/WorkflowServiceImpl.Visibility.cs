@@ -1,0 +1,142 @@
+using Grpc.Core;
+using Tempora.Persistence;
+using Tempora.Visibility.Query;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.WorkflowService.V1;
+using static Tempora.Frontend.VisibilityQueries;
+
+namespace Tempora.Frontend;
+
+/// <summary>Visibility: list, scan and count runs with Temporal's list-filter language.</summary>
+public sealed partial class WorkflowServiceImpl
+{
+    public async Task<ListWorkflowExecutionsResponse> ListWorkflowExecutions(ListWorkflowExecutionsRequest request, ServerCallContext context)
+    {
+        var ns = await NamespaceAsync(request.Namespace, context);
+        var page = await visibility.ListAsync(ns.Id, Compile(request.Query, ns, visibility), PageSize(request.PageSize),
+            PageCursor(request.NextPageToken), context.CancellationToken);
+        var response = new ListWorkflowExecutionsResponse { NextPageToken = PageToken(page.Next) };
+        response.Executions.AddRange(page.Records.Select(r => Info(r, ns)));
+        return response;
+    }
+
+    /// <summary>Deprecated upstream; the same as List (the fixed order is stable for paging).</summary>
+    public async Task<ScanWorkflowExecutionsResponse> ScanWorkflowExecutions(ScanWorkflowExecutionsRequest request, ServerCallContext context)
+    {
+        var ns = await NamespaceAsync(request.Namespace, context);
+        var page = await visibility.ListAsync(ns.Id, Compile(request.Query, ns, visibility), PageSize(request.PageSize),
+            PageCursor(request.NextPageToken), context.CancellationToken);
+        var response = new ScanWorkflowExecutionsResponse { NextPageToken = PageToken(page.Next) };
+        response.Executions.AddRange(page.Records.Select(r => Info(r, ns)));
+        return response;
+    }
+
+    public async Task<CountWorkflowExecutionsResponse> CountWorkflowExecutions(CountWorkflowExecutionsRequest request, ServerCallContext context)
+    {
+        var ns = await NamespaceAsync(request.Namespace, context);
+        var query = Compile(request.Query, ns, visibility, allowGroupBy: true);
+        if (query.GroupBy is null)
+        {
+            return new CountWorkflowExecutionsResponse { Count = await visibility.CountAsync(ns.Id, query, context.CancellationToken) };
+        }
+        var response = new CountWorkflowExecutionsResponse();
+        foreach (var (status, count) in await visibility.CountByStatusAsync(ns.Id, query, context.CancellationToken))
+        {
+            var group = new CountWorkflowExecutionsResponse.Types.AggregationGroup { Count = count };
+            var name = StatusName((WorkflowExecutionStatus)status);
+            group.GroupValues.Add(History.Visibility.SearchAttributeValues.Typed($"\"{name}\"", SearchAttributeType.Keyword));
+            response.Groups.Add(group);
+            response.Count += count;
+        }
+        return response;
+    }
+
+    public async Task<ListOpenWorkflowExecutionsResponse> ListOpenWorkflowExecutions(ListOpenWorkflowExecutionsRequest request, ServerCallContext context)
+    {
+        var ns = await NamespaceAsync(request.Namespace, context);
+        var filters = new List<string> { "ExecutionStatus = 'Running'" };
+        AddStartTimeFilter(filters, request.StartTimeFilter);
+        AddExecutionOrTypeFilter(filters, request.ExecutionFilter, request.TypeFilter);
+        var page = await visibility.ListAsync(ns.Id, Compile(string.Join(" AND ", filters), ns, visibility),
+            PageSize(request.MaximumPageSize), PageCursor(request.NextPageToken), context.CancellationToken);
+        var response = new ListOpenWorkflowExecutionsResponse { NextPageToken = PageToken(page.Next) };
+        response.Executions.AddRange(page.Records.Select(r => Info(r, ns)));
+        return response;
+    }
+
+    public async Task<ListClosedWorkflowExecutionsResponse> ListClosedWorkflowExecutions(ListClosedWorkflowExecutionsRequest request, ServerCallContext context)
+    {
+        var ns = await NamespaceAsync(request.Namespace, context);
+        var filters = new List<string> { "ExecutionStatus != 'Running'" };
+        AddStartTimeFilter(filters, request.StartTimeFilter);
+        AddExecutionOrTypeFilter(filters, request.ExecutionFilter, request.TypeFilter);
+        if (request.StatusFilter is { Status: not WorkflowExecutionStatus.Unspecified } statusFilter)
+        {
+            filters.Add($"ExecutionStatus = '{StatusName(statusFilter.Status)}'");
+        }
+        var page = await visibility.ListAsync(ns.Id, Compile(string.Join(" AND ", filters), ns, visibility),
+            PageSize(request.MaximumPageSize), PageCursor(request.NextPageToken), context.CancellationToken);
+        var response = new ListClosedWorkflowExecutionsResponse { NextPageToken = PageToken(page.Next) };
+        response.Executions.AddRange(page.Records.Select(r => Info(r, ns)));
+        return response;
+    }
+
+    /// <summary>Every system attribute and the custom ones of all namespaces (this RPC names no namespace).</summary>
+    public async Task<GetSearchAttributesResponse> GetSearchAttributes(GetSearchAttributesRequest request, ServerCallContext context)
+    {
+        var response = new GetSearchAttributesResponse();
+        foreach (var (name, type) in ListFilter.SystemAttributes)
+        {
+            response.Keys[name] = ToIndexed(type);
+        }
+        foreach (var ns in await history.Namespaces.ListAsync(context.CancellationToken))
+        {
+            foreach (var (name, type) in ns.CustomSearchAttributes)
+            {
+                response.Keys[name] = ToIndexed(type);
+            }
+        }
+        return response;
+    }
+
+    private static void AddStartTimeFilter(List<string> filters, Temporalio.Api.Filter.V1.StartTimeFilter? filter)
+    {
+        if (filter?.EarliestTime is { } earliest)
+        {
+            filters.Add($"StartTime >= {Literal(earliest)}");
+        }
+        if (filter?.LatestTime is { } latest && latest.Seconds > 0)
+        {
+            filters.Add($"StartTime <= {Literal(latest)}");
+        }
+    }
+
+    private static void AddExecutionOrTypeFilter(List<string> filters, Temporalio.Api.Filter.V1.WorkflowExecutionFilter? execution,
+        Temporalio.Api.Filter.V1.WorkflowTypeFilter? type)
+    {
+        if (!string.IsNullOrEmpty(execution?.WorkflowId))
+        {
+            filters.Add($"WorkflowId = {Literal(execution.WorkflowId)}");
+        }
+        if (!string.IsNullOrEmpty(execution?.RunId))
+        {
+            filters.Add($"RunId = {Literal(execution.RunId)}");
+        }
+        if (!string.IsNullOrEmpty(type?.Name))
+        {
+            filters.Add($"WorkflowType = {Literal(type.Name)}");
+        }
+    }
+
+    private static string StatusName(WorkflowExecutionStatus status) => status switch
+    {
+        WorkflowExecutionStatus.Running => "Running",
+        WorkflowExecutionStatus.Completed => "Completed",
+        WorkflowExecutionStatus.Failed => "Failed",
+        WorkflowExecutionStatus.Canceled => "Canceled",
+        WorkflowExecutionStatus.Terminated => "Terminated",
+        WorkflowExecutionStatus.ContinuedAsNew => "ContinuedAsNew",
+        WorkflowExecutionStatus.TimedOut => "TimedOut",
+        _ => "Unspecified",
+    };
+}

@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Google.Protobuf;
+using Tempora.Core.Errors;
+using Tempora.Visibility.Query;
+using Temporalio.Api.Common.V1;
+
+namespace Tempora.History.Visibility;
+
+/// <summary>
+/// Search attribute values as the SDKs send them (one JSON payload per name) checked against the namespace's
+/// registered types, and turned into the visibility row's JSON object.
+/// </summary>
+public static class SearchAttributeValues
+{
+    /// <summary>Attributes users may set: the namespace's custom ones and the predefined non-column ones (TemporalChangeVersion …).</summary>
+    public static SearchAttributeType? TypeOf(string name, IReadOnlyDictionary<string, SearchAttributeType> custom) =>
+        custom.TryGetValue(name, out var type) ? type
+        : ListFilter.SystemAttributes.TryGetValue(name, out var system) && !IsColumn(name) ? system
+        : null;
+
+    /// <summary>System attributes kept in their own columns; the server sets them, users cannot.</summary>
+    public static bool IsColumn(string name) => name is "WorkflowId" or "RunId" or "WorkflowType" or "ExecutionStatus" or "StartTime"
+        or "ExecutionTime" or "CloseTime" or "TaskQueue" or "HistoryLength" or "HistorySizeBytes" or "ExecutionDuration"
+        or "StateTransitionCount" or "ParentWorkflowId" or "ParentRunId" or "RootWorkflowId" or "RootRunId";
+
+    /// <summary>The problem with the attributes, or null when every name is known and every value has its type.</summary>
+    public static string? Problem(SearchAttributes? attributes, IReadOnlyDictionary<string, SearchAttributeType> custom)
+    {
+        if (attributes is null)
+        {
+            return null;
+        }
+        foreach (var (name, payload) in attributes.IndexedFields)
+        {
+            if (TypeOf(name, custom) is not { } type)
+            {
+                return $"Search attribute {name} is not defined in this namespace; add it with OperatorService.AddSearchAttributes (temporal operator search-attribute create).";
+            }
+            if (Decode(payload) is { } value && !Fits(value.RootElement, type))
+            {
+                return $"Invalid value for search attribute {name} of type {type}: {Encoding.UTF8.GetString(payload.Data.Span)}";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Throws InvalidArgument (start, signal-with-start) when <see cref="Problem"/> finds one.</summary>
+    public static void Validate(SearchAttributes? attributes, IReadOnlyDictionary<string, SearchAttributeType> custom)
+    {
+        if (Problem(attributes, custom) is { } problem)
+        {
+            throw new InvalidArgumentException(problem);
+        }
+    }
+
+    /// <summary>The visibility row's JSON object, or null when the run has none.</summary>
+    public static string? ToJson(SearchAttributes? attributes, IReadOnlyDictionary<string, SearchAttributeType> custom)
+    {
+        if (attributes is null || attributes.IndexedFields.Count == 0)
+        {
+            return null;
+        }
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            foreach (var (name, payload) in attributes.IndexedFields.OrderBy(f => f.Key, StringComparer.Ordinal))
+            {
+                if (TypeOf(name, custom) is not { } type || Decode(payload) is not { } doc || !Fits(doc.RootElement, type))
+                {
+                    continue; // deleted (null/empty) or no longer registered
+                }
+                using (doc)
+                {
+                    json.WritePropertyName(name);
+                    WriteValue(json, doc.RootElement, type);
+                }
+            }
+            json.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>The payload's JSON, or null for the deletion markers (no data, JSON null, empty list).</summary>
+    private static JsonDocument? Decode(Payload payload)
+    {
+        if (payload.Data.IsEmpty)
+        {
+            return null;
+        }
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(payload.Data.Memory);
+        }
+        catch (JsonException)
+        {
+            throw new InvalidArgumentException("Search attribute values must be JSON payloads.");
+        }
+        if (doc.RootElement.ValueKind == JsonValueKind.Null || doc.RootElement is { ValueKind: JsonValueKind.Array } a && a.GetArrayLength() == 0)
+        {
+            doc.Dispose();
+            return null;
+        }
+        return doc;
+    }
+
+    private static bool Fits(JsonElement value, SearchAttributeType type) => type switch
+    {
+        SearchAttributeType.Keyword or SearchAttributeType.Text => value.ValueKind == JsonValueKind.String,
+        SearchAttributeType.Int => value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out _),
+        SearchAttributeType.Double => value.ValueKind == JsonValueKind.Number,
+        SearchAttributeType.Bool => value.ValueKind is JsonValueKind.True or JsonValueKind.False,
+        SearchAttributeType.Datetime => value.ValueKind == JsonValueKind.String
+            && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _),
+        SearchAttributeType.KeywordList => value.ValueKind == JsonValueKind.String
+            || (value.ValueKind == JsonValueKind.Array && value.EnumerateArray().All(v => v.ValueKind == JsonValueKind.String)),
+        _ => false,
+    };
+
+    private static void WriteValue(Utf8JsonWriter json, JsonElement value, SearchAttributeType type)
+    {
+        switch (type)
+        {
+            case SearchAttributeType.Datetime:
+                var time = DateTimeOffset.Parse(value.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).ToUniversalTime();
+                json.WriteStringValue(time.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
+                break;
+            case SearchAttributeType.KeywordList when value.ValueKind == JsonValueKind.String:
+                json.WriteStartArray();
+                json.WriteStringValue(value.GetString());
+                json.WriteEndArray();
+                break;
+            default:
+                value.WriteTo(json);
+                break;
+        }
+    }
+
+    /// <summary>A typed payload for output (list results, GROUP BY values): JSON data with Temporal's `type` metadata.</summary>
+    public static Payload Typed(string json, SearchAttributeType type) => new()
+    {
+        Metadata =
+        {
+            ["encoding"] = ByteString.CopyFromUtf8("json/plain"),
+            ["type"] = ByteString.CopyFromUtf8(type.ToString()),
+        },
+        Data = ByteString.CopyFromUtf8(json),
+    };
+}

@@ -1,0 +1,322 @@
+using System.Text.Json;
+using Npgsql;
+using Tempora.Visibility.Query;
+
+namespace Tempora.Persistence.Postgres;
+
+/// <summary>
+/// Visibility on PostgreSQL. Transitions enqueue their new visibility row in the main database's visibility_tasks
+/// outbox (same transaction); this store's processor applies the outbox to the visibility database in order, right
+/// after each commit (and every second, for rows a crash left behind), then deletes what it applied. Applying is
+/// idempotent (rows carry a version), so a crash between the two steps only repeats work.
+/// </summary>
+public sealed class PostgresVisibilityStore : IVisibilityStore, IAsyncDisposable
+{
+    internal const string EnqueueSql = "INSERT INTO visibility_tasks (namespace_id, run_id, version, data) VALUES ($1, $2, $3, $4)";
+    private const string Columns = """
+        namespace_id, run_id, workflow_id, workflow_type_name, status, start_time, execution_time, close_time, task_queue,
+        history_length, history_size_bytes, execution_duration, state_transition_count, parent_workflow_id, parent_run_id,
+        root_workflow_id, root_run_id, memo, search_attributes, version
+        """;
+    private const string UpsertSql = $"""
+        INSERT INTO executions_visibility ({Columns})
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19::jsonb, $20)
+        ON CONFLICT (namespace_id, run_id) DO UPDATE SET
+            workflow_id = excluded.workflow_id, workflow_type_name = excluded.workflow_type_name, status = excluded.status,
+            start_time = excluded.start_time, execution_time = excluded.execution_time, close_time = excluded.close_time,
+            task_queue = excluded.task_queue, history_length = excluded.history_length, history_size_bytes = excluded.history_size_bytes,
+            execution_duration = excluded.execution_duration, state_transition_count = excluded.state_transition_count,
+            parent_workflow_id = excluded.parent_workflow_id, parent_run_id = excluded.parent_run_id,
+            root_workflow_id = excluded.root_workflow_id, root_run_id = excluded.root_run_id, memo = excluded.memo,
+            search_attributes = excluded.search_attributes, version = excluded.version
+        WHERE excluded.version >= executions_visibility.version
+        """;
+    private const string CloseKey = "COALESCE(close_time, 'infinity'::timestamptz)";
+
+    private readonly NpgsqlDataSource _main;
+    private readonly NpgsqlDataSource _visibility;
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly SemaphoreSlim _applying = new(1, 1);
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _loop;
+    private long _enqueued;
+    private long _applied;
+
+    public PostgresVisibilityStore(NpgsqlDataSource main, NpgsqlDataSource visibility)
+    {
+        _main = main;
+        _visibility = visibility;
+    }
+
+    public SqlDialect Dialect => SqlDialect.Postgres;
+
+    /// <summary>$1 is the namespace id; query parameters follow.</summary>
+    public Func<int, string> Placeholder { get; } = i => $"${i + 2}";
+
+    /// <summary>Starts applying the outbox (the process owns the shards from here on).</summary>
+    public void Start() => _loop ??= Task.Run(() => RunAsync(_stop.Token));
+
+    /// <summary>A transition enqueued a row and committed: apply it soon.</summary>
+    internal void Enqueued()
+    {
+        Interlocked.Increment(ref _enqueued);
+        _wake.Release();
+    }
+
+    internal static NpgsqlBatchCommand Enqueue(VisibilityRecord r)
+    {
+        var command = new NpgsqlBatchCommand(EnqueueSql);
+        command.Parameters.Add(new NpgsqlParameter { Value = r.NamespaceId });
+        command.Parameters.Add(new NpgsqlParameter { Value = r.RunId });
+        command.Parameters.Add(new NpgsqlParameter { Value = r.Version });
+        command.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.SerializeToUtf8Bytes(r) });
+        return command;
+    }
+
+    /// <summary>The outbox entry that deletes a run's row (its execution was deleted).</summary>
+    internal static NpgsqlBatchCommand EnqueueDelete(string namespaceId, string runId)
+    {
+        var command = new NpgsqlBatchCommand(EnqueueSql);
+        command.Parameters.Add(new NpgsqlParameter { Value = namespaceId });
+        command.Parameters.Add(new NpgsqlParameter { Value = runId });
+        command.Parameters.Add(new NpgsqlParameter { Value = long.MaxValue });
+        command.Parameters.Add(new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea });
+        return command;
+    }
+
+    /// <summary>Waits until everything committed before the call is visible (read-your-writes for list and count).</summary>
+    public async Task FlushAsync(CancellationToken ct)
+    {
+        var target = Interlocked.Read(ref _enqueued);
+        if (Interlocked.Read(ref _applied) >= target)
+        {
+            return;
+        }
+        await ApplyPendingAsync(ct);
+    }
+
+    private async Task RunAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await _wake.WaitAsync(TimeSpan.FromSeconds(1), ct);
+                await ApplyPendingAsync(ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (NpgsqlException)
+            {
+                // A database is unreachable; the outbox keeps the rows, the next round applies them.
+            }
+        }
+    }
+
+    /// <summary>Applies the outbox in order, in batches, until it is empty.</summary>
+    private async Task ApplyPendingAsync(CancellationToken ct)
+    {
+        await _applying.WaitAsync(ct);
+        try
+        {
+            while (true)
+            {
+                var enqueuedBefore = Interlocked.Read(ref _enqueued);
+                var tasks = await ReadOutboxAsync(ct);
+                if (tasks.Count > 0)
+                {
+                    await ApplyAsync(tasks, ct);
+                    await DeleteOutboxAsync(tasks.Select(t => t.TaskId).ToArray(), ct);
+                }
+                if (tasks.Count < OutboxBatch)
+                {
+                    InterlockedMax(ref _applied, enqueuedBefore);
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            _applying.Release();
+        }
+    }
+
+    private const int OutboxBatch = 500;
+
+    private async Task<List<(long TaskId, string NamespaceId, string RunId, byte[]? Data)>> ReadOutboxAsync(CancellationToken ct)
+    {
+        await using var cmd = _main.CreateCommand($"SELECT task_id, namespace_id, run_id, data FROM visibility_tasks ORDER BY task_id LIMIT {OutboxBatch}");
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<(long, string, string, byte[]?)>();
+        while (await r.ReadAsync(ct))
+        {
+            list.Add((r.GetInt64(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : (byte[])r[3]));
+        }
+        return list;
+    }
+
+    private async Task ApplyAsync(List<(long TaskId, string NamespaceId, string RunId, byte[]? Data)> tasks, CancellationToken ct)
+    {
+        await using var conn = await _visibility.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var batch = new NpgsqlBatch(conn, tx);
+        foreach (var (_, ns, run, data) in tasks)
+        {
+            if (data is null)
+            {
+                var delete = new NpgsqlBatchCommand("DELETE FROM executions_visibility WHERE namespace_id = $1 AND run_id = $2");
+                delete.Parameters.Add(new NpgsqlParameter { Value = ns });
+                delete.Parameters.Add(new NpgsqlParameter { Value = run });
+                batch.BatchCommands.Add(delete);
+                continue;
+            }
+            var v = JsonSerializer.Deserialize<VisibilityRecord>(data)!;
+            var upsert = new NpgsqlBatchCommand(UpsertSql);
+            foreach (var value in new object?[]
+            {
+                v.NamespaceId, v.RunId, v.WorkflowId, v.WorkflowType, v.Status, v.StartTime.ToUniversalTime(), v.ExecutionTime.ToUniversalTime(),
+                v.CloseTime?.ToUniversalTime(), v.TaskQueue, v.HistoryLength, v.HistorySizeBytes, v.ExecutionDurationNanos,
+                v.StateTransitionCount, v.ParentWorkflowId, v.ParentRunId, v.RootWorkflowId, v.RootRunId, v.Memo,
+                v.SearchAttributesJson, v.Version,
+            })
+            {
+                upsert.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+            }
+            // Typed nulls: PostgreSQL cannot infer a type for an untyped NULL parameter.
+            upsert.Parameters[7].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz;
+            upsert.Parameters[11].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint;
+            upsert.Parameters[13].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
+            upsert.Parameters[14].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
+            upsert.Parameters[17].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea;
+            upsert.Parameters[18].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
+            batch.BatchCommands.Add(upsert);
+        }
+        await batch.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+
+    private async Task DeleteOutboxAsync(long[] taskIds, CancellationToken ct)
+    {
+        await using var cmd = _main.CreateCommand("DELETE FROM visibility_tasks WHERE task_id = ANY($1)");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = taskIds });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<VisibilityPage> ListAsync(string namespaceId, CompiledQuery query, int pageSize, VisibilityCursor? after, CancellationToken ct)
+    {
+        await FlushAsync(ct);
+        await using var cmd = Query(namespaceId, query);
+        var sql = $"SELECT {Columns} FROM executions_visibility WHERE namespace_id = $1 AND ({query.Where})";
+        if (after is not null)
+        {
+            // Keyset paging in the fixed order: rows strictly after the cursor (open runs sort as close time +infinity).
+            var k = cmd.Parameters.Count + 1;
+            var closeKey = after.CloseTimeKey == long.MaxValue ? "'infinity'::timestamptz" : $"${k}";
+            sql += $" AND ({CloseKey} < {closeKey} OR ({CloseKey} = {closeKey} AND (start_time < ${k + 1} OR (start_time = ${k + 1} AND run_id COLLATE \"C\" > ${k + 2}))))";
+            cmd.Parameters.Add(new NpgsqlParameter
+            {
+                Value = after.CloseTimeKey == long.MaxValue ? DateTimeOffset.UnixEpoch : VisibilityCursor.FromMicros(after.CloseTimeKey),
+            });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = VisibilityCursor.FromMicros(after.StartTimeKey) });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = after.RunId });
+        }
+        cmd.CommandText = sql + $" ORDER BY {CloseKey} DESC, start_time DESC, run_id COLLATE \"C\" LIMIT {pageSize + 1}";
+        var records = new List<VisibilityRecord>();
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+            {
+                records.Add(Read(r));
+            }
+        }
+        VisibilityCursor? next = null;
+        if (records.Count > pageSize)
+        {
+            records.RemoveAt(pageSize);
+            var last = records[^1];
+            next = new VisibilityCursor(VisibilityCursor.CloseKey(last.CloseTime), VisibilityCursor.MicrosOf(last.StartTime), last.RunId);
+        }
+        return new VisibilityPage(records, next);
+    }
+
+    public async Task<long> CountAsync(string namespaceId, CompiledQuery query, CancellationToken ct)
+    {
+        await FlushAsync(ct);
+        await using var cmd = Query(namespaceId, query);
+        cmd.CommandText = $"SELECT COUNT(*) FROM executions_visibility WHERE namespace_id = $1 AND ({query.Where})";
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    public async Task<IReadOnlyList<(int Status, long Count)>> CountByStatusAsync(string namespaceId, CompiledQuery query, CancellationToken ct)
+    {
+        await FlushAsync(ct);
+        await using var cmd = Query(namespaceId, query);
+        cmd.CommandText = $"SELECT status, COUNT(*) FROM executions_visibility WHERE namespace_id = $1 AND ({query.Where}) GROUP BY status ORDER BY status";
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<(int, long)>();
+        while (await r.ReadAsync(ct))
+        {
+            list.Add((r.GetInt32(0), r.GetInt64(1)));
+        }
+        return list;
+    }
+
+    public async Task<IReadOnlyList<(string WorkflowId, string RunId)>> ListClosedBeforeAsync(string namespaceId, DateTimeOffset closedBefore, int limit, CancellationToken ct)
+    {
+        await FlushAsync(ct);
+        await using var cmd = _visibility.CreateCommand("""
+            SELECT workflow_id, run_id FROM executions_visibility
+            WHERE namespace_id = $1 AND close_time IS NOT NULL AND close_time < $2 ORDER BY close_time LIMIT $3
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = namespaceId });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = closedBefore.ToUniversalTime() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = limit });
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<(string, string)>();
+        while (await r.ReadAsync(ct))
+        {
+            list.Add((r.GetString(0), r.GetString(1)));
+        }
+        return list;
+    }
+
+    private NpgsqlCommand Query(string namespaceId, CompiledQuery query)
+    {
+        var cmd = _visibility.CreateCommand();
+        cmd.Parameters.Add(new NpgsqlParameter { Value = namespaceId });
+        foreach (var value in query.Parameters)
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        }
+        return cmd;
+    }
+
+    private static VisibilityRecord Read(NpgsqlDataReader r) => new(
+        r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4),
+        r.GetFieldValue<DateTimeOffset>(5), r.GetFieldValue<DateTimeOffset>(6),
+        r.IsDBNull(7) ? null : r.GetFieldValue<DateTimeOffset>(7), r.GetString(8),
+        r.GetInt64(9), r.GetInt64(10), r.IsDBNull(11) ? null : r.GetInt64(11), r.GetInt64(12),
+        r.IsDBNull(13) ? null : r.GetString(13), r.IsDBNull(14) ? null : r.GetString(14), r.GetString(15), r.GetString(16),
+        r.IsDBNull(17) ? null : (byte[])r[17], r.IsDBNull(18) ? null : r.GetString(18), r.GetInt64(19));
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        var current = Interlocked.Read(ref target);
+        while (current < value && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+            current = Interlocked.Read(ref target);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (_loop is not null)
+        {
+            await _loop;
+        }
+        _stop.Dispose();
+    }
+}
