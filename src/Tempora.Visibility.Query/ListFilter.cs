@@ -2,13 +2,23 @@ namespace Tempora.Visibility.Query;
 
 /// <summary>
 /// Temporal's visibility list filter (temporal-compat.md §9) compiled to a parameterized SQL WHERE fragment over
-/// <c>executions_visibility</c>.
+/// <c>executions_visibility</c>. The grammar is in <see cref="Parser"/>: AND, OR, NOT, parentheses; = != (or &lt;&gt;)
+/// &lt; &gt; &lt;= &gt;=, [NOT] IN (...), [NOT] BETWEEN a AND b, IS [NOT] NULL, [NOT] STARTS_WITH; an optional trailing
+/// GROUP BY ExecutionStatus. Strings are single- or double-quoted with the quote doubled inside (<c>'it''s'</c>);
+/// backslashes are ordinary characters. Names may be back-quoted (<c>`Dotted.Name`</c>). Keywords are
+/// case-insensitive, names case-sensitive. Positions in error messages are 1-based.
 /// <para>
 /// Semantics on missing values follow SQL, as Temporal's SQL visibility stores do: an attribute a run does not have
 /// (a missing search_attributes key, or an open run's CloseTime/ExecutionDuration) is NULL, so every comparison with it
 /// is unknown and does not match, including <c>!=</c>, <c>NOT IN</c>, <c>NOT BETWEEN</c>, <c>NOT STARTS_WITH</c> and
 /// <c>NOT (...)</c> around such a comparison. Only <c>IS NULL</c> finds runs without the attribute. (Elasticsearch
-/// visibility differs: there <c>!=</c> also matches runs without the attribute.)
+/// visibility differs: there <c>!=</c> also matches runs without the attribute.) A stored value whose JSON type does not
+/// fit the attribute's type counts as missing too.
+/// </para>
+/// <para>
+/// The SQLite store must register <c>tempora_text_match(field, query)</c> as <see cref="TextMatch.Matches"/>. Upstream
+/// behaviours not reproduced here: the implicit <c>TemporalNamespaceDivision IS NULL</c>, the ScheduleId alias and
+/// the optional Temporal prefix on reserved names.
 /// </para>
 /// </summary>
 public static class ListFilter

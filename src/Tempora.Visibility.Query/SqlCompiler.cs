@@ -209,17 +209,21 @@ internal sealed class SqlCompiler
         });
     }
 
-    /// <summary>KeywordList "contains any of": NULL when the attribute is missing, so that != and NOT IN stay NULL too.</summary>
+    /// <summary>
+    /// KeywordList "contains any of". NULL unless the attribute holds an array (missing, or left with another type), so
+    /// that != and NOT IN do not match runs without it.
+    /// </summary>
     private void WriteListContains(AttributeInfo attribute, IReadOnlyList<Token> values)
     {
         var key = KeyPlaceholder(attribute);
         if (IsPostgres)
         {
-            // jsonb containment; "= ANY" keeps a long IN list flat. NULL @> ... is NULL, as a missing attribute should be.
-            _sql.Append("((search_attributes -> ").Append(key).Append("::text) @> ");
+            // jsonb containment; "@> ANY" keeps a long IN list flat.
+            _sql.Append("(CASE WHEN jsonb_typeof(search_attributes -> ").Append(key).Append("::text) = 'array' THEN (search_attributes -> ")
+                .Append(key).Append("::text) @> ");
             if (values.Count == 1)
             {
-                _sql.Append("jsonb_build_array(").Append(Parameter(Values.String(values[0], attribute))).Append("::text))");
+                _sql.Append("jsonb_build_array(").Append(Parameter(Values.String(values[0], attribute))).Append("::text) END)");
                 return;
             }
             _sql.Append("ANY (ARRAY[");
@@ -231,11 +235,11 @@ internal sealed class SqlCompiler
                 }
                 _sql.Append("jsonb_build_array(").Append(Parameter(Values.String(values[i], attribute))).Append("::text)");
             }
-            _sql.Append("]))");
+            _sql.Append("]) END)");
             return;
         }
-        var path = SqliteJsonPathPrefix + key + SqliteJsonPathSuffix;
-        _sql.Append("(CASE WHEN json_type(search_attributes, ").Append(path).Append(") IS NULL THEN NULL ELSE EXISTS (SELECT 1 FROM json_each(search_attributes, ")
+        var path = SqlitePath(key);
+        _sql.Append("(CASE WHEN json_type(search_attributes, ").Append(path).Append(") = 'array' THEN EXISTS (SELECT 1 FROM json_each(search_attributes, ")
             .Append(path).Append(") WHERE json_each.value IN (");
         for (var i = 0; i < values.Count; i++)
         {
@@ -260,18 +264,19 @@ internal sealed class SqlCompiler
         {
             throw Errors.At(value.Position, $"word {Errors.Quote(tooLong)} is too long to match", $"at most {TextMatch.MaxWordBytes} bytes");
         }
-        var field = ScalarOperand(attribute);
+        var key = KeyPlaceholder(attribute);
         var query = Parameter(string.Join(' ', words));
         if (IsPostgres)
         {
-            _sql.Append("(to_tsvector('simple', regexp_replace(").Append(field).Append(", ").Append(PostgresAsciiPunctuation)
+            _sql.Append("(to_tsvector('simple', regexp_replace(").Append(ScalarOperand(attribute)).Append(", ").Append(PostgresAsciiPunctuation)
                 .Append(", ' ', 'g')) @@ plainto_tsquery('simple', ").Append(query).Append("::text))");
         }
         else
         {
             // The store's function answers false for NULL; CASE keeps a missing attribute NULL (so != does not match it).
-            _sql.Append("(CASE WHEN ").Append(field).Append(" IS NULL THEN NULL ELSE tempora_text_match(").Append(field).Append(", ")
-                .Append(query).Append(") END)");
+            var path = SqlitePath(key);
+            _sql.Append("(CASE WHEN json_type(search_attributes, ").Append(path).Append(") = 'text' THEN tempora_text_match(json_extract(search_attributes, ")
+                .Append(path).Append("), ").Append(query).Append(") END)");
         }
     }
 
@@ -298,7 +303,11 @@ internal sealed class SqlCompiler
         return IsPostgres && ordered && isString && !attribute.IsStatus ? operand + " COLLATE \"C\"" : operand;
     }
 
-    /// <summary>The attribute as SQL: its column, or its search_attributes entry converted to the attribute's type.</summary>
+    /// <summary>
+    /// The attribute as SQL: its column, or its search_attributes entry converted to the attribute's type. An entry whose
+    /// JSON type does not fit (a value left from an attribute removed and registered again with another type) is NULL,
+    /// like a missing one, on both dialects; PostgreSQL would otherwise fail the whole query on a cast.
+    /// </summary>
     private string ScalarOperand(AttributeInfo attribute)
     {
         if (attribute.Column is { } column)
@@ -308,17 +317,29 @@ internal sealed class SqlCompiler
         var key = KeyPlaceholder(attribute);
         if (!IsPostgres)
         {
-            return "json_extract(search_attributes, " + SqliteJsonPathPrefix + key + SqliteJsonPathSuffix + ")";
+            var path = SqlitePath(key);
+            var sqliteTypes = attribute.Type switch
+            {
+                SearchAttributeType.Int or SearchAttributeType.Double => "IN ('integer', 'real')",
+                SearchAttributeType.Bool => "IN ('true', 'false')",
+                SearchAttributeType.KeywordList => "= 'array'",
+                _ => "= 'text'",
+            };
+            return "(CASE WHEN json_type(search_attributes, " + path + ") " + sqliteTypes + " THEN json_extract(search_attributes, " + path + ") END)";
         }
-        var text = "(search_attributes ->> " + key + "::text)";
-        return attribute.Type switch
+        var (postgresType, value) = attribute.Type switch
         {
-            SearchAttributeType.Int => "(" + text + "::bigint)",
-            SearchAttributeType.Double => "(" + text + "::double precision)",
-            SearchAttributeType.Bool => "(" + text + "::boolean)",
-            _ => text,
+            // numeric: a non-integral number left in an Int attribute compares as SQLite compares it, instead of failing the cast.
+            SearchAttributeType.Int => ("number", "(search_attributes ->> " + key + "::text)::numeric"),
+            SearchAttributeType.Double => ("number", "(search_attributes ->> " + key + "::text)::double precision"),
+            SearchAttributeType.Bool => ("boolean", "(search_attributes ->> " + key + "::text)::boolean"),
+            SearchAttributeType.KeywordList => ("array", "search_attributes ->> " + key + "::text"),
+            _ => ("string", "search_attributes ->> " + key + "::text"),
         };
+        return "(CASE WHEN jsonb_typeof(search_attributes -> " + key + "::text) = '" + postgresType + "' THEN " + value + " END)";
     }
+
+    private static string SqlitePath(string keyPlaceholder) => SqliteJsonPathPrefix + keyPlaceholder + SqliteJsonPathSuffix;
 
     /// <summary>A literal converted to the attribute's type, as a placeholder (with a cast on PostgreSQL).</summary>
     private string Value(AttributeInfo attribute, Token value)

@@ -107,22 +107,33 @@ public sealed class CompilerTests
     public void Compile_CustomDatetime_ComparesFixedFormatStrings()
     {
         var sqlite = Compile.Sqlite("CustomDatetime > '2024-05-01T14:00:00+02:00'");
-        Assert.Equal("(json_extract(search_attributes, '$.\"' || $q0 || '\"') > $q1)", sqlite.Where);
+        Assert.Equal(
+            "((CASE WHEN json_type(search_attributes, '$.\"' || $q0 || '\"') = 'text' THEN json_extract(search_attributes, '$.\"' || $q0 || '\"') END) > $q1)",
+            sqlite.Where);
         Assert.Equal(["CustomDatetime", "2024-05-01T12:00:00.000000Z"], sqlite.Parameters);
 
         var postgres = Compile.Postgres("CustomDatetime > 1714564800000001000");
-        Assert.Equal("((search_attributes ->> $2::text) COLLATE \"C\" > $3::text)", postgres.Where);
+        Assert.Equal(
+            "((CASE WHEN jsonb_typeof(search_attributes -> $2::text) = 'string' THEN search_attributes ->> $2::text END) COLLATE \"C\" > $3::text)",
+            postgres.Where);
         Assert.Equal(["CustomDatetime", "2024-05-01T12:00:00.000001Z"], postgres.Parameters);
     }
 
     [Fact]
     public void Compile_CustomScalars_CastOnPostgres()
     {
-        Assert.Equal("(((search_attributes ->> $2::text)::bigint) > $3::bigint)", Compile.Postgres("CustomInt > 5").Where);
-        Assert.Equal("(((search_attributes ->> $2::text)::double precision) <= $3::double precision)", Compile.Postgres("CustomDouble <= 2.5").Where);
-        Assert.Equal("(((search_attributes ->> $2::text)::boolean) = $3::boolean)", Compile.Postgres("CustomBool = true").Where);
+        Assert.Equal("((CASE WHEN jsonb_typeof(search_attributes -> $2::text) = 'number' THEN (search_attributes ->> $2::text)::numeric END) > $3::bigint)",
+            Compile.Postgres("CustomInt > 5").Where);
+        Assert.Equal(
+            "((CASE WHEN jsonb_typeof(search_attributes -> $2::text) = 'number' THEN (search_attributes ->> $2::text)::double precision END) <= $3::double precision)",
+            Compile.Postgres("CustomDouble <= 2.5").Where);
+        Assert.Equal("((CASE WHEN jsonb_typeof(search_attributes -> $2::text) = 'boolean' THEN (search_attributes ->> $2::text)::boolean END) = $3::boolean)",
+            Compile.Postgres("CustomBool = true").Where);
+        Assert.Equal(
+            "((CASE WHEN json_type(search_attributes, '$.\"' || $q0 || '\"') IN ('true', 'false') THEN json_extract(search_attributes, '$.\"' || $q0 || '\"') END) = $q1)",
+            Compile.Sqlite("CustomBool = true").Where);
         var sqlite = Compile.Sqlite("CustomDouble <= 2");
-        Assert.Equal([ "CustomDouble", 2.0 ], sqlite.Parameters);
+        Assert.Equal(["CustomDouble", 2.0], sqlite.Parameters);
     }
 
     [Fact]
@@ -139,15 +150,17 @@ public sealed class CompilerTests
     {
         var sqlite = Compile.Sqlite("CustomKeywordList = 'red'");
         Assert.Equal(
-            "(CASE WHEN json_type(search_attributes, '$.\"' || $q0 || '\"') IS NULL THEN NULL ELSE EXISTS (SELECT 1 FROM " +
+            "(CASE WHEN json_type(search_attributes, '$.\"' || $q0 || '\"') = 'array' THEN EXISTS (SELECT 1 FROM " +
             "json_each(search_attributes, '$.\"' || $q0 || '\"') WHERE json_each.value IN ($q1)) END)", sqlite.Where);
 
         var postgres = Compile.Postgres("BuildIds NOT IN ('a', 'b')");
         Assert.Equal(
-            "(NOT ((search_attributes -> $2::text) @> ANY (ARRAY[jsonb_build_array($3::text), jsonb_build_array($4::text)])))",
+            "(NOT (CASE WHEN jsonb_typeof(search_attributes -> $2::text) = 'array' THEN (search_attributes -> $2::text) @> " +
+            "ANY (ARRAY[jsonb_build_array($3::text), jsonb_build_array($4::text)]) END))",
             postgres.Where);
         Assert.Equal(["BuildIds", "a", "b"], postgres.Parameters);
-        Assert.Equal("((search_attributes -> $2::text) @> jsonb_build_array($3::text))", Compile.Postgres("BuildIds = 'a'").Where);
+        Assert.Equal("(CASE WHEN jsonb_typeof(search_attributes -> $2::text) = 'array' THEN (search_attributes -> $2::text) @> jsonb_build_array($3::text) END)",
+            Compile.Postgres("BuildIds = 'a'").Where);
         Assert.DoesNotContain("?", postgres.Where, StringComparison.Ordinal);
     }
 
@@ -156,13 +169,14 @@ public sealed class CompilerTests
     {
         var sqlite = Compile.Sqlite("CustomText = 'Quick, brown-fox!'");
         Assert.Equal(
-            "(CASE WHEN json_extract(search_attributes, '$.\"' || $q0 || '\"') IS NULL THEN NULL ELSE " +
+            "(CASE WHEN json_type(search_attributes, '$.\"' || $q0 || '\"') = 'text' THEN " +
             "tempora_text_match(json_extract(search_attributes, '$.\"' || $q0 || '\"'), $q1) END)", sqlite.Where);
         Assert.Equal(["CustomText", "Quick brown fox"], sqlite.Parameters);
 
         var postgres = Compile.Postgres("CustomText != 'fox'");
         Assert.Equal(
-            "(NOT (to_tsvector('simple', regexp_replace((search_attributes ->> $2::text), '[\\x01-\\x2f\\x3a-\\x40\\x5b-\\x60\\x7b-\\x7f]+', ' ', 'g')) " +
+            "(NOT (to_tsvector('simple', regexp_replace((CASE WHEN jsonb_typeof(search_attributes -> $2::text) = 'string' THEN search_attributes ->> $2::text END), " +
+            "'[\\x01-\\x2f\\x3a-\\x40\\x5b-\\x60\\x7b-\\x7f]+', ' ', 'g')) " +
             "@@ plainto_tsquery('simple', $3::text)))", postgres.Where);
     }
 

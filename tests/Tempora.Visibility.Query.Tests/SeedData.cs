@@ -31,6 +31,16 @@ internal static class SeedData
     /// <summary>The rows of <see cref="Namespace"/>, the only ones a query may return.</summary>
     public static IEnumerable<SeedRow> Main => Rows.Where(r => r.NamespaceId == Namespace);
 
+    /// <summary>Replaces some attributes by values of another JSON type, which every query must treat as missing.</summary>
+    private static SeedRow WithStaleValues(SeedRow row, int variant) => variant switch
+    {
+        0 => row with { CustomInt = null, CustomBool = null, StaleJson = new Dictionary<string, string> { ["CustomInt"] = "\"12\"", ["CustomBool"] = "\"true\"" } },
+        1 => row with { CustomKeyword = null, CustomDatetime = null, StaleJson = new Dictionary<string, string> { ["CustomKeyword"] = "5", ["CustomDatetime"] = "1704067200" } },
+        2 => row with { CustomKeywordList = null, CustomText = null, StaleJson = new Dictionary<string, string> { ["CustomKeywordList"] = "\"red\"", ["CustomText"] = "[\"fox\"]" } },
+        3 => row with { CustomDouble = null, DottedName = null, StaleJson = new Dictionary<string, string> { ["CustomDouble"] = "\"1.5\"", ["Dotted.Name"] = "true" } },
+        _ => row with { ChangeVersion = null, CustomInt = null, StaleJson = new Dictionary<string, string> { ["TemporalChangeVersion"] = "\"patch-1\"", ["CustomInt"] = "{\"a\": 1}" } },
+    };
+
     private static List<SeedRow> Generate()
     {
         var random = new Random(20240501);
@@ -53,7 +63,7 @@ internal static class SeedData
                 }
                 return random.Next(8) == 0 ? [] : pool.Where(_ => random.Next(3) == 0).ToArray();
             }
-            rows.Add(new SeedRow
+            var row = new SeedRow
             {
                 NamespaceId = ns,
                 RunId = runId,
@@ -91,7 +101,8 @@ internal static class SeedData
                 BuildIds = random.Next(5) == 0 ? ["build-1"] : null,
                 SchedulePaused = random.Next(4) switch { 0 => true, 1 => false, _ => null },
                 BatcherUser = BatcherUsers[random.Next(BatcherUsers.Length)],
-            });
+            };
+            rows.Add(i % 11 == 4 ? WithStaleValues(row, i / 11 % 5) : row);
         }
         return rows;
     }

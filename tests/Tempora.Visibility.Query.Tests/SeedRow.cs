@@ -40,6 +40,12 @@ internal sealed record SeedRow
     public bool? SchedulePaused { get; init; }
     public string? BatcherUser { get; init; }
 
+    /// <summary>
+    /// Raw JSON values whose type does not fit their attribute (left from an attribute removed and registered again
+    /// with another type); the typed property of each is null, because queries must treat them as missing.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? StaleJson { get; init; }
+
     private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The search_attributes JSON object as the stores write it; null when the run has none.</summary>
@@ -104,6 +110,12 @@ internal sealed record SeedRow
                 any = true;
             }
             Str("BatcherUser", BatcherUser);
+            foreach (var (name, raw) in StaleJson ?? new Dictionary<string, string>())
+            {
+                json.WritePropertyName(name);
+                json.WriteRawValue(raw);
+                any = true;
+            }
             json.WriteEndObject();
         }
         return any ? Encoding.UTF8.GetString(stream.ToArray()) : null;
