@@ -35,16 +35,8 @@ internal sealed class SchemaCommand : Command
         var command = new Command(name, description) { config };
         command.SetAction(async (parseResult, ct) =>
         {
-            TemporaOptions options;
-            try
+            if (ServerConfiguration.TryLoad(parseResult.GetValue(config)) is not { } options)
             {
-                var environment = Environment.GetEnvironmentVariables();
-                options = ServerConfiguration.ToOptions(ServerConfiguration.Load(
-                    ServerConfiguration.ConfigFile(parseResult.GetValue(config), environment), environment));
-            }
-            catch (Exception e) when (e is ConfigurationException or FormatException or InvalidDataException or IOException)
-            {
-                await Console.Error.WriteLineAsync($"Invalid configuration: {e.Message}");
                 return 2;
             }
             try

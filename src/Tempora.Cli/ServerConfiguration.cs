@@ -57,6 +57,22 @@ internal static class ServerConfiguration
     /// <summary>Every role a process can run; all of them by default.</summary>
     public static readonly string[] AllServices = ["frontend", "history", "matching", "worker", "web"];
 
+    /// <summary>The options from the config file (--config or TEMPORA_CONFIG) and the environment; on a bad setting,
+    /// writes the reason to stderr and returns null (exit code 2).</summary>
+    public static TemporaOptions? TryLoad(string? configFlag)
+    {
+        try
+        {
+            var environment = Environment.GetEnvironmentVariables();
+            return ToOptions(Load(ConfigFile(configFlag, environment), environment));
+        }
+        catch (Exception e) when (e is ConfigurationException or FormatException or InvalidDataException or IOException)
+        {
+            Console.Error.WriteLine($"Invalid configuration: {e.Message}");
+            return null;
+        }
+    }
+
     /// <summary>The config file named by --config, else by TEMPORA_CONFIG, else none.</summary>
     public static string? ConfigFile(string? flag, IDictionary environment) =>
         flag ?? environment["TEMPORA_CONFIG"] as string;

@@ -34,16 +34,8 @@ internal sealed class StartCommand : Command
 
     private Task<int> RunAsync(ParseResult parseResult, CancellationToken ct)
     {
-        TemporaOptions options;
-        try
+        if (ServerConfiguration.TryLoad(parseResult.GetValue(_config)) is not { } options)
         {
-            var environment = Environment.GetEnvironmentVariables();
-            options = ServerConfiguration.ToOptions(ServerConfiguration.Load(
-                ServerConfiguration.ConfigFile(parseResult.GetValue(_config), environment), environment));
-        }
-        catch (Exception e) when (e is ConfigurationException or FormatException or InvalidDataException or IOException)
-        {
-            Console.Error.WriteLine($"Invalid configuration: {e.Message}");
             return Task.FromResult(2);
         }
         options = options with

@@ -12,23 +12,15 @@ public sealed partial class WorkflowServiceImpl
 {
     public async Task<ListWorkflowExecutionsResponse> ListWorkflowExecutions(ListWorkflowExecutionsRequest request, ServerCallContext context)
     {
-        var ns = await NamespaceAsync(request.Namespace, context);
-        var page = await visibility.ListAsync(ns.Id, Compile(request.Query, ns, visibility), PageSize(request.PageSize),
-            PageCursor(request.NextPageToken), context.CancellationToken);
-        var response = new ListWorkflowExecutionsResponse { NextPageToken = PageToken(page.Next) };
-        response.Executions.AddRange(page.Records.Select(r => Info(r, ns)));
-        return response;
+        var (executions, next) = await ListPageAsync(request.Namespace, request.Query, request.PageSize, request.NextPageToken, context);
+        return new ListWorkflowExecutionsResponse { Executions = { executions }, NextPageToken = next };
     }
 
     /// <summary>Deprecated upstream; the same as List (the fixed order is stable for paging).</summary>
     public async Task<ScanWorkflowExecutionsResponse> ScanWorkflowExecutions(ScanWorkflowExecutionsRequest request, ServerCallContext context)
     {
-        var ns = await NamespaceAsync(request.Namespace, context);
-        var page = await visibility.ListAsync(ns.Id, Compile(request.Query, ns, visibility), PageSize(request.PageSize),
-            PageCursor(request.NextPageToken), context.CancellationToken);
-        var response = new ScanWorkflowExecutionsResponse { NextPageToken = PageToken(page.Next) };
-        response.Executions.AddRange(page.Records.Select(r => Info(r, ns)));
-        return response;
+        var (executions, next) = await ListPageAsync(request.Namespace, request.Query, request.PageSize, request.NextPageToken, context);
+        return new ScanWorkflowExecutionsResponse { Executions = { executions }, NextPageToken = next };
     }
 
     public async Task<CountWorkflowExecutionsResponse> CountWorkflowExecutions(CountWorkflowExecutionsRequest request, ServerCallContext context)
@@ -53,20 +45,16 @@ public sealed partial class WorkflowServiceImpl
 
     public async Task<ListOpenWorkflowExecutionsResponse> ListOpenWorkflowExecutions(ListOpenWorkflowExecutionsRequest request, ServerCallContext context)
     {
-        var ns = await NamespaceAsync(request.Namespace, context);
         var filters = new List<string> { "ExecutionStatus = 'Running'" };
         AddStartTimeFilter(filters, request.StartTimeFilter);
         AddExecutionOrTypeFilter(filters, request.ExecutionFilter, request.TypeFilter);
-        var page = await visibility.ListAsync(ns.Id, Compile(string.Join(" AND ", filters), ns, visibility),
-            PageSize(request.MaximumPageSize), PageCursor(request.NextPageToken), context.CancellationToken);
-        var response = new ListOpenWorkflowExecutionsResponse { NextPageToken = PageToken(page.Next) };
-        response.Executions.AddRange(page.Records.Select(r => Info(r, ns)));
-        return response;
+        var (executions, next) = await ListPageAsync(request.Namespace, string.Join(" AND ", filters), request.MaximumPageSize,
+            request.NextPageToken, context);
+        return new ListOpenWorkflowExecutionsResponse { Executions = { executions }, NextPageToken = next };
     }
 
     public async Task<ListClosedWorkflowExecutionsResponse> ListClosedWorkflowExecutions(ListClosedWorkflowExecutionsRequest request, ServerCallContext context)
     {
-        var ns = await NamespaceAsync(request.Namespace, context);
         var filters = new List<string> { "ExecutionStatus != 'Running'" };
         AddStartTimeFilter(filters, request.StartTimeFilter);
         AddExecutionOrTypeFilter(filters, request.ExecutionFilter, request.TypeFilter);
@@ -74,11 +62,9 @@ public sealed partial class WorkflowServiceImpl
         {
             filters.Add($"ExecutionStatus = '{StatusName(statusFilter.Status)}'");
         }
-        var page = await visibility.ListAsync(ns.Id, Compile(string.Join(" AND ", filters), ns, visibility),
-            PageSize(request.MaximumPageSize), PageCursor(request.NextPageToken), context.CancellationToken);
-        var response = new ListClosedWorkflowExecutionsResponse { NextPageToken = PageToken(page.Next) };
-        response.Executions.AddRange(page.Records.Select(r => Info(r, ns)));
-        return response;
+        var (executions, next) = await ListPageAsync(request.Namespace, string.Join(" AND ", filters), request.MaximumPageSize,
+            request.NextPageToken, context);
+        return new ListClosedWorkflowExecutionsResponse { Executions = { executions }, NextPageToken = next };
     }
 
     /// <summary>Every system attribute and the custom ones of all namespaces (this RPC names no namespace).</summary>
@@ -97,6 +83,16 @@ public sealed partial class WorkflowServiceImpl
             }
         }
         return response;
+    }
+
+    /// <summary>One page of a list filter in the fixed order, and the token of the next page (empty at the end).</summary>
+    private async Task<(IEnumerable<Temporalio.Api.Workflow.V1.WorkflowExecutionInfo> Executions, Google.Protobuf.ByteString Next)> ListPageAsync(
+        string namespaceName, string? query, int pageSize, Google.Protobuf.ByteString pageToken, ServerCallContext context)
+    {
+        var ns = await NamespaceAsync(namespaceName, context);
+        var page = await visibility.ListAsync(ns.Id, Compile(query, ns, visibility), PageSize(pageSize), PageCursor(pageToken),
+            context.CancellationToken);
+        return (page.Records.Select(r => Info(r, ns)), PageToken(page.Next));
     }
 
     private static void AddStartTimeFilter(List<string> filters, Temporalio.Api.Filter.V1.StartTimeFilter? filter)

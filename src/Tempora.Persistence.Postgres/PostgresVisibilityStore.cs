@@ -13,11 +13,7 @@ namespace Tempora.Persistence.Postgres;
 public sealed class PostgresVisibilityStore : IVisibilityStore, IAsyncDisposable
 {
     internal const string EnqueueSql = "INSERT INTO visibility_tasks (namespace_id, run_id, version, data) VALUES ($1, $2, $3, $4)";
-    private const string Columns = """
-        namespace_id, run_id, workflow_id, workflow_type_name, status, start_time, execution_time, close_time, task_queue,
-        history_length, history_size_bytes, execution_duration, state_transition_count, parent_workflow_id, parent_run_id,
-        root_workflow_id, root_run_id, memo, search_attributes, version
-        """;
+    private const string Columns = VisibilityTable.Columns;
     private const string UpsertSql = $"""
         INSERT INTO executions_visibility ({Columns})
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19::jsonb, $20)

@@ -6,11 +6,7 @@ namespace Tempora.Persistence.Sqlite;
 /// <summary>Visibility on SQLite: rows live in the main file and are written in the transition's own transaction.</summary>
 public sealed class SqliteVisibilityStore(SqliteDatabase db) : IVisibilityStore
 {
-    internal const string Columns = """
-        namespace_id, run_id, workflow_id, workflow_type_name, status, start_time, execution_time, close_time, task_queue,
-        history_length, history_size_bytes, execution_duration, state_transition_count, parent_workflow_id, parent_run_id,
-        root_workflow_id, root_run_id, memo, search_attributes, version
-        """;
+    internal const string Columns = VisibilityTable.Columns;
     internal const string UpsertSql = $"""
         INSERT INTO executions_visibility ({Columns})
         VALUES ($v_ns, $v_run, $v_wf, $v_type, $v_status, $v_start, $v_exec, $v_close, $v_tq, $v_hlen, $v_hsize, $v_dur, $v_stc,

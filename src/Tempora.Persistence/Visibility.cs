@@ -30,6 +30,16 @@ public sealed record VisibilityRecord(
     string? SearchAttributesJson,
     long Version);
 
+/// <summary>The visibility table's columns in the order both stores read and write them.</summary>
+public static class VisibilityTable
+{
+    public const string Columns = """
+        namespace_id, run_id, workflow_id, workflow_type_name, status, start_time, execution_time, close_time, task_queue,
+        history_length, history_size_bytes, execution_duration, state_transition_count, parent_workflow_id, parent_run_id,
+        root_workflow_id, root_run_id, memo, search_attributes, version
+        """;
+}
+
 /// <summary>Where a page ended in the fixed order (open runs first, then most recently closed; then start time; then run id).</summary>
 public sealed record VisibilityCursor(long CloseTimeKey, long StartTimeKey, string RunId)
 {
