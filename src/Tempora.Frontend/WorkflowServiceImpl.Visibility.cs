@@ -46,7 +46,7 @@ public sealed partial class WorkflowServiceImpl
     public async Task<ListOpenWorkflowExecutionsResponse> ListOpenWorkflowExecutions(ListOpenWorkflowExecutionsRequest request, ServerCallContext context)
     {
         var filters = new List<string> { "ExecutionStatus = 'Running'" };
-        AddStartTimeFilter(filters, request.StartTimeFilter);
+        AddTimeFilter(filters, "StartTime", request.StartTimeFilter);
         AddExecutionOrTypeFilter(filters, request.ExecutionFilter, request.TypeFilter);
         var (executions, next) = await ListPageAsync(request.Namespace, string.Join(" AND ", filters), request.MaximumPageSize,
             request.NextPageToken, context);
@@ -55,8 +55,9 @@ public sealed partial class WorkflowServiceImpl
 
     public async Task<ListClosedWorkflowExecutionsResponse> ListClosedWorkflowExecutions(ListClosedWorkflowExecutionsRequest request, ServerCallContext context)
     {
+        // Like upstream, the time filter of closed runs applies to when they closed.
         var filters = new List<string> { "ExecutionStatus != 'Running'" };
-        AddStartTimeFilter(filters, request.StartTimeFilter);
+        AddTimeFilter(filters, "CloseTime", request.StartTimeFilter);
         AddExecutionOrTypeFilter(filters, request.ExecutionFilter, request.TypeFilter);
         if (request.StatusFilter is { Status: not WorkflowExecutionStatus.Unspecified } statusFilter)
         {
@@ -95,15 +96,15 @@ public sealed partial class WorkflowServiceImpl
         return (page.Records.Select(r => Info(r, ns)), PageToken(page.Next));
     }
 
-    private static void AddStartTimeFilter(List<string> filters, Temporalio.Api.Filter.V1.StartTimeFilter? filter)
+    private static void AddTimeFilter(List<string> filters, string attribute, Temporalio.Api.Filter.V1.StartTimeFilter? filter)
     {
         if (filter?.EarliestTime is { } earliest)
         {
-            filters.Add($"StartTime >= {Literal(earliest)}");
+            filters.Add($"{attribute} >= {Literal(earliest)}");
         }
         if (filter?.LatestTime is { } latest && latest.Seconds > 0)
         {
-            filters.Add($"StartTime <= {Literal(latest)}");
+            filters.Add($"{attribute} <= {Literal(latest)}");
         }
     }
 
