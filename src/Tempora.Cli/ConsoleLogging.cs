@@ -1,11 +1,13 @@
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Tempora.Server;
 
 namespace Tempora.Cli;
 
-/// <summary>The console log format of every command: one line per entry, with a timestamp.</summary>
+/// <summary>The console log of every command: one readable line per entry (text), or one JSON object per entry (json).</summary>
 internal static class ConsoleLogging
 {
-    public static void Configure(ILoggingBuilder builder, LogLevel level)
+    public static void Configure(ILoggingBuilder builder, LogLevel level, LogFormat format = LogFormat.Text)
     {
         builder.ClearProviders();
         builder.SetMinimumLevel(level);
@@ -16,6 +18,18 @@ internal static class ConsoleLogging
         builder.AddFilter("Microsoft", frameworkLevel);
         builder.AddFilter("Grpc", frameworkLevel);
 
+        if (format == LogFormat.Json)
+        {
+            // {"Timestamp":…,"EventId":3001,"LogLevel":"Warning","Category":…,"Message":…,"State":{"WorkflowId":…,"RunId":…}}:
+            // the template's placeholders arrive as properties, so a log pipeline can filter on them.
+            builder.AddJsonConsole(o =>
+            {
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.JsonWriterOptions = new JsonWriterOptions { Indented = false };
+            });
+            return;
+        }
         builder.AddSimpleConsole(o =>
         {
             o.SingleLine = true;

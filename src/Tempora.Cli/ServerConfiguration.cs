@@ -51,6 +51,8 @@ internal static class ServerConfiguration
         ("TEMPORA_UI_PORT", "uiPort"),
         ("TEMPORA_METRICS_PORT", "metricsPort"),
         ("TEMPORA_LOG_LEVEL", "logLevel"),
+        ("TEMPORA_LOG_FORMAT", "logFormat"),
+        ("TEMPORA_METRICS", "metrics"),
         ("TEMPORA_NAMESPACES", "namespaces"),
     ];
 
@@ -123,7 +125,9 @@ internal static class ServerConfiguration
             Port = Int(config, "port", 7233, 0, 65535),
             UiPort = Int(config, "uiPort", 8080, 0, 65535),
             MetricsPort = Int(config, "metricsPort", 9090, 0, 65535),
+            Metrics = Switch(config, "metrics", true),
             LogLevel = ParseLogLevel(config["logLevel"] ?? "info"),
+            LogFormat = ParseLogFormat(config["logFormat"] ?? "json"),
             Headless = !services.Contains("web"),
             Namespaces = List(config, "namespaces").Where(n => n != "default").Distinct(StringComparer.Ordinal).ToArray(),
             NumHistoryShards = Int(config, "numHistoryShards", 4, 1, 16384),
@@ -184,6 +188,22 @@ internal static class ServerConfiguration
         "warn" => LogLevel.Warning,
         "error" => LogLevel.Error,
         _ => throw new ConfigurationException($"Log level '{value}' is not one of debug, info, warn, error."),
+    };
+
+    public static LogFormat ParseLogFormat(string value) => value.ToLowerInvariant() switch
+    {
+        "text" => LogFormat.Text,
+        "json" => LogFormat.Json,
+        _ => throw new ConfigurationException($"Log format '{value}' is not one of text, json."),
+    };
+
+    /// <summary>An on/off setting: true/false, on/off, yes/no, 1/0.</summary>
+    private static bool Switch(IConfiguration config, string key, bool defaultValue) => config[key]?.ToLowerInvariant() switch
+    {
+        null => defaultValue,
+        "true" or "on" or "yes" or "1" => true,
+        "false" or "off" or "no" or "0" => false,
+        var text => throw new ConfigurationException($"Setting '{key}' must be true or false (on/off), not '{text}'."),
     };
 
     /// <summary>

@@ -9,7 +9,7 @@ internal static class ServerRunner
 {
     public static async Task<int> RunAsync(TemporaOptions options, Action<TemporaServer> printBanner, CancellationToken ct)
     {
-        void ConfigureLogging(ILoggingBuilder builder) => ConsoleLogging.Configure(builder, options.LogLevel);
+        void ConfigureLogging(ILoggingBuilder builder) => ConsoleLogging.Configure(builder, options.LogLevel, options.LogFormat);
 
         // Disposing the factory flushes the console logger's queue before the process exits.
         using var loggerFactory = LoggerFactory.Create(ConfigureLogging);

@@ -15,20 +15,23 @@ internal sealed class StartCommand : Command
     private readonly Option<string> _ip = new("--ip") { Description = "IP address every listener binds to (default 0.0.0.0)", HelpName = "address" };
     private readonly Option<int?> _port = CommonOptions.OptionalPort("--port", "gRPC frontend port (default 7233); 0 picks a free port", "-p");
     private readonly Option<int?> _uiPort = CommonOptions.OptionalPort("--ui-port", "Web UI port (default 8080)");
-    private readonly Option<int?> _metricsPort = CommonOptions.OptionalPort("--metrics-port", "Prometheus metrics port (default 9090)");
+    private readonly Option<int?> _metricsPort = CommonOptions.OptionalPort("--metrics-port", "Port of /metrics and /health/live, /health/ready (default 9090); 0 picks a free port");
     private readonly Option<string> _logLevel = new("--log-level") { Description = "Lowest level written to the log (default info)" };
+    private readonly Option<string> _logFormat = new("--log-format") { Description = "Console log format: json (default) or text" };
 
     public StartCommand()
         : base("start", "Start the server with the settings of a config file and environment variables (production)")
     {
         _ip.Validators.Add(CommonOptions.ValidateIp);
         _logLevel.AcceptOnlyFromAmong("debug", "info", "warn", "error");
+        _logFormat.AcceptOnlyFromAmong("json", "text");
         Options.Add(_config);
         Options.Add(_ip);
         Options.Add(_port);
         Options.Add(_uiPort);
         Options.Add(_metricsPort);
         Options.Add(_logLevel);
+        Options.Add(_logFormat);
         SetAction(RunAsync);
     }
 
@@ -45,6 +48,7 @@ internal sealed class StartCommand : Command
             UiPort = parseResult.GetValue(_uiPort) ?? options.UiPort,
             MetricsPort = parseResult.GetValue(_metricsPort) ?? options.MetricsPort,
             LogLevel = parseResult.GetValue(_logLevel) is { } level ? ServerConfiguration.ParseLogLevel(level) : options.LogLevel,
+            LogFormat = parseResult.GetValue(_logFormat) is { } format ? ServerConfiguration.ParseLogFormat(format) : options.LogFormat,
         };
         return ServerRunner.RunAsync(options, server => PrintBanner(options, server), ct);
     }
@@ -56,6 +60,7 @@ internal sealed class StartCommand : Command
         Console.Out.WriteLine($"""
             Tempora {version}
             Server:     {server.GrpcAddress}
+            Metrics:    http://{server.MetricsAddress}/metrics
             Database:   {database}
             """);
         Console.Out.Flush();

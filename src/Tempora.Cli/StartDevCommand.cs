@@ -29,7 +29,18 @@ internal sealed class StartDevCommand : Command
     private readonly Option<int> _uiPort = CommonOptions.Port("--ui-port", 8080, "Web UI port (reserved: the UI is not built yet)");
 
     private readonly Option<int> _metricsPort =
-        CommonOptions.Port("--metrics-port", 9090, "Prometheus metrics port (reserved: metrics are not built yet)");
+        CommonOptions.Port("--metrics-port", 9090, "Port of /metrics (Prometheus) and /health/live, /health/ready; 0 picks a free port");
+
+    private readonly Option<bool> _noMetrics = new("--no-metrics")
+    {
+        Description = "Collect no metrics; the metrics port then serves only the health endpoints",
+    };
+
+    private readonly Option<string> _logFormat = new("--log-format")
+    {
+        Description = "Console log format: text or json",
+        DefaultValueFactory = _ => "text",
+    };
 
     private readonly Option<string> _dbFilename = new("--db-filename", "-f")
     {
@@ -73,6 +84,7 @@ internal sealed class StartDevCommand : Command
         _dbFilename.Validators.Add(CommonOptions.ValidateNotBlank);
         _namespaces.Validators.Add(CommonOptions.ValidateNotBlank);
         _logLevel.AcceptOnlyFromAmong("debug", "info", "warn", "error");
+        _logFormat.AcceptOnlyFromAmong("text", "json");
         _searchAttributes.Validators.Add(result =>
         {
             foreach (var token in result.Tokens)
@@ -88,10 +100,12 @@ internal sealed class StartDevCommand : Command
         Options.Add(_port);
         Options.Add(_uiPort);
         Options.Add(_metricsPort);
+        Options.Add(_noMetrics);
         Options.Add(_dbFilename);
         Options.Add(_inMemory);
         Options.Add(_namespaces);
         Options.Add(_logLevel);
+        Options.Add(_logFormat);
         Options.Add(_searchAttributes);
         Options.Add(_headless);
 
@@ -101,7 +115,7 @@ internal sealed class StartDevCommand : Command
     private Task<int> RunAsync(ParseResult parseResult, CancellationToken ct)
     {
         var options = ReadOptions(parseResult);
-        return ServerRunner.RunAsync(options, server => PrintBanner(options, server.GrpcAddress), ct);
+        return ServerRunner.RunAsync(options, server => PrintBanner(options, server.GrpcAddress, server.MetricsAddress), ct);
     }
 
     private TemporaOptions ReadOptions(ParseResult parseResult)
@@ -115,6 +129,8 @@ internal sealed class StartDevCommand : Command
             Port = parseResult.GetValue(_port),
             UiPort = parseResult.GetValue(_uiPort),
             MetricsPort = parseResult.GetValue(_metricsPort),
+            Metrics = !parseResult.GetValue(_noMetrics),
+            LogFormat = ServerConfiguration.ParseLogFormat(parseResult.GetRequiredValue(_logFormat)),
             // Resolved here so that the banner names the file a later `start-dev -f` must point at.
             DbFilename = inMemory ? MemoryDbFilename : Path.GetFullPath(dbFilename),
             InMemory = inMemory,
@@ -133,7 +149,7 @@ internal sealed class StartDevCommand : Command
         };
     }
 
-    private static void PrintBanner(TemporaOptions options, string grpcAddress)
+    private static void PrintBanner(TemporaOptions options, string grpcAddress, string metricsAddress)
     {
         var version = typeof(StartDevCommand).Assembly
             .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
@@ -142,6 +158,7 @@ internal sealed class StartDevCommand : Command
         Console.Out.WriteLine($"""
             Tempora {version}
             Server:     {grpcAddress}
+            Metrics:    http://{metricsAddress}/metrics
             Namespaces: {namespaces}
             Database:   {database}
             """);

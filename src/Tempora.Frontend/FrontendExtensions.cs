@@ -4,6 +4,8 @@ using Grpc.HealthCheck;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Tempora.Core.Metrics;
 
 namespace Tempora.Frontend;
 
@@ -20,8 +22,11 @@ public static class FrontendExtensions
             // limit only has to be above anything a valid request can carry.
             options.MaxReceiveMessageSize = 128 * 1024 * 1024;
             options.MaxSendMessageSize = null;
+            // Outermost first: metrics see the status ErrorInterceptor maps a domain exception to.
+            options.Interceptors.Add<MetricsInterceptor>();
             options.Interceptors.Add<ErrorInterceptor>();
         });
+        services.TryAddSingleton<IMetrics>(NullMetrics.Instance);
         services.AddSingleton<WorkflowServiceImpl>();
         services.AddSingleton<OperatorServiceImpl>();
         services.AddSingleton<IServiceMethodProvider<WorkflowServiceImpl>>(

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Tempora.Core;
 using Tempora.Core.Errors;
+using Tempora.Core.Metrics;
 using Tempora.History.Execution;
 using Tempora.History.Queues;
 using Tempora.History.Visibility;
@@ -22,8 +23,11 @@ public sealed partial class HistoryEngine(
     TimerQueue timerQueue,
     TaskIdAllocator taskIds,
     TimeProvider time,
-    ILogger<HistoryEngine> logger)
+    ILogger<HistoryEngine> logger,
+    IMetrics? metrics = null)
 {
+    private readonly IMetrics _metrics = metrics ?? NullMetrics.Instance;
+
     /// <summary>Bound on cached runs; past it, idle entries are dropped (they reload from the database).</summary>
     private const int MaxCachedExecutions = 20_000;
 
@@ -222,7 +226,8 @@ public sealed partial class HistoryEngine(
         // The visibility row is written with the transition when what it shows changed (creation, status, memo,
         // search attributes); counters such as the history length follow at the next such change.
         var visible = VisibilityRecords.Snapshot(t.State);
-        var custom = (await namespaces.GetByIdAsync(t.State.NamespaceId, CancellationToken.None)).CustomSearchAttributes;
+        var ns = await namespaces.GetByIdAsync(t.State.NamespaceId, CancellationToken.None);
+        var custom = ns.CustomSearchAttributes;
         if (create is not null || ctx.Visible != visible)
         {
             mutation = mutation with { Visibility = VisibilityRecords.From(t.State, create is not null ? 1 : ctx.DbVersion + 1, custom) };
@@ -236,6 +241,7 @@ public sealed partial class HistoryEngine(
         ctx.Visible = visible;
         ctx.DbVersion = create is not null ? 1 : ctx.DbVersion + 1;
         ctx.State = t.State;
+        CountCommitted(t, ns.Name);
         AfterCommit(t);
         if (!t.State.IsOpen)
         {
@@ -253,6 +259,39 @@ public sealed partial class HistoryEngine(
             next.Visible = VisibilityRecords.Snapshot(successor.State);
             next.DbVersion = Math.Max(next.DbVersion, 1);
             AfterCommit(successor);
+        }
+    }
+
+    /// <summary>Workflow outcome and activity timeout metrics of a committed transition.</summary>
+    private void CountCommitted(Transition t, string namespaceName)
+    {
+        if (t.StatusChanged && !t.State.IsOpen)
+        {
+            var outcome = t.State.Status switch
+            {
+                Temporalio.Api.Enums.V1.WorkflowExecutionStatus.Completed => MetricNames.WorkflowSuccess,
+                Temporalio.Api.Enums.V1.WorkflowExecutionStatus.Failed => MetricNames.WorkflowFailed,
+                Temporalio.Api.Enums.V1.WorkflowExecutionStatus.TimedOut => MetricNames.WorkflowTimeout,
+                Temporalio.Api.Enums.V1.WorkflowExecutionStatus.Terminated => MetricNames.WorkflowTerminate,
+                Temporalio.Api.Enums.V1.WorkflowExecutionStatus.Canceled => MetricNames.WorkflowCancel,
+                Temporalio.Api.Enums.V1.WorkflowExecutionStatus.ContinuedAsNew => MetricNames.WorkflowContinuedAsNew,
+                _ => null,
+            };
+            if (outcome is not null)
+            {
+                _metrics.Increment(outcome, namespaceName);
+            }
+        }
+        foreach (var type in t.ActivityTimeouts)
+        {
+            var timeout = type switch
+            {
+                Temporalio.Api.Enums.V1.TimeoutType.ScheduleToStart => MetricNames.ScheduleToStartTimeout,
+                Temporalio.Api.Enums.V1.TimeoutType.StartToClose => MetricNames.StartToCloseTimeout,
+                Temporalio.Api.Enums.V1.TimeoutType.ScheduleToClose => MetricNames.ScheduleToCloseTimeout,
+                _ => MetricNames.HeartbeatTimeout,
+            };
+            _metrics.Increment(timeout, namespaceName);
         }
     }
 
@@ -305,6 +344,7 @@ public sealed partial class HistoryEngine(
     private async Task ProcessTimerAsync(TimerTaskRecord timer, CancellationToken ct)
     {
         var info = StateSerializer.DeserializeValue<TimerTaskInfo>(timer.Data);
+        _metrics.Increment(MetricNames.TimerTaskFired, info.Kind.ToString());
         switch (info.Kind)
         {
             case TimerTaskKind.StartChild:

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Tempora.Core;
+using Tempora.Core.Metrics;
 
 namespace Tempora.Matching;
 
@@ -7,11 +8,11 @@ namespace Tempora.Matching;
 /// In-memory task queues. A task offered while a poller waits is handed over directly (sync match); otherwise it
 /// waits in the queue's backlog, whose durable copy is the task row written with the transition that created it.
 /// </summary>
-public sealed class MatchingEngine(TimeProvider time) : ITaskDispatcher
+public sealed class MatchingEngine(TimeProvider time, IMetrics? metrics = null) : ITaskDispatcher
 {
     private readonly ConcurrentDictionary<TaskQueueKey, TaskQueuePartition> _queues = new();
 
-    private TaskQueuePartition Queue(TaskQueueKey key) => _queues.GetOrAdd(key, k => new TaskQueuePartition(k, time));
+    private TaskQueuePartition Queue(TaskQueueKey key) => _queues.GetOrAdd(key, k => new TaskQueuePartition(k, time, metrics ?? NullMetrics.Instance));
 
     public void Dispatch(MatchingTask task) => Queue(task.Queue).Offer(task);
 

@@ -1,9 +1,10 @@
 using Tempora.Core;
+using Tempora.Core.Metrics;
 
 namespace Tempora.Matching;
 
 /// <summary>One task queue: a FIFO backlog and a FIFO of waiting pollers; at most one of them is non-empty.</summary>
-internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time)
+internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time, IMetrics metrics)
 {
     private static readonly TimeSpan PollerRetention = TimeSpan.FromMinutes(5);
 
@@ -11,6 +12,7 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time)
     private readonly LinkedList<MatchingTask> _backlog = new();
     private readonly LinkedList<TaskCompletionSource<MatchingTask?>> _waiting = new();
     private readonly Dictionary<string, DateTimeOffset> _pollers = new(StringComparer.Ordinal);
+    private readonly string _taskType = key.Type.ToString(); // metric label: Workflow or Activity
 
     public TaskQueueKey Key { get; } = key;
 
@@ -53,6 +55,7 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time)
             if (_backlog.First is { } first)
             {
                 _backlog.RemoveFirst();
+                CountPolled(first.Value, sync: false);
                 return first.Value;
             }
             waiter = new TaskCompletionSource<MatchingTask?>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -60,7 +63,12 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time)
         }
         try
         {
-            return await waiter.Task.WaitAsync(maxWait, ct);
+            var matched = await waiter.Task.WaitAsync(maxWait, ct);
+            if (matched is not null)
+            {
+                CountPolled(matched, sync: true);
+            }
+            return matched;
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
@@ -81,8 +89,19 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time)
             {
                 throw;
             }
+            metrics.Increment(MetricNames.PollTimeouts, _taskType);
             return null;
         }
+    }
+
+    private void CountPolled(MatchingTask task, bool sync)
+    {
+        metrics.Increment(MetricNames.PollSuccess, _taskType);
+        if (sync)
+        {
+            metrics.Increment(MetricNames.PollSuccessSync, _taskType);
+        }
+        metrics.Record(MetricNames.TaskScheduleToStartLatency, time.GetUtcNow() - task.CreatedTime, _taskType);
     }
 
     private void Requeue(MatchingTask task)

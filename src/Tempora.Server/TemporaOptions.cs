@@ -15,8 +15,14 @@ public sealed record TemporaOptions
     /// <summary>Web UI port; reserved until the UI exists.</summary>
     public int UiPort { get; init; } = 8080;
 
-    /// <summary>Prometheus metrics port; reserved until metrics exist.</summary>
+    /// <summary>Port of the HTTP listener for /metrics, /health/live and /health/ready; 0 picks a free port.</summary>
     public int MetricsPort { get; init; } = 9090;
+
+    /// <summary>Collect and serve Prometheus metrics; when off, the metrics port serves only the health endpoints.</summary>
+    public bool Metrics { get; init; } = true;
+
+    /// <summary>Console log format when the caller does not configure logging itself.</summary>
+    public LogFormat LogFormat { get; init; } = LogFormat.Text;
 
     /// <summary>Which store holds the data.</summary>
     public StoreKind Store { get; init; } = StoreKind.Sqlite;
@@ -62,4 +68,14 @@ public enum StoreKind
 
     /// <summary>Production: `temporal` and `temporal_visibility` databases on a PostgreSQL server.</summary>
     Postgres,
+}
+
+/// <summary>Console log formats.</summary>
+public enum LogFormat
+{
+    /// <summary>One readable line per entry (start-dev).</summary>
+    Text,
+
+    /// <summary>One JSON object per entry, with the message template's values as properties (production).</summary>
+    Json,
 }

@@ -1,21 +1,22 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Tempora.Core;
+using Tempora.Core.Metrics;
 using Tempora.Frontend;
 using Tempora.History;
 using Tempora.History.Queues;
 using Tempora.History.Visibility;
 using Tempora.Matching;
 using Tempora.Persistence;
+using Tempora.Persistence.Metrics;
 using Tempora.Persistence.Postgres;
 using Tempora.Persistence.Sqlite;
+using Tempora.Server.Observability;
 
 namespace Tempora.Server;
 
@@ -24,15 +25,25 @@ public sealed partial class TemporaServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly IPersistence _persistence;
+    private readonly PrometheusMetrics? _metrics;
     private int _disposed;
 
-    private TemporaServer(WebApplication app, IPersistence persistence, int port, string ip)
+    private TemporaServer(WebApplication app, IPersistence persistence, PrometheusMetrics? metrics, int port, int metricsPort, string ip)
     {
         _app = app;
         _persistence = persistence;
+        _metrics = metrics;
         GrpcPort = port;
         GrpcAddress = $"{ip}:{port}";
+        MetricsPort = metricsPort;
+        MetricsAddress = $"{ip}:{metricsPort}";
     }
+
+    /// <summary>The bound port of the HTTP listener for /metrics and /health/* (resolved when 0 was asked for).</summary>
+    public int MetricsPort { get; }
+
+    /// <summary>The bound metrics/health address, host:port.</summary>
+    public string MetricsAddress { get; }
 
     /// <summary>The bound gRPC address, host:port (port resolved when 0 was asked for).</summary>
     public string GrpcAddress { get; }
@@ -56,21 +67,28 @@ public sealed partial class TemporaServer : IAsyncDisposable
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
         if (configureLogging is null)
         {
-            builder.Logging.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-            });
+            AddConsole(builder.Logging, options.LogFormat);
         }
         else
         {
             configureLogging(builder.Logging);
         }
         var address = options.Ip == "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Ip);
+        var listeners = new Listeners();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // SDKs speak h2c with prior knowledge on a plaintext port (temporal-compat.md §1.1).
-            kestrel.Listen(address, options.Port, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(address, options.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                listeners.Grpc = listen;
+            });
+            // Prometheus and the kubelet speak HTTP/1.1; ObservabilityEndpoints relies on that to serve them here only.
+            kestrel.Listen(address, options.MetricsPort, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                listeners.Metrics = listen;
+            });
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
             // One SDK client multiplexes every call on one connection, and each waiting GetResult, poll and query
@@ -85,7 +103,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
             l.SetMinimumLevel(options.LogLevel);
             if (configureLogging is null)
             {
-                l.AddSimpleConsole(o => o.SingleLine = true);
+                AddConsole(l, options.LogFormat);
             }
             else
             {
@@ -100,7 +118,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
         };
         try
         {
-            return await StartAsync(options, builder, persistence, ct);
+            return await StartAsync(options, builder, persistence, listeners, ct);
         }
         catch
         {
@@ -109,14 +127,36 @@ public sealed partial class TemporaServer : IAsyncDisposable
         }
     }
 
-    private static async Task<TemporaServer> StartAsync(TemporaOptions options, WebApplicationBuilder builder, IPersistence persistence, CancellationToken ct)
+    private static async Task<TemporaServer> StartAsync(TemporaOptions options, WebApplicationBuilder builder, IPersistence persistence,
+        Listeners listeners, CancellationToken ct)
     {
+        // Observability first: every role below reports to it. Metrics off means NullMetrics, not a missing service.
+        var prometheus = options.Metrics ? new PrometheusMetrics() : null;
+        try
+        {
+            return await StartAsync(options, builder, persistence, listeners, prometheus, ct);
+        }
+        catch
+        {
+            prometheus?.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<TemporaServer> StartAsync(TemporaOptions options, WebApplicationBuilder builder, IPersistence persistence,
+        Listeners listeners, PrometheusMetrics? prometheus, CancellationToken ct)
+    {
+        IMetrics metrics = prometheus is null ? NullMetrics.Instance : prometheus;
+        var readiness = new Readiness(persistence.Namespaces); // the probe's own reads stay out of persistence_requests
+
         // Roles, wired from the bottom up: persistence, matching, history, frontend.
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(persistence.Executions);
-        services.AddSingleton(persistence.Namespaces);
-        services.AddSingleton(persistence.Visibility);
+        services.AddSingleton(metrics);
+        services.AddSingleton(readiness);
+        services.AddSingleton<IExecutionStore>(new MeteredExecutionStore(persistence.Executions, metrics));
+        services.AddSingleton<INamespaceStore>(new MeteredNamespaceStore(persistence.Namespaces, metrics));
+        services.AddSingleton<IVisibilityStore>(new MeteredVisibilityStore(persistence.Visibility, metrics));
         services.AddSingleton<MatchingEngine>();
         services.AddSingleton<ITaskDispatcher>(sp => sp.GetRequiredService<MatchingEngine>());
         services.AddSingleton<NamespaceRegistry>();
@@ -128,6 +168,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
 
         var app = builder.Build();
         app.MapFrontend();
+        app.MapObservability(prometheus, readiness);
 
         var logger = app.Services.GetRequiredService<ILogger<TemporaServer>>();
         var shardsLost = false;
@@ -139,6 +180,8 @@ public sealed partial class TemporaServer : IAsyncDisposable
             leases.Lost.Register(() =>
             {
                 shardsLost = true;
+                readiness.MarkShardsLost();
+                metrics.Set(MetricNames.NumShards, 0);
                 _ = app.StopAsync(); // another process owns the shards now; serving stale caches would be wrong
             });
         }
@@ -157,21 +200,27 @@ public sealed partial class TemporaServer : IAsyncDisposable
                 await namespaces.UpdateAsync(ns with { CustomSearchAttributes = custom }, ct);
             }
         }
+        // SQLite has no leases: one process owns every shard. On PostgreSQL the leases were acquired above.
+        metrics.Set(MetricNames.NumShards, options.NumHistoryShards);
         await app.Services.GetRequiredService<HistoryEngine>().StartAsync(ct);
         var retention = app.Services.GetRequiredService<RetentionJob>();
         retention.Interval = options.RetentionScanInterval;
         retention.Start();
         await app.StartAsync(ct);
 
-        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var port = new Uri(bound).Port;
-        var server = new TemporaServer(app, persistence, port, options.Ip) { ShardsLostCheck = () => shardsLost };
+        readiness.MarkStarted();
+
+        // Kestrel writes the bound endpoint back into the listen options, which resolves port 0.
+        var server = new TemporaServer(app, persistence, prometheus, listeners.Grpc!.IPEndPoint!.Port, listeners.Metrics!.IPEndPoint!.Port, options.Ip)
+        {
+            ShardsLostCheck = () => shardsLost,
+        };
         LogListening(logger, server.GrpcAddress, persistence.Description);
+        LogObservability(logger, server.MetricsAddress, options.Metrics ? "on /metrics" : "off");
         if (!options.Headless)
         {
             LogReserved(logger, "web UI", options.UiPort);
         }
-        LogReserved(logger, "metrics", options.MetricsPort);
         return server;
     }
 
@@ -194,10 +243,38 @@ public sealed partial class TemporaServer : IAsyncDisposable
         await _app.DisposeAsync(); // disposes the timer queue before the database below closes
 
         await _persistence.DisposeAsync();
+        _metrics?.Dispose();
+    }
+
+    private static void AddConsole(ILoggingBuilder logging, LogFormat format)
+    {
+        if (format == LogFormat.Json)
+        {
+            logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ");
+        }
+        else
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            });
+        }
+    }
+
+    /// <summary>The Kestrel listen options, filled in when Kestrel is configured.</summary>
+    private sealed class Listeners
+    {
+        public ListenOptions? Grpc { get; set; }
+
+        public ListenOptions? Metrics { get; set; }
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Tempora frontend (gRPC) listening on {Address}; database {Database}")]
     private static partial void LogListening(ILogger logger, string address, string database);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Tempora health endpoints listening on {Address}; Prometheus metrics {MetricsState}")]
+    private static partial void LogObservability(ILogger logger, string address, string metricsState);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Port {Port} is reserved for the {Role}, which is not built yet; it is not bound")]
     private static partial void LogReserved(ILogger logger, string role, int port);

@@ -119,7 +119,7 @@ public sealed partial class HistoryEngine
                 }
                 return 0;
             }, ct);
-            LogWorkflowTaskRejected(logger, token.WorkflowId, token.RunId, invalid.Cause, invalid.Message);
+            LogWorkflowTaskRejected(logger, token.NamespaceId, token.WorkflowId, token.RunId, invalid.Cause, invalid.Message);
             throw new InvalidArgumentException(invalid.Cause == WorkflowTaskFailedCause.UnhandledCommand
                 ? "UnhandledCommand"
                 : $"{CauseName(invalid.Cause)}: {invalid.Message}");
@@ -233,6 +233,6 @@ public sealed partial class HistoryEngine
         return events;
     }
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Workflow task of {WorkflowId}/{RunId} failed by the server: {Cause} {Detail}")]
-    private static partial void LogWorkflowTaskRejected(ILogger logger, string workflowId, string runId, WorkflowTaskFailedCause cause, string detail);
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Workflow task of {WorkflowId}/{RunId} in namespace {NamespaceId} failed by the server: {Cause} {Detail}")]
+    private static partial void LogWorkflowTaskRejected(ILogger logger, string namespaceId, string workflowId, string runId, WorkflowTaskFailedCause cause, string detail);
 }

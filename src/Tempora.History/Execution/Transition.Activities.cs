@@ -97,9 +97,13 @@ public sealed partial class Transition
         CloseActivity(info, e);
     }
 
+    /// <summary>Activity timeouts this transition fired, counted (timeout metrics) once it commits.</summary>
+    internal List<TimeoutType> ActivityTimeouts { get; } = [];
+
     /// <summary>Times the activity out (§4.1); start-to-close and heartbeat timeouts may retry.</summary>
     public void TimeoutActivity(ActivityInfo info, TimeoutType type)
     {
+        ActivityTimeouts.Add(type);
         var failure = new Failure
         {
             Message = $"activity {TimeoutName(type)} timeout",

@@ -93,7 +93,7 @@ public sealed partial class TimerQueue(TimeProvider time, ILogger<TimerQueue> lo
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            LogTimerFailed(logger, e, timer.TaskId, timer.Key.WorkflowId, timer.Key.RunId);
+            LogTimerFailed(logger, e, timer.TaskId, timer.Key.NamespaceId, timer.Key.WorkflowId, timer.Key.RunId);
             Add([timer with { FireTime = time.GetUtcNow() + RetryDelay }]);
         }
         catch (OperationCanceledException)
@@ -125,6 +125,6 @@ public sealed partial class TimerQueue(TimeProvider time, ILogger<TimerQueue> lo
         }
     }
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Timer task {TaskId} of {WorkflowId}/{RunId} failed; retrying")]
-    private static partial void LogTimerFailed(ILogger logger, Exception e, long taskId, string workflowId, string runId);
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Timer task {TaskId} of {WorkflowId}/{RunId} in namespace {NamespaceId} failed; retrying")]
+    private static partial void LogTimerFailed(ILogger logger, Exception e, long taskId, string namespaceId, string workflowId, string runId);
 }

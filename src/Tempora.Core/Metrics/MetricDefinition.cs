@@ -1,0 +1,17 @@
+namespace Tempora.Core.Metrics;
+
+/// <summary>How a metric is exported.</summary>
+public enum MetricKind
+{
+    /// <summary>Only goes up (Prometheus counter; exported without a <c>_total</c> suffix, as Temporal's are).</summary>
+    Counter,
+
+    /// <summary>Durations in seconds (Prometheus histogram: <c>_bucket</c>, <c>_sum</c>, <c>_count</c>).</summary>
+    Histogram,
+
+    /// <summary>A value that goes up and down.</summary>
+    Gauge,
+}
+
+/// <summary>One metric: its Temporal name, kind, help text and the label names its series carry (bounded sets only).</summary>
+public sealed record MetricDefinition(string Name, MetricKind Kind, string Help, params string[] Labels);

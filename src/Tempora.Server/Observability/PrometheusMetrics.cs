@@ -1,0 +1,67 @@
+using System.Collections.Frozen;
+using Prometheus;
+using Tempora.Core.Metrics;
+
+namespace Tempora.Server.Observability;
+
+/// <summary>
+/// <see cref="IMetrics"/> over a prometheus-net registry of this server's own (several servers can share a test
+/// process), plus process and .NET runtime metrics. Exported in the classic Prometheus text format, in which counters
+/// keep their names as given: Temporal's are <c>service_requests</c>, not <c>service_requests_total</c>.
+/// </summary>
+public sealed class PrometheusMetrics : IMetrics, IDisposable
+{
+    /// <summary>Temporal's default latency buckets span 1 ms to minutes; long polls end around 60 s.</summary>
+    private static readonly double[] LatencyBuckets =
+        [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300];
+
+    private readonly FrozenDictionary<MetricDefinition, Collector> _collectors;
+    private readonly IDisposable _runtimeMeters;
+
+    public PrometheusMetrics()
+    {
+        Registry = Metrics.NewCustomRegistry();
+        var factory = Metrics.WithCustomRegistry(Registry);
+        var collectors = new Dictionary<MetricDefinition, Collector>();
+        foreach (var metric in MetricNames.All)
+        {
+            collectors[metric] = metric.Kind switch
+            {
+                MetricKind.Counter => factory.CreateCounter(metric.Name, metric.Help, metric.Labels),
+                MetricKind.Histogram => factory.CreateHistogram(metric.Name, metric.Help, metric.Labels,
+                    new HistogramConfiguration { Buckets = LatencyBuckets }),
+                _ => factory.CreateGauge(metric.Name, metric.Help, metric.Labels),
+            };
+        }
+        _collectors = collectors.ToFrozenDictionary();
+
+        // process_cpu_seconds_total, process_working_set_bytes, process_start_time_seconds, dotnet_collection_count_total…
+        DotNetStats.Register(Registry);
+        // The runtime's own meter (GC, thread pool, JIT, exceptions); the other meters (Kestrel, Npgsql) stay out
+        // because some label by endpoint or connection.
+        _runtimeMeters = MeterAdapter.StartListening(new MeterAdapterOptions
+        {
+            Registry = Registry,
+            MetricFactory = factory,
+            InstrumentFilterPredicate = instrument => instrument.Meter.Name == "System.Runtime",
+        });
+    }
+
+    /// <summary>The registry /metrics exports.</summary>
+    public CollectorRegistry Registry { get; }
+
+    public void Add(MetricDefinition metric, double delta, params string[] labels) =>
+        ((Counter)_collectors[metric]).WithLabels(labels).Inc(delta);
+
+    public void Record(MetricDefinition metric, TimeSpan duration, params string[] labels) =>
+        ((Histogram)_collectors[metric]).WithLabels(labels).Observe(duration.TotalSeconds);
+
+    public void Set(MetricDefinition metric, double value, params string[] labels) =>
+        ((Gauge)_collectors[metric]).WithLabels(labels).Set(value);
+
+    /// <summary>Writes every series in the Prometheus text format (0.0.4).</summary>
+    public Task ExportAsync(Stream stream, CancellationToken ct) =>
+        Registry.CollectAndExportAsTextAsync(stream, ExpositionFormat.PrometheusText, ct);
+
+    public void Dispose() => _runtimeMeters.Dispose();
+}

@@ -1,0 +1,151 @@
+using System.Net;
+using Tempora.Server;
+using Temporalio.Client;
+using Temporalio.Worker;
+using Xunit.Abstractions;
+
+namespace Tempora.EndToEnd.Tests;
+
+/// <summary>
+/// /metrics and /health/* of a server of this class's own (so that counts are exact): workflows run through the SDK
+/// move Temporal's series, and none of them carries a workflow id.
+/// </summary>
+public sealed class ObservabilityTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly TestDatabase _database = new("observability");
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private TemporaServer? _server;
+    private TemporalClient? _client;
+
+    private TemporaServer Server => _server!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await ServerFixture.StartServerAsync(
+            _database.Apply(new TemporaOptions { Ip = "127.0.0.1", Port = 0, MetricsPort = 0 }), "observability");
+        _client = await ServerFixture.ConnectAsync(_server);
+        output.WriteLine($"gRPC {_server.GrpcAddress}, metrics {_server.MetricsAddress}");
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+        _database.Dispose();
+    }
+
+    [Fact]
+    public async Task Metrics_AfterWorkflows_TemporalSeriesMoved()
+    {
+        const int Workflows = 3;
+        var before = await ObservabilityScrape.ScrapeAsync(_http, Server.MetricsAddress);
+        var taskQueue = ServerFixture.NewTaskQueue("obs");
+        var workflowIds = Enumerable.Range(0, Workflows).Select(_ => ServerFixture.NewWorkflowId("obs")).ToList();
+        using var worker = new TemporalWorker(_client!, new TemporalWorkerOptions(taskQueue)
+            .AddWorkflow<HelloWorkflow>()
+            .AddAllActivities(new GreetingActivities()));
+        await worker.ExecuteAsync(async () =>
+        {
+            foreach (var id in workflowIds)
+            {
+                var handle = await _client!.StartWorkflowAsync((HelloWorkflow wf) => wf.RunAsync("metrics"), new(id, taskQueue));
+                Assert.Equal("Hello, metrics!", await handle.GetResultAsync());
+            }
+        });
+
+        var after = await ObservabilityScrape.ScrapeAsync(_http, Server.MetricsAddress);
+        double Delta(string series) => after.Value(series) - before.Value(series);
+
+        Assert.Equal(Workflows, Delta("service_requests{operation=\"StartWorkflowExecution\"}"));
+        Assert.Equal(Workflows, Delta("service_latency_count{operation=\"StartWorkflowExecution\"}"));
+        Assert.True(after.Has("service_latency_bucket"), "service_latency is a histogram with buckets");
+        Assert.Equal(Workflows, Delta("workflow_success{namespace=\"default\"}"));
+        Assert.True(Delta("persistence_requests{operation=\"UpdateWorkflowExecution\"}") >= Workflows * 3,
+            "each run commits at least start, activity scheduling and completion");
+        Assert.True(after.Value("persistence_latency_count{operation=\"UpdateWorkflowExecution\"}") > 0);
+        // Every workflow task and activity task was taken by a poll, and the pollers were waiting: sync match.
+        Assert.True(Delta("poll_success{task_type=\"Workflow\"}") >= Workflows * 2);
+        Assert.True(Delta("poll_success{task_type=\"Activity\"}") >= Workflows);
+        Assert.True(after.Value("poll_success_sync{task_type=\"Activity\"}") > 0);
+        Assert.True(Delta("task_schedule_to_start_latency_count{task_type=\"Activity\"}") >= Workflows);
+        Assert.Equal(4, after.Value("numshards_gauge"));
+
+        // Counters keep Temporal's names: no _total suffix on our own series.
+        Assert.DoesNotContain("service_requests_total", after.Text, StringComparison.Ordinal);
+        // Process and .NET runtime metrics.
+        Assert.True(after.Has("process_cpu_seconds_total"), "process metrics");
+        Assert.True(after.Has("process_working_set_bytes"), "process metrics");
+        Assert.True(after.Has("dotnet_collection_count_total"), "runtime metrics");
+        // Bounded labels: no workflow id, task queue or run id reaches a label.
+        foreach (var id in workflowIds)
+        {
+            Assert.DoesNotContain(id, after.Text, StringComparison.Ordinal);
+        }
+        Assert.DoesNotContain(taskQueue, after.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_FailedRequest_CountsErrorByType()
+    {
+        var before = await ObservabilityScrape.ScrapeAsync(_http, Server.MetricsAddress);
+        await Assert.ThrowsAsync<Temporalio.Exceptions.RpcException>(() =>
+            _client!.GetWorkflowHandle(ServerFixture.NewWorkflowId("missing")).DescribeAsync());
+        var after = await ObservabilityScrape.ScrapeAsync(_http, Server.MetricsAddress);
+
+        Assert.Equal(1, after.Value("service_errors_entity_not_found{operation=\"DescribeWorkflowExecution\"}")
+            - before.Value("service_errors_entity_not_found{operation=\"DescribeWorkflowExecution\"}"));
+        Assert.Equal(1, after.Value("service_error_with_type{operation=\"DescribeWorkflowExecution\",error_type=\"serviceerror_NotFound\"}")
+            - before.Value("service_error_with_type{operation=\"DescribeWorkflowExecution\",error_type=\"serviceerror_NotFound\"}"));
+    }
+
+    [Fact]
+    public async Task Health_Live_And_Ready_Answer200()
+    {
+        using var live = await _http.GetAsync(new Uri($"http://{Server.MetricsAddress}/health/live"));
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        using var ready = await _http.GetAsync(new Uri($"http://{Server.MetricsAddress}/health/ready"));
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Contains("\"ready\"", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_OnGrpcPort_NotServed()
+    {
+        // The gRPC listener is HTTP/2-only; an HTTP/1.1 scrape there never reaches /metrics.
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => _http.GetStringAsync(new Uri($"http://{Server.GrpcAddress}/metrics")));
+    }
+}
+
+/// <summary>The off switch (`metrics: false`, `start-dev --no-metrics`): no /metrics, the health endpoints stay.</summary>
+public sealed class ObservabilityMetricsOffTests : IAsyncLifetime
+{
+    private readonly TestDatabase _database = new("observability-off");
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private TemporaServer? _server;
+
+    public async Task InitializeAsync() =>
+        _server = await ServerFixture.StartServerAsync(
+            _database.Apply(new TemporaOptions { Ip = "127.0.0.1", Port = 0, MetricsPort = 0, Metrics = false }), "observability-off");
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+        _database.Dispose();
+    }
+
+    [Fact]
+    public async Task MetricsOff_MetricsNotFound_HealthServed()
+    {
+        using var metrics = await _http.GetAsync(new Uri($"http://{_server!.MetricsAddress}/metrics"));
+        Assert.Equal(HttpStatusCode.NotFound, metrics.StatusCode);
+        using var ready = await _http.GetAsync(new Uri($"http://{_server.MetricsAddress}/health/ready"));
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+    }
+}
