@@ -6,11 +6,16 @@ using Tempora.Core.Errors;
 namespace Tempora.Frontend;
 
 /// <summary>Maps the engine's domain exceptions to gRPC statuses at the edge; anything unexpected is Internal.</summary>
-public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
+public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger, ServingGate gate) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
+        if (!gate.IsOpen && !context.Method.StartsWith("/grpc.health.", StringComparison.Ordinal))
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable,
+                "this Tempora process is not serving yet: it is starting, or a standby waiting for the shard leases of another process"));
+        }
         try
         {
             return await continuation(request, context);

@@ -34,9 +34,10 @@ public static class FrontendExtensions
         services.AddSingleton<IServiceMethodProvider<OperatorServiceImpl>>(
             new ServiceBinder<OperatorServiceImpl>(Temporalio.Api.OperatorService.V1.ServiceReflection.Descriptor.Services[0]));
         var health = new HealthServiceImpl();
-        health.SetStatus("", HealthCheckResponse.Types.ServingStatus.Serving);
-        health.SetStatus(WorkflowServiceName, HealthCheckResponse.Types.ServingStatus.Serving);
+        health.SetStatus("", HealthCheckResponse.Types.ServingStatus.NotServing);
+        health.SetStatus(WorkflowServiceName, HealthCheckResponse.Types.ServingStatus.NotServing);
         services.AddSingleton(health);
+        services.AddSingleton(new ServingGate(health));
         return services;
     }
 

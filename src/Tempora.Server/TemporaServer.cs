@@ -172,42 +172,53 @@ public sealed partial class TemporaServer : IAsyncDisposable
 
         var logger = app.Services.GetRequiredService<ILogger<TemporaServer>>();
         var shardsLost = false;
-        if (persistence is PostgresPersistence postgres)
-        {
-            // Nothing is served before the leases are ours: a second process waits here as a standby.
-            var leases = await postgres.AcquireShardsAsync(options.NumHistoryShards,
-                app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<ShardLeases>(), ct);
-            leases.Lost.Register(() =>
-            {
-                shardsLost = true;
-                readiness.MarkShardsLost();
-                metrics.Set(MetricNames.NumShards, 0);
-                _ = app.StopAsync(); // another process owns the shards now; serving stale caches would be wrong
-            });
-        }
-        var namespaces = app.Services.GetRequiredService<NamespaceRegistry>();
-        foreach (var name in options.Namespaces.Prepend("default").Distinct(StringComparer.Ordinal))
-        {
-            await namespaces.EnsureAsync(name, ct);
-            if (options.SearchAttributes.Count > 0)
-            {
-                var ns = await namespaces.GetByNameAsync(name, ct);
-                var custom = new Dictionary<string, Tempora.Visibility.Query.SearchAttributeType>(ns.CustomSearchAttributes, StringComparer.Ordinal);
-                foreach (var (attribute, type) in options.SearchAttributes)
-                {
-                    custom[attribute] = type;
-                }
-                await namespaces.UpdateAsync(ns with { CustomSearchAttributes = custom }, ct);
-            }
-        }
-        // SQLite has no leases: one process owns every shard. On PostgreSQL the leases were acquired above.
-        metrics.Set(MetricNames.NumShards, options.NumHistoryShards);
-        await app.Services.GetRequiredService<HistoryEngine>().StartAsync(ct);
-        var retention = app.Services.GetRequiredService<RetentionJob>();
-        retention.Interval = options.RetentionScanInterval;
-        retention.Start();
+        // Listen first: a standby answers its probes (live, not ready); the gate keeps the API closed until the shards
+        // are ours and the durable tasks are loaded.
         await app.StartAsync(ct);
-
+        try
+        {
+            if (persistence is PostgresPersistence postgres)
+            {
+                // Nothing is served before the leases are ours: a second process waits here as a standby.
+                var leases = await postgres.AcquireShardsAsync(options.NumHistoryShards,
+                    app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<ShardLeases>(), ct);
+                leases.Lost.Register(() =>
+                {
+                    shardsLost = true;
+                    readiness.MarkShardsLost();
+                    metrics.Set(MetricNames.NumShards, 0);
+                    _ = app.StopAsync(); // another process owns the shards now; serving stale caches would be wrong
+                });
+            }
+            var namespaces = app.Services.GetRequiredService<NamespaceRegistry>();
+            foreach (var name in options.Namespaces.Prepend("default").Distinct(StringComparer.Ordinal))
+            {
+                await namespaces.EnsureAsync(name, ct);
+                if (options.SearchAttributes.Count > 0)
+                {
+                    var ns = await namespaces.GetByNameAsync(name, ct);
+                    var custom = new Dictionary<string, Tempora.Visibility.Query.SearchAttributeType>(ns.CustomSearchAttributes, StringComparer.Ordinal);
+                    foreach (var (attribute, type) in options.SearchAttributes)
+                    {
+                        custom[attribute] = type;
+                    }
+                    await namespaces.UpdateAsync(ns with { CustomSearchAttributes = custom }, ct);
+                }
+            }
+            // SQLite has no leases: one process owns every shard. On PostgreSQL the leases were acquired above.
+            metrics.Set(MetricNames.NumShards, options.NumHistoryShards);
+            await app.Services.GetRequiredService<HistoryEngine>().StartAsync(ct);
+            var retention = app.Services.GetRequiredService<RetentionJob>();
+            retention.Interval = options.RetentionScanInterval;
+            retention.Start();
+        }
+        catch
+        {
+            await app.StopAsync(CancellationToken.None);
+            await app.DisposeAsync();
+            throw;
+        }
+        app.Services.GetRequiredService<ServingGate>().Open();
         readiness.MarkStarted();
 
         // Kestrel writes the bound endpoint back into the listen options, which resolves port 0.
