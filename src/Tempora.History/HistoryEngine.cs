@@ -225,11 +225,12 @@ public sealed partial class HistoryEngine(
         }
         // The visibility row is written with the transition when what it shows changed (creation, status, memo,
         // search attributes); counters such as the history length follow at the next such change.
-        var visible = VisibilityRecords.Snapshot(t.State);
+        VisibleState? visible = null;
         var ns = await namespaces.GetByIdAsync(t.State.NamespaceId, CancellationToken.None);
         var custom = ns.CustomSearchAttributes;
-        if (create is not null || ctx.Visible != visible)
+        if (create is not null || ctx.Visible is not { } shown || !shown.Matches(t.State))
         {
+            visible = VisibilityRecords.Snapshot(t.State);
             mutation = mutation with { Visibility = VisibilityRecords.From(t.State, create is not null ? 1 : ctx.DbVersion + 1, custom) };
         }
         if (mutation.Successor is { } successorMutation && t.Successor is { } created)
@@ -238,7 +239,7 @@ public sealed partial class HistoryEngine(
         }
         // Never cancel a write halfway: once started, the transition commits or fails as a whole.
         await store.WriteAsync(mutation, CancellationToken.None);
-        ctx.Visible = visible;
+        ctx.Visible = visible ?? ctx.Visible;
         ctx.DbVersion = create is not null ? 1 : ctx.DbVersion + 1;
         ctx.State = t.State;
         CountCommitted(t, ns.Name);

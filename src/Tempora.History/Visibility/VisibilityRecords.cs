@@ -39,4 +39,9 @@ internal static class VisibilityRecords
 
 /// <summary>The fields whose change makes a transition write the visibility row.</summary>
 internal sealed record VisibleState(
-    WorkflowExecutionStatus Status, DateTimeOffset? CloseTime, DateTimeOffset ExecutionTime, Memo? Memo, SearchAttributes? SearchAttributes);
+    WorkflowExecutionStatus Status, DateTimeOffset? CloseTime, DateTimeOffset ExecutionTime, Memo? Memo, SearchAttributes? SearchAttributes)
+{
+    /// <summary>Whether the row would show the same; compared in place, so that most transitions copy nothing.</summary>
+    public bool Matches(MutableState s) => Status == s.Status && CloseTime == s.CloseTime && ExecutionTime == s.ExecutionTime
+        && Equals(Memo, s.Memo) && Equals(SearchAttributes, s.SearchAttributes);
+}
