@@ -155,6 +155,7 @@ public sealed partial class HistoryEngine
                     WorkflowExecutionTimeout = Duration.FromTimeSpan(s.ExecutionTimeout ?? TimeSpan.Zero),
                     WorkflowRunTimeout = Duration.FromTimeSpan(s.RunTimeout ?? TimeSpan.Zero),
                     DefaultWorkflowTaskTimeout = Duration.FromTimeSpan(s.WorkflowTaskTimeout),
+                    UserMetadata = s.UserMetadata,
                 },
                 WorkflowExecutionInfo = info,
             };

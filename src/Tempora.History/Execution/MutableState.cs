@@ -36,6 +36,9 @@ public sealed class MutableState
     public SearchAttributes? SearchAttributes { get; set; }
     public Priority? Priority { get; set; }
 
+    /// <summary>The start request's static summary and details (Describe returns them in execution_config).</summary>
+    public Temporalio.Api.Sdk.V1.UserMetadata? UserMetadata { get; set; }
+
     /// <summary>Sticky queue of the worker that has this run cached; null when not sticky.</summary>
     public string? StickyQueue { get; set; }
     public TimeSpan StickyScheduleToStartTimeout { get; set; }

@@ -91,6 +91,7 @@ public sealed partial class Transition
     {
         var started = NewEvent(EventType.WorkflowExecutionStarted);
         started.UserMetadata = userMetadata;
+        State.UserMetadata = userMetadata;
         started.WorkflowExecutionStartedEventAttributes = a;
         WriteEvent(started);
         beforeFirstWorkflowTask?.Invoke(this);
