@@ -17,15 +17,7 @@ public sealed class PostgresVisibilityStore : IVisibilityStore, IAsyncDisposable
     private const string UpsertSql = $"""
         INSERT INTO executions_visibility ({Columns})
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19::jsonb, $20)
-        ON CONFLICT (namespace_id, run_id) DO UPDATE SET
-            workflow_id = excluded.workflow_id, workflow_type_name = excluded.workflow_type_name, status = excluded.status,
-            start_time = excluded.start_time, execution_time = excluded.execution_time, close_time = excluded.close_time,
-            task_queue = excluded.task_queue, history_length = excluded.history_length, history_size_bytes = excluded.history_size_bytes,
-            execution_duration = excluded.execution_duration, state_transition_count = excluded.state_transition_count,
-            parent_workflow_id = excluded.parent_workflow_id, parent_run_id = excluded.parent_run_id,
-            root_workflow_id = excluded.root_workflow_id, root_run_id = excluded.root_run_id, memo = excluded.memo,
-            search_attributes = excluded.search_attributes, version = excluded.version
-        WHERE excluded.version >= executions_visibility.version
+        {VisibilityTable.UpsertOnConflict}
         """;
     private const string CloseKey = "COALESCE(close_time, 'infinity'::timestamptz)";
 

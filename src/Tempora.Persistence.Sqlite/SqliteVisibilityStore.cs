@@ -11,15 +11,7 @@ public sealed class SqliteVisibilityStore(SqliteDatabase db) : IVisibilityStore
         INSERT INTO executions_visibility ({Columns})
         VALUES ($v_ns, $v_run, $v_wf, $v_type, $v_status, $v_start, $v_exec, $v_close, $v_tq, $v_hlen, $v_hsize, $v_dur, $v_stc,
                 $v_pwf, $v_prun, $v_rwf, $v_rrun, $v_memo, $v_sa, $v_version)
-        ON CONFLICT (namespace_id, run_id) DO UPDATE SET
-            workflow_id = excluded.workflow_id, workflow_type_name = excluded.workflow_type_name, status = excluded.status,
-            start_time = excluded.start_time, execution_time = excluded.execution_time, close_time = excluded.close_time,
-            task_queue = excluded.task_queue, history_length = excluded.history_length, history_size_bytes = excluded.history_size_bytes,
-            execution_duration = excluded.execution_duration, state_transition_count = excluded.state_transition_count,
-            parent_workflow_id = excluded.parent_workflow_id, parent_run_id = excluded.parent_run_id,
-            root_workflow_id = excluded.root_workflow_id, root_run_id = excluded.root_run_id, memo = excluded.memo,
-            search_attributes = excluded.search_attributes, version = excluded.version
-        WHERE excluded.version >= executions_visibility.version
+        {VisibilityTable.UpsertOnConflict}
         """;
     internal const string DeleteSql = "DELETE FROM executions_visibility WHERE namespace_id = $ns AND run_id = $run";
     private const string CloseKey = "COALESCE(close_time, 9223372036854775807)";
