@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Tempora.Core;
 using Tempora.Core.Errors;
+using Tempora.Matching;
 using Temporalio.Api.Common.V1;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Api.WorkflowService.V1;
@@ -14,8 +15,9 @@ public sealed partial class WorkflowServiceImpl
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         var queue = new TaskQueueKey(ns.Id, RequireTaskQueue(request.TaskQueue), TaskKind.Workflow);
+        var poller = new Poller(request.Identity, ns.Name, request.TaskQueue.Kind == TaskQueueKind.Sticky);
         var deadline = time.GetUtcNow() + PollWait(context);
-        while (await NextTaskAsync(queue, request.Identity, deadline, context) is { } task)
+        while (await NextTaskAsync(queue, poller, deadline, context) is { } task)
         {
             // A stale task (its run moved on) is dropped by history; keep polling within the same deadline.
             if (await StartOrRequeueAsync(task, () => history.RecordWorkflowTaskStartedAsync(ns, task, request, context.CancellationToken)) is { } response)
@@ -30,8 +32,9 @@ public sealed partial class WorkflowServiceImpl
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         var queue = new TaskQueueKey(ns.Id, RequireTaskQueue(request.TaskQueue), TaskKind.Activity);
+        var poller = new Poller(request.Identity, ns.Name, Sticky: false);
         var deadline = time.GetUtcNow() + PollWait(context);
-        while (await NextTaskAsync(queue, request.Identity, deadline, context) is { } task)
+        while (await NextTaskAsync(queue, poller, deadline, context) is { } task)
         {
             if (await StartOrRequeueAsync(task, () => history.RecordActivityTaskStartedAsync(ns, task, request, context.CancellationToken)) is { } response)
             {
@@ -61,7 +64,7 @@ public sealed partial class WorkflowServiceImpl
     }
 
     /// <summary>The next task before the deadline, or null: an empty poll is a successful empty response (§0.1).</summary>
-    private async Task<MatchingTask?> NextTaskAsync(TaskQueueKey queue, string identity, DateTimeOffset deadline, ServerCallContext context)
+    private async Task<MatchingTask?> NextTaskAsync(TaskQueueKey queue, Poller poller, DateTimeOffset deadline, ServerCallContext context)
     {
         var remaining = deadline - time.GetUtcNow();
         if (remaining <= TimeSpan.Zero)
@@ -70,7 +73,7 @@ public sealed partial class WorkflowServiceImpl
         }
         try
         {
-            return await matching.PollAsync(queue, identity, remaining, context.CancellationToken);
+            return await matching.PollAsync(queue, poller, remaining, context.CancellationToken);
         }
         catch (OperationCanceledException)
         {

@@ -30,6 +30,9 @@ public sealed class NamespaceRegistry(INamespaceStore store)
         return ns;
     }
 
+    /// <summary>Whether the namespace is known to this process already (cached), without touching the store.</summary>
+    public bool IsCached(string name) => _byName.ContainsKey(name);
+
     public async Task<NamespaceRecord> GetByIdAsync(string id, CancellationToken ct)
     {
         if (_byId.TryGetValue(id, out var cached))

@@ -20,8 +20,8 @@ public sealed class MatchingEngine(TimeProvider time, IMetrics? metrics = null) 
         _queues.TryGetValue(queue, out var q) && q.HasRecentPoller(within);
 
     /// <summary>Waits up to <paramref name="maxWait"/> for a task; null when none came (an empty poll).</summary>
-    public Task<MatchingTask?> PollAsync(TaskQueueKey queue, string identity, TimeSpan maxWait, CancellationToken ct) =>
-        Queue(queue).PollAsync(identity, maxWait, ct);
+    public Task<MatchingTask?> PollAsync(TaskQueueKey queue, Poller poller, TimeSpan maxWait, CancellationToken ct) =>
+        Queue(queue).PollAsync(poller, maxWait, ct);
 
     /// <summary>Pollers seen on the queue recently, for DescribeTaskQueue.</summary>
     public IReadOnlyList<PollerRecord> Pollers(TaskQueueKey queue) =>
@@ -34,6 +34,12 @@ public sealed class MatchingEngine(TimeProvider time, IMetrics? metrics = null) 
     public IReadOnlyList<MatchingTask> UnloadQueue(TaskQueueKey queue) =>
         _queues.TryRemove(queue, out var q) ? q.Drain() : [];
 }
+
+/// <summary>
+/// Who polls: the worker's identity, and for the metric labels the namespace's name (the queue key holds its id) and
+/// whether the queue is a worker's sticky queue.
+/// </summary>
+public readonly record struct Poller(string Identity, string NamespaceName, bool Sticky);
 
 /// <summary>A poller last seen on a queue.</summary>
 public sealed record PollerRecord(string Identity, DateTimeOffset LastAccessTime);

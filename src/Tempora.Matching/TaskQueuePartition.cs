@@ -13,6 +13,7 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time, IM
     private readonly LinkedList<TaskCompletionSource<MatchingTask?>> _waiting = new();
     private readonly Dictionary<string, DateTimeOffset> _pollers = new(StringComparer.Ordinal);
     private readonly string _taskType = key.Type.ToString(); // metric label: Workflow or Activity
+    private string[]? _metricLabels; // namespace, taskqueue, task_type: built at the first poll, which knows the names
 
     public TaskQueueKey Key { get; } = key;
 
@@ -45,8 +46,10 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time, IM
         }
     }
 
-    public async Task<MatchingTask?> PollAsync(string identity, TimeSpan maxWait, CancellationToken ct)
+    public async Task<MatchingTask?> PollAsync(Poller poller, TimeSpan maxWait, CancellationToken ct)
     {
+        var labels = MetricLabels(poller);
+        var identity = poller.Identity;
         TaskCompletionSource<MatchingTask?> waiter;
         LinkedListNode<TaskCompletionSource<MatchingTask?>> node;
         lock (_lock)
@@ -55,7 +58,7 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time, IM
             if (_backlog.First is { } first)
             {
                 _backlog.RemoveFirst();
-                CountPolled(first.Value, sync: false);
+                CountPolled(first.Value, sync: false, labels);
                 return first.Value;
             }
             waiter = new TaskCompletionSource<MatchingTask?>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -66,7 +69,7 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time, IM
             var matched = await waiter.Task.WaitAsync(maxWait, ct);
             if (matched is not null)
             {
-                CountPolled(matched, sync: true);
+                CountPolled(matched, sync: true, labels);
             }
             return matched;
         }
@@ -89,20 +92,32 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time, IM
             {
                 throw;
             }
-            metrics.Increment(MetricNames.PollTimeouts, _taskType);
+            metrics.Increment(MetricNames.PollTimeouts, labels);
             return null;
         }
     }
 
-    private void CountPolled(MatchingTask task, bool sync)
+    private void CountPolled(MatchingTask task, bool sync, string[] labels)
     {
-        metrics.Increment(MetricNames.PollSuccess, _taskType);
+        metrics.Increment(MetricNames.PollSuccess, labels);
         if (sync)
         {
-            metrics.Increment(MetricNames.PollSuccessSync, _taskType);
+            metrics.Increment(MetricNames.PollSuccessSync, labels);
         }
-        metrics.Record(MetricNames.TaskScheduleToStartLatency, time.GetUtcNow() - task.CreatedTime, _taskType);
+        metrics.Record(MetricNames.TaskScheduleToStartLatency, time.GetUtcNow() - task.CreatedTime, labels);
     }
+
+    /// <summary>The queue's metric labels, made once: every sticky queue is "__sticky__" (one per worker, unbounded).</summary>
+    private string[] MetricLabels(Poller poller)
+    {
+        if (_metricLabels is { } labels && labels[0] == poller.NamespaceName)
+        {
+            return labels;
+        }
+        return _metricLabels = [poller.NamespaceName, poller.Sticky ? StickyQueueLabel : Key.Name, _taskType];
+    }
+
+    private const string StickyQueueLabel = "__sticky__";
 
     private void Requeue(MatchingTask task)
     {

@@ -36,8 +36,39 @@ internal sealed class ObservabilityScrape
         return new ObservabilityScrape(text, series);
     }
 
-    /// <summary>The value of one series, 0 when absent (a labelled counter appears on its first increment).</summary>
-    public double Value(string series) => Series.TryGetValue(series, out var value) ? value : 0;
+    /// <summary>
+    /// The sum over the series of a metric whose labels include the given ones, in any order: <c>name{a="1"}</c> adds
+    /// up <c>name{a="1",b="x"}</c> and <c>name{b="y",a="1"}</c>. 0 when none is present (a labelled counter appears
+    /// on its first increment).
+    /// </summary>
+    public double Value(string query)
+    {
+        var (name, wanted) = SplitSeries(query);
+        return Series.Where(s =>
+            {
+                var (seriesName, labels) = SplitSeries(s.Key);
+                return seriesName == name && wanted.All(w => labels.Contains(w));
+            })
+            .Sum(s => s.Value);
+    }
+
+    /// <summary>Label values of a label over a metric's series (for example every taskqueue of poll_success).</summary>
+    public IReadOnlySet<string> LabelValues(string metric, string label) => Series.Keys
+        .Select(SplitSeries)
+        .Where(s => s.Name == metric)
+        .SelectMany(s => s.Labels)
+        .Where(l => l.StartsWith(label + "=\"", StringComparison.Ordinal))
+        .Select(l => l[(label.Length + 2)..^1])
+        .ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>name{a="1",b="2"} → (name, [a="1", b="2"]). Label values here never hold commas or quotes.</summary>
+    private static (string Name, string[] Labels) SplitSeries(string series)
+    {
+        var brace = series.IndexOf('{', StringComparison.Ordinal);
+        return brace < 0
+            ? (series, [])
+            : (series[..brace], series[(brace + 1)..^1].Split(',', StringSplitOptions.RemoveEmptyEntries));
+    }
 
     /// <summary>Whether any series of the metric family is present.</summary>
     public bool Has(string name) => Series.Keys.Any(k => k == name || k.StartsWith(name + "{", StringComparison.Ordinal));

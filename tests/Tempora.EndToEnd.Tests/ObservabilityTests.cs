@@ -1,7 +1,10 @@
 using System.Net;
 using Tempora.Server;
+using Temporalio.Activities;
 using Temporalio.Client;
+using Temporalio.Exceptions;
 using Temporalio.Worker;
+using Temporalio.Workflows;
 using Xunit.Abstractions;
 
 namespace Tempora.EndToEnd.Tests;
@@ -60,6 +63,11 @@ public sealed class ObservabilityTests(ITestOutputHelper output) : IAsyncLifetim
         double Delta(string series) => after.Value(series) - before.Value(series);
 
         Assert.Equal(Workflows, Delta("service_requests{operation=\"StartWorkflowExecution\"}"));
+        // Temporal's labels: the role as service_name, the namespace on frontend and matching series, the task queue.
+        Assert.Equal(Workflows, Delta("service_requests{service_name=\"frontend\",namespace=\"default\",operation=\"StartWorkflowExecution\"}"));
+        Assert.True(Delta("persistence_requests{service_name=\"history\"}") > 0);
+        Assert.Equal(Workflows, Delta("workflow_success{service_name=\"history\",namespace=\"default\"}"));
+        Assert.True(Delta($"poll_success{{service_name=\"matching\",namespace=\"default\",taskqueue=\"{taskQueue}\",task_type=\"Activity\"}}") >= Workflows);
         Assert.Equal(Workflows, Delta("service_latency_count{operation=\"StartWorkflowExecution\"}"));
         Assert.True(after.Has("service_latency_bucket"), "service_latency is a histogram with buckets");
         Assert.Equal(Workflows, Delta("workflow_success{namespace=\"default\"}"));
@@ -79,12 +87,42 @@ public sealed class ObservabilityTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.True(after.Has("process_cpu_seconds_total"), "process metrics");
         Assert.True(after.Has("process_working_set_bytes"), "process metrics");
         Assert.True(after.Has("dotnet_collection_count_total"), "runtime metrics");
-        // Bounded labels: no workflow id, task queue or run id reaches a label.
+        // Bounded labels: no workflow id or run id reaches a label, and every worker's sticky queue is one label
+        // value (the SDK polls its sticky queue for the workflow tasks after the first).
         foreach (var id in workflowIds)
         {
             Assert.DoesNotContain(id, after.Text, StringComparison.Ordinal);
         }
-        Assert.DoesNotContain(taskQueue, after.Text, StringComparison.Ordinal);
+        var workflowQueues = after.LabelValues("poll_success", "taskqueue")
+            .Where(q => q != "__sticky__" && !before.LabelValues("poll_success", "taskqueue").Contains(q)).ToList();
+        Assert.Equal([taskQueue], workflowQueues);
+        if (!TemporalWorkerOptions.CacheDisabled)
+        {
+            Assert.True(Delta("poll_success{taskqueue=\"__sticky__\",task_type=\"Workflow\"}") >= Workflows,
+                "each run's second workflow task goes to the worker's sticky queue");
+        }
+    }
+
+    [Fact]
+    public async Task Metrics_TimersAndActivityTimeouts_Counted()
+    {
+        var before = await ObservabilityScrape.ScrapeAsync(_http, Server.MetricsAddress);
+        var taskQueue = ServerFixture.NewTaskQueue("obs-timeout");
+        using var worker = new TemporalWorker(_client!, new TemporalWorkerOptions(taskQueue)
+            .AddWorkflow<TimeoutThenTimerWorkflow>()
+            .AddAllActivities(new SlowActivities()));
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await _client!.StartWorkflowAsync((TimeoutThenTimerWorkflow wf) => wf.RunAsync(),
+                new(ServerFixture.NewWorkflowId("obs-timeout"), taskQueue));
+            Assert.Equal("timed out", await handle.GetResultAsync());
+        });
+        var after = await ObservabilityScrape.ScrapeAsync(_http, Server.MetricsAddress);
+        double Delta(string series) => after.Value(series) - before.Value(series);
+
+        Assert.Equal(1, Delta("start_to_close_timeout{service_name=\"history\",namespace=\"default\"}"));
+        Assert.True(Delta("timer_task_fired{timer_type=\"ActivityTimeout\"}") >= 1);
+        Assert.Equal(1, Delta("timer_task_fired{timer_type=\"UserTimer\"}"));
     }
 
     [Fact]
@@ -95,8 +133,8 @@ public sealed class ObservabilityTests(ITestOutputHelper output) : IAsyncLifetim
             _client!.GetWorkflowHandle(ServerFixture.NewWorkflowId("missing")).DescribeAsync());
         var after = await ObservabilityScrape.ScrapeAsync(_http, Server.MetricsAddress);
 
-        Assert.Equal(1, after.Value("service_errors_entity_not_found{operation=\"DescribeWorkflowExecution\"}")
-            - before.Value("service_errors_entity_not_found{operation=\"DescribeWorkflowExecution\"}"));
+        Assert.Equal(1, after.Value("service_errors_entity_not_found{namespace=\"default\",operation=\"DescribeWorkflowExecution\"}")
+            - before.Value("service_errors_entity_not_found{namespace=\"default\",operation=\"DescribeWorkflowExecution\"}"));
         Assert.Equal(1, after.Value("service_error_with_type{operation=\"DescribeWorkflowExecution\",error_type=\"serviceerror_NotFound\"}")
             - before.Value("service_error_with_type{operation=\"DescribeWorkflowExecution\",error_type=\"serviceerror_NotFound\"}"));
     }
@@ -147,5 +185,29 @@ public sealed class ObservabilityMetricsOffTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, metrics.StatusCode);
         using var ready = await _http.GetAsync(new Uri($"http://{_server.MetricsAddress}/health/ready"));
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+    }
+}
+
+/// <summary>Runs an activity that outlives its 1 s start-to-close timeout (one attempt), then a 100 ms timer.</summary>
+[Workflow]
+public sealed class TimeoutThenTimerWorkflow
+{
+    [WorkflowRun]
+    public async Task<string> RunAsync()
+    {
+        try
+        {
+            await Workflow.ExecuteActivityAsync((SlowActivities a) => a.SleepAsync(), new ActivityOptions
+            {
+                StartToCloseTimeout = TimeSpan.FromSeconds(1),
+                RetryPolicy = new() { MaximumAttempts = 1 },
+            });
+            return "finished";
+        }
+        catch (ActivityFailureException)
+        {
+            await Workflow.DelayAsync(TimeSpan.FromMilliseconds(100));
+            return "timed out";
+        }
     }
 }

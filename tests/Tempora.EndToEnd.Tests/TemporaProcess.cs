@@ -25,6 +25,9 @@ internal sealed record TemporaProcessOptions
 
     /// <summary>Prefix of the log file under e2e-logs.</summary>
     public string LogName { get; init; } = "tempora";
+
+    /// <summary>More flags for the server command (for example --log-format json).</summary>
+    public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 }
 
 /// <summary>
@@ -37,11 +40,13 @@ internal sealed partial class TemporaProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly ProcessLog _log;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output;
 
-    private TemporaProcess(Process process, ProcessLog log, string address)
+    private TemporaProcess(Process process, ProcessLog log, System.Collections.Concurrent.ConcurrentQueue<string> output, string address)
     {
         _process = process;
         _log = log;
+        _output = output;
         Address = address;
         Port = int.Parse(address[(address.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
     }
@@ -59,6 +64,9 @@ internal sealed partial class TemporaProcess : IAsyncDisposable
     public string LogFile => _log.Path;
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>Every line the server wrote to stdout so far.</summary>
+    public IReadOnlyList<string> OutputLines => [.. _output];
 
     /// <summary>Starts `tempora start-dev` on a free port with the given SQLite file and waits until it listens.</summary>
     public static Task<TemporaProcess> StartAsync(string dbFile) =>
@@ -85,13 +93,15 @@ internal sealed partial class TemporaProcess : IAsyncDisposable
                 await SetupSchemaAsync(options, log);
             }
 
-            var process = Launch(ServerArguments(options), options, log);
+            var process = Launch(ServerArguments(options).Concat(options.ExtraArguments), options, log);
             var address = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
             process.OutputDataReceived += (_, e) =>
             {
                 if (e.Data is { } line)
                 {
                     log.Write("out", line);
+                    output.Enqueue(line);
                     if (ServerLine().Match(line) is { Success: true } m)
                     {
                         address.TrySetResult(m.Groups[1].Value);
@@ -115,7 +125,7 @@ internal sealed partial class TemporaProcess : IAsyncDisposable
             {
                 var listening = await address.Task.WithTimeout($"tempora to print its address (log {log.Path})", StartTimeout);
                 log.Write("test", $"listening on {listening}, pid {process.Id}");
-                return new TemporaProcess(process, log, listening);
+                return new TemporaProcess(process, log, output, listening);
             }
             catch
             {

@@ -13,5 +13,15 @@ public enum MetricKind
     Gauge,
 }
 
-/// <summary>One metric: its Temporal name, kind, help text and the label names its series carry (bounded sets only).</summary>
-public sealed record MetricDefinition(string Name, MetricKind Kind, string Help, params string[] Labels);
+/// <summary>
+/// One metric: its Temporal name, kind, the role that reports it (exported as Temporal's <c>service_name</c> label),
+/// help text and the label names its series carry (bounded sets only).
+/// </summary>
+public sealed record MetricDefinition(string Name, MetricKind Kind, string Service, string Help, params string[] Labels)
+{
+    /// <summary>The label every series carries with <see cref="Service"/> as its value.</summary>
+    public const string ServiceLabel = "service_name";
+
+    /// <summary>Label values for series of requests that name no namespace, or one that does not exist (as Temporal).</summary>
+    public const string UnknownNamespace = "_unknown_";
+}

@@ -25,12 +25,14 @@ public sealed class PrometheusMetrics : IMetrics, IDisposable
         var collectors = new Dictionary<MetricDefinition, Collector>();
         foreach (var metric in MetricNames.All)
         {
+            // service_name is fixed per metric: a static label, so callers pass only the varying ones.
+            var roleFactory = factory.WithLabels(new Dictionary<string, string> { [MetricDefinition.ServiceLabel] = metric.Service });
             collectors[metric] = metric.Kind switch
             {
-                MetricKind.Counter => factory.CreateCounter(metric.Name, metric.Help, metric.Labels),
-                MetricKind.Histogram => factory.CreateHistogram(metric.Name, metric.Help, metric.Labels,
+                MetricKind.Counter => roleFactory.CreateCounter(metric.Name, metric.Help, metric.Labels),
+                MetricKind.Histogram => roleFactory.CreateHistogram(metric.Name, metric.Help, metric.Labels,
                     new HistogramConfiguration { Buckets = LatencyBuckets }),
-                _ => factory.CreateGauge(metric.Name, metric.Help, metric.Labels),
+                _ => roleFactory.CreateGauge(metric.Name, metric.Help, metric.Labels),
             };
         }
         _collectors = collectors.ToFrozenDictionary();
