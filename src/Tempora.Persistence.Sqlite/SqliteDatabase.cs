@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -7,14 +8,26 @@ namespace Tempora.Persistence.Sqlite;
 /// <summary>
 /// One SQLite connection shared by the stores. SQLite has a single writer, so serialising every statement behind
 /// one lock costs nothing in throughput and removes SQLITE_BUSY from the picture; the work per statement is
-/// microseconds. WAL mode keeps commits cheap (one fsync of the log, not the database).
+/// microseconds. WAL mode keeps commits cheap (one fsync of the log, not the database), and group commit makes them
+/// rarer: the transitions of different executions that arrive while a commit is being made go into the next
+/// transaction together (each in its own savepoint), so one fsync makes a whole batch durable.
 /// </summary>
 public sealed partial class SqliteDatabase : IAsyncDisposable
 {
+    /// <summary>Most transitions one commit carries; bounds the time a batch holds the connection.</summary>
+    private const int MaxGroupSize = 256;
+
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(
+        new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writer;
 
-    private SqliteDatabase(SqliteConnection connection) => _connection = connection;
+    private SqliteDatabase(SqliteConnection connection)
+    {
+        _connection = connection;
+        _writer = Task.Run(WriteLoopAsync);
+    }
 
     private static readonly IReadOnlyList<string> Migrations = EmbeddedMigrations.Load(typeof(SqliteDatabase).Assembly, "");
 
@@ -77,15 +90,141 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs work in one IMMEDIATE transaction (write lock taken at BEGIN); commits when work returns.</summary>
-    public Task<T> InTransactionAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken ct) =>
-        RunAsync(conn =>
+    /// <summary>
+    /// Runs work atomically and returns once it is durable. The work may share its transaction (and its commit) with
+    /// the work of other callers, inside a savepoint of its own: when it throws, only its own statements are undone
+    /// and only its caller sees the exception. It must therefore do nothing but statements on the transaction.
+    /// </summary>
+    public Task<T> InTransactionAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken ct)
+    {
+        var pending = new PendingWrite<T>(work, ct);
+        if (!_writes.Writer.TryWrite(pending))
         {
-            using var tx = conn.BeginTransaction(deferred: false);
-            var result = work(conn, tx);
+            throw new ObjectDisposedException(nameof(SqliteDatabase));
+        }
+        return pending.Task;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var group = new List<PendingWrite>(MaxGroupSize);
+        var reader = _writes.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            group.Clear();
+            while (group.Count < MaxGroupSize && reader.TryRead(out var next))
+            {
+                if (!next.CancelIfRequested())
+                {
+                    group.Add(next);
+                }
+            }
+            if (group.Count == 0)
+            {
+                continue;
+            }
+            await _lock.WaitAsync();
+            try
+            {
+                CommitGroup(group);
+            }
+            finally
+            {
+                _lock.Release();
+            }
+            foreach (var write in group)
+            {
+                write.Finish();
+            }
+        }
+    }
+
+    /// <summary>One IMMEDIATE transaction (write lock taken at BEGIN) for the whole group, one savepoint per write.</summary>
+    private void CommitGroup(List<PendingWrite> group)
+    {
+        try
+        {
+            using var tx = _connection.BeginTransaction(deferred: false);
+            foreach (var write in group)
+            {
+                tx.Save("w");
+                try
+                {
+                    write.Run(_connection, tx);
+                    tx.Release("w");
+                }
+                catch (Exception e) when (!EndsTransaction(e))
+                {
+                    // A domain failure (a condition, a duplicate key): undo this write's statements only.
+                    tx.Rollback("w");
+                    tx.Release("w");
+                    write.Failed(e);
+                }
+            }
             tx.Commit();
-            return result;
-        }, ct);
+        }
+        catch (Exception e)
+        {
+            // The commit (or an I/O-level error that ends the transaction) failed: nothing of the group is durable.
+            foreach (var write in group)
+            {
+                write.Failed(e, overwrite: false);
+            }
+        }
+    }
+
+    /// <summary>Errors after which SQLite may have rolled the whole transaction back by itself (sqlite.org/lang_transaction.html).</summary>
+    private static bool EndsTransaction(Exception e) =>
+        e is SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_FULL or SQLitePCL.raw.SQLITE_IOERR or SQLitePCL.raw.SQLITE_BUSY
+            or SQLitePCL.raw.SQLITE_NOMEM or SQLitePCL.raw.SQLITE_INTERRUPT or SQLitePCL.raw.SQLITE_CORRUPT };
+
+    /// <summary>A write waiting for the group commit.</summary>
+    private abstract class PendingWrite
+    {
+        /// <summary>Completes the caller's task as cancelled when it gave up before the write started.</summary>
+        public abstract bool CancelIfRequested();
+
+        public abstract void Run(SqliteConnection connection, SqliteTransaction tx);
+
+        /// <summary>Records the failure; with <paramref name="overwrite"/> false a failure already recorded stays.</summary>
+        public abstract void Failed(Exception e, bool overwrite = true);
+
+        /// <summary>Completes the caller's task after the commit.</summary>
+        public abstract void Finish();
+    }
+
+    private sealed class PendingWrite<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken ct) : PendingWrite
+    {
+        private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? _result;
+        private Exception? _error;
+
+        public Task<T> Task => _done.Task;
+
+        public override bool CancelIfRequested() => ct.IsCancellationRequested && _done.TrySetCanceled(ct);
+
+        public override void Run(SqliteConnection connection, SqliteTransaction tx) => _result = work(connection, tx);
+
+        public override void Failed(Exception e, bool overwrite = true)
+        {
+            if (overwrite || _error is null)
+            {
+                _error = e;
+            }
+        }
+
+        public override void Finish()
+        {
+            if (_error is null)
+            {
+                _done.TrySetResult(_result!);
+            }
+            else
+            {
+                _done.TrySetException(_error);
+            }
+        }
+    }
 
     private Task ExecuteAsync(string sql, CancellationToken ct) => RunAsync(conn =>
     {
@@ -141,6 +280,9 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Writes already queued are committed before the connection closes.
+        _writes.Writer.TryComplete();
+        await _writer;
         await _lock.WaitAsync();
         try
         {

@@ -318,4 +318,49 @@ public abstract partial class PersistenceContractTests
         await AssertTimerIdsAsync(100 + winner);
         await AssertMatchingTaskIdsAsync(200 + winner);
     }
+
+    [Fact]
+    public async Task ConcurrentWrites_OfDifferentRuns_AFailedOneUndoesOnlyItsOwnStatements()
+    {
+        // Stores may commit concurrent transitions together (SQLite's group commit); a write that fails its condition
+        // in such a group must leave nothing behind and take nothing of the others with it.
+        var existing = await CreateRunAsync(NewRun("wf-group-dup"));
+        var good = Enumerable.Range(0, 30).Select(i => NewRun($"wf-group-{i}")).ToArray();
+        var bad = Enumerable.Range(0, 5).Select(_ => NextRunOf(existing.Key)).ToArray();
+        var mutations = good.Concat(bad)
+            .Select((key, i) => Create(key) with
+            {
+                NewHistory = [Batch(1, 2)],
+                NewTimerTasks = [Timer(1000 + i, T0, key)],
+                NewMatchingTasks = [Matching(2000 + i, key, TaskKind.Workflow)],
+            })
+            .OrderBy(_ => Random.Shared.Next())
+            .ToArray();
+
+        using var start = new ManualResetEventSlim();
+        var attempts = mutations.Select(m => Task.Run(async () =>
+        {
+            start.Wait(Ct);
+            await Executions.WriteAsync(m, Ct);
+        })).ToArray();
+        start.Set();
+        await Task.WhenAll(attempts).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+
+        for (var i = 0; i < mutations.Length; i++)
+        {
+            if (bad.Contains(mutations[i].Key))
+            {
+                Assert.IsType<CurrentExecutionConditionFailedException>(Assert.Single(attempts[i].Exception!.InnerExceptions));
+                await AssertNothingOfRunAsync(mutations[i].Key);
+            }
+            else
+            {
+                Assert.True(attempts[i].IsCompletedSuccessfully, $"write of {mutations[i].Key.WorkflowId}: {attempts[i].Exception}");
+                await AssertExecutionAsync(mutations[i], dbVersion: 1);
+                AssertBatches(await ReadAllHistoryAsync(mutations[i].Key), mutations[i].NewHistory[0]);
+            }
+        }
+        await AssertTimerIdsAsync([.. mutations.Where(m => !bad.Contains(m.Key)).Select(m => m.NewTimerTasks[0].TaskId).Order()]);
+        Assert.Equal(existing.Current, await Executions.GetCurrentExecutionAsync(existing.Key.NamespaceId, existing.Key.WorkflowId, Ct));
+    }
 }
