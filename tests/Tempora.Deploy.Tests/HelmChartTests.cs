@@ -79,8 +79,8 @@ public sealed class HelmChartTests
         Assert.Equal(("tempora-postgres-app", "password"), (env["POSTGRES_PWD"].ValueFrom.SecretKeyRef.Name, env["POSTGRES_PWD"].ValueFrom.SecretKeyRef.Key));
         Assert.False(env.ContainsKey("SERVICES"));
 
-        Assert.Equal("128Mi", container.Resources.Requests["memory"].ToString());
-        Assert.Equal("384Mi", container.Resources.Limits["memory"].ToString());
+        Assert.Equal("192Mi", container.Resources.Requests["memory"].ToString());
+        Assert.Equal("512Mi", container.Resources.Limits["memory"].ToString());
 
         var job = ManifestValidator.LoadTyped<V1Job>(manifests.Single(m => m.Kind == "Job"));
         Assert.Equal("pre-install,pre-upgrade", job.Metadata.Annotations["helm.sh/hook"]);
