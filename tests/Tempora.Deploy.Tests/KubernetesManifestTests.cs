@@ -147,4 +147,29 @@ public sealed class KubernetesManifestTests
         var endpoint = Assert.Single(monitor["endpoints"]!.AsArray())!;
         Assert.Equal("/metrics", (string)endpoint["path"]!);
     }
+
+    [Fact]
+    public void Procedures_BackupAndRestoreManifests_AreValid_AndUseTheArchive()
+    {
+        var folder = Path.Combine(RepoPaths.Kubernetes, "procedures");
+        var backup = Assert.Single(Manifest.ParseStream(File.ReadAllText(Path.Combine(folder, "manual-backup.yaml"))));
+        var restore = Assert.Single(Manifest.ParseStream(File.ReadAllText(Path.Combine(folder, "pitr-cluster.yaml"))));
+        var problems = ManifestValidator.Validate(backup).Concat(ManifestValidator.Validate(restore)).ToList();
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+
+        Assert.Equal("Backup", backup.Kind);
+        Assert.Equal("tempora-postgres", (string)backup.Json["spec"]!["cluster"]!["name"]!);
+        Assert.Equal("plugin", (string)backup.Json["spec"]!["method"]!);
+
+        var spec = restore.Json["spec"]!;
+        var recovery = spec["bootstrap"]!["recovery"]!;
+        Assert.False(string.IsNullOrEmpty((string?)recovery["recoveryTarget"]!["targetTime"]));
+        var source = Assert.Single(spec["externalClusters"]!.AsArray())!;
+        Assert.Equal((string)recovery["source"]!, (string)source["name"]!);
+        // The archive read is the one the live cluster writes (postgres-cluster.yaml).
+        Assert.Equal("tempora-postgres", (string)source["plugin"]!["parameters"]!["serverName"]!);
+        var store = (string)source["plugin"]!["parameters"]!["barmanObjectName"]!;
+        Assert.Contains(All, m => m.Kind == "ObjectStore" && m.Name == store);
+        Assert.NotEqual("tempora-postgres", restore.Name);
+    }
 }
