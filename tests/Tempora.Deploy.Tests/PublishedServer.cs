@@ -67,7 +67,9 @@ internal sealed partial class PublishedServer : IAsyncDisposable
 #endif
             var output = Path.Combine(AppContext.BaseDirectory, "published-tempora");
             var project = Path.Combine(RepoPaths.Root, "src", "Tempora.Cli", "Tempora.Cli.csproj");
-            var (exitCode, text) = await RunAsync("dotnet", ["publish", project, "-c", configuration, "-o", output, "--nologo"], null, TimeSpan.FromMinutes(5));
+            // --no-build: the project reference builds the CLI before the tests, and a publish that builds would rewrite
+            // its bin/ folder with the publish-only settings (Tempora.Cli.csproj) under the feet of the other test projects.
+            var (exitCode, text) = await RunAsync("dotnet", ["publish", project, "-c", configuration, "--no-build", "-o", output, "--nologo"], null, TimeSpan.FromMinutes(5));
             Assert.True(exitCode == 0, $"dotnet publish exited with {exitCode}:{Environment.NewLine}{text}");
             return _publishDirectory = output;
         }
