@@ -6,6 +6,7 @@ var root = new RootCommand("Tempora: a workflow server that speaks Temporal's gR
     new StartDevCommand(),
     new StartCommand(),
     new SchemaCommand(),
+    new HealthCommand(),
 };
 
 // start-dev owns Ctrl+C and SIGTERM (ShutdownSignal). System.CommandLine's own handling would end the process with
