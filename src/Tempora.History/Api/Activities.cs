@@ -29,29 +29,7 @@ public sealed partial class HistoryEngine
                     return null;
                 }
                 t.StartActivity(a, task, poll.Identity, Guid.NewGuid().ToString());
-                var s = t.State;
-                return new PollActivityTaskQueueResponse
-                {
-                    TaskToken = ByteString.CopyFrom(new TaskToken(ns.Id, key.WorkflowId, key.RunId, a.ScheduledEventId, a.Attempt, 0,
-                        a.StartedTime!.Value.UtcTicks, a.ActivityId).Serialize()),
-                    WorkflowNamespace = ns.Name,
-                    WorkflowType = new WorkflowType { Name = s.WorkflowType },
-                    WorkflowExecution = new WorkflowExecution { WorkflowId = key.WorkflowId, RunId = key.RunId },
-                    ActivityType = new ActivityType { Name = a.ActivityType },
-                    ActivityId = a.ActivityId,
-                    Header = a.Header,
-                    Input = a.Input,
-                    HeartbeatDetails = a.HeartbeatDetails,
-                    ScheduledTime = Timestamp.FromDateTimeOffset(a.ScheduledTime),
-                    CurrentAttemptScheduledTime = Timestamp.FromDateTimeOffset(a.CurrentAttemptScheduledTime),
-                    StartedTime = Timestamp.FromDateTimeOffset(a.StartedTime!.Value),
-                    Attempt = a.Attempt,
-                    ScheduleToCloseTimeout = Duration.FromTimeSpan(a.ScheduleToCloseTimeout),
-                    StartToCloseTimeout = Duration.FromTimeSpan(a.StartToCloseTimeout),
-                    HeartbeatTimeout = Duration.FromTimeSpan(a.HeartbeatTimeout),
-                    RetryPolicy = a.RetryPolicy,
-                    Priority = a.Priority,
-                };
+                return ActivityTaskResponse(ns, key, t.State, a);
             }, CancellationToken.None);
         }
         catch (EntityNotFoundException)
@@ -64,6 +42,30 @@ public sealed partial class HistoryEngine
         }
         return response;
     }
+
+    /// <summary>What a worker gets for a started activity attempt: from a poll, or eagerly with a workflow task completion.</summary>
+    private static PollActivityTaskQueueResponse ActivityTaskResponse(NamespaceRecord ns, WorkflowKey key, MutableState s, ActivityInfo a) => new()
+    {
+        TaskToken = ByteString.CopyFrom(new TaskToken(ns.Id, key.WorkflowId, key.RunId, a.ScheduledEventId, a.Attempt, 0,
+            a.StartedTime!.Value.UtcTicks, a.ActivityId).Serialize()),
+        WorkflowNamespace = ns.Name,
+        WorkflowType = new WorkflowType { Name = s.WorkflowType },
+        WorkflowExecution = new WorkflowExecution { WorkflowId = key.WorkflowId, RunId = key.RunId },
+        ActivityType = new ActivityType { Name = a.ActivityType },
+        ActivityId = a.ActivityId,
+        Header = a.Header,
+        Input = a.Input,
+        HeartbeatDetails = a.HeartbeatDetails,
+        ScheduledTime = Timestamp.FromDateTimeOffset(a.ScheduledTime),
+        CurrentAttemptScheduledTime = Timestamp.FromDateTimeOffset(a.CurrentAttemptScheduledTime),
+        StartedTime = Timestamp.FromDateTimeOffset(a.StartedTime!.Value),
+        Attempt = a.Attempt,
+        ScheduleToCloseTimeout = Duration.FromTimeSpan(a.ScheduleToCloseTimeout),
+        StartToCloseTimeout = Duration.FromTimeSpan(a.StartToCloseTimeout),
+        HeartbeatTimeout = Duration.FromTimeSpan(a.HeartbeatTimeout),
+        RetryPolicy = a.RetryPolicy,
+        Priority = a.Priority,
+    };
 
     public async Task<RecordActivityTaskHeartbeatResponse> RecordActivityTaskHeartbeatAsync(RecordActivityTaskHeartbeatRequest r, CancellationToken ct)
     {

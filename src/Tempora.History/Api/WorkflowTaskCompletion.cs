@@ -29,6 +29,16 @@ internal sealed class WorkflowTaskCompletion(
     /// <summary>The completion dropped a speculative task: the worker must forget its events (reset_history_event_id).</summary>
     public bool DiscardedSpeculativeTask { get; private set; }
 
+    private readonly List<long> _eagerActivities = [];
+
+    /// <summary>
+    /// Activities started for the completing worker in this transition because it asked for eager execution; their
+    /// tasks go back in the response. Empty when the run closed (nothing runs for a closed run).
+    /// </summary>
+    public IEnumerable<ActivityInfo> EagerActivities => t.State.IsOpen
+        ? _eagerActivities.Select(id => t.State.Activities.GetValueOrDefault(id)).OfType<ActivityInfo>().Where(a => a.IsStarted)
+        : [];
+
     public void Apply()
     {
         var commands = request.Commands;
@@ -549,6 +559,13 @@ internal sealed class WorkflowTaskCompletion(
             Priority = a.Priority,
         };
         t.WriteEvent(e);
+        // Eager execution (the worker asked, and has a free slot): only on the run's own queue, which that worker
+        // polls, as upstream does; the attempt is started here and returned with the response.
+        var eager = a.RequestEagerExecution && taskQueue == t.State.TaskQueue;
+        if (eager)
+        {
+            _eagerActivities.Add(e.EventId);
+        }
         t.ScheduleActivity(new ActivityInfo
         {
             ScheduledEventId = e.EventId,
@@ -564,7 +581,7 @@ internal sealed class WorkflowTaskCompletion(
             StartToCloseTimeout = timeouts.StartToClose,
             HeartbeatTimeout = timeouts.Heartbeat,
             ScheduledTime = t.Now,
-        });
+        }, eager ? request.Identity : null);
     }
 
     private void RequestCancelActivity(RequestCancelActivityTaskCommandAttributes? a)

@@ -86,16 +86,20 @@ public sealed partial class HistoryEngine
         RespondWorkflowTaskCompletedRequest r, CancellationToken ct)
     {
         var token = TaskToken.Deserialize(r.TaskToken.Span);
-        var searchAttributes = (await namespaces.GetByIdAsync(token.NamespaceId, ct)).CustomSearchAttributes;
-        long resetHistoryEventId;
+        var ns = await namespaces.GetByIdAsync(token.NamespaceId, ct);
+        RespondWorkflowTaskCompletedResponse response;
         try
         {
-            resetHistoryEventId = await UpdateAsync(token.Key, (t, ctx) =>
+            response = await UpdateAsync(token.Key, (t, ctx) =>
             {
                 CheckWorkflowTaskToken(t.State, token);
-                var completion = new WorkflowTaskCompletion(t, r, ctx, searchAttributes);
+                var completion = new WorkflowTaskCompletion(t, r, ctx, ns.CustomSearchAttributes);
                 completion.Apply();
-                return completion.DiscardedSpeculativeTask ? t.State.NextEventId - 1 : 0;
+                return new RespondWorkflowTaskCompletedResponse
+                {
+                    ResetHistoryEventId = completion.DiscardedSpeculativeTask ? t.State.NextEventId - 1 : 0,
+                    ActivityTasks = { completion.EagerActivities.Select(a => ActivityTaskResponse(ns, token.Key, t.State, a)) },
+                };
             }, ct);
         }
         catch (CommandValidationException invalid) when (token.Attempt > 1 && invalid.Cause != WorkflowTaskFailedCause.UnhandledCommand
@@ -124,7 +128,7 @@ public sealed partial class HistoryEngine
                 ? "UnhandledCommand"
                 : $"{CauseName(invalid.Cause)}: {invalid.Message}");
         }
-        return new RespondWorkflowTaskCompletedResponse { ResetHistoryEventId = resetHistoryEventId };
+        return response;
     }
 
     public async Task RespondWorkflowTaskFailedAsync(RespondWorkflowTaskFailedRequest r, CancellationToken ct)

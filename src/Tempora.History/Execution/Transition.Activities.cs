@@ -10,11 +10,23 @@ namespace Tempora.History.Execution;
 
 public sealed partial class Transition
 {
-    /// <summary>Registers a scheduled activity (its event already written) and queues its first attempt.</summary>
-    public void ScheduleActivity(ActivityInfo info)
+    /// <summary>
+    /// Registers a scheduled activity (its event already written) and queues its first attempt — or, when
+    /// <paramref name="eagerWorker"/> names the worker completing this workflow task, starts it for that worker in this
+    /// same transition (eager execution: the attempt goes back in the completion's response, not through a queue).
+    /// </summary>
+    public void ScheduleActivity(ActivityInfo info, string? eagerWorker = null)
     {
         State.Activities[info.ScheduledEventId] = info;
-        DispatchActivityAttempt(info);
+        if (eagerWorker is null)
+        {
+            DispatchActivityAttempt(info);
+        }
+        else
+        {
+            info.CurrentAttemptScheduledTime = Now;
+            MarkActivityStarted(info, eagerWorker, Guid.NewGuid().ToString());
+        }
         if (info.ScheduleToCloseTimeout > TimeSpan.Zero)
         {
             info.ScheduleToCloseTimerTaskId = AddTimer(info.ScheduledTime + info.ScheduleToCloseTimeout,
@@ -38,11 +50,18 @@ public sealed partial class Transition
     /// <summary>Records that a worker took the attempt; no event is written until the activity closes (§4.3).</summary>
     public void StartActivity(ActivityInfo info, MatchingTask task, string identity, string requestId)
     {
+        DeleteMatchingTask(task.TaskId);
+        MarkActivityStarted(info, identity, requestId);
+    }
+
+    /// <summary>The attempt runs on <paramref name="identity"/> from now: its start-to-close and heartbeat timeouts are armed.</summary>
+    private void MarkActivityStarted(ActivityInfo info, string identity, string requestId)
+    {
         info.StartedTime = Now;
         info.StartedIdentity = identity;
         info.LastWorkerIdentity = identity;
         info.StartedRequestId = requestId;
-        DeleteMatchingTask(task.TaskId);
+        MarkChanged();
         info.TimerTaskIds.Add(AddTimer(Now + info.StartToCloseTimeout,
             new TimerTaskInfo(TimerTaskKind.ActivityTimeout, info.ScheduledEventId, info.Attempt, TimeoutType.StartToClose)));
         if (info.HeartbeatTimeout > TimeSpan.Zero)
