@@ -15,10 +15,24 @@ public sealed class ScreenshotTests(UiServerFixture fixture)
     [Fact]
     public async Task Screenshots_MainPages_AreTaken()
     {
-        var target = Environment.GetEnvironmentVariable("TEMPORA_UI_SCREENSHOTS") is { Length: > 0 } dir
-            ? dir
-            : Path.Combine(Path.GetTempPath(), $"tempora-ui-shots-{Guid.NewGuid():N}");
+        var keep = Environment.GetEnvironmentVariable("TEMPORA_UI_SCREENSHOTS");
+        var target = keep is { Length: > 0 } ? keep : Path.Combine(Path.GetTempPath(), $"tempora-ui-shots-{Guid.NewGuid():N}");
         Directory.CreateDirectory(target);
+        try
+        {
+            await TakeAllAsync(target);
+        }
+        finally
+        {
+            if (keep is not { Length: > 0 })
+            {
+                Directory.Delete(target, recursive: true);
+            }
+        }
+    }
+
+    private async Task TakeAllAsync(string target)
+    {
         foreach (var name in new[] { "alice", "bob", "carol" })
         {
             var handle = await fixture.Client.StartWorkflowAsync((GreetingWorkflow wf) => wf.RunAsync(name), new($"greeting-{name}-{Guid.NewGuid():N}"[..22], fixture.TaskQueue));
@@ -46,6 +60,11 @@ public sealed class ScreenshotTests(UiServerFixture fixture)
         await page.GotoAsync($"/namespaces/default/task-queues/{fixture.TaskQueue}");
         await Expect(page.Locator("table.pollers").First).ToBeVisibleAsync();
         await ShootAsync(page, target, "task-queue.png");
+
+        var phone = await fixture.NewPageAsync(390, 844);
+        await phone.GotoAsync($"/namespaces/default/workflows/{failed.Id}/{failed.ResultRunId}/history");
+        await Expect(phone.Locator(".failure").First).ToBeVisibleAsync();
+        await ShootAsync(phone, target, "workflow-phone.png");
 
         await waiting.TerminateAsync("screenshots taken");
     }
