@@ -61,6 +61,7 @@ internal sealed class StartCommand : Command
             Tempora {version}
             Server:     {server.GrpcAddress}
             Metrics:    http://{server.MetricsAddress}/metrics
+            UI:         {(server.UiAddress is { } ui ? $"http://{ui}" : "off")}
             Database:   {database}
             """);
         Console.Out.Flush();

@@ -26,7 +26,7 @@ internal sealed class StartDevCommand : Command
 
     private readonly Option<int> _port = CommonOptions.Port("--port", 7233, "gRPC frontend port; 0 picks a free port", "-p");
 
-    private readonly Option<int> _uiPort = CommonOptions.Port("--ui-port", 8080, "Web UI port (reserved: the UI is not built yet)");
+    private readonly Option<int> _uiPort = CommonOptions.Port("--ui-port", 8080, "Web UI port; 0 picks a free port");
 
     private readonly Option<int> _metricsPort =
         CommonOptions.Port("--metrics-port", 9090, "Port of /metrics (Prometheus) and /health/live, /health/ready; 0 picks a free port");
@@ -115,7 +115,7 @@ internal sealed class StartDevCommand : Command
     private Task<int> RunAsync(ParseResult parseResult, CancellationToken ct)
     {
         var options = ReadOptions(parseResult);
-        return ServerRunner.RunAsync(options, server => PrintBanner(options, server.GrpcAddress, server.MetricsAddress), ct);
+        return ServerRunner.RunAsync(options, server => PrintBanner(options, server.GrpcAddress, server.MetricsAddress, server.UiAddress), ct);
     }
 
     private TemporaOptions ReadOptions(ParseResult parseResult)
@@ -149,7 +149,7 @@ internal sealed class StartDevCommand : Command
         };
     }
 
-    private static void PrintBanner(TemporaOptions options, string grpcAddress, string metricsAddress)
+    private static void PrintBanner(TemporaOptions options, string grpcAddress, string metricsAddress, string? uiAddress)
     {
         var version = typeof(StartDevCommand).Assembly
             .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
@@ -159,6 +159,7 @@ internal sealed class StartDevCommand : Command
             Tempora {version}
             Server:     {grpcAddress}
             Metrics:    http://{metricsAddress}/metrics
+            UI:         {(uiAddress is null ? "off (--headless)" : $"http://{uiAddress}")}
             Namespaces: {namespaces}
             Database:   {database}
             """);

@@ -12,7 +12,7 @@ public sealed record TemporaOptions
     /// <summary>gRPC frontend port; 0 picks a free port.</summary>
     public int Port { get; init; } = 7233;
 
-    /// <summary>Web UI port; reserved until the UI exists.</summary>
+    /// <summary>Web UI port; 0 picks a free port.</summary>
     public int UiPort { get; init; } = 8080;
 
     /// <summary>Port of the HTTP listener for /metrics, /health/live and /health/ready; 0 picks a free port.</summary>

@@ -17,6 +17,7 @@ using Tempora.Persistence.Metrics;
 using Tempora.Persistence.Postgres;
 using Tempora.Persistence.Sqlite;
 using Tempora.Server.Observability;
+using Tempora.Web;
 
 namespace Tempora.Server;
 
@@ -28,7 +29,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
     private readonly PrometheusMetrics? _metrics;
     private int _disposed;
 
-    private TemporaServer(WebApplication app, IPersistence persistence, PrometheusMetrics? metrics, int port, int metricsPort, string ip)
+    private TemporaServer(WebApplication app, IPersistence persistence, PrometheusMetrics? metrics, int port, int metricsPort, int? uiPort, string ip)
     {
         _app = app;
         _persistence = persistence;
@@ -37,7 +38,15 @@ public sealed partial class TemporaServer : IAsyncDisposable
         GrpcAddress = $"{ip}:{port}";
         MetricsPort = metricsPort;
         MetricsAddress = $"{ip}:{metricsPort}";
+        UiPort = uiPort;
+        UiAddress = uiPort is null ? null : $"{ip}:{uiPort}";
     }
+
+    /// <summary>The bound port of the web UI (resolved when 0 was asked for); null when headless.</summary>
+    public int? UiPort { get; }
+
+    /// <summary>The bound web UI address, host:port; null when headless.</summary>
+    public string? UiAddress { get; }
 
     /// <summary>The bound port of the HTTP listener for /metrics and /health/* (resolved when 0 was asked for).</summary>
     public int MetricsPort { get; }
@@ -89,6 +98,15 @@ public sealed partial class TemporaServer : IAsyncDisposable
                 listen.Protocols = HttpProtocols.Http1;
                 listeners.Metrics = listen;
             });
+            if (!options.Headless)
+            {
+                // Browsers speak HTTP/1.1; the web UI's routes answer on this listener only (WebUiEndpoints).
+                kestrel.Listen(address, options.UiPort, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1;
+                    listeners.Ui = listen;
+                });
+            }
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
             // One SDK client multiplexes every call on one connection, and each waiting GetResult, poll and query
@@ -165,10 +183,21 @@ public sealed partial class TemporaServer : IAsyncDisposable
         services.AddSingleton<HistoryEngine>();
         services.AddSingleton<RetentionJob>();
         services.AddFrontend();
+        if (!options.Headless)
+        {
+            // The UI calls the frontend over loopback gRPC, as Temporal's UI server does (docs/web-ui.md).
+            services.AddWebUi(new WebUiSettings(
+                UiPort: () => listeners.Ui!.IPEndPoint!.Port,
+                Frontend: () => LoopbackUri(options.Ip, listeners.Grpc!.IPEndPoint!.Port)));
+        }
 
         var app = builder.Build();
         app.MapFrontend();
         app.MapObservability(prometheus, readiness);
+        if (!options.Headless)
+        {
+            app.MapWebUi();
+        }
 
         var logger = app.Services.GetRequiredService<ILogger<TemporaServer>>();
         var shardsLost = false;
@@ -222,15 +251,16 @@ public sealed partial class TemporaServer : IAsyncDisposable
         readiness.MarkStarted();
 
         // Kestrel writes the bound endpoint back into the listen options, which resolves port 0.
-        var server = new TemporaServer(app, persistence, prometheus, listeners.Grpc!.IPEndPoint!.Port, listeners.Metrics!.IPEndPoint!.Port, options.Ip)
+        var server = new TemporaServer(app, persistence, prometheus, listeners.Grpc!.IPEndPoint!.Port, listeners.Metrics!.IPEndPoint!.Port,
+            listeners.Ui?.IPEndPoint?.Port, options.Ip)
         {
             ShardsLostCheck = () => shardsLost,
         };
         LogListening(logger, server.GrpcAddress, persistence.Description);
         LogObservability(logger, server.MetricsAddress, options.Metrics ? "on /metrics" : "off");
-        if (!options.Headless)
+        if (server.UiAddress is not null)
         {
-            LogReserved(logger, "web UI", options.UiPort);
+            LogWebUi(logger, server.UiAddress);
         }
         return server;
     }
@@ -273,12 +303,29 @@ public sealed partial class TemporaServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Where the web UI reaches the frontend: the gRPC listener, through loopback when it listens on every address.</summary>
+    private static Uri LoopbackUri(string ip, int port)
+    {
+        var address = ip == "localhost" ? IPAddress.Loopback : IPAddress.Parse(ip);
+        if (address.Equals(IPAddress.Any))
+        {
+            address = IPAddress.Loopback;
+        }
+        else if (address.Equals(IPAddress.IPv6Any))
+        {
+            address = IPAddress.IPv6Loopback;
+        }
+        return new Uri($"http://{new IPEndPoint(address, port)}");
+    }
+
     /// <summary>The Kestrel listen options, filled in when Kestrel is configured.</summary>
     private sealed class Listeners
     {
         public ListenOptions? Grpc { get; set; }
 
         public ListenOptions? Metrics { get; set; }
+
+        public ListenOptions? Ui { get; set; }
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Tempora frontend (gRPC) listening on {Address}; database {Database}")]
@@ -287,6 +334,6 @@ public sealed partial class TemporaServer : IAsyncDisposable
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Tempora health endpoints listening on {Address}; Prometheus metrics {MetricsState}")]
     private static partial void LogObservability(ILogger logger, string address, string metricsState);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Port {Port} is reserved for the {Role}, which is not built yet; it is not bound")]
-    private static partial void LogReserved(ILogger logger, string role, int port);
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Tempora web UI listening on http://{Address}")]
+    private static partial void LogWebUi(ILogger logger, string address);
 }

@@ -20,7 +20,7 @@ public sealed class EagerActivityTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _server = await ServerFixture.StartServerAsync(
-            _database.Apply(new TemporaOptions { Ip = "127.0.0.1", Port = 0, MetricsPort = 0 }), "eager");
+            _database.Apply(new TemporaOptions { Ip = "127.0.0.1", Port = 0, UiPort = 0, MetricsPort = 0, Headless = true }), "eager");
         _client = await ServerFixture.ConnectAsync(_server);
     }
 

@@ -19,6 +19,7 @@ public sealed class ObservabilityPostgresTests(ITestOutputHelper output)
         {
             Ip = "127.0.0.1",
             Port = 0,
+            UiPort = 0,
             MetricsPort = 0,
             Store = StoreKind.Postgres,
             Postgres = pg.Settings(),

@@ -25,7 +25,7 @@ public sealed class ObservabilityTests(ITestOutputHelper output) : IAsyncLifetim
     public async Task InitializeAsync()
     {
         _server = await ServerFixture.StartServerAsync(
-            _database.Apply(new TemporaOptions { Ip = "127.0.0.1", Port = 0, MetricsPort = 0 }), "observability");
+            _database.Apply(new TemporaOptions { Ip = "127.0.0.1", Port = 0, UiPort = 0, MetricsPort = 0 }), "observability");
         _client = await ServerFixture.ConnectAsync(_server);
         output.WriteLine($"gRPC {_server.GrpcAddress}, metrics {_server.MetricsAddress}");
     }
@@ -167,7 +167,7 @@ public sealed class ObservabilityMetricsOffTests : IAsyncLifetime
 
     public async Task InitializeAsync() =>
         _server = await ServerFixture.StartServerAsync(
-            _database.Apply(new TemporaOptions { Ip = "127.0.0.1", Port = 0, MetricsPort = 0, Metrics = false }), "observability-off");
+            _database.Apply(new TemporaOptions { Ip = "127.0.0.1", Port = 0, UiPort = 0, MetricsPort = 0, Metrics = false }), "observability-off");
 
     public async Task DisposeAsync()
     {

@@ -1,0 +1,87 @@
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace Tempora.Web.Api;
+
+/// <summary>
+/// The UI's way to the frontend: gRPC over loopback, as Temporal's UI server does, so that the web role can later run
+/// in a process of its own. The Temporalio package ships the messages and service descriptors but no client stubs;
+/// the methods are built from the descriptors. The channel opens on first use, keeping it off the start-up path.
+/// </summary>
+public sealed class FrontendClient : IDisposable
+{
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(15);
+
+    private static readonly Dictionary<Type, (string Service, string Method)> MethodsByRequest = IndexMethods(
+        Temporalio.Api.WorkflowService.V1.ServiceReflection.Descriptor.Services[0],
+        Temporalio.Api.OperatorService.V1.ServiceReflection.Descriptor.Services[0]);
+
+    private readonly Func<Uri> _address;
+    private readonly Lazy<GrpcChannel> _channel;
+
+    /// <param name="address">The frontend's address, read on first use (a port picked by the OS is known only then).</param>
+    public FrontendClient(Func<Uri> address)
+    {
+        _address = address;
+        _channel = new Lazy<GrpcChannel>(Open);
+    }
+
+    /// <summary>Calls the unary RPC whose request type is <typeparamref name="TRequest"/>.</summary>
+    public async Task<TResponse> CallAsync<TRequest, TResponse>(TRequest request, CancellationToken ct)
+        where TRequest : class, IMessage<TRequest>, new()
+        where TResponse : class, IMessage<TResponse>, new()
+    {
+        var call = _channel.Value.CreateCallInvoker().AsyncUnaryCall(Rpc<TRequest, TResponse>.Method, null,
+            new CallOptions(deadline: DateTime.UtcNow + CallTimeout, cancellationToken: ct), request);
+        return await call.ResponseAsync;
+    }
+
+    public void Dispose()
+    {
+        if (_channel.IsValueCreated)
+        {
+            _channel.Value.Dispose();
+        }
+    }
+
+    private GrpcChannel Open() => GrpcChannel.ForAddress(_address(), new GrpcChannelOptions
+    {
+        // Histories are read a page at a time, but one page of large payloads can pass gRPC's 4 MB default.
+        MaxReceiveMessageSize = 128 * 1024 * 1024,
+    });
+
+    private static Dictionary<Type, (string, string)> IndexMethods(params ServiceDescriptor[] services)
+    {
+        var methods = new Dictionary<Type, (string, string)>();
+        foreach (var service in services)
+        {
+            foreach (var method in service.Methods)
+            {
+                methods.TryAdd(method.InputType.ClrType, (service.FullName, method.Name));
+            }
+        }
+        return methods;
+    }
+
+    private static class Rpc<TRequest, TResponse>
+        where TRequest : class, IMessage<TRequest>, new()
+        where TResponse : class, IMessage<TResponse>, new()
+    {
+        public static readonly Method<TRequest, TResponse> Method = Create();
+
+        private static Method<TRequest, TResponse> Create()
+        {
+            if (!MethodsByRequest.TryGetValue(typeof(TRequest), out var name))
+            {
+                throw new InvalidOperationException($"No RPC of the workflow or operator service takes {typeof(TRequest).Name}.");
+            }
+            var requestParser = new MessageParser<TRequest>(() => new TRequest());
+            var responseParser = new MessageParser<TResponse>(() => new TResponse());
+            return new Method<TRequest, TResponse>(MethodType.Unary, name.Service, name.Method,
+                Marshallers.Create(m => m.ToByteArray(), requestParser.ParseFrom),
+                Marshallers.Create(m => m.ToByteArray(), responseParser.ParseFrom));
+        }
+    }
+}

@@ -1,0 +1,37 @@
+// Tempora web UI: progressive enhancement only; every page works without it.
+(function () {
+  "use strict";
+  // Confirm before a form that changes a workflow is posted.
+  document.addEventListener("submit", function (e) {
+    var message = e.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) { e.preventDefault(); }
+  });
+  // The namespace switcher goes as soon as a namespace is picked.
+  document.addEventListener("change", function (e) {
+    if (e.target.hasAttribute("data-autosubmit")) { e.target.form.submit(); }
+  });
+  document.addEventListener("click", function (e) {
+    var open = e.target.hasAttribute("data-expand-all") ? true : e.target.hasAttribute("data-collapse-all") ? false : null;
+    if (open === null) { return; }
+    e.preventDefault();
+    document.querySelectorAll("ol.events details").forEach(function (d) { d.open = open; });
+  });
+  // Auto-refresh of the workflow list, remembered across pages; paused while the tab is hidden.
+  var box = document.querySelector("[data-autorefresh]");
+  if (box) {
+    var key = "tempora.autorefresh";
+    box.checked = window.localStorage.getItem(key) === "1";
+    box.addEventListener("change", function () { window.localStorage.setItem(key, box.checked ? "1" : "0"); });
+    window.setInterval(function () {
+      if (box.checked && document.visibilityState === "visible") { window.location.reload(); }
+    }, 5000);
+  }
+  // An event linked from the timeline opens when jumped to.
+  function openTarget() {
+    var target = window.location.hash && document.getElementById(window.location.hash.slice(1));
+    var details = target && target.querySelector("details");
+    if (details) { details.open = true; }
+  }
+  window.addEventListener("hashchange", openTarget);
+  openTarget();
+})();

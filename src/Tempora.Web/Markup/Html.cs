@@ -1,0 +1,18 @@
+namespace Tempora.Web.Markup;
+
+/// <summary>
+/// Markup that is already safe to write: built by <see cref="HtmlHandler"/> (whose holes are encoded) or from a
+/// literal in this assembly. Anything else that reaches a page is text and gets encoded.
+/// </summary>
+public readonly record struct Html(string Value)
+{
+    public static readonly Html Empty = new("");
+
+    /// <summary>Builds markup from an interpolated string: literal parts are markup, holes are encoded text.</summary>
+    public static Html Of(ref HtmlHandler handler) => handler.ToHtml();
+
+    /// <summary>Text, encoded.</summary>
+    public static Html Text(string? text) => new(HtmlHandler.Encode(text));
+
+    public override string ToString() => Value;
+}

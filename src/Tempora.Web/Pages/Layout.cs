@@ -1,0 +1,59 @@
+using Tempora.Web.Markup;
+using Tempora.Web.Rendering;
+
+namespace Tempora.Web.Pages;
+
+/// <summary>The frame of every page: header with navigation and namespace switcher, then the page's content.</summary>
+internal static class Layout
+{
+    public static string Render(string title, string? ns, IReadOnlyList<string> namespaces, Html content, Html head = default)
+    {
+        var w = new HtmlWriter();
+        w.Write($"""
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>{title} · Tempora</title>
+            <link rel="stylesheet" href="{WebUiEndpoints.AssetPath}site.css">
+            <script src="{WebUiEndpoints.AssetPath}site.js" defer></script>
+            {head}
+            </head>
+            <body>
+            <header class="top">
+            <a class="brand" href="/">Tempora</a>
+            """);
+        if (ns is not null)
+        {
+            w.Write($"""
+                <nav>
+                <a href="{Format.WorkflowsUrl(ns)}">Workflows</a>
+                <a href="{Format.NamespaceUrl(ns)}">Namespace</a>
+                </nav>
+                <form class="ns-switch" method="get" action="{WebUiEndpoints.AssetPath}namespace">
+                <label for="ns-select">Namespace</label>
+                <select id="ns-select" name="ns" data-autosubmit>
+                """);
+            foreach (var name in namespaces.Contains(ns, StringComparer.Ordinal) ? namespaces : namespaces.Append(ns))
+            {
+                var selected = name == ns ? Html.Of($" selected") : Html.Empty;
+                w.Write($"<option value=\"{name}\"{selected}>{name}</option>");
+            }
+            w.Write($"""
+                </select>
+                <noscript><button type="submit">Go</button></noscript>
+                </form>
+                """);
+        }
+        w.Write($"""
+            </header>
+            <main>
+            {content}
+            </main>
+            </body>
+            </html>
+            """);
+        return w.ToString();
+    }
+}

@@ -1,0 +1,66 @@
+using System.Globalization;
+using Google.Protobuf.WellKnownTypes;
+using Tempora.Web.Markup;
+using Temporalio.Api.Enums.V1;
+
+namespace Tempora.Web.Rendering;
+
+/// <summary>How times, durations, statuses and links look on every page.</summary>
+internal static class Format
+{
+    /// <summary>UTC, to the millisecond: runs are compared across machines, so every page shows one zone.</summary>
+    public static Html Time(Timestamp? timestamp) => timestamp is null || (timestamp.Seconds == 0 && timestamp.Nanos == 0)
+        ? Html.Of($"<span class=\"muted\">–</span>")
+        : Time(timestamp.ToDateTimeOffset());
+
+    public static Html Time(DateTimeOffset time) =>
+        Html.Of($"<time datetime=\"{time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)}\">{TimeText(time)}</time>");
+
+    public static string TimeText(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture);
+
+    public static string Duration(TimeSpan span)
+    {
+        if (span < TimeSpan.Zero)
+        {
+            span = TimeSpan.Zero;
+        }
+        return span.TotalSeconds < 1 ? $"{span.TotalMilliseconds:0}ms"
+            : span.TotalMinutes < 1 ? string.Create(CultureInfo.InvariantCulture, $"{span.TotalSeconds:0.###}s")
+            : span.TotalHours < 1 ? Two((int)span.TotalMinutes, "m", span.Seconds, "s")
+            : span.TotalDays < 1 ? Two((int)span.TotalHours, "h", span.Minutes, "m")
+            : Two((int)span.TotalDays, "d", span.Hours, "h");
+
+        static string Two(int major, string majorUnit, int minor, string minorUnit) =>
+            minor == 0 ? $"{major}{majorUnit}" : $"{major}{majorUnit} {minor}{minorUnit}";
+    }
+
+    public static string Duration(Google.Protobuf.WellKnownTypes.Duration? duration) =>
+        duration is null ? "–" : Duration(duration.ToTimeSpan());
+
+    /// <summary>The status's name as the list-filter language spells it (ExecutionStatus = 'ContinuedAsNew').</summary>
+    public static string StatusName(WorkflowExecutionStatus status) => status switch
+    {
+        WorkflowExecutionStatus.Unspecified => "Unspecified",
+        _ => status.ToString(),
+    };
+
+    public static Html Status(WorkflowExecutionStatus status) =>
+        Html.Of($"<span class=\"status status-{StatusName(status).ToLowerInvariant()}\">{StatusName(status)}</span>");
+
+    /// <summary>One path segment: ids may hold '/', '?', '#' and spaces.</summary>
+    public static string Segment(string value) => Uri.EscapeDataString(value);
+
+    public static string WorkflowsUrl(string ns) => $"/namespaces/{Segment(ns)}/workflows";
+
+    public static string RunUrl(string ns, string workflowId, string runId) =>
+        $"/namespaces/{Segment(ns)}/workflows/{Segment(workflowId)}/{Segment(runId)}/history";
+
+    public static string TaskQueueUrl(string ns, string taskQueue) => $"/namespaces/{Segment(ns)}/task-queues/{Segment(taskQueue)}";
+
+    public static string NamespaceUrl(string ns) => $"/namespaces/{Segment(ns)}";
+
+    public static string ListUrl(string ns, string query) => $"{WorkflowsUrl(ns)}?query={Uri.EscapeDataString(query)}";
+
+    /// <summary>A list-filter string literal: single-quoted, a quote inside doubled.</summary>
+    public static string Quote(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+}

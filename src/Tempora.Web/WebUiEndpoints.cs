@@ -1,0 +1,105 @@
+using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Tempora.Web.Api;
+using Tempora.Web.Pages;
+using Tempora.Web.Rendering;
+
+namespace Tempora.Web;
+
+/// <summary>
+/// The UI's routes, following the Temporal UI's URLs so that bookmarks carry over. They are plain request delegates
+/// (no minimal-API code generation), which keeps them off the server's start-up and first-request path.
+/// </summary>
+internal static partial class WebUiEndpoints
+{
+    /// <summary>Prefix of the embedded stylesheet, script and the namespace switcher's target.</summary>
+    public const string AssetPath = "/_ui/";
+
+    public static void Map(WebApplication app)
+    {
+        var settings = app.Services.GetRequiredService<WebUiSettings>();
+        var frontend = app.Services.GetRequiredService<FrontendClient>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tempora.Web");
+
+        // Runs after routing picked an endpoint: the UI port serves UI endpoints only (its own 404 page for anything
+        // else, /metrics included), and other ports never serve a UI endpoint.
+        app.Use(async (context, next) =>
+        {
+            var onUiPort = context.Connection.LocalPort == settings.UiPort();
+            var uiEndpoint = context.GetEndpoint()?.Metadata.GetMetadata<UiEndpoint>() is not null;
+            if (onUiPort == uiEndpoint)
+            {
+                await next(context);
+            }
+            else if (onUiPort)
+            {
+                await new UiRequest(context, frontend).WriteErrorAsync(StatusCodes.Status404NotFound, "Not found",
+                    $"There is no page at {context.Request.Path}.");
+            }
+            else
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+            }
+        });
+
+        var ui = app.MapGroup("").WithMetadata(new UiEndpoint());
+        RequestDelegate Page(Func<UiRequest, Task> handler) => async context =>
+        {
+            var request = new UiRequest(context, frontend);
+            try
+            {
+                await handler(request);
+            }
+            catch (RpcException e) when (!context.Response.HasStarted)
+            {
+                await request.WriteErrorAsync(e);
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                // The browser went away.
+            }
+            catch (Exception e) when (!context.Response.HasStarted)
+            {
+                LogPageFailed(logger, context.Request.Path, e);
+                await request.WriteErrorAsync(StatusCodes.Status500InternalServerError, "Internal error",
+                    $"The page could not be built: {e.Message}");
+            }
+        };
+
+        ui.MapGet("/", context =>
+        {
+            context.Response.Redirect(Format.WorkflowsUrl("default"));
+            return Task.CompletedTask;
+        });
+        ui.MapGet(AssetPath + "{file}", Assets.ServeAsync);
+        ui.MapGet(AssetPath + "namespace", context =>
+        {
+            var ns = context.Request.Query["ns"].ToString();
+            context.Response.Redirect(ns.Length == 0 ? "/" : Format.WorkflowsUrl(ns));
+            return Task.CompletedTask;
+        });
+        ui.MapGet("/namespaces", Page(NamespacePage.RenderListAsync));
+        ui.MapGet("/namespaces/{namespace}", Page(NamespacePage.RenderAsync));
+        ui.MapGet("/namespaces/{namespace}/workflows", Page(WorkflowListPage.RenderAsync));
+        ui.MapGet("/namespaces/{namespace}/workflows/{workflowId}", Page(WorkflowDetailPage.RedirectToLatestRunAsync));
+        ui.MapGet("/namespaces/{namespace}/workflows/{workflowId}/{runId}", context =>
+        {
+            context.Response.Redirect(context.Request.Path.Value!.TrimEnd('/') + "/history");
+            return Task.CompletedTask;
+        });
+        ui.MapGet("/namespaces/{namespace}/workflows/{workflowId}/{runId}/history", Page(WorkflowDetailPage.RenderAsync));
+        ui.MapGet("/namespaces/{namespace}/workflows/{workflowId}/{runId}/history/json", Page(HistoryDownload.WriteAsync));
+        ui.MapPost("/namespaces/{namespace}/workflows/{workflowId}/{runId}/{action}", Page(WorkflowActions.HandleAsync));
+        ui.MapGet("/namespaces/{namespace}/task-queues/{taskQueue}", Page(TaskQueuePage.RenderAsync));
+    }
+
+    /// <summary>Marks the endpoints that belong to the UI port.</summary>
+    private sealed class UiEndpoint;
+
+    [LoggerMessage(EventId = 8001, Level = LogLevel.Error, Message = "Web UI page {Path} failed")]
+    private static partial void LogPageFailed(ILogger logger, string path, Exception exception);
+}

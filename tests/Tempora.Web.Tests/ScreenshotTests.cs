@@ -1,0 +1,78 @@
+using Microsoft.Playwright;
+using Temporalio.Exceptions;
+using static Microsoft.Playwright.Assertions;
+
+namespace Tempora.Web.Tests;
+
+/// <summary>
+/// Screenshots of the main pages. They go to TEMPORA_UI_SCREENSHOTS when set (docs/ui is refreshed with
+/// <c>TEMPORA_UI_SCREENSHOTS=$PWD/docs/ui dotnet test tests/Tempora.Web.Tests --filter Screenshots</c>), else to a
+/// temporary directory; either way each page must render and yield a PNG.
+/// </summary>
+[Collection(UiCollection.Name)]
+public sealed class ScreenshotTests(UiServerFixture fixture)
+{
+    [Fact]
+    public async Task Screenshots_MainPages_AreTaken()
+    {
+        var keep = Environment.GetEnvironmentVariable("TEMPORA_UI_SCREENSHOTS");
+        var target = keep is { Length: > 0 } ? keep : Path.Combine(Path.GetTempPath(), $"tempora-ui-shots-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(target);
+        try
+        {
+            await TakeAllAsync(target);
+        }
+        finally
+        {
+            if (keep is not { Length: > 0 })
+            {
+                Directory.Delete(target, recursive: true);
+            }
+        }
+    }
+
+    private async Task TakeAllAsync(string target)
+    {
+        foreach (var name in new[] { "alice", "bob", "carol" })
+        {
+            var handle = await fixture.Client.StartWorkflowAsync((GreetingWorkflow wf) => wf.RunAsync(name), new($"greeting-{name}-{Guid.NewGuid():N}"[..22], fixture.TaskQueue));
+            await handle.GetResultAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        var failed = await fixture.Client.StartWorkflowAsync((FailingWorkflow wf) => wf.RunAsync(), new($"order-42-{Guid.NewGuid():N}"[..17], fixture.TaskQueue));
+        await Assert.ThrowsAsync<WorkflowFailedException>(() => failed.GetResultAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+        var waiting = await fixture.Client.StartWorkflowAsync((AwaitSignalWorkflow wf) => wf.RunAsync(), new($"awaiting-{Guid.NewGuid():N}"[..17], fixture.TaskQueue));
+        var page = await fixture.NewPageAsync(1280, 800);
+
+        await page.GotoAsync("/namespaces/default/workflows");
+        await Expect(page.Locator("table.runs")).ToBeVisibleAsync();
+        await ShootAsync(page, target, "workflows.png");
+
+        await page.GotoAsync($"/namespaces/default/workflows/{failed.Id}/{failed.ResultRunId}/history");
+        await Expect(page.Locator(".failure").First).ToBeVisibleAsync();
+        await ShootAsync(page, target, "workflow-failed.png");
+
+        var greeting = await fixture.Client.ListWorkflowsAsync($"WorkflowType = 'GreetingWorkflow' AND TaskQueue = '{fixture.TaskQueue}'").FirstAsync();
+        await page.GotoAsync($"/namespaces/default/workflows/{greeting.Id}/{greeting.RunId}/history");
+        await page.ClickAsync("[data-expand-all]");
+        await page.Locator("section.card:has(.timeline)").ScrollIntoViewIfNeededAsync();
+        await ShootAsync(page, target, "workflow-history.png");
+
+        await page.GotoAsync($"/namespaces/default/task-queues/{fixture.TaskQueue}");
+        await Expect(page.Locator("table.pollers").First).ToBeVisibleAsync();
+        await ShootAsync(page, target, "task-queue.png");
+
+        var phone = await fixture.NewPageAsync(390, 844);
+        await phone.GotoAsync($"/namespaces/default/workflows/{failed.Id}/{failed.ResultRunId}/history");
+        await Expect(phone.Locator(".failure").First).ToBeVisibleAsync();
+        await ShootAsync(phone, target, "workflow-phone.png");
+
+        await waiting.TerminateAsync("screenshots taken");
+    }
+
+    private static async Task ShootAsync(IPage page, string directory, string name)
+    {
+        var path = Path.Combine(directory, name);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
+        Assert.True(new FileInfo(path).Length > 1000, $"{name} is empty");
+    }
+}
