@@ -60,6 +60,47 @@ METHOD = """\
 """
 
 
+def repo_path(path):
+    """The results file relative to the repository root (no machine paths in the docs)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    rel = os.path.relpath(os.path.abspath(path), root)
+    return os.path.basename(path) if rel.startswith("..") else rel
+
+
+PHASES = [("request_to_started", "start request → started"), ("wft_schedule_to_start", "WFT schedule → start"),
+          ("wft_start_to_complete", "WFT start → complete"), ("activity_schedule_to_start", "activity schedule → start"),
+          ("activity_start_to_complete", "activity start → complete"),
+          ("activity_complete_to_wft_start", "activity done → next WFT start"), ("closed_to_result_seen", "closed → result seen")]
+
+
+def phases_section(loads):
+    rows = [[r.get("label", "?")] + [fmt((r.get("phases_ms") or {}).get(k)) for k, _ in PHASES] for r in loads if r.get("phases_ms")]
+    if not rows:
+        return None
+    return "\n".join(["## Tempora: where a workflow's time goes", "",
+                      "Medians in ms over the histories of about 20 workflows spread over each run (event times of the "
+                      "server, request and result times of the client; WFT = workflow task).", "",
+                      table(["run"] + [title for _, title in PHASES], rows), ""])
+
+
+def pg_rows_section(loads):
+    runs = [r for r in loads if (r.get("pg_per_wf") or {}).get("rows_ins_upd_del")]
+    if not runs:
+        return None
+    tables = sorted({t for r in runs for t in r["pg_per_wf"]["rows_ins_upd_del"]})
+    rows = []
+    for t in tables:
+        cells = []
+        for r in runs:
+            v = r["pg_per_wf"]["rows_ins_upd_del"].get(t)
+            cells.append(" / ".join(fmt(x, 2) for x in v) if v else "–")
+        rows.append([f"`{t}`"] + cells)
+    return "\n".join(["## PostgreSQL: rows written per workflow", "",
+                      "Inserted / updated / deleted rows per workflow, per table (`pg_stat_user_tables` of the two "
+                      "databases, before and after each run).", "",
+                      table(["table"] + [r.get("label", "?") for r in runs], rows), ""])
+
+
 def load(path):
     lines = []
     with open(path) as f:
@@ -240,7 +281,7 @@ def render(path, lines, analysis):
         standard = meta and meta.get("n") == 2000 and meta.get("concurrency") == 100
         dirty = " (with uncommitted changes)" if meta and meta.get("dirty") else ""
         out += [f"Figures from one run of `bench/run.sh` on {meta.get('date', '?') if meta else '?'}, commit "
-                f"`{meta.get('commit', '?') if meta else '?'}`{dirty}; raw lines: `{os.path.relpath(path)}`."
+                f"`{meta.get('commit', '?') if meta else '?'}`{dirty}; raw lines: `{repo_path(path)}`."
                 + ("" if standard else " **This run is not the standard matrix** (N and concurrency differ from 2,000 at 100)."),
                 ""]
         if meta:
@@ -284,6 +325,9 @@ def render(path, lines, analysis):
             if r.get("server_start_rss_mb") is not None and idle:
                 rows.append(["RSS after start, before the warm-up", f"{fmt(r.get('server_start_rss_mb'))} MB", r.get("label", "")])
         out += ["## Tempora: start-up and idle footprint", "", table(["what", "figure", "detail"], rows), ""]
+    for section in (phases_section(loads), pg_rows_section(loads)):
+        if section:
+            out.append(section)
     peer_text = peers_section(peers)
     if peer_text:
         out += [peer_text]

@@ -112,7 +112,8 @@ TEMPORA=$WORK/tempora/tempora
 DRIVER=$WORK/bench/tempora-bench
 
 # --- the run's description: machine, commit, settings (first line of the results file) -------------------------
-pg_version=$( (ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 | xargs -I{} {}/postgres --version) 2>/dev/null || true)
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+pg_version=$( ([ -n "$pg_bin" ] && "$pg_bin/postgres" --version) 2>/dev/null || true)
 DIRTY=$([ -z "$(git status --porcelain --untracked-files=no)" ] && echo false || echo true) \
 COMMIT=$COMMIT PG_VERSION=$pg_version DOTNET_VERSION=$(dotnet --version) \
 N=$N CONCURRENCY=$CONCURRENCY REPEAT=$REPEAT PAYLOAD_BYTES=$PAYLOAD_BYTES BENCH_ARGS=$BENCH_ARGS \

@@ -89,11 +89,23 @@ internal static class LoadRun
             await Task.Delay(TimeSpan.FromSeconds(2), ct);
             var after = await PgCounters.ReadAsync(cs2, o.PgVisibilityDatabase, ct);
             var n = (double)Math.Max(1, r.Completed);
+            var tables = new JsonObject();
+            foreach (var (table, a) in after.Tables.OrderBy(t => t.Key, StringComparer.Ordinal))
+            {
+                var b = before.Tables.TryGetValue(table, out var x) ? x : default;
+                var (ins, upd, del) = ((a.Ins - b.Ins) / n, (a.Upd - b.Upd) / n, (a.Del - b.Del) / n);
+                if (ins + upd + del > 0)
+                {
+                    // Rows inserted, updated and deleted per workflow.
+                    tables[table] = new JsonArray(R(ins), R(upd), R(del));
+                }
+            }
             pgPerWf = new JsonObject
             {
                 ["commits"] = R((after.Commits - before.Commits) / n),
                 ["wal_kb"] = R((after.WalBytes - before.WalBytes) / 1024.0 / n),
                 ["wal_syncs"] = R((after.WalSyncs - before.WalSyncs) / n),
+                ["rows_ins_upd_del"] = tables,
             };
         }
 
