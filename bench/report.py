@@ -36,7 +36,9 @@ METHOD = """\
   server's CPU seconds during the measured run divided by the completed workflows. The driver's own CPU (client and
   worker) is reported separately. On PostgreSQL the postmaster and its backends are sampled as a tree: summed PSS
   (shared buffers counted once) and CPU; commits (of the two Tempora databases), WAL bytes and WAL syncs per
-  workflow come from `pg_stat_database`, `pg_current_wal_lsn()` and `pg_stat_wal` (WAL counters are cluster-wide).
+  workflow come from `pg_stat_database`, `pg_current_wal_lsn()` and `pg_stat_wal` (WAL counters are cluster-wide),
+  rows per table from `pg_stat_user_tables`; backends publish these late, so the driver reads them again each second
+  after the run until they stop changing (at most 30 s; `settled` in the JSON line).
 - **Stores**: SQLite = `tempora start-dev` on a new database file; PostgreSQL = `tempora schema setup` then
   `tempora start` on a new pair of databases on the private cluster of `scripts/postgres.sh` (PostgreSQL with
   stock durability: fsync and synchronous_commit on, shared_buffers 128 MB). Both are the Release build from

@@ -272,7 +272,8 @@ if [ "$PEERS" = 1 ]; then
         PG_READY=0
     fi
     mkdir -p "$PEERS_TMP"
-    before=$(wc -l <"$PEERS_TMP/results.jsonl" 2>/dev/null || echo 0)
+    before=0
+    if [ -f "$PEERS_TMP/results.jsonl" ]; then before=$(wc -l <"$PEERS_TMP/results.jsonl"); fi
     log "== peers ($PEERS_DIR/run-all.sh, REPEAT=$PEERS_REPEAT, N=$N, CONCURRENCY=$CONCURRENCY)"
     # run-all.sh reads PEERS as its list of peers: not ours.
     env -u PEERS REPEAT="$PEERS_REPEAT" N="$N" CONCURRENCY="$CONCURRENCY" IDLE_S="$IDLE_S" PEERS_TMP="$PEERS_TMP" \

@@ -85,9 +85,7 @@ internal static class LoadRun
         JsonObject? pgPerWf = null;
         if (o.PgStats is { } cs2 && pgBefore is { } before)
         {
-            // Backends publish their statistics when idle, at most once a second: give them time to.
-            await Task.Delay(TimeSpan.FromSeconds(2), ct);
-            var after = await PgCounters.ReadAsync(cs2, o.PgVisibilityDatabase, ct);
+            var (after, settled, settleS) = await SettleAsync(cs2, o.PgVisibilityDatabase, before, r.Completed, ct);
             var n = (double)Math.Max(1, r.Completed);
             var tables = new JsonObject();
             foreach (var (table, a) in after.Tables.OrderBy(t => t.Key, StringComparer.Ordinal))
@@ -106,6 +104,8 @@ internal static class LoadRun
                 ["wal_kb"] = R((after.WalBytes - before.WalBytes) / 1024.0 / n),
                 ["wal_syncs"] = R((after.WalSyncs - before.WalSyncs) / n),
                 ["rows_ins_upd_del"] = tables,
+                ["settled"] = settled,
+                ["settle_s"] = R(settleS, 1),
             };
         }
 
@@ -166,6 +166,37 @@ internal static class LoadRun
         json["sdk"] = "Temporalio " + SdkVersion();
         json["first_error"] = r.FirstError;
         return json;
+    }
+
+    /// <summary>
+    /// PostgreSQL backends publish their statistics only between statements, and a busy or idle backend can hold
+    /// them back for seconds (measured: up to ~12 s on PostgreSQL 15). So the counters are read again every second
+    /// until the per-table row counts stop changing and every completed workflow's execution row is counted
+    /// (table `executions`), for at most 30 s; the JSON says whether that happened.
+    /// </summary>
+    private static async Task<(PgCounters After, bool Settled, double Seconds)> SettleAsync(
+        string connectionString, string? visibilityDatabase, PgCounters before, int completed, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        PgCounters? previous = null;
+        while (true)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            var after = await PgCounters.ReadAsync(connectionString, visibilityDatabase, ct);
+            var executions = after.Tables.TryGetValue("executions", out var a) ? a.Ins - (before.Tables.TryGetValue("executions", out var b) ? b.Ins : 0) : completed;
+            var stable = previous is not null && previous.Tables.Count == after.Tables.Count
+                && after.Tables.All(t => previous.Tables.TryGetValue(t.Key, out var p) && p == t.Value);
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            if (stable && executions >= completed)
+            {
+                return (after, true, elapsed);
+            }
+            if (elapsed > 30)
+            {
+                return (after, false, elapsed);
+            }
+            previous = after;
+        }
     }
 
     private static async Task<JsonObject> MeasureIdleAsync(BenchOptions o, CancellationToken ct)
