@@ -97,7 +97,7 @@ cleanup() {
     if [ "$PG_RESTART" = 1 ]; then bash scripts/postgres.sh >/dev/null || log "could not restart the test PostgreSQL cluster"; fi
     rm -rf "$WORK/tempora" "$WORK/bench"
     log "logs: $LOGS"
-    exit $status
+    exit "$status"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -168,6 +168,7 @@ start_server() {
         sleep 0.1
     done
     log "server not ready within 60 s:"; tail -20 "$out" >&2
+    stop_server
     return 1
 }
 
@@ -214,7 +215,8 @@ run_postgres() {
     local label=$1
     shift
     pg_ensure
-    local db="bench_$(date +%s)_$RANDOM"
+    local db
+    db="bench_$(date +%s)_$RANDOM"
     local vis="${db}_vis"
     PG_DBS=("$db" "$vis")
     log "== $label (PostgreSQL, databases $db, $vis)"
