@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Starts (or reuses) a private PostgreSQL cluster for the tests and prints the environment the tests read.
 #   eval "$(bash scripts/postgres.sh)"
+#   bash scripts/postgres.sh status   # exit 0 when the cluster is running
+#   bash scripts/postgres.sh stop     # stops it if it runs (bench/run.sh, before the peers use the same port)
 # The cluster listens on 127.0.0.1:${TEMPORA_TEST_PG_PORT:-55432}; role `temporal` (password `temporal`, CREATEDB)
 # owns the test databases, as in the CloudNativePG layout. Needs Debian's postgresql package.
 set -euo pipefail
@@ -15,6 +17,21 @@ fi
 
 # PostgreSQL refuses to run as root; the package's postgres user runs it then.
 as_owner() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+case "${1:-start}" in
+    start) ;;
+    status)
+        [ -f "$data/PG_VERSION" ] && as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1
+        exit ;;
+    stop)
+        if [ -f "$data/PG_VERSION" ] && as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+            as_owner "$bin/pg_ctl" -D "$data" -m fast -w -t 60 stop >&2
+        fi
+        exit ;;
+    *)
+        echo "usage: $0 [start|status|stop]" >&2
+        exit 2 ;;
+esac
 
 if [ ! -f "$data/PG_VERSION" ]; then
     mkdir -p "$data"

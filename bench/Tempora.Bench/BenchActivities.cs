@@ -1,0 +1,10 @@
+using Temporalio.Activities;
+
+namespace Tempora.Bench;
+
+/// <summary>The no-op step: returns its input.</summary>
+public static class BenchActivities
+{
+    [Activity("Echo")]
+    public static Task<string> EchoAsync(string input) => Task.FromResult(input);
+}

@@ -1,0 +1,359 @@
+#!/usr/bin/env python3
+"""Writes docs/performance.md from one results file of bench/run.sh (JSON lines; python3 standard library only).
+
+    python3 bench/report.py bench/results/<date>-<commit>.jsonl --out docs/performance.md
+    python3 bench/report.py --out docs/performance.md        # no run yet: method only, says so
+
+The section between the analysis markers of the existing file is kept: that is where the profile and the
+explanation of a missed target are written by hand.
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+
+ANALYSIS_BEGIN = "<!-- analysis:begin -->"
+ANALYSIS_END = "<!-- analysis:end -->"
+DEFAULT_ANALYSIS = "No analysis yet: it is written here, by hand, after a full run (profile, what limits a missed target)."
+
+METHOD = """\
+## Method
+
+- **Driver** (`bench/Tempora.Bench`): the official `Temporalio` .NET SDK 1.21.1 as client *and* worker in one
+  process, as a user's app would run it. The workflow runs K no-op activities one after the other, each returning
+  its input; the input is a string of `payload_bytes` (default 16) that starts with the workflow's index, and the
+  client checks that every result equals its input.
+- **Workload** (the same as the peers', `../shared/peers/README.md`): start N workflows with at most C start
+  requests in flight; once a start is acknowledged the client waits for that workflow's result, with no cap on how
+  many results it waits for at once. One unmeasured warm-up workflow runs first.
+- **Figures**: `wall_s` from the first start request to the last result; `wf_per_s` = completed / wall;
+  p50/p95/p99 = time from just before a start request to the moment the client sees that workflow's result
+  (nearest-rank, as the peers); `starts_s` = time until the last start was acknowledged.
+- **Footprint**: the server's `/proc/PID/status` (VmRSS, VmHWM) and `/proc/PID/stat` (utime + stime) every 250 ms.
+  Peak RSS is the larger of the sampled peak and VmHWM (the server is launched fresh for each run, so VmHWM covers
+  its start and the warm-up too). "RSS before load" is the first sample, after the warm-up. CPU per workflow is the
+  server's CPU seconds during the measured run divided by the completed workflows. The driver's own CPU (client and
+  worker) is reported separately. On PostgreSQL the postmaster and its backends are sampled as a tree: summed PSS
+  (shared buffers counted once) and CPU; commits (of the two Tempora databases), WAL bytes and WAL syncs per
+  workflow come from `pg_stat_database`, `pg_current_wal_lsn()` and `pg_stat_wal` (WAL counters are cluster-wide),
+  rows per table from `pg_stat_user_tables`; backends publish these late, so the driver reads them again each second
+  after the run until they stop changing (at most 30 s; `settled` in the JSON line).
+- **Stores**: SQLite = `tempora start-dev` on a new database file; PostgreSQL = `tempora schema setup` then
+  `tempora start` on a new pair of databases on the private cluster of `scripts/postgres.sh` (PostgreSQL with
+  stock durability: fsync and synchronous_commit on, shared_buffers 128 MB). Both are the Release build from
+  `dotnet publish`, each run a freshly launched server.
+- **Idle**: before the light-load run's load (after its warm-up) the server is left idle for `IDLE_S` seconds:
+  CPU as % of one core, peak RSS in that window. "RSS after start" is the server's RSS right after the driver
+  connected, before the warm-up. **Start-up**: `tempora start-dev` launched on a new file (and again on the same
+  file), timed from process start until an SDK client has connected (the SDK calls GetSystemInfo) and
+  `DescribeNamespace` answered; median of the launches.
+- **Phases**: after each run the driver reads the histories of 20 workflows spread over it and reports the median
+  time of each step in `phases_ms` of the JSON line (start request → started event, workflow task schedule → start
+  and start → complete, activity schedule → start and start → complete, activity completed → next workflow task
+  started, workflow closed → result seen by the client): where the latency goes, without a profiler.
+- **Worker and client settings**: 200 workflow task and 200 activity slots, 10 workflow and 10 activity pollers,
+  the SDK's workflow cache (10,000) and its default gzip request compression (`--grpc-compression none` in
+  `BENCH_ARGS` measures without it). The targets below compare medians over the `REPEAT` passes.
+- Client, server and PostgreSQL share the machine's cores in every run, as in the peers' runs, so every figure is
+  CPU-bound and includes the driver's own CPU use. Runs on a shared or busy machine are not comparable.
+- Reproduce: `bash bench/run.sh` (add `PEERS=1` for the peers in the same run, `LINEARITY=1` for 20,000
+  workflows); the raw JSON lines are in `bench/results/`.
+"""
+
+
+def repo_path(path):
+    """The results file relative to the repository root (no machine paths in the docs)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    rel = os.path.relpath(os.path.abspath(path), root)
+    return os.path.basename(path) if rel.startswith("..") else rel
+
+
+PHASES = [("request_to_started", "start request → started"), ("wft_schedule_to_start", "WFT schedule → start"),
+          ("wft_start_to_complete", "WFT start → complete"), ("activity_schedule_to_start", "activity schedule → start"),
+          ("activity_start_to_complete", "activity start → complete"),
+          ("activity_complete_to_wft_start", "activity done → next WFT start"), ("closed_to_result_seen", "closed → result seen")]
+
+
+def phases_section(loads):
+    rows = [[r.get("label", "?")] + [fmt((r.get("phases_ms") or {}).get(k)) for k, _ in PHASES] for r in loads if r.get("phases_ms")]
+    if not rows:
+        return None
+    return "\n".join(["## Tempora: where a workflow's time goes", "",
+                      "Medians in ms over the histories of about 20 workflows spread over each run (event times of the "
+                      "server, request and result times of the client; WFT = workflow task).", "",
+                      table(["run"] + [title for _, title in PHASES], rows), ""])
+
+
+def pg_rows_section(loads):
+    runs = [r for r in loads if (r.get("pg_per_wf") or {}).get("rows_ins_upd_del")]
+    if not runs:
+        return None
+    tables = sorted({t for r in runs for t in r["pg_per_wf"]["rows_ins_upd_del"]})
+    rows = []
+    for t in tables:
+        cells = []
+        for r in runs:
+            v = r["pg_per_wf"]["rows_ins_upd_del"].get(t)
+            cells.append(" / ".join(fmt(x, 2) for x in v) if v else "–")
+        rows.append([f"`{t}`"] + cells)
+    return "\n".join(["## PostgreSQL: rows written per workflow", "",
+                      "Inserted / updated / deleted rows per workflow, per table (`pg_stat_user_tables` of the two "
+                      "databases, before and after each run).", "",
+                      table(["table"] + [r.get("label", "?") for r in runs], rows), ""])
+
+
+def load(path):
+    lines = []
+    with open(path) as f:
+        for raw in f:
+            raw = raw.strip()
+            if raw.startswith("{"):
+                try:
+                    lines.append(json.loads(raw))
+                except json.JSONDecodeError:
+                    print(f"report.py: skipping a malformed line in {path}", file=sys.stderr)
+    return lines
+
+
+def fmt(value, digits=1):
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        if digits == 0:
+            return f"{value:,.0f}"
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def table(header, rows):
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|"]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def load_row(r, run):
+    pg = r.get("pg_per_wf") or {}
+    return [
+        r.get("store", "?"), str(r.get("activities")), str(run), fmt(r.get("workflows"), 0), fmt(r.get("concurrency"), 0),
+        fmt(r.get("wall_s"), 2), fmt(r.get("wf_per_s")), fmt(r.get("p50_ms")), fmt(r.get("p95_ms")), fmt(r.get("p99_ms")),
+        fmt(r.get("server_peak_rss_mb")), fmt(r.get("server_idle_rss_mb")), fmt(r.get("server_cpu_ms_per_wf"), 2),
+        fmt(r.get("driver_cpu_ms_per_wf"), 2), fmt(r.get("db_peak_pss_mb")), fmt(r.get("db_cpu_ms_per_wf"), 2),
+        fmt(pg.get("commits"), 2), fmt(pg.get("wal_kb"), 2), fmt(r.get("errors"), 0) + (" (timed out)" if r.get("timed_out") else ""),
+    ]
+
+
+LOAD_HEADER = ["store", "activities", "run", "workflows", "concurrency", "wall s", "wf/s", "p50 ms", "p95 ms", "p99 ms",
+               "server peak RSS MB", "server RSS before load MB", "server CPU ms/wf", "driver CPU ms/wf",
+               "PostgreSQL peak PSS MB", "PostgreSQL CPU ms/wf", "commits/wf", "WAL KiB/wf", "errors"]
+
+
+def peer_cpu_ms_per_wf(p):
+    cpu = p.get("cpu_s") or {}
+    n = p.get("completed") or p.get("n") or 0
+    if not n:
+        return None, None
+    client = cpu.get("client", 0)
+    server_side = sum(v for k, v in cpu.items() if k != "client")
+    return server_side * 1000 / n, client * 1000 / n
+
+
+def peers_section(peers):
+    runs = [p for p in peers if p.get("peer") in ("restate", "dbos")]
+    floor = [p for p in peers if p.get("peer") == "pgbench-floor"]
+    if not runs and not floor:
+        return None
+    out = ["## Peers, measured in the same run", "",
+           "From `../shared/peers/run-all.sh` (same workload, same N and concurrency; see its README). Restate's "
+           "server side = restate-server + its Node service endpoint, its client is separate; DBOS has no server: "
+           "PostgreSQL (PSS) + the app, which is client and executor, so its CPU includes the client's.", ""]
+    rows = []
+    count = {}
+    for p in runs:
+        count[p["peer"]] = count.get(p["peer"], 0) + 1
+        server_ms, client_ms = peer_cpu_ms_per_wf(p)
+        rows.append([f'{p["peer"]} {p.get("version", "")}', str(count[p["peer"]]), fmt(p.get("n"), 0), fmt(p.get("concurrency"), 0),
+                     fmt(p.get("wall_s"), 2), fmt(p.get("wf_per_s")), fmt(p.get("p50_ms")), fmt(p.get("p95_ms")), fmt(p.get("p99_ms")),
+                     fmt(p.get("peak_rss_mb")), fmt(server_ms, 2), fmt(client_ms, 2) if p["peer"] == "restate" else "in the app",
+                     fmt(p.get("failed"), 0)])
+    if rows:
+        out += [table(["peer", "run", "workflows", "concurrency", "wall s", "wf/s", "p50 ms", "p95 ms", "p99 ms",
+                       "peak RSS MB (server side)", "server-side CPU ms/wf", "client CPU ms/wf", "errors"], rows), ""]
+    idle_rows = []
+    for p in runs:
+        idle = p.get("idle") or {}
+        for name, v in idle.items():
+            if isinstance(v, dict):
+                idle_rows.append([f'{p["peer"]}: {name}', fmt(v.get("cpu_pct")), fmt(v.get("rss_mb"))])
+    if idle_rows:
+        out += ["Peers idle (after their light-load warm-up, no load):", "",
+                table(["process", "CPU % of one core", "RSS MB"], idle_rows), ""]
+    if floor:
+        frows = [[str(i + 1), fmt(f.get("commit1_tps"), 0), fmt(f.get("wf3_runs_s"), 0), fmt(f.get("wf5_runs_s"), 0),
+                  fmt(f.get("wf5b_runs_s"), 0), fmt(f.get("fdatasync_ops_s"), 0)] for i, f in enumerate(floor)]
+        out += ["PostgreSQL floor on this disk (pgbench, 16 clients; runs/s of each script = workflows/s of that shape):", "",
+                table(["run", "commit1 tps", "wf3 (3 commits) /s", "wf5 (5 commits) /s", "wf5b (5 one-statement commits) /s",
+                       "fdatasync/s"], frows), ""]
+    return "\n".join(out)
+
+
+def verdict(ok):
+    if ok is None:
+        return "not measured"
+    return "**met**" if ok else "**missed**"
+
+
+def targets_section(meta, loads, light, linearity, startup, peers):
+    std_n = meta.get("n") if meta else None
+    std_c = meta.get("concurrency") if meta else None
+
+    def std(store, k):
+        return [r for r in loads if r.get("store") == store and r.get("activities") == k
+                and r.get("workflows") == std_n and r.get("concurrency") == std_c]
+
+    rows = []
+    peer_best = {}
+    for p in peers:
+        if p.get("peer") in ("restate", "dbos") and p.get("n") == std_n and p.get("concurrency") == std_c:
+            peer_best.setdefault(p["peer"], []).append(p.get("wf_per_s"))
+    best_peer = max(((median(v), k) for k, v in peer_best.items()), default=(None, None))
+    for store in ("sqlite", "postgres"):
+        ours = median([r.get("wf_per_s") for r in std(store, 1)])
+        ok = None if ours is None or best_peer[0] is None else ours >= 2 * best_peer[0]
+        measured = f"{fmt(ours)} wf/s" + (f" vs best peer {best_peer[1]} {fmt(best_peer[0])} wf/s = {ours / best_peer[0]:.2f}×"
+                                          if ours is not None and best_peer[0] else " (no peer figure in this run)")
+        rows.append([f"{store}: wf/s ≥ 2× best peer (N={fmt(std_n, 0)}, 1 activity, concurrency {fmt(std_c, 0)}, medians)", measured, verdict(ok)])
+    p50 = median([r.get("p50_ms") for r in light])
+    rows.append(["p50 ≤ 10 ms on SQLite at concurrency 1", f"{fmt(p50)} ms" if p50 is not None else "–",
+                 verdict(None if p50 is None else p50 <= 10)])
+    idle_rss = median([(r.get("idle") or {}).get("server_rss_mb") for r in light])
+    ready = median([s.get("ready_rss_mb") for s in startup])
+    rows.append(["server RSS ≤ 100 MB idle after start",
+                 f"{fmt(idle_rss)} MB idle after the warm-up" + (f"; {fmt(ready)} MB right after start" if ready is not None else ""),
+                 verdict(None if idle_rss is None else idle_rss <= 100)])
+    peak = max((r.get("server_peak_rss_mb") for s in ("sqlite", "postgres") for r in std(s, 1)
+                if r.get("server_peak_rss_mb") is not None), default=None)
+    rows.append(["server RSS ≤ 250 MB peak during the run (1 activity, both stores)", f"{fmt(peak)} MB" if peak is not None else "–",
+                 verdict(None if peak is None else peak <= 250)])
+    start_ms = median([s.get("startup_ms") for s in startup])
+    rows.append(["start-dev ready ≤ 1 s after launch (published build)", f"{fmt(start_ms, 0)} ms" if start_ms is not None else "–",
+                 verdict(None if start_ms is None else start_ms <= 1000)])
+    w2k = median([r.get("wall_s") for r in std("sqlite", 1)])
+    w20k = median([r.get("wall_s") for r in linearity])
+    ratio = w20k / w2k if w2k and w20k else None
+    rows.append(["20,000 workflows ≤ 11× the time of 2,000 (SQLite)", f"{ratio:.2f}×" if ratio else "–",
+                 verdict(None if ratio is None else ratio <= 11)])
+    for store in ("sqlite", "postgres"):
+        a1 = median([r.get("wall_s") for r in std(store, 1)])
+        a10 = median([r.get("wall_s") for r in std(store, 10)])
+        r10 = a10 / a1 if a1 and a10 else None
+        rows.append([f"{store}: 10 activities ≤ ~6× the time of 1", f"{r10:.2f}×" if r10 else "–",
+                     verdict(None if r10 is None else r10 <= 6)])
+    return "\n".join(["## Targets (issue 7)", "", table(["target", "measured", "verdict"], rows), ""])
+
+
+def render(path, lines, analysis):
+    meta = next((l for l in lines if l.get("kind") == "meta"), None)
+    loads = [l for l in lines if l.get("kind") == "load"]
+    startup = [l for l in lines if l.get("kind") == "startup"]
+    peers = [l for l in lines if "peer" in l]
+    light = [l for l in loads if l.get("concurrency") == 1 and (l.get("label") or "").endswith("-light")]
+    linearity = [l for l in loads if (l.get("label") or "").endswith("-linearity")]
+    matrix = [l for l in loads if l not in light and l not in linearity]
+
+    out = ["# Performance", ""]
+    if not loads:
+        out += ["**No full run of the benchmark matrix has been recorded yet**, so this page has no figures. "
+                "`bash bench/run.sh` (with `PEERS=1` for the side-by-side figures) runs the matrix and rewrites this "
+                "page from its results; the method it follows is below. The peers' own figures, measured separately, "
+                "are in `../shared/peers/RESULTS.md`.", "",
+                "Once a run exists, this page checks the targets of issue 7: workflows/s at least 2× the best peer's "
+                "in the same run (SQLite and PostgreSQL, 2,000 workflows × 1 activity at concurrency 100); p50 ≤ 10 ms "
+                "on SQLite at concurrency 1 (500 workflows); server RSS ≤ 100 MB idle after start and ≤ 250 MB peak "
+                "during the run; `start-dev` ready ≤ 1 s after launch; 20,000 workflows in ≤ 11× the time of 2,000; "
+                "10 activities per workflow in ≤ ~6× the time of 1.", ""]
+    else:
+        standard = meta and meta.get("n") == 2000 and meta.get("concurrency") == 100
+        dirty = " (with uncommitted changes)" if meta and meta.get("dirty") else ""
+        out += [f"Figures from one run of `bench/run.sh` on {meta.get('date', '?') if meta else '?'}, commit "
+                f"`{meta.get('commit', '?') if meta else '?'}`{dirty}; raw lines: `{repo_path(path)}`."
+                + ("" if standard else " **This run is not the standard matrix** (N and concurrency differ from 2,000 at 100)."),
+                ""]
+        if meta:
+            out += ["| machine | |", "|---|---|",
+                    f"| CPU | {meta.get('nproc')} × {meta.get('cpu_model')} |",
+                    f"| memory | {meta.get('mem_gib')} GiB |",
+                    f"| kernel | {meta.get('kernel')} |",
+                    f"| .NET SDK | {meta.get('dotnet')} |",
+                    f"| PostgreSQL | {meta.get('postgres') or '–'} |",
+                    f"| driver | Temporalio 1.21.1, payload {meta.get('payload_bytes')} bytes{', extra flags `' + meta['bench_args'] + '`' if meta.get('bench_args') else ''} |",
+                    ""]
+        out.append(targets_section(meta, loads, light, linearity, startup, peers))
+
+    if matrix:
+        runs = {}
+        rows = []
+        for r in matrix:
+            key = (r.get("store"), r.get("activities"), r.get("workflows"), r.get("concurrency"))
+            runs[key] = runs.get(key, 0) + 1
+            rows.append(load_row(r, runs[key]))
+        out += ["## Tempora: the matrix", "", table(LOAD_HEADER, rows), ""]
+    if light:
+        out += ["## Tempora: light load (concurrency 1, SQLite)", "",
+                table(LOAD_HEADER, [load_row(r, i + 1) for i, r in enumerate(light)]), ""]
+    if linearity:
+        out += ["## Tempora: linearity (SQLite)", "",
+                table(LOAD_HEADER, [load_row(r, i + 1) for i, r in enumerate(linearity)]), ""]
+    if startup or any(l.get("idle") for l in loads):
+        rows = []
+        for s in startup:
+            rows.append(["start-up, new database file (median of %d)" % s.get("repeat", 0), f"{fmt(s.get('startup_ms'), 0)} ms",
+                         ", ".join(fmt(x, 0) for x in s.get("startup_ms_all") or [])])
+            rows.append(["start-up, existing file (median)", f"{fmt(s.get('startup_restart_ms'), 0)} ms",
+                         ", ".join(fmt(x, 0) for x in s.get("startup_restart_ms_all") or [])])
+            rows.append(["RSS when first ready (median)", f"{fmt(s.get('ready_rss_mb'))} MB", ""])
+        for r in loads:
+            idle = r.get("idle")
+            if idle:
+                rows.append([f"idle {idle.get('seconds')} s after the warm-up ({r.get('store')})",
+                             f"{fmt(idle.get('server_rss_mb'))} MB, {fmt(idle.get('server_cpu_pct'))} % of one core", r.get("label", "")])
+            if r.get("server_start_rss_mb") is not None and idle:
+                rows.append(["RSS after start, before the warm-up", f"{fmt(r.get('server_start_rss_mb'))} MB", r.get("label", "")])
+        out += ["## Tempora: start-up and idle footprint", "", table(["what", "figure", "detail"], rows), ""]
+    for section in (phases_section(loads), pg_rows_section(loads)):
+        if section:
+            out.append(section)
+    peer_text = peers_section(peers)
+    if peer_text:
+        out += [peer_text]
+
+    out += [METHOD, "## Analysis", "", ANALYSIS_BEGIN, analysis.strip() or DEFAULT_ANALYSIS, ANALYSIS_END, ""]
+    return "\n".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("results", nargs="?", help="a results file of bench/run.sh (JSON lines)")
+    ap.add_argument("--out", default="docs/performance.md")
+    args = ap.parse_args()
+    lines = load(args.results) if args.results else []
+    analysis = DEFAULT_ANALYSIS
+    if os.path.exists(args.out):
+        with open(args.out) as f:
+            old = f.read()
+        if ANALYSIS_BEGIN in old and ANALYSIS_END in old:
+            analysis = old.split(ANALYSIS_BEGIN, 1)[1].split(ANALYSIS_END, 1)[0]
+    text = render(args.results or "", lines, analysis)
+    with open(args.out, "w") as f:
+        f.write(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,292 @@
+#!/usr/bin/env bash
+# Tempora's benchmark matrix (issue 7). Publishes tempora and the load driver in Release, then runs, each on a fresh
+# database and a freshly launched server:
+#   - start-up: `tempora start-dev` launched STARTUP_REPEAT times until an SDK client connects (median)
+#   - SQLite (start-dev) and PostgreSQL (schema setup + start) × ACTIVITIES, N workflows at CONCURRENCY, REPEAT times
+#   - light load: SQLite, LIGHT_N workflows at concurrency 1, after IDLE_S seconds of idle measurement
+#   - LINEARITY=1: SQLite, LINEARITY_N workflows × 1 activity at CONCURRENCY
+#   - PEERS=1: ../shared/peers/run-all.sh (Restate, DBOS, the pgbench floor) at the same N and CONCURRENCY
+# One JSON line per run goes to stdout and to $RESULTS; with REPORT=1 bench/report.py then rewrites
+# docs/performance.md from that file.
+#
+#   bash bench/run.sh                                      # the standard matrix (2,000 workflows at 100)
+#   N=200 STORES=sqlite ACTIVITIES=1 REPORT=0 bash bench/run.sh   # a quick check
+#
+# Settings (environment, defaults in brackets): N [2000], CONCURRENCY [100], REPEAT [2] passes over STORES
+# ["sqlite postgres"] × ACTIVITIES ["1 10"]; PAYLOAD_BYTES [16]; LIGHT_N [500] (0: no light-load run); IDLE_S [20];
+# STARTUP [1], STARTUP_REPEAT [5]; LINEARITY [0], LINEARITY_N [20000]; PEERS [0], PEERS_REPEAT [2], PEERS_DIR
+# [../shared/peers], PEERS_TMP [/tmp/peers]; TIMEOUT_S [600] per run; REPORT [1]; RESULTS [bench/results/DATE-COMMIT.jsonl];
+# BENCH_ARGS [none]: extra driver flags for every load run (`tempora-bench --help`); TEMPORA_TEST_PG_PORT [55432].
+#
+# Only 127.0.0.1 is used. Every wait is bounded; the driver stops itself after TIMEOUT_S. On exit the script stops
+# exactly the processes it started, drops the databases it created and, if it stopped the test PostgreSQL cluster
+# for the peers (they use the same port), starts it again.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+N=${N:-2000}
+CONCURRENCY=${CONCURRENCY:-100}
+REPEAT=${REPEAT:-2}
+STORES=${STORES:-sqlite postgres}
+ACTIVITIES=${ACTIVITIES:-1 10}
+PAYLOAD_BYTES=${PAYLOAD_BYTES:-16}
+LIGHT_N=${LIGHT_N:-500}
+IDLE_S=${IDLE_S:-20}
+STARTUP=${STARTUP:-1}
+STARTUP_REPEAT=${STARTUP_REPEAT:-5}
+LINEARITY=${LINEARITY:-0}
+LINEARITY_N=${LINEARITY_N:-20000}
+PEERS=${PEERS:-0}
+PEERS_REPEAT=${PEERS_REPEAT:-2}
+PEERS_DIR=${PEERS_DIR:-$ROOT/../shared/peers}
+PEERS_TMP=${PEERS_TMP:-/tmp/peers}
+TIMEOUT_S=${TIMEOUT_S:-600}
+REPORT=${REPORT:-1}
+BENCH_ARGS=${BENCH_ARGS:-}   # extra driver flags for every load run, e.g. "--grpc-compression none"
+COMMIT=$(git rev-parse --short HEAD)
+RESULTS=${RESULTS:-$ROOT/bench/results/$(date -u +%Y%m%d-%H%M%S)-$COMMIT.jsonl}
+PG_PORT=${TEMPORA_TEST_PG_PORT:-55432}
+
+log() { echo "[$(date +%H:%M:%S)] run.sh: $*" >&2; }
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/tempora-bench.XXXXXX")
+LOGS=$WORK/logs
+mkdir -p "$LOGS" "$(dirname "$RESULTS")"
+SERVER_PID=
+PG_DBS=()
+PG_STARTED=0       # this script started the test cluster: stop it at exit
+PG_RESTART=0       # this script stopped a running cluster for the peers: start it again at exit
+FAILED=0
+
+stop_server() {
+    local pid=$SERVER_PID i
+    SERVER_PID=
+    [ -n "$pid" ] || return 0
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid" 2>/dev/null || true
+        for ((i = 0; i < 300; i++)); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        if kill -0 "$pid" 2>/dev/null; then
+            log "server $pid did not stop within 30 s; SIGKILL"
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+    fi
+    wait "$pid" 2>/dev/null || true
+}
+
+as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+drop_databases() {
+    local db
+    for db in "${PG_DBS[@]}"; do
+        as_postgres "$TEMPORA_TEST_PG_BIN/psql" -X -q -h "$TEMPORA_TEST_PG_DATA" -p "$PG_PORT" -U postgres -d postgres \
+            -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >&2 || log "could not drop database $db"
+    done
+    PG_DBS=()
+}
+
+cleanup() {
+    local status=$?
+    stop_server
+    if [ ${#PG_DBS[@]} -gt 0 ]; then drop_databases; fi
+    if [ "$PG_STARTED" = 1 ]; then bash scripts/postgres.sh stop || true; fi
+    if [ "$PG_RESTART" = 1 ]; then bash scripts/postgres.sh >/dev/null || log "could not restart the test PostgreSQL cluster"; fi
+    rm -rf "$WORK/tempora" "$WORK/bench"
+    log "logs: $LOGS"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- build -------------------------------------------------------------------------------------------------------
+log "publishing tempora and the driver (Release) into $WORK"
+timeout 900 dotnet publish src/Tempora.Cli -c Release -o "$WORK/tempora" >"$LOGS/publish-tempora.log" 2>&1 \
+    || { tail -20 "$LOGS/publish-tempora.log" >&2; exit 1; }
+timeout 900 dotnet publish bench/Tempora.Bench -c Release -o "$WORK/bench" >"$LOGS/publish-bench.log" 2>&1 \
+    || { tail -20 "$LOGS/publish-bench.log" >&2; exit 1; }
+TEMPORA=$WORK/tempora/tempora
+DRIVER=$WORK/bench/tempora-bench
+
+# --- the run's description: machine, commit, settings (first line of the results file) -------------------------
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+pg_version=$( ([ -n "$pg_bin" ] && "$pg_bin/postgres" --version) 2>/dev/null || true)
+DIRTY=$([ -z "$(git status --porcelain --untracked-files=no)" ] && echo false || echo true) \
+COMMIT=$COMMIT PG_VERSION=$pg_version DOTNET_VERSION=$(dotnet --version) \
+N=$N CONCURRENCY=$CONCURRENCY REPEAT=$REPEAT PAYLOAD_BYTES=$PAYLOAD_BYTES BENCH_ARGS=$BENCH_ARGS \
+python3 - >>"$RESULTS" <<'PY'
+import json, os, platform, datetime
+def cpu_model():
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+def mem_gib():
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemTotal:"):
+                return round(int(line.split()[1]) / 1048576, 1)
+e = os.environ
+print(json.dumps({
+    "kind": "meta",
+    "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    "commit": e["COMMIT"], "dirty": e["DIRTY"] == "true",
+    "nproc": os.cpu_count(), "cpu_model": cpu_model(), "mem_gib": mem_gib(),
+    "kernel": platform.release(), "dotnet": e["DOTNET_VERSION"], "postgres": e.get("PG_VERSION", ""),
+    "n": int(e["N"]), "concurrency": int(e["CONCURRENCY"]), "repeat": int(e["REPEAT"]),
+    "payload_bytes": int(e["PAYLOAD_BYTES"]), "bench_args": e.get("BENCH_ARGS", ""),
+}))
+PY
+log "results: $RESULTS"
+
+record() { # one JSON line from the driver -> stdout and the results file
+    local line=$1
+    if [[ $line == \{* ]]; then
+        echo "$line"
+        echo "$line" >>"$RESULTS"
+    fi
+}
+
+# start_server NAME CMD... : launches the server, waits (bounded) for its banner, sets SERVER_PID and SERVER_ADDR.
+start_server() {
+    local name=$1 i
+    shift
+    local out=$LOGS/$name.log
+    "$@" >"$out" 2>&1 &
+    SERVER_PID=$!
+    SERVER_ADDR=
+    for ((i = 0; i < 600; i++)); do
+        SERVER_ADDR=$(sed -n 's/^Server: *//p' "$out" | head -1)
+        [ -n "$SERVER_ADDR" ] && return 0
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            log "server exited before it was ready:"; tail -20 "$out" >&2; SERVER_PID=; return 1
+        fi
+        sleep 0.1
+    done
+    log "server not ready within 60 s:"; tail -20 "$out" >&2
+    stop_server
+    return 1
+}
+
+# drive LABEL STORE ARGS... : runs the driver against the running server and records its line.
+drive() {
+    local label=$1 store=$2 status=0
+    shift 2
+    # shellcheck disable=SC2086 # BENCH_ARGS is a list of flags
+    timeout $((TIMEOUT_S + 300)) "$DRIVER" --address "$SERVER_ADDR" --server-pid "$SERVER_PID" \
+        --label "$label" --store "$store" --payload-bytes "$PAYLOAD_BYTES" --timeout-s "$TIMEOUT_S" \
+        "$@" $BENCH_ARGS >"$WORK/line.json" 2>>"$LOGS/driver.log" || status=$?
+    record "$(tail -1 "$WORK/line.json")"
+    if [ "$status" != 0 ]; then
+        log "run $label failed (exit $status); the driver said:"
+        tail -5 "$LOGS/driver.log" >&2
+        FAILED=1
+    fi
+}
+
+# run_sqlite LABEL DRIVER-ARGS... : start-dev on a new SQLite file, one driver run, stop.
+run_sqlite() {
+    local label=$1
+    shift
+    local dir=$WORK/$label
+    mkdir -p "$dir"
+    log "== $label (SQLite)"
+    start_server "$label" env -u TEMPORA_CONFIG "$TEMPORA" start-dev --ip 127.0.0.1 --port 0 --metrics-port 0 \
+        --headless --log-level warn --db-filename "$dir/tempora.db" || { FAILED=1; return 0; }
+    drive "$label" sqlite "$@"
+    stop_server
+    rm -rf "$dir"
+}
+
+PG_READY=0
+pg_ensure() {
+    [ "$PG_READY" = 1 ] && return 0
+    if ! bash scripts/postgres.sh status; then PG_STARTED=1; fi
+    eval "$(bash scripts/postgres.sh)"
+    PG_READY=1
+}
+
+# run_postgres LABEL DRIVER-ARGS... : schema setup on a new database pair, `tempora start`, one driver run, stop, drop.
+run_postgres() {
+    local label=$1
+    shift
+    pg_ensure
+    local db
+    db="bench_$(date +%s)_$RANDOM"
+    local vis="${db}_vis"
+    PG_DBS=("$db" "$vis")
+    log "== $label (PostgreSQL, databases $db, $vis)"
+    local -a pgenv=(env -u TEMPORA_CONFIG TEMPORA_DB=postgres TEMPORA_DB_HOST=127.0.0.1 TEMPORA_DB_PORT="$PG_PORT"
+        TEMPORA_DB_USER=temporal TEMPORA_DB_PASSWORD=temporal TEMPORA_DB_NAME="$db" TEMPORA_VISIBILITY_DB_NAME="$vis"
+        TEMPORA_DB_SSL_MODE=Disable)
+    if ! timeout 120 "${pgenv[@]}" "$TEMPORA" schema setup >"$LOGS/$label-schema.log" 2>&1; then
+        log "schema setup failed:"; tail -20 "$LOGS/$label-schema.log" >&2; FAILED=1; drop_databases; return 0
+    fi
+    start_server "$label" "${pgenv[@]}" "$TEMPORA" start --ip 127.0.0.1 --port 0 --metrics-port 0 --ui-port 0 \
+        --log-level warn --log-format text || { FAILED=1; drop_databases; return 0; }
+    local pg_pid
+    pg_pid=$(head -1 "$TEMPORA_TEST_PG_DATA/postmaster.pid")
+    drive "$label" postgres "$@" --db-pid "$pg_pid" --pg-visibility-database "$vis" \
+        --pg-stats "Host=127.0.0.1;Port=$PG_PORT;Username=temporal;Password=temporal;Database=$db"
+    stop_server
+    drop_databases
+}
+
+# --- the matrix --------------------------------------------------------------------------------------------------
+if [ "$STARTUP" = 1 ]; then
+    log "== start-up (start-dev, $STARTUP_REPEAT launches)"
+    timeout 900 "$DRIVER" --measure-startup --tempora-binary "$TEMPORA" --repeat "$STARTUP_REPEAT" --label startup \
+        >"$WORK/line.json" 2>>"$LOGS/driver.log" || { log "start-up measurement failed; see $LOGS/driver.log"; FAILED=1; }
+    record "$(tail -1 "$WORK/line.json")"
+fi
+
+for ((r = 1; r <= REPEAT; r++)); do
+    for store in $STORES; do
+        for k in $ACTIVITIES; do
+            label="$store-a$k-n$N-c$CONCURRENCY-r$r"
+            case $store in
+                sqlite) run_sqlite "$label" --workflows "$N" --concurrency "$CONCURRENCY" --activities "$k" ;;
+                postgres) run_postgres "$label" --workflows "$N" --concurrency "$CONCURRENCY" --activities "$k" ;;
+                *) log "unknown store $store"; exit 2 ;;
+            esac
+        done
+    done
+done
+
+if [ "$LIGHT_N" -gt 0 ]; then
+    run_sqlite "sqlite-a1-n$LIGHT_N-c1-light" --workflows "$LIGHT_N" --concurrency 1 --activities 1 --idle-s "$IDLE_S"
+fi
+
+if [ "$LINEARITY" = 1 ]; then
+    run_sqlite "sqlite-a1-n$LINEARITY_N-c$CONCURRENCY-linearity" --workflows "$LINEARITY_N" --concurrency "$CONCURRENCY" --activities 1
+fi
+
+if [ "$PEERS" = 1 ]; then
+    # The peers start their own PostgreSQL on the same port (data in $PEERS_TMP): the test cluster must be down.
+    if bash scripts/postgres.sh status; then
+        if [ "$PG_STARTED" = 1 ]; then PG_STARTED=0; else PG_RESTART=1; fi
+        log "stopping the test PostgreSQL cluster for the peers"
+        bash scripts/postgres.sh stop
+        PG_READY=0
+    fi
+    mkdir -p "$PEERS_TMP"
+    before=0
+    if [ -f "$PEERS_TMP/results.jsonl" ]; then before=$(wc -l <"$PEERS_TMP/results.jsonl"); fi
+    log "== peers ($PEERS_DIR/run-all.sh, REPEAT=$PEERS_REPEAT, N=$N, CONCURRENCY=$CONCURRENCY)"
+    # run-all.sh reads PEERS as its list of peers: not ours.
+    env -u PEERS REPEAT="$PEERS_REPEAT" N="$N" CONCURRENCY="$CONCURRENCY" IDLE_S="$IDLE_S" PEERS_TMP="$PEERS_TMP" \
+        TIMEOUT_S="$TIMEOUT_S" timeout 3600 bash "$PEERS_DIR/run-all.sh" >"$LOGS/peers.log" 2>&1 \
+        || { log "peers' run-all.sh failed; see $LOGS/peers.log and $PEERS_TMP/run-all.log"; FAILED=1; }
+    tail -n +"$((before + 1))" "$PEERS_TMP/results.jsonl" 2>/dev/null | tee -a "$RESULTS" || true
+fi
+
+if [ "$REPORT" = 1 ]; then
+    python3 bench/report.py "$RESULTS" --out docs/performance.md
+    log "wrote docs/performance.md"
+fi
+log "done; results in $RESULTS"
+exit $FAILED
