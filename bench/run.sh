@@ -104,7 +104,9 @@ trap 'exit 130' INT TERM
 
 # --- build -------------------------------------------------------------------------------------------------------
 log "publishing tempora and the driver (Release) into $WORK"
-timeout 900 dotnet publish src/Tempora.Cli -c Release -o "$WORK/tempora" >"$LOGS/publish-tempora.log" 2>&1 \
+# As the container image publishes it: for this platform, ReadyToRun (src/Tempora.Cli/Tempora.Cli.csproj).
+RID="linux-$(case "$(uname -m)" in aarch64|arm64) echo arm64 ;; *) echo x64 ;; esac)"
+timeout 900 dotnet publish src/Tempora.Cli -c Release -r "$RID" --self-contained false -o "$WORK/tempora" >"$LOGS/publish-tempora.log" 2>&1 \
     || { tail -20 "$LOGS/publish-tempora.log" >&2; exit 1; }
 timeout 900 dotnet publish bench/Tempora.Bench -c Release -o "$WORK/bench" >"$LOGS/publish-bench.log" 2>&1 \
     || { tail -20 "$LOGS/publish-bench.log" >&2; exit 1; }

@@ -24,6 +24,11 @@ internal sealed class ExecutionContext
     /// </summary>
     public Dictionary<string, AdmittedUpdate> Updates { get; } = new(StringComparer.Ordinal);
 
+    private int _closedCached;
+
+    /// <summary>True the first time only: the run, now closed, is queued for eviction from the cache once.</summary>
+    public bool MarkClosedCached() => Interlocked.Exchange(ref _closedCached, 1) == 0;
+
     public void NotifyChanged()
     {
         var previous = Changed;

@@ -31,6 +31,11 @@ public sealed partial class HistoryEngine(
     /// <summary>Bound on cached runs; past it, idle entries are dropped (they reload from the database).</summary>
     private const int MaxCachedExecutions = 20_000;
 
+    /// <summary>Closed runs kept cached (oldest close evicted first): the callers waiting on a result read it right after the close.</summary>
+    private const int MaxCachedClosedRuns = 1_024;
+
+    private readonly ConcurrentQueue<(WorkflowKey Key, ExecutionContext Context)> _closedCached = new();
+
     private readonly ConcurrentDictionary<WorkflowKey, ExecutionContext> _cache = new();
     private readonly ConcurrentDictionary<string, QueryTask> _queries = new(StringComparer.Ordinal);
 
@@ -189,13 +194,20 @@ public sealed partial class HistoryEngine(
         return _cache.GetOrAdd(key, _ => new ExecutionContext());
     }
 
-    /// <summary>Unlocks; closed runs leave the cache (they change rarely and are reloaded on demand).</summary>
+    /// <summary>
+    /// Unlocks. A closed run stays cached a while, since its result is read right after the close (the SDK's result
+    /// long poll); beyond <see cref="MaxCachedClosedRuns"/> the runs closed longest ago leave the cache.
+    /// </summary>
     private void Release(WorkflowKey key, ExecutionContext ctx)
     {
         ctx.Lock.Release();
-        if (ctx.State is { IsOpen: false } && ctx.Updates.Count == 0)
+        if (ctx.State is { IsOpen: false } && ctx.Updates.Count == 0 && ctx.MarkClosedCached())
         {
-            _cache.TryRemove(new KeyValuePair<WorkflowKey, ExecutionContext>(key, ctx));
+            _closedCached.Enqueue((key, ctx));
+            while (_closedCached.Count > MaxCachedClosedRuns && _closedCached.TryDequeue(out var oldest))
+            {
+                _cache.TryRemove(new KeyValuePair<WorkflowKey, ExecutionContext>(oldest.Key, oldest.Context));
+            }
         }
     }
 
