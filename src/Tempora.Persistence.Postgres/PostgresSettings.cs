@@ -41,6 +41,10 @@ public sealed record PostgresSettings
             ApplicationName = "tempora",
             // Transitions repeat a few dozen statements; prepared once per connection they skip parse and plan.
             MaxAutoPrepare = 64,
+            // Tempora leaves no session state behind (no SET, no session advisory locks, no LISTEN, no temp tables),
+            // so a pooled connection needs no reset: otherwise every checkout, i.e. every transition and every read,
+            // first runs Npgsql's reset statements on the server.
+            NoResetOnClose = true,
         };
         return builder.ConnectionString;
     }

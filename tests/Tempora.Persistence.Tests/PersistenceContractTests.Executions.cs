@@ -298,14 +298,7 @@ public abstract partial class PersistenceContractTests
             })
             .ToArray();
 
-        using var start = new ManualResetEventSlim();
-        var attempts = mutations.Select(m => Task.Run(async () =>
-        {
-            start.Wait(Ct);
-            await Executions.WriteAsync(m, Ct);
-        })).ToArray();
-        start.Set();
-        await Task.WhenAll(attempts).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        var attempts = await WriteAllAtOnceAsync(mutations);
 
         var winners = Enumerable.Range(0, writers).Where(i => attempts[i].IsCompletedSuccessfully).ToList();
         var winner = Assert.Single(winners);
@@ -337,14 +330,7 @@ public abstract partial class PersistenceContractTests
             .OrderBy(_ => Random.Shared.Next())
             .ToArray();
 
-        using var start = new ManualResetEventSlim();
-        var attempts = mutations.Select(m => Task.Run(async () =>
-        {
-            start.Wait(Ct);
-            await Executions.WriteAsync(m, Ct);
-        })).ToArray();
-        start.Set();
-        await Task.WhenAll(attempts).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        var attempts = await WriteAllAtOnceAsync(mutations);
 
         for (var i = 0; i < mutations.Length; i++)
         {
@@ -362,5 +348,19 @@ public abstract partial class PersistenceContractTests
         }
         await AssertTimerIdsAsync([.. mutations.Where(m => !bad.Contains(m.Key)).Select(m => m.NewTimerTasks[0].TaskId).Order()]);
         Assert.Equal(existing.Current, await Executions.GetCurrentExecutionAsync(existing.Key.NamespaceId, existing.Key.WorkflowId, Ct));
+    }
+
+    /// <summary>Starts every write at the same moment and waits for all; the tasks tell which succeeded.</summary>
+    private async Task<Task[]> WriteAllAtOnceAsync(IReadOnlyList<ExecutionMutation> mutations)
+    {
+        using var start = new ManualResetEventSlim();
+        var attempts = mutations.Select(m => Task.Run(async () =>
+        {
+            start.Wait(Ct);
+            await Executions.WriteAsync(m, Ct);
+        })).ToArray();
+        start.Set();
+        await Task.WhenAll(attempts).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        return attempts;
     }
 }
