@@ -1,4 +1,3 @@
-using Tempora.Server;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Client;
 using Temporalio.Worker;
@@ -12,26 +11,18 @@ namespace Tempora.EndToEnd.Tests;
 /// </summary>
 public sealed class EagerActivityTests : IAsyncLifetime
 {
-    private readonly TestDatabase _database = new("eager");
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
-    private TemporaServer? _server;
-    private TemporalClient? _client;
+    private OwnServer? _own;
 
-    public async Task InitializeAsync()
-    {
-        _server = await ServerFixture.StartServerAsync(
-            _database.Apply(new TemporaOptions { Ip = "127.0.0.1", Port = 0, UiPort = 0, MetricsPort = 0, Headless = true }), "eager");
-        _client = await ServerFixture.ConnectAsync(_server);
-    }
+    private TemporalClient Client => _own!.Client;
+
+    public async Task InitializeAsync() => _own = await OwnServer.StartAsync("eager");
 
     public async Task DisposeAsync()
     {
-        _http.Dispose();
-        if (_server is not null)
+        if (_own is not null)
         {
-            await _server.DisposeAsync();
+            await _own.DisposeAsync();
         }
-        _database.Dispose();
     }
 
     [Fact]
@@ -44,7 +35,7 @@ public sealed class EagerActivityTests : IAsyncLifetime
         {
             for (var i = 0; i < Workflows; i++)
             {
-                var handle = await _client!.StartWorkflowAsync((HelloWorkflow wf) => wf.RunAsync("eager"),
+                var handle = await Client.StartWorkflowAsync((HelloWorkflow wf) => wf.RunAsync("eager"),
                     new(ServerFixture.NewWorkflowId("eager"), taskQueue));
                 Assert.Equal("Hello, eager!", await handle.GetResultAsync());
                 handles.Add(handle);
@@ -56,7 +47,7 @@ public sealed class EagerActivityTests : IAsyncLifetime
         {
             var history = await handle.FetchHistoryAsync();
             var started = Assert.Single(history.Events, e => e.EventType == EventType.ActivityTaskStarted);
-            Assert.Equal(_client!.Connection.Options.Identity, started.ActivityTaskStartedEventAttributes.Identity);
+            Assert.Equal(Client.Connection.Options.Identity, started.ActivityTaskStartedEventAttributes.Identity);
             Assert.Equal(1, started.ActivityTaskStartedEventAttributes.Attempt);
         }
     }
@@ -66,7 +57,7 @@ public sealed class EagerActivityTests : IAsyncLifetime
     {
         var taskQueue = ServerFixture.NewTaskQueue("eager-retry");
         var activityPolls = await CountActivityPollsAsync(taskQueue, new TemporalWorkerOptions(taskQueue), async () =>
-            Assert.Equal("succeeded on attempt 3", await _client!.ExecuteWorkflowAsync(
+            Assert.Equal("succeeded on attempt 3", await Client.ExecuteWorkflowAsync(
                 (RetryingActivityWorkflow wf) => wf.RunAsync(RetryingActivityWorkflow.Mode.FailTwice),
                 new(ServerFixture.NewWorkflowId("eager-retry"), taskQueue))));
 
@@ -80,7 +71,7 @@ public sealed class EagerActivityTests : IAsyncLifetime
         var taskQueue = ServerFixture.NewTaskQueue("eager-off");
         var activityPolls = await CountActivityPollsAsync(taskQueue,
             new TemporalWorkerOptions(taskQueue) { DisableEagerActivityExecution = true }, async () =>
-                Assert.Equal("Hello, queue!", await _client!.ExecuteWorkflowAsync(
+                Assert.Equal("Hello, queue!", await Client.ExecuteWorkflowAsync(
                     (HelloWorkflow wf) => wf.RunAsync("queue"), new(ServerFixture.NewWorkflowId("eager-off"), taskQueue))));
 
         Assert.Equal(1, activityPolls);
@@ -90,14 +81,14 @@ public sealed class EagerActivityTests : IAsyncLifetime
     private async Task<double> CountActivityPollsAsync(string taskQueue, TemporalWorkerOptions options, Func<Task> run)
     {
         var series = $"poll_success{{taskqueue=\"{taskQueue}\",task_type=\"Activity\"}}";
-        var before = await ObservabilityScrape.ScrapeAsync(_http, _server!.MetricsAddress);
-        using var worker = new TemporalWorker(_client!, options
+        var before = await _own!.ScrapeAsync();
+        using var worker = new TemporalWorker(Client, options
             .AddWorkflow<HelloWorkflow>()
             .AddWorkflow<RetryingActivityWorkflow>()
             .AddAllActivities(new GreetingActivities())
             .AddAllActivities(new RetryActivities()));
         await worker.ExecuteAsync(run);
-        var after = await ObservabilityScrape.ScrapeAsync(_http, _server.MetricsAddress);
+        var after = await _own.ScrapeAsync();
         return after.Value(series) - before.Value(series);
     }
 }

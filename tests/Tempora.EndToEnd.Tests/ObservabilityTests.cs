@@ -15,52 +15,49 @@ namespace Tempora.EndToEnd.Tests;
 /// </summary>
 public sealed class ObservabilityTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private readonly TestDatabase _database = new("observability");
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
-    private TemporaServer? _server;
-    private TemporalClient? _client;
+    private OwnServer? _own;
 
-    private TemporaServer Server => _server!;
+    private TemporaServer Server => _own!.Server;
+
+    private TemporalClient Client => _own!.Client;
+
+    private HttpClient Http => _own!.Http;
 
     public async Task InitializeAsync()
     {
-        _server = await ServerFixture.StartServerAsync(
-            _database.Apply(new TemporaOptions { Ip = "127.0.0.1", Port = 0, UiPort = 0, MetricsPort = 0 }), "observability");
-        _client = await ServerFixture.ConnectAsync(_server);
-        output.WriteLine($"gRPC {_server.GrpcAddress}, metrics {_server.MetricsAddress}");
+        _own = await OwnServer.StartAsync("observability");
+        output.WriteLine($"gRPC {Server.GrpcAddress}, metrics {Server.MetricsAddress}");
     }
 
     public async Task DisposeAsync()
     {
-        _http.Dispose();
-        if (_server is not null)
+        if (_own is not null)
         {
-            await _server.DisposeAsync();
+            await _own.DisposeAsync();
         }
-        _database.Dispose();
     }
 
     [Fact]
     public async Task Metrics_AfterWorkflows_TemporalSeriesMoved()
     {
         const int Workflows = 3;
-        var before = await ObservabilityScrape.ScrapeAsync(_http, Server.MetricsAddress);
+        var before = await _own!.ScrapeAsync();
         var taskQueue = ServerFixture.NewTaskQueue("obs");
         var workflowIds = Enumerable.Range(0, Workflows).Select(_ => ServerFixture.NewWorkflowId("obs")).ToList();
         // Eager activities never pass through matching; this test counts matching's series.
-        using var worker = new TemporalWorker(_client!, new TemporalWorkerOptions(taskQueue) { DisableEagerActivityExecution = true }
+        using var worker = new TemporalWorker(Client, new TemporalWorkerOptions(taskQueue) { DisableEagerActivityExecution = true }
             .AddWorkflow<HelloWorkflow>()
             .AddAllActivities(new GreetingActivities()));
         await worker.ExecuteAsync(async () =>
         {
             foreach (var id in workflowIds)
             {
-                var handle = await _client!.StartWorkflowAsync((HelloWorkflow wf) => wf.RunAsync("metrics"), new(id, taskQueue));
+                var handle = await Client.StartWorkflowAsync((HelloWorkflow wf) => wf.RunAsync("metrics"), new(id, taskQueue));
                 Assert.Equal("Hello, metrics!", await handle.GetResultAsync());
             }
         });
 
-        var after = await ObservabilityScrape.ScrapeAsync(_http, Server.MetricsAddress);
+        var after = await _own!.ScrapeAsync();
         double Delta(string series) => after.Value(series) - before.Value(series);
 
         Assert.Equal(Workflows, Delta("service_requests{operation=\"StartWorkflowExecution\"}"));
@@ -107,18 +104,18 @@ public sealed class ObservabilityTests(ITestOutputHelper output) : IAsyncLifetim
     [Fact]
     public async Task Metrics_TimersAndActivityTimeouts_Counted()
     {
-        var before = await ObservabilityScrape.ScrapeAsync(_http, Server.MetricsAddress);
+        var before = await _own!.ScrapeAsync();
         var taskQueue = ServerFixture.NewTaskQueue("obs-timeout");
-        using var worker = new TemporalWorker(_client!, new TemporalWorkerOptions(taskQueue)
+        using var worker = new TemporalWorker(Client, new TemporalWorkerOptions(taskQueue)
             .AddWorkflow<TimeoutThenTimerWorkflow>()
             .AddAllActivities(new SlowActivities()));
         await worker.ExecuteAsync(async () =>
         {
-            var handle = await _client!.StartWorkflowAsync((TimeoutThenTimerWorkflow wf) => wf.RunAsync(),
+            var handle = await Client.StartWorkflowAsync((TimeoutThenTimerWorkflow wf) => wf.RunAsync(),
                 new(ServerFixture.NewWorkflowId("obs-timeout"), taskQueue));
             Assert.Equal("timed out", await handle.GetResultAsync());
         });
-        var after = await ObservabilityScrape.ScrapeAsync(_http, Server.MetricsAddress);
+        var after = await _own!.ScrapeAsync();
         double Delta(string series) => after.Value(series) - before.Value(series);
 
         Assert.Equal(1, Delta("start_to_close_timeout{service_name=\"history\",namespace=\"default\"}"));
@@ -129,10 +126,10 @@ public sealed class ObservabilityTests(ITestOutputHelper output) : IAsyncLifetim
     [Fact]
     public async Task Metrics_FailedRequest_CountsErrorByType()
     {
-        var before = await ObservabilityScrape.ScrapeAsync(_http, Server.MetricsAddress);
+        var before = await _own!.ScrapeAsync();
         await Assert.ThrowsAsync<Temporalio.Exceptions.RpcException>(() =>
-            _client!.GetWorkflowHandle(ServerFixture.NewWorkflowId("missing")).DescribeAsync());
-        var after = await ObservabilityScrape.ScrapeAsync(_http, Server.MetricsAddress);
+            Client.GetWorkflowHandle(ServerFixture.NewWorkflowId("missing")).DescribeAsync());
+        var after = await _own!.ScrapeAsync();
 
         Assert.Equal(1, after.Value("service_errors_entity_not_found{namespace=\"default\",operation=\"DescribeWorkflowExecution\"}")
             - before.Value("service_errors_entity_not_found{namespace=\"default\",operation=\"DescribeWorkflowExecution\"}"));
@@ -143,9 +140,9 @@ public sealed class ObservabilityTests(ITestOutputHelper output) : IAsyncLifetim
     [Fact]
     public async Task Health_Live_And_Ready_Answer200()
     {
-        using var live = await _http.GetAsync(new Uri($"http://{Server.MetricsAddress}/health/live"));
+        using var live = await Http.GetAsync(new Uri($"http://{Server.MetricsAddress}/health/live"));
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
-        using var ready = await _http.GetAsync(new Uri($"http://{Server.MetricsAddress}/health/ready"));
+        using var ready = await Http.GetAsync(new Uri($"http://{Server.MetricsAddress}/health/ready"));
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Contains("\"ready\"", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
@@ -154,37 +151,32 @@ public sealed class ObservabilityTests(ITestOutputHelper output) : IAsyncLifetim
     public async Task Metrics_OnGrpcPort_NotServed()
     {
         // The gRPC listener is HTTP/2-only; an HTTP/1.1 scrape there never reaches /metrics.
-        await Assert.ThrowsAnyAsync<HttpRequestException>(() => _http.GetStringAsync(new Uri($"http://{Server.GrpcAddress}/metrics")));
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => Http.GetStringAsync(new Uri($"http://{Server.GrpcAddress}/metrics")));
     }
 }
 
 /// <summary>The off switch (`metrics: false`, `start-dev --no-metrics`): no /metrics, the health endpoints stay.</summary>
 public sealed class ObservabilityMetricsOffTests : IAsyncLifetime
 {
-    private readonly TestDatabase _database = new("observability-off");
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
-    private TemporaServer? _server;
+    private OwnServer? _own;
 
     public async Task InitializeAsync() =>
-        _server = await ServerFixture.StartServerAsync(
-            _database.Apply(new TemporaOptions { Ip = "127.0.0.1", Port = 0, UiPort = 0, MetricsPort = 0, Metrics = false }), "observability-off");
+        _own = await OwnServer.StartAsync("observability-off", options => options with { Metrics = false });
 
     public async Task DisposeAsync()
     {
-        _http.Dispose();
-        if (_server is not null)
+        if (_own is not null)
         {
-            await _server.DisposeAsync();
+            await _own.DisposeAsync();
         }
-        _database.Dispose();
     }
 
     [Fact]
     public async Task MetricsOff_MetricsNotFound_HealthServed()
     {
-        using var metrics = await _http.GetAsync(new Uri($"http://{_server!.MetricsAddress}/metrics"));
+        using var metrics = await _own!.Http.GetAsync(new Uri($"http://{_own.Server.MetricsAddress}/metrics"));
         Assert.Equal(HttpStatusCode.NotFound, metrics.StatusCode);
-        using var ready = await _http.GetAsync(new Uri($"http://{_server.MetricsAddress}/health/ready"));
+        using var ready = await _own.Http.GetAsync(new Uri($"http://{_own.Server.MetricsAddress}/health/ready"));
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
     }
 }
