@@ -9,7 +9,27 @@ namespace Tempora.History;
 internal sealed class ExecutionContext
 {
     public SemaphoreSlim Lock { get; } = new(1, 1);
-    public MutableState? State { get; set; }
+    private MutableState? _state;
+
+    /// <summary>The run's state as committed; null when unknown (reload from the store). Clearing it clears <see cref="History"/>.</summary>
+    public MutableState? State
+    {
+        get => _state;
+        set
+        {
+            _state = value;
+            if (value is null)
+            {
+                History = null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every event of the run as committed (index i holds event i + 1) while its history is short; null when not
+    /// known here (read the store). Replaced, never changed, so readers outside the lock see a consistent copy.
+    /// </summary>
+    public Temporalio.Api.History.V1.HistoryEvent[]? History { get; set; }
     public long DbVersion { get; set; }
 
     /// <summary>What the visibility row shows as last written by this process (null: unknown, write it next time).</summary>

@@ -8,6 +8,7 @@ using Tempora.History.Queues;
 using Tempora.History.Visibility;
 using Tempora.Persistence;
 using Temporalio.Api.Common.V1;
+using Temporalio.Api.History.V1;
 
 namespace Tempora.History;
 
@@ -33,6 +34,12 @@ public sealed partial class HistoryEngine(
 
     /// <summary>Closed runs kept cached (oldest close evicted first): the callers waiting on a result read it right after the close.</summary>
     private const int MaxCachedClosedRuns = 1_024;
+
+    /// <summary>
+    /// Runs with at most this many events keep their history in the cache too, so that workflow task polls and the
+    /// result read do not go back to the store for events just written (short workflows are the common case).
+    /// </summary>
+    private const int MaxCachedHistoryEvents = 256;
 
     private readonly ConcurrentQueue<(WorkflowKey Key, ExecutionContext Context)> _closedCached = new();
 
@@ -254,6 +261,7 @@ public sealed partial class HistoryEngine(
         ctx.Visible = visible ?? ctx.Visible;
         ctx.DbVersion = create is not null ? 1 : ctx.DbVersion + 1;
         ctx.State = t.State;
+        ctx.History = WithEvents(create is not null ? [] : ctx.History, t.NewEvents);
         CountCommitted(t, ns.Name);
         AfterCommit(t);
         if (!t.State.IsOpen)
@@ -268,11 +276,39 @@ public sealed partial class HistoryEngine(
         {
             // The new run is committed too; cache it as loaded so its first task does not reread it.
             var next = Context(successor.Key);
-            next.State ??= successor.State;
+            if (next.State is null)
+            {
+                next.State = successor.State;
+                next.History = WithEvents([], successor.NewEvents);
+            }
             next.Visible = VisibilityRecords.Snapshot(successor.State);
             next.DbVersion = Math.Max(next.DbVersion, 1);
             AfterCommit(successor);
         }
+    }
+
+    /// <summary>
+    /// The cached history after a commit appended <paramref name="added"/>: null (read the store) when it was not
+    /// known, when the run outgrows <see cref="MaxCachedHistoryEvents"/>, or when the ids do not follow on.
+    /// </summary>
+    private static HistoryEvent[]? WithEvents(HistoryEvent[]? cached, List<HistoryEvent> added)
+    {
+        if (cached is null || added.Count == 0)
+        {
+            return cached;
+        }
+        if (cached.Length + added.Count > MaxCachedHistoryEvents)
+        {
+            return null;
+        }
+        for (var i = 0; i < added.Count; i++)
+        {
+            if (added[i].EventId != cached.Length + 1 + i)
+            {
+                return null;
+            }
+        }
+        return [.. cached, .. added];
     }
 
     /// <summary>Workflow outcome and activity timeout metrics of a committed transition.</summary>

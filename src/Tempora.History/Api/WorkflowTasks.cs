@@ -224,6 +224,12 @@ public sealed partial class HistoryEngine
         {
             return events;
         }
+        from = Math.Max(from, 1);
+        if (_cache.TryGetValue(key, out var ctx) && ctx.History is { } cached && toExclusive - 1 <= cached.Length)
+        {
+            events.AddRange(cached.AsSpan((int)from - 1, (int)(toExclusive - from)));
+            return events;
+        }
         foreach (var batch in await store.ReadHistoryAsync(key, from, toExclusive, ct))
         {
             foreach (var e in Temporalio.Api.History.V1.History.Parser.ParseFrom(batch.Data).Events)
