@@ -72,19 +72,26 @@ public sealed class ServerFixture : IAsyncLifetime
     {
         if (_server is not null)
         {
-            try
-            {
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-                await _server.StopAsync(cts.Token);
-            }
-            finally
-            {
-                await _server.DisposeAsync();
-                _server = null;
-            }
+            await ServerFixture.StopAsync(_server);
+            _server = null;
         }
 
         _database.Dispose();
+    }
+
+    /// <summary>Stops a server gracefully (at most 15 s), then disposes it whatever happened.</summary>
+    public static async Task StopAsync(TemporaServer server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            await server.StopAsync(cts.Token);
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
     }
 
     /// <summary>Starts a server, sending its log to a file under the test output directory and warnings to xunit diagnostics.</summary>

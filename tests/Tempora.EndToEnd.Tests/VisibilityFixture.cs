@@ -267,16 +267,8 @@ public sealed class VisibilityFixture : IAsyncLifetime
     {
         if (_server is not null)
         {
-            try
-            {
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-                await _server.StopAsync(cts.Token);
-            }
-            finally
-            {
-                await _server.DisposeAsync();
-                _server = null;
-            }
+            await ServerFixture.StopAsync(_server);
+            _server = null;
         }
         _database.Dispose();
     }
