@@ -28,6 +28,7 @@ internal static class ServerConfiguration
         ("NUM_HISTORY_SHARDS", "numHistoryShards"),
         ("SERVICES", "services"),
         ("BIND_ON_IP", "ip"),
+        ("TEMPORAL_BROADCAST_ADDRESS", "broadcastAddress"),
     ];
 
     private static readonly (string Variable, string Key)[] TemporaVariables =
@@ -47,6 +48,7 @@ internal static class ServerConfiguration
         ("TEMPORA_NUM_HISTORY_SHARDS", "numHistoryShards"),
         ("TEMPORA_SERVICES", "services"),
         ("TEMPORA_IP", "ip"),
+        ("TEMPORA_BROADCAST_ADDRESS", "broadcastAddress"),
         ("TEMPORA_PORT", "port"),
         ("TEMPORA_UI_PORT", "uiPort"),
         ("TEMPORA_METRICS_PORT", "metricsPort"),
@@ -131,6 +133,7 @@ internal static class ServerConfiguration
             Headless = !services.Contains("web"),
             Namespaces = List(config, "namespaces").Where(n => n != "default").Distinct(StringComparer.Ordinal).ToArray(),
             NumHistoryShards = Int(config, "numHistoryShards", 4, 1, 16384),
+            BroadcastAddress = config["broadcastAddress"] is { Length: > 0 } broadcast ? broadcast : null,
             MigrateSchema = false,
         };
         return ParseStore(config["db"] ?? "sqlite") switch

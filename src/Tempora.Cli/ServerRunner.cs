@@ -56,10 +56,6 @@ internal static class ServerRunner
                 }
 
                 await stopped;
-                if (server.ShardsLost)
-                {
-                    return 1; // another replica took over; a non-zero exit lets the supervisor restart this one as a standby
-                }
             }
             catch (Exception ex)
             {

@@ -8,4 +8,7 @@ public interface ITaskDispatcher
 
     /// <summary>True when some worker polled this queue recently; sticky queues without one are bypassed.</summary>
     bool HasRecentPoller(TaskQueueKey queue, TimeSpan within);
+
+    /// <summary>Takes back the queued tasks that match (their shard moved to another process).</summary>
+    void Withdraw(Predicate<MatchingTask> match);
 }

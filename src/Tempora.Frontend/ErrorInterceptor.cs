@@ -53,7 +53,7 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger, S
     public static bool IsTransient(Exception e) => e switch
     {
         System.Data.Common.DbException db => db.IsTransient || db.GetType().Name == "NpgsqlException",
-        Persistence.ShardOwnershipLostException or TimeoutException or System.Net.Sockets.SocketException or IOException => true,
+        Persistence.ShardOwnershipLostException or Core.ShardUnavailableException or TimeoutException or System.Net.Sockets.SocketException or IOException => true,
         _ => e.InnerException is { } inner && IsTransient(inner),
     };
 

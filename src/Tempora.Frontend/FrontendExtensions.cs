@@ -5,7 +5,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Tempora.Core;
 using Tempora.Core.Metrics;
+using Tempora.Frontend.Cluster;
 
 namespace Tempora.Frontend;
 
@@ -25,7 +27,14 @@ public static class FrontendExtensions
             // Outermost first: metrics see the status ErrorInterceptor maps a domain exception to.
             options.Interceptors.Add<MetricsInterceptor>();
             options.Interceptors.Add<ErrorInterceptor>();
+            // Inside the error mapping, so that a request refused while its shard moves answers Unavailable.
+            options.Interceptors.Add<ShardRoutingInterceptor>();
         });
+        services.TryAddSingleton<IShardOwnership>(new SingleProcessShards(1));
+        services.AddSingleton<ClusterChannels>();
+        services.AddSingleton<PollHandoff>();
+        services.AddSingleton<ClusterService>();
+        services.AddSingleton<IServiceMethodProvider<ClusterService>>(new ClusterServiceBinder());
         services.TryAddSingleton<IMetrics>(NullMetrics.Instance);
         services.AddSingleton<WorkflowServiceImpl>();
         services.AddSingleton<OperatorServiceImpl>();
@@ -46,6 +55,7 @@ public static class FrontendExtensions
         endpoints.MapGrpcService<WorkflowServiceImpl>();
         endpoints.MapGrpcService<OperatorServiceImpl>();
         endpoints.MapGrpcService<HealthServiceImpl>();
+        endpoints.MapGrpcService<ClusterService>();
         return endpoints;
     }
 }

@@ -2,6 +2,8 @@ using Google.Protobuf;
 using Grpc.Core;
 using Tempora.Core;
 using Tempora.Core.Errors;
+using Tempora.Frontend.Cluster;
+using Tempora.Persistence;
 using Tempora.Matching;
 using Temporalio.Api.Common.V1;
 using Temporalio.Api.Enums.V1;
@@ -17,15 +19,18 @@ public sealed partial class WorkflowServiceImpl
         var queue = new TaskQueueKey(ns.Id, RequireTaskQueue(request.TaskQueue), TaskKind.Workflow);
         var poller = new Poller(request.Identity, ns.Name, request.TaskQueue.Kind == TaskQueueKind.Sticky);
         var deadline = time.GetUtcNow() + PollWait(context);
-        while (await NextTaskAsync(queue, poller, deadline, context) is { } task)
+        return await PollAcrossClusterAsync(queue, request, context, async ct =>
         {
-            // A stale task (its run moved on) is dropped by history; keep polling within the same deadline.
-            if (await StartOrRequeueAsync(task, () => history.RecordWorkflowTaskStartedAsync(ns, task, request, context.CancellationToken)) is { } response)
+            while (await NextTaskAsync(queue, poller, deadline, ct) is { } task)
             {
-                return response;
+                // A stale task (its run moved on) is dropped by history; keep polling within the same deadline.
+                if (await StartOrRequeueAsync(task, () => history.RecordWorkflowTaskStartedAsync(ns, task, request, ct)) is { } response)
+                {
+                    return response;
+                }
             }
-        }
-        return new PollWorkflowTaskQueueResponse();
+            return null;
+        }) ?? new PollWorkflowTaskQueueResponse();
     }
 
     public async Task<PollActivityTaskQueueResponse> PollActivityTaskQueue(PollActivityTaskQueueRequest request, ServerCallContext context)
@@ -34,20 +39,95 @@ public sealed partial class WorkflowServiceImpl
         var queue = new TaskQueueKey(ns.Id, RequireTaskQueue(request.TaskQueue), TaskKind.Activity);
         var poller = new Poller(request.Identity, ns.Name, Sticky: false);
         var deadline = time.GetUtcNow() + PollWait(context);
-        while (await NextTaskAsync(queue, poller, deadline, context) is { } task)
+        return await PollAcrossClusterAsync(queue, request, context, async ct =>
         {
-            if (await StartOrRequeueAsync(task, () => history.RecordActivityTaskStartedAsync(ns, task, request, context.CancellationToken)) is { } response)
+            while (await NextTaskAsync(queue, poller, deadline, ct) is { } task)
             {
-                return response;
+                if (await StartOrRequeueAsync(task, () => history.RecordActivityTaskStartedAsync(ns, task, request, ct)) is { } response)
+                {
+                    return response;
+                }
+            }
+            return null;
+        }) ?? new PollActivityTaskQueueResponse();
+    }
+
+    /// <summary>
+    /// A poll on a cluster. Tasks wait in the matching of the process that owns their run's shard, and a worker's
+    /// poll reaches one process, so the poll waits here and, forwarded, at every other live process at once: the
+    /// first task wins and the other polls are called off. A called-off poll that had a task started just then
+    /// hands it to the next poll of the same queue here (<see cref="PollHandoff"/>) instead of leaving it to time out.
+    /// A forwarded poll, or one on a single process, waits here only.
+    /// </summary>
+    private async Task<TResponse?> PollAcrossClusterAsync<TRequest, TResponse>(
+        TaskQueueKey queue, TRequest request, ServerCallContext context, Func<CancellationToken, Task<TResponse?>> here)
+        where TRequest : class
+        where TResponse : class
+    {
+        if (handoff.TryTake<TResponse>(queue) is { } ready)
+        {
+            return ready;
+        }
+        var peers = ownership.Peers;
+        if (peers.Count == 0 || ClusterChannels.IsForwarded(context))
+        {
+            return await here(context.CancellationToken);
+        }
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        var local = here(stop.Token);
+        var pending = new List<Task<TResponse?>> { local };
+        foreach (var peer in peers)
+        {
+            pending.Add(PollPeerAsync<TRequest, TResponse>(peer, request, context, stop.Token));
+        }
+        TResponse? found = null;
+        while (found is null && pending.Count > 0)
+        {
+            var done = await Task.WhenAny(pending);
+            pending.Remove(done);
+            if (done.IsCompletedSuccessfully)
+            {
+                found = done.Result;
             }
         }
-        return new PollActivityTaskQueueResponse();
+        await stop.CancelAsync();
+        foreach (var late in pending)
+        {
+            _ = handoff.KeepLateAsync(queue, late);
+        }
+        if (found is null && local.IsFaulted)
+        {
+            await local; // this process's own failure (the database is down, say) is the caller's answer
+        }
+        return found;
+    }
+
+    /// <summary>The same poll at a peer; null when it found nothing, was called off, or the peer is unreachable.</summary>
+    private async Task<TResponse?> PollPeerAsync<TRequest, TResponse>(string peer, TRequest request, ServerCallContext context, CancellationToken ct)
+        where TRequest : class
+        where TResponse : class
+    {
+        try
+        {
+            var response = await channels.ForwardAsync<TRequest, TResponse>(peer, context.Method, request, ClusterChannels.ForwardOptions(context, ct));
+            return response switch
+            {
+                PollWorkflowTaskQueueResponse w when w.TaskToken.IsEmpty => null,
+                PollActivityTaskQueueResponse a when a.TaskToken.IsEmpty => null,
+                _ => response,
+            };
+        }
+        catch (RpcException)
+        {
+            return null;
+        }
     }
 
     /// <summary>
     /// Records a matched task as started. If that fails for a reason other than the task being stale (the database is
     /// down, the poller left mid-write), the task goes back to its queue: it is durable, and dropping it from memory
-    /// would strand it until a restart. A retry of a start that did commit is found stale and dropped.
+    /// would strand it until a restart. A retry of a start that did commit is found stale and dropped. A task whose
+    /// shard moved to another process is dropped too: that process loaded it with the shard.
     /// </summary>
     private async Task<T?> StartOrRequeueAsync<T>(MatchingTask task, Func<Task<T?>> recordStarted)
         where T : class
@@ -56,7 +136,7 @@ public sealed partial class WorkflowServiceImpl
         {
             return await recordStarted();
         }
-        catch (Exception e) when (e is not EntityNotFoundException && task.Query is null)
+        catch (Exception e) when (e is not EntityNotFoundException and not ShardOwnershipLostException && task.Query is null)
         {
             matching.Dispatch(task);
             throw;
@@ -64,7 +144,7 @@ public sealed partial class WorkflowServiceImpl
     }
 
     /// <summary>The next task before the deadline, or null: an empty poll is a successful empty response (§0.1).</summary>
-    private async Task<MatchingTask?> NextTaskAsync(TaskQueueKey queue, Poller poller, DateTimeOffset deadline, ServerCallContext context)
+    private async Task<MatchingTask?> NextTaskAsync(TaskQueueKey queue, Poller poller, DateTimeOffset deadline, CancellationToken ct)
     {
         var remaining = deadline - time.GetUtcNow();
         if (remaining <= TimeSpan.Zero)
@@ -73,11 +153,11 @@ public sealed partial class WorkflowServiceImpl
         }
         try
         {
-            return await matching.PollAsync(queue, poller, remaining, context.CancellationToken);
+            return await matching.PollAsync(queue, poller, remaining, ct);
         }
         catch (OperationCanceledException)
         {
-            return null; // the worker went away; nothing was handed out
+            return null; // the worker went away, or another process answered the poll; nothing was handed out
         }
     }
 
@@ -118,6 +198,21 @@ public sealed partial class WorkflowServiceImpl
                 await history.RedispatchFromStickyQueueAsync(task, context.CancellationToken);
             }
             // A query left there is withdrawn by its own sticky timeout and re-offered to the normal queue.
+        }
+        if (!ClusterChannels.IsForwarded(context))
+        {
+            // The worker's sticky tasks wait at the processes owning their runs: tell every one of them.
+            await Task.WhenAll(ownership.Peers.Select(async peer =>
+            {
+                try
+                {
+                    await channels.ForwardAsync<ShutdownWorkerRequest, ShutdownWorkerResponse>(peer, context.Method, request, ClusterChannels.ForwardOptions(context));
+                }
+                catch (RpcException)
+                {
+                    // that process is gone or busy; its sticky tasks fall back to the normal queue on their own
+                }
+            }));
         }
         return new ShutdownWorkerResponse();
     }

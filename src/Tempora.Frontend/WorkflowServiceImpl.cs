@@ -2,6 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Tempora.Core;
 using Tempora.Core.Errors;
+using Tempora.Frontend.Cluster;
 using Tempora.History;
 using Tempora.Matching;
 using Tempora.Persistence;
@@ -17,7 +18,9 @@ namespace Tempora.Frontend;
 /// The WorkflowService RPCs Tempora implements. Each validates what only the frontend knows (namespace, deadlines,
 /// client identity) and hands over to history or matching; methods not declared here answer Unimplemented.
 /// </summary>
-public sealed partial class WorkflowServiceImpl(HistoryEngine history, MatchingEngine matching, IVisibilityStore visibility, TimeProvider time)
+public sealed partial class WorkflowServiceImpl(
+    HistoryEngine history, MatchingEngine matching, IVisibilityStore visibility, TimeProvider time, IShardOwnership ownership,
+    ClusterChannels channels, PollHandoff handoff)
 {
     /// <summary>The Temporal server version we are compatible with; Go/Java clients check it against "&lt;2.0.0".</summary>
     public const string ServerVersion = "1.28.0";

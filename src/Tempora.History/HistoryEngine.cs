@@ -25,6 +25,8 @@ public sealed partial class HistoryEngine(
     TaskIdAllocator taskIds,
     TimeProvider time,
     ILogger<HistoryEngine> logger,
+    IShardOwnership ownership,
+    IRemoteRuns? remote = null,
     IMetrics? metrics = null)
 {
     private readonly IMetrics _metrics = metrics ?? NullMetrics.Instance;
@@ -50,15 +52,14 @@ public sealed partial class HistoryEngine(
 
     public NamespaceRegistry Namespaces => namespaces;
 
-    /// <summary>Loads durable tasks and starts the timer queue; matching tasks are re-offered to matching.</summary>
+    /// <summary>
+    /// Seeds task ids and starts the timer queue. The durable timers and tasks of a shard are loaded when the shard
+    /// arrives (<see cref="ShardsAcquiredAsync"/>): at once for a single process, as leases are taken on a cluster.
+    /// </summary>
     public async Task StartAsync(CancellationToken ct)
     {
         taskIds.Seed(await store.GetMaxTaskIdAsync(ct));
-        foreach (var task in await store.LoadMatchingTasksAsync(ct))
-        {
-            dispatcher.Dispatch(task);
-        }
-        timerQueue.Start(ProcessTimerAsync, await store.LoadTimerTasksAsync(ct));
+        timerQueue.Start(ProcessTimerAsync, []);
     }
 
     /// <summary>Runs one transition on an existing run under its lock and commits it.</summary>

@@ -19,6 +19,14 @@ public sealed class MatchingEngine(TimeProvider time, IMetrics? metrics = null) 
     public bool HasRecentPoller(TaskQueueKey queue, TimeSpan within) =>
         _queues.TryGetValue(queue, out var q) && q.HasRecentPoller(within);
 
+    public void Withdraw(Predicate<MatchingTask> match)
+    {
+        foreach (var queue in _queues.Values)
+        {
+            queue.Withdraw(match);
+        }
+    }
+
     /// <summary>Waits up to <paramref name="maxWait"/> for a task; null when none came (an empty poll).</summary>
     public Task<MatchingTask?> PollAsync(TaskQueueKey queue, Poller poller, TimeSpan maxWait, CancellationToken ct) =>
         Queue(queue).PollAsync(poller, maxWait, ct);

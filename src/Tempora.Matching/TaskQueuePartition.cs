@@ -172,6 +172,22 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time, IM
         }
     }
 
+    public void Withdraw(Predicate<MatchingTask> match)
+    {
+        lock (_lock)
+        {
+            for (var node = _backlog.First; node is not null;)
+            {
+                var next = node.Next;
+                if (match(node.Value))
+                {
+                    _backlog.Remove(node);
+                }
+                node = next;
+            }
+        }
+    }
+
     public IReadOnlyList<MatchingTask> Drain()
     {
         lock (_lock)

@@ -73,7 +73,10 @@ public sealed class PostgresExecutionStore(NpgsqlDataSource db) : IExecutionStor
         DeleteRunTasksSql,
         "DELETE FROM current_executions WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $3",
     ];
-    private const string MaxTaskIdSql = "SELECT GREATEST((SELECT MAX(task_id) FROM timer_tasks), (SELECT MAX(task_id) FROM tasks), 0)";
+    // Every start takes a fresh block of 2^32 ids from a sequence, so replicas never hand out the same id, and ids stay
+    // above every id used before (also rows written before version 4, when ids were a per-process counter).
+    private const string MaxTaskIdSql =
+        "SELECT GREATEST((SELECT MAX(task_id) FROM timer_tasks), (SELECT MAX(task_id) FROM tasks), nextval('task_id_blocks') << 32)";
 
     /// <summary>Applies the visibility rows transitions enqueue; told after each commit that enqueued one.</summary>
     public PostgresVisibilityStore? Visibility { get; set; }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Tempora.Core;
 
 namespace Tempora.Persistence.Postgres;
 
@@ -51,19 +52,38 @@ public sealed class PostgresPersistence : IPersistence
     }
 
     /// <summary>
-    /// Takes the shard leases before this process serves anything: waits as a standby while another process holds
-    /// them, then fences every write with them. <see cref="ShardLeases.Lost"/> fires if they are taken away.
+    /// Prepares this process's shard leases (checks the shard count) and fences every write with them from now on.
+    /// Nothing is owned until <see cref="ShardLeases.StartAsync"/> joins the cluster.
     /// </summary>
-    public async Task<ShardLeases> AcquireShardsAsync(int count, ILogger logger, CancellationToken ct, TimeSpan? renewEvery = null)
+    public async Task<ShardLeases> CreateShardLeasesAsync(int count, CancellationToken ct, TimeSpan? tickEvery = null)
     {
         var owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
-        var leases = new ShardLeases(_main, count, owner, logger, renewEvery);
+        var leases = new ShardLeases(_main, count, owner, tickEvery);
         await leases.InitializeAsync(ct);
-        await leases.AcquireAsync(ct);
         _executions.Leases = leases;
         _leases = leases;
-        _visibilityStore.Start(); // the owner of the shards applies the visibility outbox
+        _visibilityStore.Start(); // every process applies the visibility outbox rows it finds (idempotently)
         return leases;
+    }
+
+    /// <summary>Creates the leases and joins the cluster with a listener that holds nothing (persistence tests).</summary>
+    public async Task<ShardLeases> AcquireShardsAsync(int count, ILogger logger, CancellationToken ct, TimeSpan? tickEvery = null)
+    {
+        var leases = await CreateShardLeasesAsync(count, ct, tickEvery);
+        leases.Logger = logger;
+        await leases.StartAsync(NoShardListener.Instance, "127.0.0.1:0", ct);
+        return leases;
+    }
+
+    private sealed class NoShardListener : IShardListener
+    {
+        public static readonly NoShardListener Instance = new();
+
+        public void ShardsReleased(IReadOnlyCollection<int> shards)
+        {
+        }
+
+        public Task ShardsAcquiredAsync(IReadOnlyCollection<int> shards, CancellationToken ct) => Task.CompletedTask;
     }
 
     public async ValueTask DisposeAsync()

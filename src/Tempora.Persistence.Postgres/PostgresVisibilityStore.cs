@@ -112,12 +112,21 @@ public sealed class PostgresVisibilityStore : IVisibilityStore, IAsyncDisposable
             while (true)
             {
                 var enqueuedBefore = Interlocked.Read(ref _enqueued);
-                var tasks = await ReadOutboxAsync(ct);
+                // Replicas share the outbox: the transaction-scoped advisory lock lets one of them at a time read,
+                // apply and delete a batch, so an older row is never applied after a newer one for the same run.
+                await using var conn = await _main.OpenConnectionAsync(ct);
+                await using var tx = await conn.BeginTransactionAsync(ct);
+                await using (var exclusive = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({OutboxLockKey})", conn, tx))
+                {
+                    await exclusive.ExecuteNonQueryAsync(ct);
+                }
+                var tasks = await ReadOutboxAsync(conn, tx, ct);
                 if (tasks.Count > 0)
                 {
                     await ApplyAsync(tasks, ct);
-                    await DeleteOutboxAsync(tasks.Select(t => t.TaskId).ToArray(), ct);
+                    await DeleteOutboxAsync(conn, tx, tasks.Select(t => t.TaskId).ToArray(), ct);
                 }
+                await tx.CommitAsync(ct);
                 if (tasks.Count < OutboxBatch)
                 {
                     InterlockedMax(ref _applied, enqueuedBefore);
@@ -133,9 +142,13 @@ public sealed class PostgresVisibilityStore : IVisibilityStore, IAsyncDisposable
 
     private const int OutboxBatch = 500;
 
-    private async Task<List<(long TaskId, string NamespaceId, string RunId, byte[]? Data)>> ReadOutboxAsync(CancellationToken ct)
+    /// <summary>Key of the advisory lock that serializes the outbox's appliers (any constant unique to Tempora).</summary>
+    private const long OutboxLockKey = 7_233_000_001;
+
+    private static async Task<List<(long TaskId, string NamespaceId, string RunId, byte[]? Data)>> ReadOutboxAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct)
     {
-        await using var cmd = _main.CreateCommand($"SELECT task_id, namespace_id, run_id, data FROM visibility_tasks ORDER BY task_id LIMIT {OutboxBatch}");
+        await using var cmd = new NpgsqlCommand($"SELECT task_id, namespace_id, run_id, data FROM visibility_tasks ORDER BY task_id LIMIT {OutboxBatch}", conn, tx);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<(long, string, string, byte[]?)>();
         while (await r.ReadAsync(ct))
@@ -185,9 +198,9 @@ public sealed class PostgresVisibilityStore : IVisibilityStore, IAsyncDisposable
         await tx.CommitAsync(ct);
     }
 
-    private async Task DeleteOutboxAsync(long[] taskIds, CancellationToken ct)
+    private static async Task DeleteOutboxAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long[] taskIds, CancellationToken ct)
     {
-        await using var cmd = _main.CreateCommand("DELETE FROM visibility_tasks WHERE task_id = ANY($1)");
+        await using var cmd = new NpgsqlCommand("DELETE FROM visibility_tasks WHERE task_id = ANY($1)", conn, tx);
         cmd.Parameters.Add(new NpgsqlParameter { Value = taskIds });
         await cmd.ExecuteNonQueryAsync(ct);
     }

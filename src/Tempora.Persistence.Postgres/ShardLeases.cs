@@ -6,43 +6,67 @@ using Tempora.Core;
 namespace Tempora.Persistence.Postgres;
 
 /// <summary>
-/// Shard ownership on PostgreSQL. A process owns shards through lease rows; range_id is the fencing token every write
-/// checks (<see cref="PostgresExecutionStore"/>). For now one process owns all shards (active) and any other waits
-/// (standby) until the active one's leases expire — after a SIGKILL, within <see cref="LeaseDuration"/> plus one
-/// retry — and then takes every shard over, incrementing each range_id so that a late write of the old owner fails.
+/// Shard ownership on PostgreSQL, shared by every live process on the database. Each process registers in
+/// <c>cluster_members</c> with its gRPC address and, every <see cref="DefaultTickEvery"/>, renews that row and its
+/// leases and reads who is alive. The live members, sorted, split the shards round-robin (shard i goes to member
+/// (i - 1) mod n): a process gives up the shards that now belong to another live member and takes the ones that belong
+/// to it as soon as they are free (given up, or their lease expired after a crash). Taking a shard increments its
+/// range_id, the fencing token every write checks, so a late write of the former owner fails.
 /// </summary>
-public sealed partial class ShardLeases : IAsyncDisposable
+public sealed partial class ShardLeases : IShardOwnership, IAsyncDisposable
 {
     public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(10);
-    public static readonly TimeSpan DefaultRenewEvery = TimeSpan.FromSeconds(3);
-    private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan DefaultTickEvery = TimeSpan.FromSeconds(1);
 
     private readonly NpgsqlDataSource _db;
-    private readonly ILogger _logger;
     private readonly ConcurrentDictionary<int, long> _owned = new();
     private readonly CancellationTokenSource _stop = new();
-    private readonly CancellationTokenSource _lost = new();
-    private readonly TimeSpan _renewEvery;
-    private Task? _renewal;
+    private readonly TimeSpan _tickEvery;
+    private readonly SemaphoreSlim _tickLock = new(1, 1);
+    private IShardListener? _listener;
+    private volatile ShardRoute[] _routes = [];
+    private volatile string[] _peers = [];
+    private Task? _loop;
 
-    /// <param name="renewEvery">How often the leases are renewed; well under <see cref="LeaseDuration"/>.</param>
-    public ShardLeases(NpgsqlDataSource db, int count, string owner, ILogger logger, TimeSpan? renewEvery = null)
+    /// <param name="tickEvery">How often leases are renewed and the membership read; well under <see cref="LeaseDuration"/>.</param>
+    public ShardLeases(NpgsqlDataSource db, int count, string owner, TimeSpan? tickEvery = null)
     {
-        _renewEvery = renewEvery ?? DefaultRenewEvery;
+        _tickEvery = tickEvery ?? DefaultTickEvery;
         _db = db;
         Count = count;
         Owner = owner;
-        _logger = logger;
     }
 
-    /// <summary>Number of shards (fixed for the life of the database).</summary>
+    /// <summary>Where lease changes are logged (set once the host's logging exists).</summary>
+    public ILogger Logger { get; set; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+    private ILogger _logger => Logger;
+
+    /// <summary>Told the number of shards owned here after every change (the num_shards gauge).</summary>
+    public Action<int>? OwnedCountChanged { get; set; }
+
     public int Count { get; }
 
     /// <summary>This process's identity in the lease rows (host, pid, a random part).</summary>
     public string Owner { get; }
 
-    /// <summary>Cancelled when this process lost its leases to another one; it must stop serving then.</summary>
-    public CancellationToken Lost => _lost.Token;
+    /// <summary>Where the other processes forward this one's requests (host:port), given when joining.</summary>
+    public string Address { get; private set; } = "";
+
+    /// <summary>The shards this process owns now.</summary>
+    public IReadOnlyCollection<int> OwnedShards => [.. _owned.Keys.Order()];
+
+    public IReadOnlyList<string> Peers => _peers;
+
+    public ShardRoute Route(int shard)
+    {
+        if (_owned.ContainsKey(shard))
+        {
+            return ShardRoute.Local;
+        }
+        var routes = _routes;
+        return shard >= 1 && shard <= routes.Length ? routes[shard - 1] : new ShardRoute(ShardRouteKind.Unowned);
+    }
 
     /// <summary>The fencing token of an owned shard; throws when the shard is not (or no longer) ours.</summary>
     public (int Shard, long RangeId) Fence(WorkflowKey key)
@@ -72,52 +96,175 @@ public sealed partial class ShardLeases : IAsyncDisposable
             throw new InvalidOperationException(
                 $"The database was set up with {existing} history shards; NUM_HISTORY_SHARDS={Count} cannot change it. Set it back to {existing}.");
         }
+        _routes = [.. Enumerable.Repeat(new ShardRoute(ShardRouteKind.Unowned), Count)];
     }
 
-    /// <summary>Waits (standby) until every shard is free or expired, takes them all, and starts renewing.</summary>
-    public async Task AcquireAsync(CancellationToken ct)
+    /// <summary>
+    /// Joins the cluster: registers, takes the shards that fall to this process and are free, and keeps doing so in
+    /// the background. Returns after the first round; shards still held by a live former owner arrive within a round
+    /// or two, once it has given them up.
+    /// </summary>
+    public async Task StartAsync(IShardListener listener, string address, CancellationToken ct)
     {
-        var waiting = false;
-        while (!await TryAcquireAllAsync(ct))
+        _listener = listener;
+        Address = address;
+        while (!await TickAsync(ct))
         {
-            if (!waiting)
-            {
-                LogStandby(_logger, Owner, LeaseDuration.TotalSeconds);
-                waiting = true;
-            }
-            await Task.Delay(RetryEvery, ct);
+            await Task.Delay(_tickEvery, ct); // the database is not reachable yet
         }
-        LogAcquired(_logger, Count, Owner);
-        _renewal = RenewLoopAsync(_stop.Token);
+        LogJoined(_logger, Owner, Address, _owned.Count, Count, _peers.Length);
+        _loop = LoopAsync(_stop.Token);
     }
 
-    private async Task<bool> TryAcquireAllAsync(CancellationToken ct)
+    private async Task LoopAsync(CancellationToken ct)
     {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_tickEvery, ct);
+                await TickAsync(ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                LogTickError(_logger, e);
+            }
+        }
+    }
+
+    /// <summary>One round: renew, read the cluster, give up and take shards. False when the database failed.</summary>
+    public async Task<bool> TickAsync(CancellationToken ct)
+    {
+        await _tickLock.WaitAsync(ct);
         try
         {
-            await using var conn = await _db.OpenConnectionAsync(ct);
-            await using var tx = await conn.BeginTransactionAsync(ct);
-            // Lock every lease row first. FOR UPDATE waits for writers still holding FOR KEY SHARE on a row: once this
-            // transaction commits, the old owner's writes see a new range_id and roll back.
-            await using (var rows = new NpgsqlCommand(
-                "SELECT bool_or(owner IS NOT NULL AND owner <> $1 AND lease_expires_at > now()) FROM (SELECT * FROM shards ORDER BY shard_id FOR UPDATE) AS s",
-                conn, tx))
+            var view = await RenewAndReadAsync(ct);
+            var lost = _owned.Keys.Where(s => !view.Renewed.Contains(s)).ToList();
+            if (lost.Count > 0)
             {
-                rows.Parameters.Add(new NpgsqlParameter { Value = Owner });
-                if (await rows.ExecuteScalarAsync(ct) is true)
-                {
-                    return false; // another live process owns shards: stay standby
-                }
+                // Our lease ran out (a long pause, the database away) and another process took the shards: they are
+                // fenced already; drop what is held for them.
+                Release(lost);
+                LogLost(_logger, string.Join(",", lost));
             }
-            await using var take = new NpgsqlCommand("""
+
+            var members = view.Members;
+            var myIndex = members.FindIndex(m => m.Owner == Owner);
+            bool Mine(int shard) => members.Count == 0 || (shard - 1) % members.Count == myIndex;
+
+            var giveUp = _owned.Keys.Where(s => !Mine(s)).Order().ToList();
+            if (giveUp.Count > 0)
+            {
+                Release(giveUp);
+                await using var cmd = _db.CreateCommand("UPDATE shards SET owner = NULL, lease_expires_at = NULL WHERE owner = $1 AND shard_id = ANY($2)");
+                cmd.Parameters.Add(new NpgsqlParameter { Value = Owner });
+                cmd.Parameters.Add(new NpgsqlParameter { Value = giveUp.ToArray() });
+                await cmd.ExecuteNonQueryAsync(ct);
+                LogGaveUp(_logger, string.Join(",", giveUp));
+            }
+
+            var take = view.Shards.Where(s => Mine(s.Shard) && !_owned.ContainsKey(s.Shard) && (s.Owner is null || !s.Live || s.Owner == Owner))
+                .Select(s => s.Shard).ToList();
+            if (take.Count > 0)
+            {
+                await TakeAsync(take, ct);
+            }
+
+            var addresses = members.ToDictionary(m => m.Owner, m => m.Address, StringComparer.Ordinal);
+            _routes = [.. view.Shards.OrderBy(s => s.Shard).Select(s =>
+                s.Owner is { } owner && s.Live && owner != Owner && addresses.TryGetValue(owner, out var address)
+                    ? new ShardRoute(ShardRouteKind.Remote, address)
+                    : new ShardRoute(ShardRouteKind.Unowned))];
+            _peers = [.. members.Where(m => m.Owner != Owner).Select(m => m.Address)];
+            return true;
+        }
+        catch (NpgsqlException e) when (!ct.IsCancellationRequested)
+        {
+            // The database is unreachable: keep trying. Writes are fenced, so if another process takes the shards
+            // meanwhile, this one's writes fail and a later round notices.
+            LogLeaseError(_logger, e);
+            return false;
+        }
+        finally
+        {
+            _tickLock.Release();
+        }
+    }
+
+    private sealed record Member(string Owner, string Address);
+
+    private sealed record ShardRow(int Shard, string? Owner, bool Live);
+
+    private sealed record View(List<Member> Members, List<ShardRow> Shards, HashSet<int> Renewed);
+
+    private async Task<View> RenewAndReadAsync(CancellationToken ct)
+    {
+        var owned = _owned.ToArray();
+        await using var batch = _db.CreateBatch();
+        batch.BatchCommands.Add(Command("""
+            INSERT INTO cluster_members (owner, address, expires_at) VALUES ($1, $2, now() + $3)
+            ON CONFLICT (owner) DO UPDATE SET address = excluded.address, expires_at = excluded.expires_at
+            """, Owner, Address, LeaseDuration));
+        batch.BatchCommands.Add(Command("DELETE FROM cluster_members WHERE expires_at < now() - interval '1 hour'"));
+        // Renew only the leases still carrying our fencing token: a shard taken over meanwhile is not ours any more.
+        batch.BatchCommands.Add(Command("""
+            UPDATE shards SET lease_expires_at = now() + $2
+            FROM unnest($3::integer[], $4::bigint[]) AS mine (shard_id, range_id)
+            WHERE shards.owner = $1 AND shards.shard_id = mine.shard_id AND shards.range_id = mine.range_id
+            RETURNING shards.shard_id
+            """, Owner, LeaseDuration, owned.Select(o => o.Key).ToArray(), owned.Select(o => o.Value).ToArray()));
+        batch.BatchCommands.Add(Command("SELECT owner, address FROM cluster_members WHERE expires_at > now() ORDER BY owner"));
+        batch.BatchCommands.Add(Command("SELECT shard_id, owner, coalesce(lease_expires_at > now(), false) FROM shards ORDER BY shard_id"));
+        await using var r = await batch.ExecuteReaderAsync(ct);
+        var renewed = new HashSet<int>();
+        while (await r.ReadAsync(ct))
+        {
+            renewed.Add(r.GetInt32(0));
+        }
+        await r.NextResultAsync(ct);
+        var members = new List<Member>();
+        while (await r.ReadAsync(ct))
+        {
+            members.Add(new Member(r.GetString(0), r.GetString(1)));
+        }
+        await r.NextResultAsync(ct);
+        var shards = new List<ShardRow>();
+        while (await r.ReadAsync(ct))
+        {
+            shards.Add(new ShardRow(r.GetInt32(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetBoolean(2)));
+        }
+        return new View(members, shards, renewed);
+    }
+
+    /// <summary>Takes free or expired shards over, bumping their fencing tokens, then has their tasks loaded.</summary>
+    private async Task TakeAsync(List<int> shards, CancellationToken ct)
+    {
+        // Whatever an earlier stint here left cached for these shards is stale: another process may have written since.
+        _listener?.ShardsReleased(shards);
+        var taken = new Dictionary<int, long>();
+        await using (var conn = await _db.OpenConnectionAsync(ct))
+        await using (var tx = await conn.BeginTransactionAsync(ct))
+        {
+            // FOR UPDATE waits for writers still holding FOR KEY SHARE on a row (a plain UPDATE would not): once this
+            // commits, the former owner's writes see a new range_id and roll back.
+            await using (var lockRows = new NpgsqlCommand("SELECT shard_id FROM shards WHERE shard_id = ANY($1) ORDER BY shard_id FOR UPDATE", conn, tx))
+            {
+                lockRows.Parameters.Add(new NpgsqlParameter { Value = shards.ToArray() });
+                await lockRows.ExecuteNonQueryAsync(ct);
+            }
+            await using var update = new NpgsqlCommand("""
                 UPDATE shards SET owner = $1, range_id = range_id + 1, lease_expires_at = now() + $2
-                WHERE shard_id <= $3 RETURNING shard_id, range_id
+                WHERE shard_id = ANY($3) AND (owner IS NULL OR owner = $1 OR lease_expires_at IS NULL OR lease_expires_at <= now())
+                RETURNING shard_id, range_id
                 """, conn, tx);
-            take.Parameters.Add(new NpgsqlParameter { Value = Owner });
-            take.Parameters.Add(new NpgsqlParameter { Value = LeaseDuration });
-            take.Parameters.Add(new NpgsqlParameter { Value = Count });
-            var taken = new Dictionary<int, long>();
-            await using (var r = await take.ExecuteReaderAsync(ct))
+            update.Parameters.Add(new NpgsqlParameter { Value = Owner });
+            update.Parameters.Add(new NpgsqlParameter { Value = LeaseDuration });
+            update.Parameters.Add(new NpgsqlParameter { Value = shards.ToArray() });
+            await using (var r = await update.ExecuteReaderAsync(ct))
             {
                 while (await r.ReadAsync(ct))
                 {
@@ -125,101 +272,88 @@ public sealed partial class ShardLeases : IAsyncDisposable
                 }
             }
             await tx.CommitAsync(ct);
-            foreach (var (shard, rangeId) in taken)
-            {
-                _owned[shard] = rangeId;
-            }
-            return true;
         }
-        catch (NpgsqlException e) when (!ct.IsCancellationRequested)
+        if (taken.Count == 0)
         {
-            LogLeaseError(_logger, e);
-            return false;
+            return;
+        }
+        foreach (var (shard, rangeId) in taken)
+        {
+            _owned[shard] = rangeId;
+        }
+        LogTook(_logger, string.Join(",", taken.Keys.Order()), _owned.Count, Count);
+        OwnedCountChanged?.Invoke(_owned.Count);
+        if (_listener is not null)
+        {
+            await _listener.ShardsAcquiredAsync(taken.Keys.ToList(), ct);
         }
     }
 
-    private async Task RenewLoopAsync(CancellationToken ct)
+    /// <summary>Stops writing for the shards (the fence refuses them from now on) and drops what is held for them.</summary>
+    private void Release(IReadOnlyCollection<int> shards)
     {
-        while (!ct.IsCancellationRequested)
+        foreach (var shard in shards)
         {
-            try
-            {
-                await Task.Delay(_renewEvery, ct);
-                await using var cmd = _db.CreateCommand("""
-                    UPDATE shards SET lease_expires_at = now() + $2 WHERE owner = $1 AND shard_id = ANY($3) AND range_id = ANY($4)
-                    RETURNING shard_id, range_id
-                    """);
-                var owned = _owned.ToArray();
-                cmd.Parameters.Add(new NpgsqlParameter { Value = Owner });
-                cmd.Parameters.Add(new NpgsqlParameter { Value = LeaseDuration });
-                cmd.Parameters.Add(new NpgsqlParameter { Value = owned.Select(o => o.Key).ToArray() });
-                cmd.Parameters.Add(new NpgsqlParameter { Value = owned.Select(o => o.Value).ToArray() });
-                var renewed = new HashSet<(int, long)>();
-                await using (var r = await cmd.ExecuteReaderAsync(ct))
-                {
-                    while (await r.ReadAsync(ct))
-                    {
-                        renewed.Add((r.GetInt32(0), r.GetInt64(1)));
-                    }
-                }
-                var lost = owned.Where(o => !renewed.Contains((o.Key, o.Value))).Select(o => o.Key).ToList();
-                if (lost.Count > 0)
-                {
-                    foreach (var shard in lost)
-                    {
-                        _owned.TryRemove(shard, out _);
-                    }
-                    LogLost(_logger, string.Join(",", lost));
-                    await _lost.CancelAsync();
-                    return;
-                }
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (NpgsqlException e)
-            {
-                // The database is unreachable: keep trying. Writes are fenced, so if another process takes the
-                // shards meanwhile, this one's writes fail and the next renewal notices.
-                LogLeaseError(_logger, e);
-            }
+            _owned.TryRemove(shard, out _);
         }
+        _listener?.ShardsReleased(shards);
+        OwnedCountChanged?.Invoke(_owned.Count);
     }
 
-    /// <summary>Stops renewing and gives the leases up, so that a standby can take over at once (graceful stop).</summary>
+    private static NpgsqlBatchCommand Command(string sql, params object[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+        return command;
+    }
+
+    /// <summary>Leaves the cluster: gives the leases up and removes this member, so the others take over at once.</summary>
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        if (_renewal is not null)
+        if (_loop is not null)
         {
-            await _renewal;
+            await _loop;
+        }
+        var owned = _owned.Keys.ToList();
+        Release(owned);
+        if (_listener is not null)
+        {
             try
             {
-                await using var cmd = _db.CreateCommand("UPDATE shards SET owner = NULL, lease_expires_at = NULL WHERE owner = $1");
-                cmd.Parameters.Add(new NpgsqlParameter { Value = Owner });
-                await cmd.ExecuteNonQueryAsync();
+                await using var batch = _db.CreateBatch();
+                batch.BatchCommands.Add(Command("UPDATE shards SET owner = NULL, lease_expires_at = NULL WHERE owner = $1", Owner));
+                batch.BatchCommands.Add(Command("DELETE FROM cluster_members WHERE owner = $1", Owner));
+                await batch.ExecuteNonQueryAsync();
             }
             catch (NpgsqlException e)
             {
                 LogLeaseError(_logger, e); // the leases expire by themselves
             }
         }
-        _owned.Clear();
         _stop.Dispose();
-        _lost.Dispose();
+        _tickLock.Dispose();
     }
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information,
-        Message = "Standby: another Tempora process holds the shard leases; {Owner} takes over when they expire (at most {Seconds} s after it stops)")]
-    private static partial void LogStandby(ILogger logger, string owner, double seconds);
+        Message = "Joined the cluster as {Owner} at {Address}: {Owned} of {Count} shards, {Peers} other live process(es)")]
+    private static partial void LogJoined(ILogger logger, string owner, string address, int owned, int count, int peers);
 
-    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Owning all {Count} shards as {Owner}")]
-    private static partial void LogAcquired(ILogger logger, int count, string owner);
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Took shards {Shards}; owning {Owned} of {Count}")]
+    private static partial void LogTook(ILogger logger, string shards, int owned, int count);
 
-    [LoggerMessage(EventId = 1103, Level = LogLevel.Critical, Message = "Shard leases {Shards} were taken over by another process; stopping")]
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Shard leases {Shards} were taken over by another process; dropped them")]
     private static partial void LogLost(ILogger logger, string shards);
 
     [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Shard lease query failed; retrying")]
     private static partial void LogLeaseError(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Information, Message = "Gave up shards {Shards} to another live process")]
+    private static partial void LogGaveUp(ILogger logger, string shards);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Error, Message = "Shard lease round failed; retrying")]
+    private static partial void LogTickError(ILogger logger, Exception exception);
 }

@@ -26,6 +26,7 @@ public interface IExecutionStore
     /// <summary>Removes a run with its history and tasks, and the current pointer if it points at this run.</summary>
     Task DeleteExecutionAsync(WorkflowKey key, CancellationToken ct);
 
-    /// <summary>The highest task id in use, so that new ids stay unique and increasing after a restart.</summary>
+    /// <summary>A task id at or above every id in use: this process's ids start after it, so they stay unique and
+    /// increasing after a restart (on PostgreSQL, a block no other replica gets).</summary>
     Task<long> GetMaxTaskIdAsync(CancellationToken ct);
 }

@@ -56,6 +56,13 @@ public sealed record TemporaOptions
     /// <summary>Shards executions hash into (Temporal's numHistoryShards); fixed for the life of a database.</summary>
     public int NumHistoryShards { get; init; } = 4;
 
+    /// <summary>
+    /// The IP the other replicas reach this process at (TEMPORAL_BROADCAST_ADDRESS, as for Temporal's server; on
+    /// Kubernetes the pod IP). Unset: <see cref="Ip"/>, or this host's first non-loopback IPv4 address when that is
+    /// 0.0.0.0. The gRPC port is added to it.
+    /// </summary>
+    public string? BroadcastAddress { get; init; }
+
     /// <summary>Do not serve the web UI.</summary>
     public bool Headless { get; init; }
 }

@@ -57,10 +57,10 @@ public sealed partial class TemporaServer : IAsyncDisposable
     /// <summary>The bound gRPC address, host:port (port resolved when 0 was asked for).</summary>
     public string GrpcAddress { get; }
 
-    /// <summary>True when the server stopped because another process took its shards over.</summary>
-    public bool ShardsLost => ShardsLostCheck();
+    /// <summary>The shards this process owns now (all of them on SQLite; its share on a PostgreSQL cluster).</summary>
+    public IReadOnlyCollection<int> OwnedShards => OwnedShardsNow();
 
-    private Func<bool> ShardsLostCheck { get; init; } = () => false;
+    private Func<IReadOnlyCollection<int>> OwnedShardsNow { get; init; } = () => [];
 
     /// <summary>The bound gRPC port.</summary>
     public int GrpcPort { get; }
@@ -180,6 +180,18 @@ public sealed partial class TemporaServer : IAsyncDisposable
         services.AddSingleton<NamespaceRegistry>();
         services.AddSingleton<TaskIdAllocator>();
         services.AddSingleton<TimerQueue>();
+        // A single process owns every shard; on PostgreSQL the leases are shared by every live replica.
+        ShardLeases? leases = null;
+        if (persistence is PostgresPersistence postgres)
+        {
+            leases = await postgres.CreateShardLeasesAsync(options.NumHistoryShards, ct);
+            services.AddSingleton<IShardOwnership>(leases);
+        }
+        else
+        {
+            services.AddSingleton<IShardOwnership>(new SingleProcessShards(options.NumHistoryShards));
+        }
+        services.AddSingleton<IRemoteRuns, Frontend.Cluster.RemoteRunsClient>();
         services.AddSingleton<HistoryEngine>();
         services.AddSingleton<RetentionJob>();
         services.AddFrontend();
@@ -200,25 +212,11 @@ public sealed partial class TemporaServer : IAsyncDisposable
         }
 
         var logger = app.Services.GetRequiredService<ILogger<TemporaServer>>();
-        var shardsLost = false;
         // Listen first: a standby answers its probes (live, not ready); the gate keeps the API closed until the shards
         // are ours and the durable tasks are loaded.
         await app.StartAsync(ct);
         try
         {
-            if (persistence is PostgresPersistence postgres)
-            {
-                // Nothing is served before the leases are ours: a second process waits here as a standby.
-                var leases = await postgres.AcquireShardsAsync(options.NumHistoryShards,
-                    app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<ShardLeases>(), ct);
-                leases.Lost.Register(() =>
-                {
-                    shardsLost = true;
-                    readiness.MarkShardsLost();
-                    metrics.Set(MetricNames.NumShards, 0);
-                    _ = app.StopAsync(); // another process owns the shards now; serving stale caches would be wrong
-                });
-            }
             var namespaces = app.Services.GetRequiredService<NamespaceRegistry>();
             foreach (var name in options.Namespaces.Prepend("default").Distinct(StringComparer.Ordinal))
             {
@@ -234,9 +232,21 @@ public sealed partial class TemporaServer : IAsyncDisposable
                     await namespaces.UpdateAsync(ns with { CustomSearchAttributes = custom }, ct);
                 }
             }
-            // SQLite has no leases: one process owns every shard. On PostgreSQL the leases were acquired above.
-            metrics.Set(MetricNames.NumShards, options.NumHistoryShards);
-            await app.Services.GetRequiredService<HistoryEngine>().StartAsync(ct);
+            var history = app.Services.GetRequiredService<HistoryEngine>();
+            await history.StartAsync(ct);
+            if (leases is null)
+            {
+                // SQLite has no leases: this process owns every shard.
+                await history.ShardsAcquiredAsync([.. Enumerable.Range(1, options.NumHistoryShards)], ct);
+                metrics.Set(MetricNames.NumShards, options.NumHistoryShards);
+            }
+            else
+            {
+                // Join the cluster: take the shards that fall to this process; the others are forwarded to their owners.
+                leases.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<ShardLeases>();
+                leases.OwnedCountChanged = owned => metrics.Set(MetricNames.NumShards, owned);
+                await leases.StartAsync(history, BroadcastAddress(options, listeners.Grpc!.IPEndPoint!.Port), ct);
+            }
             var retention = app.Services.GetRequiredService<RetentionJob>();
             retention.Interval = options.RetentionScanInterval;
             retention.Start();
@@ -254,7 +264,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
         var server = new TemporaServer(app, persistence, prometheus, listeners.Grpc!.IPEndPoint!.Port, listeners.Metrics!.IPEndPoint!.Port,
             listeners.Ui?.IPEndPoint?.Port, options.Ip)
         {
-            ShardsLostCheck = () => shardsLost,
+            OwnedShardsNow = leases is null ? () => [.. Enumerable.Range(1, options.NumHistoryShards)] : () => leases.OwnedShards,
         };
         LogListening(logger, server.GrpcAddress, persistence.Description);
         LogObservability(logger, server.MetricsAddress, options.Metrics ? "on /metrics" : "off");
@@ -301,6 +311,21 @@ public sealed partial class TemporaServer : IAsyncDisposable
                 o.TimestampFormat = "HH:mm:ss.fff ";
             });
         }
+    }
+
+    /// <summary>Where the other replicas reach this process's gRPC port (see <see cref="TemporaOptions.BroadcastAddress"/>).</summary>
+    private static string BroadcastAddress(TemporaOptions options, int port)
+    {
+        var host = options.BroadcastAddress;
+        if (string.IsNullOrEmpty(host))
+        {
+            var bound = options.Ip == "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Ip);
+            host = bound.Equals(IPAddress.Any) || bound.Equals(IPAddress.IPv6Any)
+                ? (Dns.GetHostAddresses(Dns.GetHostName()).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+                    && !IPAddress.IsLoopback(a)) ?? IPAddress.Loopback).ToString()
+                : bound.ToString();
+        }
+        return host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]:{port}" : $"{host}:{port}";
     }
 
     /// <summary>Where the web UI reaches the frontend: the gRPC listener, through loopback when it listens on every address.</summary>

@@ -65,11 +65,46 @@ public sealed class ServerFixture : IAsyncLifetime
             }),
             "server",
             _diagnostics);
+        if (Replicas > 1)
+        {
+            // A cluster: more replicas on the same PostgreSQL databases. The client talks to the first only, so every
+            // request about a workflow whose shard another replica owns is forwarded, and polls fan out.
+            for (var i = 1; i < Replicas; i++)
+            {
+                _peers.Add(await StartServerAsync(_database.Apply(new TemporaOptions
+                {
+                    Ip = "127.0.0.1",
+                    Port = 0,
+                    MetricsPort = 0,
+                    Headless = true,
+                }), $"server-replica{i}", _diagnostics));
+            }
+            var everyone = _peers.Prepend(_server).ToList();
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (everyone.Any(s => s.OwnedShards.Count == 0) || everyone.Sum(s => s.OwnedShards.Count) < 4)
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException("the replicas did not split the shards within 30 s");
+                }
+                await Task.Delay(100);
+            }
+        }
         _client = await ConnectAsync(_server);
     }
 
+    /// <summary>Replicas the fixture runs (TEMPORA_TEST_REPLICAS, PostgreSQL only); 1 by default.</summary>
+    public static int Replicas =>
+        TestDatabase.UsePostgres && int.TryParse(Environment.GetEnvironmentVariable("TEMPORA_TEST_REPLICAS"), out var n) && n > 1 ? n : 1;
+
+    private readonly List<TemporaServer> _peers = [];
+
     public async Task DisposeAsync()
     {
+        foreach (var peer in _peers)
+        {
+            await ServerFixture.StopAsync(peer);
+        }
         if (_server is not null)
         {
             await ServerFixture.StopAsync(_server);

@@ -104,5 +104,9 @@ internal sealed class TransitionFixture
         }
 
         public bool HasRecentPoller(TaskQueueKey queue, TimeSpan within) => LiveQueues.Contains(queue.Name);
+
+        public void Withdraw(Predicate<MatchingTask> match)
+        {
+        }
     }
 }

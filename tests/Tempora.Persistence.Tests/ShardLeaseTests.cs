@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Tempora.Core;
 using Tempora.Persistence.Postgres;
 using static Tempora.Persistence.Tests.TestData;
 
@@ -24,21 +25,25 @@ public sealed class ShardLeaseTests : IAsyncLifetime
     [Fact]
     public async Task TakenOverShards_FenceTheOldOwnersWrites_AndTheNewOwnerWrites()
     {
-        // The first process stalls after taking the shards: it never renews (a long GC pause, a frozen VM).
+        // The first process stalls after taking the shards: it never runs another lease round (a long GC pause, a
+        // frozen VM).
         await using var first = await PostgresPersistence.OpenAsync(_settings, migrate: false, Ct);
-        await first.AcquireShardsAsync(4, NullLogger.Instance, Ct, renewEvery: TimeSpan.FromHours(1));
+        var firstLeases = await first.AcquireShardsAsync(4, NullLogger.Instance, Ct, tickEvery: TimeSpan.FromHours(1));
+        Assert.Equal([1, 2, 3, 4], firstLeases.OwnedShards);
         var created = Create(NewRun("wf-fenced"));
         await first.Executions.WriteAsync(created, Ct);
 
-        // A second process cannot take the shards while the first one's leases are fresh.
+        // A second process joins; the shards that fall to it are still leased by the first, so it takes none yet.
         await using var second = await PostgresPersistence.OpenAsync(_settings, migrate: false, Ct);
-        var standby = second.AcquireShardsAsync(4, NullLogger.Instance, Ct);
+        var secondLeases = await second.AcquireShardsAsync(4, NullLogger.Instance, Ct);
         await Task.Delay(TimeSpan.FromSeconds(2), Ct);
-        Assert.False(standby.IsCompleted);
+        Assert.Empty(secondLeases.OwnedShards);
+        Assert.Equal(ShardRouteKind.Remote, secondLeases.Route(1).Kind);
 
-        // Its leases run out, and the standby takes over.
+        // The first one's leases and membership run out; the second is alone and takes every shard over.
         await ExecuteAsync("UPDATE shards SET lease_expires_at = now() - interval '1 second'");
-        await standby.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await ExecuteAsync($"UPDATE cluster_members SET expires_at = now() - interval '1 second' WHERE owner = '{firstLeases.Owner}'");
+        await WaitUntilAsync(() => secondLeases.OwnedShards.Count == 4, "the second process to own every shard");
 
         // The old owner's write is refused by the fencing token and leaves no trace.
         var stale = Update(created.Key, expectedDbVersion: 1) with { NewHistory = [Batch(3, 4)] };
@@ -67,17 +72,43 @@ public sealed class ShardLeaseTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GracefulStop_GivesTheLeasesUp_SoAStandbyTakesOverAtOnce()
+    public async Task TwoLiveProcesses_SplitTheShards_AndAGracefulStopHandsThemOverAtOnce()
     {
         var first = await PostgresPersistence.OpenAsync(_settings, migrate: false, Ct);
-        await first.AcquireShardsAsync(2, NullLogger.Instance, Ct);
+        var firstLeases = await first.AcquireShardsAsync(4, NullLogger.Instance, Ct);
+        Assert.Equal(4, firstLeases.OwnedShards.Count);
         await using var second = await PostgresPersistence.OpenAsync(_settings, migrate: false, Ct);
-        var standby = second.AcquireShardsAsync(2, NullLogger.Instance, Ct);
+        var secondLeases = await second.AcquireShardsAsync(4, NullLogger.Instance, Ct);
+
+        // The first gives up the shards that fall to the newcomer (no lease has to run out), and each routes the
+        // other's shards to the other's address.
+        await WaitUntilAsync(() => firstLeases.OwnedShards.Count == 2 && secondLeases.OwnedShards.Count == 2
+            && secondLeases.OwnedShards.All(s => firstLeases.Route(s).Kind == ShardRouteKind.Remote)
+            && firstLeases.OwnedShards.All(s => secondLeases.Route(s).Kind == ShardRouteKind.Remote), "a 2/2 split");
+        Assert.Empty(firstLeases.OwnedShards.Intersect(secondLeases.OwnedShards));
+        foreach (var shard in secondLeases.OwnedShards)
+        {
+            Assert.Equal(ShardRouteKind.Remote, firstLeases.Route(shard).Kind);
+            Assert.Equal(ShardRouteKind.Local, secondLeases.Route(shard).Kind);
+        }
+        Assert.Single(firstLeases.Peers);
 
         await first.DisposeAsync();
 
-        await standby.WaitAsync(TimeSpan.FromSeconds(5), Ct); // well before the 10 s lease would have run out
+        // Well before the 10 s lease would have run out.
+        await WaitUntilAsync(() => secondLeases.OwnedShards.Count == 4, "the handover after a graceful stop", TimeSpan.FromSeconds(5));
         await second.Executions.WriteAsync(Create(NewRun("wf-after-handover")), Ct);
+        Assert.Empty(secondLeases.Peers);
+    }
+
+    private async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? within = null)
+    {
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(100, Ct);
+        }
     }
 
     private async Task ExecuteAsync(string sql)

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Tempora.Core;
 using Tempora.Core.Errors;
 using Tempora.History.Execution;
@@ -5,6 +6,7 @@ using Tempora.History.Queues;
 using Tempora.Persistence;
 using Temporalio.Api.Common.V1;
 using Temporalio.Api.Enums.V1;
+using Temporalio.Api.History.V1;
 
 namespace Tempora.History;
 
@@ -36,19 +38,15 @@ public sealed partial class HistoryEngine
             targetNamespaceId = target.Id;
             var parentNamespace = await namespaces.GetByIdAsync(parentKey.NamespaceId, ct);
             var parentExecution = new WorkflowExecution { WorkflowId = parentKey.WorkflowId, RunId = parentKey.RunId };
-            var spec = new StartSpec(a.WorkflowId, a.WorkflowType, a.TaskQueue, a.Input, a.WorkflowExecutionTimeout, a.WorkflowRunTimeout,
-                a.WorkflowTaskTimeout, "", $"{parentKey.RunId}/{info.EventId}", a.WorkflowIdReusePolicy, WorkflowIdConflictPolicy.Fail,
-                a.RetryPolicy, a.CronSchedule, a.Memo, a.SearchAttributes, a.Header, null, a.Priority, null);
-            (runId, _) = await StartAsync(target, spec, null, WorkflowIdConflictPolicy.Fail, ct,
-                new ChildOf(parentNamespace.Name, parentNamespace.Id, parentExecution, info.EventId, pending.Root ?? parentExecution));
+            var call = new ChildStartCall(target.Id, a.ToByteArray(), parentNamespace.Name, parentNamespace.Id, parentKey.WorkflowId,
+                parentKey.RunId, info.EventId, (pending.Root ?? parentExecution).ToByteArray());
+            var outcome = await OnOwnerAsync(target.Id, a.WorkflowId,
+                () => StartChildHereAsync(call, ct), address => remote!.StartChildAsync(address, call, ct));
+            (runId, cause) = (outcome.RunId, (StartChildWorkflowExecutionFailedCause)outcome.Cause);
         }
         catch (NamespaceNotFoundException)
         {
             cause = StartChildWorkflowExecutionFailedCause.NamespaceNotFound;
-        }
-        catch (WorkflowAlreadyStartedException)
-        {
-            cause = StartChildWorkflowExecutionFailedCause.WorkflowAlreadyExists;
         }
         await FinishOnRunAsync(parentKey, timer, t =>
         {
@@ -67,17 +65,69 @@ public sealed partial class HistoryEngine
         }, ct);
     }
 
+    /// <summary>The child's side of a child start, run by the process that owns the child's shard.</summary>
+    public async Task<ChildStartOutcome> StartChildHereAsync(ChildStartCall call, CancellationToken ct)
+    {
+        var a = StartChildWorkflowExecutionInitiatedEventAttributes.Parser.ParseFrom(call.Initiated);
+        RequireLocal(call.TargetNamespaceId, a.WorkflowId);
+        try
+        {
+            var target = await namespaces.GetByIdAsync(call.TargetNamespaceId, ct);
+            var parentExecution = new WorkflowExecution { WorkflowId = call.ParentWorkflowId, RunId = call.ParentRunId };
+            var spec = new StartSpec(a.WorkflowId, a.WorkflowType, a.TaskQueue, a.Input, a.WorkflowExecutionTimeout, a.WorkflowRunTimeout,
+                a.WorkflowTaskTimeout, "", $"{call.ParentRunId}/{call.InitiatedEventId}", a.WorkflowIdReusePolicy, WorkflowIdConflictPolicy.Fail,
+                a.RetryPolicy, a.CronSchedule, a.Memo, a.SearchAttributes, a.Header, null, a.Priority, null);
+            var (runId, _) = await StartAsync(target, spec, null, WorkflowIdConflictPolicy.Fail, ct,
+                new ChildOf(call.ParentNamespaceName, call.ParentNamespaceId, parentExecution, call.InitiatedEventId,
+                    WorkflowExecution.Parser.ParseFrom(call.Root)));
+            return new ChildStartOutcome(runId, (int)StartChildWorkflowExecutionFailedCause.Unspecified);
+        }
+        catch (NamespaceNotFoundException)
+        {
+            return new ChildStartOutcome(null, (int)StartChildWorkflowExecutionFailedCause.NamespaceNotFound);
+        }
+        catch (WorkflowAlreadyStartedException)
+        {
+            return new ChildStartOutcome(null, (int)StartChildWorkflowExecutionFailedCause.WorkflowAlreadyExists);
+        }
+    }
+
     private Task NotifyParentAsync(TimerTaskRecord timer, TimerTaskInfo info, CancellationToken ct) =>
-        FinishOnRunAsync(new WorkflowKey(info.TargetNamespaceId, info.TargetWorkflowId, info.TargetRunId), timer, t =>
+        OnOwnerAsync(info.TargetNamespaceId, info.TargetWorkflowId,
+            () => NotifyParentHereAsync(timer, ct), address => remote!.NotifyParentAsync(address, timer, ct));
+
+    /// <summary>Records a child's close on its parent, run by the process that owns the parent's shard.</summary>
+    public Task<bool> NotifyParentHereAsync(TimerTaskRecord timer, CancellationToken ct)
+    {
+        var info = StateSerializer.DeserializeValue<TimerTaskInfo>(timer.Data);
+        RequireLocal(info.TargetNamespaceId, info.TargetWorkflowId);
+        return NotifyParentOnThisProcessAsync(timer, info, ct);
+    }
+
+    private async Task<bool> NotifyParentOnThisProcessAsync(TimerTaskRecord timer, TimerTaskInfo info, CancellationToken ct)
+    {
+        await FinishOnRunAsync(new WorkflowKey(info.TargetNamespaceId, info.TargetWorkflowId, info.TargetRunId), timer, t =>
         {
             if (t.State.Children.TryGetValue(info.EventId, out var child) && child.Initiated.WorkflowId == timer.Key.WorkflowId)
             {
                 t.RecordChildClosed(child, timer.Key.NamespaceId, timer.Key.RunId, info.Event!);
             }
         }, ct);
+        return true;
+    }
 
     private async Task ApplyParentClosePolicyAsync(TimerTaskRecord timer, TimerTaskInfo info, CancellationToken ct)
     {
+        await OnOwnerAsync(info.TargetNamespaceId, info.TargetWorkflowId,
+            () => ApplyParentClosePolicyHereAsync(timer, ct), address => remote!.ApplyParentClosePolicyAsync(address, timer, ct));
+        await store.DeleteTasksAsync([timer.TaskId], [], ct);
+    }
+
+    /// <summary>Cancels or terminates a closed parent's child, run by the process that owns the child's shard.</summary>
+    public async Task<bool> ApplyParentClosePolicyHereAsync(TimerTaskRecord timer, CancellationToken ct)
+    {
+        var info = StateSerializer.DeserializeValue<TimerTaskInfo>(timer.Data);
+        RequireLocal(info.TargetNamespaceId, info.TargetWorkflowId);
         try
         {
             // The child may have continued as new since: act on its current run if it still belongs to this parent.
@@ -106,7 +156,7 @@ public sealed partial class HistoryEngine
         {
             // the child is gone already
         }
-        await store.DeleteTasksAsync([timer.TaskId], [], ct);
+        return true;
     }
 
     private async Task DeliverExternalRequestAsync(TimerTaskRecord timer, TimerTaskInfo info, CancellationToken ct)
@@ -131,41 +181,14 @@ public sealed partial class HistoryEngine
         try
         {
             var target = await namespaces.GetByNameAsync(ns, ct);
-            var key = await ResolveAsync(target.Id, execution, null, ct);
-            await UpdateAsync(key, t =>
-            {
-                var s = t.State;
-                if (childOnly && s.Parent?.RunId != sourceKey.RunId)
-                {
-                    throw new EntityNotFoundException("target is not a child of the requesting workflow");
-                }
-                if (signal)
-                {
-                    if (!s.IsOpen)
-                    {
-                        throw new EntityNotFoundException(AlreadyCompleted);
-                    }
-                    if (!s.SignalRequestIds.Contains(request.RequestId))
-                    {
-                        var a = request.Initiated.SignalExternalWorkflowExecutionInitiatedEventAttributes;
-                        t.Signal(a.SignalName, a.Input, "", a.Header, request.RequestId, false, source);
-                    }
-                }
-                else if (s.IsOpen && !s.CancelRequested)
-                {
-                    var a = request.Initiated.RequestCancelExternalWorkflowExecutionInitiatedEventAttributes;
-                    t.RequestCancel(a.Reason, "", source, request.InitiatedEventId);
-                }
-                return 0;
-            }, ct);
+            var call = new ExternalRequestCall(target.Id, signal, execution.ToByteArray(), childOnly, sourceKey, request.RequestId,
+                request.InitiatedEventId, request.Initiated.ToByteArray());
+            failure = (CancelExternalWorkflowExecutionFailedCause)await OnOwnerAsync(target.Id, execution.WorkflowId,
+                () => DeliverExternalRequestHereAsync(call, ct), address => remote!.DeliverExternalRequestAsync(address, call, ct));
         }
         catch (NamespaceNotFoundException)
         {
             failure = CancelExternalWorkflowExecutionFailedCause.NamespaceNotFound;
-        }
-        catch (EntityNotFoundException)
-        {
-            failure = CancelExternalWorkflowExecutionFailedCause.ExternalWorkflowExecutionNotFound;
         }
         await FinishOnRunAsync(sourceKey, timer, t =>
         {
@@ -174,6 +197,77 @@ public sealed partial class HistoryEngine
                 t.RecordExternalRequestResult(pending, failure == CancelExternalWorkflowExecutionFailedCause.Unspecified, failure);
             }
         }, ct);
+    }
+
+    /// <summary>
+    /// Signals or cancels the target of a workflow's external request, run by the process that owns the target's
+    /// shard; answers the failure cause (Unspecified when delivered).
+    /// </summary>
+    public async Task<int> DeliverExternalRequestHereAsync(ExternalRequestCall call, CancellationToken ct)
+    {
+        var execution = WorkflowExecution.Parser.ParseFrom(call.Execution);
+        RequireLocal(call.TargetNamespaceId, execution.WorkflowId);
+        var initiated = Temporalio.Api.History.V1.HistoryEvent.Parser.ParseFrom(call.Initiated);
+        var source = new WorkflowExecution { WorkflowId = call.Source.WorkflowId, RunId = call.Source.RunId };
+        try
+        {
+            var key = await ResolveAsync(call.TargetNamespaceId, execution, null, ct);
+            await UpdateAsync(key, t =>
+            {
+                var s = t.State;
+                if (call.ChildOnly && s.Parent?.RunId != call.Source.RunId)
+                {
+                    throw new EntityNotFoundException("target is not a child of the requesting workflow");
+                }
+                if (call.Signal)
+                {
+                    if (!s.IsOpen)
+                    {
+                        throw new EntityNotFoundException(AlreadyCompleted);
+                    }
+                    if (!s.SignalRequestIds.Contains(call.RequestId))
+                    {
+                        var a = initiated.SignalExternalWorkflowExecutionInitiatedEventAttributes;
+                        t.Signal(a.SignalName, a.Input, "", a.Header, call.RequestId, false, source);
+                    }
+                }
+                else if (s.IsOpen && !s.CancelRequested)
+                {
+                    var a = initiated.RequestCancelExternalWorkflowExecutionInitiatedEventAttributes;
+                    t.RequestCancel(a.Reason, "", source, call.InitiatedEventId);
+                }
+                return 0;
+            }, ct);
+            return (int)CancelExternalWorkflowExecutionFailedCause.Unspecified;
+        }
+        catch (EntityNotFoundException)
+        {
+            return (int)CancelExternalWorkflowExecutionFailedCause.ExternalWorkflowExecutionNotFound;
+        }
+    }
+
+    /// <summary>
+    /// Runs a step on the process that owns the target run's shard: here, or through <see cref="IRemoteRuns"/>.
+    /// When the shard is between owners the step fails as unavailable and its durable task retries a second later.
+    /// </summary>
+    private async Task<T> OnOwnerAsync<T>(string namespaceId, string workflowId, Func<Task<T>> here, Func<string, Task<T>> there)
+    {
+        var route = ownership.Route(namespaceId, workflowId);
+        return route.Kind switch
+        {
+            ShardRouteKind.Local => await here(),
+            ShardRouteKind.Remote when remote is not null => await there(route.Address!),
+            _ => throw new ShardUnavailableException(Shards.Of(namespaceId, workflowId, ownership.Count)),
+        };
+    }
+
+    /// <summary>A forwarded step arrived at a process that does not own the run (any more): the caller retries.</summary>
+    private void RequireLocal(string namespaceId, string workflowId)
+    {
+        if (!ownership.IsLocal(namespaceId, workflowId))
+        {
+            throw new ShardUnavailableException(Shards.Of(namespaceId, workflowId, ownership.Count));
+        }
     }
 
     /// <summary>Applies the final step on an open run and deletes the task row with it; a closed or gone run just drops the row.</summary>

@@ -45,6 +45,23 @@ public sealed partial class TimerQueue(TimeProvider time, ILogger<TimerQueue> lo
         }
     }
 
+    /// <summary>Drops the queued timers that match (their shard moved to another process, which loads them itself).</summary>
+    public void RemoveWhere(Func<TimerTaskRecord, bool> match)
+    {
+        lock (_lock)
+        {
+            var keep = new List<(TimerTaskRecord, (DateTimeOffset, long))>();
+            while (_queue.TryDequeue(out var timer, out var priority))
+            {
+                if (!match(timer))
+                {
+                    keep.Add((timer, priority));
+                }
+            }
+            _queue.EnqueueRange(keep);
+        }
+    }
+
     private async Task RunAsync()
     {
         var ct = _stop.Token;
@@ -90,6 +107,10 @@ public sealed partial class TimerQueue(TimeProvider time, ILogger<TimerQueue> lo
         try
         {
             await _handler!(timer, ct);
+        }
+        catch (ShardOwnershipLostException)
+        {
+            // The shard moved to another process, which loaded this timer with it: nothing to retry here.
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {

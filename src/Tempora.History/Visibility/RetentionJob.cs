@@ -30,16 +30,24 @@ public sealed partial class RetentionJob(HistoryEngine engine, IVisibilityStore 
             var retention = ns.Config.WorkflowExecutionRetentionTtl?.ToTimeSpan() ?? NamespaceRegistry.DefaultRetention;
             var cutoff = time.GetUtcNow() - retention;
             IReadOnlyList<(string WorkflowId, string RunId)> expired;
+            var progress = true;
             do
             {
                 expired = await visibility.ListClosedBeforeAsync(ns.Id, cutoff, Batch, ct);
+                progress = false;
                 foreach (var (workflowId, runId) in expired)
                 {
-                    await engine.DeleteClosedRunAsync(new WorkflowKey(ns.Id, workflowId, runId), ct);
-                    deleted++;
+                    // On a cluster each process deletes the runs of its own shards; the others do theirs.
+                    var key = new WorkflowKey(ns.Id, workflowId, runId);
+                    if (engine.IsServedHere(key))
+                    {
+                        await engine.DeleteClosedRunAsync(key, ct);
+                        deleted++;
+                        progress = true;
+                    }
                 }
             }
-            while (expired.Count == Batch);
+            while (expired.Count == Batch && progress);
         }
         return deleted;
     }

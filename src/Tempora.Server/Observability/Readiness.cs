@@ -4,20 +4,16 @@ namespace Tempora.Server.Observability;
 
 /// <summary>
 /// What /health/ready answers: the server finished starting (schema checked or migrated, shards owned, durable tasks
-/// loaded), still owns its shards, and the database answers a cheap read now.
+/// loaded or, on a cluster, joined), and the database answers a cheap read now.
 /// </summary>
 public sealed class Readiness(INamespaceStore namespaces)
 {
     private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(2);
 
     private volatile bool _started;
-    private volatile string? _shardsLost;
 
     /// <summary>Marks the end of the start sequence.</summary>
     public void MarkStarted() => _started = true;
-
-    /// <summary>Marks that another process took the shards over; the server stops soon after.</summary>
-    public void MarkShardsLost() => _shardsLost = "shard ownership lost";
 
     /// <summary>Null when ready, else a short reason.</summary>
     public async Task<string?> CheckAsync(CancellationToken ct)
@@ -25,10 +21,6 @@ public sealed class Readiness(INamespaceStore namespaces)
         if (!_started)
         {
             return "starting";
-        }
-        if (_shardsLost is { } lost)
-        {
-            return lost;
         }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(PingTimeout);

@@ -1,0 +1,12 @@
+namespace Tempora.Core;
+
+/// <summary>
+/// The shard a request needs is not served by this process and has no owner it could be sent to this instant (it is
+/// moving between processes, or its owner died and the lease has not run out yet). Transient: answered Unavailable,
+/// which the SDKs retry; durable tasks retry by themselves.
+/// </summary>
+public sealed class ShardUnavailableException(int shardId)
+    : Exception($"Shard {shardId} is moving between Tempora processes; retry shortly.")
+{
+    public int ShardId { get; } = shardId;
+}

@@ -1,0 +1,112 @@
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Tempora.Core;
+using Tempora.History;
+using Temporalio.Api.Common.V1;
+using Temporalio.Api.WorkflowService.V1;
+
+namespace Tempora.Frontend.Cluster;
+
+/// <summary>
+/// Sends each request about one workflow to the process that owns the workflow's shard (as Temporal's frontend
+/// sends it to the history host owning the shard). Requests not tied to a workflow (namespaces, visibility, polls,
+/// cluster info) are served by whichever process received them. With one process (SQLite, one replica) every shard
+/// is local and this is a pass-through.
+/// </summary>
+public sealed class ShardRoutingInterceptor(IShardOwnership ownership, NamespaceRegistry namespaces, ClusterChannels channels) : Interceptor
+{
+    private readonly bool _alone = ownership is SingleProcessShards;
+
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        if (_alone || await TargetAsync(request, context.CancellationToken) is not var (namespaceId, workflowId))
+        {
+            return await continuation(request, context);
+        }
+        var route = ownership.Route(namespaceId, workflowId);
+        switch (route.Kind)
+        {
+            case ShardRouteKind.Local:
+                return await continuation(request, context);
+            case ShardRouteKind.Remote when !ClusterChannels.IsForwarded(context):
+                return await channels.ForwardAsync<TRequest, TResponse>(route.Address!, context.Method, request, ClusterChannels.ForwardOptions(context));
+            default:
+                // Between owners, or forwarded here by a process whose view is a moment old: the client retries.
+                throw new ShardUnavailableException(Shards.Of(namespaceId, workflowId, ownership.Count));
+        }
+    }
+
+    /// <summary>The workflow a request is about, as (namespace id, workflow id); null for requests about none.</summary>
+    private async Task<(string NamespaceId, string WorkflowId)?> TargetAsync(object request, CancellationToken ct)
+    {
+        switch (request)
+        {
+            case RespondWorkflowTaskCompletedRequest r:
+                return FromToken(r.TaskToken);
+            case RespondWorkflowTaskFailedRequest r:
+                return FromToken(r.TaskToken);
+            case RespondQueryTaskCompletedRequest r:
+                return FromToken(r.TaskToken);
+            case RecordActivityTaskHeartbeatRequest r:
+                return FromToken(r.TaskToken);
+            case RespondActivityTaskCompletedRequest r:
+                return FromToken(r.TaskToken);
+            case RespondActivityTaskFailedRequest r:
+                return FromToken(r.TaskToken);
+            case RespondActivityTaskCanceledRequest r:
+                return FromToken(r.TaskToken);
+        }
+        var (ns, workflowId) = request switch
+        {
+            StartWorkflowExecutionRequest r => (r.Namespace, r.WorkflowId),
+            SignalWithStartWorkflowExecutionRequest r => (r.Namespace, r.WorkflowId),
+            ExecuteMultiOperationRequest r => (r.Namespace, r.Operations.FirstOrDefault()?.StartWorkflow?.WorkflowId),
+            SignalWorkflowExecutionRequest r => (r.Namespace, Id(r.WorkflowExecution)),
+            QueryWorkflowRequest r => (r.Namespace, Id(r.Execution)),
+            DescribeWorkflowExecutionRequest r => (r.Namespace, Id(r.Execution)),
+            GetWorkflowExecutionHistoryRequest r => (r.Namespace, Id(r.Execution)),
+            GetWorkflowExecutionHistoryReverseRequest r => (r.Namespace, Id(r.Execution)),
+            RequestCancelWorkflowExecutionRequest r => (r.Namespace, Id(r.WorkflowExecution)),
+            TerminateWorkflowExecutionRequest r => (r.Namespace, Id(r.WorkflowExecution)),
+            ResetWorkflowExecutionRequest r => (r.Namespace, Id(r.WorkflowExecution)),
+            DeleteWorkflowExecutionRequest r => (r.Namespace, Id(r.WorkflowExecution)),
+            UpdateWorkflowExecutionRequest r => (r.Namespace, Id(r.WorkflowExecution)),
+            PollWorkflowExecutionUpdateRequest r => (r.Namespace, Id(r.UpdateRef?.WorkflowExecution)),
+            ResetStickyTaskQueueRequest r => (r.Namespace, Id(r.Execution)),
+            RecordActivityTaskHeartbeatByIdRequest r => (r.Namespace, r.WorkflowId),
+            RespondActivityTaskCompletedByIdRequest r => (r.Namespace, r.WorkflowId),
+            RespondActivityTaskFailedByIdRequest r => (r.Namespace, r.WorkflowId),
+            RespondActivityTaskCanceledByIdRequest r => (r.Namespace, r.WorkflowId),
+            _ => (null, null),
+        };
+        if (string.IsNullOrEmpty(ns) || string.IsNullOrEmpty(workflowId))
+        {
+            return null; // not about a workflow, or invalid: the handler answers it (validation errors included)
+        }
+        try
+        {
+            return ((await namespaces.GetByNameAsync(ns, ct)).Id, workflowId);
+        }
+        catch (Core.Errors.NamespaceNotFoundException)
+        {
+            return null; // the handler answers NotFound the usual way
+        }
+    }
+
+    private static string? Id(WorkflowExecution? execution) => execution?.WorkflowId;
+
+    private static (string, string)? FromToken(ByteString token)
+    {
+        try
+        {
+            var t = TaskToken.Deserialize(token.Span);
+            return (t.NamespaceId, t.WorkflowId);
+        }
+        catch (Core.Errors.InvalidArgumentException)
+        {
+            return null; // the handler rejects the malformed token
+        }
+    }
+}

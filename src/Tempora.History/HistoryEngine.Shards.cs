@@ -1,0 +1,48 @@
+using Tempora.Core;
+using Tempora.Persistence;
+
+namespace Tempora.History;
+
+/// <summary>
+/// Shards arriving at and leaving this process. On arrival the shard's durable timers and tasks are loaded; on
+/// departure (and again just before an arrival) whatever is cached for it is dropped, because another process may
+/// have written to its runs in between.
+/// </summary>
+public sealed partial class HistoryEngine : IShardListener
+{
+    /// <summary>True when this process owns the run's shard now.</summary>
+    public bool IsServedHere(WorkflowKey key) => ownership.IsLocal(key.NamespaceId, key.WorkflowId);
+
+    public void ShardsReleased(IReadOnlyCollection<int> shards)
+    {
+        var set = shards.ToHashSet();
+        bool InSet(WorkflowKey key) => set.Contains(Shards.Of(key.NamespaceId, key.WorkflowId, ownership.Count));
+        foreach (var (key, ctx) in _cache)
+        {
+            if (InSet(key))
+            {
+                ctx.State = null;
+                ctx.History = null;
+                ctx.Visible = null;
+                ctx.NotifyChanged(); // long polls waiting here re-check, and find the run served elsewhere now
+            }
+        }
+        timerQueue.RemoveWhere(t => InSet(t.Key));
+        dispatcher.Withdraw(t => t.Query is null && InSet(new WorkflowKey(t.Queue.NamespaceId, t.WorkflowId, t.RunId)));
+    }
+
+    public async Task ShardsAcquiredAsync(IReadOnlyCollection<int> shards, CancellationToken ct)
+    {
+        var all = shards.Count >= ownership.Count;
+        var set = shards.ToHashSet();
+        bool InSet(string namespaceId, string workflowId) => all || set.Contains(Shards.Of(namespaceId, workflowId, ownership.Count));
+        foreach (var task in await store.LoadMatchingTasksAsync(ct))
+        {
+            if (InSet(task.Queue.NamespaceId, task.WorkflowId))
+            {
+                dispatcher.Dispatch(task);
+            }
+        }
+        timerQueue.Add((await store.LoadTimerTasksAsync(ct)).Where(t => InSet(t.Key.NamespaceId, t.Key.WorkflowId)));
+    }
+}

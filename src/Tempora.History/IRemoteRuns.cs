@@ -1,0 +1,34 @@
+using Tempora.Core;
+using Tempora.Persistence;
+
+namespace Tempora.History;
+
+/// <summary>
+/// The steps one run's durable task takes on another run (start a child, tell a parent, apply a parent close policy,
+/// signal or cancel a workflow), sent to the process that owns the other run's shard when that is not this one.
+/// The receiving process runs the same code as a local step (<see cref="HistoryEngine"/>.*HereAsync).
+/// </summary>
+public interface IRemoteRuns
+{
+    Task<ChildStartOutcome> StartChildAsync(string address, ChildStartCall call, CancellationToken ct);
+
+    Task<bool> NotifyParentAsync(string address, TimerTaskRecord timer, CancellationToken ct);
+
+    Task<bool> ApplyParentClosePolicyAsync(string address, TimerTaskRecord timer, CancellationToken ct);
+
+    /// <summary>Answers the CancelExternalWorkflowExecutionFailedCause (Unspecified when delivered).</summary>
+    Task<int> DeliverExternalRequestAsync(string address, ExternalRequestCall call, CancellationToken ct);
+}
+
+/// <summary>A child to start: the parent's initiated-event attributes and root execution as protobuf bytes.</summary>
+public sealed record ChildStartCall(
+    string TargetNamespaceId, byte[] Initiated, string ParentNamespaceName, string ParentNamespaceId, string ParentWorkflowId,
+    string ParentRunId, long InitiatedEventId, byte[] Root);
+
+/// <summary>The child's run id, or why it could not start (a StartChildWorkflowExecutionFailedCause).</summary>
+public sealed record ChildStartOutcome(string? RunId, int Cause);
+
+/// <summary>A signal or cancellation request of <paramref name="Source"/>; execution and initiated event as protobuf bytes.</summary>
+public sealed record ExternalRequestCall(
+    string TargetNamespaceId, bool Signal, byte[] Execution, bool ChildOnly, WorkflowKey Source, string RequestId, long InitiatedEventId,
+    byte[] Initiated);
