@@ -46,6 +46,17 @@ TEMPORA_TEST_STORE=postgres dotnet test tests/Tempora.EndToEnd.Tests \
     --results-directory "$results" \
     "$@" || status=$?
 
+# Fourth pass: the end-to-end suite (PostgreSQL-only tests aside, they start servers of their own) against a cluster
+# of two replicas on one PostgreSQL; the client talks to the first, so requests about workflows on the second's
+# shards are forwarded and polls fan out (tests/Tempora.EndToEnd.Tests/ServerFixture.cs).
+TEMPORA_TEST_STORE=postgres TEMPORA_TEST_REPLICAS=2 dotnet test tests/Tempora.EndToEnd.Tests \
+    --no-build \
+    --filter "Store!=PostgresOnly" \
+    --logger "console;verbosity=minimal" \
+    --logger "trx;LogFileName=replicas.trx" \
+    --results-directory "$results" \
+    "$@" || status=$?
+
 # Each test project writes one .trx file; its <Counters> element holds that project's totals. Skipped tests are
 # counted in total but not in executed.
 passed=0 failed=0 skipped=0

@@ -7,13 +7,24 @@ using Temporalio.Api.Namespace.V1;
 
 namespace Tempora.History;
 
-/// <summary>Namespaces by name and id, cached in memory (they change rarely) over the namespace store.</summary>
+/// <summary>
+/// Namespaces by name and id, cached in memory (they change rarely) over the namespace store. An entry is re-read
+/// after <see cref="RefreshAfter"/>, so that a change made through another replica reaches this one (as Temporal's
+/// namespace cache refreshes every 10 s).
+/// </summary>
 public sealed class NamespaceRegistry(INamespaceStore store)
 {
     public static readonly TimeSpan DefaultRetention = TimeSpan.FromDays(3);
 
-    private readonly ConcurrentDictionary<string, NamespaceRecord> _byName = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, NamespaceRecord> _byId = new(StringComparer.Ordinal);
+    public static readonly TimeSpan RefreshAfter = TimeSpan.FromSeconds(10);
+
+    private readonly ConcurrentDictionary<string, Entry> _byName = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Entry> _byId = new(StringComparer.Ordinal);
+
+    private sealed record Entry(NamespaceRecord Record, long LoadedAtMs)
+    {
+        public bool Fresh => Environment.TickCount64 - LoadedAtMs < (long)RefreshAfter.TotalMilliseconds;
+    }
 
     public async Task<NamespaceRecord> GetByNameAsync(string name, CancellationToken ct)
     {
@@ -21,9 +32,9 @@ public sealed class NamespaceRegistry(INamespaceStore store)
         {
             throw new InvalidArgumentException("Namespace not set on request.");
         }
-        if (_byName.TryGetValue(name, out var cached))
+        if (_byName.TryGetValue(name, out var cached) && cached.Fresh)
         {
-            return cached;
+            return cached.Record;
         }
         var ns = await store.GetByNameAsync(name, ct) ?? throw new NamespaceNotFoundException(name);
         Cache(ns);
@@ -35,9 +46,9 @@ public sealed class NamespaceRegistry(INamespaceStore store)
 
     public async Task<NamespaceRecord> GetByIdAsync(string id, CancellationToken ct)
     {
-        if (_byId.TryGetValue(id, out var cached))
+        if (_byId.TryGetValue(id, out var cached) && cached.Fresh)
         {
-            return cached;
+            return cached.Record;
         }
         var ns = await store.GetByIdAsync(id, ct) ?? throw new NamespaceNotFoundException(id);
         Cache(ns);
@@ -83,7 +94,8 @@ public sealed class NamespaceRegistry(INamespaceStore store)
 
     private void Cache(NamespaceRecord ns)
     {
-        _byName[ns.Name] = ns;
-        _byId[ns.Id] = ns;
+        var entry = new Entry(ns, Environment.TickCount64);
+        _byName[ns.Name] = entry;
+        _byId[ns.Id] = entry;
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Npgsql;
 using Temporalio.Activities;
 using Temporalio.Client;
 using Temporalio.Worker;
@@ -8,9 +9,9 @@ using Xunit.Abstractions;
 namespace Tempora.EndToEnd.Tests;
 
 /// <summary>
-/// Two real `tempora start` processes on one PostgreSQL database: the first owns the shards, the second waits as a
-/// standby. SIGKILL the first with workflows in flight; the second takes the shards over within 30 s and every
-/// workflow completes exactly once.
+/// Two real `tempora start` processes on one PostgreSQL database share the work: each owns half of the shards, and
+/// each has a worker and a client of its own. SIGKILL one with workflows in flight; the other takes its shards over
+/// within 30 s and every workflow completes exactly once.
 /// </summary>
 [Collection(nameof(FailoverTests))]
 [Trait("Store", "PostgresOnly")]
@@ -26,59 +27,80 @@ public sealed class FailoverTests : IDisposable
     public void Dispose() => _db.Dispose();
 
     [Fact]
-    public async Task KillNineOfTheActiveProcess_StandbyTakesOverWithin30s_EveryWorkflowCompletesOnce()
+    public async Task TwoReplicasShareTheShards_KillNineOfOne_TheOtherTakesOverWithin30s_EveryWorkflowCompletesOnce()
     {
         var clock = Stopwatch.StartNew();
         var taskQueue = ServerFixture.NewTaskQueue("failover");
         var activities = new FailoverActivities();
         var options = new TemporaProcessOptions { Postgres = _db.Postgres, SetupSchema = true };
 
-        await using var active = await TemporaProcess.StartAsync(options with { LogName = "failover-active" });
-        var standbyStart = TemporaProcess.StartAsync(options with { LogName = "failover-standby" });
-        var client = await TemporalClient.ConnectAsync(new(active.Address));
-        using var stopFirstWorker = new CancellationTokenSource();
-        using var firstWorker = new TemporalWorker(client,
+        await using var survivor = await TemporaProcess.StartAsync(options with { LogName = "failover-survivor" });
+        await using var victim = await TemporaProcess.StartAsync(options with { LogName = "failover-victim" });
+        var owners = await Wait.UntilAsync(ShardOwnersAsync, o => o.Count == 2, "the two processes to split the shards");
+        _output.WriteLine($"{clock.Elapsed}: shards split: {string.Join("; ", owners.Select(o => $"{o.Key} owns {o.Value}"))}");
+        Assert.All(owners.Values, count => Assert.Equal(2, count));
+
+        // A worker and a client on each process, as behind a load balancer; workflows start through both.
+        var survivorClient = await TemporalClient.ConnectAsync(new(survivor.Address));
+        var victimClient = await TemporalClient.ConnectAsync(new(victim.Address));
+        using var stopVictimWorker = new CancellationTokenSource();
+        using var victimWorker = new TemporalWorker(victimClient,
             new TemporalWorkerOptions(taskQueue).AddWorkflow<FailoverWorkflow>().AddAllActivities(activities));
-        var firstWorkerRun = firstWorker.ExecuteAsync(stopFirstWorker.Token);
+        var victimWorkerRun = victimWorker.ExecuteAsync(stopVictimWorker.Token);
+        using var stopSurvivorWorker = new CancellationTokenSource();
+        using var survivorWorker = new TemporalWorker(survivorClient,
+            new TemporalWorkerOptions(taskQueue).AddWorkflow<FailoverWorkflow>().AddAllActivities(activities));
+        var survivorWorkerRun = survivorWorker.ExecuteAsync(stopSurvivorWorker.Token);
 
         var handles = await Task.WhenAll(Enumerable.Range(0, Workflows).Select(i =>
-            client.StartWorkflowAsync((FailoverWorkflow wf) => wf.RunAsync(i), new(ServerFixture.NewWorkflowId($"failover-{i}"), taskQueue))))
+            (i % 2 == 0 ? survivorClient : victimClient).StartWorkflowAsync((FailoverWorkflow wf) => wf.RunAsync(i),
+                new(ServerFixture.NewWorkflowId($"failover-{i}"), taskQueue))))
             .WithTimeout("the workflow starts");
         await Wait.UntilAsync(() => Task.FromResult(activities.Executions), n => n >= Workflows / 2, "some activities to run before the kill");
 
-        // The standby is alive but does not serve while the active process holds the leases.
-        Assert.False(standbyStart.IsCompleted, "the standby listened while the active process held the shards");
-
-        await active.KillAsync();
+        await victim.KillAsync();
         var killedAt = clock.Elapsed;
-        _output.WriteLine($"{killedAt}: SIGKILL of the active process after {activities.Executions} activity executions");
-        await stopFirstWorker.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => firstWorkerRun).WithTimeout("the first worker to stop");
+        _output.WriteLine($"{killedAt}: SIGKILL of one process after {activities.Executions} activity executions");
+        await stopVictimWorker.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => victimWorkerRun).WithTimeout("the killed process's worker to stop");
 
-        await using var standby = await standbyStart.WithTimeout("the standby to take over", TimeSpan.FromSeconds(45));
+        await Wait.UntilAsync(ShardOwnersAsync, o => o.Count == 1 && o.Values.Single() == 4, "the survivor to own every shard",
+            TimeSpan.FromSeconds(45));
         var takeover = clock.Elapsed - killedAt;
-        _output.WriteLine($"{clock.Elapsed}: standby serving on {standby.Address}, {takeover.TotalSeconds:0.0} s after the kill");
+        _output.WriteLine($"{clock.Elapsed}: the survivor owns all shards, {takeover.TotalSeconds:0.0} s after the kill");
         Assert.True(takeover < TimeSpan.FromSeconds(30), $"takeover took {takeover}");
 
-        var client2 = await TemporalClient.ConnectAsync(new(standby.Address));
-        using var secondWorker = new TemporalWorker(client2,
-            new TemporalWorkerOptions(taskQueue).AddWorkflow<FailoverWorkflow>().AddAllActivities(activities));
-        await secondWorker.ExecuteAsync(async () =>
+        for (var i = 0; i < Workflows; i++)
         {
-            for (var i = 0; i < Workflows; i++)
-            {
-                var events = await DurabilityChecks.AssertCompletedOnceAsync(client2, handles[i].Id, handles[i].ResultRunId!, FailoverWorkflow.Expected(i))
-                    .WithTimeout($"workflow {handles[i].Id} after the takeover", TimeSpan.FromSeconds(60));
-                DurabilityChecks.AssertActivitiesCompletedOnce(events, 3);
-                DurabilityChecks.AssertTimersFiredOnce(events, 1);
-            }
+            var events = await DurabilityChecks.AssertCompletedOnceAsync(survivorClient, handles[i].Id, handles[i].ResultRunId!, FailoverWorkflow.Expected(i))
+                .WithTimeout($"workflow {handles[i].Id} after the takeover", TimeSpan.FromSeconds(60));
+            DurabilityChecks.AssertActivitiesCompletedOnce(events, 3);
+            DurabilityChecks.AssertTimersFiredOnce(events, 1);
+        }
 
-            // The new owner takes new work too.
-            var fresh = await client2.ExecuteWorkflowAsync((FailoverWorkflow wf) => wf.RunAsync(1000),
-                new(ServerFixture.NewWorkflowId("failover-after"), taskQueue)).WithTimeout("a workflow started after the takeover");
-            Assert.Equal(FailoverWorkflow.Expected(1000), fresh);
-        });
+        // The survivor takes new work too.
+        var fresh = await survivorClient.ExecuteWorkflowAsync((FailoverWorkflow wf) => wf.RunAsync(1000),
+            new(ServerFixture.NewWorkflowId("failover-after"), taskQueue)).WithTimeout("a workflow started after the takeover");
+        Assert.Equal(FailoverWorkflow.Expected(1000), fresh);
+        await stopSurvivorWorker.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => survivorWorkerRun).WithTimeout("the survivor's worker to stop");
         _output.WriteLine($"{clock.Elapsed}: all {Workflows} workflows completed once");
+    }
+
+    /// <summary>Live shard leases per owner, read from the database.</summary>
+    private async Task<Dictionary<string, int>> ShardOwnersAsync()
+    {
+        await using var conn = new NpgsqlConnection(_db.Postgres!.ConnectionString(_db.Postgres.Database));
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(
+            "SELECT owner, count(*) FROM shards WHERE owner IS NOT NULL AND lease_expires_at > now() GROUP BY owner", conn);
+        await using var r = await cmd.ExecuteReaderAsync();
+        var owners = new Dictionary<string, int>(StringComparer.Ordinal);
+        while (await r.ReadAsync())
+        {
+            owners[r.GetString(0)] = (int)r.GetInt64(1);
+        }
+        return owners;
     }
 }
 

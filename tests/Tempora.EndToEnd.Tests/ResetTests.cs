@@ -84,7 +84,11 @@ public sealed class ResetTests(ServerFixture fixture)
             var handle = await client.StartWorkflowAsync((ParentWorkflow wf) => wf.RunAsync(), new(id, taskQueue));
             var childId = id + "-child";
             await Wait.ForHistoryEventAsync(handle, EventType.ChildWorkflowExecutionStarted);
-            var inFlight = (await handle.EventsAsync()).Last(e => e.EventType == EventType.WorkflowTaskCompleted).EventId;
+            // A workflow task completed after the child started (the one that initiated it would drop the child too).
+            var events = await Wait.UntilAsync(async () => await handle.EventsAsync(),
+                h => h.Last(e => e.EventType == EventType.WorkflowTaskCompleted).EventId > h.First(e => e.EventType == EventType.ChildWorkflowExecutionStarted).EventId,
+                "a workflow task after the child started");
+            var inFlight = events.Last(e => e.EventType == EventType.WorkflowTaskCompleted).EventId;
             await client.GetWorkflowHandle<CollectWorkflow>(childId).SignalAsync(wf => wf.AddAsync("from child"));
             await Wait.ForHistoryEventAsync(handle, EventType.ChildWorkflowExecutionCompleted);
             await Wait.UntilAsync(() => handle.QueryAsync(wf => wf.ChildResult()), r => r is not null, "parent to record the child result");

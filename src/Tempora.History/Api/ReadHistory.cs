@@ -114,6 +114,12 @@ public sealed partial class HistoryEngine
             while (!done(snapshot))
             {
                 await snapshot.Changed.WaitAsync(timeout.Token);
+                if (!IsServedHere(key))
+                {
+                    // The shard moved to another process while this waited: the client's retry reaches the new owner,
+                    // which is where the run's next events are written.
+                    throw new ShardUnavailableException(Shards.Of(key.NamespaceId, key.WorkflowId, ownership.Count));
+                }
                 snapshot = await SnapshotAsync(key, ct);
             }
         }
