@@ -55,8 +55,11 @@ public sealed class HelmChartTests
 
         var deployment = Deployment(manifests);
         Assert.Equal(1, deployment.Spec.Replicas);
-        Assert.Equal("0", deployment.Spec.Strategy.RollingUpdate.MaxSurge.Value);
+        // Replicas are all active, so a rollout starts the new pod before stopping the old one.
+        Assert.Equal("1", deployment.Spec.Strategy.RollingUpdate.MaxSurge.Value);
+        Assert.Equal("0", deployment.Spec.Strategy.RollingUpdate.MaxUnavailable.Value);
         var container = Assert.Single(deployment.Spec.Template.Spec.Containers);
+        Assert.Equal("status.podIP", container.Env.Single(e => e.Name == "TEMPORAL_BROADCAST_ADDRESS").ValueFrom.FieldRef.FieldPath);
         Assert.Equal(["start"], container.Args);
         Assert.Equal(
             [("grpc", 7233), ("http-ui", 8080), ("http-metrics", 9090)],
@@ -87,8 +90,9 @@ public sealed class HelmChartTests
         Assert.Equal(["schema", "setup"], Assert.Single(job.Spec.Template.Spec.InitContainers).Args);
         Assert.Equal(["schema", "update"], Assert.Single(job.Spec.Template.Spec.Containers).Args);
         Assert.Equal("Never", job.Spec.Template.Spec.RestartPolicy);
+        // The Job shares the server's settings; only the server advertises an address to its peers.
         Assert.Equal(
-            container.Env.Select(e => e.Name).Order(StringComparer.Ordinal),
+            container.Env.Select(e => e.Name).Where(n => n != "TEMPORAL_BROADCAST_ADDRESS").Order(StringComparer.Ordinal),
             job.Spec.Template.Spec.Containers[0].Env.Select(e => e.Name).Order(StringComparer.Ordinal));
     }
 

@@ -14,6 +14,10 @@ public sealed partial class TimerQueue(TimeProvider time, ILogger<TimerQueue> lo
     private const int MaxConcurrentFires = 32;
 
     private readonly PriorityQueue<TimerTaskRecord, (DateTimeOffset, long)> _queue = new();
+
+    /// <summary>Ids of the durable timers queued now: a shard's timers are loaded while the shard already takes new
+    /// ones, so a timer committed in between is offered twice and must be queued once.</summary>
+    private readonly HashSet<long> _queued = [];
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly SemaphoreSlim _concurrency = new(MaxConcurrentFires);
@@ -35,6 +39,10 @@ public sealed partial class TimerQueue(TimeProvider time, ILogger<TimerQueue> lo
         {
             foreach (var t in timers)
             {
+                if (t.TaskId > 0 && !_queued.Add(t.TaskId))
+                {
+                    continue;
+                }
                 _queue.Enqueue(t, (t.FireTime, t.TaskId));
                 added = true;
             }
@@ -57,6 +65,10 @@ public sealed partial class TimerQueue(TimeProvider time, ILogger<TimerQueue> lo
                 {
                     keep.Add((timer, priority));
                 }
+                else
+                {
+                    _queued.Remove(timer.TaskId);
+                }
             }
             _queue.EnqueueRange(keep);
         }
@@ -75,6 +87,7 @@ public sealed partial class TimerQueue(TimeProvider time, ILogger<TimerQueue> lo
                 while (_queue.TryPeek(out var next, out var at) && at.Item1 <= now)
                 {
                     due.Add(_queue.Dequeue());
+                    _queued.Remove(next.TaskId);
                 }
                 wait = _queue.TryPeek(out _, out var first) ? first.Item1 - now : Timeout.InfiniteTimeSpan;
             }

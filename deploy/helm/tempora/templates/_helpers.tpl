@@ -102,6 +102,11 @@ spec:
           args: ["start"]
           env:
             {{- include "tempora.env" $root | nindent 12 }}
+            # Where the other replicas forward requests for this pod's shards.
+            - name: TEMPORAL_BROADCAST_ADDRESS
+              valueFrom:
+                fieldRef:
+                  fieldPath: status.podIP
             {{- if $services }}
             - name: SERVICES
               value: {{ join "," $services | quote }}
