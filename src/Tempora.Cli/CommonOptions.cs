@@ -37,7 +37,7 @@ internal static class CommonOptions
         var ip = result.GetValueOrDefault<string>();
         if (!string.Equals(ip, "localhost", StringComparison.OrdinalIgnoreCase) && !IPAddress.TryParse(ip, out _))
         {
-            result.AddError($"--ip must be an IP address such as 127.0.0.1 or 0.0.0.0, not '{ip}'.");
+            result.AddError($"{result.Option.Name} must be an IP address such as 127.0.0.1 or 0.0.0.0, not '{ip}'.");
         }
     }
 

@@ -13,6 +13,11 @@ internal sealed class StartCommand : Command
 {
     private readonly Option<string> _config = CommonOptions.Config();
     private readonly Option<string> _ip = new("--ip") { Description = "IP address every listener binds to (default 0.0.0.0)", HelpName = "address" };
+    private readonly Option<string> _broadcastAddress = new("--broadcast-address")
+    {
+        Description = "IP the other replicas reach this one at (default: --ip, or this host's address when that is 0.0.0.0)",
+        HelpName = "address",
+    };
     private readonly Option<int?> _port = CommonOptions.OptionalPort("--port", "gRPC frontend port (default 7233); 0 picks a free port", "-p");
     private readonly Option<int?> _uiPort = CommonOptions.OptionalPort("--ui-port", "Web UI port (default 8080)");
     private readonly Option<int?> _metricsPort = CommonOptions.OptionalPort("--metrics-port", "Port of /metrics and /health/live, /health/ready (default 9090); 0 picks a free port");
@@ -26,7 +31,9 @@ internal sealed class StartCommand : Command
         _logLevel.AcceptOnlyFromAmong("debug", "info", "warn", "error");
         _logFormat.AcceptOnlyFromAmong("json", "text");
         Options.Add(_config);
+        _broadcastAddress.Validators.Add(CommonOptions.ValidateIp);
         Options.Add(_ip);
+        Options.Add(_broadcastAddress);
         Options.Add(_port);
         Options.Add(_uiPort);
         Options.Add(_metricsPort);
@@ -44,6 +51,7 @@ internal sealed class StartCommand : Command
         options = options with
         {
             Ip = parseResult.GetValue(_ip) is { } ip ? (ip == "localhost" ? "127.0.0.1" : ip) : options.Ip,
+            BroadcastAddress = parseResult.GetValue(_broadcastAddress) ?? options.BroadcastAddress,
             Port = parseResult.GetValue(_port) ?? options.Port,
             UiPort = parseResult.GetValue(_uiPort) ?? options.UiPort,
             MetricsPort = parseResult.GetValue(_metricsPort) ?? options.MetricsPort,
