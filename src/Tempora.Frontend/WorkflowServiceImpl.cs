@@ -52,7 +52,7 @@ public sealed partial class WorkflowServiceImpl(
             ServerVersion = ServerVersion,
             ClusterId = "tempora",
             ClusterName = "active",
-            HistoryShardCount = 1,
+            HistoryShardCount = ownership.Count,
             PersistenceStore = "sqlite",
             VisibilityStore = "sqlite",
         });
@@ -271,7 +271,42 @@ public sealed partial class WorkflowServiceImpl(
         {
             response.TaskQueueStatus = new TaskQueueStatus { BacklogCountHint = matching.BacklogCount(key) };
         }
+        if (!ClusterChannels.IsForwarded(context))
+        {
+            await AddPeersAsync(request, response, context);
+        }
         return response;
+    }
+
+    /// <summary>
+    /// On a cluster each replica holds the backlog of its own shards' runs, and sees every poller (polls fan out to
+    /// all replicas): add the peers' backlogs, and their pollers this replica has not seen.
+    /// </summary>
+    private async Task AddPeersAsync(DescribeTaskQueueRequest request, DescribeTaskQueueResponse response, ServerCallContext context)
+    {
+        var answers = await Task.WhenAll(ownership.Peers.Select(async peer =>
+        {
+            try
+            {
+                return await channels.ForwardAsync<DescribeTaskQueueRequest, DescribeTaskQueueResponse>(
+                    peer, context.Method, request, ClusterChannels.ForwardOptions(context));
+            }
+            catch (RpcException)
+            {
+                return null; // a replica that is gone or busy: describe what the others hold
+            }
+        }));
+        foreach (var answer in answers.OfType<DescribeTaskQueueResponse>())
+        {
+            foreach (var poller in answer.Pollers.Where(p => response.Pollers.All(known => known.Identity != p.Identity)))
+            {
+                response.Pollers.Add(poller);
+            }
+            if (response.TaskQueueStatus is { } status && answer.TaskQueueStatus is { } theirs)
+            {
+                status.BacklogCountHint += theirs.BacklogCountHint;
+            }
+        }
     }
 
     /// <summary>How long a history or update long poll may wait before answering with what there is.</summary>

@@ -285,7 +285,17 @@ public sealed partial class ShardLeases : IShardOwnership, IAsyncDisposable
         OwnedCountChanged?.Invoke(_owned.Count);
         if (_listener is not null)
         {
-            await _listener.ShardsAcquiredAsync(taken.Keys.ToList(), ct);
+            try
+            {
+                await _listener.ShardsAcquiredAsync(taken.Keys.ToList(), ct);
+            }
+            catch
+            {
+                // Owned but not loaded would leave their timers and tasks idle: let go here, and the next round takes
+                // them again (the lease still names this process) and loads them afresh.
+                Release(taken.Keys.ToList());
+                throw;
+            }
         }
     }
 
