@@ -66,12 +66,15 @@ public sealed class PostgresPersistence : IPersistence
         return leases;
     }
 
-    /// <summary>Creates the leases and joins the cluster with a listener that holds nothing (persistence tests).</summary>
+    /// <summary>
+    /// Creates the leases and joins the cluster with a listener that holds nothing and an address nobody dials
+    /// (persistence tests: several of these in one process are distinct members).
+    /// </summary>
     public async Task<ShardLeases> AcquireShardsAsync(int count, ILogger logger, CancellationToken ct, TimeSpan? tickEvery = null)
     {
         var leases = await CreateShardLeasesAsync(count, ct, tickEvery);
         leases.Logger = logger;
-        await leases.StartAsync(NoShardListener.Instance, "127.0.0.1:0", ct);
+        await leases.StartAsync(NoShardListener.Instance, $"no-server-{Guid.NewGuid():N}:0", ct);
         return leases;
     }
 

@@ -152,7 +152,11 @@ public sealed partial class ShardLeases : IShardOwnership, IAsyncDisposable
                 LogLost(_logger, string.Join(",", lost));
             }
 
-            var members = view.Members;
+            // A member registered at this process's own address can only be a predecessor that died (a restart after
+            // kill -9: two live processes cannot listen on one address): its shards are taken at once instead of
+            // after its lease runs out. Fencing keeps this safe even if the address were shared by mistake.
+            var predecessors = view.Members.Where(m => m.Address == Address && m.Owner != Owner).Select(m => m.Owner).ToHashSet(StringComparer.Ordinal);
+            var members = view.Members.Where(m => !predecessors.Contains(m.Owner)).ToList();
             var myIndex = members.FindIndex(m => m.Owner == Owner);
             bool Mine(int shard) => members.Count == 0 || (shard - 1) % members.Count == myIndex;
 
@@ -167,11 +171,16 @@ public sealed partial class ShardLeases : IShardOwnership, IAsyncDisposable
                 LogGaveUp(_logger, string.Join(",", giveUp));
             }
 
-            var take = view.Shards.Where(s => Mine(s.Shard) && !_owned.ContainsKey(s.Shard) && (s.Owner is null || !s.Live || s.Owner == Owner))
+            var take = view.Shards.Where(s => Mine(s.Shard) && !_owned.ContainsKey(s.Shard)
+                    && (s.Owner is null || !s.Live || s.Owner == Owner || predecessors.Contains(s.Owner)))
                 .Select(s => s.Shard).ToList();
             if (take.Count > 0)
             {
-                await TakeAsync(take, ct);
+                if (predecessors.Count > 0)
+                {
+                    LogPredecessor(_logger, string.Join(",", predecessors), Address);
+                }
+                await TakeAsync(take, predecessors, ct);
             }
 
             var addresses = members.ToDictionary(m => m.Owner, m => m.Address, StringComparer.Ordinal);
@@ -241,7 +250,7 @@ public sealed partial class ShardLeases : IShardOwnership, IAsyncDisposable
     }
 
     /// <summary>Takes free or expired shards over, bumping their fencing tokens, then has their tasks loaded.</summary>
-    private async Task TakeAsync(List<int> shards, CancellationToken ct)
+    private async Task TakeAsync(List<int> shards, IReadOnlyCollection<string> predecessors, CancellationToken ct)
     {
         // Whatever an earlier stint here left cached for these shards is stale: another process may have written since.
         _listener?.ShardsReleased(shards);
@@ -258,12 +267,14 @@ public sealed partial class ShardLeases : IShardOwnership, IAsyncDisposable
             }
             await using var update = new NpgsqlCommand("""
                 UPDATE shards SET owner = $1, range_id = range_id + 1, lease_expires_at = now() + $2
-                WHERE shard_id = ANY($3) AND (owner IS NULL OR owner = $1 OR lease_expires_at IS NULL OR lease_expires_at <= now())
+                WHERE shard_id = ANY($3)
+                  AND (owner IS NULL OR owner = $1 OR owner = ANY($4) OR lease_expires_at IS NULL OR lease_expires_at <= now())
                 RETURNING shard_id, range_id
                 """, conn, tx);
             update.Parameters.Add(new NpgsqlParameter { Value = Owner });
             update.Parameters.Add(new NpgsqlParameter { Value = LeaseDuration });
             update.Parameters.Add(new NpgsqlParameter { Value = shards.ToArray() });
+            update.Parameters.Add(new NpgsqlParameter { Value = predecessors.ToArray() });
             await using (var r = await update.ExecuteReaderAsync(ct))
             {
                 while (await r.ReadAsync(ct))
@@ -363,6 +374,10 @@ public sealed partial class ShardLeases : IShardOwnership, IAsyncDisposable
 
     [LoggerMessage(EventId = 1105, Level = LogLevel.Information, Message = "Gave up shards {Shards} to another live process")]
     private static partial void LogGaveUp(ILogger logger, string shards);
+
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Information,
+        Message = "Taking over from {Predecessors}, registered at this process's address {Address}: a predecessor that stopped without leaving")]
+    private static partial void LogPredecessor(ILogger logger, string predecessors, string address);
 
     [LoggerMessage(EventId = 1106, Level = LogLevel.Error, Message = "Shard lease round failed; retrying")]
     private static partial void LogTickError(ILogger logger, Exception exception);

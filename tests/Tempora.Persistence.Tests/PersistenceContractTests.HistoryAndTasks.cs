@@ -143,24 +143,48 @@ public abstract partial class PersistenceContractTests
     }
 
     [Fact]
-    public async Task MaxTaskId_IsTheHighestIdOverTimersAndMatchingTasks()
+    public async Task TaskIdFloor_IsAtLeastEveryIdInUse()
     {
-        Assert.Equal(0, await Executions.GetMaxTaskIdAsync(Ct));
+        await AssertTaskIdFloorAsync(0);
 
         var a = NewRun("wf-max");
         await CreateRunAsync(a, m => m with { NewTimerTasks = [Timer(5, T0, a)], NewMatchingTasks = [Matching(3, a, TaskKind.Workflow)] });
-        Assert.Equal(5, await Executions.GetMaxTaskIdAsync(Ct));
+        await AssertTaskIdFloorAsync(5);
 
         await Executions.WriteAsync(Update(a, 1) with { NewMatchingTasks = [Matching(9, a, TaskKind.Activity)] }, Ct);
-        Assert.Equal(9, await Executions.GetMaxTaskIdAsync(Ct));
+        await AssertTaskIdFloorAsync(9);
 
         await Executions.DeleteTasksAsync([], [9], Ct);
-        Assert.Equal(5, await Executions.GetMaxTaskIdAsync(Ct));
+        await AssertTaskIdFloorAsync(5);
 
         await Executions.DeleteTasksAsync([5], [], Ct);
-        Assert.Equal(3, await Executions.GetMaxTaskIdAsync(Ct));
+        await AssertTaskIdFloorAsync(3);
 
         await Executions.DeleteTasksAsync([], [3], Ct);
-        Assert.Equal(0, await Executions.GetMaxTaskIdAsync(Ct));
+        await AssertTaskIdFloorAsync(0);
+    }
+
+    /// <summary>
+    /// True when every call hands out a fresh block of ids (PostgreSQL, where replicas must never share one); false
+    /// when the floor is the highest id in use (SQLite, one process).
+    /// </summary>
+    protected virtual bool TaskIdsInBlocks => false;
+
+    private long _lastTaskIdFloor = -1;
+
+    /// <summary>Asserts the floor covers <paramref name="maxInUse"/>: exactly it, or a new block above every earlier one.</summary>
+    protected async Task AssertTaskIdFloorAsync(long maxInUse)
+    {
+        var floor = await Executions.GetMaxTaskIdAsync(Ct);
+        if (TaskIdsInBlocks)
+        {
+            Assert.True(floor >= maxInUse, $"floor {floor} below the id {maxInUse} in use");
+            Assert.True(floor >= _lastTaskIdFloor + (1L << 32), $"floor {floor} overlaps the block of the previous call ({_lastTaskIdFloor})");
+            _lastTaskIdFloor = floor;
+        }
+        else
+        {
+            Assert.Equal(maxInUse, floor);
+        }
     }
 }

@@ -5,6 +5,8 @@ namespace Tempora.Persistence.Tests;
 /// <summary>The contract on PostgreSQL (TEMPORA_TEST_POSTGRES): each test gets its own main and visibility databases.</summary>
 public sealed class PostgresContractTests : PersistenceContractTests
 {
+    protected override bool TaskIdsInBlocks => true;
+
     private readonly PostgresSettings _settings = TestPostgres.NewSettings();
     private readonly List<PostgresSettings> _neverSetUp = [];
 

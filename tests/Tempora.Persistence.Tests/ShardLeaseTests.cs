@@ -101,6 +101,33 @@ public sealed class ShardLeaseTests : IAsyncLifetime
         Assert.Empty(secondLeases.Peers);
     }
 
+    [Fact]
+    public async Task RestartAtTheSameAddress_TakesTheDeadPredecessorsShardsAtOnce()
+    {
+        // A process at 10.1.2.3:7233 is killed (it never runs another round) and its successor comes up at the same
+        // address: two live processes cannot listen there, so the successor does not wait for the leases to run out.
+        await using var dead = await PostgresPersistence.OpenAsync(_settings, migrate: false, Ct);
+        var deadLeases = await dead.CreateShardLeasesAsync(4, Ct, tickEvery: TimeSpan.FromHours(1));
+        await deadLeases.StartAsync(new NothingHeld(), "10.1.2.3:7233", Ct);
+        Assert.Equal(4, deadLeases.OwnedShards.Count);
+
+        await using var successor = await PostgresPersistence.OpenAsync(_settings, migrate: false, Ct);
+        var leases = await successor.CreateShardLeasesAsync(4, Ct);
+        await leases.StartAsync(new NothingHeld(), "10.1.2.3:7233", Ct);
+        Assert.Equal([1, 2, 3, 4], leases.OwnedShards); // in its first round, seconds before a lease would expire
+        await Assert.ThrowsAsync<ShardOwnershipLostException>(() => dead.Executions.WriteAsync(Create(NewRun("wf-dead")), Ct));
+        await successor.Executions.WriteAsync(Create(NewRun("wf-successor")), Ct);
+    }
+
+    private sealed class NothingHeld : IShardListener
+    {
+        public void ShardsReleased(IReadOnlyCollection<int> shards)
+        {
+        }
+
+        public Task ShardsAcquiredAsync(IReadOnlyCollection<int> shards, CancellationToken ct) => Task.CompletedTask;
+    }
+
     private async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? within = null)
     {
         var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
