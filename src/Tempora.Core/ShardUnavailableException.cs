@@ -6,7 +6,10 @@ namespace Tempora.Core;
 /// which the SDKs retry; durable tasks retry by themselves.
 /// </summary>
 public sealed class ShardUnavailableException(int shardId)
-    : Exception($"Shard {shardId} is moving between Tempora processes; retry shortly.")
+    : Exception($"Shard {shardId} {MessageMarker}; retry shortly.")
 {
+    /// <summary>Part of the message, by which a forwarding process recognises this answer of its peer.</summary>
+    public const string MessageMarker = "is moving between Tempora processes";
+
     public int ShardId { get; } = shardId;
 }

@@ -61,6 +61,14 @@ public sealed class FailoverTests : IDisposable
         await victim.KillAsync();
         var killedAt = clock.Elapsed;
         _output.WriteLine($"{killedAt}: SIGKILL of one process after {activities.Executions} activity executions");
+
+        // Right away, before the survivor owns the dead process's shards, the survivor's clients keep working: a
+        // request for one of those shards waits at the survivor for the takeover instead of failing.
+        var duringTakeover = await Task.WhenAll(Enumerable.Range(Workflows, Workflows / 4).Select(i =>
+            survivorClient.StartWorkflowAsync((FailoverWorkflow wf) => wf.RunAsync(i),
+                new(ServerFixture.NewWorkflowId($"failover-{i}"), taskQueue))))
+            .WithTimeout("the starts right after the kill", TimeSpan.FromSeconds(60));
+        handles = [.. handles, .. duringTakeover];
         await stopVictimWorker.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => victimWorkerRun).WithTimeout("the killed process's worker to stop");
 
@@ -70,7 +78,7 @@ public sealed class FailoverTests : IDisposable
         _output.WriteLine($"{clock.Elapsed}: the survivor owns all shards, {takeover.TotalSeconds:0.0} s after the kill");
         Assert.True(takeover < TimeSpan.FromSeconds(30), $"takeover took {takeover}");
 
-        for (var i = 0; i < Workflows; i++)
+        for (var i = 0; i < handles.Length; i++)
         {
             var events = await DurabilityChecks.AssertCompletedOnceAsync(survivorClient, handles[i].Id, handles[i].ResultRunId!, FailoverWorkflow.Expected(i))
                 .WithTimeout($"workflow {handles[i].Id} after the takeover", TimeSpan.FromSeconds(60));

@@ -25,18 +25,58 @@ public sealed class ShardRoutingInterceptor(IShardOwnership ownership, Namespace
         {
             return await continuation(request, context);
         }
-        var route = ownership.Route(namespaceId, workflowId);
-        switch (route.Kind)
+        // While a shard has no reachable owner (it is moving, or its owner died and its lease has not run out) the
+        // request waits here and tries again, as Temporal's frontend retries history: the survivors take a dead
+        // replica's shards within about 11 s, which would otherwise outlast the SDKs' own retries of Unavailable.
+        var giveUpAt = DateTime.UtcNow + MaxWaitForOwner;
+        if (context.Deadline != DateTime.MaxValue && context.Deadline - WaitReserve < giveUpAt)
         {
-            case ShardRouteKind.Local:
+            giveUpAt = context.Deadline - WaitReserve;
+        }
+        var forwarded = ClusterChannels.IsForwarded(context);
+        while (true)
+        {
+            var route = ownership.Route(namespaceId, workflowId);
+            if (route.Kind == ShardRouteKind.Local)
+            {
                 return await continuation(request, context);
-            case ShardRouteKind.Remote when !ClusterChannels.IsForwarded(context):
-                return await channels.ForwardAsync<TRequest, TResponse>(route.Address!, context.Method, request, ClusterChannels.ForwardOptions(context));
-            default:
-                // Between owners, or forwarded here by a process whose view is a moment old: the client retries.
+            }
+            if (forwarded)
+            {
+                // Sent here by a process whose view is a moment old: it waits and routes again itself.
                 throw new ShardUnavailableException(Shards.Of(namespaceId, workflowId, ownership.Count));
+            }
+            if (route.Kind == ShardRouteKind.Remote)
+            {
+                try
+                {
+                    return await channels.ForwardAsync<TRequest, TResponse>(route.Address!, context.Method, request, ClusterChannels.ForwardOptions(context));
+                }
+                catch (RpcException e) when (NotDelivered(e) && DateTime.UtcNow < giveUpAt)
+                {
+                    // The owner is unreachable (it died?) or refused the request unread: try again below.
+                }
+            }
+            if (DateTime.UtcNow >= giveUpAt)
+            {
+                throw new ShardUnavailableException(Shards.Of(namespaceId, workflowId, ownership.Count));
+            }
+            await Task.Delay(RetryEvery, context.CancellationToken);
         }
     }
+
+    private static readonly TimeSpan MaxWaitForOwner = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan WaitReserve = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan RetryEvery = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// True when the forwarded request surely did not run: the owner could not be reached (no connection), or it
+    /// answered that the shard is not its own any more. Anything else is the owner's answer and goes to the client.
+    /// </summary>
+    private static bool NotDelivered(RpcException e) =>
+        e.StatusCode == StatusCode.Unavailable
+        && (e.Status.DebugException is System.Net.Http.HttpRequestException or System.Net.Sockets.SocketException
+            || e.Status.Detail.Contains(ShardUnavailableException.MessageMarker, StringComparison.Ordinal));
 
     /// <summary>The workflow a request is about, as (namespace id, workflow id); null for requests about none.</summary>
     private async Task<(string NamespaceId, string WorkflowId)?> TargetAsync(object request, CancellationToken ct)
