@@ -14,7 +14,7 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger, S
         if (!gate.IsOpen && !context.Method.StartsWith("/grpc.health.", StringComparison.Ordinal))
         {
             throw new RpcException(new Status(StatusCode.Unavailable,
-                "this Tempora process is not serving yet: it is starting, or a standby waiting for the shard leases of another process"));
+                "this Tempora process is not serving yet: it is starting (joining the cluster, loading its shards)"));
         }
         try
         {

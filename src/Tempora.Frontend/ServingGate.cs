@@ -4,9 +4,9 @@ using Grpc.HealthCheck;
 namespace Tempora.Frontend;
 
 /// <summary>
-/// Closed until the process owns its shards and has loaded its queues. The ports listen from the start, so that a
-/// standby answers its health probes (live, not ready), while every API call answers Unavailable and the gRPC health
-/// service says NOT_SERVING.
+/// Closed until the process has joined the cluster (or, alone, owns every shard) and loaded its shards' timers and
+/// tasks. The ports listen from the start, so that a starting process answers its health probes (live, not ready),
+/// while every API call answers Unavailable and the gRPC health service says NOT_SERVING.
 /// </summary>
 public sealed class ServingGate(HealthServiceImpl health)
 {

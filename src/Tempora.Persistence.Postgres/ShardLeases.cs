@@ -40,8 +40,6 @@ public sealed partial class ShardLeases : IShardOwnership, IAsyncDisposable
     /// <summary>Where lease changes are logged (set once the host's logging exists).</summary>
     public ILogger Logger { get; set; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
-    private ILogger _logger => Logger;
-
     /// <summary>Told the number of shards owned here after every change (the num_shards gauge).</summary>
     public Action<int>? OwnedCountChanged { get; set; }
 
@@ -112,7 +110,7 @@ public sealed partial class ShardLeases : IShardOwnership, IAsyncDisposable
         {
             await Task.Delay(_tickEvery, ct); // the database is not reachable yet
         }
-        LogJoined(_logger, Owner, Address, _owned.Count, Count, _peers.Length);
+        LogJoined(Logger, Owner, Address, _owned.Count, Count, _peers.Length);
         _loop = LoopAsync(_stop.Token);
     }
 
@@ -131,7 +129,7 @@ public sealed partial class ShardLeases : IShardOwnership, IAsyncDisposable
             }
             catch (Exception e)
             {
-                LogTickError(_logger, e);
+                LogTickError(Logger, e);
             }
         }
     }
@@ -149,7 +147,7 @@ public sealed partial class ShardLeases : IShardOwnership, IAsyncDisposable
                 // Our lease ran out (a long pause, the database away) and another process took the shards: they are
                 // fenced already; drop what is held for them.
                 Release(lost);
-                LogLost(_logger, string.Join(",", lost));
+                LogLost(Logger, string.Join(",", lost));
             }
 
             // A member registered at this process's own address can only be a predecessor that died (a restart after
@@ -168,7 +166,7 @@ public sealed partial class ShardLeases : IShardOwnership, IAsyncDisposable
                 cmd.Parameters.Add(new NpgsqlParameter { Value = Owner });
                 cmd.Parameters.Add(new NpgsqlParameter { Value = giveUp.ToArray() });
                 await cmd.ExecuteNonQueryAsync(ct);
-                LogGaveUp(_logger, string.Join(",", giveUp));
+                LogGaveUp(Logger, string.Join(",", giveUp));
             }
 
             var take = view.Shards.Where(s => Mine(s.Shard) && !_owned.ContainsKey(s.Shard)
@@ -178,7 +176,7 @@ public sealed partial class ShardLeases : IShardOwnership, IAsyncDisposable
             {
                 if (predecessors.Count > 0)
                 {
-                    LogPredecessor(_logger, string.Join(",", predecessors), Address);
+                    LogPredecessor(Logger, string.Join(",", predecessors), Address);
                 }
                 await TakeAsync(take, predecessors, ct);
             }
@@ -195,7 +193,7 @@ public sealed partial class ShardLeases : IShardOwnership, IAsyncDisposable
         {
             // The database is unreachable: keep trying. Writes are fenced, so if another process takes the shards
             // meanwhile, this one's writes fail and a later round notices.
-            LogLeaseError(_logger, e);
+            LogLeaseError(Logger, e);
             return false;
         }
         finally
@@ -292,7 +290,7 @@ public sealed partial class ShardLeases : IShardOwnership, IAsyncDisposable
         {
             _owned[shard] = rangeId;
         }
-        LogTook(_logger, string.Join(",", taken.Keys.Order()), _owned.Count, Count);
+        LogTook(Logger, string.Join(",", taken.Keys.Order()), _owned.Count, Count);
         OwnedCountChanged?.Invoke(_owned.Count);
         if (_listener is not null)
         {
@@ -352,7 +350,7 @@ public sealed partial class ShardLeases : IShardOwnership, IAsyncDisposable
             }
             catch (NpgsqlException e)
             {
-                LogLeaseError(_logger, e); // the leases expire by themselves
+                LogLeaseError(Logger, e); // the leases expire by themselves
             }
         }
         _stop.Dispose();

@@ -212,8 +212,8 @@ public sealed partial class TemporaServer : IAsyncDisposable
         }
 
         var logger = app.Services.GetRequiredService<ILogger<TemporaServer>>();
-        // Listen first: a standby answers its probes (live, not ready); the gate keeps the API closed until the shards
-        // are ours and the durable tasks are loaded.
+        // Listen first: a starting process answers its probes (live, not ready); the gate keeps the API closed until
+        // it has joined the cluster and loaded its shards' durable timers and tasks.
         await app.StartAsync(ct);
         try
         {

@@ -30,7 +30,7 @@ public sealed class ReplicaTests : IDisposable
         await Wait.UntilAsync(() => Task.FromResult((first.OwnedShards.Count, second.OwnedShards.Count)), c => c == (2, 2), "a 2/2 split");
         Assert.Empty(first.OwnedShards.Intersect(second.OwnedShards));
 
-        // Both are ready (not a standby any more).
+        // Both are ready: neither waits for the other.
         using var http = new HttpClient();
         foreach (var server in new[] { first, second })
         {
