@@ -39,13 +39,15 @@ public sealed class PrometheusMetrics : IMetrics, IDisposable
 
         // process_cpu_seconds_total, process_working_set_bytes, process_start_time_seconds, dotnet_collection_count_total…
         DotNetStats.Register(Registry);
-        // The runtime's own meter (GC, thread pool, JIT, exceptions); the other meters (Kestrel, Npgsql) stay out
-        // because some label by endpoint or connection.
+        // The runtime's own meter (GC, thread pool, JIT); the other meters (Kestrel, Npgsql) stay out because some
+        // label by endpoint or connection. Its exception counter stays out too: it is recorded on the throwing thread,
+        // inside whatever runs there, and the adapter may start a Task from it — which, in a process that also hosts a
+        // Temporal SDK worker (the end-to-end tests), lands in a workflow's deterministic scheduler and fails its task.
         _runtimeMeters = MeterAdapter.StartListening(new MeterAdapterOptions
         {
             Registry = Registry,
             MetricFactory = factory,
-            InstrumentFilterPredicate = instrument => instrument.Meter.Name == "System.Runtime",
+            InstrumentFilterPredicate = instrument => instrument.Meter.Name == "System.Runtime" && instrument.Name != "dotnet.exceptions",
         });
     }
 
