@@ -15,21 +15,34 @@ public sealed class PostgresExecutionStore(NpgsqlDataSource db) : IExecutionStor
     // takeover (SELECT ... FOR UPDATE) waiting until this transaction ends, without serialising writers.
     private const string FenceSql = "SELECT 1 FROM shards WHERE shard_id = $1 AND range_id = $2 FOR KEY SHARE";
 
+    // The same check inside a transition's batch, where it must raise an error to roll the batch back (0005_require.sql).
+    private const string RequireFenceSql =
+        "SELECT tempora_require(EXISTS (SELECT 1 FROM shards WHERE shard_id = $1 AND range_id = $2 FOR KEY SHARE), 'fence')";
+
+    /// <summary>SQLSTATE of tempora_require: a condition of the transition does not hold; the message names it.</summary>
+    private const string ConditionFailedState = "TP001";
+
     private const string InsertExecutionSql = """
         INSERT INTO executions (namespace_id, workflow_id, run_id, db_version, next_event_id, status, state)
         VALUES ($1, $2, $3, 1, $4, $5, $6)
         """;
     private const string UpdateExecutionSql = """
-        UPDATE executions SET db_version = db_version + 1, next_event_id = $4, status = $5, state = $6
-        WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $3 AND db_version = $7
+        WITH updated AS (
+            UPDATE executions SET db_version = db_version + 1, next_event_id = $4, status = $5, state = $6
+            WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $3 AND db_version = $7
+            RETURNING 1)
+        SELECT tempora_require((SELECT count(*) FROM updated) = 1, 'version')
         """;
     private const string InsertCurrentSql = """
         INSERT INTO current_executions (namespace_id, workflow_id, run_id, create_request_id, status, first_execution_run_id)
         VALUES ($1, $2, $3, $4, $5, $6)
         """;
     private const string ReplaceCurrentSql = """
-        UPDATE current_executions SET run_id = $3, create_request_id = $4, status = $5, first_execution_run_id = $6
-        WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $7
+        WITH replaced AS (
+            UPDATE current_executions SET run_id = $3, create_request_id = $4, status = $5, first_execution_run_id = $6
+            WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $7
+            RETURNING 1)
+        SELECT tempora_require((SELECT count(*) FROM replaced) = 1, 'current')
         """;
     private const string UpdateCurrentStatusSql = """
         UPDATE current_executions SET status = $4 WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $3
@@ -84,25 +97,38 @@ public sealed class PostgresExecutionStore(NpgsqlDataSource db) : IExecutionStor
     /// <summary>Shard leases of this process; when set, every write is fenced by its shard's range id.</summary>
     public ShardLeases? Leases { get; set; }
 
+    /// <summary>
+    /// Writes a transition in one round trip: one batch, which PostgreSQL runs as one implicit transaction. The
+    /// fencing token, the run's version and the current-run pointer are checked by statements of the batch that raise
+    /// an error when they do not hold (tempora_require), which rolls the whole batch back.
+    /// </summary>
     public async Task WriteAsync(ExecutionMutation m, CancellationToken ct)
     {
         var fence = Leases?.Fence(m.Key); // a successor has the same workflow id, hence the same shard
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        await using var batch = new NpgsqlBatch(conn, tx);
-        var checks = new List<(NpgsqlBatchCommand Command, Func<Exception> Failure)>();
+        await using var batch = db.CreateBatch();
         if (fence is var (shard, rangeId))
         {
-            AddFence(batch, shard, rangeId);
+            var command = new NpgsqlBatchCommand(RequireFenceSql);
+            command.Parameters.Add(new NpgsqlParameter { Value = shard });
+            command.Parameters.Add(new NpgsqlParameter { Value = rangeId });
+            batch.BatchCommands.Add(command);
         }
         for (var next = m; next is not null; next = next.Successor)
         {
-            Add(batch, checks, next);
+            Add(batch, next);
         }
-        bool fenceHeld;
         try
         {
-            fenceHeld = await ExecuteFencedAsync(batch, fence is not null, ct);
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+        catch (PostgresException e) when (e.SqlState == ConditionFailedState)
+        {
+            throw e.MessageText switch
+            {
+                "fence" => new ShardOwnershipLostException(fence!.Value.Shard),
+                "current" => new CurrentExecutionConditionFailedException(m.Key.WorkflowId),
+                _ => new ExecutionConditionFailedException(m.Key, m.ExpectedDbVersion),
+            };
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
@@ -111,18 +137,6 @@ public sealed class PostgresExecutionStore(NpgsqlDataSource db) : IExecutionStor
                 ? new CurrentExecutionConditionFailedException(m.Key.WorkflowId)
                 : new ExecutionConditionFailedException(m.Key, m.ExpectedDbVersion);
         }
-        if (!fenceHeld)
-        {
-            throw new ShardOwnershipLostException(fence!.Value.Shard);
-        }
-        foreach (var (command, failure) in checks)
-        {
-            if (command.RecordsAffected != 1)
-            {
-                throw failure(); // disposing the transaction rolls it back
-            }
-        }
-        await tx.CommitAsync(ct);
         for (var next = m; next is not null; next = next.Successor)
         {
             if (next.Visibility is not null)
@@ -132,7 +146,7 @@ public sealed class PostgresExecutionStore(NpgsqlDataSource db) : IExecutionStor
         }
     }
 
-    private static void Add(NpgsqlBatch batch, List<(NpgsqlBatchCommand, Func<Exception>)> checks, ExecutionMutation m)
+    private static void Add(NpgsqlBatch batch, ExecutionMutation m)
     {
         var key = m.Key;
         if (m.CreateWithCurrent is { } condition)
@@ -145,14 +159,12 @@ public sealed class PostgresExecutionStore(NpgsqlDataSource db) : IExecutionStor
             }
             else
             {
-                var replace = Add(batch, ReplaceCurrentSql, key, current.CreateRequestId, current.Status, current.FirstExecutionRunId, condition.ExpectedRunId);
-                checks.Add((replace, () => new CurrentExecutionConditionFailedException(key.WorkflowId)));
+                Add(batch, ReplaceCurrentSql, key, current.CreateRequestId, current.Status, current.FirstExecutionRunId, condition.ExpectedRunId);
             }
         }
         else
         {
-            var update = Add(batch, UpdateExecutionSql, key, m.NextEventId, m.Status, m.State, m.ExpectedDbVersion);
-            checks.Add((update, () => new ExecutionConditionFailedException(key, m.ExpectedDbVersion)));
+            Add(batch, UpdateExecutionSql, key, m.NextEventId, m.Status, m.State, m.ExpectedDbVersion);
             if (m.Current is { } current)
             {
                 Add(batch, UpdateCurrentStatusSql, key, current.Status);
