@@ -81,22 +81,20 @@ public sealed class ShardRoutingInterceptor(IShardOwnership ownership, Namespace
     /// <summary>The workflow a request is about, as (namespace id, workflow id); null for requests about none.</summary>
     private async Task<(string NamespaceId, string WorkflowId)?> TargetAsync(object request, CancellationToken ct)
     {
-        switch (request)
+        var token = request switch
         {
-            case RespondWorkflowTaskCompletedRequest r:
-                return FromToken(r.TaskToken);
-            case RespondWorkflowTaskFailedRequest r:
-                return FromToken(r.TaskToken);
-            case RespondQueryTaskCompletedRequest r:
-                return FromToken(r.TaskToken);
-            case RecordActivityTaskHeartbeatRequest r:
-                return FromToken(r.TaskToken);
-            case RespondActivityTaskCompletedRequest r:
-                return FromToken(r.TaskToken);
-            case RespondActivityTaskFailedRequest r:
-                return FromToken(r.TaskToken);
-            case RespondActivityTaskCanceledRequest r:
-                return FromToken(r.TaskToken);
+            RespondWorkflowTaskCompletedRequest r => r.TaskToken,
+            RespondWorkflowTaskFailedRequest r => r.TaskToken,
+            RespondQueryTaskCompletedRequest r => r.TaskToken,
+            RecordActivityTaskHeartbeatRequest r => r.TaskToken,
+            RespondActivityTaskCompletedRequest r => r.TaskToken,
+            RespondActivityTaskFailedRequest r => r.TaskToken,
+            RespondActivityTaskCanceledRequest r => r.TaskToken,
+            _ => null,
+        };
+        if (token is not null)
+        {
+            return FromToken(token);
         }
         var (ns, workflowId) = request switch
         {
