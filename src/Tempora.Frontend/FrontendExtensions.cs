@@ -31,6 +31,7 @@ public static class FrontendExtensions
             options.Interceptors.Add<ShardRoutingInterceptor>();
         });
         services.TryAddSingleton<IShardOwnership>(new SingleProcessShards(1));
+        services.TryAddSingleton(StoreNames.Sqlite);
         services.AddSingleton<ClusterChannels>();
         services.AddSingleton<PollHandoff>();
         services.AddSingleton<ClusterService>();

@@ -20,7 +20,7 @@ namespace Tempora.Frontend;
 /// </summary>
 public sealed partial class WorkflowServiceImpl(
     HistoryEngine history, MatchingEngine matching, IVisibilityStore visibility, TimeProvider time, IShardOwnership ownership,
-    ClusterChannels channels, PollHandoff handoff)
+    ClusterChannels channels, PollHandoff handoff, StoreNames stores)
 {
     /// <summary>The Temporal server version we are compatible with; Go/Java clients check it against "&lt;2.0.0".</summary>
     public const string ServerVersion = "1.28.0";
@@ -53,8 +53,8 @@ public sealed partial class WorkflowServiceImpl(
             ClusterId = "tempora",
             ClusterName = "active",
             HistoryShardCount = ownership.Count,
-            PersistenceStore = "sqlite",
-            VisibilityStore = "sqlite",
+            PersistenceStore = stores.Persistence,
+            VisibilityStore = stores.Visibility,
         });
 
     public async Task<RegisterNamespaceResponse> RegisterNamespace(RegisterNamespaceRequest request, ServerCallContext context)

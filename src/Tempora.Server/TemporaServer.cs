@@ -186,6 +186,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
         {
             leases = await postgres.CreateShardLeasesAsync(options.NumHistoryShards, ct);
             services.AddSingleton<IShardOwnership>(leases);
+            services.AddSingleton(StoreNames.Postgres);
         }
         else
         {

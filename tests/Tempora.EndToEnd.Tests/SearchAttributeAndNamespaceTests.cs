@@ -71,7 +71,9 @@ public sealed class SearchAttributeAndNamespaceTests(ServerFixture fixture)
     {
         var info = await fixture.Client.Connection.WorkflowService.GetClusterInfoAsync(new GetClusterInfoRequest());
         Assert.StartsWith("1.", info.ServerVersion, StringComparison.Ordinal);
-        Assert.Equal("sqlite", info.PersistenceStore);
+        var store = TestDatabase.UsePostgres ? "postgres12" : "sqlite";
+        Assert.Equal((store, store), (info.PersistenceStore, info.VisibilityStore));
+        Assert.Equal(4, info.HistoryShardCount);
     }
 
     [Workflow]
