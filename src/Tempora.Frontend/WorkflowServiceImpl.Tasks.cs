@@ -19,18 +19,8 @@ public sealed partial class WorkflowServiceImpl
         var queue = new TaskQueueKey(ns.Id, RequireTaskQueue(request.TaskQueue), TaskKind.Workflow);
         var poller = new Poller(request.Identity, ns.Name, request.TaskQueue.Kind == TaskQueueKind.Sticky);
         var deadline = time.GetUtcNow() + PollWait(context);
-        return await PollAcrossClusterAsync(queue, request, context, async ct =>
-        {
-            while (await NextTaskAsync(queue, poller, deadline, ct) is { } task)
-            {
-                // A stale task (its run moved on) is dropped by history; keep polling within the same deadline.
-                if (await StartOrRequeueAsync(task, () => history.RecordWorkflowTaskStartedAsync(ns, task, request, ct)) is { } response)
-                {
-                    return response;
-                }
-            }
-            return null;
-        }) ?? new PollWorkflowTaskQueueResponse();
+        return await PollAcrossClusterAsync(queue, request, context, ct => PollHereAsync(queue, poller, deadline,
+            task => history.RecordWorkflowTaskStartedAsync(ns, task, request, ct), ct)) ?? new PollWorkflowTaskQueueResponse();
     }
 
     public async Task<PollActivityTaskQueueResponse> PollActivityTaskQueue(PollActivityTaskQueueRequest request, ServerCallContext context)
@@ -39,17 +29,26 @@ public sealed partial class WorkflowServiceImpl
         var queue = new TaskQueueKey(ns.Id, RequireTaskQueue(request.TaskQueue), TaskKind.Activity);
         var poller = new Poller(request.Identity, ns.Name, Sticky: false);
         var deadline = time.GetUtcNow() + PollWait(context);
-        return await PollAcrossClusterAsync(queue, request, context, async ct =>
+        return await PollAcrossClusterAsync(queue, request, context, ct => PollHereAsync(queue, poller, deadline,
+            task => history.RecordActivityTaskStartedAsync(ns, task, request, ct), ct)) ?? new PollActivityTaskQueueResponse();
+    }
+
+    /// <summary>
+    /// Waits on this process's queue and records the task it gets as started; null when the deadline passed. A stale
+    /// task (its run moved on) is dropped by history, and the poll goes on within the same deadline.
+    /// </summary>
+    private async Task<TResponse?> PollHereAsync<TResponse>(TaskQueueKey queue, Poller poller, DateTimeOffset deadline,
+        Func<MatchingTask, Task<TResponse?>> recordStarted, CancellationToken ct)
+        where TResponse : class
+    {
+        while (await NextTaskAsync(queue, poller, deadline, ct) is { } task)
         {
-            while (await NextTaskAsync(queue, poller, deadline, ct) is { } task)
+            if (await StartOrRequeueAsync(task, () => recordStarted(task)) is { } response)
             {
-                if (await StartOrRequeueAsync(task, () => history.RecordActivityTaskStartedAsync(ns, task, request, ct)) is { } response)
-                {
-                    return response;
-                }
+                return response;
             }
-            return null;
-        }) ?? new PollActivityTaskQueueResponse();
+        }
+        return null;
     }
 
     /// <summary>
