@@ -71,23 +71,23 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
     {
         for (var next = m; next is not null; next = next.Successor)
         {
-            Write(conn, tx, next);
+            Write(tx, next);
         }
         return 0;
     }, ct);
 
-    private static void Write(SqliteConnection conn, SqliteTransaction tx, ExecutionMutation m)
+    private void Write(SqliteTransaction tx, ExecutionMutation m)
     {
         var key = m.Key;
         if (m.CreateWithCurrent is { } condition)
         {
-            using var create = Command(conn, tx, InsertExecutionSql, key);
+            var create = Command(tx, InsertExecutionSql, key);
             create.Parameters.AddWithValue("$next", m.NextEventId);
             create.Parameters.AddWithValue("$status", m.Status);
             create.Parameters.AddWithValue("$state", m.State);
             create.ExecuteNonQuery();
             var current = m.Current ?? throw new ArgumentException("A created run needs its current pointer.", nameof(m));
-            using var cur = Command(conn, tx, condition.ExpectedRunId is null ? InsertCurrentSql : ReplaceCurrentSql, key);
+            var cur = Command(tx, condition.ExpectedRunId is null ? InsertCurrentSql : ReplaceCurrentSql, key);
             cur.Parameters.AddWithValue("$req", current.CreateRequestId);
             cur.Parameters.AddWithValue("$status", current.Status);
             cur.Parameters.AddWithValue("$first", current.FirstExecutionRunId);
@@ -109,7 +109,7 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
         }
         else
         {
-            using var update = Command(conn, tx, UpdateExecutionSql, key);
+            var update = Command(tx, UpdateExecutionSql, key);
             update.Parameters.AddWithValue("$next", m.NextEventId);
             update.Parameters.AddWithValue("$status", m.Status);
             update.Parameters.AddWithValue("$state", m.State);
@@ -120,14 +120,14 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
             }
             if (m.Current is { } current)
             {
-                using var cur = Command(conn, tx, UpdateCurrentStatusSql, key);
+                var cur = Command(tx, UpdateCurrentStatusSql, key);
                 cur.Parameters.AddWithValue("$status", current.Status);
                 cur.ExecuteNonQuery();
             }
         }
         foreach (var batch in m.NewHistory)
         {
-            using var cmd = Command(conn, tx, InsertHistorySql, key);
+            var cmd = Command(tx, InsertHistorySql, key);
             cmd.Parameters.AddWithValue("$first", batch.FirstEventId);
             cmd.Parameters.AddWithValue("$last", batch.LastEventId);
             cmd.Parameters.AddWithValue("$data", batch.Data);
@@ -135,20 +135,20 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
         }
         if (m.DeleteAllTasksOfRun)
         {
-            Execute(conn, tx, DeleteRunTimersSql, key);
-            Execute(conn, tx, DeleteRunTasksSql, key);
+            Execute(tx, DeleteRunTimersSql, key);
+            Execute(tx, DeleteRunTasksSql, key);
         }
         foreach (var id in m.DeletedTimerTasks)
         {
-            DeleteById(conn, tx, DeleteTimerSql, id);
+            DeleteById(tx, DeleteTimerSql, id);
         }
         foreach (var id in m.DeletedMatchingTasks)
         {
-            DeleteById(conn, tx, DeleteTaskSql, id);
+            DeleteById(tx, DeleteTaskSql, id);
         }
         foreach (var timer in m.NewTimerTasks)
         {
-            using var cmd = Command(conn, tx, InsertTimerSql, timer.Key);
+            var cmd = Command(tx, InsertTimerSql, timer.Key);
             cmd.Parameters.AddWithValue("$id", timer.TaskId);
             cmd.Parameters.AddWithValue("$fire", timer.FireTime.ToUnixTimeMilliseconds());
             cmd.Parameters.AddWithValue("$data", timer.Data);
@@ -156,11 +156,11 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
         }
         if (m.Visibility is { } visibility)
         {
-            SqliteVisibilityStore.Upsert(conn, tx, visibility);
+            SqliteVisibilityStore.Upsert(db, tx, visibility);
         }
         foreach (var task in m.NewMatchingTasks)
         {
-            using var cmd = Command(conn, tx, InsertTaskSql, new WorkflowKey(task.Queue.NamespaceId, task.WorkflowId, task.RunId));
+            var cmd = Command(tx, InsertTaskSql, new WorkflowKey(task.Queue.NamespaceId, task.WorkflowId, task.RunId));
             cmd.Parameters.AddWithValue("$id", task.TaskId);
             cmd.Parameters.AddWithValue("$queue", task.Queue.Name);
             cmd.Parameters.AddWithValue("$type", (int)task.Queue.Type);
@@ -173,14 +173,14 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
 
     public Task<ExecutionRecord?> GetExecutionAsync(WorkflowKey key, CancellationToken ct) => db.RunAsync(conn =>
     {
-        using var cmd = Command(conn, null, SelectExecutionSql, key);
+        var cmd = Command(null, SelectExecutionSql, key);
         using var r = cmd.ExecuteReader();
         return r.Read() ? new ExecutionRecord(key, r.GetInt64(0), r.GetInt64(1), r.GetInt32(2), (byte[])r[3]) : null;
     }, ct);
 
     public Task<CurrentExecutionRecord?> GetCurrentExecutionAsync(string namespaceId, string workflowId, CancellationToken ct) => db.RunAsync(conn =>
     {
-        using var cmd = Command(conn, null, SelectCurrentSql, new WorkflowKey(namespaceId, workflowId, ""));
+        var cmd = Command(null, SelectCurrentSql, new WorkflowKey(namespaceId, workflowId, ""));
         using var r = cmd.ExecuteReader();
         return r.Read()
             ? new CurrentExecutionRecord(namespaceId, workflowId, r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetString(3))
@@ -190,7 +190,7 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
     public Task<IReadOnlyList<HistoryBatch>> ReadHistoryAsync(WorkflowKey key, long fromEventId, long toEventIdExclusive, CancellationToken ct) =>
         db.RunAsync(conn =>
         {
-            using var cmd = Command(conn, null, SelectHistorySql, key);
+            var cmd = Command(null, SelectHistorySql, key);
             cmd.Parameters.AddWithValue("$from", fromEventId);
             cmd.Parameters.AddWithValue("$to", toEventIdExclusive);
             using var r = cmd.ExecuteReader();
@@ -235,11 +235,11 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
         {
             foreach (var id in timerTaskIds)
             {
-                DeleteById(conn, tx, DeleteTimerSql, id);
+                DeleteById(tx, DeleteTimerSql, id);
             }
             foreach (var id in matchingTaskIds)
             {
-                DeleteById(conn, tx, DeleteTaskSql, id);
+                DeleteById(tx, DeleteTaskSql, id);
             }
             return 0;
         }, ct);
@@ -248,7 +248,7 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
     {
         foreach (var sql in DeleteExecutionSql)
         {
-            Execute(conn, tx, sql, key);
+            Execute(tx, sql, key);
         }
         return 0;
     }, ct);
@@ -260,11 +260,9 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
         return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }, ct);
 
-    private static SqliteCommand Command(SqliteConnection conn, SqliteTransaction? tx, string sql, WorkflowKey key)
+    private SqliteCommand Command(SqliteTransaction? tx, string sql, WorkflowKey key)
     {
-        var cmd = conn.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = sql;
+        var cmd = db.Statement(sql, tx);
         cmd.Parameters.AddWithValue("$ns", key.NamespaceId);
         cmd.Parameters.AddWithValue("$wf", key.WorkflowId);
         if (sql.Contains("$run", StringComparison.Ordinal))
@@ -274,17 +272,15 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
         return cmd;
     }
 
-    private static void Execute(SqliteConnection conn, SqliteTransaction tx, string sql, WorkflowKey key)
+    private void Execute(SqliteTransaction tx, string sql, WorkflowKey key)
     {
-        using var cmd = Command(conn, tx, sql, key);
+        var cmd = Command(tx, sql, key);
         cmd.ExecuteNonQuery();
     }
 
-    private static void DeleteById(SqliteConnection conn, SqliteTransaction tx, string sql, long id)
+    private void DeleteById(SqliteTransaction tx, string sql, long id)
     {
-        using var cmd = conn.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = sql;
+        var cmd = db.Statement(sql, tx);
         cmd.Parameters.AddWithValue("$id", id);
         cmd.ExecuteNonQuery();
     }

@@ -21,11 +21,9 @@ public sealed class SqliteVisibilityStore(SqliteDatabase db) : IVisibilityStore
     public Func<int, string> Placeholder { get; } = i => $"$q{i}";
 
     /// <summary>Adds the upsert of <paramref name="r"/> to a transition's transaction.</summary>
-    internal static void Upsert(SqliteConnection conn, SqliteTransaction tx, VisibilityRecord r)
+    internal static void Upsert(SqliteDatabase db, SqliteTransaction tx, VisibilityRecord r)
     {
-        using var cmd = conn.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = UpsertSql;
+        var cmd = db.Statement(UpsertSql, tx);
         var p = cmd.Parameters;
         p.AddWithValue("$v_ns", r.NamespaceId);
         p.AddWithValue("$v_run", r.RunId);

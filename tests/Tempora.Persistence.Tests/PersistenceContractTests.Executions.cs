@@ -39,6 +39,11 @@ public abstract partial class PersistenceContractTests
         await AssertNothingOfRunAsync(second);
         Assert.Equal(first.Current, await Executions.GetCurrentExecutionAsync(first.Key.NamespaceId, first.Key.WorkflowId, Ct));
         await AssertExecutionAsync(first, dbVersion: 1);
+
+        // The statements that just failed serve the next write (SQLite keeps them prepared between writes).
+        var next = await CreateRunAsync(NewRun("wf-dup-next"));
+        await AssertExecutionAsync(next, dbVersion: 1);
+        Assert.Equal(next.Current, await Executions.GetCurrentExecutionAsync(next.Key.NamespaceId, next.Key.WorkflowId, Ct));
     }
 
     [Fact]
