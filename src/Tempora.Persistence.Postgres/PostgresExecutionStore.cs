@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Npgsql;
 using NpgsqlTypes;
 using Tempora.Core;
@@ -6,11 +7,29 @@ using Tempora.Core.Errors;
 namespace Tempora.Persistence.Postgres;
 
 /// <summary>
-/// Executions on PostgreSQL. A transition is one transaction sent as one batch (one round trip plus the commit);
-/// the conditional statements come first and their row counts are checked before the commit.
+/// Executions on PostgreSQL. Transitions are written with group commit: the transitions of different runs that
+/// arrive while a commit is under way go into the next batch together, and a batch is one implicit transaction (one
+/// round trip, one commit, one WAL flush for the lot). Each transition's conditions raise an error in SQL when they do
+/// not hold; the failing transition then gets its own error and the rest of its group is sent again without it.
 /// </summary>
-public sealed class PostgresExecutionStore(NpgsqlDataSource db) : IExecutionStore
+public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
 {
+    /// <summary>Most transitions one batch carries.</summary>
+    private const int MaxGroupSize = 64;
+
+    /// <summary>Batches in flight at once, each on its own connection: while one waits for its commit, the next fills.</summary>
+    private const int Committers = 2;
+
+    private readonly NpgsqlDataSource db;
+    private readonly Channel<PendingTransition> _pending = Channel.CreateUnbounded<PendingTransition>();
+    private readonly Task[] _committers;
+
+    public PostgresExecutionStore(NpgsqlDataSource db)
+    {
+        this.db = db;
+        _committers = [.. Enumerable.Range(0, Committers).Select(_ => Task.Run(CommitLoopAsync))];
+    }
+
     // The fencing check: the shard's range_id must still be the one this process took over. FOR KEY SHARE keeps a
     // takeover (SELECT ... FOR UPDATE) waiting until this transaction ends, without serialising writers.
     private const string FenceSql = "SELECT 1 FROM shards WHERE shard_id = $1 AND range_id = $2 FOR KEY SHARE";
@@ -98,52 +117,177 @@ public sealed class PostgresExecutionStore(NpgsqlDataSource db) : IExecutionStor
     public ShardLeases? Leases { get; set; }
 
     /// <summary>
-    /// Writes a transition in one round trip: one batch, which PostgreSQL runs as one implicit transaction. The
-    /// fencing token, the run's version and the current-run pointer are checked by statements of the batch that raise
-    /// an error when they do not hold (tempora_require), which rolls the whole batch back.
+    /// Writes a transition (with its successor, if any) atomically and returns once it is committed. The fencing token,
+    /// the run's version and the current-run pointer are checked by statements that raise an error when they do not
+    /// hold (tempora_require), which rolls the batch back. A caller that gives up before its batch is sent is
+    /// cancelled; once sent, it waits for the outcome.
     /// </summary>
-    public async Task WriteAsync(ExecutionMutation m, CancellationToken ct)
+    public Task WriteAsync(ExecutionMutation m, CancellationToken ct)
     {
-        var fence = Leases?.Fence(m.Key); // a successor has the same workflow id, hence the same shard
-        await using var batch = db.CreateBatch();
-        if (fence is var (shard, rangeId))
+        // A successor has the same workflow id, hence the same shard.
+        var pending = new PendingTransition(m, Leases?.Fence(m.Key), ct);
+        if (!_pending.Writer.TryWrite(pending))
+        {
+            throw new ObjectDisposedException(nameof(PostgresExecutionStore));
+        }
+        return pending.Task;
+    }
+
+    private async Task CommitLoopAsync()
+    {
+        var group = new List<PendingTransition>(MaxGroupSize);
+        var reader = _pending.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            group.Clear();
+            while (group.Count < MaxGroupSize && reader.TryRead(out var next))
+            {
+                if (!next.CancelIfRequested())
+                {
+                    group.Add(next);
+                }
+            }
+            if (group.Count > 0)
+            {
+                await CommitGroupAsync(group);
+            }
+        }
+    }
+
+    private async Task CommitGroupAsync(List<PendingTransition> group)
+    {
+        while (group.Count > 0)
+        {
+            await using var batch = db.CreateBatch();
+            foreach (var pending in group)
+            {
+                pending.FirstCommand = batch.BatchCommands.Count;
+                Add(batch, pending);
+                pending.EndCommand = batch.BatchCommands.Count;
+            }
+            try
+            {
+                await batch.ExecuteNonQueryAsync(CancellationToken.None);
+            }
+            catch (PostgresException e) when (Culprit(group, batch, e) is { } culprit && ConditionFailure(e, culprit) is { } failure)
+            {
+                // Only the culprit's condition failed; the batch was rolled back as a whole, so the others go again.
+                culprit.Complete(failure);
+                group.Remove(culprit);
+                continue;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DeadlockDetected && group.Count > 1)
+            {
+                // Two batches waited on each other's rows (two starts of the same ids in opposite order): one at a time.
+                foreach (var pending in group.ToList())
+                {
+                    await CommitGroupAsync([pending]);
+                }
+                return;
+            }
+            catch (Exception e)
+            {
+                // The batch failed for a reason of its own (connection, server): every transition in it failed.
+                foreach (var pending in group)
+                {
+                    pending.Complete(e);
+                }
+                return;
+            }
+            foreach (var pending in group)
+            {
+                pending.Complete(null);
+                for (var next = pending.Mutation; next is not null; next = next.Successor)
+                {
+                    if (next.Visibility is not null)
+                    {
+                        Visibility?.Enqueued();
+                    }
+                }
+            }
+            return;
+        }
+    }
+
+    /// <summary>The transition whose statement raised <paramref name="e"/>, when Npgsql names the statement.</summary>
+    private static PendingTransition? Culprit(List<PendingTransition> group, NpgsqlBatch batch, PostgresException e)
+    {
+        var index = e.BatchCommand is { } command ? batch.BatchCommands.IndexOf(command) : -1;
+        return index < 0 ? null : group.Find(p => p.FirstCommand <= index && index < p.EndCommand);
+    }
+
+    /// <summary>The domain error for a condition of <paramref name="culprit"/> that did not hold; null for other errors.</summary>
+    private static Exception? ConditionFailure(PostgresException e, PendingTransition culprit)
+    {
+        var m = culprit.Mutation;
+        return e.SqlState switch
+        {
+            ConditionFailedState => e.MessageText switch
+            {
+                "fence" => new ShardOwnershipLostException(culprit.Fence!.Value.Shard),
+                "current" => new CurrentExecutionConditionFailedException(m.Key.WorkflowId),
+                _ => new ExecutionConditionFailedException(m.Key, m.ExpectedDbVersion),
+            },
+            // The workflow id already has a current run, or a writer with a stale copy collided with newer rows.
+            PostgresErrorCodes.UniqueViolation => e.ConstraintName == "current_executions_pkey"
+                ? new CurrentExecutionConditionFailedException(m.Key.WorkflowId)
+                : new ExecutionConditionFailedException(m.Key, m.ExpectedDbVersion),
+            _ => null,
+        };
+    }
+
+    private static void Add(NpgsqlBatch batch, PendingTransition pending)
+    {
+        if (pending.Fence is var (shard, rangeId))
         {
             var command = new NpgsqlBatchCommand(RequireFenceSql);
             command.Parameters.Add(new NpgsqlParameter { Value = shard });
             command.Parameters.Add(new NpgsqlParameter { Value = rangeId });
             batch.BatchCommands.Add(command);
         }
-        for (var next = m; next is not null; next = next.Successor)
+        for (var next = pending.Mutation; next is not null; next = next.Successor)
         {
             Add(batch, next);
         }
-        try
+    }
+
+    /// <summary>A transition waiting for its group's commit.</summary>
+    private sealed class PendingTransition(ExecutionMutation mutation, (int Shard, long RangeId)? fence, CancellationToken ct)
+    {
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ExecutionMutation Mutation => mutation;
+
+        public (int Shard, long RangeId)? Fence => fence;
+
+        /// <summary>The range of this transition's statements in the current batch.</summary>
+        public int FirstCommand { get; set; }
+
+        public int EndCommand { get; set; }
+
+        public Task Task => _done.Task;
+
+        /// <summary>Completes the caller's task as cancelled when it gave up before its batch was sent.</summary>
+        public bool CancelIfRequested() => ct.IsCancellationRequested && _done.TrySetCanceled(ct);
+
+        public void Complete(Exception? error)
         {
-            await batch.ExecuteNonQueryAsync(ct);
-        }
-        catch (PostgresException e) when (e.SqlState == ConditionFailedState)
-        {
-            throw e.MessageText switch
+            if (error is null)
             {
-                "fence" => new ShardOwnershipLostException(fence!.Value.Shard),
-                "current" => new CurrentExecutionConditionFailedException(m.Key.WorkflowId),
-                _ => new ExecutionConditionFailedException(m.Key, m.ExpectedDbVersion),
-            };
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
-        {
-            // The workflow id already has a current run, or a writer with a stale copy collided with newer rows.
-            throw e.ConstraintName == "current_executions_pkey"
-                ? new CurrentExecutionConditionFailedException(m.Key.WorkflowId)
-                : new ExecutionConditionFailedException(m.Key, m.ExpectedDbVersion);
-        }
-        for (var next = m; next is not null; next = next.Successor)
-        {
-            if (next.Visibility is not null)
+                _done.TrySetResult();
+            }
+            else
             {
-                Visibility?.Enqueued();
+                _done.TrySetException(error);
             }
         }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Transitions already queued are committed before the pool closes.
+        _pending.Writer.TryComplete();
+        await Task.WhenAll(_committers);
     }
 
     private static void Add(NpgsqlBatch batch, ExecutionMutation m)

@@ -91,6 +91,7 @@ public sealed class PostgresPersistence : IPersistence
 
     public async ValueTask DisposeAsync()
     {
+        await _executions.DisposeAsync();
         await _visibilityStore.DisposeAsync();
         if (_leases is not null)
         {

@@ -45,6 +45,8 @@ public sealed record PostgresSettings
             // so a pooled connection needs no reset: otherwise every checkout, i.e. every transition and every read,
             // first runs Npgsql's reset statements on the server.
             NoResetOnClose = true,
+            // Group commit needs to know which statement of a batch failed, to fail only that transition.
+            IncludeFailedBatchedCommand = true,
         };
         return builder.ConnectionString;
     }

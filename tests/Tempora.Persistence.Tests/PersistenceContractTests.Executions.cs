@@ -320,7 +320,7 @@ public abstract partial class PersistenceContractTests
     [Fact]
     public async Task ConcurrentWrites_OfDifferentRuns_AFailedOneUndoesOnlyItsOwnStatements()
     {
-        // Stores may commit concurrent transitions together (SQLite's group commit); a write that fails its condition
+        // Stores commit concurrent transitions together (group commit, both stores); a write that fails its condition
         // in such a group must leave nothing behind and take nothing of the others with it.
         var existing = await CreateRunAsync(NewRun("wf-group-dup"));
         var good = Enumerable.Range(0, 30).Select(i => NewRun($"wf-group-{i}")).ToArray();
