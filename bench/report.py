@@ -52,6 +52,9 @@ METHOD = """\
   time of each step in `phases_ms` of the JSON line (start request → started event, workflow task schedule → start
   and start → complete, activity schedule → start and start → complete, activity completed → next workflow task
   started, workflow closed → result seen by the client): where the latency goes, without a profiler.
+- **Inside the server**: the driver reads the server's `/metrics` just before and just after the measured run and
+  reports, per gRPC operation and per store call, the calls per workflow and the server's mean time for each
+  (`server_calls_per_wf` in the JSON line).
 - **Worker and client settings**: 200 workflow task and 200 activity slots, 10 workflow and 10 activity pollers,
   the SDK's workflow cache (10,000) and its default gzip request compression (`--grpc-compression none` in
   `BENCH_ARGS` measures without it). The targets below compare medians over the `REPEAT` passes.
@@ -83,6 +86,28 @@ def phases_section(loads):
                       "Medians in ms over the histories of about 20 workflows spread over each run (event times of the "
                       "server, request and result times of the client; WFT = workflow task).", "",
                       table(["run"] + [title for _, title in PHASES], rows), ""])
+
+
+def server_calls_section(loads):
+    """Per run: the gRPC requests and store calls one workflow cost, with the server's mean time for each."""
+    runs = [r for r in loads if r.get("server_calls_per_wf")]
+    if not runs:
+        return None
+    out = ["## Inside the server: requests and store calls per workflow", "",
+           "From the server's own histograms (`service_latency`, `persistence_latency` on its `/metrics`), read before "
+           "and after each run: calls per workflow / mean ms the server took for each. Long polls "
+           "(`Poll*TaskQueue`, the result's `GetWorkflowExecutionHistory`) include their waiting time.", ""]
+    for metric, title in (("service_latency", "gRPC request"), ("persistence_latency", "store call")):
+        ops = sorted({op for r in runs for op in (r["server_calls_per_wf"].get(metric) or {})})
+        rows = []
+        for op in ops:
+            cells = []
+            for r in runs:
+                v = (r["server_calls_per_wf"].get(metric) or {}).get(op)
+                cells.append(f"{fmt(v[0], 2)} / {fmt(v[1], 2)}" if v else "–")
+            rows.append([f"`{op}`"] + cells)
+        out += [table([title] + [r.get("label", "?") for r in runs], rows), ""]
+    return "\n".join(out)
 
 
 def pg_rows_section(loads):
@@ -327,7 +352,7 @@ def render(path, lines, analysis):
             if r.get("server_start_rss_mb") is not None and idle:
                 rows.append(["RSS after start, before the warm-up", f"{fmt(r.get('server_start_rss_mb'))} MB", r.get("label", "")])
         out += ["## Tempora: start-up and idle footprint", "", table(["what", "figure", "detail"], rows), ""]
-    for section in (phases_section(loads), pg_rows_section(loads)):
+    for section in (phases_section(loads), server_calls_section(loads), pg_rows_section(loads)):
         if section:
             out.append(section)
     peer_text = peers_section(peers)

@@ -153,7 +153,8 @@ record() { # one JSON line from the driver -> stdout and the results file
     fi
 }
 
-# start_server NAME CMD... : launches the server, waits (bounded) for its banner, sets SERVER_PID and SERVER_ADDR.
+# start_server NAME CMD... : launches the server, waits (bounded) for its banner, sets SERVER_PID, SERVER_ADDR and
+# SERVER_METRICS (its /metrics URL, from the banner).
 start_server() {
     local name=$1 i
     shift
@@ -163,7 +164,8 @@ start_server() {
     SERVER_ADDR=
     for ((i = 0; i < 600; i++)); do
         SERVER_ADDR=$(sed -n 's/^Server: *//p' "$out" | head -1)
-        [ -n "$SERVER_ADDR" ] && return 0
+        SERVER_METRICS=$(sed -n 's/^Metrics: *//p' "$out" | head -1)
+        [ -n "$SERVER_ADDR" ] && [ -n "$SERVER_METRICS" ] && return 0
         if ! kill -0 "$SERVER_PID" 2>/dev/null; then
             log "server exited before it was ready:"; tail -20 "$out" >&2; SERVER_PID=; return 1
         fi
@@ -179,7 +181,7 @@ drive() {
     local label=$1 store=$2 status=0
     shift 2
     # shellcheck disable=SC2086 # BENCH_ARGS is a list of flags
-    timeout $((TIMEOUT_S + 300)) "$DRIVER" --address "$SERVER_ADDR" --server-pid "$SERVER_PID" \
+    timeout $((TIMEOUT_S + 300)) "$DRIVER" --address "$SERVER_ADDR" --server-pid "$SERVER_PID" --server-metrics "$SERVER_METRICS" \
         --label "$label" --store "$store" --payload-bytes "$PAYLOAD_BYTES" --timeout-s "$TIMEOUT_S" \
         "$@" $BENCH_ARGS >"$WORK/line.json" 2>>"$LOGS/driver.log" || status=$?
     record "$(tail -1 "$WORK/line.json")"

@@ -18,6 +18,7 @@ internal sealed class BenchCommand : RootCommand
     private readonly Option<int?> _dbPid = new("--db-pid") { Description = "Pid of a PostgreSQL postmaster: it and its backends are sampled too (summed PSS, CPU)" };
     private readonly Option<string> _pgStats = new("--pg-stats") { Description = "Npgsql connection string to the server's main database: commits, WAL bytes and WAL syncs per workflow are read from PostgreSQL's counters" };
     private readonly Option<string> _pgVisibilityDatabase = new("--pg-visibility-database") { Description = "Visibility database whose commits count too (with --pg-stats)" };
+    private readonly Option<string> _serverMetrics = new("--server-metrics") { Description = "URL of the server's Prometheus /metrics: its per-request and per-store-call latency over the run goes into the JSON line" };
     private readonly Option<bool> _warmup = new("--warmup") { Description = "Run one unmeasured workflow first", DefaultValueFactory = _ => true, Arity = ArgumentArity.ZeroOrOne };
     private readonly Option<int> _timeoutS = new("--timeout-s") { Description = "Bound on the whole measured run, in seconds", DefaultValueFactory = _ => 600 };
     private readonly Option<int> _connectTimeoutS = new("--connect-timeout-s") { Description = "How long to keep trying to connect to a server that is still starting", DefaultValueFactory = _ => 60 };
@@ -78,7 +79,7 @@ internal sealed class BenchCommand : RootCommand
         Option[] all =
         [
             _address, _namespace, _workflows, _concurrency, _activities, _payloadBytes, _taskQueue, _label, _store,
-            _serverPid, _dbPid, _pgStats, _pgVisibilityDatabase, _warmup, _timeoutS, _connectTimeoutS, _idleS,
+            _serverPid, _dbPid, _pgStats, _pgVisibilityDatabase, _serverMetrics, _warmup, _timeoutS, _connectTimeoutS, _idleS,
             _maxWorkflowTasks, _maxActivities, _workflowPollers, _activityPollers, _maxCached, _grpcCompression,
             _phases, _measureStartup, _temporaBinary, _repeat,
         ];
@@ -106,6 +107,7 @@ internal sealed class BenchCommand : RootCommand
             DbPid = p.GetValue(_dbPid),
             PgStats = p.GetValue(_pgStats),
             PgVisibilityDatabase = p.GetValue(_pgVisibilityDatabase),
+            ServerMetricsUrl = p.GetValue(_serverMetrics),
             Warmup = p.GetValue(_warmup),
             TimeoutS = p.GetValue(_timeoutS),
             ConnectTimeoutS = p.GetValue(_connectTimeoutS),

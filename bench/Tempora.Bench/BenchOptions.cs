@@ -16,6 +16,7 @@ internal sealed record BenchOptions
     public int? DbPid { get; init; }
     public string? PgStats { get; init; }
     public string? PgVisibilityDatabase { get; init; }
+    public string? ServerMetricsUrl { get; init; }
     public bool Warmup { get; init; } = true;
     public int TimeoutS { get; init; } = 600;
     public int ConnectTimeoutS { get; init; } = 60;

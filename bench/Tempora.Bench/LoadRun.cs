@@ -65,6 +65,7 @@ internal static class LoadRun
             pgBefore = await PgCounters.ReadAsync(cs, o.PgVisibilityDatabase, ct);
         }
 
+        var metricsBefore = await ServerMetrics.ScrapeAsync(o.ServerMetricsUrl, ct);
         var server = o.ServerPid is { } pid ? new ProcSampler(pid, tree: false, SampleInterval) : null;
         var db = o.DbPid is { } dpid ? new ProcSampler(dpid, tree: true, SampleInterval) : null;
         server?.Start();
@@ -81,6 +82,7 @@ internal static class LoadRun
         server?.Stop();
         db?.Stop();
         Log($"done: {r.Completed} completed, {r.Errors} errors in {r.WallS:F2} s");
+        var metricsAfter = await ServerMetrics.ScrapeAsync(o.ServerMetricsUrl, ct);
 
         JsonObject? pgPerWf = null;
         if (o.PgStats is { } cs2 && pgBefore is { } before)
@@ -152,6 +154,7 @@ internal static class LoadRun
             json["db_cpu_ms_per_wf"] = R(db.CpuSeconds * 1000 / perWf);
         }
         json["pg_per_wf"] = pgPerWf;
+        json["server_calls_per_wf"] = metricsAfter is not null && metricsBefore is not null ? metricsAfter.Since(metricsBefore, r.Completed) : null;
         json["phases_ms"] = phases;
         json["idle"] = idle;
         json["worker"] = new JsonObject
@@ -202,6 +205,7 @@ internal static class LoadRun
     private static async Task<JsonObject> MeasureIdleAsync(BenchOptions o, CancellationToken ct)
     {
         var interval = TimeSpan.FromSeconds(1);
+        var metricsBefore = await ServerMetrics.ScrapeAsync(o.ServerMetricsUrl, ct);
         var server = o.ServerPid is { } pid ? new ProcSampler(pid, tree: false, interval) : null;
         var db = o.DbPid is { } dpid ? new ProcSampler(dpid, tree: true, interval) : null;
         server?.Start();
