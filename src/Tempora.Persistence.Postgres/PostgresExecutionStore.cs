@@ -196,7 +196,7 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
             }
             foreach (var pending in group)
             {
-                pending.Complete(null);
+                // Told before the caller resumes: a list right after the write flushes the outbox (read-your-writes).
                 for (var next = pending.Mutation; next is not null; next = next.Successor)
                 {
                     if (next.Visibility is not null)
@@ -204,6 +204,7 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
                         Visibility?.Enqueued();
                     }
                 }
+                pending.Complete(null);
             }
             return;
         }
