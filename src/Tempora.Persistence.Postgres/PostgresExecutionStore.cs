@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Npgsql;
 using NpgsqlTypes;
 using Tempora.Core;
@@ -21,13 +20,12 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
     private const int Committers = 2;
 
     private readonly NpgsqlDataSource db;
-    private readonly Channel<PendingTransition> _pending = Channel.CreateUnbounded<PendingTransition>();
-    private readonly Task[] _committers;
+    private readonly GroupCommitQueue<PendingTransition> _pending;
 
     public PostgresExecutionStore(NpgsqlDataSource db)
     {
         this.db = db;
-        _committers = [.. Enumerable.Range(0, Committers).Select(_ => Task.Run(CommitLoopAsync))];
+        _pending = new GroupCommitQueue<PendingTransition>(MaxGroupSize, Committers, CommitGroupAsync);
     }
 
     // The fencing check: the shard's range_id must still be the one this process took over. FOR KEY SHARE keeps a
@@ -126,32 +124,8 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
     {
         // A successor has the same workflow id, hence the same shard.
         var pending = new PendingTransition(m, Leases?.Fence(m.Key), ct);
-        if (!_pending.Writer.TryWrite(pending))
-        {
-            throw new ObjectDisposedException(nameof(PostgresExecutionStore));
-        }
+        _pending.Enqueue(pending);
         return pending.Task;
-    }
-
-    private async Task CommitLoopAsync()
-    {
-        var group = new List<PendingTransition>(MaxGroupSize);
-        var reader = _pending.Reader;
-        while (await reader.WaitToReadAsync())
-        {
-            group.Clear();
-            while (group.Count < MaxGroupSize && reader.TryRead(out var next))
-            {
-                if (!next.CancelIfRequested())
-                {
-                    group.Add(next);
-                }
-            }
-            if (group.Count > 0)
-            {
-                await CommitGroupAsync(group);
-            }
-        }
     }
 
     private async Task CommitGroupAsync(List<PendingTransition> group)
@@ -169,13 +143,6 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
             {
                 await batch.ExecuteNonQueryAsync(CancellationToken.None);
             }
-            catch (PostgresException e) when (Culprit(group, batch, e) is { } culprit && ConditionFailure(e, culprit) is { } failure)
-            {
-                // Only the culprit's condition failed; the batch was rolled back as a whole, so the others go again.
-                culprit.Complete(failure);
-                group.Remove(culprit);
-                continue;
-            }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DeadlockDetected && group.Count > 1)
             {
                 // Two batches waited on each other's rows (two starts of the same ids in opposite order): one at a time.
@@ -184,6 +151,14 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
                     await CommitGroupAsync([pending]);
                 }
                 return;
+            }
+            catch (PostgresException e) when (Culprit(group, batch, e) is { } culprit)
+            {
+                // One transition's statement failed (mostly a condition); the batch was rolled back as a whole, so
+                // that transition gets its error and the others go again.
+                culprit.Complete(ConditionFailure(e, culprit) ?? e);
+                group.Remove(culprit);
+                continue;
             }
             catch (Exception e)
             {
@@ -253,7 +228,7 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
     }
 
     /// <summary>A transition waiting for its group's commit.</summary>
-    private sealed class PendingTransition(ExecutionMutation mutation, (int Shard, long RangeId)? fence, CancellationToken ct)
+    private sealed class PendingTransition(ExecutionMutation mutation, (int Shard, long RangeId)? fence, CancellationToken ct) : IGroupedWrite
     {
         private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -268,7 +243,6 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
 
         public Task Task => _done.Task;
 
-        /// <summary>Completes the caller's task as cancelled when it gave up before its batch was sent.</summary>
         public bool CancelIfRequested() => ct.IsCancellationRequested && _done.TrySetCanceled(ct);
 
         public void Complete(Exception? error)
@@ -287,8 +261,7 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         // Transitions already queued are committed before the pool closes.
-        _pending.Writer.TryComplete();
-        await Task.WhenAll(_committers);
+        await _pending.DisposeAsync();
     }
 
     private static void Add(NpgsqlBatch batch, ExecutionMutation m)

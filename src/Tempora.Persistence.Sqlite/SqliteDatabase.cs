@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -19,9 +18,7 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
 
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _lock = new(1, 1);
-    private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(
-        new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _writer;
+    private readonly GroupCommitQueue<PendingWrite> _writes;
     // Prepared statements of the hot paths, kept across calls: SQLite parses and plans a statement when it is prepared,
     // which cost more CPU than running it (the parser was the top SQLite frame in the benchmark's profile).
     private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
@@ -29,7 +26,7 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
     private SqliteDatabase(SqliteConnection connection)
     {
         _connection = connection;
-        _writer = Task.Run(WriteLoopAsync);
+        _writes = new GroupCommitQueue<PendingWrite>(MaxGroupSize, committers: 1, CommitGroupAsync);
     }
 
     private static readonly IReadOnlyList<string> Migrations = EmbeddedMigrations.Load(typeof(SqliteDatabase).Assembly, "");
@@ -119,44 +116,24 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
     public Task<T> InTransactionAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken ct)
     {
         var pending = new PendingWrite<T>(work, ct);
-        if (!_writes.Writer.TryWrite(pending))
-        {
-            throw new ObjectDisposedException(nameof(SqliteDatabase));
-        }
+        _writes.Enqueue(pending);
         return pending.Task;
     }
 
-    private async Task WriteLoopAsync()
+    private async Task CommitGroupAsync(List<PendingWrite> group)
     {
-        var group = new List<PendingWrite>(MaxGroupSize);
-        var reader = _writes.Reader;
-        while (await reader.WaitToReadAsync())
+        await _lock.WaitAsync();
+        try
         {
-            group.Clear();
-            while (group.Count < MaxGroupSize && reader.TryRead(out var next))
-            {
-                if (!next.CancelIfRequested())
-                {
-                    group.Add(next);
-                }
-            }
-            if (group.Count == 0)
-            {
-                continue;
-            }
-            await _lock.WaitAsync();
-            try
-            {
-                CommitGroup(group);
-            }
-            finally
-            {
-                _lock.Release();
-            }
-            foreach (var write in group)
-            {
-                write.Finish();
-            }
+            CommitGroup(group);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+        foreach (var write in group)
+        {
+            write.Finish();
         }
     }
 
@@ -200,9 +177,8 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
             or SQLitePCL.raw.SQLITE_NOMEM or SQLitePCL.raw.SQLITE_INTERRUPT or SQLitePCL.raw.SQLITE_CORRUPT };
 
     /// <summary>A write waiting for the group commit.</summary>
-    private abstract class PendingWrite
+    private abstract class PendingWrite : IGroupedWrite
     {
-        /// <summary>Completes the caller's task as cancelled when it gave up before the write started.</summary>
         public abstract bool CancelIfRequested();
 
         public abstract void Run(SqliteConnection connection, SqliteTransaction tx);
@@ -302,8 +278,7 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         // Writes already queued are committed before the connection closes.
-        _writes.Writer.TryComplete();
-        await _writer;
+        await _writes.DisposeAsync();
         await _lock.WaitAsync();
         try
         {
