@@ -19,12 +19,12 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
     /// <summary>Batches in flight at once, each on its own connection: while one waits for its commit, the next fills.</summary>
     private const int Committers = 2;
 
-    private readonly NpgsqlDataSource db;
+    private readonly NpgsqlDataSource _db;
     private readonly GroupCommitQueue<PendingTransition> _pending;
 
     public PostgresExecutionStore(NpgsqlDataSource db)
     {
-        this.db = db;
+        _db = db;
         _pending = new GroupCommitQueue<PendingTransition>(MaxGroupSize, Committers, CommitGroupAsync);
     }
 
@@ -132,7 +132,7 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
     {
         while (group.Count > 0)
         {
-            await using var batch = db.CreateBatch();
+            await using var batch = _db.CreateBatch();
             foreach (var pending in group)
             {
                 pending.FirstCommand = batch.BatchCommands.Count;
@@ -373,7 +373,7 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
 
     public async Task<CurrentExecutionRecord?> GetCurrentExecutionAsync(string namespaceId, string workflowId, CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand(SelectCurrentSql);
+        await using var cmd = _db.CreateCommand(SelectCurrentSql);
         cmd.Parameters.Add(new NpgsqlParameter { Value = namespaceId });
         cmd.Parameters.Add(new NpgsqlParameter { Value = workflowId });
         await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -396,7 +396,7 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
 
     public async Task<IReadOnlyList<TimerTaskRecord>> LoadTimerTasksAsync(CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand(SelectTimersSql);
+        await using var cmd = _db.CreateCommand(SelectTimersSql);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<TimerTaskRecord>();
         while (await r.ReadAsync(ct))
@@ -409,7 +409,7 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
 
     public async Task<IReadOnlyList<MatchingTask>> LoadMatchingTasksAsync(CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand(SelectTasksSql);
+        await using var cmd = _db.CreateCommand(SelectTasksSql);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<MatchingTask>();
         while (await r.ReadAsync(ct))
@@ -422,7 +422,7 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
 
     public async Task DeleteTasksAsync(IReadOnlyList<long> timerTaskIds, IReadOnlyList<long> matchingTaskIds, CancellationToken ct)
     {
-        await using var batch = db.CreateBatch();
+        await using var batch = _db.CreateBatch();
         AddIdList(batch, DeleteTimersSql, timerTaskIds);
         AddIdList(batch, DeleteTasksSql, matchingTaskIds);
         await batch.ExecuteNonQueryAsync(ct); // a batch without a transaction runs as one implicit transaction
@@ -431,7 +431,7 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
     public async Task DeleteExecutionAsync(WorkflowKey key, CancellationToken ct)
     {
         var fence = Leases?.Fence(key);
-        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var conn = await _db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         await using var batch = new NpgsqlBatch(conn, tx);
         if (fence is var (shard, rangeId))
@@ -453,13 +453,13 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
 
     public async Task<long> GetMaxTaskIdAsync(CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand(MaxTaskIdSql);
+        await using var cmd = _db.CreateCommand(MaxTaskIdSql);
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
     private NpgsqlCommand Command(string sql, WorkflowKey key, params object[] values)
     {
-        var cmd = db.CreateCommand(sql);
+        var cmd = _db.CreateCommand(sql);
         cmd.Parameters.Add(new NpgsqlParameter { Value = key.NamespaceId });
         cmd.Parameters.Add(new NpgsqlParameter { Value = key.WorkflowId });
         cmd.Parameters.Add(new NpgsqlParameter { Value = key.RunId });
