@@ -28,11 +28,9 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
         _pending = new GroupCommitQueue<PendingTransition>(MaxGroupSize, Committers, CommitGroupAsync);
     }
 
-    // The fencing check: the shard's range_id must still be the one this process took over. FOR KEY SHARE keeps a
-    // takeover (SELECT ... FOR UPDATE) waiting until this transaction ends, without serialising writers.
-    private const string FenceSql = "SELECT 1 FROM shards WHERE shard_id = $1 AND range_id = $2 FOR KEY SHARE";
-
-    // The same check inside a transition's batch, where it must raise an error to roll the batch back (0005_require.sql).
+    // The fencing check: the shard's range_id must still be the one this process took over, else an error rolls the
+    // batch back (0005_require.sql). FOR KEY SHARE keeps a takeover (SELECT ... FOR UPDATE) waiting until this
+    // transaction ends, without serialising writers.
     private const string RequireFenceSql =
         "SELECT tempora_require(EXISTS (SELECT 1 FROM shards WHERE shard_id = $1 AND range_id = $2 FOR KEY SHARE), 'fence')";
 
@@ -214,13 +212,7 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
 
     private static void Add(NpgsqlBatch batch, PendingTransition pending)
     {
-        if (pending.Fence is var (shard, rangeId))
-        {
-            var command = new NpgsqlBatchCommand(RequireFenceSql);
-            command.Parameters.Add(new NpgsqlParameter { Value = shard });
-            command.Parameters.Add(new NpgsqlParameter { Value = rangeId });
-            batch.BatchCommands.Add(command);
-        }
+        AddFence(batch, pending.Fence);
         for (var next = pending.Mutation; next is not null; next = next.Successor)
         {
             Add(batch, next);
@@ -244,6 +236,8 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
         public Task Task => _done.Task;
 
         public bool CancelIfRequested() => ct.IsCancellationRequested && _done.TrySetCanceled(ct);
+
+        public void FailUnlessComplete(Exception error) => Complete(error);
 
         public void Complete(Exception? error)
         {
@@ -335,26 +329,16 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
         return command;
     }
 
-    /// <summary>Runs the batch; true when it has no fence or its fence row matched (a SELECT reports no row count,
-    /// so the fence's first result set is read).</summary>
-    private static async Task<bool> ExecuteFencedAsync(NpgsqlBatch batch, bool fenced, CancellationToken ct)
+    /// <summary>Adds the fencing check first in the batch, when this process fences its writes.</summary>
+    private static void AddFence(NpgsqlBatch batch, (int Shard, long RangeId)? fence)
     {
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        var held = !fenced || await reader.ReadAsync(ct);
-        while (await reader.NextResultAsync(ct))
+        if (fence is var (shard, rangeId))
         {
-            // drain: errors of later statements surface here
+            var command = new NpgsqlBatchCommand(RequireFenceSql);
+            command.Parameters.Add(new NpgsqlParameter { Value = shard });
+            command.Parameters.Add(new NpgsqlParameter { Value = rangeId });
+            batch.BatchCommands.Add(command);
         }
-        return held;
-    }
-
-    private static NpgsqlBatchCommand AddFence(NpgsqlBatch batch, int shard, long rangeId)
-    {
-        var command = new NpgsqlBatchCommand(FenceSql);
-        command.Parameters.Add(new NpgsqlParameter { Value = shard });
-        command.Parameters.Add(new NpgsqlParameter { Value = rangeId });
-        batch.BatchCommands.Add(command);
-        return command;
     }
 
     private static void AddIdList(NpgsqlBatch batch, string sql, IReadOnlyList<long> ids)
@@ -431,23 +415,21 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
     public async Task DeleteExecutionAsync(WorkflowKey key, CancellationToken ct)
     {
         var fence = Leases?.Fence(key);
-        await using var conn = await _db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        await using var batch = new NpgsqlBatch(conn, tx);
-        if (fence is var (shard, rangeId))
-        {
-            AddFence(batch, shard, rangeId);
-        }
+        await using var batch = _db.CreateBatch();
+        AddFence(batch, fence);
         foreach (var sql in DeleteExecutionSql)
         {
             Add(batch, sql, key);
         }
         batch.BatchCommands.Add(PostgresVisibilityStore.EnqueueDelete(key.NamespaceId, key.RunId));
-        if (!await ExecuteFencedAsync(batch, fence is not null, ct))
+        try
+        {
+            await batch.ExecuteNonQueryAsync(ct); // one implicit transaction
+        }
+        catch (PostgresException e) when (e.SqlState == ConditionFailedState)
         {
             throw new ShardOwnershipLostException(fence!.Value.Shard);
         }
-        await tx.CommitAsync(ct);
         Visibility?.Enqueued();
     }
 

@@ -181,6 +181,8 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
     {
         public abstract bool CancelIfRequested();
 
+        public abstract void FailUnlessComplete(Exception error);
+
         public abstract void Run(SqliteConnection connection, SqliteTransaction tx);
 
         /// <summary>Records the failure; with <paramref name="overwrite"/> false a failure already recorded stays.</summary>
@@ -199,6 +201,8 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
         public Task<T> Task => _done.Task;
 
         public override bool CancelIfRequested() => ct.IsCancellationRequested && _done.TrySetCanceled(ct);
+
+        public override void FailUnlessComplete(Exception error) => _done.TrySetException(error);
 
         public override void Run(SqliteConnection connection, SqliteTransaction tx) => _result = work(connection, tx);
 

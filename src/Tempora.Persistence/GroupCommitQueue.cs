@@ -7,6 +7,9 @@ public interface IGroupedWrite
 {
     /// <summary>Completes the caller's task as cancelled when it gave up before its group was taken; true then.</summary>
     bool CancelIfRequested();
+
+    /// <summary>Fails the caller's task unless it is already complete.</summary>
+    void FailUnlessComplete(Exception error);
 }
 
 /// <summary>
@@ -23,7 +26,7 @@ public sealed class GroupCommitQueue<T> : IAsyncDisposable where T : class, IGro
 
     /// <param name="maxGroupSize">Most writes one group carries; bounds the time a group holds its connection.</param>
     /// <param name="committers">Groups committed at once: while one waits for its commit, the next fills.</param>
-    /// <param name="commit">Commits a group and completes every write in it; it must not throw.</param>
+    /// <param name="commit">Commits a group and completes every write in it.</param>
     public GroupCommitQueue(int maxGroupSize, int committers, Func<List<T>, Task> commit)
     {
         _pending = Channel.CreateUnbounded<T>(new UnboundedChannelOptions { SingleReader = committers == 1 });
@@ -54,9 +57,21 @@ public sealed class GroupCommitQueue<T> : IAsyncDisposable where T : class, IGro
                     group.Add(next);
                 }
             }
-            if (group.Count > 0)
+            if (group.Count == 0)
+            {
+                continue;
+            }
+            try
             {
                 await _commit(group);
+            }
+            catch (Exception e)
+            {
+                // A bug in building the group must not stop the loop (every later write would wait forever).
+                foreach (var write in group)
+                {
+                    write.FailUnlessComplete(e);
+                }
             }
         }
     }

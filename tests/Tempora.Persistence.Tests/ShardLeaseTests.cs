@@ -50,6 +50,9 @@ public sealed class ShardLeaseTests : IAsyncLifetime
         await Assert.ThrowsAsync<ShardOwnershipLostException>(() => first.Executions.WriteAsync(stale, Ct));
         Assert.Equal(1, (await second.Executions.GetExecutionAsync(created.Key, Ct))!.DbVersion);
         Assert.Empty(await second.Executions.ReadHistoryAsync(created.Key, 3, 10, Ct));
+        // So is its deletion of the run (retention).
+        await Assert.ThrowsAsync<ShardOwnershipLostException>(() => first.Executions.DeleteExecutionAsync(created.Key, Ct));
+        Assert.NotNull(await second.Executions.GetExecutionAsync(created.Key, Ct));
 
         // The new owner writes the same transition.
         await second.Executions.WriteAsync(stale, Ct);
