@@ -229,6 +229,33 @@ def peers_section(peers):
     return "\n".join(out)
 
 
+def side_by_side_section(loads, peers):
+    """Every system's runs of the shared workload (1 step/activity) in one table: Tempora's and the peers'."""
+    ours = [r for r in loads if r.get("activities") == 1]
+    theirs = [p for p in peers if p.get("peer") in ("restate", "dbos")]
+    if not ours or not theirs:
+        return None
+    rows = []
+    for r in ours:
+        cpu = (r.get("server_cpu_ms_per_wf") or 0) + (r.get("db_cpu_ms_per_wf") or 0)
+        rows.append([f"tempora ({r.get('store')})", r.get("label", ""), fmt(r.get("workflows"), 0), fmt(r.get("concurrency"), 0),
+                     fmt(r.get("wf_per_s")), fmt(r.get("p50_ms")), fmt(r.get("p95_ms")), fmt(r.get("p99_ms")),
+                     fmt((r.get("server_peak_rss_mb") or 0) + (r.get("db_peak_pss_mb") or 0)), fmt(cpu, 2),
+                     fmt(r.get("driver_cpu_ms_per_wf"), 2)])
+    for p in theirs:
+        server_ms, client_ms = peer_cpu_ms_per_wf(p)
+        rows.append([f'{p["peer"]} {p.get("version", "")}', "", fmt(p.get("n"), 0), fmt(p.get("concurrency"), 0),
+                     fmt(p.get("wf_per_s")), fmt(p.get("p50_ms")), fmt(p.get("p95_ms")), fmt(p.get("p99_ms")),
+                     fmt(p.get("peak_rss_mb")), fmt(server_ms, 2), fmt(client_ms, 2) if p["peer"] == "restate" else "in the app"])
+    return "\n".join(["## Side by side: every system, the same workload, this run", "",
+                      "Each workflow runs one no-op step (Tempora: one activity). Server side = what a user would run "
+                      "besides their application: Tempora + PostgreSQL (PSS) where used; Restate's server + its service "
+                      "endpoint; DBOS's PostgreSQL + the app (which is also its client). Client = the load generator "
+                      "(Tempora: the official .NET SDK as client and worker).", "",
+                      table(["system", "run", "workflows", "concurrency", "wf/s", "p50 ms", "p95 ms", "p99 ms",
+                             "peak RSS MB (server side)", "server-side CPU ms/wf", "client CPU ms/wf"], rows), ""])
+
+
 def verdict(ok):
     if ok is None:
         return "not measured"
@@ -321,6 +348,9 @@ def render(path, lines, analysis):
                     f"| driver | Temporalio 1.21.1, payload {meta.get('payload_bytes')} bytes{', extra flags `' + meta['bench_args'] + '`' if meta.get('bench_args') else ''} |",
                     ""]
         out.append(targets_section(meta, loads, light, linearity, startup, peers))
+        both = side_by_side_section(loads, peers)
+        if both:
+            out.append(both)
 
     if matrix:
         runs = {}
