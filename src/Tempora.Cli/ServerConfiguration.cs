@@ -56,6 +56,7 @@ internal static class ServerConfiguration
         ("TEMPORA_LOG_FORMAT", "logFormat"),
         ("TEMPORA_METRICS", "metrics"),
         ("TEMPORA_NAMESPACES", "namespaces"),
+        ("TEMPORA_VERIFY_REBUILD", "verifyRebuild"),
     ];
 
     /// <summary>Every role a process can run; all of them by default.</summary>
@@ -135,6 +136,7 @@ internal static class ServerConfiguration
             NumHistoryShards = Int(config, "numHistoryShards", 4, 1, 16384),
             BroadcastAddress = config["broadcastAddress"] is { Length: > 0 } broadcast ? broadcast : null,
             MigrateSchema = false,
+            VerifyRebuild = Switch(config, "verifyRebuild", false),
         };
         return ParseStore(config["db"] ?? "sqlite") switch
         {
@@ -201,12 +203,14 @@ internal static class ServerConfiguration
     };
 
     /// <summary>An on/off setting: true/false, on/off, yes/no, 1/0.</summary>
-    private static bool Switch(IConfiguration config, string key, bool defaultValue) => config[key]?.ToLowerInvariant() switch
+    private static bool Switch(IConfiguration config, string key, bool defaultValue) =>
+        config[key] is { } text ? ParseSwitch(key, text) : defaultValue;
+
+    public static bool ParseSwitch(string key, string text) => text.ToLowerInvariant() switch
     {
-        null => defaultValue,
         "true" or "on" or "yes" or "1" => true,
         "false" or "off" or "no" or "0" => false,
-        var text => throw new ConfigurationException($"Setting '{key}' must be true or false (on/off), not '{text}'."),
+        _ => throw new ConfigurationException($"Setting '{key}' must be true or false (on/off), not '{text}'."),
     };
 
     /// <summary>

@@ -146,8 +146,14 @@ internal sealed class StartDevCommand : Command
                 .OfType<KeyValuePair<string, Tempora.Visibility.Query.SearchAttributeType>>()
                 .GroupBy(a => a.Key, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal),
+            VerifyRebuild = VerifyRebuildFromEnvironment(),
         };
     }
+
+    /// <summary>TEMPORA_VERIFY_REBUILD, as `tempora start` reads it (the tests set it for the servers they launch).</summary>
+    private static bool VerifyRebuildFromEnvironment() =>
+        Environment.GetEnvironmentVariable("TEMPORA_VERIFY_REBUILD") is { Length: > 0 } value
+        && ServerConfiguration.ParseSwitch("TEMPORA_VERIFY_REBUILD", value);
 
     private static void PrintBanner(TemporaOptions options, string grpcAddress, string metricsAddress, string? uiAddress)
     {

@@ -21,6 +21,7 @@ internal sealed class ExecutionContext
             if (value is null)
             {
                 History = null;
+                Rebuilt = null;
             }
         }
     }
@@ -31,6 +32,12 @@ internal sealed class ExecutionContext
     /// </summary>
     public Temporalio.Api.History.V1.HistoryEvent[]? History { get; set; }
     public long DbVersion { get; set; }
+
+    /// <summary>
+    /// With <see cref="HistoryOptions.VerifyRebuild"/>: the state rebuilt from the run's written history alone (no
+    /// buffered events), as of the last commit; null until first needed (then read from the store).
+    /// </summary>
+    public Execution.MutableState? Rebuilt { get; set; }
 
     /// <summary>What the visibility row shows as last written by this process (null: unknown, write it next time).</summary>
     public Visibility.VisibleState? Visible { get; set; }

@@ -27,9 +27,15 @@ public sealed partial class HistoryEngine(
     ILogger<HistoryEngine> logger,
     IShardOwnership ownership,
     IRemoteRuns? remote = null,
-    IMetrics? metrics = null)
+    IMetrics? metrics = null,
+    HistoryOptions? options = null)
 {
     private readonly IMetrics _metrics = metrics ?? NullMetrics.Instance;
+    private readonly bool _verifyRebuild = options?.VerifyRebuild ?? false;
+    private readonly ConcurrentQueue<string> _rebuildMismatches = new();
+
+    /// <summary>Every mismatch the rebuild check found (<see cref="HistoryOptions.VerifyRebuild"/>); the tests expect none.</summary>
+    public IReadOnlyCollection<string> RebuildMismatches => _rebuildMismatches;
 
     /// <summary>Bound on cached runs; past it, idle entries are dropped (they reload from the database).</summary>
     private const int MaxCachedExecutions = 20_000;
@@ -259,8 +265,10 @@ public sealed partial class HistoryEngine(
         {
             mutation = mutation with { Successor = successorMutation with { Visibility = VisibilityRecords.From(created.State, 1, custom) } };
         }
+        var (rebuilt, rebuiltSuccessor) = _verifyRebuild ? await VerifyRebuildAsync(ctx, t, mutation, create is not null) : default;
         // Never cancel a write halfway: once started, the transition commits or fails as a whole.
         await store.WriteAsync(mutation, CancellationToken.None);
+        ctx.Rebuilt = rebuilt;
         ctx.Visible = visible ?? ctx.Visible;
         ctx.DbVersion = create is not null ? 1 : ctx.DbVersion + 1;
         ctx.State = t.State;
@@ -283,12 +291,69 @@ public sealed partial class HistoryEngine(
             {
                 next.State = successor.State;
                 next.History = WithEvents([], successor.NewEvents);
+                next.Rebuilt = rebuiltSuccessor;
             }
             next.Visible = VisibilityRecords.Snapshot(successor.State);
             next.DbVersion = Math.Max(next.DbVersion, 1);
             AfterCommit(successor);
         }
     }
+
+    /// <summary>
+    /// The rebuild check (<see cref="HistoryOptions.VerifyRebuild"/>): the run's state rebuilt from its stored
+    /// history (read once per load, then carried along) plus the events this commit writes, and the successor's from
+    /// its events, must match the states about to be stored; a mismatch fails the commit, naming the first member that
+    /// differs. Returns the rebuilt states for the next commit.
+    /// </summary>
+    private async Task<(MutableState? Run, MutableState? Successor)> VerifyRebuildAsync(ExecutionContext ctx, Transition t,
+        ExecutionMutation mutation, bool created)
+    {
+        var firstNewEventId = mutation.NewHistory.Count > 0 ? mutation.NewHistory[0].FirstEventId : t.State.NextEventId;
+        var rebuilt = created ? Identity(t.State) : ctx.Rebuilt ?? MutableStateRebuilder.Rebuild(Identity(t.State),
+            await ReadEventsAsync(t.Key, 1, firstNewEventId, CancellationToken.None, fromStore: true));
+        Check(t.Key, t.State, rebuilt, mutation.NewHistory);
+        MutableState? successor = null;
+        if (t.Successor is { } next && mutation.Successor is { } successorMutation)
+        {
+            successor = Identity(next.State);
+            Check(next.Key, next.State, successor, successorMutation.NewHistory);
+        }
+        return (rebuilt, successor);
+
+        static MutableState Identity(MutableState s) => MutableState.ForNewRun(s.NamespaceId, s.WorkflowId, s.RunId, s.StartRequestId, s.StartTime);
+
+        void Check(WorkflowKey key, MutableState stored, MutableState rebuilding, IReadOnlyList<HistoryBatch> written)
+        {
+            foreach (var batch in written)
+            {
+                foreach (var e in Temporalio.Api.History.V1.History.Parser.ParseFrom(batch.Data).Events)
+                {
+                    MutableStateRebuilder.Replay(rebuilding, e);
+                }
+            }
+            var compared = rebuilding;
+            if (stored.BufferedEvents.Count > 0)
+            {
+                // Buffered events were applied when they arrived but are written later: apply them to a copy.
+                compared = StateSerializer.Deserialize(StateSerializer.Serialize(rebuilding));
+                foreach (var e in stored.BufferedEvents)
+                {
+                    EventApplier.Apply(compared, e);
+                }
+            }
+            if (RebuildCheck.FirstDifference(stored, compared) is { } difference)
+            {
+                var mismatch = new RebuildMismatchException(key, difference);
+                _rebuildMismatches.Enqueue(mismatch.Message);
+                LogRebuildMismatch(logger, key.NamespaceId, key.WorkflowId, key.RunId, difference);
+                throw mismatch;
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Error,
+        Message = "Rebuild check failed for {WorkflowId}/{RunId} in namespace {NamespaceId}: mutable state rebuilt from history differs at {Difference}")]
+    private static partial void LogRebuildMismatch(ILogger logger, string namespaceId, string workflowId, string runId, string difference);
 
     /// <summary>
     /// The cached history after a commit appended <paramref name="added"/>: null (read the store) when it was not

@@ -20,10 +20,13 @@ public interface IRemoteRuns
     Task<int> DeliverExternalRequestAsync(string address, ExternalRequestCall call, CancellationToken ct);
 }
 
-/// <summary>A child to start: the parent's initiated-event attributes and root execution as protobuf bytes.</summary>
+/// <summary>
+/// A child to start: the parent's initiated-event attributes, root execution and the command's user metadata as
+/// protobuf bytes, and the start's request id (the same for every run of the parent that carries the initiation).
+/// </summary>
 public sealed record ChildStartCall(
     string TargetNamespaceId, byte[] Initiated, string ParentNamespaceName, string ParentNamespaceId, string ParentWorkflowId,
-    string ParentRunId, long InitiatedEventId, byte[] Root);
+    string ParentRunId, long InitiatedEventId, byte[] Root, string RequestId, byte[]? UserMetadata);
 
 /// <summary>The child's run id, or why it could not start (a StartChildWorkflowExecutionFailedCause).</summary>
 public sealed record ChildStartOutcome(string? RunId, int Cause);

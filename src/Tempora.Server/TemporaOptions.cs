@@ -65,6 +65,12 @@ public sealed record TemporaOptions
 
     /// <summary>Do not serve the web UI.</summary>
     public bool Headless { get; init; }
+
+    /// <summary>
+    /// Check every commit against a rebuild of the run's mutable state from its history (TEMPORA_VERIFY_REBUILD=1;
+    /// the tests turn it on): a commit whose state its history would not give back is refused and logged.
+    /// </summary>
+    public bool VerifyRebuild { get; init; }
 }
 
 /// <summary>The stores Tempora runs on.</summary>

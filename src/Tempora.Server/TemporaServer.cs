@@ -62,6 +62,9 @@ public sealed partial class TemporaServer : IAsyncDisposable
 
     private Func<IReadOnlyCollection<int>> OwnedShardsNow { get; init; } = () => [];
 
+    /// <summary>What the rebuild check found wrong so far (<see cref="TemporaOptions.VerifyRebuild"/>); empty when all was well.</summary>
+    public IReadOnlyCollection<string> RebuildMismatches => _app.Services.GetRequiredService<HistoryEngine>().RebuildMismatches;
+
     /// <summary>The bound gRPC port.</summary>
     public int GrpcPort { get; }
 
@@ -193,6 +196,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
             services.AddSingleton<IShardOwnership>(new SingleProcessShards(options.NumHistoryShards));
         }
         services.AddSingleton<IRemoteRuns, Frontend.Cluster.RemoteRunsClient>();
+        services.AddSingleton(new HistoryOptions { VerifyRebuild = options.VerifyRebuild });
         services.AddSingleton<HistoryEngine>();
         services.AddSingleton<RetentionJob>();
         services.AddFrontend();

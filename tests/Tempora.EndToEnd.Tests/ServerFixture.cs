@@ -101,6 +101,7 @@ public sealed class ServerFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        var mismatches = _peers.Prepend(_server).OfType<TemporaServer>().SelectMany(s => s.RebuildMismatches).ToList();
         foreach (var peer in _peers)
         {
             await ServerFixture.StopAsync(peer);
@@ -112,6 +113,11 @@ public sealed class ServerFixture : IAsyncLifetime
         }
 
         _database.Dispose();
+        // Each mismatch failed its own request already; this makes sure none went unnoticed (a background step's).
+        if (mismatches.Count > 0)
+        {
+            throw new InvalidOperationException($"The rebuild check failed {mismatches.Count} time(s):{Environment.NewLine}{string.Join(Environment.NewLine, mismatches)}");
+        }
     }
 
     /// <summary>Stops a server gracefully (at most 15 s), then disposes it whatever happened.</summary>
@@ -129,13 +135,16 @@ public sealed class ServerFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>Starts a server, sending its log to a file under the test output directory and warnings to xunit diagnostics.</summary>
+    /// <summary>
+    /// Starts a server, sending its log to a file under the test output directory and warnings to xunit diagnostics.
+    /// Every test server checks each commit against a rebuild of the run's state from its history (VerifyRebuild).
+    /// </summary>
     public static Task<TemporaServer> StartServerAsync(TemporaOptions options, string logName, IMessageSink? sink = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var logFile = NewLogFile(logName);
         return TemporaServer.StartAsync(
-            options with { LogLevel = LogLevel.Debug },
+            options with { LogLevel = LogLevel.Debug, VerifyRebuild = true },
             logging =>
             {
                 logging.ClearProviders();

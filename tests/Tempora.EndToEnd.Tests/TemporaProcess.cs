@@ -262,6 +262,8 @@ internal sealed partial class TemporaProcess : IAsyncDisposable
         {
             info.Environment.Remove(inherited);
         }
+        // As in-process test servers do: every commit is checked against a rebuild of the run from its history.
+        info.Environment["TEMPORA_VERIFY_REBUILD"] = "1";
         if (options.Postgres is { } pg)
         {
             info.Environment["DB"] = "postgres12";

@@ -17,18 +17,12 @@ internal sealed class TransitionFixture
     private readonly TaskIdAllocator _ids = new();
     private readonly RecordingDispatcher _dispatcher = new();
 
-    public MutableState State { get; } = new()
-    {
-        NamespaceId = "ns",
-        WorkflowId = "wf",
-        RunId = Guid.NewGuid().ToString(),
-        FirstExecutionRunId = "first",
-        WorkflowType = "Type",
-        TaskQueue = "tq",
-        WorkflowTaskTimeout = TimeSpan.FromSeconds(10),
-    };
-
     public DateTimeOffset Now { get; set; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The run's state: only its identity until <see cref="Start"/> applies WorkflowExecutionStarted.</summary>
+    public MutableState State { get; }
+
+    public TransitionFixture() => State = MutableState.ForNewRun("ns", "wf", Guid.NewGuid().ToString(), "req", Now);
 
     /// <summary>Every event written so far, in order.</summary>
     public List<HistoryEvent> History { get; } = [];
@@ -47,7 +41,13 @@ internal sealed class TransitionFixture
     public Transition Start() => Run(t =>
     {
         var e = t.NewEvent(EventType.WorkflowExecutionStarted);
-        e.WorkflowExecutionStartedEventAttributes = new WorkflowExecutionStartedEventAttributes();
+        e.WorkflowExecutionStartedEventAttributes = new WorkflowExecutionStartedEventAttributes
+        {
+            WorkflowType = new WorkflowType { Name = "Type" },
+            TaskQueue = new TaskQueue { Name = "tq" },
+            WorkflowTaskTimeout = Duration.FromTimeSpan(TimeSpan.FromSeconds(10)),
+            FirstExecutionRunId = "first",
+        };
         t.WriteEvent(e);
         t.ScheduleWorkflowTask();
     });

@@ -52,6 +52,7 @@ public sealed class UiServerFixture : IAsyncLifetime
                 MetricsPort = 0,
                 DbFilename = Path.Combine(_dir, "tempora.db"),
                 LogLevel = LogLevel.Warning,
+                VerifyRebuild = true,
             },
             logging => logging.ClearProviders());
         Client = await TemporalClient.ConnectAsync(new TemporalClientConnectOptions(Server.GrpcAddress));

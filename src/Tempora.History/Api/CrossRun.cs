@@ -21,7 +21,7 @@ public sealed partial class HistoryEngine
     {
         var parentKey = timer.Key;
         var pending = await TryReadAsync(parentKey, s => s.IsOpen && s.Children.TryGetValue(info.EventId, out var c) && !c.Started
-            ? (Child: c, s.Root, ParentNamespaceId: s.NamespaceId)
+            ? (Child: c, s.Root, RequestId: c.StartRequestId(s.RunId))
             : default, ct);
         if (pending.Child is null)
         {
@@ -39,7 +39,8 @@ public sealed partial class HistoryEngine
             var parentNamespace = await namespaces.GetByIdAsync(parentKey.NamespaceId, ct);
             var parentExecution = new WorkflowExecution { WorkflowId = parentKey.WorkflowId, RunId = parentKey.RunId };
             var call = new ChildStartCall(target.Id, a.ToByteArray(), parentNamespace.Name, parentNamespace.Id, parentKey.WorkflowId,
-                parentKey.RunId, info.EventId, (pending.Root ?? parentExecution).ToByteArray());
+                parentKey.RunId, info.EventId, (pending.Root ?? parentExecution).ToByteArray(), pending.RequestId,
+                pending.Child.UserMetadata?.ToByteArray());
             var outcome = await OnOwnerAsync(target.Id, a.WorkflowId,
                 () => StartChildHereAsync(call, ct), address => remote!.StartChildAsync(address, call, ct));
             (runId, cause) = (outcome.RunId, (StartChildWorkflowExecutionFailedCause)outcome.Cause);
@@ -75,8 +76,9 @@ public sealed partial class HistoryEngine
             var target = await namespaces.GetByIdAsync(call.TargetNamespaceId, ct);
             var parentExecution = new WorkflowExecution { WorkflowId = call.ParentWorkflowId, RunId = call.ParentRunId };
             var spec = new StartSpec(a.WorkflowId, a.WorkflowType, a.TaskQueue, a.Input, a.WorkflowExecutionTimeout, a.WorkflowRunTimeout,
-                a.WorkflowTaskTimeout, "", $"{call.ParentRunId}/{call.InitiatedEventId}", a.WorkflowIdReusePolicy, WorkflowIdConflictPolicy.Fail,
-                a.RetryPolicy, a.CronSchedule, a.Memo, a.SearchAttributes, a.Header, null, a.Priority, null);
+                a.WorkflowTaskTimeout, "", call.RequestId, a.WorkflowIdReusePolicy, WorkflowIdConflictPolicy.Fail,
+                a.RetryPolicy, a.CronSchedule, a.Memo, a.SearchAttributes, a.Header, null, a.Priority,
+                call.UserMetadata is { } metadata ? Temporalio.Api.Sdk.V1.UserMetadata.Parser.ParseFrom(metadata) : null);
             var (runId, _) = await StartAsync(target, spec, null, WorkflowIdConflictPolicy.Fail, ct,
                 new ChildOf(call.ParentNamespaceName, call.ParentNamespaceId, parentExecution, call.InitiatedEventId,
                     WorkflowExecution.Parser.ParseFrom(call.Root)));
@@ -104,15 +106,30 @@ public sealed partial class HistoryEngine
         return NotifyParentOnThisProcessAsync(timer, info, ct);
     }
 
+    /// <summary>How many resets in a row a child's close report follows to find the parent run that carries on.</summary>
+    private const int MaxResetRedirects = 10;
+
     private async Task<bool> NotifyParentOnThisProcessAsync(TimerTaskRecord timer, TimerTaskInfo info, CancellationToken ct)
     {
-        await FinishOnRunAsync(new WorkflowKey(info.TargetNamespaceId, info.TargetWorkflowId, info.TargetRunId), timer, t =>
+        // A parent run replaced by a reset hands the report on to the run that replaced it (as Temporal does): the
+        // reset run kept the child pending. All runs of one workflow id live on the same shard, so this stays local.
+        var parentRunId = info.TargetRunId;
+        for (var hop = 0; hop <= MaxResetRedirects; hop++)
         {
-            if (t.State.Children.TryGetValue(info.EventId, out var child) && child.Initiated.WorkflowId == timer.Key.WorkflowId)
+            string? resetRunId = null;
+            await FinishOnRunAsync(new WorkflowKey(info.TargetNamespaceId, info.TargetWorkflowId, parentRunId), timer, t =>
             {
-                t.RecordChildClosed(child, timer.Key.NamespaceId, timer.Key.RunId, info.Event!);
+                if (t.State.Children.TryGetValue(info.EventId, out var child) && child.Initiated.WorkflowId == timer.Key.WorkflowId)
+                {
+                    t.RecordChildClosed(child, timer.Key.NamespaceId, timer.Key.RunId, info.Event!);
+                }
+            }, ct, closed => (resetRunId = closed.ResetRunId) is not null);
+            if (resetRunId is null)
+            {
+                return true;
             }
-        }, ct);
+            parentRunId = resetRunId;
+        }
         return true;
     }
 
@@ -270,8 +287,12 @@ public sealed partial class HistoryEngine
         }
     }
 
-    /// <summary>Applies the final step on an open run and deletes the task row with it; a closed or gone run just drops the row.</summary>
-    private async Task FinishOnRunAsync(WorkflowKey key, TimerTaskRecord timer, Action<Transition> apply, CancellationToken ct)
+    /// <summary>
+    /// Applies the final step on an open run and deletes the task row with it; a closed or gone run just drops the
+    /// row, unless <paramref name="passOn"/> says another run takes the step over (then the row stays until it does).
+    /// </summary>
+    private async Task FinishOnRunAsync(WorkflowKey key, TimerTaskRecord timer, Action<Transition> apply, CancellationToken ct,
+        Func<MutableState, bool>? passOn = null)
     {
         var done = false;
         try
@@ -283,6 +304,10 @@ public sealed partial class HistoryEngine
                     t.DeleteTimer(timer.TaskId);
                     apply(t);
                     done = true;
+                }
+                else
+                {
+                    done = passOn?.Invoke(t.State) ?? false;
                 }
                 return 0;
             }, ct);

@@ -1,68 +1,191 @@
-using Google.Protobuf.WellKnownTypes;
 using Tempora.Core;
 using Tempora.Core.Errors;
 using Tempora.History.Execution;
-using Tempora.History.Queues;
 using Tempora.Persistence;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Api.History.V1;
+using Temporalio.Api.Workflow.V1;
 using Temporalio.Api.WorkflowService.V1;
 
 namespace Tempora.History;
 
 /// <summary>
-/// ResetWorkflowExecution: a new run whose history is the base run's history up to a workflow task's Started event,
-/// then WorkflowTaskFailed (cause RESET_WORKFLOW, naming both runs), the base run's later signals reapplied, and a new
-/// workflow task. The base run, if still open, is terminated in the same transaction.
+/// ResetWorkflowExecution, as Temporal's workflow resetter does it: a new run whose history is the base run's up to
+/// the reset point (replayed through the same event application as live handling), then the pending workflow task
+/// failed with RESET_WORKFLOW, the signals and updates written after that point (in the base run and the runs that
+/// followed it by continue-as-new) reapplied, the post-reset operations, and a new workflow task. The current run,
+/// if still running, is terminated in the same transaction; the new run becomes current.
 /// </summary>
 public sealed partial class HistoryEngine
 {
+    /// <summary>How often a reset starts over when the run changed between reading its history and writing.</summary>
+    private const int ResetAttempts = 5;
+
     public async Task<ResetWorkflowExecutionResponse> ResetWorkflowExecutionAsync(NamespaceRecord ns, ResetWorkflowExecutionRequest r, CancellationToken ct)
     {
-        var key = await ResolveAsync(ns.Id, r.WorkflowExecution, null, ct);
-        var current = await store.GetCurrentExecutionAsync(ns.Id, key.WorkflowId, ct);
-        if (current?.RunId != key.RunId)
+        var (excludeSignals, excludeUpdates) = ResetExclusions(r);
+        ValidatePostResetOperations(r.PostResetOperations);
+        CheckLength(r.RequestId, "RequestId");
+        for (var attempt = 1; ; attempt++)
         {
-            throw new InvalidArgumentException("Only the current run of a workflow can be reset by this server.");
-        }
-        var nextEventId = await ReadAsync(key, (s, _) => s.NextEventId, ct);
-        var baseEvents = await ReadEventsAsync(key, 1, nextEventId, ct);
-        var finish = baseEvents.Find(e => e.EventId == r.WorkflowTaskFinishEventId)
-            ?? throw new InvalidArgumentException($"Event {r.WorkflowTaskFinishEventId} does not exist in the base run.");
-        var resetStartedId = finish.EventType switch
-        {
-            EventType.WorkflowTaskCompleted => finish.WorkflowTaskCompletedEventAttributes.StartedEventId,
-            EventType.WorkflowTaskFailed => finish.WorkflowTaskFailedEventAttributes.StartedEventId,
-            EventType.WorkflowTaskTimedOut => finish.WorkflowTaskTimedOutEventAttributes.StartedEventId,
-            EventType.WorkflowTaskStarted => finish.EventId,
-            _ => 0L,
-        };
-        if (resetStartedId <= 0)
-        {
-            throw new InvalidArgumentException("WorkflowTaskFinishEventId must name a started workflow task's Completed, Failed, TimedOut or Started event.");
-        }
-        var prefix = baseEvents.TakeWhile(e => e.EventId <= resetStartedId).ToList();
-        var reapply = r.ResetReapplyType == ResetReapplyType.None
-            ? []
-            : baseEvents.Where(e => e.EventId > resetStartedId && e.EventType == EventType.WorkflowExecutionSignaled).ToList();
-        var newRunId = Guid.NewGuid().ToString();
-        await UpdateAsync(key, t =>
-        {
-            if (t.State.NextEventId != nextEventId)
+            try
             {
-                throw new UnavailableException("The workflow changed while it was being reset; retry.");
+                return await TryResetAsync(ns, r, excludeSignals, excludeUpdates, ct);
             }
-            t.StartResetRun(newRunId, string.IsNullOrEmpty(r.RequestId) ? Guid.NewGuid().ToString() : r.RequestId, prefix, reapply, r.Reason);
+            catch (RunChangedException) when (attempt < ResetAttempts)
+            {
+                // An event landed on the current run after its history was read: read again.
+            }
+        }
+    }
+
+    private async Task<ResetWorkflowExecutionResponse> TryResetAsync(NamespaceRecord ns, ResetWorkflowExecutionRequest r,
+        bool excludeSignals, bool excludeUpdates, CancellationToken ct)
+    {
+        var baseKey = await ResolveAsync(ns.Id, r.WorkflowExecution, null, ct);
+        var baseNextEventId = await ReadAsync(baseKey, (s, _) => s.NextEventId, ct);
+        if (r.WorkflowTaskFinishEventId <= 1 || r.WorkflowTaskFinishEventId >= baseNextEventId)
+        {
+            throw new InvalidArgumentException("Workflow task finish ID must be > 1 && <= workflow last event ID.");
+        }
+        var current = await store.GetCurrentExecutionAsync(ns.Id, baseKey.WorkflowId, ct)
+            ?? throw new EntityNotFoundException($"workflow not found for ID: {baseKey.WorkflowId}");
+        if (!string.IsNullOrEmpty(r.RequestId) && current.CreateRequestId == r.RequestId)
+        {
+            return new ResetWorkflowExecutionResponse { RunId = current.RunId }; // a retry of the reset that made the current run
+        }
+        var currentKey = baseKey with { RunId = current.RunId };
+
+        // What to replay (the base run up to the reset point) and what to reapply: the base run's later events, then
+        // those of the runs that followed it by continue-as-new, up to the current run.
+        var baseEvents = await ReadEventsAsync(baseKey, 1, baseNextEventId, ct);
+        var prefix = baseEvents.FindAll(e => e.EventId < r.WorkflowTaskFinishEventId);
+        var later = baseEvents.FindAll(e => e.EventId >= r.WorkflowTaskFinishEventId);
+        var lastRead = (Key: baseKey, NextEventId: baseNextEventId);
+        var runs = 0;
+        while (later.Count > 0 && later[^1].EventType == EventType.WorkflowExecutionContinuedAsNew && ++runs < 100)
+        {
+            var nextKey = baseKey with { RunId = later[^1].WorkflowExecutionContinuedAsNewEventAttributes.NewExecutionRunId };
+            var nextEventId = await ReadAsync(nextKey, (s, _) => s.NextEventId, ct);
+            later.AddRange(await ReadEventsAsync(nextKey, 1, nextEventId, ct));
+            lastRead = (nextKey, nextEventId);
+        }
+
+        if (MutableStateRebuilder.Rebuild(MutableState.ForNewRun(ns.Id, baseKey.WorkflowId, baseKey.RunId, "", default), prefix).WorkflowTask is null)
+        {
+            throw new InvalidArgumentException(
+                $"Can only reset workflow to event ID in range [WorkflowTaskScheduled +1, WorkflowTaskStarted + 1]: {r.WorkflowTaskFinishEventId}");
+        }
+        var newRunId = Guid.NewGuid().ToString();
+        var requestId = string.IsNullOrEmpty(r.RequestId) ? Guid.NewGuid().ToString() : r.RequestId;
+        var reason = string.IsNullOrEmpty(r.Reason) ? "reset" : r.Reason;
+        if (baseKey != currentKey)
+        {
+            // A child of the base run reports its close there; the base run passes it on to the run that carries on.
+            await UpdateAsync(baseKey, t =>
+            {
+                t.State.ResetRunId = newRunId;
+                t.MarkChanged();
+                return 0;
+            }, ct);
+        }
+        await UpdateAsync(currentKey, t =>
+        {
+            if (lastRead.Key == currentKey && t.State.NextEventId != lastRead.NextEventId)
+            {
+                throw new RunChangedException();
+            }
+            var next = t.BeginResetRun(newRunId, requestId, prefix, baseKey.RunId, reason);
+            if (baseKey == currentKey)
+            {
+                t.State.ResetRunId = newRunId;
+            }
+            var firstTerminationEvent = t.NewEvents.Count;
             if (t.State.IsOpen)
             {
-                t.Terminate(string.IsNullOrEmpty(r.Reason) ? "reset" : r.Reason, null, "history-service", successor: true);
+                t.Terminate(reason, null, Transition.ResetterIdentity, successor: true,
+                    reset: baseKey == currentKey ? next.Handover() : new ResetHandover(new HashSet<long>()));
             }
             else
             {
                 t.MarkChanged();
             }
+            // Signals buffered in the current run were written by its termination: they are carried over too.
+            var terminationEvents = lastRead.Key == currentKey ? t.NewEvents.Skip(firstTerminationEvent) : [];
+            foreach (var e in later.Concat(terminationEvents))
+            {
+                next.ReapplyAfterReset(e, excludeSignals, excludeUpdates);
+            }
+            foreach (var operation in r.PostResetOperations)
+            {
+                var signal = operation.SignalWorkflow;
+                next.Signal(signal.SignalName, signal.Input, r.Identity, signal.Header, "", skipWorkflowTask: true);
+            }
+            next.FinishResetRun();
             return 0;
         }, ct);
         return new ResetWorkflowExecutionResponse { RunId = newRunId };
     }
+
+    /// <summary>What not to reapply: reset_reapply_exclude_types, plus the deprecated reset_reapply_type (as Temporal reads them).</summary>
+    private static (bool Signals, bool Updates) ResetExclusions(ResetWorkflowExecutionRequest r)
+    {
+        var (signals, updates) = r.ResetReapplyType switch
+        {
+            ResetReapplyType.Unspecified or ResetReapplyType.AllEligible => (false, false),
+            ResetReapplyType.Signal => (false, true),
+            ResetReapplyType.None => (true, true),
+            _ => throw new InvalidArgumentException($"Unknown ResetReapplyType {(int)r.ResetReapplyType}."),
+        };
+        foreach (var exclude in r.ResetReapplyExcludeTypes)
+        {
+            switch (exclude)
+            {
+                case ResetReapplyExcludeType.Signal:
+                    signals = true;
+                    break;
+                case ResetReapplyExcludeType.Update:
+                    updates = true;
+                    break;
+                case ResetReapplyExcludeType.Unspecified:
+                    break;
+                default:
+                    throw new InvalidArgumentException(
+                        $"ResetWorkflowExecutionRequest.reset_reapply_exclude_types: {exclude} is not supported by this server.");
+            }
+        }
+        return (signals, updates);
+    }
+
+    /// <summary>A signal after the reset is honoured; changing the workflow's options needs worker versioning, which this server lacks.</summary>
+    private static void ValidatePostResetOperations(IEnumerable<PostResetOperation> operations)
+    {
+        foreach (var operation in operations)
+        {
+            switch (operation.VariantCase)
+            {
+                case PostResetOperation.VariantOneofCase.SignalWorkflow:
+                    if (string.IsNullOrEmpty(operation.SignalWorkflow.SignalName))
+                    {
+                        throw new InvalidArgumentException("ResetWorkflowExecutionRequest.post_reset_operations.signal_workflow.signal_name is not set.");
+                    }
+                    CheckLength(operation.SignalWorkflow.SignalName, "SignalName");
+                    CheckBlob(operation.SignalWorkflow.Input, "signal input");
+                    if (operation.SignalWorkflow.Links.Count > 0)
+                    {
+                        throw new InvalidArgumentException(
+                            "ResetWorkflowExecutionRequest.post_reset_operations.signal_workflow.links is not supported by this server.");
+                    }
+                    break;
+                case PostResetOperation.VariantOneofCase.UpdateWorkflowOptions:
+                    throw new InvalidArgumentException(
+                        "ResetWorkflowExecutionRequest.post_reset_operations.update_workflow_options is not supported by this server (it has no worker versioning).");
+                default:
+                    throw new InvalidArgumentException("ResetWorkflowExecutionRequest.post_reset_operations holds an operation without a variant.");
+            }
+        }
+    }
+
+    /// <summary>The current run moved on between reading its history and resetting it.</summary>
+    private sealed class RunChangedException : Exception;
 }

@@ -184,7 +184,7 @@ public sealed partial class HistoryEngine
             attributes.ParentInitiatedEventId = parent.InitiatedEventId;
             attributes.RootWorkflowExecution = parent.Root;
         }
-        var state = Transition.NewRunState(ns.Id, spec.WorkflowId, runId, spec.RequestId, attributes, now);
+        var state = MutableState.ForNewRun(ns.Id, spec.WorkflowId, runId, spec.RequestId, now);
         await CreateAsync(state, t => t.InitializeRun(attributes, spec.UserMetadata, signal is null ? null : first =>
             first.Signal(signal.Name, signal.Input, spec.Identity, signal.Header, spec.RequestId, skipWorkflowTask: true)), condition, ct);
         return runId;

@@ -146,7 +146,7 @@ internal sealed class WorkflowTaskCompletion(
         if (body.Is(Temporalio.Api.Update.V1.Acceptance.Descriptor))
         {
             var acceptance = body.Unpack<Temporalio.Api.Update.V1.Acceptance>();
-            if (t.State.Updates.ContainsKey(id))
+            if (t.State.Updates.TryGetValue(id, out var known) && known.AcceptedEventId > 0)
             {
                 return; // accepted before
             }
@@ -156,10 +156,10 @@ internal sealed class WorkflowTaskCompletion(
                 ProtocolInstanceId = id,
                 AcceptedRequestMessageId = acceptance.AcceptedRequestMessageId,
                 AcceptedRequestSequencingEventId = acceptance.AcceptedRequestSequencingEventId,
-                AcceptedRequest = acceptance.AcceptedRequest ?? admitted?.Request,
+                // An update admitted by an event has its request in history already (Temporal leaves it out here too).
+                AcceptedRequest = known is { AdmittedEventId: > 0 } ? null : acceptance.AcceptedRequest ?? admitted?.Request,
             };
             t.WriteEvent(e);
-            t.State.Updates[id] = new UpdateRecord { AcceptedEventId = e.EventId };
             t.AfterCommit.Add(() => context?.Updates.Remove(id));
         }
         else if (body.Is(Temporalio.Api.Update.V1.Rejection.Descriptor))
@@ -177,7 +177,7 @@ internal sealed class WorkflowTaskCompletion(
         else if (body.Is(Temporalio.Api.Update.V1.Response.Descriptor))
         {
             var response = body.Unpack<Temporalio.Api.Update.V1.Response>();
-            if (!t.State.Updates.TryGetValue(id, out var record) || record.CompletedEventId > 0)
+            if (!t.State.Updates.TryGetValue(id, out var record) || record.AcceptedEventId == 0 || record.CompletedEventId > 0)
             {
                 throw new CommandValidationException(WorkflowTaskFailedCause.BadUpdateWorkflowExecutionMessage,
                     $"Update {id} was not accepted before its response, or completed already.");
@@ -191,7 +191,6 @@ internal sealed class WorkflowTaskCompletion(
                 AcceptedEventId = record.AcceptedEventId,
             };
             t.WriteEvent(e);
-            record.CompletedEventId = e.EventId;
         }
         else
         {
@@ -208,16 +207,16 @@ internal sealed class WorkflowTaskCompletion(
         switch (command.CommandType)
         {
             case CommandType.ScheduleActivityTask:
-                ScheduleActivity(command.ScheduleActivityTaskCommandAttributes);
+                ScheduleActivity(command.ScheduleActivityTaskCommandAttributes, command);
                 break;
             case CommandType.RequestCancelActivityTask:
-                RequestCancelActivity(command.RequestCancelActivityTaskCommandAttributes);
+                RequestCancelActivity(command.RequestCancelActivityTaskCommandAttributes, command);
                 break;
             case CommandType.StartTimer:
-                StartTimer(command.StartTimerCommandAttributes);
+                StartTimer(command.StartTimerCommandAttributes, command);
                 break;
             case CommandType.CancelTimer:
-                CancelTimer(command.CancelTimerCommandAttributes);
+                CancelTimer(command.CancelTimerCommandAttributes, command);
                 break;
             case CommandType.CompleteWorkflowExecution:
                 var complete = command.CompleteWorkflowExecutionCommandAttributes;
@@ -284,8 +283,6 @@ internal sealed class WorkflowTaskCompletion(
                     SearchAttributes = upsert.SearchAttributes,
                     WorkflowTaskCompletedEventId = _completedEventId,
                 };
-                t.State.SearchAttributes ??= new SearchAttributes();
-                Merge(t.State.SearchAttributes.IndexedFields, upsert.SearchAttributes.IndexedFields);
                 t.WriteEvent(upserted);
                 break;
             case CommandType.ModifyWorkflowProperties:
@@ -294,9 +291,7 @@ internal sealed class WorkflowTaskCompletion(
                 {
                     throw new CommandValidationException(WorkflowTaskFailedCause.BadModifyWorkflowPropertiesAttributes, "UpsertedMemo is not set on ModifyWorkflowPropertiesCommand.");
                 }
-                t.State.Memo ??= new Memo();
-                Merge(t.State.Memo.Fields, modify.UpsertedMemo.Fields);
-                if (t.State.Memo.CalculateSize() > HistoryLimits.MemoSizeError)
+                if (MapUpserts.Merged(t.State.Memo, modify.UpsertedMemo).CalculateSize() > HistoryLimits.MemoSizeError)
                 {
                     throw new CommandValidationException(WorkflowTaskFailedCause.BadModifyWorkflowPropertiesAttributes, "Memo size exceeds limit.",
                         terminatesWorkflow: true);
@@ -417,7 +412,6 @@ internal sealed class WorkflowTaskCompletion(
             Priority = a.Priority,
         };
         t.WriteEvent(e);
-        t.State.Children[e.EventId] = new ChildInfo { InitiatedEventId = e.EventId, Initiated = e.StartChildWorkflowExecutionInitiatedEventAttributes };
         t.AddTimer(t.Now, new TimerTaskInfo(TimerTaskKind.StartChild, e.EventId));
     }
 
@@ -443,7 +437,6 @@ internal sealed class WorkflowTaskCompletion(
             Header = a.Header,
         };
         t.WriteEvent(e);
-        t.State.ExternalRequests[e.EventId] = new ExternalRequestInfo { InitiatedEventId = e.EventId, RequestId = Guid.NewGuid().ToString(), Initiated = e };
         t.AddTimer(t.Now, new TimerTaskInfo(TimerTaskKind.SignalExternal, e.EventId));
     }
 
@@ -466,7 +459,6 @@ internal sealed class WorkflowTaskCompletion(
             Reason = a.Reason,
         };
         t.WriteEvent(e);
-        t.State.ExternalRequests[e.EventId] = new ExternalRequestInfo { InitiatedEventId = e.EventId, RequestId = Guid.NewGuid().ToString(), Initiated = e };
         t.AddTimer(t.Now, new TimerTaskInfo(TimerTaskKind.CancelExternal, e.EventId));
     }
 
@@ -496,7 +488,7 @@ internal sealed class WorkflowTaskCompletion(
         return e;
     }
 
-    private void ScheduleActivity(ScheduleActivityTaskCommandAttributes? a)
+    private void ScheduleActivity(ScheduleActivityTaskCommandAttributes? a, Command command)
     {
         const WorkflowTaskFailedCause bad = WorkflowTaskFailedCause.BadScheduleActivityAttributes;
         if (a is null)
@@ -542,7 +534,7 @@ internal sealed class WorkflowTaskCompletion(
             throw new CommandValidationException(bad, invalid.Message);
         }
         var taskQueue = string.IsNullOrEmpty(a.TaskQueue?.Name) ? t.State.TaskQueue : a.TaskQueue.Name;
-        var e = t.NewEvent(EventType.ActivityTaskScheduled);
+        var e = Event(EventType.ActivityTaskScheduled, command);
         e.ActivityTaskScheduledEventAttributes = new ActivityTaskScheduledEventAttributes
         {
             ActivityId = a.ActivityId,
@@ -558,33 +550,17 @@ internal sealed class WorkflowTaskCompletion(
             RetryPolicy = policy,
             Priority = a.Priority,
         };
-        t.WriteEvent(e);
         // Eager execution (the worker asked, and has a free slot): only on the run's own queue, which that worker
         // polls, as upstream does; the attempt is started here and returned with the response.
         var eager = a.RequestEagerExecution && taskQueue == t.State.TaskQueue;
+        var activity = t.ScheduleActivity(e, eager ? request.Identity : null);
         if (eager)
         {
-            _eagerActivities.Add(e.EventId);
+            _eagerActivities.Add(activity.ScheduledEventId);
         }
-        t.ScheduleActivity(new ActivityInfo
-        {
-            ScheduledEventId = e.EventId,
-            ActivityId = a.ActivityId,
-            ActivityType = a.ActivityType.Name,
-            TaskQueue = taskQueue,
-            Input = a.Input,
-            Header = a.Header,
-            Priority = a.Priority,
-            RetryPolicy = policy,
-            ScheduleToCloseTimeout = timeouts.ScheduleToClose,
-            ScheduleToStartTimeout = timeouts.ScheduleToStart,
-            StartToCloseTimeout = timeouts.StartToClose,
-            HeartbeatTimeout = timeouts.Heartbeat,
-            ScheduledTime = t.Now,
-        }, eager ? request.Identity : null);
     }
 
-    private void RequestCancelActivity(RequestCancelActivityTaskCommandAttributes? a)
+    private void RequestCancelActivity(RequestCancelActivityTaskCommandAttributes? a, Command command)
     {
         var scheduledId = a?.ScheduledEventId ?? 0;
         var activity = t.State.Activities.GetValueOrDefault(scheduledId);
@@ -594,7 +570,7 @@ internal sealed class WorkflowTaskCompletion(
             throw new CommandValidationException(WorkflowTaskFailedCause.BadRequestCancelActivityAttributes,
                 $"Unable to find activity with scheduled event id {scheduledId} to cancel.");
         }
-        var e = t.NewEvent(EventType.ActivityTaskCancelRequested);
+        var e = Event(EventType.ActivityTaskCancelRequested, command);
         e.ActivityTaskCancelRequestedEventAttributes = new ActivityTaskCancelRequestedEventAttributes
         {
             ScheduledEventId = scheduledId,
@@ -605,8 +581,6 @@ internal sealed class WorkflowTaskCompletion(
         {
             return; // it already finished; its buffered result will be delivered
         }
-        activity.CancelRequested = true;
-        activity.CancelRequestedEventId = e.EventId;
         if (!activity.IsStarted)
         {
             // Not running anywhere (never started, or waiting for a retry): cancelled at once (§3.3).
@@ -623,7 +597,7 @@ internal sealed class WorkflowTaskCompletion(
         _ => -1,
     };
 
-    private void StartTimer(StartTimerCommandAttributes? a)
+    private void StartTimer(StartTimerCommandAttributes? a, Command command)
     {
         if (string.IsNullOrEmpty(a?.TimerId) || a.TimerId.Length > HistoryLimits.MaxIdLength)
         {
@@ -638,7 +612,7 @@ internal sealed class WorkflowTaskCompletion(
         {
             throw new CommandValidationException(WorkflowTaskFailedCause.StartTimerDuplicateId, $"Timer ID {a.TimerId} already exists.");
         }
-        var e = t.NewEvent(EventType.TimerStarted);
+        var e = Event(EventType.TimerStarted, command);
         e.TimerStartedEventAttributes = new TimerStartedEventAttributes
         {
             TimerId = a.TimerId,
@@ -646,21 +620,15 @@ internal sealed class WorkflowTaskCompletion(
             WorkflowTaskCompletedEventId = _completedEventId,
         };
         t.WriteEvent(e);
-        var expiry = t.Now + duration;
-        t.State.Timers[a.TimerId] = new TimerInfo
-        {
-            TimerId = a.TimerId,
-            StartedEventId = e.EventId,
-            ExpiryTime = expiry,
-            TaskId = t.AddTimer(expiry, new TimerTaskInfo(TimerTaskKind.UserTimer, e.EventId, TimerId: a.TimerId)),
-        };
+        var timer = t.State.Timers[a.TimerId];
+        timer.TaskId = t.AddTimer(timer.ExpiryTime, new TimerTaskInfo(TimerTaskKind.UserTimer, e.EventId, TimerId: a.TimerId));
     }
 
-    private void CancelTimer(CancelTimerCommandAttributes? a)
+    private void CancelTimer(CancelTimerCommandAttributes? a, Command command)
     {
         var timerId = a?.TimerId ?? "";
         long startedEventId;
-        if (t.State.Timers.Remove(timerId, out var timer))
+        if (t.State.Timers.TryGetValue(timerId, out var timer))
         {
             startedEventId = timer.StartedEventId;
             t.DeleteTimer(timer.TaskId);
@@ -676,7 +644,7 @@ internal sealed class WorkflowTaskCompletion(
             startedEventId = t.State.BufferedEvents[index].TimerFiredEventAttributes.StartedEventId;
             t.State.BufferedEvents.RemoveAt(index);
         }
-        var e = t.NewEvent(EventType.TimerCanceled);
+        var e = Event(EventType.TimerCanceled, command);
         e.TimerCanceledEventAttributes = new TimerCanceledEventAttributes
         {
             TimerId = timerId,
@@ -685,23 +653,6 @@ internal sealed class WorkflowTaskCompletion(
             Identity = request.Identity,
         };
         t.WriteEvent(e);
-    }
-
-    /// <summary>Upserts map entries; an entry whose payload is empty or JSON null deletes the key (§5.10).</summary>
-    private static void Merge(Google.Protobuf.Collections.MapField<string, Payload> target, Google.Protobuf.Collections.MapField<string, Payload> upserts)
-    {
-        foreach (var (name, payload) in upserts)
-        {
-            var data = payload?.Data;
-            if (data is null || data.IsEmpty || data.Span.SequenceEqual("null"u8) || data.Span.SequenceEqual("[]"u8))
-            {
-                target.Remove(name);
-            }
-            else
-            {
-                target[name] = payload!;
-            }
-        }
     }
 
     private static void CheckPayload(IMessage? message, WorkflowTaskFailedCause cause)

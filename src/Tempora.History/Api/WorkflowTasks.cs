@@ -216,8 +216,9 @@ public sealed partial class HistoryEngine
     /// <summary>The Go enum short name upstream puts in front of the message (e.g. BadScheduleActivityAttributes).</summary>
     private static string CauseName(WorkflowTaskFailedCause cause) => cause.ToString();
 
-    /// <summary>Events with ids in [from, toExclusive), read from the stored batches.</summary>
-    internal async Task<List<HistoryEvent>> ReadEventsAsync(WorkflowKey key, long from, long toExclusive, CancellationToken ct)
+    /// <summary>Events with ids in [from, toExclusive), from the cache or (always, with <paramref name="fromStore"/>) the stored batches.</summary>
+    internal async Task<List<HistoryEvent>> ReadEventsAsync(WorkflowKey key, long from, long toExclusive, CancellationToken ct,
+        bool fromStore = false)
     {
         var events = new List<HistoryEvent>();
         if (from >= toExclusive)
@@ -225,7 +226,7 @@ public sealed partial class HistoryEngine
             return events;
         }
         from = Math.Max(from, 1);
-        if (_cache.TryGetValue(key, out var ctx) && ctx.History is { } cached && toExclusive - 1 <= cached.Length)
+        if (!fromStore && _cache.TryGetValue(key, out var ctx) && ctx.History is { } cached && toExclusive - 1 <= cached.Length)
         {
             events.AddRange(cached.AsSpan((int)from - 1, (int)(toExclusive - from)));
             return events;

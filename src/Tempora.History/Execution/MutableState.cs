@@ -5,15 +5,32 @@ using Temporalio.Api.History.V1;
 namespace Tempora.History.Execution;
 
 /// <summary>
-/// The state of one run that history needs to decide what happens next, beyond what its events say (attempts in
-/// flight, timers armed, buffered events). It is persisted as one blob with the execution row and changes only inside
-/// a <see cref="Transition"/>.
+/// The state of one run that history needs to decide what happens next. It is persisted as one blob with the
+/// execution row and changes only inside a <see cref="Transition"/>. Three kinds of members:
+/// <list type="bullet">
+/// <item>identity, fixed when the run is created (namespace, ids, start request, start time);</item>
+/// <item>what the run's history says: set only by <see cref="EventApplier"/>, so replaying the stored events gives
+/// them back (<see cref="MutableStateRebuilder"/>, checked by <see cref="RebuildCheck"/>);</item>
+/// <item>bookkeeping no event records, as in Temporal: attempts of activities and workflow tasks in flight,
+/// heartbeats, stickiness, and the ids of the tasks and timers armed for them.</item>
+/// </list>
 /// </summary>
 public sealed class MutableState
 {
     public string NamespaceId { get; set; } = "";
     public string WorkflowId { get; set; } = "";
     public string RunId { get; set; } = "";
+
+    /// <summary>A new run with only its identity set; applying its WorkflowExecutionStarted event fills in the rest.</summary>
+    public static MutableState ForNewRun(string namespaceId, string workflowId, string runId, string requestId, DateTimeOffset startTime) => new()
+    {
+        NamespaceId = namespaceId,
+        WorkflowId = workflowId,
+        RunId = runId,
+        StartRequestId = requestId,
+        StartTime = startTime,
+    };
+
     public string FirstExecutionRunId { get; set; } = "";
     public string WorkflowType { get; set; } = "";
     public string TaskQueue { get; set; } = "";
@@ -23,7 +40,6 @@ public sealed class MutableState
     public DateTimeOffset? CloseTime { get; set; }
     public WorkflowExecutionStatus Status { get; set; } = WorkflowExecutionStatus.Running;
     public long NextEventId { get; set; } = 1;
-    public long LastEventTaskId { get; set; }
 
     /// <summary>WorkflowTaskStarted id of the last completed workflow task (previous_started_event_id).</summary>
     public long LastCompletedWorkflowTaskStartedEventId { get; set; }
@@ -46,6 +62,9 @@ public sealed class MutableState
     public bool CancelRequested { get; set; }
     public long HistorySizeBytes { get; set; }
     public long StateTransitionCount { get; set; }
+
+    /// <summary>The run that replaced this one by a reset: a child's close reported here is passed on to it.</summary>
+    public string? ResetRunId { get; set; }
 
     /// <summary>Attempt of the next or current workflow task; above 1 the task is transient (§3.4).</summary>
     public int WorkflowTaskAttempt { get; set; } = 1;
@@ -179,10 +198,23 @@ public sealed class ChildInfo
 {
     public long InitiatedEventId { get; set; }
     public StartChildWorkflowExecutionInitiatedEventAttributes Initiated { get; set; } = new();
+
+    /// <summary>The command's summary and details: the child's run starts with them (Describe shows them).</summary>
+    public Temporalio.Api.Sdk.V1.UserMetadata? UserMetadata { get; set; }
     public string NamespaceId { get; set; } = "";
     public string RunId { get; set; } = "";
     public long StartedEventId { get; set; }
     public bool Started { get; set; }
+
+    /// <summary>
+    /// The run that initiated the child, when a reset copied its initiation into this run; null when this run did.
+    /// The child's start request id names it, so a reset run finds a child its base run started instead of starting
+    /// another.
+    /// </summary>
+    public string? OriginRunId { get; set; }
+
+    /// <summary>The request id of the child's start: the same for every run that carries this initiation.</summary>
+    public string StartRequestId(string runId) => $"{OriginRunId ?? runId}/{InitiatedEventId}";
 }
 
 /// <summary>A signal or cancel request for another workflow, with the request id that makes delivery idempotent.</summary>
@@ -193,9 +225,13 @@ public sealed class ExternalRequestInfo
     public HistoryEvent Initiated { get; set; } = new();
 }
 
-/// <summary>The history footprint of an accepted update.</summary>
+/// <summary>
+/// The history footprint of an update: accepted (and maybe completed), or admitted by an event (a reset reapplies
+/// updates that way; the worker reads the request from history).
+/// </summary>
 public sealed class UpdateRecord
 {
+    public long AdmittedEventId { get; set; }
     public long AcceptedEventId { get; set; }
     public long CompletedEventId { get; set; }
 }

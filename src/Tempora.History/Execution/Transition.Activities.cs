@@ -11,22 +11,30 @@ namespace Tempora.History.Execution;
 public sealed partial class Transition
 {
     /// <summary>
-    /// Registers a scheduled activity (its event already written) and queues its first attempt — or, when
-    /// <paramref name="eagerWorker"/> names the worker completing this workflow task, starts it for that worker in this
-    /// same transition (eager execution: the attempt goes back in the completion's response, not through a queue).
+    /// Writes an ActivityTaskScheduled event (the activity is pending from then on) and queues its first attempt — or,
+    /// when <paramref name="eagerWorker"/> names the worker completing this workflow task, starts it for that worker
+    /// in this same transition (eager execution: the attempt goes back in the completion's response, not through a
+    /// queue). Returns the pending activity.
     /// </summary>
-    public void ScheduleActivity(ActivityInfo info, string? eagerWorker = null)
+    public ActivityInfo ScheduleActivity(HistoryEvent scheduled, string? eagerWorker = null)
     {
-        State.Activities[info.ScheduledEventId] = info;
+        WriteEvent(scheduled);
+        var info = State.Activities[scheduled.EventId];
         if (eagerWorker is null)
         {
             DispatchActivityAttempt(info);
         }
         else
         {
-            info.CurrentAttemptScheduledTime = Now;
             MarkActivityStarted(info, eagerWorker, Guid.NewGuid().ToString());
         }
+        ArmScheduleToCloseTimeout(info);
+        return info;
+    }
+
+    /// <summary>The schedule-to-close timeout spans all attempts: armed once, from the activity's schedule time.</summary>
+    internal void ArmScheduleToCloseTimeout(ActivityInfo info)
+    {
         if (info.ScheduleToCloseTimeout > TimeSpan.Zero)
         {
             info.ScheduleToCloseTimerTaskId = AddTimer(info.ScheduledTime + info.ScheduleToCloseTimeout,
@@ -217,13 +225,15 @@ public sealed partial class Transition
         info.TimerTaskIds = [];
     }
 
-    /// <summary>Writes the lazily recorded Started event and the close event, and forgets the activity.</summary>
+    /// <summary>
+    /// Retires the attempt, then adds the lazily recorded Started event (when the attempt had started) and the close
+    /// event, whose application forgets the activity.
+    /// </summary>
     private void CloseActivity(ActivityInfo info, HistoryEvent closeEvent)
     {
-        State.Activities.Remove(info.ScheduledEventId);
         RetireAttempt(info);
         DeleteTimer(info.ScheduleToCloseTimerTaskId);
-        var startedIdPlaceholder = -1L;
+        var startedEventId = 0L;
         if (info.IsStarted)
         {
             var started = NewEvent(EventType.ActivityTaskStarted);
@@ -237,25 +247,21 @@ public sealed partial class Transition
                 LastFailure = info.LastFailure,
             };
             AddWorkflowEvent(started, scheduleWorkflowTask: false);
-            startedIdPlaceholder = started.EventId > 0 ? started.EventId : -1;
-        }
-        else
-        {
-            startedIdPlaceholder = 0;
+            startedEventId = started.EventId > 0 ? started.EventId : -1; // -1: buffered, the flush fills it in
         }
         switch (closeEvent.EventType)
         {
             case EventType.ActivityTaskCompleted:
-                closeEvent.ActivityTaskCompletedEventAttributes.StartedEventId = startedIdPlaceholder;
+                closeEvent.ActivityTaskCompletedEventAttributes.StartedEventId = startedEventId;
                 break;
             case EventType.ActivityTaskFailed:
-                closeEvent.ActivityTaskFailedEventAttributes.StartedEventId = startedIdPlaceholder;
+                closeEvent.ActivityTaskFailedEventAttributes.StartedEventId = startedEventId;
                 break;
             case EventType.ActivityTaskTimedOut:
-                closeEvent.ActivityTaskTimedOutEventAttributes.StartedEventId = startedIdPlaceholder;
+                closeEvent.ActivityTaskTimedOutEventAttributes.StartedEventId = startedEventId;
                 break;
             case EventType.ActivityTaskCanceled:
-                closeEvent.ActivityTaskCanceledEventAttributes.StartedEventId = startedIdPlaceholder;
+                closeEvent.ActivityTaskCanceledEventAttributes.StartedEventId = startedEventId;
                 break;
         }
         AddWorkflowEvent(closeEvent);

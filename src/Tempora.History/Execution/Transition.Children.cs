@@ -9,9 +9,6 @@ public sealed partial class Transition
     /// <summary>Records that the child run exists (ChildWorkflowExecutionStarted).</summary>
     public void RecordChildStarted(ChildInfo child, string namespaceId, string runId)
     {
-        child.Started = true;
-        child.RunId = runId;
-        child.NamespaceId = namespaceId;
         var e = NewEvent(EventType.ChildWorkflowExecutionStarted);
         e.ChildWorkflowExecutionStartedEventAttributes = new ChildWorkflowExecutionStartedEventAttributes
         {
@@ -22,13 +19,11 @@ public sealed partial class Transition
             WorkflowType = child.Initiated.WorkflowType,
             Header = child.Initiated.Header,
         };
-        AddWorkflowEvent(e);
-        child.StartedEventId = e.EventId; // 0 while buffered; the flush fills it in
+        AddWorkflowEvent(e); // while buffered the child's StartedEventId is 0; the flush fills it in
     }
 
     public void RecordChildStartFailed(ChildInfo child, StartChildWorkflowExecutionFailedCause cause)
     {
-        State.Children.Remove(child.InitiatedEventId);
         var e = NewEvent(EventType.StartChildWorkflowExecutionFailed);
         e.StartChildWorkflowExecutionFailedEventAttributes = new StartChildWorkflowExecutionFailedEventAttributes
         {
@@ -50,7 +45,6 @@ public sealed partial class Transition
         {
             RecordChildStarted(child, namespaceId, closedRunId);
         }
-        State.Children.Remove(child.InitiatedEventId);
         var execution = new WorkflowExecution { WorkflowId = child.Initiated.WorkflowId, RunId = child.RunId };
         var startedId = child.StartedEventId > 0 ? child.StartedEventId : -1;
         var ns = child.Initiated.Namespace;
@@ -111,7 +105,6 @@ public sealed partial class Transition
     /// <summary>Outcome of a signal or cancel request delivered (or not) to another workflow.</summary>
     public void RecordExternalRequestResult(ExternalRequestInfo request, bool delivered, CancelExternalWorkflowExecutionFailedCause failure)
     {
-        State.ExternalRequests.Remove(request.InitiatedEventId);
         var initiated = request.Initiated;
         HistoryEvent e;
         if (initiated.EventType == EventType.SignalExternalWorkflowExecutionInitiated)
@@ -159,38 +152,5 @@ public sealed partial class Transition
             }
         }
         AddWorkflowEvent(e);
-    }
-
-    /// <summary>Fills started_event_id of buffered child events once their Started event has an id.</summary>
-    private bool FixChildStartedId(HistoryEvent e, Dictionary<long, long> startedIds)
-    {
-        switch (e.EventType)
-        {
-            case EventType.ChildWorkflowExecutionStarted:
-                var initiated = e.ChildWorkflowExecutionStartedEventAttributes.InitiatedEventId;
-                startedIds[initiated] = e.EventId;
-                if (State.Children.TryGetValue(initiated, out var child))
-                {
-                    child.StartedEventId = e.EventId;
-                }
-                return true;
-            case EventType.ChildWorkflowExecutionCompleted when e.ChildWorkflowExecutionCompletedEventAttributes.StartedEventId < 0:
-                e.ChildWorkflowExecutionCompletedEventAttributes.StartedEventId = startedIds.GetValueOrDefault(e.ChildWorkflowExecutionCompletedEventAttributes.InitiatedEventId);
-                return true;
-            case EventType.ChildWorkflowExecutionFailed when e.ChildWorkflowExecutionFailedEventAttributes.StartedEventId < 0:
-                e.ChildWorkflowExecutionFailedEventAttributes.StartedEventId = startedIds.GetValueOrDefault(e.ChildWorkflowExecutionFailedEventAttributes.InitiatedEventId);
-                return true;
-            case EventType.ChildWorkflowExecutionCanceled when e.ChildWorkflowExecutionCanceledEventAttributes.StartedEventId < 0:
-                e.ChildWorkflowExecutionCanceledEventAttributes.StartedEventId = startedIds.GetValueOrDefault(e.ChildWorkflowExecutionCanceledEventAttributes.InitiatedEventId);
-                return true;
-            case EventType.ChildWorkflowExecutionTimedOut when e.ChildWorkflowExecutionTimedOutEventAttributes.StartedEventId < 0:
-                e.ChildWorkflowExecutionTimedOutEventAttributes.StartedEventId = startedIds.GetValueOrDefault(e.ChildWorkflowExecutionTimedOutEventAttributes.InitiatedEventId);
-                return true;
-            case EventType.ChildWorkflowExecutionTerminated when e.ChildWorkflowExecutionTerminatedEventAttributes.StartedEventId < 0:
-                e.ChildWorkflowExecutionTerminatedEventAttributes.StartedEventId = startedIds.GetValueOrDefault(e.ChildWorkflowExecutionTerminatedEventAttributes.InitiatedEventId);
-                return true;
-            default:
-                return false;
-        }
     }
 }

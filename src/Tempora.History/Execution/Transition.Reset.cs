@@ -1,218 +1,201 @@
-using Google.Protobuf.WellKnownTypes;
 using Tempora.Core.Errors;
 using Tempora.History.Queues;
 using Temporalio.Api.Enums.V1;
+using Temporalio.Api.Failure.V1;
 using Temporalio.Api.History.V1;
 
 namespace Tempora.History.Execution;
 
 public sealed partial class Transition
 {
-    /// <summary>Builds the reset run: copied history prefix, rebuilt state, RESET_WORKFLOW failure, reapplied signals.</summary>
-    internal void StartResetRun(string newRunId, string requestId, IReadOnlyList<HistoryEvent> prefix, IReadOnlyList<HistoryEvent> reapply, string reason)
+    /// <summary>Identity of the events a reset writes, and of the terminations it causes (Temporal's names).</summary>
+    public const string HistoryServiceIdentity = "history-service";
+    public const string ResetterIdentity = "history-resetter";
+
+    /// <summary>
+    /// Starts the run a reset creates, as this transition's successor (written in the same transaction): the base
+    /// run's history up to the reset point, copied and replayed through <see cref="EventApplier"/>; the workflow task
+    /// pending there, started if it was only scheduled; and its failure with cause RESET_WORKFLOW naming both runs
+    /// (Temporal's workflow resetter). The caller then reapplies later events (<see cref="ReapplyAfterReset"/>) and
+    /// arms what is pending (<see cref="FinishResetRun"/>).
+    /// </summary>
+    internal Transition BeginResetRun(string newRunId, string requestId, IReadOnlyList<HistoryEvent> prefix, string baseRunId, string reason)
     {
-        var startedAttributes = prefix[0].WorkflowExecutionStartedEventAttributes.Clone();
-        startedAttributes.OriginalExecutionRunId = newRunId;
-        var state = NewRunState(State.NamespaceId, State.WorkflowId, newRunId, requestId, startedAttributes, Now);
-        state.StartTime = prefix[0].EventTime.ToDateTimeOffset();
-        state.ExecutionTime = state.StartTime + (startedAttributes.FirstWorkflowTaskBackoff?.ToTimeSpan() ?? TimeSpan.Zero);
-        var next = new Transition(state, Now, taskIds, dispatcher);
+        var next = new Transition(MutableState.ForNewRun(State.NamespaceId, State.WorkflowId, newRunId, requestId, Now), Now, taskIds, dispatcher);
+        var s = next.State;
         foreach (var e in prefix)
         {
-            next.AppendEvent(e.Clone());
-            next.Replay(e);
+            if (e.EventId != s.NextEventId)
+            {
+                throw new InvalidOperationException($"The base run's history is out of order at event {e.EventId}.");
+            }
+            var copy = e.Clone();
+            next.AppendEvent(copy);
+            EventApplier.Apply(s, copy);
         }
-        if (next._resetPendingRequests.Count > 0)
+        if (s.WorkflowTask is not { } wft)
         {
-            // A child or request in flight belongs to the base run and would report back to it, not to the new run.
             throw new InvalidArgumentException(
-                $"Cannot reset to a point where a child workflow or an external signal/cancel is still in flight (initiated event {next._resetPendingRequests.Min()}); pick a later workflow task.");
+                $"Can only reset workflow to event ID in range [WorkflowTaskScheduled +1, WorkflowTaskStarted + 1]: {s.NextEventId}");
         }
-        var wft = state.WorkflowTask ?? throw new InvalidArgumentException("The reset point has no started workflow task.");
+        if (!wft.IsStarted)
+        {
+            var started = next.WorkflowTaskStartedEvent(wft.ScheduledEventId, Now, HistoryServiceIdentity, Guid.NewGuid().ToString());
+            next.AppendEvent(started);
+            EventApplier.Apply(s, started);
+        }
         var failed = next.NewEvent(EventType.WorkflowTaskFailed);
         failed.WorkflowTaskFailedEventAttributes = new WorkflowTaskFailedEventAttributes
         {
             ScheduledEventId = wft.ScheduledEventId,
             StartedEventId = wft.StartedEventId,
             Cause = WorkflowTaskFailedCause.ResetWorkflow,
-            Failure = ServerFailure(string.IsNullOrEmpty(reason) ? "reset" : reason),
-            Identity = "history-service",
-            BaseRunId = State.RunId,
+            Failure = new Failure { Message = reason, ResetWorkflowFailureInfo = new ResetWorkflowFailureInfo() },
+            Identity = HistoryServiceIdentity,
+            BaseRunId = baseRunId,
             NewRunId = newRunId,
         };
         next.AppendEvent(failed);
-        state.WorkflowTask = null;
-        state.WorkflowTaskAttempt = 1;
-        foreach (var signal in reapply)
-        {
-            var a = signal.WorkflowExecutionSignaledEventAttributes;
-            next.Signal(a.SignalName, a.Input, a.Identity, a.Header, a.RequestId, skipWorkflowTask: true, a.ExternalWorkflowExecution);
-        }
-        // Work that was pending at the reset point starts over in the new run.
-        foreach (var activity in state.Activities.Values)
-        {
-            activity.ScheduledTime = Now;
-            next.DispatchActivityAttempt(activity);
-        }
-        foreach (var timer in state.Timers.Values)
-        {
-            timer.TaskId = next.AddTimer(timer.ExpiryTime, new TimerTaskInfo(TimerTaskKind.UserTimer, timer.StartedEventId, TimerId: timer.TimerId));
-        }
-        next.ScheduleWorkflowTask();
-        next.ArmRunTimeout();
+        EventApplier.Apply(s, failed);
+        s.WorkflowTaskAttempt = 1;
         Successor = next;
+        return next;
     }
 
-    /// <summary>Rebuilds mutable state from one copied history event (the reset run's prefix).</summary>
-    private void Replay(HistoryEvent e)
+    /// <summary>
+    /// Carries one event that the base run (or a later run of its chain) wrote after the reset point into this reset
+    /// run, as Temporal does: signals and updates unless excluded (an update comes back as admitted, for the worker to
+    /// decide again), and what happened to a child this run still has pending. Cancel requests and terminations are
+    /// not carried over, and neither is anything the workflow decided, since it decides again.
+    /// </summary>
+    internal void ReapplyAfterReset(HistoryEvent e, bool excludeSignals, bool excludeUpdates)
     {
-        var s = State;
         switch (e.EventType)
         {
-            case EventType.WorkflowExecutionStarted:
-                break;
-            case EventType.WorkflowTaskScheduled:
-                s.WorkflowTask = new WorkflowTaskInfo
+            case EventType.WorkflowExecutionSignaled when !excludeSignals:
+                var signal = e.WorkflowExecutionSignaledEventAttributes;
+                if (string.IsNullOrEmpty(signal.RequestId) || !State.SignalRequestIds.Contains(signal.RequestId))
                 {
-                    ScheduledEventId = e.EventId,
-                    Attempt = 1,
-                    ScheduledTime = e.EventTime.ToDateTimeOffset(),
-                    TaskQueue = s.TaskQueue,
-                    StartToCloseTimeout = s.WorkflowTaskTimeout,
-                };
-                break;
-            case EventType.WorkflowTaskStarted when s.WorkflowTask is { } wft:
-                wft.StartedEventId = e.EventId;
-                wft.StartedTime = e.EventTime.ToDateTimeOffset();
-                break;
-            case EventType.WorkflowTaskCompleted:
-                s.LastCompletedWorkflowTaskStartedEventId = e.WorkflowTaskCompletedEventAttributes.StartedEventId;
-                s.WorkflowTask = null;
-                break;
-            case EventType.WorkflowTaskFailed or EventType.WorkflowTaskTimedOut:
-                s.WorkflowTask = null;
-                break;
-            case EventType.ActivityTaskScheduled:
-                var a = e.ActivityTaskScheduledEventAttributes;
-                s.Activities[e.EventId] = new ActivityInfo
-                {
-                    ScheduledEventId = e.EventId,
-                    ActivityId = a.ActivityId,
-                    ActivityType = a.ActivityType.Name,
-                    TaskQueue = a.TaskQueue.Name,
-                    Input = a.Input,
-                    Header = a.Header,
-                    Priority = a.Priority,
-                    RetryPolicy = a.RetryPolicy ?? new Temporalio.Api.Common.V1.RetryPolicy(),
-                    ScheduleToCloseTimeout = a.ScheduleToCloseTimeout?.ToTimeSpan() ?? TimeSpan.Zero,
-                    ScheduleToStartTimeout = a.ScheduleToStartTimeout?.ToTimeSpan() ?? TimeSpan.Zero,
-                    StartToCloseTimeout = a.StartToCloseTimeout?.ToTimeSpan() ?? TimeSpan.Zero,
-                    HeartbeatTimeout = a.HeartbeatTimeout?.ToTimeSpan() ?? TimeSpan.Zero,
-                };
-                break;
-            case EventType.ActivityTaskCancelRequested:
-                if (s.Activities.TryGetValue(e.ActivityTaskCancelRequestedEventAttributes.ScheduledEventId, out var canceling))
-                {
-                    canceling.CancelRequested = true;
-                    canceling.CancelRequestedEventId = e.EventId;
+                    Signal(signal.SignalName, signal.Input, signal.Identity, signal.Header, signal.RequestId, skipWorkflowTask: true,
+                        signal.ExternalWorkflowExecution);
                 }
                 break;
-            case EventType.ActivityTaskCompleted:
-                s.Activities.Remove(e.ActivityTaskCompletedEventAttributes.ScheduledEventId);
+            case EventType.WorkflowExecutionUpdateAdmitted when !excludeUpdates:
+                AdmitUpdate(e.WorkflowExecutionUpdateAdmittedEventAttributes.Request);
                 break;
-            case EventType.ActivityTaskFailed:
-                s.Activities.Remove(e.ActivityTaskFailedEventAttributes.ScheduledEventId);
-                break;
-            case EventType.ActivityTaskTimedOut:
-                s.Activities.Remove(e.ActivityTaskTimedOutEventAttributes.ScheduledEventId);
-                break;
-            case EventType.ActivityTaskCanceled:
-                s.Activities.Remove(e.ActivityTaskCanceledEventAttributes.ScheduledEventId);
-                break;
-            case EventType.TimerStarted:
-                var t = e.TimerStartedEventAttributes;
-                s.Timers[t.TimerId] = new TimerInfo
+            case EventType.WorkflowExecutionUpdateAccepted when !excludeUpdates:
+                // Without a request the update was admitted by an event, which was reapplied already.
+                if (e.WorkflowExecutionUpdateAcceptedEventAttributes.AcceptedRequest is { } request)
                 {
-                    TimerId = t.TimerId,
-                    StartedEventId = e.EventId,
-                    ExpiryTime = e.EventTime.ToDateTimeOffset() + t.StartToFireTimeout.ToTimeSpan(),
-                };
-                break;
-            case EventType.TimerFired:
-                s.Timers.Remove(e.TimerFiredEventAttributes.TimerId);
-                break;
-            case EventType.TimerCanceled:
-                s.Timers.Remove(e.TimerCanceledEventAttributes.TimerId);
-                break;
-            case EventType.WorkflowExecutionSignaled:
-                s.SignalCount++;
-                if (!string.IsNullOrEmpty(e.WorkflowExecutionSignaledEventAttributes.RequestId))
-                {
-                    s.SignalRequestIds.Add(e.WorkflowExecutionSignaledEventAttributes.RequestId);
+                    AdmitUpdate(request);
                 }
-                break;
-            case EventType.WorkflowExecutionCancelRequested:
-                s.CancelRequested = true;
-                break;
-            case EventType.UpsertWorkflowSearchAttributes:
-                s.SearchAttributes ??= new Temporalio.Api.Common.V1.SearchAttributes();
-                foreach (var (name, value) in e.UpsertWorkflowSearchAttributesEventAttributes.SearchAttributes.IndexedFields)
-                {
-                    s.SearchAttributes.IndexedFields[name] = value;
-                }
-                break;
-            case EventType.WorkflowPropertiesModified:
-                s.Memo ??= new Temporalio.Api.Common.V1.Memo();
-                foreach (var (name, value) in e.WorkflowPropertiesModifiedEventAttributes.UpsertedMemo.Fields)
-                {
-                    s.Memo.Fields[name] = value;
-                }
-                break;
-            case EventType.StartChildWorkflowExecutionInitiated:
-            case EventType.SignalExternalWorkflowExecutionInitiated:
-            case EventType.RequestCancelExternalWorkflowExecutionInitiated:
-                _resetPendingRequests.Add(e.EventId);
-                break;
-            case EventType.StartChildWorkflowExecutionFailed:
-                _resetPendingRequests.Remove(e.StartChildWorkflowExecutionFailedEventAttributes.InitiatedEventId);
-                break;
-            case EventType.ChildWorkflowExecutionCompleted:
-                _resetPendingRequests.Remove(e.ChildWorkflowExecutionCompletedEventAttributes.InitiatedEventId);
-                break;
-            case EventType.ChildWorkflowExecutionFailed:
-                _resetPendingRequests.Remove(e.ChildWorkflowExecutionFailedEventAttributes.InitiatedEventId);
-                break;
-            case EventType.ChildWorkflowExecutionCanceled:
-                _resetPendingRequests.Remove(e.ChildWorkflowExecutionCanceledEventAttributes.InitiatedEventId);
-                break;
-            case EventType.ChildWorkflowExecutionTimedOut:
-                _resetPendingRequests.Remove(e.ChildWorkflowExecutionTimedOutEventAttributes.InitiatedEventId);
-                break;
-            case EventType.ChildWorkflowExecutionTerminated:
-                _resetPendingRequests.Remove(e.ChildWorkflowExecutionTerminatedEventAttributes.InitiatedEventId);
-                break;
-            case EventType.ExternalWorkflowExecutionSignaled:
-                _resetPendingRequests.Remove(e.ExternalWorkflowExecutionSignaledEventAttributes.InitiatedEventId);
-                break;
-            case EventType.SignalExternalWorkflowExecutionFailed:
-                _resetPendingRequests.Remove(e.SignalExternalWorkflowExecutionFailedEventAttributes.InitiatedEventId);
-                break;
-            case EventType.ExternalWorkflowExecutionCancelRequested:
-                _resetPendingRequests.Remove(e.ExternalWorkflowExecutionCancelRequestedEventAttributes.InitiatedEventId);
-                break;
-            case EventType.RequestCancelExternalWorkflowExecutionFailed:
-                _resetPendingRequests.Remove(e.RequestCancelExternalWorkflowExecutionFailedEventAttributes.InitiatedEventId);
                 break;
             case EventType.ChildWorkflowExecutionStarted:
-            case EventType.MarkerRecorded:
-            case EventType.WorkflowExecutionUpdateAccepted:
-            case EventType.WorkflowExecutionUpdateCompleted:
+                ReapplyChildEvent(e, e.ChildWorkflowExecutionStartedEventAttributes.InitiatedEventId);
                 break;
-            default:
-                throw new InvalidArgumentException($"Resetting across a {e.EventType} event (id {e.EventId}) is not supported.");
+            case EventType.StartChildWorkflowExecutionFailed:
+                ReapplyChildEvent(e, e.StartChildWorkflowExecutionFailedEventAttributes.InitiatedEventId);
+                break;
+            case EventType.ChildWorkflowExecutionCompleted:
+                ReapplyChildEvent(e, e.ChildWorkflowExecutionCompletedEventAttributes.InitiatedEventId);
+                break;
+            case EventType.ChildWorkflowExecutionFailed:
+                ReapplyChildEvent(e, e.ChildWorkflowExecutionFailedEventAttributes.InitiatedEventId);
+                break;
+            case EventType.ChildWorkflowExecutionCanceled:
+                ReapplyChildEvent(e, e.ChildWorkflowExecutionCanceledEventAttributes.InitiatedEventId);
+                break;
+            case EventType.ChildWorkflowExecutionTimedOut:
+                ReapplyChildEvent(e, e.ChildWorkflowExecutionTimedOutEventAttributes.InitiatedEventId);
+                break;
+            case EventType.ChildWorkflowExecutionTerminated:
+                ReapplyChildEvent(e, e.ChildWorkflowExecutionTerminatedEventAttributes.InitiatedEventId);
+                break;
         }
     }
 
-    /// <summary>Children and external requests started before the reset point and not yet resolved by it.</summary>
-    private readonly HashSet<long> _resetPendingRequests = [];
+    /// <summary>Writes an update admitted by an event: the worker reads the request from history (no protocol message).</summary>
+    private void AdmitUpdate(Temporalio.Api.Update.V1.Request request)
+    {
+        if (State.Updates.ContainsKey(request.Meta.UpdateId))
+        {
+            return;
+        }
+        var e = NewEvent(EventType.WorkflowExecutionUpdateAdmitted);
+        e.WorkflowExecutionUpdateAdmittedEventAttributes = new WorkflowExecutionUpdateAdmittedEventAttributes
+        {
+            Request = request,
+            Origin = UpdateAdmittedEventOrigin.Reapply,
+        };
+        WriteEvent(e);
+    }
+
+    /// <summary>A child this run kept pending was started or closed after the reset point: the same happens here.</summary>
+    private void ReapplyChildEvent(HistoryEvent e, long initiatedEventId)
+    {
+        if (!State.Children.TryGetValue(initiatedEventId, out var child)
+            || (e.EventType == EventType.ChildWorkflowExecutionStarted && child.Started))
+        {
+            return;
+        }
+        var copy = e.Clone();
+        copy.EventTime = Time(Now);
+        switch (copy.EventType)
+        {
+            case EventType.ChildWorkflowExecutionCompleted:
+                copy.ChildWorkflowExecutionCompletedEventAttributes.StartedEventId = child.StartedEventId;
+                break;
+            case EventType.ChildWorkflowExecutionFailed:
+                copy.ChildWorkflowExecutionFailedEventAttributes.StartedEventId = child.StartedEventId;
+                break;
+            case EventType.ChildWorkflowExecutionCanceled:
+                copy.ChildWorkflowExecutionCanceledEventAttributes.StartedEventId = child.StartedEventId;
+                break;
+            case EventType.ChildWorkflowExecutionTimedOut:
+                copy.ChildWorkflowExecutionTimedOutEventAttributes.StartedEventId = child.StartedEventId;
+                break;
+            case EventType.ChildWorkflowExecutionTerminated:
+                copy.ChildWorkflowExecutionTerminatedEventAttributes.StartedEventId = child.StartedEventId;
+                break;
+        }
+        WriteEvent(copy);
+    }
+
+    /// <summary>Children the reset run keeps pending: the run it replaces leaves them alone when it closes.</summary>
+    internal ResetHandover Handover() => new(State.Children.Keys.ToHashSet());
+
+    /// <summary>
+    /// Arms what the reset run has pending, as Temporal's resetter does: activities start over from attempt 1 (their
+    /// schedule time is now), timers keep their expiry, children not yet started and requests to other workflows are
+    /// sent (with the base run's request ids, so nothing is done twice), then a workflow task and the run timeout.
+    /// </summary>
+    internal void FinishResetRun()
+    {
+        foreach (var activity in State.Activities.Values)
+        {
+            activity.ScheduledTime = Now;
+            DispatchActivityAttempt(activity);
+            ArmScheduleToCloseTimeout(activity);
+        }
+        foreach (var timer in State.Timers.Values)
+        {
+            timer.TaskId = AddTimer(timer.ExpiryTime, new TimerTaskInfo(TimerTaskKind.UserTimer, timer.StartedEventId, TimerId: timer.TimerId));
+        }
+        foreach (var child in State.Children.Values)
+        {
+            if (!child.Started)
+            {
+                AddTimer(Now, new TimerTaskInfo(TimerTaskKind.StartChild, child.InitiatedEventId));
+            }
+        }
+        foreach (var request in State.ExternalRequests.Values)
+        {
+            var kind = request.Initiated.EventType == EventType.SignalExternalWorkflowExecutionInitiated
+                ? TimerTaskKind.SignalExternal
+                : TimerTaskKind.CancelExternal;
+            AddTimer(Now, new TimerTaskInfo(kind, request.InitiatedEventId));
+        }
+        ScheduleWorkflowTask();
+        ArmRunTimeout();
+    }
 }

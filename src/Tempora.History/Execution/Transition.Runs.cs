@@ -39,59 +39,11 @@ public sealed partial class Transition
         return (e, r, k);
     }
 
-    /// <summary>The mutable state of a new run, taken from its WorkflowExecutionStarted attributes.</summary>
-    public static MutableState NewRunState(string namespaceId, string workflowId, string runId, string requestId,
-        WorkflowExecutionStartedEventAttributes a, DateTimeOffset now)
-    {
-        var backoff = a.FirstWorkflowTaskBackoff?.ToTimeSpan() ?? TimeSpan.Zero;
-        var state = new MutableState
-        {
-            NamespaceId = namespaceId,
-            WorkflowId = workflowId,
-            RunId = runId,
-            FirstExecutionRunId = string.IsNullOrEmpty(a.FirstExecutionRunId) ? runId : a.FirstExecutionRunId,
-            WorkflowType = a.WorkflowType.Name,
-            TaskQueue = a.TaskQueue.Name,
-            StartRequestId = requestId,
-            StartTime = now,
-            ExecutionTime = now + backoff,
-            ExecutionTimeout = a.WorkflowExecutionTimeout?.ToTimeSpan() is { } e && e > TimeSpan.Zero ? e : null,
-            RunTimeout = a.WorkflowRunTimeout?.ToTimeSpan() is { } r && r > TimeSpan.Zero ? r : null,
-            WorkflowTaskTimeout = a.WorkflowTaskTimeout.ToTimeSpan(),
-            ExecutionExpirationTime = a.WorkflowExecutionExpirationTime?.ToDateTimeOffset(),
-            Memo = a.Memo,
-            SearchAttributes = a.SearchAttributes,
-            Priority = a.Priority,
-            Attempt = Math.Max(1, a.Attempt),
-            RetryPolicy = a.RetryPolicy,
-            CronSchedule = a.CronSchedule,
-            Root = a.RootWorkflowExecution,
-        };
-        if (a.ParentWorkflowExecution is { } parent)
-        {
-            state.Parent = new ParentInfo
-            {
-                NamespaceId = a.ParentWorkflowNamespaceId,
-                Namespace = a.ParentWorkflowNamespace,
-                WorkflowId = parent.WorkflowId,
-                RunId = parent.RunId,
-                InitiatedEventId = a.ParentInitiatedEventId,
-            };
-        }
-        if (a.RetryPolicy is not null || !string.IsNullOrEmpty(a.CronSchedule))
-        {
-            // Retries and cron runs start again from the same input, so keep what they need.
-            state.StartedAttributes = a;
-        }
-        return state;
-    }
-
     /// <summary>Writes the first events of a new run and arms its first workflow task and run timeout.</summary>
     public void InitializeRun(WorkflowExecutionStartedEventAttributes a, UserMetadata? userMetadata, Action<Transition>? beforeFirstWorkflowTask = null)
     {
         var started = NewEvent(EventType.WorkflowExecutionStarted);
         started.UserMetadata = userMetadata;
-        State.UserMetadata = userMetadata;
         started.WorkflowExecutionStartedEventAttributes = a;
         WriteEvent(started);
         beforeFirstWorkflowTask?.Invoke(this);
@@ -115,7 +67,7 @@ public sealed partial class Transition
         a.FirstExecutionRunId = State.FirstExecutionRunId;
         a.ContinuedExecutionRunId = State.RunId;
         a.WorkflowId = State.WorkflowId;
-        var next = new Transition(NewRunState(State.NamespaceId, State.WorkflowId, runId, Guid.NewGuid().ToString(), a, Now), Now, taskIds, dispatcher);
+        var next = new Transition(MutableState.ForNewRun(State.NamespaceId, State.WorkflowId, runId, Guid.NewGuid().ToString(), Now), Now, taskIds, dispatcher);
         next.InitializeRun(a, null);
         Successor = next;
         return runId;
@@ -194,8 +146,7 @@ public sealed partial class Transition
                 closeEvent.WorkflowExecutionTimedOutEventAttributes.RetryState = retryState;
                 break;
         }
-        WriteEvent(closeEvent);
-        CloseExecution(status, closeEvent, successor: next is not null);
+        CloseExecution(closeEvent, successor: next is not null);
     }
 
     /// <summary>Closes the run as continued-as-new and starts its next run in the same transaction (§5.7).</summary>
@@ -253,7 +204,6 @@ public sealed partial class Transition
             Memo = c.Memo,
             SearchAttributes = c.SearchAttributes,
         };
-        WriteEvent(e);
-        CloseExecution(WorkflowExecutionStatus.ContinuedAsNew, e, successor: true);
+        CloseExecution(e, successor: true);
     }
 }

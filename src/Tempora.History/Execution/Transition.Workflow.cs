@@ -36,17 +36,11 @@ public sealed partial class Transition
             RequestId = requestId,
             ExternalWorkflowExecution = externalExecution,
         };
-        if (!string.IsNullOrEmpty(requestId))
-        {
-            State.SignalRequestIds.Add(requestId);
-        }
-        State.SignalCount++;
         AddWorkflowEvent(e, scheduleWorkflowTask: !skipWorkflowTask);
     }
 
     public void RequestCancel(string reason, string identity, WorkflowExecution? externalExecution = null, long externalInitiatedEventId = 0)
     {
-        State.CancelRequested = true;
         var e = NewEvent(EventType.WorkflowExecutionCancelRequested);
         e.WorkflowExecutionCancelRequestedEventAttributes = new WorkflowExecutionCancelRequestedEventAttributes
         {
@@ -58,8 +52,11 @@ public sealed partial class Transition
         AddWorkflowEvent(e);
     }
 
-    /// <summary>Terminates the run at once: buffered events are written first so that ids stay contiguous.</summary>
-    public void Terminate(string reason, Payloads? details, string identity, bool successor = false)
+    /// <summary>
+    /// Terminates the run at once: buffered events are written first so that ids stay contiguous. A run replaced by a
+    /// reset passes <paramref name="reset"/> (see <see cref="CloseExecution"/>).
+    /// </summary>
+    public void Terminate(string reason, Payloads? details, string identity, bool successor = false, ResetHandover? reset = null)
     {
         FlushBufferedEvents();
         var e = NewEvent(EventType.WorkflowExecutionTerminated);
@@ -69,8 +66,7 @@ public sealed partial class Transition
             Details = details,
             Identity = identity,
         };
-        WriteEvent(e);
-        CloseExecution(WorkflowExecutionStatus.Terminated, e, successor);
+        CloseExecution(e, successor, reset);
     }
 
     public void TimeoutRun()
@@ -97,13 +93,11 @@ public sealed partial class Transition
         {
             return false;
         }
-        State.Timers.Remove(timerId);
         var e = NewEvent(EventType.TimerFired);
         e.TimerFiredEventAttributes = new TimerFiredEventAttributes { TimerId = timerId, StartedEventId = startedEventId };
         AddWorkflowEvent(e);
         return true;
     }
-
 
     public static Failure ServerFailure(string message, bool nonRetryable = true) => new()
     {

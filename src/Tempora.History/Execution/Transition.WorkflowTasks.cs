@@ -37,24 +37,18 @@ public sealed partial class Transition
             // Fall back to the normal queue and stop being sticky, so the task carries full history (§3.6).
             State.StickyQueue = null;
         }
-        var wft = new WorkflowTaskInfo
+        var scheduled = WorkflowTaskScheduledEvent(attempt, Now, sticky ? State.StickyQueue! : null, WorkflowTaskTimeoutFor(attempt));
+        if (speculative || attempt > 1)
         {
-            Attempt = attempt,
-            ScheduledTime = Now,
-            TaskQueue = sticky ? State.StickyQueue! : State.TaskQueue,
-            OnStickyQueue = sticky,
-            StartToCloseTimeout = WorkflowTaskTimeoutFor(attempt),
-        };
-        wft.Speculative = speculative;
-        if (wft.IsVirtual)
-        {
-            wft.ScheduledEventId = State.NextEventId; // virtual until the task completes (§3.4)
+            ApplyVirtual(scheduled, State.NextEventId); // its events are written when the task completes (§3.4)
         }
         else
         {
-            wft.ScheduledEventId = AppendEvent(WorkflowTaskScheduledEvent(wft)).EventId;
+            AppendEvent(scheduled);
+            EventApplier.Apply(State, scheduled);
         }
-        State.WorkflowTask = wft;
+        var wft = State.WorkflowTask!;
+        wft.Speculative = speculative;
         ArmWorkflowTaskDispatch(wft);
     }
 
@@ -120,28 +114,38 @@ public sealed partial class Transition
         return timeout;
     }
 
-    internal HistoryEvent WorkflowTaskScheduledEvent(WorkflowTaskInfo wft)
+    /// <summary>The Scheduled event of a pending task, built again from its state when its virtual events are written.</summary>
+    internal HistoryEvent WorkflowTaskScheduledEvent(WorkflowTaskInfo wft) => WorkflowTaskScheduledEvent(
+        wft.Attempt, wft.ScheduledTime, wft.OnStickyQueue ? wft.TaskQueue : null, wft.StartToCloseTimeout);
+
+    private HistoryEvent WorkflowTaskScheduledEvent(int attempt, DateTimeOffset time, string? stickyQueue, TimeSpan startToClose)
     {
         var e = NewEvent(EventType.WorkflowTaskScheduled);
-        e.EventTime = Timestamp.FromDateTimeOffset(wft.ScheduledTime);
+        e.EventTime = Timestamp.FromDateTimeOffset(time);
         e.WorkflowTaskScheduledEventAttributes = new WorkflowTaskScheduledEventAttributes
         {
-            TaskQueue = QueueMessage(wft),
-            StartToCloseTimeout = Duration.FromTimeSpan(wft.StartToCloseTimeout),
-            Attempt = wft.Attempt,
+            TaskQueue = stickyQueue is null
+                ? new TaskQueue { Name = State.TaskQueue, Kind = TaskQueueKind.Normal }
+                : new TaskQueue { Name = stickyQueue, Kind = TaskQueueKind.Sticky, NormalName = State.TaskQueue },
+            StartToCloseTimeout = Duration.FromTimeSpan(startToClose),
+            Attempt = attempt,
         };
         return e;
     }
 
-    internal HistoryEvent WorkflowTaskStartedEvent(WorkflowTaskInfo wft)
+    /// <summary>The Started event of a started task, built again from its state when its virtual events are written.</summary>
+    internal HistoryEvent WorkflowTaskStartedEvent(WorkflowTaskInfo wft) =>
+        WorkflowTaskStartedEvent(wft.ScheduledEventId, wft.StartedTime ?? Now, wft.Identity, wft.RequestId);
+
+    private HistoryEvent WorkflowTaskStartedEvent(long scheduledEventId, DateTimeOffset time, string identity, string requestId)
     {
         var e = NewEvent(EventType.WorkflowTaskStarted);
-        e.EventTime = Timestamp.FromDateTimeOffset(wft.StartedTime ?? Now);
+        e.EventTime = Timestamp.FromDateTimeOffset(time);
         e.WorkflowTaskStartedEventAttributes = new WorkflowTaskStartedEventAttributes
         {
-            ScheduledEventId = wft.ScheduledEventId,
-            Identity = wft.Identity,
-            RequestId = wft.RequestId,
+            ScheduledEventId = scheduledEventId,
+            Identity = identity,
+            RequestId = requestId,
             HistorySizeBytes = State.HistorySizeBytes,
             SuggestContinueAsNew = State.NextEventId > 4096 || State.HistorySizeBytes > 4 * 1024 * 1024,
         };
@@ -162,33 +166,35 @@ public sealed partial class Transition
         return [scheduled, started];
     }
 
-    private TaskQueue QueueMessage(WorkflowTaskInfo wft) => wft.OnStickyQueue
-        ? new TaskQueue { Name = wft.TaskQueue, Kind = TaskQueueKind.Sticky, NormalName = State.TaskQueue }
-        : new TaskQueue { Name = State.TaskQueue, Kind = TaskQueueKind.Normal };
-
-    /// <summary>Marks the pending task started by a poller; writes WorkflowTaskStarted unless it is transient.</summary>
+    /// <summary>Marks the pending task started by a poller; writes WorkflowTaskStarted unless the task is virtual.</summary>
     public WorkflowTaskInfo StartWorkflowTask(MatchingTask task, string identity, string requestId)
     {
         var wft = State.WorkflowTask!;
-        wft.StartedTime = Now;
-        wft.Identity = identity;
-        wft.RequestId = requestId;
+        var started = WorkflowTaskStartedEvent(wft.ScheduledEventId, Now, identity, requestId);
         var timeout = new TimerTaskInfo(TimerTaskKind.WorkflowTaskTimeout, wft.ScheduledEventId, wft.Attempt, TimeoutType.StartToClose);
         if (wft.Speculative)
         {
             // Nothing is persisted: a crash forgets the task, and the client re-sends its update.
-            wft.StartedEventId = wft.ScheduledEventId + 1;
+            ApplyVirtual(started, wft.ScheduledEventId + 1);
             wft.TimeoutTaskId = AddVolatileTimer(Now + wft.StartToCloseTimeout, timeout);
             return wft;
         }
         DeleteMatchingTask(task.TaskId);
         DeleteTimer(wft.TimeoutTaskId);
-        wft.StartedEventId = wft.IsTransient ? wft.ScheduledEventId + 1 : AppendEvent(WorkflowTaskStartedEvent(wft)).EventId;
+        if (wft.IsTransient)
+        {
+            ApplyVirtual(started, wft.ScheduledEventId + 1);
+        }
+        else
+        {
+            AppendEvent(started);
+            EventApplier.Apply(State, started);
+        }
         wft.TimeoutTaskId = AddTimer(Now + wft.StartToCloseTimeout, timeout);
         return wft;
     }
 
-    /// <summary>Writes the Scheduled/Started pair of a transient task now that it completes, then WorkflowTaskCompleted.</summary>
+    /// <summary>Writes the Scheduled/Started pair of a virtual task now that it completes, then WorkflowTaskCompleted.</summary>
     public HistoryEvent CompleteWorkflowTask(Func<HistoryEvent, HistoryEvent> fillCompleted)
     {
         var wft = State.WorkflowTask!;
@@ -199,29 +205,32 @@ public sealed partial class Transition
             AppendEvent(WorkflowTaskStartedEvent(wft));
         }
         var completed = AppendEvent(fillCompleted(NewEvent(EventType.WorkflowTaskCompleted)));
-        State.LastCompletedWorkflowTaskStartedEventId = wft.StartedEventId;
-        State.WorkflowTaskAttempt = 1;
-        State.WorkflowTask = null;
+        EventApplier.Apply(State, completed);
         DeleteTimer(wft.TimeoutTaskId);
         return completed;
     }
 
     /// <summary>
-    /// Ends the pending task unsuccessfully (failed by the worker or the server, or timed out). A transient task
-    /// leaves no event. Then stickiness or the attempt counter moves on, buffered events are flushed, and a new task
-    /// is scheduled (§3.4, §3.7).
+    /// Ends the pending task unsuccessfully (failed by the worker or the server, or timed out). A virtual task's
+    /// failure is applied but not written (§3.4). Then stickiness or the attempt counter moves on, buffered events
+    /// are flushed, and a new task is scheduled (§3.4, §3.7).
     /// </summary>
-    public void FailWorkflowTask(Func<HistoryEvent, HistoryEvent>? failureEvent, bool incrementAttempt = true)
+    public void FailWorkflowTask(Func<HistoryEvent, HistoryEvent> failureEvent, bool incrementAttempt = true)
     {
         var wft = State.WorkflowTask!;
-        if (!wft.IsVirtual && failureEvent is not null)
+        var failed = failureEvent(NewEvent(EventType.Unspecified));
+        if (wft.IsVirtual)
         {
-            AppendEvent(failureEvent(NewEvent(EventType.Unspecified)));
+            ApplyVirtual(failed, State.NextEventId);
+        }
+        else
+        {
+            AppendEvent(failed);
+            EventApplier.Apply(State, failed);
         }
         incrementAttempt &= !wft.Speculative; // a failed speculative task is retried as an ordinary first attempt
         DeleteTimer(wft.TimeoutTaskId);
         DeleteMatchingTask(wft.TaskId);
-        State.WorkflowTask = null;
         if (State.StickyQueue is not null)
         {
             State.StickyQueue = null; // a sticky failure retries on the normal queue as a fresh attempt

@@ -44,7 +44,10 @@ public sealed partial class Transition(MutableState state, DateTimeOffset now, T
         EventTime = Timestamp.FromDateTimeOffset(Now),
     };
 
-    /// <summary>Appends an event with the next id; converts a pending transient workflow task into a normal one first.</summary>
+    /// <summary>
+    /// Adds an event to history with the next id and applies it to the state. A pending workflow task that exists only
+    /// in memory (transient or speculative) gets its events written first, since they come before (§3.4).
+    /// </summary>
     public HistoryEvent WriteEvent(HistoryEvent e)
     {
         if (State.WorkflowTask is { Speculative: true } speculative)
@@ -59,27 +62,42 @@ public sealed partial class Transition(MutableState state, DateTimeOffset now, T
             State.WorkflowTaskAttempt = 1;
             AppendEvent(WorkflowTaskScheduledEvent(wft));
         }
-        return AppendEvent(e);
+        AppendEvent(e);
+        EventApplier.Apply(State, e);
+        return e;
     }
 
-    /// <summary>Low-level append: assigns the next event id without any workflow-task bookkeeping.</summary>
+    /// <summary>
+    /// Low-level append: assigns the next event id and counts the event into the history size, without applying it
+    /// (it was applied already, as a virtual event) and without any workflow-task bookkeeping. The event must be
+    /// complete: written history never changes.
+    /// </summary>
     internal HistoryEvent AppendEvent(HistoryEvent e)
     {
-        e.EventId = State.NextEventId++;
-        State.HistorySizeBytes += e.CalculateSize();
+        e.EventId = State.NextEventId;
+        EventApplier.Count(State, e);
         NewEvents.Add(e);
         HasChanges = true;
         return e;
     }
 
+    /// <summary>Applies an event that is not written (yet): the virtual events of a transient or speculative workflow task.</summary>
+    internal void ApplyVirtual(HistoryEvent e, long eventId)
+    {
+        e.EventId = eventId;
+        EventApplier.Apply(State, e);
+    }
+
     /// <summary>
-    /// Adds an event caused from outside the workflow (signal, activity result, timer…): buffered while a workflow
-    /// task is started, otherwise written, and a workflow task is scheduled so the workflow sees it.
+    /// Adds an event caused from outside the workflow (signal, activity result, timer…). It takes effect at once; while
+    /// a workflow task is started it is buffered and written (given its id) when the task ends, otherwise written now
+    /// and a workflow task is scheduled so the workflow sees it.
     /// </summary>
     public void AddWorkflowEvent(HistoryEvent e, bool scheduleWorkflowTask = true)
     {
         if (State.WorkflowTask is { IsStarted: true })
         {
+            EventApplier.Apply(State, e);
             State.BufferedEvents.Add(e);
             HasChanges = true;
             return;
@@ -108,7 +126,10 @@ public sealed partial class Transition(MutableState state, DateTimeOffset now, T
     /// <summary>Set when an event needed a workflow task while scheduling was deferred.</summary>
     internal bool WorkflowTaskNeeded { get; set; }
 
-    /// <summary>Writes buffered events with fresh ids; returns how many were written.</summary>
+    /// <summary>
+    /// Writes buffered events with fresh ids (they were applied when they arrived); returns how many were written.
+    /// Close events buffered with their activity's or child's Started event learn its id here, before they are written.
+    /// </summary>
     public int FlushBufferedEvents()
     {
         var buffered = State.BufferedEvents;
@@ -117,36 +138,63 @@ public sealed partial class Transition(MutableState state, DateTimeOffset now, T
             return 0;
         }
         State.BufferedEvents = [];
-        var startedIds = new Dictionary<long, long>();
+        var activityStartedIds = new Dictionary<long, long>();
         var childStartedIds = new Dictionary<long, long>();
         foreach (var e in buffered)
         {
-            WriteEvent(e);
-            if (FixChildStartedId(e, childStartedIds))
-            {
-                continue;
-            }
-            // Activity results buffered together with their lazily written Started event learn its id only now.
+            FillStartedEventId(e, activityStartedIds, childStartedIds);
+            AppendEvent(e);
             switch (e.EventType)
             {
                 case EventType.ActivityTaskStarted:
-                    startedIds[e.ActivityTaskStartedEventAttributes.ScheduledEventId] = e.EventId;
+                    activityStartedIds[e.ActivityTaskStartedEventAttributes.ScheduledEventId] = e.EventId;
                     break;
-                case EventType.ActivityTaskCompleted when e.ActivityTaskCompletedEventAttributes.StartedEventId < 0:
-                    e.ActivityTaskCompletedEventAttributes.StartedEventId = startedIds.GetValueOrDefault(e.ActivityTaskCompletedEventAttributes.ScheduledEventId);
-                    break;
-                case EventType.ActivityTaskFailed when e.ActivityTaskFailedEventAttributes.StartedEventId < 0:
-                    e.ActivityTaskFailedEventAttributes.StartedEventId = startedIds.GetValueOrDefault(e.ActivityTaskFailedEventAttributes.ScheduledEventId);
-                    break;
-                case EventType.ActivityTaskTimedOut when e.ActivityTaskTimedOutEventAttributes.StartedEventId < 0:
-                    e.ActivityTaskTimedOutEventAttributes.StartedEventId = startedIds.GetValueOrDefault(e.ActivityTaskTimedOutEventAttributes.ScheduledEventId);
-                    break;
-                case EventType.ActivityTaskCanceled when e.ActivityTaskCanceledEventAttributes.StartedEventId < 0:
-                    e.ActivityTaskCanceledEventAttributes.StartedEventId = startedIds.GetValueOrDefault(e.ActivityTaskCanceledEventAttributes.ScheduledEventId);
+                case EventType.ChildWorkflowExecutionStarted:
+                    var initiated = e.ChildWorkflowExecutionStartedEventAttributes.InitiatedEventId;
+                    childStartedIds[initiated] = e.EventId;
+                    if (State.Children.TryGetValue(initiated, out var child))
+                    {
+                        child.StartedEventId = e.EventId;
+                    }
                     break;
             }
         }
         return buffered.Count;
+    }
+
+    /// <summary>Fills a buffered close event's started_event_id (negative until known) from a Started event flushed before it.</summary>
+    private static void FillStartedEventId(HistoryEvent e, Dictionary<long, long> activities, Dictionary<long, long> children)
+    {
+        switch (e.EventType)
+        {
+            case EventType.ActivityTaskCompleted when e.ActivityTaskCompletedEventAttributes.StartedEventId < 0:
+                e.ActivityTaskCompletedEventAttributes.StartedEventId = activities.GetValueOrDefault(e.ActivityTaskCompletedEventAttributes.ScheduledEventId);
+                break;
+            case EventType.ActivityTaskFailed when e.ActivityTaskFailedEventAttributes.StartedEventId < 0:
+                e.ActivityTaskFailedEventAttributes.StartedEventId = activities.GetValueOrDefault(e.ActivityTaskFailedEventAttributes.ScheduledEventId);
+                break;
+            case EventType.ActivityTaskTimedOut when e.ActivityTaskTimedOutEventAttributes.StartedEventId < 0:
+                e.ActivityTaskTimedOutEventAttributes.StartedEventId = activities.GetValueOrDefault(e.ActivityTaskTimedOutEventAttributes.ScheduledEventId);
+                break;
+            case EventType.ActivityTaskCanceled when e.ActivityTaskCanceledEventAttributes.StartedEventId < 0:
+                e.ActivityTaskCanceledEventAttributes.StartedEventId = activities.GetValueOrDefault(e.ActivityTaskCanceledEventAttributes.ScheduledEventId);
+                break;
+            case EventType.ChildWorkflowExecutionCompleted when e.ChildWorkflowExecutionCompletedEventAttributes.StartedEventId < 0:
+                e.ChildWorkflowExecutionCompletedEventAttributes.StartedEventId = children.GetValueOrDefault(e.ChildWorkflowExecutionCompletedEventAttributes.InitiatedEventId);
+                break;
+            case EventType.ChildWorkflowExecutionFailed when e.ChildWorkflowExecutionFailedEventAttributes.StartedEventId < 0:
+                e.ChildWorkflowExecutionFailedEventAttributes.StartedEventId = children.GetValueOrDefault(e.ChildWorkflowExecutionFailedEventAttributes.InitiatedEventId);
+                break;
+            case EventType.ChildWorkflowExecutionCanceled when e.ChildWorkflowExecutionCanceledEventAttributes.StartedEventId < 0:
+                e.ChildWorkflowExecutionCanceledEventAttributes.StartedEventId = children.GetValueOrDefault(e.ChildWorkflowExecutionCanceledEventAttributes.InitiatedEventId);
+                break;
+            case EventType.ChildWorkflowExecutionTimedOut when e.ChildWorkflowExecutionTimedOutEventAttributes.StartedEventId < 0:
+                e.ChildWorkflowExecutionTimedOutEventAttributes.StartedEventId = children.GetValueOrDefault(e.ChildWorkflowExecutionTimedOutEventAttributes.InitiatedEventId);
+                break;
+            case EventType.ChildWorkflowExecutionTerminated when e.ChildWorkflowExecutionTerminatedEventAttributes.StartedEventId < 0:
+                e.ChildWorkflowExecutionTerminatedEventAttributes.StartedEventId = children.GetValueOrDefault(e.ChildWorkflowExecutionTerminatedEventAttributes.InitiatedEventId);
+                break;
+        }
     }
 
     /// <summary>Arms a durable timer for this run; returns its task id.</summary>
@@ -187,25 +235,24 @@ public sealed partial class Transition(MutableState state, DateTimeOffset now, T
     }
 
     /// <summary>
-    /// Closes the run: status, close time, and every pending task and timer retired in the same transaction. Children
-    /// get their parent-close policy applied, and a child run that ends its chain reports to its parent.
+    /// Writes the run's close event. In the same transaction every pending task and timer is retired, started
+    /// children get their parent-close policy applied, and a run that ends its chain reports to its parent. A run a
+    /// reset replaces (<paramref name="reset"/>) reports nothing, since the reset run carries on for its parent, and
+    /// leaves alone the children the reset run took over.
     /// </summary>
-    public void CloseExecution(WorkflowExecutionStatus status, HistoryEvent closeEvent, bool successor = false)
+    public void CloseExecution(HistoryEvent closeEvent, bool successor = false, ResetHandover? reset = null)
     {
-        State.Status = status;
-        State.CloseTime = Now;
-        State.WorkflowTask = null;
-        State.Activities.Clear();
-        State.Timers.Clear();
+        var children = State.Children.Values.ToList();
+        var parent = State.Parent;
+        WriteEvent(closeEvent);
         State.StickyQueue = null;
-        State.BufferedEvents.Clear();
         DeleteAllTasks = true;
         StatusChanged = true;
-        HasChanges = true;
-        foreach (var child in State.Children.Values)
+        foreach (var child in children)
         {
             var policy = child.Initiated.ParentClosePolicy;
-            if (child.Started && policy is ParentClosePolicy.Terminate or ParentClosePolicy.Unspecified or ParentClosePolicy.RequestCancel)
+            if (child.Started && policy is ParentClosePolicy.Terminate or ParentClosePolicy.Unspecified or ParentClosePolicy.RequestCancel
+                && reset?.Children.Contains(child.InitiatedEventId) != true)
             {
                 AddTimer(Now, new TimerTaskInfo(TimerTaskKind.ParentClosePolicy, child.InitiatedEventId)
                 {
@@ -216,9 +263,7 @@ public sealed partial class Transition(MutableState state, DateTimeOffset now, T
                 });
             }
         }
-        State.Children.Clear();
-        State.ExternalRequests.Clear();
-        if (State.Parent is { } parent && !successor)
+        if (parent is not null && !successor && reset is null)
         {
             AddTimer(Now, new TimerTaskInfo(TimerTaskKind.NotifyParent, parent.InitiatedEventId)
             {
