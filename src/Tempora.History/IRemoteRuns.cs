@@ -28,8 +28,12 @@ public sealed record ChildStartCall(
     string TargetNamespaceId, byte[] Initiated, string ParentNamespaceName, string ParentNamespaceId, string ParentWorkflowId,
     string ParentRunId, long InitiatedEventId, byte[] Root, string RequestId, byte[]? UserMetadata);
 
-/// <summary>The child's run id, or why it could not start (a StartChildWorkflowExecutionFailedCause).</summary>
-public sealed record ChildStartOutcome(string? RunId, int Cause);
+/// <summary>
+/// The child's run id, or why it could not start (a StartChildWorkflowExecutionFailedCause). When the workflow id is
+/// taken by a child that another run of the same parent workflow started, <paramref name="SiblingParentRunId"/> names
+/// that run.
+/// </summary>
+public sealed record ChildStartOutcome(string? RunId, int Cause, string? SiblingParentRunId = null);
 
 /// <summary>A signal or cancellation request of <paramref name="Source"/>; execution and initiated event as protobuf bytes.</summary>
 public sealed record ExternalRequestCall(

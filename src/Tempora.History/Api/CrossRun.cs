@@ -21,7 +21,7 @@ public sealed partial class HistoryEngine
     {
         var parentKey = timer.Key;
         var pending = await TryReadAsync(parentKey, s => s.IsOpen && s.Children.TryGetValue(info.EventId, out var c) && !c.Started
-            ? (Child: c, s.Root, RequestId: c.StartRequestId(s.RunId))
+            ? (Child: c, s.Root, RequestId: c.StartRequestId(s.RunId), s.StartTime)
             : default, ct);
         if (pending.Child is null)
         {
@@ -43,6 +43,12 @@ public sealed partial class HistoryEngine
                 pending.Child.UserMetadata?.ToByteArray());
             var outcome = await OnOwnerAsync(target.Id, a.WorkflowId,
                 () => StartChildHereAsync(call, ct), address => remote!.StartChildAsync(address, call, ct));
+            if (outcome.SiblingParentRunId is not null && time.GetUtcNow() - pending.StartTime < OrphanGracePeriod)
+            {
+                // A run this one replaced (by a reset) started a child with this id, and its parent close policy is
+                // ending that child right now: try again shortly rather than fail the start.
+                throw new UnavailableException($"Child workflow id {a.WorkflowId} is still held by a child of a previous run.");
+            }
             (runId, cause) = (outcome.RunId, (StartChildWorkflowExecutionFailedCause)outcome.Cause);
         }
         catch (NamespaceNotFoundException)
@@ -88,10 +94,24 @@ public sealed partial class HistoryEngine
         {
             return new ChildStartOutcome(null, (int)StartChildWorkflowExecutionFailedCause.NamespaceNotFound);
         }
-        catch (WorkflowAlreadyStartedException)
+        catch (WorkflowAlreadyStartedException taken)
         {
-            return new ChildStartOutcome(null, (int)StartChildWorkflowExecutionFailedCause.WorkflowAlreadyExists);
+            var sibling = await SiblingParentRunAsync(call, a.WorkflowId, taken.RunId, ct);
+            return new ChildStartOutcome(null, (int)StartChildWorkflowExecutionFailedCause.WorkflowAlreadyExists, sibling);
         }
+    }
+
+    /// <summary>How long after a reset its run waits for the children of the run it replaced to be closed.</summary>
+    private static readonly TimeSpan OrphanGracePeriod = TimeSpan.FromSeconds(10);
+
+    /// <summary>The run of the same parent workflow that started the running workflow holding a child's id, if any.</summary>
+    private async Task<string?> SiblingParentRunAsync(ChildStartCall call, string workflowId, string runId, CancellationToken ct)
+    {
+        var holder = await TryReadAsync(new WorkflowKey(call.TargetNamespaceId, workflowId, runId), s => s.IsOpen ? s.Parent : null, ct);
+        return holder is not null && holder.NamespaceId == call.ParentNamespaceId && holder.WorkflowId == call.ParentWorkflowId
+            && holder.RunId != call.ParentRunId
+            ? holder.RunId
+            : null;
     }
 
     private Task NotifyParentAsync(TimerTaskRecord timer, TimerTaskInfo info, CancellationToken ct) =>
