@@ -77,9 +77,48 @@ public sealed class PersistenceTests : IDisposable
         Assert.Equal(TimeSpan.FromDays(2), described.Config.WorkflowExecutionRetentionTtl.ToTimeSpan());
     }
 
+    [Fact]
+    public async Task Restart_AfterUpserts_HistoryReadFromTheStoreStillHoldsTheStartValues()
+    {
+        var taskQueue = ServerFixture.NewTaskQueue("immutable-restart");
+        WorkflowHandle<HistoryImmutabilityTests.UpsertingWorkflow, List<string>> handle;
+        await using (var first = await StartAsync("immutable-1"))
+        {
+            var client = await ServerFixture.ConnectAsync(first);
+            using var worker = new TemporalWorker(client, new TemporalWorkerOptions(taskQueue) { MaxCachedWorkflows = 0 }
+                .AddWorkflow<HistoryImmutabilityTests.UpsertingWorkflow>());
+            handle = await worker.ExecuteAsync(async () =>
+            {
+                var h = await HistoryImmutabilityTests.StartAsync(client, taskQueue);
+                await Wait.UntilAsync(() => h.QueryAsync(wf => wf.Upserted()), upserted => upserted, "the upserts");
+                return h;
+            });
+            await first.StopAsync();
+        }
+
+        await using var second = await StartAsync("immutable-2");
+        var client2 = await ServerFixture.ConnectAsync(second);
+        var handle2 = client2.GetWorkflowHandle<HistoryImmutabilityTests.UpsertingWorkflow, List<string>>(handle.Id, handle.ResultRunId);
+        using var worker2 = new TemporalWorker(client2, new TemporalWorkerOptions(taskQueue) { MaxCachedWorkflows = 0 }
+            .AddWorkflow<HistoryImmutabilityTests.UpsertingWorkflow>());
+        await worker2.ExecuteAsync(async () =>
+        {
+            await handle2.SignalAsync(wf => wf.FinishAsync());
+            Assert.Equal(["start/c-start", "upserted/c-upserted"], await handle2.GetResultAsync().WithTimeout("the workflow on the restarted server"));
+        });
+        await HistoryImmutabilityTests.AssertStartEventAsWrittenAsync(handle2);
+    }
+
     private Task<TemporaServer> StartAsync(string logName) =>
         ServerFixture.StartServerAsync(
-            _database.Apply(new TemporaOptions { Port = 0, UiPort = 0, MetricsPort = 0, Headless = true }),
+            _database.Apply(new TemporaOptions
+            {
+                Port = 0,
+                UiPort = 0,
+                MetricsPort = 0,
+                Headless = true,
+                SearchAttributes = ServerFixture.TestSearchAttributes,
+            }),
             logName);
 
     private static TemporalWorker NewWorker(TemporalClient client, string taskQueue) =>
