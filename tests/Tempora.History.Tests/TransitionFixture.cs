@@ -38,7 +38,7 @@ internal sealed class TransitionFixture
     }
 
     /// <summary>Writes WorkflowExecutionStarted and schedules the first workflow task.</summary>
-    public Transition Start() => Run(t =>
+    public Transition Start(Memo? memo = null) => Run(t =>
     {
         var e = t.NewEvent(EventType.WorkflowExecutionStarted);
         e.WorkflowExecutionStartedEventAttributes = new WorkflowExecutionStartedEventAttributes
@@ -47,6 +47,7 @@ internal sealed class TransitionFixture
             TaskQueue = new TaskQueue { Name = "tq" },
             WorkflowTaskTimeout = Duration.FromTimeSpan(TimeSpan.FromSeconds(10)),
             FirstExecutionRunId = "first",
+            Memo = memo,
         };
         t.WriteEvent(e);
         t.ScheduleWorkflowTask();
