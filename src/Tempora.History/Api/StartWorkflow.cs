@@ -19,7 +19,15 @@ public sealed partial class HistoryEngine
         Duration? RunTimeout, Duration? TaskTimeout, string Identity, string RequestId, WorkflowIdReusePolicy ReusePolicy,
         WorkflowIdConflictPolicy ConflictPolicy, RetryPolicy? RetryPolicy, string CronSchedule, Memo? Memo,
         SearchAttributes? SearchAttributes, Header? Header, Duration? StartDelay, Priority? Priority,
-        Temporalio.Api.Sdk.V1.UserMetadata? UserMetadata);
+        Temporalio.Api.Sdk.V1.UserMetadata? UserMetadata)
+    {
+        /// <summary>A start request's failure and result of the run it continues (a client-driven retry or cron).</summary>
+        public Temporalio.Api.Failure.V1.Failure? ContinuedFailure { get; init; }
+        public Payloads? LastCompletionResult { get; init; }
+
+        /// <summary>Links the request attaches to the WorkflowExecutionStarted event (and the signal's event).</summary>
+        public IReadOnlyCollection<Link> Links { get; init; } = [];
+    }
 
     /// <summary>A signal delivered together with the start (signal-with-start).</summary>
     private sealed record StartSignal(string Name, Payloads? Input, Header? Header);
@@ -28,7 +36,12 @@ public sealed partial class HistoryEngine
     {
         var spec = new StartSpec(r.WorkflowId, r.WorkflowType, r.TaskQueue, r.Input, r.WorkflowExecutionTimeout, r.WorkflowRunTimeout,
             r.WorkflowTaskTimeout, r.Identity, r.RequestId, r.WorkflowIdReusePolicy, r.WorkflowIdConflictPolicy, r.RetryPolicy,
-            r.CronSchedule, r.Memo, r.SearchAttributes, r.Header, r.WorkflowStartDelay, r.Priority, r.UserMetadata);
+            r.CronSchedule, r.Memo, r.SearchAttributes, r.Header, r.WorkflowStartDelay, r.Priority, r.UserMetadata)
+        {
+            ContinuedFailure = r.ContinuedFailure,
+            LastCompletionResult = r.LastCompletionResult,
+            Links = r.Links,
+        };
         var (runId, started) = await StartAsync(ns, spec, null, WorkflowIdConflictPolicy.Fail, ct);
         return new StartWorkflowExecutionResponse { RunId = runId, Started = started };
     }
@@ -48,7 +61,10 @@ public sealed partial class HistoryEngine
         }
         var spec = new StartSpec(r.WorkflowId, r.WorkflowType, r.TaskQueue, r.Input, r.WorkflowExecutionTimeout, r.WorkflowRunTimeout,
             r.WorkflowTaskTimeout, r.Identity, r.RequestId, r.WorkflowIdReusePolicy, r.WorkflowIdConflictPolicy, r.RetryPolicy,
-            r.CronSchedule, r.Memo, r.SearchAttributes, r.Header, r.WorkflowStartDelay, r.Priority, r.UserMetadata);
+            r.CronSchedule, r.Memo, r.SearchAttributes, r.Header, r.WorkflowStartDelay, r.Priority, r.UserMetadata)
+        {
+            Links = r.Links,
+        };
         var (runId, started) = await StartAsync(ns, spec, new StartSignal(r.SignalName, r.SignalInput, r.Header),
             WorkflowIdConflictPolicy.UseExisting, ct);
         return new SignalWithStartWorkflowExecutionResponse { RunId = runId, Started = started };
@@ -103,7 +119,7 @@ public sealed partial class HistoryEngine
                             if (signal is not null)
                             {
                                 await SignalRunAsync(new(ns.Id, spec.WorkflowId, current.RunId), signal.Name, signal.Input, spec.Identity,
-                                    signal.Header, spec.RequestId, false, ct);
+                                    signal.Header, spec.RequestId, false, ct, spec.Links);
                             }
                             return (current.RunId, false);
                         case WorkflowIdConflictPolicy.TerminateExisting:
@@ -175,6 +191,8 @@ public sealed partial class HistoryEngine
             FirstWorkflowTaskBackoff = delay > TimeSpan.Zero ? Duration.FromTimeSpan(delay) : null,
             WorkflowId = spec.WorkflowId,
             Priority = spec.Priority,
+            ContinuedFailure = spec.ContinuedFailure,
+            LastCompletionResult = spec.LastCompletionResult,
         };
         if (parent is not null)
         {
@@ -186,7 +204,8 @@ public sealed partial class HistoryEngine
         }
         var state = MutableState.ForNewRun(ns.Id, spec.WorkflowId, runId, spec.RequestId, now);
         await CreateAsync(state, t => t.InitializeRun(attributes, spec.UserMetadata, signal is null ? null : first =>
-            first.Signal(signal.Name, signal.Input, spec.Identity, signal.Header, spec.RequestId, skipWorkflowTask: true)), condition, ct);
+            first.Signal(signal.Name, signal.Input, spec.Identity, signal.Header, spec.RequestId, skipWorkflowTask: true, links: spec.Links),
+            spec.Links), condition, ct);
         return runId;
     }
 
@@ -218,6 +237,7 @@ public sealed partial class HistoryEngine
             }
         }
         CheckBlob(spec.Input, "input");
+        RequestLinks.Validate(spec.Links);
         if (spec.Memo is not null && spec.Memo.CalculateSize() > HistoryLimits.MemoSizeError)
         {
             throw new InvalidArgumentException("Memo size exceeds limit.");

@@ -40,9 +40,10 @@ public sealed partial class Transition
     }
 
     /// <summary>Writes the first events of a new run and arms its first workflow task and run timeout.</summary>
-    public void InitializeRun(WorkflowExecutionStartedEventAttributes a, UserMetadata? userMetadata, Action<Transition>? beforeFirstWorkflowTask = null)
+    public void InitializeRun(WorkflowExecutionStartedEventAttributes a, UserMetadata? userMetadata, Action<Transition>? beforeFirstWorkflowTask = null,
+        IEnumerable<Link>? links = null)
     {
-        var started = NewEvent(EventType.WorkflowExecutionStarted);
+        var started = NewEvent(EventType.WorkflowExecutionStarted, links);
         started.UserMetadata = userMetadata;
         started.WorkflowExecutionStartedEventAttributes = a;
         WriteEvent(started);

@@ -24,9 +24,9 @@ public sealed partial class Transition
     }
 
     public void Signal(string signalName, Payloads? input, string identity, Header? header, string requestId, bool skipWorkflowTask,
-        WorkflowExecution? externalExecution = null)
+        WorkflowExecution? externalExecution = null, IEnumerable<Link>? links = null)
     {
-        var e = NewEvent(EventType.WorkflowExecutionSignaled);
+        var e = NewEvent(EventType.WorkflowExecutionSignaled, links);
         e.WorkflowExecutionSignaledEventAttributes = new WorkflowExecutionSignaledEventAttributes
         {
             SignalName = signalName,
@@ -39,9 +39,10 @@ public sealed partial class Transition
         AddWorkflowEvent(e, scheduleWorkflowTask: !skipWorkflowTask);
     }
 
-    public void RequestCancel(string reason, string identity, WorkflowExecution? externalExecution = null, long externalInitiatedEventId = 0)
+    public void RequestCancel(string reason, string identity, WorkflowExecution? externalExecution = null, long externalInitiatedEventId = 0,
+        IEnumerable<Link>? links = null)
     {
-        var e = NewEvent(EventType.WorkflowExecutionCancelRequested);
+        var e = NewEvent(EventType.WorkflowExecutionCancelRequested, links);
         e.WorkflowExecutionCancelRequestedEventAttributes = new WorkflowExecutionCancelRequestedEventAttributes
         {
             Cause = reason,
@@ -56,10 +57,11 @@ public sealed partial class Transition
     /// Terminates the run at once: buffered events are written first so that ids stay contiguous. A run replaced by a
     /// reset passes <paramref name="reset"/> (see <see cref="CloseExecution"/>).
     /// </summary>
-    public void Terminate(string reason, Payloads? details, string identity, bool successor = false, ResetHandover? reset = null)
+    public void Terminate(string reason, Payloads? details, string identity, bool successor = false, ResetHandover? reset = null,
+        IEnumerable<Link>? links = null)
     {
         FlushBufferedEvents();
-        var e = NewEvent(EventType.WorkflowExecutionTerminated);
+        var e = NewEvent(EventType.WorkflowExecutionTerminated, links);
         e.WorkflowExecutionTerminatedEventAttributes = new WorkflowExecutionTerminatedEventAttributes
         {
             Reason = reason,

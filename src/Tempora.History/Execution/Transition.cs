@@ -44,6 +44,17 @@ public sealed partial class Transition(MutableState state, DateTimeOffset now, T
         EventTime = Timestamp.FromDateTimeOffset(Now),
     };
 
+    /// <summary>A new event carrying the links of the request that causes it.</summary>
+    public HistoryEvent NewEvent(EventType type, IEnumerable<Temporalio.Api.Common.V1.Link>? links)
+    {
+        var e = NewEvent(type);
+        if (links is not null)
+        {
+            e.Links.AddRange(links);
+        }
+        return e;
+    }
+
     /// <summary>
     /// Adds an event to history with the next id and applies it to the state. A pending workflow task that exists only
     /// in memory (transient or speculative) gets its events written first, since they come before (§3.4).
