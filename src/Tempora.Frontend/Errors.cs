@@ -18,6 +18,7 @@ public static class Errors
     public static RpcException From(TemporaException e) => e switch
     {
         InvalidArgumentException => Build(StatusCode.InvalidArgument, e.Message, null),
+        UnimplementedException => Build(StatusCode.Unimplemented, e.Message, null),
         NamespaceNotFoundException nf => Build(StatusCode.NotFound, e.Message, new NamespaceNotFoundFailure { Namespace = nf.Namespace }),
         EntityNotFoundException => Build(StatusCode.NotFound, e.Message,
             new NotFoundFailure { CurrentCluster = ClusterName, ActiveCluster = ClusterName }),

@@ -3,6 +3,7 @@ using Grpc.Core;
 using Tempora.Core;
 using Tempora.Core.Errors;
 using Tempora.Frontend.Cluster;
+using Tempora.Frontend.Validation;
 using Tempora.Persistence;
 using Tempora.Matching;
 using Temporalio.Api.Common.V1;
@@ -16,6 +17,7 @@ public sealed partial class WorkflowServiceImpl
     public async Task<PollWorkflowTaskQueueResponse> PollWorkflowTaskQueue(PollWorkflowTaskQueueRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
+        UnsupportedFields.Check(request);
         var queue = new TaskQueueKey(ns.Id, RequireTaskQueue(request.TaskQueue), TaskKind.Workflow);
         var poller = new Poller(request.Identity, ns.Name, request.TaskQueue.Kind == TaskQueueKind.Sticky);
         var deadline = time.GetUtcNow() + PollWait(context);
@@ -26,11 +28,13 @@ public sealed partial class WorkflowServiceImpl
     public async Task<PollActivityTaskQueueResponse> PollActivityTaskQueue(PollActivityTaskQueueRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
+        UnsupportedFields.Check(request);
         var queue = new TaskQueueKey(ns.Id, RequireTaskQueue(request.TaskQueue), TaskKind.Activity);
         var poller = new Poller(request.Identity, ns.Name, Sticky: false);
         var deadline = time.GetUtcNow() + PollWait(context);
+        var maxTasksPerSecond = request.TaskQueueMetadata?.MaxTasksPerSecond;
         return await PollAcrossClusterAsync(queue, request, context, ct => PollHereAsync(queue, poller, deadline,
-            task => history.RecordActivityTaskStartedAsync(ns, task, request, ct), ct)) ?? new PollActivityTaskQueueResponse();
+            task => history.RecordActivityTaskStartedAsync(ns, task, request, ct), ct, maxTasksPerSecond)) ?? new PollActivityTaskQueueResponse();
     }
 
     /// <summary>
@@ -38,10 +42,10 @@ public sealed partial class WorkflowServiceImpl
     /// task (its run moved on) is dropped by history, and the poll goes on within the same deadline.
     /// </summary>
     private async Task<TResponse?> PollHereAsync<TResponse>(TaskQueueKey queue, Poller poller, DateTimeOffset deadline,
-        Func<MatchingTask, Task<TResponse?>> recordStarted, CancellationToken ct)
+        Func<MatchingTask, Task<TResponse?>> recordStarted, CancellationToken ct, double? maxTasksPerSecond = null)
         where TResponse : class
     {
-        while (await NextTaskAsync(queue, poller, deadline, ct) is { } task)
+        while (await NextTaskAsync(queue, poller, deadline, ct, maxTasksPerSecond) is { } task)
         {
             if (await StartOrRequeueAsync(task, () => recordStarted(task)) is { } response)
             {
@@ -143,7 +147,8 @@ public sealed partial class WorkflowServiceImpl
     }
 
     /// <summary>The next task before the deadline, or null: an empty poll is a successful empty response (§0.1).</summary>
-    private async Task<MatchingTask?> NextTaskAsync(TaskQueueKey queue, Poller poller, DateTimeOffset deadline, CancellationToken ct)
+    private async Task<MatchingTask?> NextTaskAsync(TaskQueueKey queue, Poller poller, DateTimeOffset deadline, CancellationToken ct,
+        double? maxTasksPerSecond)
     {
         var remaining = deadline - time.GetUtcNow();
         if (remaining <= TimeSpan.Zero)
@@ -152,7 +157,7 @@ public sealed partial class WorkflowServiceImpl
         }
         try
         {
-            return await matching.PollAsync(queue, poller, remaining, ct);
+            return await matching.PollAsync(queue, poller, remaining, ct, maxTasksPerSecond);
         }
         catch (OperationCanceledException)
         {
@@ -173,11 +178,16 @@ public sealed partial class WorkflowServiceImpl
         return taskQueue.Name;
     }
 
-    public Task<RespondWorkflowTaskCompletedResponse> RespondWorkflowTaskCompleted(RespondWorkflowTaskCompletedRequest request, ServerCallContext context) =>
-        history.RespondWorkflowTaskCompletedAsync(request, context.CancellationToken);
+    public async Task<RespondWorkflowTaskCompletedResponse> RespondWorkflowTaskCompleted(RespondWorkflowTaskCompletedRequest request, ServerCallContext context)
+    {
+        await TokenInNamespaceAsync(request.Namespace, request.TaskToken, context);
+        UnsupportedFields.Check(request);
+        return await history.RespondWorkflowTaskCompletedAsync(request, context.CancellationToken);
+    }
 
     public async Task<RespondWorkflowTaskFailedResponse> RespondWorkflowTaskFailed(RespondWorkflowTaskFailedRequest request, ServerCallContext context)
     {
+        await TokenInNamespaceAsync(request.Namespace, request.TaskToken, context);
         await history.RespondWorkflowTaskFailedAsync(request, context.CancellationToken);
         return new RespondWorkflowTaskFailedResponse();
     }
@@ -218,7 +228,7 @@ public sealed partial class WorkflowServiceImpl
 
     public async Task<RecordActivityTaskHeartbeatResponse> RecordActivityTaskHeartbeat(RecordActivityTaskHeartbeatRequest request, ServerCallContext context)
     {
-        await NamespaceAsync(request.Namespace, context);
+        await TokenInNamespaceAsync(request.Namespace, request.TaskToken, context);
         return await history.RecordActivityTaskHeartbeatAsync(request, context.CancellationToken);
     }
 
@@ -228,7 +238,7 @@ public sealed partial class WorkflowServiceImpl
 
     public async Task<RespondActivityTaskCompletedResponse> RespondActivityTaskCompleted(RespondActivityTaskCompletedRequest request, ServerCallContext context)
     {
-        await NamespaceAsync(request.Namespace, context);
+        await TokenInNamespaceAsync(request.Namespace, request.TaskToken, context);
         await history.RespondActivityTaskCompletedAsync(Token(request.TaskToken), request.Result, request.Identity, context.CancellationToken);
         return new RespondActivityTaskCompletedResponse();
     }
@@ -243,7 +253,7 @@ public sealed partial class WorkflowServiceImpl
 
     public async Task<RespondActivityTaskFailedResponse> RespondActivityTaskFailed(RespondActivityTaskFailedRequest request, ServerCallContext context)
     {
-        await NamespaceAsync(request.Namespace, context);
+        await TokenInNamespaceAsync(request.Namespace, request.TaskToken, context);
         await history.RespondActivityTaskFailedAsync(Token(request.TaskToken), request.Failure, request.LastHeartbeatDetails, request.Identity,
             context.CancellationToken);
         return new RespondActivityTaskFailedResponse();
@@ -259,7 +269,7 @@ public sealed partial class WorkflowServiceImpl
 
     public async Task<RespondActivityTaskCanceledResponse> RespondActivityTaskCanceled(RespondActivityTaskCanceledRequest request, ServerCallContext context)
     {
-        await NamespaceAsync(request.Namespace, context);
+        await TokenInNamespaceAsync(request.Namespace, request.TaskToken, context);
         await history.RespondActivityTaskCanceledAsync(Token(request.TaskToken), request.Details, request.Identity, context.CancellationToken);
         return new RespondActivityTaskCanceledResponse();
     }
@@ -276,4 +286,21 @@ public sealed partial class WorkflowServiceImpl
         await history.TokenByIdAsync(await NamespaceAsync(ns, context), workflowId, runId, activityId, context.CancellationToken);
 
     private static TaskToken Token(ByteString token) => TaskToken.Deserialize(token.Span);
+
+    /// <summary>
+    /// A task token carries its namespace; a request naming another one is refused, as Temporal's namespace validator
+    /// does. An empty namespace is taken as the token's.
+    /// </summary>
+    private async Task TokenInNamespaceAsync(string ns, ByteString token, ServerCallContext context)
+    {
+        if (string.IsNullOrEmpty(ns))
+        {
+            return;
+        }
+        var named = await NamespaceAsync(ns, context);
+        if (named.Id != Token(token).NamespaceId)
+        {
+            throw new InvalidArgumentException("Operation requested with a token from a different namespace.");
+        }
+    }
 }

@@ -3,6 +3,7 @@ using Grpc.Core;
 using Tempora.Core;
 using Tempora.Core.Errors;
 using Tempora.Frontend.Cluster;
+using Tempora.Frontend.Validation;
 using Tempora.History;
 using Tempora.Matching;
 using Tempora.Persistence;
@@ -71,6 +72,7 @@ public sealed partial class WorkflowServiceImpl(
         {
             throw new InvalidArgumentException("Retention period cannot be negative.");
         }
+        UnsupportedFields.Check(request);
         var info = new NamespaceInfo
         {
             Name = request.Namespace,
@@ -91,19 +93,34 @@ public sealed partial class WorkflowServiceImpl(
         return Describe(ns);
     }
 
+    /// <summary>Namespaces by name, a page at a time; the page token is the last name returned (as Temporal, 100 a page by default).</summary>
     public async Task<ListNamespacesResponse> ListNamespaces(ListNamespacesRequest request, ServerCallContext context)
     {
+        var pageSize = request.PageSize > 0 ? request.PageSize : DefaultNamespacePageSize;
+        var after = request.NextPageToken.IsEmpty ? null : request.NextPageToken.ToStringUtf8();
+        var page = (await history.Namespaces.ListAsync(context.CancellationToken))
+            .Where(ns => after is null || string.CompareOrdinal(ns.Name, after) > 0)
+            .OrderBy(ns => ns.Name, StringComparer.Ordinal)
+            .Take(pageSize + 1)
+            .ToList();
         var response = new ListNamespacesResponse();
-        foreach (var ns in await history.Namespaces.ListAsync(context.CancellationToken))
+        foreach (var ns in page.Take(pageSize))
         {
             response.Namespaces.Add(Describe(ns));
+        }
+        if (page.Count > pageSize)
+        {
+            response.NextPageToken = Google.Protobuf.ByteString.CopyFromUtf8(page[pageSize - 1].Name);
         }
         return response;
     }
 
+    private const int DefaultNamespacePageSize = 100;
+
     public async Task<UpdateNamespaceResponse> UpdateNamespace(UpdateNamespaceRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
+        UnsupportedFields.Check(request);
         var info = ns.Info.Clone();
         var config = ns.Config.Clone();
         if (request.UpdateInfo is { } update)
@@ -159,12 +176,20 @@ public sealed partial class WorkflowServiceImpl(
         };
     }
 
-    public async Task<StartWorkflowExecutionResponse> StartWorkflowExecution(StartWorkflowExecutionRequest request, ServerCallContext context) =>
-        await history.StartWorkflowExecutionAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
+    public async Task<StartWorkflowExecutionResponse> StartWorkflowExecution(StartWorkflowExecutionRequest request, ServerCallContext context)
+    {
+        var ns = await NamespaceAsync(request.Namespace, context);
+        UnsupportedFields.Check(request);
+        return await history.StartWorkflowExecutionAsync(ns, request, context.CancellationToken);
+    }
 
     public async Task<SignalWithStartWorkflowExecutionResponse> SignalWithStartWorkflowExecution(
-        SignalWithStartWorkflowExecutionRequest request, ServerCallContext context) =>
-        await history.SignalWithStartWorkflowExecutionAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
+        SignalWithStartWorkflowExecutionRequest request, ServerCallContext context)
+    {
+        var ns = await NamespaceAsync(request.Namespace, context);
+        UnsupportedFields.Check(request);
+        return await history.SignalWithStartWorkflowExecutionAsync(ns, request, context.CancellationToken);
+    }
 
     public async Task<SignalWorkflowExecutionResponse> SignalWorkflowExecution(SignalWorkflowExecutionRequest request, ServerCallContext context)
     {
@@ -212,9 +237,12 @@ public sealed partial class WorkflowServiceImpl(
         GetWorkflowExecutionHistoryReverseRequest request, ServerCallContext context) =>
         await history.GetWorkflowExecutionHistoryReverseAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
 
-    public async Task<UpdateWorkflowExecutionResponse> UpdateWorkflowExecution(UpdateWorkflowExecutionRequest request, ServerCallContext context) =>
-        await history.UpdateWorkflowExecutionAsync(await NamespaceAsync(request.Namespace, context), request, LongPollWait(context),
-            context.CancellationToken);
+    public async Task<UpdateWorkflowExecutionResponse> UpdateWorkflowExecution(UpdateWorkflowExecutionRequest request, ServerCallContext context)
+    {
+        var ns = await NamespaceAsync(request.Namespace, context);
+        UnsupportedFields.Check(request);
+        return await history.UpdateWorkflowExecutionAsync(ns, request, LongPollWait(context), context.CancellationToken);
+    }
 
     public async Task<PollWorkflowExecutionUpdateResponse> PollWorkflowExecutionUpdate(PollWorkflowExecutionUpdateRequest request, ServerCallContext context) =>
         await history.PollWorkflowExecutionUpdateAsync(await NamespaceAsync(request.Namespace, context), request, LongPollWait(context),
@@ -223,6 +251,7 @@ public sealed partial class WorkflowServiceImpl(
     public async Task<ExecuteMultiOperationResponse> ExecuteMultiOperation(ExecuteMultiOperationRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
+        UnsupportedFields.Check(request);
         try
         {
             return await history.ExecuteMultiOperationAsync(ns, request, LongPollWait(context), context.CancellationToken);
@@ -237,10 +266,11 @@ public sealed partial class WorkflowServiceImpl(
     public async Task<QueryWorkflowResponse> QueryWorkflow(QueryWorkflowRequest request, ServerCallContext context) =>
         await history.QueryWorkflowAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
 
-    public Task<RespondQueryTaskCompletedResponse> RespondQueryTaskCompleted(RespondQueryTaskCompletedRequest request, ServerCallContext context)
+    public async Task<RespondQueryTaskCompletedResponse> RespondQueryTaskCompleted(RespondQueryTaskCompletedRequest request, ServerCallContext context)
     {
+        await TokenInNamespaceAsync(request.Namespace, request.TaskToken, context);
         history.RespondQueryTaskCompleted(request);
-        return Task.FromResult(new RespondQueryTaskCompletedResponse());
+        return new RespondQueryTaskCompletedResponse();
     }
 
     public async Task<ResetStickyTaskQueueResponse> ResetStickyTaskQueue(ResetStickyTaskQueueRequest request, ServerCallContext context)
@@ -252,6 +282,7 @@ public sealed partial class WorkflowServiceImpl(
     public async Task<DescribeTaskQueueResponse> DescribeTaskQueue(DescribeTaskQueueRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
+        UnsupportedFields.Check(request);
         if (string.IsNullOrEmpty(request.TaskQueue?.Name))
         {
             throw new InvalidArgumentException("TaskQueue is not set on request.");
@@ -270,6 +301,11 @@ public sealed partial class WorkflowServiceImpl(
         if (request.IncludeTaskQueueStatus)
         {
             response.TaskQueueStatus = new TaskQueueStatus { BacklogCountHint = matching.BacklogCount(key) };
+        }
+        if (request.ReportStats)
+        {
+            // Only the backlog is known here; ages and rates are not tracked, so they stay zero.
+            response.Stats = new TaskQueueStats { ApproximateBacklogCount = matching.BacklogCount(key) };
         }
         if (!ClusterChannels.IsForwarded(context))
         {
@@ -305,6 +341,10 @@ public sealed partial class WorkflowServiceImpl(
             if (response.TaskQueueStatus is { } status && answer.TaskQueueStatus is { } theirs)
             {
                 status.BacklogCountHint += theirs.BacklogCountHint;
+            }
+            if (response.Stats is { } stats && answer.Stats is { } theirStats)
+            {
+                stats.ApproximateBacklogCount += theirStats.ApproximateBacklogCount;
             }
         }
     }

@@ -27,9 +27,39 @@ public sealed class MatchingEngine(TimeProvider time, IMetrics? metrics = null) 
         }
     }
 
-    /// <summary>Waits up to <paramref name="maxWait"/> for a task; null when none came (an empty poll).</summary>
-    public Task<MatchingTask?> PollAsync(TaskQueueKey queue, Poller poller, TimeSpan maxWait, CancellationToken ct) =>
-        Queue(queue).PollAsync(poller, maxWait, ct);
+    /// <summary>
+    /// Waits up to <paramref name="maxWait"/> for a task; null when none came (an empty poll). With
+    /// <paramref name="maxTasksPerSecond"/> the poller sets the queue's dispatch rate, and a task is handed out only
+    /// within it (<see cref="DispatchRateLimit"/>).
+    /// </summary>
+    public async Task<MatchingTask?> PollAsync(TaskQueueKey queue, Poller poller, TimeSpan maxWait, CancellationToken ct,
+        double? maxTasksPerSecond = null)
+    {
+        var partition = Queue(queue);
+        if (maxTasksPerSecond is { } rate)
+        {
+            partition.RateLimit.Set(rate);
+        }
+        var deadline = time.GetUtcNow() + maxWait;
+        var task = await partition.PollAsync(poller, maxWait, ct);
+        if (task is null || task.Query is not null)
+        {
+            return task;
+        }
+        var dispatched = false;
+        try
+        {
+            dispatched = await partition.RateLimit.WaitAsync(deadline - time.GetUtcNow(), ct);
+            return dispatched ? task : null;
+        }
+        finally
+        {
+            if (!dispatched)
+            {
+                partition.Requeue(task); // over the rate until the poll ended: the next poll gets it
+            }
+        }
+    }
 
     /// <summary>Pollers seen on the queue recently, for DescribeTaskQueue.</summary>
     public IReadOnlyList<PollerRecord> Pollers(TaskQueueKey queue) =>

@@ -17,6 +17,9 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time, IM
 
     public TaskQueueKey Key { get; } = key;
 
+    /// <summary>How many tasks per second the queue may hand out, as its pollers ask.</summary>
+    public DispatchRateLimit RateLimit { get; } = new();
+
     public int BacklogCount
     {
         get
@@ -119,7 +122,8 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time, IM
 
     private const string StickyQueueLabel = "__sticky__";
 
-    private void Requeue(MatchingTask task)
+    /// <summary>Puts a task back at the head of the queue (or straight to a waiting poller).</summary>
+    public void Requeue(MatchingTask task)
     {
         lock (_lock)
         {

@@ -1,15 +1,22 @@
+using System.Collections.Concurrent;
 using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Temporalio.Activities;
 using Temporalio.Api.Common.V1;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Api.Failure.V1;
 using Temporalio.Api.WorkflowService.V1;
 using Temporalio.Exceptions;
+using Temporalio.Worker;
+using Temporalio.Workflows;
 
 namespace Tempora.EndToEnd.Tests;
 
 /// <summary>
-/// Request fields Tempora honours as Temporal does (docs/compatibility.md, "Request fields"): links on the events the
-/// request causes, a start's continued failure and last completion result, and cancel/terminate across runs.
+/// Request fields (docs/compatibility.md, "Request fields"): those Tempora honours as Temporal does — links on the
+/// events a request causes, a start's continued failure and last completion result, cancel/terminate across runs,
+/// namespace paging, a task queue's dispatch rate and stats, a task token's namespace — and those it refuses, naming
+/// the field, because it does not honour them.
 /// </summary>
 [Collection(ServerCollection.Name)]
 public sealed class RequestFieldTests(ServerFixture fixture)
@@ -101,5 +108,160 @@ public sealed class RequestFieldTests(ServerFixture fixture)
             FirstExecutionRunId = second.RunId,
         });
         Assert.Equal(WorkflowExecutionStatus.Terminated, (await fixture.Client.GetWorkflowHandle(id, second.RunId).DescribeAsync()).Status);
+    }
+
+    public static TheoryData<string> Refusals() => [.. RefusedRequests.Keys];
+
+    /// <summary>Each request sets one field this server does not honour; the answer names the field.</summary>
+    private static readonly Dictionary<string, (Func<Temporalio.Client.WorkflowService, Task> Call, RpcException.StatusCode Code, string Names)> RefusedRequests = new()
+    {
+        ["start versioning_override"] = (raw => raw.StartWorkflowExecutionAsync(StartRequest(r => r.VersioningOverride = new() { AutoUpgrade = true })),
+            RpcException.StatusCode.Unimplemented, "versioning_override"),
+        ["start completion_callbacks"] = (raw => raw.StartWorkflowExecutionAsync(StartRequest(r => r.CompletionCallbacks.Add(new Callback { Nexus = new() { Url = "http://x" } }))),
+            RpcException.StatusCode.Unimplemented, "completion_callbacks"),
+        ["start on_conflict_options"] = (raw => raw.StartWorkflowExecutionAsync(StartRequest(r => r.OnConflictOptions = new() { AttachRequestId = true })),
+            RpcException.StatusCode.Unimplemented, "on_conflict_options"),
+        ["register is_global_namespace"] = (raw => raw.RegisterNamespaceAsync(new() { Namespace = ServerFixture.NewWorkflowId("ns"), IsGlobalNamespace = true,
+            WorkflowExecutionRetentionPeriod = Duration.FromTimeSpan(TimeSpan.FromDays(1)) }), RpcException.StatusCode.InvalidArgument, "is_global_namespace"),
+        ["register archival"] = (raw => raw.RegisterNamespaceAsync(new() { Namespace = ServerFixture.NewWorkflowId("ns"), HistoryArchivalState = ArchivalState.Enabled,
+            WorkflowExecutionRetentionPeriod = Duration.FromTimeSpan(TimeSpan.FromDays(1)) }), RpcException.StatusCode.InvalidArgument, "history_archival_state"),
+        ["update namespace bad_binaries"] = (raw => raw.UpdateNamespaceAsync(new() { Namespace = "default",
+            Config = new() { BadBinaries = new() { Binaries = { ["abc"] = new() { Reason = "bad" } } } } }), RpcException.StatusCode.Unimplemented, "bad_binaries"),
+        ["update namespace promote"] = (raw => raw.UpdateNamespaceAsync(new() { Namespace = "default", PromoteNamespace = true }),
+            RpcException.StatusCode.InvalidArgument, "promote_namespace"),
+        ["update-with-start cron"] = (raw => raw.ExecuteMultiOperationAsync(MultiOperation(start => start.CronSchedule = "@hourly")),
+            RpcException.StatusCode.InvalidArgument, "CronSchedule"),
+        ["update-with-start first_execution_run_id"] = (raw => raw.ExecuteMultiOperationAsync(MultiOperation(update: u => u.FirstExecutionRunId = Guid.NewGuid().ToString())),
+            RpcException.StatusCode.InvalidArgument, "FirstExecutionRunId"),
+        ["update request.links"] = (raw => raw.UpdateWorkflowExecutionAsync(new() { Namespace = "default", WorkflowExecution = new() { WorkflowId = "any" },
+            Request = new() { Meta = new() { UpdateId = "u" }, Input = new() { Name = "u" }, Links = { BatchLink("x") } } }), RpcException.StatusCode.Unimplemented, "request.links"),
+#pragma warning disable CS0612 // deprecated in the API, still sent by older SDKs
+        ["poll use_versioning"] = (raw => raw.PollWorkflowTaskQueueAsync(new() { Namespace = "default", TaskQueue = new() { Name = "versioned" },
+            WorkerVersionCapabilities = new() { BuildId = "1", UseVersioning = true } }), RpcException.StatusCode.Unimplemented, "use_versioning"),
+        ["describe task queue ENHANCED"] = (raw => raw.DescribeTaskQueueAsync(new() { Namespace = "default", TaskQueue = new() { Name = "q" },
+            ApiMode = DescribeTaskQueueMode.Enhanced }), RpcException.StatusCode.Unimplemented, "api_mode"),
+#pragma warning restore CS0612
+    };
+
+    [Theory]
+    [MemberData(nameof(Refusals))]
+    public async Task UnsupportedField_IsRefusedNamingTheField(string request)
+    {
+        var (call, code, names) = RefusedRequests[request];
+        var refused = await Assert.ThrowsAsync<RpcException>(() => call(Raw));
+        Assert.Equal(code, refused.Code);
+        Assert.Contains(names, refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TaskToken_FromAnotherNamespace_IsRefused()
+    {
+        var taskQueue = ServerFixture.NewTaskQueue("token-ns");
+        var start = StartRequest(r => r.TaskQueue.Name = taskQueue);
+        await Raw.StartWorkflowExecutionAsync(start);
+        var task = await RawWorker.PollWorkflowTaskAsync(fixture.Client, taskQueue);
+        var completion = RawWorker.Completion(task.TaskToken, RawWorker.CompleteCommand("done"));
+        completion.Namespace = ServerFixture.ExtraNamespace;
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => Raw.RespondWorkflowTaskCompletedAsync(completion));
+        Assert.Equal(RpcException.StatusCode.InvalidArgument, refused.Code);
+        Assert.Contains("different namespace", refused.Message, StringComparison.Ordinal);
+        completion.Namespace = "default";
+        await Raw.RespondWorkflowTaskCompletedAsync(completion);
+    }
+
+    [Fact]
+    public async Task ListNamespaces_OneAPage_ReturnsEachNamespaceOnce()
+    {
+        var names = new List<string>();
+        var token = ByteString.Empty;
+        do
+        {
+            var page = await Raw.ListNamespacesAsync(new() { PageSize = 1, NextPageToken = token });
+            Assert.True(page.Namespaces.Count <= 1);
+            names.AddRange(page.Namespaces.Select(n => n.NamespaceInfo.Name));
+            token = page.NextPageToken;
+        }
+        while (!token.IsEmpty);
+        Assert.Contains("default", names);
+        Assert.Contains(ServerFixture.ExtraNamespace, names);
+        Assert.Equal(names.Count, names.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task DescribeTaskQueue_ReportStats_GivesTheBacklog()
+    {
+        var taskQueue = ServerFixture.NewTaskQueue("stats");
+        await Raw.StartWorkflowExecutionAsync(StartRequest(r => r.TaskQueue.Name = taskQueue));
+        await Raw.StartWorkflowExecutionAsync(StartRequest(r => r.TaskQueue.Name = taskQueue));
+
+        var described = await Raw.DescribeTaskQueueAsync(new() { Namespace = "default", TaskQueue = new() { Name = taskQueue }, ReportStats = true });
+        Assert.Equal(2, described.Stats.ApproximateBacklogCount);
+    }
+
+    [Fact]
+    public async Task MaxTaskQueueActivitiesPerSecond_SpacesOutActivityDispatch()
+    {
+        var taskQueue = ServerFixture.NewTaskQueue("rate");
+        using var worker = new TemporalWorker(fixture.Client, new TemporalWorkerOptions(taskQueue) { MaxTaskQueueActivitiesPerSecond = 2 }
+            .AddWorkflow<FanOutWorkflow>()
+            .AddActivity(FanOutWorkflow.Stamp));
+        await worker.ExecuteAsync(async () =>
+        {
+            var id = ServerFixture.NewWorkflowId("rate");
+            var handle = await fixture.Client.StartWorkflowAsync((FanOutWorkflow wf) => wf.RunAsync(5), new(id, taskQueue));
+            await handle.GetResultAsync().WithTimeout("five activities");
+            var starts = FanOutWorkflow.Starts[id].Order().ToList();
+            // Two at once (a second's worth), then one each half second: the last starts at least a second after the first.
+            Assert.True(starts[^1] - starts[0] >= TimeSpan.FromSeconds(1), $"activities started within {(starts[^1] - starts[0]).TotalMilliseconds} ms");
+        });
+    }
+
+    private static StartWorkflowExecutionRequest StartRequest(Action<StartWorkflowExecutionRequest>? configure = null)
+    {
+        var request = new StartWorkflowExecutionRequest
+        {
+            Namespace = "default",
+            WorkflowId = ServerFixture.NewWorkflowId("fields"),
+            WorkflowType = new WorkflowType { Name = "NobodyRunsThis" },
+            TaskQueue = new Temporalio.Api.TaskQueue.V1.TaskQueue { Name = ServerFixture.NewTaskQueue("fields") },
+            RequestId = Guid.NewGuid().ToString(),
+        };
+        configure?.Invoke(request);
+        return request;
+    }
+
+    private static ExecuteMultiOperationRequest MultiOperation(Action<StartWorkflowExecutionRequest>? start = null,
+        Action<UpdateWorkflowExecutionRequest>? update = null)
+    {
+        var startRequest = StartRequest(start);
+        var updateRequest = new UpdateWorkflowExecutionRequest
+        {
+            Namespace = "default",
+            WorkflowExecution = new() { WorkflowId = startRequest.WorkflowId },
+            Request = new() { Meta = new() { UpdateId = "u" }, Input = new() { Name = "u" } },
+        };
+        update?.Invoke(updateRequest);
+        return new ExecuteMultiOperationRequest
+        {
+            Namespace = "default",
+            Operations = { new ExecuteMultiOperationRequest.Types.Operation { StartWorkflow = startRequest },
+                new ExecuteMultiOperationRequest.Types.Operation { UpdateWorkflow = updateRequest } },
+        };
+    }
+
+    /// <summary>Runs <c>n</c> activities at once; each records when it started.</summary>
+    [Workflow]
+    public class FanOutWorkflow
+    {
+        public static readonly ConcurrentDictionary<string, ConcurrentBag<DateTime>> Starts = new();
+
+        [Activity]
+        public static void Stamp() =>
+            Starts.GetOrAdd(ActivityExecutionContext.Current.Info.WorkflowId!, _ => []).Add(DateTime.UtcNow);
+
+        [WorkflowRun]
+        public Task RunAsync(int n) => Workflow.WhenAllAsync(Enumerable.Range(0, n).Select(_ =>
+            Workflow.ExecuteActivityAsync(() => Stamp(), new() { StartToCloseTimeout = TimeSpan.FromSeconds(30) })));
     }
 }

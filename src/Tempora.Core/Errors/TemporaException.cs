@@ -6,6 +6,9 @@ public abstract class TemporaException(string message) : Exception(message);
 /// <summary>A request was malformed or violated a limit (gRPC InvalidArgument).</summary>
 public sealed class InvalidArgumentException(string message) : TemporaException(message);
 
+/// <summary>The request asks for something this server does not do (gRPC Unimplemented); the message names it.</summary>
+public sealed class UnimplementedException(string message) : TemporaException(message);
+
 /// <summary>A workflow, run, task or activity does not exist or no longer accepts the call (gRPC NotFound).</summary>
 public sealed class EntityNotFoundException(string message) : TemporaException(message);
 

@@ -1,0 +1,255 @@
+using Tempora.Core.Errors;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.Namespace.V1;
+using Temporalio.Api.Replication.V1;
+using Temporalio.Api.WorkflowService.V1;
+
+namespace Tempora.Frontend.Validation;
+
+/// <summary>
+/// Request fields this server does not honour. A request that sets one is refused, naming the field, instead of being
+/// accepted with the field dropped: InvalidArgument where Temporal refuses it too (or the value cannot be right here),
+/// Unimplemented for a feature this server lacks. docs/compatibility.md ("Request fields") lists them all.
+/// </summary>
+public static class UnsupportedFields
+{
+    /// <summary>The one cluster this server is (Temporal's default cluster name for a single cluster).</summary>
+    private const string ClusterName = "active";
+
+    public static void Check(RegisterNamespaceRequest r)
+    {
+        if (r.IsGlobalNamespace)
+        {
+            throw Invalid("RegisterNamespaceRequest.is_global_namespace", "this server has no multi-cluster replication");
+        }
+        if (!string.IsNullOrEmpty(r.ActiveClusterName) && r.ActiveClusterName != ClusterName)
+        {
+            throw new InvalidArgumentException($"Invalid cluster name: {r.ActiveClusterName} (RegisterNamespaceRequest.active_cluster_name; this server's one cluster is \"{ClusterName}\").");
+        }
+        CheckClusters(r.Clusters, "RegisterNamespaceRequest.clusters");
+        CheckArchival(r.HistoryArchivalState, r.HistoryArchivalUri, r.VisibilityArchivalState, r.VisibilityArchivalUri, "RegisterNamespaceRequest");
+    }
+
+    public static void Check(UpdateNamespaceRequest r)
+    {
+        if (r.UpdateInfo?.State is { } state && state is not (NamespaceState.Unspecified or NamespaceState.Registered))
+        {
+            throw Unimplemented("UpdateNamespaceRequest.update_info.state", $"a namespace can only be {NamespaceState.Registered} here");
+        }
+        if (r.Config is { } config)
+        {
+            if (config.BadBinaries?.Binaries.Count > 0)
+            {
+                throw Unimplemented("UpdateNamespaceRequest.config.bad_binaries");
+            }
+            if (config.CustomSearchAttributeAliases.Count > 0)
+            {
+                throw Unimplemented("UpdateNamespaceRequest.config.custom_search_attribute_aliases");
+            }
+            CheckArchival(config.HistoryArchivalState, config.HistoryArchivalUri, config.VisibilityArchivalState, config.VisibilityArchivalUri,
+                "UpdateNamespaceRequest.config");
+        }
+        if (r.ReplicationConfig is { } replication)
+        {
+            if (!string.IsNullOrEmpty(replication.ActiveClusterName) && replication.ActiveClusterName != ClusterName)
+            {
+                throw new InvalidArgumentException(
+                    $"Invalid cluster name: {replication.ActiveClusterName} (UpdateNamespaceRequest.replication_config.active_cluster_name).");
+            }
+            CheckClusters(replication.Clusters, "UpdateNamespaceRequest.replication_config.clusters");
+            if (replication.State is not (ReplicationState.Unspecified or ReplicationState.Normal))
+            {
+                throw Unimplemented("UpdateNamespaceRequest.replication_config.state");
+            }
+        }
+        if (!string.IsNullOrEmpty(r.DeleteBadBinary))
+        {
+            // Temporal's answer when the checksum is not in the list, which here it never is.
+            throw new InvalidArgumentException($"Bad binary checksum {r.DeleteBadBinary} doesn't exists.");
+        }
+        if (r.PromoteNamespace)
+        {
+            throw Invalid("UpdateNamespaceRequest.promote_namespace", "this server has no global namespaces");
+        }
+    }
+
+    public static void Check(StartWorkflowExecutionRequest r, string message = nameof(StartWorkflowExecutionRequest))
+    {
+        if (r.CompletionCallbacks.Count > 0)
+        {
+            throw Unimplemented($"{message}.completion_callbacks");
+        }
+        if (r.VersioningOverride is not null)
+        {
+            throw Unimplemented($"{message}.versioning_override", "this server has no worker versioning");
+        }
+        if (r.OnConflictOptions is { } onConflict && (onConflict.AttachRequestId || onConflict.AttachCompletionCallbacks || onConflict.AttachLinks))
+        {
+            throw Unimplemented($"{message}.on_conflict_options");
+        }
+        if (r.EagerWorkerDeploymentOptions is not null)
+        {
+            throw Unimplemented($"{message}.eager_worker_deployment_options", "this server has no worker versioning");
+        }
+        if (r.TimeSkippingConfig is not null)
+        {
+            throw Unimplemented($"{message}.time_skipping_config");
+        }
+        if (r.PropagatedNexusSerializationContext is not null)
+        {
+            throw Unimplemented($"{message}.propagated_nexus_serialization_context", "this server has no Nexus");
+        }
+    }
+
+    public static void Check(SignalWithStartWorkflowExecutionRequest r)
+    {
+        if (r.VersioningOverride is not null)
+        {
+            throw Unimplemented("SignalWithStartWorkflowExecutionRequest.versioning_override", "this server has no worker versioning");
+        }
+        if (r.TimeSkippingConfig is not null)
+        {
+            throw Unimplemented("SignalWithStartWorkflowExecutionRequest.time_skipping_config");
+        }
+    }
+
+    /// <summary>Update-with-start: each operation's own fields, and what Temporal refuses in a start of that kind.</summary>
+    public static void Check(ExecuteMultiOperationRequest r)
+    {
+        foreach (var operation in r.Operations)
+        {
+            if (operation.StartWorkflow is { } start)
+            {
+                Check(start, "ExecuteMultiOperationRequest.operations.start_workflow");
+                if (!string.IsNullOrEmpty(start.CronSchedule))
+                {
+                    throw new InvalidArgumentException("CronSchedule is not allowed.");
+                }
+                if (start.RequestEagerExecution)
+                {
+                    throw new InvalidArgumentException("RequestEagerExecution is not supported.");
+                }
+                if (start.WorkflowStartDelay is { } delay && delay.ToTimeSpan() > TimeSpan.Zero)
+                {
+                    throw new InvalidArgumentException("WorkflowStartDelay is not supported.");
+                }
+            }
+            if (operation.UpdateWorkflow is { } update)
+            {
+                Check(update, "ExecuteMultiOperationRequest.operations.update_workflow");
+                if (!string.IsNullOrEmpty(update.FirstExecutionRunId))
+                {
+                    throw new InvalidArgumentException("FirstExecutionRunId is not allowed.");
+                }
+            }
+        }
+    }
+
+    public static void Check(UpdateWorkflowExecutionRequest r, string message = nameof(UpdateWorkflowExecutionRequest))
+    {
+        if (r.Request is { } request)
+        {
+            if (request.CompletionCallbacks.Count > 0)
+            {
+                throw Unimplemented($"{message}.request.completion_callbacks");
+            }
+            if (request.Links.Count > 0)
+            {
+                throw Unimplemented($"{message}.request.links");
+            }
+            if (request.PropagatedNexusSerializationContext is not null)
+            {
+                throw Unimplemented($"{message}.request.propagated_nexus_serialization_context", "this server has no Nexus");
+            }
+        }
+    }
+
+    public static void Check(PollWorkflowTaskQueueRequest r)
+    {
+        CheckVersioning(r.WorkerVersionCapabilities, r.DeploymentOptions, nameof(PollWorkflowTaskQueueRequest));
+    }
+
+    public static void Check(PollActivityTaskQueueRequest r)
+    {
+        CheckVersioning(r.WorkerVersionCapabilities, r.DeploymentOptions, nameof(PollActivityTaskQueueRequest));
+    }
+
+    public static void Check(RespondWorkflowTaskCompletedRequest r)
+    {
+        if (r.VersioningBehavior != VersioningBehavior.Unspecified)
+        {
+            // Temporal's answer for a worker that is not in versioned mode, which no worker is here.
+            throw new InvalidArgumentException("versioning behavior cannot be specified without deployment options being set with versioned mode");
+        }
+        if (r.DeploymentOptions?.WorkerVersioningMode == WorkerVersioningMode.Versioned)
+        {
+            throw Unimplemented("RespondWorkflowTaskCompletedRequest.deployment_options.worker_versioning_mode VERSIONED", "this server has no worker versioning");
+        }
+        if (r.PageNumber != 0 || r.IntermediatePage)
+        {
+            throw Unimplemented("RespondWorkflowTaskCompletedRequest.page_number", "a completion must come in one page");
+        }
+    }
+
+    public static void Check(DescribeTaskQueueRequest r)
+    {
+        if (r.ApiMode == DescribeTaskQueueMode.Enhanced)
+        {
+            throw Unimplemented("DescribeTaskQueueRequest.api_mode ENHANCED", "this server has no worker versioning; use the default mode");
+        }
+        if (r.ReportConfig)
+        {
+            throw Unimplemented("DescribeTaskQueueRequest.report_config");
+        }
+    }
+
+    private static void CheckVersioning(Temporalio.Api.Common.V1.WorkerVersionCapabilities? capabilities,
+        Temporalio.Api.Deployment.V1.WorkerDeploymentOptions? deployment, string message)
+    {
+        if (capabilities?.UseVersioning == true)
+        {
+            throw Unimplemented($"{message}.worker_version_capabilities.use_versioning", "this server has no worker versioning");
+        }
+        if (deployment?.WorkerVersioningMode == WorkerVersioningMode.Versioned)
+        {
+            throw Unimplemented($"{message}.deployment_options.worker_versioning_mode VERSIONED", "this server has no worker versioning");
+        }
+    }
+
+    private static void CheckClusters(IEnumerable<ClusterReplicationConfig> clusters, string field)
+    {
+        foreach (var cluster in clusters)
+        {
+            if (cluster.ClusterName != ClusterName)
+            {
+                throw new InvalidArgumentException($"Invalid cluster name: {cluster.ClusterName} ({field}; this server's one cluster is \"{ClusterName}\").");
+            }
+        }
+    }
+
+    private static void CheckArchival(ArchivalState history, string historyUri, ArchivalState visibility, string visibilityUri, string message)
+    {
+        if (history == ArchivalState.Enabled)
+        {
+            throw Invalid($"{message}.history_archival_state ENABLED", "this server has no archival");
+        }
+        if (!string.IsNullOrEmpty(historyUri))
+        {
+            throw Invalid($"{message}.history_archival_uri", "this server has no archival");
+        }
+        if (visibility == ArchivalState.Enabled)
+        {
+            throw Invalid($"{message}.visibility_archival_state ENABLED", "this server has no archival");
+        }
+        if (!string.IsNullOrEmpty(visibilityUri))
+        {
+            throw Invalid($"{message}.visibility_archival_uri", "this server has no archival");
+        }
+    }
+
+    private static UnimplementedException Unimplemented(string field, string? why = null) =>
+        new($"{field} is not supported by this server{(why is null ? "" : $" ({why})")}.");
+
+    private static InvalidArgumentException Invalid(string field, string why) =>
+        new($"{field} is not supported by this server ({why}).");
+}
