@@ -44,6 +44,7 @@ public sealed partial class WorkflowServiceImpl(
                 EncodedFailureAttributes = true,
                 UpsertMemo = true,
                 SdkMetadata = true,
+                CountGroupByExecutionStatus = true, // CountWorkflowExecutions takes GROUP BY ExecutionStatus
             },
         });
 
