@@ -254,8 +254,10 @@ public sealed partial class WorkflowServiceImpl
     public async Task<RespondActivityTaskFailedResponse> RespondActivityTaskFailed(RespondActivityTaskFailedRequest request, ServerCallContext context)
     {
         await TokenInNamespaceAsync(request.Namespace, request.TaskToken, context);
+#pragma warning disable CS0612 // deprecated in the API; Temporal still records it on the event
         await history.RespondActivityTaskFailedAsync(Token(request.TaskToken), request.Failure, request.LastHeartbeatDetails, request.Identity,
-            context.CancellationToken);
+            context.CancellationToken, request.WorkerVersion);
+#pragma warning restore CS0612
         return new RespondActivityTaskFailedResponse();
     }
 

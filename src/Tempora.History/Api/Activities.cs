@@ -74,7 +74,7 @@ public sealed partial class HistoryEngine
         var cancelRequested = await UpdateAsync(token.Key, t =>
         {
             var a = ActivityForToken(t.State, token);
-            t.RecordActivityHeartbeat(a, r.Details);
+            t.RecordActivityHeartbeat(a, r.Details, r.Identity);
             return a.CancelRequested;
         }, ct);
         return new RecordActivityTaskHeartbeatResponse { CancelRequested = cancelRequested };
@@ -112,7 +112,8 @@ public sealed partial class HistoryEngine
         }, ct);
     }
 
-    public async Task RespondActivityTaskFailedAsync(TaskToken token, Failure? failure, Payloads? lastHeartbeatDetails, string identity, CancellationToken ct)
+    public async Task RespondActivityTaskFailedAsync(TaskToken token, Failure? failure, Payloads? lastHeartbeatDetails, string identity, CancellationToken ct,
+        WorkerVersionStamp? workerVersion = null)
     {
         if (failure is not null && failure.CalculateSize() > HistoryLimits.BlobSizeError)
         {
@@ -122,7 +123,7 @@ public sealed partial class HistoryEngine
         await UpdateAsync(token.Key, t =>
         {
             var a = ActivityForToken(t.State, token);
-            t.FailActivityAttempt(a, failure, lastHeartbeatDetails, identity);
+            t.FailActivityAttempt(a, failure, lastHeartbeatDetails, identity, workerVersion);
             return 0;
         }, ct);
     }

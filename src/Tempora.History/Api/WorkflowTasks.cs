@@ -139,7 +139,16 @@ public sealed partial class HistoryEngine
         {
             CheckWorkflowTaskToken(t.State, token);
             var wft = t.State.WorkflowTask!;
-            t.FailWorkflowTask(e => WorkflowTaskFailed(e, wft, r.Cause, r.Failure, r.Identity));
+            t.FailWorkflowTask(e =>
+            {
+                WorkflowTaskFailed(e, wft, r.Cause, r.Failure, r.Identity);
+                // Which worker build failed it, as Temporal records it.
+                e.WorkflowTaskFailedEventAttributes.BinaryChecksum = r.BinaryChecksum;
+#pragma warning disable CS0612 // deprecated in the API, still sent by SDKs and recorded by Temporal
+                e.WorkflowTaskFailedEventAttributes.WorkerVersion = r.WorkerVersion;
+#pragma warning restore CS0612
+                return e;
+            });
             return 0;
         }, ct);
     }

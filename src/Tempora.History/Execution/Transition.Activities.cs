@@ -79,11 +79,15 @@ public sealed partial class Transition
         }
     }
 
-    public void RecordActivityHeartbeat(ActivityInfo info, Payloads? details)
+    public void RecordActivityHeartbeat(ActivityInfo info, Payloads? details, string identity = "")
     {
         if (details is not null)
         {
             info.HeartbeatDetails = details;
+        }
+        if (!string.IsNullOrEmpty(identity))
+        {
+            info.LastWorkerIdentity = identity; // Describe shows who heartbeated last, as Temporal does
         }
         info.LastHeartbeatTime = Now;
         MarkChanged();
@@ -102,7 +106,8 @@ public sealed partial class Transition
     }
 
     /// <summary>Fails the current attempt: retries after the backoff when the policy allows, else fails the activity.</summary>
-    public void FailActivityAttempt(ActivityInfo info, Failure failure, Payloads? lastHeartbeatDetails, string identity)
+    public void FailActivityAttempt(ActivityInfo info, Failure failure, Payloads? lastHeartbeatDetails, string identity,
+        WorkerVersionStamp? workerVersion = null)
     {
         if (lastHeartbeatDetails is not null)
         {
@@ -120,6 +125,9 @@ public sealed partial class Transition
             Failure = failure,
             RetryState = retryState,
             Identity = identity,
+#pragma warning disable CS0612 // deprecated in the API; Temporal still records it
+            WorkerVersion = workerVersion,
+#pragma warning restore CS0612
         };
         CloseActivity(info, e);
     }
