@@ -119,7 +119,10 @@ public sealed partial class Transition
     /// <summary>Activity timeouts this transition fired, counted (timeout metrics) once it commits.</summary>
     internal List<TimeoutType> ActivityTimeouts { get; } = [];
 
-    /// <summary>Times the activity out (§4.1); start-to-close and heartbeat timeouts may retry.</summary>
+    /// <summary>
+    /// Times the activity out (§4.1). Every timeout asks the retry policy, as Temporal's RetryActivity does: start-to-close
+    /// and heartbeat may retry, schedule-to-start and schedule-to-close are never retryable (NON_RETRYABLE_FAILURE).
+    /// </summary>
     public void TimeoutActivity(ActivityInfo info, TimeoutType type)
     {
         ActivityTimeouts.Add(type);
@@ -130,7 +133,7 @@ public sealed partial class Transition
             TimeoutFailureInfo = new TimeoutFailureInfo { TimeoutType = type, LastHeartbeatDetails = info.HeartbeatDetails },
             Cause = info.LastFailure,
         };
-        var retryState = type is TimeoutType.StartToClose or TimeoutType.Heartbeat ? TryRetryActivity(info, failure) : RetryState.Timeout;
+        var retryState = TryRetryActivity(info, failure);
         if (retryState == RetryState.InProgress)
         {
             return;
