@@ -220,19 +220,10 @@ public sealed partial class WorkflowServiceImpl(
         await history.PollWorkflowExecutionUpdateAsync(await NamespaceAsync(request.Namespace, context), request, LongPollWait(context),
             context.CancellationToken);
 
-    public async Task<ExecuteMultiOperationResponse> ExecuteMultiOperation(ExecuteMultiOperationRequest request, ServerCallContext context)
-    {
-        var ns = await NamespaceAsync(request.Namespace, context);
-        try
-        {
-            return await history.ExecuteMultiOperationAsync(ns, request, LongPollWait(context), context.CancellationToken);
-        }
-        catch (TemporaException e)
-        {
-            // Update-with-start reports per-operation statuses; the operation that did not fail is "aborted" (§6.1).
-            throw Errors.MultiOperation(Errors.From(e));
-        }
-    }
+    /// <summary>Update-with-start; a failed operation surfaces as MultiOperationException, which Errors maps (§6.1).</summary>
+    public async Task<ExecuteMultiOperationResponse> ExecuteMultiOperation(ExecuteMultiOperationRequest request, ServerCallContext context) =>
+        await history.ExecuteMultiOperationAsync(await NamespaceAsync(request.Namespace, context), request, LongPollWait(context),
+            context.CancellationToken);
 
     public async Task<QueryWorkflowResponse> QueryWorkflow(QueryWorkflowRequest request, ServerCallContext context) =>
         await history.QueryWorkflowAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);

@@ -205,14 +205,31 @@ public sealed partial class HistoryEngine
         {
             throw new InvalidArgumentException("The update must target the started workflow id, without a run id.");
         }
-        var started = await StartWorkflowExecutionAsync(ns, start, ct);
-        var updateResponse = await UpdateWorkflowExecutionAsync(ns, new UpdateWorkflowExecutionRequest
+        StartWorkflowExecutionResponse started;
+        try
         {
-            Namespace = update.Namespace,
-            WorkflowExecution = new Temporalio.Api.Common.V1.WorkflowExecution { WorkflowId = start.WorkflowId, RunId = started.RunId },
-            Request = update.Request,
-            WaitPolicy = update.WaitPolicy,
-        }, maxWait, ct);
+            started = await StartWorkflowExecutionAsync(ns, start, ct);
+        }
+        catch (TemporaException e)
+        {
+            throw new MultiOperationException(0, e);
+        }
+        UpdateWorkflowExecutionResponse updateResponse;
+        try
+        {
+            updateResponse = await UpdateWorkflowExecutionAsync(ns, new UpdateWorkflowExecutionRequest
+            {
+                Namespace = update.Namespace,
+                WorkflowExecution = new Temporalio.Api.Common.V1.WorkflowExecution { WorkflowId = start.WorkflowId, RunId = started.RunId },
+                Request = update.Request,
+                WaitPolicy = update.WaitPolicy,
+            }, maxWait, ct);
+        }
+        catch (TemporaException e)
+        {
+            // Upstream reports the start as aborted when it used an existing run, and as done when it started one.
+            throw new MultiOperationException(1, e, earlierAborted: !started.Started);
+        }
         return new ExecuteMultiOperationResponse
         {
             Responses =
