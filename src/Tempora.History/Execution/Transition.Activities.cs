@@ -39,7 +39,8 @@ public sealed partial class Transition
     {
         info.CurrentAttemptScheduledTime = Now;
         info.TaskId = AddMatchingTask(info.TaskQueue, TaskKind.Activity, info.ScheduledEventId, info.Attempt);
-        // When schedule-to-start equals schedule-to-close the latter's timer already covers it.
+        // When schedule-to-start equals schedule-to-close the latter's timer covers it: when it fires, the activity's
+        // due timeouts are taken in Temporal's order, and schedule-to-start comes first (ActivityTimeoutSequence).
         if (info.ScheduleToStartTimeout > TimeSpan.Zero && info.ScheduleToStartTimeout != info.ScheduleToCloseTimeout)
         {
             info.TimerTaskIds.Add(AddTimer(Now + info.ScheduleToStartTimeout,
