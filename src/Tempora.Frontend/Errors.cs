@@ -29,7 +29,7 @@ public static class Errors
         }),
         QueryFailedException qf => Build(StatusCode.InvalidArgument, e.Message, new QueryFailedFailure { Failure = qf.Failure }),
         WorkflowNotReadyException => Build(StatusCode.FailedPrecondition, e.Message, new WorkflowNotReadyFailure()),
-        ResourceExhaustedException re => Build(StatusCode.ResourceExhausted, e.Message, new ResourceExhaustedFailure { Cause = re.Cause }),
+        ResourceExhaustedException re => Build(StatusCode.ResourceExhausted, e.Message, new ResourceExhaustedFailure { Cause = re.Cause, Scope = re.Scope }),
         MultiOperationException mo => MultiOperation(From(mo.Error), mo.FailedOperation, mo.EarlierAborted),
         _ => Build(StatusCode.Unavailable, e.Message, null), // conflicts and other transient faults: clients retry
     };

@@ -66,6 +66,13 @@ public sealed partial class HistoryEngine
             {
                 throw new WorkflowNotReadyException("Workflow task is failing; the update cannot be delivered until the workflow makes progress.");
             }
+            if (InFlightUpdates(s, ctx) >= HistoryLimits.MaxInFlightUpdates)
+            {
+                // Upstream's registry.checkInFlightLimit; a retry of an update already in flight attached above.
+                throw new ResourceExhaustedException(
+                    $"limit on number of concurrent in-flight updates has been reached ({HistoryLimits.MaxInFlightUpdates})",
+                    ResourceExhaustedCause.ConcurrentLimit, ResourceExhaustedScope.Namespace);
+            }
             ctx.Updates[updateId] = new AdmittedUpdate(r.Request);
             t.ScheduleSpeculativeWorkflowTask(); // no-op when one is pending; that one will carry the update
             return 0;
@@ -169,6 +176,27 @@ public sealed partial class HistoryEngine
                 // answer with the stage reached so far; the client asks again
             }
         }
+    }
+
+    /// <summary>Updates admitted (not yet answered) or accepted and not completed.</summary>
+    private static int InFlightUpdates(MutableState s, ExecutionContext ctx)
+    {
+        var count = 0;
+        foreach (var admitted in ctx.Updates.Values)
+        {
+            if (admitted.Rejection is null && !admitted.Aborted)
+            {
+                count++;
+            }
+        }
+        foreach (var record in s.Updates.Values)
+        {
+            if (record.CompletedEventId == 0)
+            {
+                count++;
+            }
+        }
+        return count;
     }
 
     private async Task<bool> IsClosedAsync(WorkflowKey key, CancellationToken ct) => await ReadAsync(key, (s, _) => !s.IsOpen, ct);
