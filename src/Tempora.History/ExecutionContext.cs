@@ -65,6 +65,12 @@ internal sealed class AdmittedUpdate(Temporalio.Api.Update.V1.Request request)
     /// <summary>The run closed before the workflow answered: callers get "workflow execution already completed".</summary>
     public bool Aborted { get; set; }
 
+    /// <summary>
+    /// The run closed into a new one (continue-as-new, retry, cron) before the workflow saw the update: callers get
+    /// upstream's retryable "workflow is closing" error, so their retry lands on the new run.
+    /// </summary>
+    public bool RunContinued { get; set; }
+
     /// <summary>Set when the workflow rejected it (no event is written for a rejection).</summary>
     public Temporalio.Api.Update.V1.Outcome? Rejection { get; set; }
 }

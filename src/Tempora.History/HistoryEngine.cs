@@ -271,7 +271,11 @@ public sealed partial class HistoryEngine(
         {
             foreach (var update in ctx.Updates.Values)
             {
-                update.Aborted |= update.Rejection is null; // nobody will answer it now
+                if (update.Rejection is null && !update.Aborted)
+                {
+                    update.Aborted = true; // nobody will answer it now
+                    update.RunContinued = t.Successor is not null;
+                }
             }
         }
         ctx.NotifyChanged();

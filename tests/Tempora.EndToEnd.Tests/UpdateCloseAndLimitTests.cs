@@ -1,3 +1,4 @@
+using Temporalio.Api.Command.V1;
 using Temporalio.Api.Common.V1;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Api.ErrorDetails.V1;
@@ -16,6 +17,8 @@ namespace Tempora.EndToEnd.Tests;
 /// consts.ErrWorkflowCompleted); an accepted one completes with the AcceptedUpdateCompletedWorkflow failure
 /// (errors_failures.go); at most 10 updates per run may be admitted or accepted and not completed
 /// (history.maxInFlightUpdates), the next one is refused with RESOURCE_EXHAUSTED (registry.go checkInFlightLimit).
+/// An admitted update whose run continues into a new one gets the retryable ErrWorkflowClosing instead
+/// (AbortReasonWorkflowContinuing), so the client's retry lands on the new run.
 /// </summary>
 [Collection(ServerCollection.Name)]
 public sealed class UpdateCloseAndLimitTests(ServerFixture fixture)
@@ -40,6 +43,52 @@ public sealed class UpdateCloseAndLimitTests(ServerFixture fixture)
         var e = await Assert.ThrowsAsync<RpcException>(() => update.WithTimeout("the admitted update to be aborted"));
         Assert.Equal(RpcException.StatusCode.NotFound, e.Code);
         Assert.Equal("workflow execution already completed", e.Message);
+    }
+
+    [Fact]
+    public async Task AdmittedUpdate_RunContinuesAsNew_RetryableBusyWorkflowThenAdmittedOnNewRun()
+    {
+        var taskQueue = ServerFixture.NewTaskQueue("upd-can");
+        var workflowId = ServerFixture.NewWorkflowId("upd-can");
+        var service = Client.Connection.WorkflowService;
+        var first = await service.StartWorkflowExecutionAsync(new StartWorkflowExecutionRequest
+        {
+            Namespace = Client.Options.Namespace,
+            WorkflowId = workflowId,
+            WorkflowType = new WorkflowType { Name = "RawContinuing" },
+            TaskQueue = RawWorker.NormalQueue(taskQueue),
+            RequestId = Guid.NewGuid().ToString(),
+        });
+        var task = await RawWorker.PollWorkflowTaskAsync(Client, taskQueue).WithTimeout("the first workflow task");
+        Assert.False(task.TaskToken.IsEmpty, "the poll should hand out the first workflow task");
+
+        // The update arrives while the task that continues the run as new is running.
+        var updateId = Guid.NewGuid().ToString();
+        var update = service.UpdateWorkflowExecutionAsync(UpdateRequest(workflowId, updateId, "Hold"));
+        await Wait.UntilAsync(() => AdmittedAsync(workflowId, updateId), admitted => admitted, "the update to be admitted");
+        await service.RespondWorkflowTaskCompletedAsync(RawWorker.Completion(task.TaskToken, new Command
+        {
+            CommandType = CommandType.ContinueAsNewWorkflowExecution,
+            ContinueAsNewWorkflowExecutionCommandAttributes = new ContinueAsNewWorkflowExecutionCommandAttributes
+            {
+                WorkflowType = new WorkflowType { Name = "RawContinuing" },
+                TaskQueue = RawWorker.NormalQueue(taskQueue),
+            },
+        }));
+
+        var e = await Assert.ThrowsAsync<RpcException>(() => update.WithTimeout("the admitted update to be aborted"));
+        Assert.Equal(RpcException.StatusCode.ResourceExhausted, e.Code);
+        Assert.Equal("workflow operation can not be applied because workflow is closing", e.Message);
+        Assert.True(Assert.Single(e.GrpcStatus.Value!.Details).TryUnpack(out ResourceExhaustedFailure exhausted));
+        Assert.Equal(ResourceExhaustedCause.BusyWorkflow, exhausted.Cause);
+
+        // The client's retry reaches the new run.
+        var retry = UpdateRequest(workflowId, updateId, "Hold");
+        retry.WaitPolicy.LifecycleStage = UpdateWorkflowExecutionLifecycleStage.Admitted;
+        var admitted = await service.UpdateWorkflowExecutionAsync(retry);
+        Assert.Equal(UpdateWorkflowExecutionLifecycleStage.Admitted, admitted.Stage);
+        Assert.NotEqual(first.RunId, admitted.UpdateRef.WorkflowExecution.RunId);
+        await Client.GetWorkflowHandle(workflowId).TerminateAsync("done");
     }
 
     [Fact]

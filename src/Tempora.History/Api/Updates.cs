@@ -107,7 +107,7 @@ public sealed partial class HistoryEngine
         timeout.CancelAfter(maxWait);
         while (true)
         {
-            var (progress, completedEventId, rejection, aborted, changed) = await ReadAsync(key, (s, ctx) =>
+            var (progress, completedEventId, rejection, aborted, continued, changed) = await ReadAsync(key, (s, ctx) =>
             {
                 ctx.Updates.TryGetValue(updateId, out var admitted);
                 var record = s.Updates.GetValueOrDefault(updateId);
@@ -115,8 +115,16 @@ public sealed partial class HistoryEngine
                     : record is { AcceptedEventId: > 0 } ? UpdateProgress.Accepted
                     : admitted is not null ? UpdateProgress.Admitted
                     : UpdateProgress.Unknown;
-                return (p, record?.CompletedEventId ?? 0, admitted?.Rejection, admitted?.Aborted ?? false, ctx.Changed.Task);
+                return (p, record?.CompletedEventId ?? 0, admitted?.Rejection, admitted?.Aborted ?? false, admitted?.RunContinued ?? false,
+                    ctx.Changed.Task);
             }, ct);
+            if (aborted && continued)
+            {
+                // Upstream's AbortReasonWorkflowContinuing (consts.ErrWorkflowClosing): the SDKs retry it, and the retry
+                // admits the update on the new run.
+                throw new ResourceExhaustedException("workflow operation can not be applied because workflow is closing",
+                    ResourceExhaustedCause.BusyWorkflow, ResourceExhaustedScope.Namespace);
+            }
             if (aborted || (progress is UpdateProgress.Unknown or UpdateProgress.Admitted && await IsClosedAsync(key, ct)))
             {
                 throw new EntityNotFoundException(AlreadyCompleted);
