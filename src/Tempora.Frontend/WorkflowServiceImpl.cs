@@ -20,7 +20,7 @@ namespace Tempora.Frontend;
 /// </summary>
 public sealed partial class WorkflowServiceImpl(
     HistoryEngine history, MatchingEngine matching, IVisibilityStore visibility, TimeProvider time, IShardOwnership ownership,
-    ClusterChannels channels, PollHandoff handoff, StoreNames stores)
+    ClusterChannels channels, PollHandoff handoff, StoreNames stores, WorkerPolls workerPolls)
 {
     /// <summary>The Temporal server version we are compatible with; Go/Java clients check it against "&lt;2.0.0".</summary>
     public const string ServerVersion = "1.28.0";
@@ -146,7 +146,8 @@ public sealed partial class WorkflowServiceImpl(
         info.Id = ns.Id;
         info.State = NamespaceState.Registered;
         // Only what works today is advertised; SDKs switch features on from these flags (temporal-compat.md §1.4).
-        info.Capabilities = new NamespaceInfo.Types.Capabilities { SyncUpdate = true, AsyncUpdate = true };
+        // ShutdownWorker answers the worker's outstanding polls, so Core may let them return (WorkerPolls).
+        info.Capabilities = new NamespaceInfo.Types.Capabilities { SyncUpdate = true, AsyncUpdate = true, WorkerPollCompleteOnShutdown = true };
         return new DescribeNamespaceResponse
         {
             NamespaceInfo = info,
