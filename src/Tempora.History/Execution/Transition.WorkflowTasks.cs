@@ -199,6 +199,7 @@ public sealed partial class Transition
             AppendEvent(WorkflowTaskStartedEvent(wft));
         }
         var completed = AppendEvent(fillCompleted(NewEvent(EventType.WorkflowTaskCompleted)));
+        Visibility.BuildIdsSearchAttribute.Record(State, completed.WorkflowTaskCompletedEventAttributes?.WorkerVersion);
         State.LastCompletedWorkflowTaskStartedEventId = wft.StartedEventId;
         State.WorkflowTaskAttempt = 1;
         State.WorkflowTask = null;
