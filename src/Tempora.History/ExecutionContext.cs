@@ -44,6 +44,9 @@ internal sealed class ExecutionContext
     /// </summary>
     public Dictionary<string, AdmittedUpdate> Updates { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Queries waiting for a workflow task to carry them, by query id (see <see cref="BufferedQuery"/>).</summary>
+    public Dictionary<string, BufferedQuery> Queries { get; } = new(StringComparer.Ordinal);
+
     private int _closedCached;
 
     /// <summary>True the first time only: the run, now closed, is queued for eviction from the cache once.</summary>

@@ -195,7 +195,7 @@ public sealed partial class HistoryEngine(
         {
             foreach (var (k, candidate) in _cache)
             {
-                if (candidate.Lock.CurrentCount == 1 && candidate.Updates.Count == 0 && _cache.Count >= MaxCachedExecutions / 2)
+                if (candidate.Lock.CurrentCount == 1 && candidate.Updates.Count == 0 && candidate.Queries.Count == 0 && _cache.Count >= MaxCachedExecutions / 2)
                 {
                     _cache.TryRemove(new KeyValuePair<WorkflowKey, ExecutionContext>(k, candidate));
                 }
@@ -211,7 +211,7 @@ public sealed partial class HistoryEngine(
     private void Release(WorkflowKey key, ExecutionContext ctx)
     {
         ctx.Lock.Release();
-        if (ctx.State is { IsOpen: false } && ctx.Updates.Count == 0 && ctx.MarkClosedCached())
+        if (ctx.State is { IsOpen: false } && ctx.Updates.Count == 0 && ctx.Queries.Count == 0 && ctx.MarkClosedCached())
         {
             _closedCached.Enqueue((key, ctx));
             while (_closedCached.Count > MaxCachedClosedRuns && _closedCached.TryDequeue(out var oldest))
