@@ -30,35 +30,48 @@ public static class Errors
         }),
         QueryFailedException qf => Build(StatusCode.InvalidArgument, e.Message, new QueryFailedFailure { Failure = qf.Failure }),
         WorkflowNotReadyException => Build(StatusCode.FailedPrecondition, e.Message, new WorkflowNotReadyFailure()),
-        ResourceExhaustedException re => Build(StatusCode.ResourceExhausted, e.Message, new ResourceExhaustedFailure { Cause = re.Cause }),
+        ResourceExhaustedException re => Build(StatusCode.ResourceExhausted, e.Message, new ResourceExhaustedFailure { Cause = re.Cause, Scope = re.Scope }),
+        MultiOperationException mo => MultiOperation(From(mo.Error), mo.FailedOperation, mo.EarlierAborted),
         _ => Build(StatusCode.Unavailable, e.Message, null), // conflicts and other transient faults: clients retry
     };
 
     /// <summary>
-    /// The error of update-with-start: Aborted with MultiOperationExecutionFailure holding one status per operation;
-    /// the start failed with <paramref name="startError"/> and the update was aborted.
+    /// The error of update-with-start, as Temporal's serviceerror.MultiOperationExecution builds it: one status per
+    /// operation in a MultiOperationExecutionFailure (those before <paramref name="failedOperation"/> OK, or ABORTED when
+    /// <paramref name="earlierAborted"/>; those after it ABORTED with MultiOperationExecutionAborted), and the failed
+    /// operation's own code as the code of the whole answer, which is what the SDKs raise (an ALREADY_EXISTS start
+    /// becomes WorkflowAlreadyStartedException; an ABORTED answer would be retried by Core instead). The message is the
+    /// frontend's (service/frontend/workflow_handler.go ExecuteMultiOperation).
     /// </summary>
-    public static RpcException MultiOperation(RpcException startError)
+    public static RpcException MultiOperation(RpcException error, int failedOperation, bool earlierAborted = false)
     {
         var failure = new MultiOperationExecutionFailure();
-        var startStatus = new MultiOperationExecutionFailure.Types.OperationStatus
+        for (var i = 0; i < 2; i++)
         {
-            Code = (int)startError.StatusCode,
-            Message = startError.Status.Detail,
-        };
-        var detailBytes = startError.Trailers.GetValueBytes("grpc-status-details-bin");
-        if (detailBytes is not null)
-        {
-            startStatus.Details.Add(GrpcStatus.Parser.ParseFrom(detailBytes).Details);
+            if (i == failedOperation)
+            {
+                var status = new MultiOperationExecutionFailure.Types.OperationStatus { Code = (int)error.StatusCode, Message = error.Status.Detail };
+                if (error.Trailers.GetValueBytes("grpc-status-details-bin") is { } detailBytes)
+                {
+                    status.Details.Add(GrpcStatus.Parser.ParseFrom(detailBytes).Details);
+                }
+                failure.Statuses.Add(status);
+            }
+            else if (i < failedOperation && !earlierAborted)
+            {
+                failure.Statuses.Add(new MultiOperationExecutionFailure.Types.OperationStatus { Code = (int)StatusCode.OK });
+            }
+            else
+            {
+                failure.Statuses.Add(new MultiOperationExecutionFailure.Types.OperationStatus
+                {
+                    Code = (int)StatusCode.Aborted,
+                    Message = "Operation was aborted.",
+                    Details = { Any.Pack(new Temporalio.Api.Failure.V1.MultiOperationExecutionAborted()) },
+                });
+            }
         }
-        failure.Statuses.Add(startStatus);
-        failure.Statuses.Add(new MultiOperationExecutionFailure.Types.OperationStatus
-        {
-            Code = (int)StatusCode.Aborted,
-            Message = "Operation was aborted.",
-            Details = { Any.Pack(new Temporalio.Api.Failure.V1.MultiOperationExecutionAborted()) },
-        });
-        return Build(StatusCode.Aborted, "MultiOperation could not be executed.", failure);
+        return Build(error.StatusCode, "Update-with-Start could not be executed.", failure);
     }
 
     public static RpcException Build(StatusCode code, string message, IMessage? detail)

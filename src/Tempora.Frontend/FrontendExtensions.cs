@@ -34,6 +34,7 @@ public static class FrontendExtensions
         services.TryAddSingleton(StoreNames.Sqlite);
         services.AddSingleton<ClusterChannels>();
         services.AddSingleton<PollHandoff>();
+        services.AddSingleton<WorkerPolls>();
         services.AddSingleton<ClusterService>();
         services.AddSingleton<IServiceMethodProvider<ClusterService>>(new ClusterServiceBinder());
         services.TryAddSingleton<IMetrics>(NullMetrics.Instance);

@@ -21,7 +21,12 @@ public sealed partial class WorkflowServiceImpl
         var queue = new TaskQueueKey(ns.Id, RequireTaskQueue(request.TaskQueue), TaskKind.Workflow);
         var poller = new Poller(request.Identity, ns.Name, request.TaskQueue.Kind == TaskQueueKind.Sticky);
         var deadline = time.GetUtcNow() + PollWait(context);
-        return await PollAcrossClusterAsync(queue, request, context, ct => PollHereAsync(queue, poller, deadline,
+        using var lease = workerPolls.Track(request.WorkerInstanceKey, context.CancellationToken);
+        if (lease is null)
+        {
+            return new PollWorkflowTaskQueueResponse(); // the worker shut down: nothing more for it
+        }
+        return await PollAcrossClusterAsync(queue, request, context, lease.Token, ct => PollHereAsync(queue, poller, deadline,
             task => history.RecordWorkflowTaskStartedAsync(ns, task, request, ct), ct)) ?? new PollWorkflowTaskQueueResponse();
     }
 
@@ -33,7 +38,12 @@ public sealed partial class WorkflowServiceImpl
         var poller = new Poller(request.Identity, ns.Name, Sticky: false);
         var deadline = time.GetUtcNow() + PollWait(context);
         var maxTasksPerSecond = request.TaskQueueMetadata?.MaxTasksPerSecond;
-        return await PollAcrossClusterAsync(queue, request, context, ct => PollHereAsync(queue, poller, deadline,
+        using var lease = workerPolls.Track(request.WorkerInstanceKey, context.CancellationToken);
+        if (lease is null)
+        {
+            return new PollActivityTaskQueueResponse();
+        }
+        return await PollAcrossClusterAsync(queue, request, context, lease.Token, ct => PollHereAsync(queue, poller, deadline,
             task => history.RecordActivityTaskStartedAsync(ns, task, request, ct), ct, maxTasksPerSecond)) ?? new PollActivityTaskQueueResponse();
     }
 
@@ -60,10 +70,11 @@ public sealed partial class WorkflowServiceImpl
     /// poll reaches one process, so the poll waits here and, forwarded, at every other live process at once: the
     /// first task wins and the other polls are called off. A called-off poll that had a task started just then
     /// hands it to the next poll of the same queue here (<see cref="PollHandoff"/>) instead of leaving it to time out.
-    /// A forwarded poll, or one on a single process, waits here only.
+    /// A forwarded poll, or one on a single process, waits here only. <paramref name="ct"/> ends the poll early (the
+    /// caller went away, or its worker shut down).
     /// </summary>
     private async Task<TResponse?> PollAcrossClusterAsync<TRequest, TResponse>(
-        TaskQueueKey queue, TRequest request, ServerCallContext context, Func<CancellationToken, Task<TResponse?>> here)
+        TaskQueueKey queue, TRequest request, ServerCallContext context, CancellationToken ct, Func<CancellationToken, Task<TResponse?>> here)
         where TRequest : class
         where TResponse : class
     {
@@ -74,9 +85,9 @@ public sealed partial class WorkflowServiceImpl
         var peers = ownership.Peers;
         if (peers.Count == 0 || ClusterChannels.IsForwarded(context))
         {
-            return await here(context.CancellationToken);
+            return await here(ct);
         }
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var local = here(stop.Token);
         var pending = new List<Task<TResponse?>> { local };
         foreach (var peer in peers)
@@ -192,25 +203,32 @@ public sealed partial class WorkflowServiceImpl
         return new RespondWorkflowTaskFailedResponse();
     }
 
-    /// <summary>A worker is stopping: its sticky queue is dropped and what waited there goes to the normal queue now.</summary>
+    /// <summary>
+    /// A worker is stopping: its outstanding polls (matched by worker_instance_key) are answered empty at once, its
+    /// sticky queue is dropped and what waited there goes to the normal queue now.
+    /// </summary>
     public async Task<ShutdownWorkerResponse> ShutdownWorker(ShutdownWorkerRequest request, ServerCallContext context)
     {
-        if (string.IsNullOrEmpty(request.StickyTaskQueue))
+        if (string.IsNullOrEmpty(request.StickyTaskQueue) && string.IsNullOrEmpty(request.WorkerInstanceKey))
         {
             return new ShutdownWorkerResponse();
         }
         var ns = await NamespaceAsync(request.Namespace, context);
-        foreach (var task in matching.UnloadQueue(new TaskQueueKey(ns.Id, request.StickyTaskQueue, TaskKind.Workflow)))
+        workerPolls.ShutDown(request.WorkerInstanceKey);
+        if (!string.IsNullOrEmpty(request.StickyTaskQueue))
         {
-            if (task.Query is null)
+            foreach (var task in matching.UnloadQueue(new TaskQueueKey(ns.Id, request.StickyTaskQueue, TaskKind.Workflow)))
             {
-                await history.RedispatchFromStickyQueueAsync(task, context.CancellationToken);
+                if (task.Query is null)
+                {
+                    await history.RedispatchFromStickyQueueAsync(task, context.CancellationToken);
+                }
+                // A query left there is withdrawn by its own sticky timeout and re-offered to the normal queue.
             }
-            // A query left there is withdrawn by its own sticky timeout and re-offered to the normal queue.
         }
         if (!ClusterChannels.IsForwarded(context))
         {
-            // The worker's sticky tasks wait at the processes owning their runs: tell every one of them.
+            // The worker's sticky tasks, and its polls fanned out to them, wait at the other processes too: tell every one.
             await Task.WhenAll(ownership.Peers.Select(async peer =>
             {
                 try

@@ -21,7 +21,7 @@ namespace Tempora.Frontend;
 /// </summary>
 public sealed partial class WorkflowServiceImpl(
     HistoryEngine history, MatchingEngine matching, IVisibilityStore visibility, TimeProvider time, IShardOwnership ownership,
-    ClusterChannels channels, PollHandoff handoff, StoreNames stores)
+    ClusterChannels channels, PollHandoff handoff, StoreNames stores, WorkerPolls workerPolls)
 {
     /// <summary>The Temporal server version we are compatible with; Go/Java clients check it against "&lt;2.0.0".</summary>
     public const string ServerVersion = "1.28.0";
@@ -164,7 +164,8 @@ public sealed partial class WorkflowServiceImpl(
         info.Id = ns.Id;
         info.State = NamespaceState.Registered;
         // Only what works today is advertised; SDKs switch features on from these flags (temporal-compat.md §1.4).
-        info.Capabilities = new NamespaceInfo.Types.Capabilities { SyncUpdate = true, AsyncUpdate = true };
+        // ShutdownWorker answers the worker's outstanding polls, so Core may let them return (WorkerPolls).
+        info.Capabilities = new NamespaceInfo.Types.Capabilities { SyncUpdate = true, AsyncUpdate = true, WorkerPollCompleteOnShutdown = true };
         return new DescribeNamespaceResponse
         {
             NamespaceInfo = info,
@@ -249,19 +250,12 @@ public sealed partial class WorkflowServiceImpl(
         await history.PollWorkflowExecutionUpdateAsync(await NamespaceAsync(request.Namespace, context), request, LongPollWait(context),
             context.CancellationToken);
 
+    /// <summary>Update-with-start; a failed operation surfaces as MultiOperationException, which Errors maps (§6.1).</summary>
     public async Task<ExecuteMultiOperationResponse> ExecuteMultiOperation(ExecuteMultiOperationRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         UnsupportedFields.Check(request);
-        try
-        {
-            return await history.ExecuteMultiOperationAsync(ns, request, LongPollWait(context), context.CancellationToken);
-        }
-        catch (TemporaException e)
-        {
-            // Update-with-start reports per-operation statuses; the operation that did not fail is "aborted" (§6.1).
-            throw Errors.MultiOperation(Errors.From(e));
-        }
+        return await history.ExecuteMultiOperationAsync(ns, request, LongPollWait(context), context.CancellationToken);
     }
 
     public async Task<QueryWorkflowResponse> QueryWorkflow(QueryWorkflowRequest request, ServerCallContext context) =>

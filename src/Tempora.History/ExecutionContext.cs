@@ -51,6 +51,9 @@ internal sealed class ExecutionContext
     /// </summary>
     public Dictionary<string, AdmittedUpdate> Updates { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Queries waiting for a workflow task to carry them, by query id (see <see cref="BufferedQuery"/>).</summary>
+    public Dictionary<string, BufferedQuery> Queries { get; } = new(StringComparer.Ordinal);
+
     private int _closedCached;
 
     /// <summary>True the first time only: the run, now closed, is queued for eviction from the cache once.</summary>
@@ -71,6 +74,12 @@ internal sealed class AdmittedUpdate(Temporalio.Api.Update.V1.Request request)
 
     /// <summary>The run closed before the workflow answered: callers get "workflow execution already completed".</summary>
     public bool Aborted { get; set; }
+
+    /// <summary>
+    /// The run closed into a new one (continue-as-new, retry, cron) before the workflow saw the update: callers get
+    /// upstream's retryable "workflow is closing" error, so their retry lands on the new run.
+    /// </summary>
+    public bool RunContinued { get; set; }
 
     /// <summary>Set when the workflow rejected it (no event is written for a rejection).</summary>
     public Temporalio.Api.Update.V1.Outcome? Rejection { get; set; }

@@ -201,7 +201,7 @@ public sealed partial class HistoryEngine(
         {
             foreach (var (k, candidate) in _cache)
             {
-                if (candidate.Lock.CurrentCount == 1 && candidate.Updates.Count == 0 && _cache.Count >= MaxCachedExecutions / 2)
+                if (candidate.Lock.CurrentCount == 1 && candidate.Updates.Count == 0 && candidate.Queries.Count == 0 && _cache.Count >= MaxCachedExecutions / 2)
                 {
                     _cache.TryRemove(new KeyValuePair<WorkflowKey, ExecutionContext>(k, candidate));
                 }
@@ -217,7 +217,7 @@ public sealed partial class HistoryEngine(
     private void Release(WorkflowKey key, ExecutionContext ctx)
     {
         ctx.Lock.Release();
-        if (ctx.State is { IsOpen: false } && ctx.Updates.Count == 0 && ctx.MarkClosedCached())
+        if (ctx.State is { IsOpen: false } && ctx.Updates.Count == 0 && ctx.Queries.Count == 0 && ctx.MarkClosedCached())
         {
             _closedCached.Enqueue((key, ctx));
             while (_closedCached.Count > MaxCachedClosedRuns && _closedCached.TryDequeue(out var oldest))
@@ -279,7 +279,11 @@ public sealed partial class HistoryEngine(
         {
             foreach (var update in ctx.Updates.Values)
             {
-                update.Aborted |= update.Rejection is null; // nobody will answer it now
+                if (update.Rejection is null && !update.Aborted)
+                {
+                    update.Aborted = true; // nobody will answer it now
+                    update.RunContinued = t.Successor is not null;
+                }
             }
         }
         ctx.NotifyChanged();

@@ -12,6 +12,9 @@ public static class HistoryLimits
     public const int PendingChildrenLimit = 2000;
     public const int PendingExternalRequestsLimit = 2000;
     public const int SignalsPerExecution = 10_000;
+
+    /// <summary>Updates admitted or accepted and not completed, per run (history.maxInFlightUpdates).</summary>
+    public const int MaxInFlightUpdates = 10;
     public const int HistoryMaxPageSize = 1000;
     public static readonly TimeSpan DefaultWorkflowTaskTimeout = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan MaxWorkflowTaskTimeout = TimeSpan.FromSeconds(120);

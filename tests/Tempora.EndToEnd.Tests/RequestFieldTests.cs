@@ -4,6 +4,7 @@ using Google.Protobuf.WellKnownTypes;
 using Temporalio.Activities;
 using Temporalio.Api.Common.V1;
 using Temporalio.Api.Enums.V1;
+using Temporalio.Api.ErrorDetails.V1;
 using Temporalio.Api.Failure.V1;
 using Temporalio.Api.WorkflowService.V1;
 using Temporalio.Exceptions;
@@ -150,7 +151,10 @@ public sealed class RequestFieldTests(ServerFixture fixture)
         var (call, code, names) = RefusedRequests[request];
         var refused = await Assert.ThrowsAsync<RpcException>(() => call(Raw));
         Assert.Equal(code, refused.Code);
-        Assert.Contains(names, refused.Message, StringComparison.Ordinal);
+        // Update-with-start names the field in the refused operation's own status, as Temporal does.
+        var message = refused.GrpcStatus.Value?.Details.FirstOrDefault(d => d.Is(MultiOperationExecutionFailure.Descriptor))
+            ?.Unpack<MultiOperationExecutionFailure>().Statuses.Single(st => st.Code == (int)code).Message ?? refused.Message;
+        Assert.Contains(names, message, StringComparison.Ordinal);
     }
 
     [Fact]

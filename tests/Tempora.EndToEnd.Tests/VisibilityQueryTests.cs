@@ -204,7 +204,7 @@ public sealed class VisibilityQueryTests(VisibilityFixture fixture, ITestOutputH
             ("`VisKeywordList` not in ('solo') AND `WorkflowType` is not null AND VisDouble Not Between -20 And 40",
                 r => r.KeywordList is { } l && !l.Contains("solo") && r.Double is { } d && (d < -20 || d > 40)),
             // Predefined attributes nobody set
-            ("TemporalChangeVersion IS NULL AND BuildIds IS NULL AND ExecutionStatus IS NOT NULL", _ => true));
+            ("TemporalChangeVersion IS NULL AND BinaryChecksums IS NULL AND ExecutionStatus IS NOT NULL", _ => true));
         await AssertQueriesAsync(
             [
                 ("TemporalChangeVersion = 'some-patch'", _ => false),
@@ -445,7 +445,8 @@ public sealed class VisibilityQueryTests(VisibilityFixture fixture, ITestOutputH
         Assert.Equal(parent.Execution.RunId, childInfo.RootExecution.RunId);
         Assert.Equal("vis-029", childInfo.ParentExecution.WorkflowId);
         Assert.Equal(nameof(VisChildWorkflow), child.WorkflowType);
-        Assert.Empty(child.TypedSearchAttributes.UntypedValues);
+        // Only the server's own BuildIds: nothing was inherited from the parent.
+        Assert.Equal(["BuildIds"], child.TypedSearchAttributes.UntypedValues.Keys.Select(k => k.Name));
     }
 
     [Fact]

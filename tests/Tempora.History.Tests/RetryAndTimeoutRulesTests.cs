@@ -31,6 +31,16 @@ public class RetryAndTimeoutRulesTests
     }
 
     [Fact]
+    public void NextBackoff_NonRetryableOnLastAttempt_NonRetryableFailure()
+    {
+        var policy = RetryPolicies.WithDefaults(new RetryPolicy { MaximumAttempts = 2 });
+        var failure = new Failure { ApplicationFailureInfo = new ApplicationFailureInfo { NonRetryable = true } };
+        var (delay, state) = RetryPolicies.NextBackoff(policy, 2, failure, Now, null);
+        Assert.Null(delay);
+        Assert.Equal(RetryState.NonRetryableFailure, state);
+    }
+
+    [Fact]
     public void NextBackoff_ApplicationNextRetryDelay_Wins()
     {
         var failure = new Failure { ApplicationFailureInfo = new ApplicationFailureInfo { NextRetryDelay = Duration.FromTimeSpan(TimeSpan.FromMinutes(7)) } };

@@ -43,9 +43,12 @@ public sealed class WorkflowNotReadyException(string message) : TemporaException
 public sealed class UnavailableException(string message) : TemporaException(message);
 
 /// <summary>Too much at once for one workflow or queue (gRPC ResourceExhausted).</summary>
-public sealed class ResourceExhaustedException(string message, Temporalio.Api.Enums.V1.ResourceExhaustedCause cause) : TemporaException(message)
+public sealed class ResourceExhaustedException(string message, Temporalio.Api.Enums.V1.ResourceExhaustedCause cause,
+    Temporalio.Api.Enums.V1.ResourceExhaustedScope scope = Temporalio.Api.Enums.V1.ResourceExhaustedScope.Unspecified) : TemporaException(message)
 {
     public Temporalio.Api.Enums.V1.ResourceExhaustedCause Cause { get; } = cause;
+
+    public Temporalio.Api.Enums.V1.ResourceExhaustedScope Scope { get; } = scope;
 }
 
 /// <summary>The execution row changed under us: optimistic concurrency lost; reload and retry.</summary>

@@ -113,10 +113,27 @@ public static class UnsupportedFields
         }
     }
 
-    /// <summary>Update-with-start: each operation's own fields, and what Temporal refuses in a start of that kind.</summary>
+    /// <summary>
+    /// Update-with-start: each operation's own fields, and what Temporal refuses in a start of that kind. As in Temporal,
+    /// a refused operation is reported in the per-operation statuses, the others as aborted.
+    /// </summary>
     public static void Check(ExecuteMultiOperationRequest r)
     {
-        foreach (var operation in r.Operations)
+        for (var i = 0; i < r.Operations.Count; i++)
+        {
+            try
+            {
+                Check(r.Operations[i]);
+            }
+            catch (TemporaException e) when (e is InvalidArgumentException or UnimplementedException)
+            {
+                throw new MultiOperationException(i, e, earlierAborted: true);
+            }
+        }
+    }
+
+    private static void Check(ExecuteMultiOperationRequest.Types.Operation operation)
+    {
         {
             if (operation.StartWorkflow is { } start)
             {

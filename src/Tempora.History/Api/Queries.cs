@@ -16,9 +16,10 @@ public sealed partial class HistoryEngine
         bool WorkflowTaskPending, int WorkflowTaskAttempt, string? StickyQueue, TimeSpan StickyTimeout, string TaskQueue, long NextEventId);
 
     /// <summary>
-    /// Answers a query through a polling worker (the "direct" query task of upstream). The query waits until no
-    /// workflow task is in flight, so its answer reflects every event already accepted; without a worker it waits
-    /// for the caller's deadline (temporal-compat.md §5.3).
+    /// Answers a query. While the run has a workflow task scheduled or started, or has completed none, the query is
+    /// buffered and goes to the worker with the next workflow task (see <see cref="BufferedQuery"/>); otherwise, or once
+    /// a completion schedules no new task, it goes through a polling worker as a query task (the "direct" query of
+    /// upstream's queryworkflow/api.go). Without a worker it waits for the caller's deadline (temporal-compat.md §5.3).
     /// </summary>
     public async Task<QueryWorkflowResponse> QueryWorkflowAsync(NamespaceRecord ns, QueryWorkflowRequest r, CancellationToken ct)
     {
@@ -28,39 +29,85 @@ public sealed partial class HistoryEngine
         }
         CheckBlob(r.Query.QueryArgs, "query args");
         var key = await ResolveAsync(ns.Id, r.Execution, null, ct);
+        var bufferedId = Guid.NewGuid().ToString();
+        BufferedQuery? buffered = null;
         QueryTarget target;
-        while (true)
+        try
         {
-            (target, var changed) = await ReadAsync(key, (s, ctx) => (new QueryTarget(s.IsOpen, s.Status,
-                s.LastCompletedWorkflowTaskStartedEventId, s.WorkflowTask is not null, s.WorkflowTaskAttempt, s.StickyQueue,
-                s.StickyScheduleToStartTimeout, s.TaskQueue, s.NextEventId), ctx.Changed.Task), ct);
-            if (!target.Open)
+            while (true)
             {
-                var rejected = r.QueryRejectCondition switch
+                (target, var changed, var answered, var full) = await ReadAsync(key, (s, ctx) =>
                 {
-                    QueryRejectCondition.NotOpen => true,
-                    QueryRejectCondition.NotCompletedCleanly => target.Status != WorkflowExecutionStatus.Completed,
-                    _ => false,
-                };
-                if (rejected)
+                    var current = new QueryTarget(s.IsOpen, s.Status, s.LastCompletedWorkflowTaskStartedEventId, s.WorkflowTask is not null,
+                        s.WorkflowTaskAttempt, s.StickyQueue, s.StickyScheduleToStartTimeout, s.TaskQueue, s.NextEventId);
+                    if (buffered?.Result.Task.IsCompleted == true)
+                    {
+                        return (current, ctx.Changed.Task, true, false);
+                    }
+                    var direct = !current.Open || (current.LastCompletedStartedEventId > 0 && !current.WorkflowTaskPending);
+                    if (direct || current.WorkflowTaskAttempt >= 3)
+                    {
+                        // Safe to ask a worker directly now (or about to fail): no later task may carry it as well.
+                        ctx.Queries.Remove(bufferedId);
+                        buffered = null;
+                    }
+                    else if (buffered is null)
+                    {
+                        if (ctx.Queries.Count >= MaxBufferedQueries)
+                        {
+                            return (current, ctx.Changed.Task, false, true);
+                        }
+                        buffered = new BufferedQuery(r.Query);
+                        ctx.Queries[bufferedId] = buffered;
+                    }
+                    return (current, ctx.Changed.Task, false, false);
+                }, ct);
+                if (full)
                 {
-                    return new QueryWorkflowResponse { QueryRejected = new QueryRejected { Status = target.Status } };
+                    // Upstream's consts.ErrConsistentQueryBufferExceeded; the SDKs retry it.
+                    throw new ResourceExhaustedException(
+                        "consistent query buffer is full, this may be caused by too many queries and workflow not able to process query fast enough",
+                        ResourceExhaustedCause.BusyWorkflow, ResourceExhaustedScope.Namespace);
                 }
-                if (target.LastCompletedStartedEventId == 0)
+                if (answered)
                 {
-                    throw new WorkflowNotReadyException("Workflow closed before any workflow task completed; there is no state to query.");
+                    return QueryResponse(await buffered!.Result.Task);
                 }
-                break;
+                if (!target.Open)
+                {
+                    var rejected = r.QueryRejectCondition switch
+                    {
+                        QueryRejectCondition.NotOpen => true,
+                        QueryRejectCondition.NotCompletedCleanly => target.Status != WorkflowExecutionStatus.Completed,
+                        _ => false,
+                    };
+                    if (rejected)
+                    {
+                        return new QueryWorkflowResponse { QueryRejected = new QueryRejected { Status = target.Status } };
+                    }
+                    if (target.LastCompletedStartedEventId == 0)
+                    {
+                        throw new WorkflowNotReadyException("Workflow closed before any workflow task completed; there is no state to query.");
+                    }
+                    break;
+                }
+                if (target.WorkflowTaskAttempt >= 3)
+                {
+                    throw new WorkflowNotReadyException("Workflow task is failing; the workflow cannot be queried until it makes progress.");
+                }
+                if (buffered is null)
+                {
+                    break;
+                }
+                await Task.WhenAny(changed, buffered.Result.Task).WaitAsync(ct);
             }
-            if (target.WorkflowTaskAttempt >= 3)
+        }
+        finally
+        {
+            if (buffered is not null)
             {
-                throw new WorkflowNotReadyException("Workflow task is failing; the workflow cannot be queried until it makes progress.");
+                await ForgetBufferedQueryAsync(key, bufferedId);
             }
-            if (target.LastCompletedStartedEventId > 0 && !target.WorkflowTaskPending)
-            {
-                break;
-            }
-            await changed.WaitAsync(ct);
         }
 
         var id = Guid.NewGuid().ToString();
@@ -84,15 +131,54 @@ public sealed partial class HistoryEngine
                 OfferQuery(ns, key, target.TaskQueue, id, r.Query, target.NextEventId, answer);
             }
             var result = await answer.Task.WaitAsync(ct);
-            if (result.CompletedType == QueryResultType.Answered)
+            return QueryResponse(new WorkflowQueryResult
             {
-                return new QueryWorkflowResponse { QueryResult = result.QueryResult };
-            }
-            throw new QueryFailedException(string.IsNullOrEmpty(result.ErrorMessage) ? "query failed" : result.ErrorMessage, result.Failure);
+                ResultType = result.CompletedType,
+                Answer = result.QueryResult,
+                ErrorMessage = result.ErrorMessage,
+                Failure = result.Failure,
+            });
         }
         finally
         {
             _queries.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>Upstream's history.MaxBufferedQueryCount: queries one run may have waiting for a workflow task.</summary>
+    private const int MaxBufferedQueries = 1;
+
+    private static QueryWorkflowResponse QueryResponse(WorkflowQueryResult result) => result.ResultType == QueryResultType.Answered
+        ? new QueryWorkflowResponse { QueryResult = result.Answer }
+        : throw new QueryFailedException(string.IsNullOrEmpty(result.ErrorMessage) ? "query failed" : result.ErrorMessage, result.Failure);
+
+    /// <summary>
+    /// Answers the buffered queries a workflow task completion carries results for (after it committed, as upstream's
+    /// handleBufferedQueries); the others stay buffered for the next task, or go direct when none is scheduled.
+    /// </summary>
+    private static void AnswerBufferedQueries(ExecutionContext ctx, IDictionary<string, WorkflowQueryResult> results)
+    {
+        foreach (var (id, result) in results)
+        {
+            if (ctx.Queries.Remove(id, out var query))
+            {
+                query.Result.TrySetResult(result);
+            }
+        }
+    }
+
+    /// <summary>Drops a buffered query whose caller left or got its answer; only the run's lock is needed, not its state.</summary>
+    private async Task ForgetBufferedQueryAsync(WorkflowKey key, string id)
+    {
+        var ctx = Context(key);
+        await ctx.Lock.WaitAsync(CancellationToken.None);
+        try
+        {
+            ctx.Queries.Remove(id);
+        }
+        finally
+        {
+            Release(key, ctx);
         }
     }
 

@@ -58,29 +58,27 @@ public sealed partial class HistoryEngine
             return;
         }
         activity.TimerTaskIds.Remove(timer.TaskId);
-        switch (info.TimeoutType)
+        var current = info.TimeoutType switch
         {
-            case TimeoutType.ScheduleToClose:
-                t.TimeoutActivity(activity, TimeoutType.ScheduleToClose);
-                break;
-            case TimeoutType.ScheduleToStart when activity.Attempt == info.Attempt && !activity.IsStarted:
-                t.TimeoutActivity(activity, TimeoutType.ScheduleToStart);
-                break;
-            case TimeoutType.StartToClose when activity.Attempt == info.Attempt && activity.IsStarted:
-                t.TimeoutActivity(activity, TimeoutType.StartToClose);
-                break;
-            case TimeoutType.Heartbeat when activity.Attempt == info.Attempt && activity.IsStarted:
-                var deadline = (activity.LastHeartbeatTime ?? activity.StartedTime!.Value) + activity.HeartbeatTimeout;
-                if (deadline > t.Now)
-                {
-                    // A heartbeat arrived since the timer was armed: re-arm for the new deadline instead of writing per heartbeat.
-                    activity.TimerTaskIds.Add(t.AddTimer(deadline, info));
-                }
-                else
-                {
-                    t.TimeoutActivity(activity, TimeoutType.Heartbeat);
-                }
-                break;
+            TimeoutType.ScheduleToClose => true,
+            TimeoutType.ScheduleToStart => activity.Attempt == info.Attempt && !activity.IsStarted,
+            _ => activity.Attempt == info.Attempt && activity.IsStarted,
+        };
+        if (current && info.TimeoutType == TimeoutType.Heartbeat)
+        {
+            var deadline = (activity.LastHeartbeatTime ?? activity.StartedTime!.Value) + activity.HeartbeatTimeout;
+            if (deadline > t.Now)
+            {
+                // A heartbeat arrived since the timer was armed: re-arm for the new deadline instead of writing per heartbeat.
+                activity.TimerTaskIds.Add(t.AddTimer(deadline, info));
+                current = false;
+            }
+        }
+        // Whichever timer fired, the activity's first due timeout in Temporal's order wins; it closes or retries the
+        // activity, which leaves the others stale.
+        if (ActivityTimeoutSequence.FirstDue(activity, t.Now, current ? info.TimeoutType : null) is { } type)
+        {
+            t.TimeoutActivity(activity, type);
         }
     }
 

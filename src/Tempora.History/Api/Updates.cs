@@ -66,6 +66,13 @@ public sealed partial class HistoryEngine
             {
                 throw new WorkflowNotReadyException("Workflow task is failing; the update cannot be delivered until the workflow makes progress.");
             }
+            if (InFlightUpdates(s, ctx) >= HistoryLimits.MaxInFlightUpdates)
+            {
+                // Upstream's registry.checkInFlightLimit; a retry of an update already in flight attached above.
+                throw new ResourceExhaustedException(
+                    $"limit on number of concurrent in-flight updates has been reached ({HistoryLimits.MaxInFlightUpdates})",
+                    ResourceExhaustedCause.ConcurrentLimit, ResourceExhaustedScope.Namespace);
+            }
             ctx.Updates[updateId] = new AdmittedUpdate(r.Request);
             t.ScheduleSpeculativeWorkflowTask(); // no-op when one is pending; that one will carry the update
             return 0;
@@ -100,7 +107,7 @@ public sealed partial class HistoryEngine
         timeout.CancelAfter(maxWait);
         while (true)
         {
-            var (progress, completedEventId, rejection, aborted, changed) = await ReadAsync(key, (s, ctx) =>
+            var (progress, completedEventId, rejection, aborted, continued, changed) = await ReadAsync(key, (s, ctx) =>
             {
                 ctx.Updates.TryGetValue(updateId, out var admitted);
                 var record = s.Updates.GetValueOrDefault(updateId);
@@ -108,8 +115,16 @@ public sealed partial class HistoryEngine
                     : record is { AcceptedEventId: > 0 } ? UpdateProgress.Accepted
                     : admitted is not null ? UpdateProgress.Admitted
                     : UpdateProgress.Unknown;
-                return (p, record?.CompletedEventId ?? 0, admitted?.Rejection, admitted?.Aborted ?? false, ctx.Changed.Task);
+                return (p, record?.CompletedEventId ?? 0, admitted?.Rejection, admitted?.Aborted ?? false, admitted?.RunContinued ?? false,
+                    ctx.Changed.Task);
             }, ct);
+            if (aborted && continued)
+            {
+                // Upstream's AbortReasonWorkflowContinuing (consts.ErrWorkflowClosing): the SDKs retry it, and the retry
+                // admits the update on the new run.
+                throw new ResourceExhaustedException("workflow operation can not be applied because workflow is closing",
+                    ResourceExhaustedCause.BusyWorkflow, ResourceExhaustedScope.Namespace);
+            }
             if (aborted || (progress is UpdateProgress.Unknown or UpdateProgress.Admitted && await IsClosedAsync(key, ct)))
             {
                 throw new EntityNotFoundException(AlreadyCompleted);
@@ -171,6 +186,27 @@ public sealed partial class HistoryEngine
         }
     }
 
+    /// <summary>Updates admitted (not yet answered) or accepted and not completed.</summary>
+    private static int InFlightUpdates(MutableState s, ExecutionContext ctx)
+    {
+        var count = 0;
+        foreach (var admitted in ctx.Updates.Values)
+        {
+            if (admitted.Rejection is null && !admitted.Aborted)
+            {
+                count++;
+            }
+        }
+        foreach (var record in s.Updates.Values)
+        {
+            if (record.CompletedEventId == 0)
+            {
+                count++;
+            }
+        }
+        return count;
+    }
+
     private async Task<bool> IsClosedAsync(WorkflowKey key, CancellationToken ct) => await ReadAsync(key, (s, _) => !s.IsOpen, ct);
 
     /// <summary>Protocol messages carrying the run's admitted updates, for the workflow task being started.</summary>
@@ -205,14 +241,31 @@ public sealed partial class HistoryEngine
         {
             throw new InvalidArgumentException("The update must target the started workflow id, without a run id.");
         }
-        var started = await StartWorkflowExecutionAsync(ns, start, ct);
-        var updateResponse = await UpdateWorkflowExecutionAsync(ns, new UpdateWorkflowExecutionRequest
+        StartWorkflowExecutionResponse started;
+        try
         {
-            Namespace = update.Namespace,
-            WorkflowExecution = new Temporalio.Api.Common.V1.WorkflowExecution { WorkflowId = start.WorkflowId, RunId = started.RunId },
-            Request = update.Request,
-            WaitPolicy = update.WaitPolicy,
-        }, maxWait, ct);
+            started = await StartWorkflowExecutionAsync(ns, start, ct);
+        }
+        catch (TemporaException e)
+        {
+            throw new MultiOperationException(0, e);
+        }
+        UpdateWorkflowExecutionResponse updateResponse;
+        try
+        {
+            updateResponse = await UpdateWorkflowExecutionAsync(ns, new UpdateWorkflowExecutionRequest
+            {
+                Namespace = update.Namespace,
+                WorkflowExecution = new Temporalio.Api.Common.V1.WorkflowExecution { WorkflowId = start.WorkflowId, RunId = started.RunId },
+                Request = update.Request,
+                WaitPolicy = update.WaitPolicy,
+            }, maxWait, ct);
+        }
+        catch (TemporaException e)
+        {
+            // Upstream reports the start as aborted when it used an existing run, and as done when it started one.
+            throw new MultiOperationException(1, e, earlierAborted: !started.Started);
+        }
         return new ExecuteMultiOperationResponse
         {
             Responses =

@@ -20,7 +20,8 @@ public sealed partial class HistoryEngine
     private sealed record StartedWorkflowTask(
         WorkflowKey Key, string WorkflowType, string TaskQueue, long PreviousStartedEventId, long ScheduledEventId, long StartedEventId,
         int Attempt, DateTimeOffset ScheduledTime, DateTimeOffset StartedTime, long HistoryFrom, long HistoryToExclusive,
-        IReadOnlyList<HistoryEvent> TransientEvents, IReadOnlyList<Temporalio.Api.Protocol.V1.Message> Messages);
+        IReadOnlyList<HistoryEvent> TransientEvents, IReadOnlyList<Temporalio.Api.Protocol.V1.Message> Messages,
+        Dictionary<string, Temporalio.Api.Query.V1.WorkflowQuery> Queries);
 
     /// <summary>
     /// Called when matching hands a workflow task to a poller: records the start (WorkflowTaskStarted) and builds the
@@ -50,7 +51,8 @@ public sealed partial class HistoryEngine
                 var to = wft.IsVirtual ? s.NextEventId : wft.StartedEventId + 1;
                 return new StartedWorkflowTask(key, s.WorkflowType, s.TaskQueue, s.LastCompletedWorkflowTaskStartedEventId,
                     wft.ScheduledEventId, wft.StartedEventId, wft.Attempt, wft.ScheduledTime, wft.StartedTime!.Value, from, to,
-                    t.TransientWorkflowTaskEvents(), UpdateMessages(ctx, wft.StartedEventId));
+                    t.TransientWorkflowTaskEvents(), UpdateMessages(ctx, wft.StartedEventId),
+                    ctx.Queries.ToDictionary(q => q.Key, q => q.Value.Query, StringComparer.Ordinal));
             }, CancellationToken.None);
         }
         catch (EntityNotFoundException)
@@ -79,6 +81,7 @@ public sealed partial class HistoryEngine
             ScheduledTime = Timestamp.FromDateTimeOffset(started.ScheduledTime),
             StartedTime = Timestamp.FromDateTimeOffset(started.StartedTime),
             Messages = { started.Messages },
+            Queries = { started.Queries }, // buffered queries ride with the task (upstream's recordworkflowtaskstarted)
         };
     }
 
@@ -95,6 +98,10 @@ public sealed partial class HistoryEngine
                 CheckWorkflowTaskToken(t.State, token);
                 var completion = new WorkflowTaskCompletion(t, r, ctx, ns.CustomSearchAttributes);
                 completion.Apply();
+                if (r.QueryResults.Count > 0)
+                {
+                    t.AfterCommit.Add(() => AnswerBufferedQueries(ctx, r.QueryResults));
+                }
                 return new RespondWorkflowTaskCompletedResponse
                 {
                     ResetHistoryEventId = completion.DiscardedSpeculativeTask ? t.State.NextEventId - 1 : 0,

@@ -40,9 +40,11 @@ public static partial class EventApplier
 
     private static void ApplyWorkflowTaskCompleted(MutableState s, HistoryEvent e)
     {
-        s.LastCompletedWorkflowTaskStartedEventId = e.WorkflowTaskCompletedEventAttributes.StartedEventId;
+        var a = e.WorkflowTaskCompletedEventAttributes;
+        s.LastCompletedWorkflowTaskStartedEventId = a.StartedEventId;
         s.WorkflowTask = null;
         s.WorkflowTaskAttempt = 1;
+        Visibility.BuildIdsSearchAttribute.Record(s, a.WorkerVersion);
     }
 
     /// <summary>Failed or timed out: the next attempt (and whether it is sticky) is the transition's bookkeeping.</summary>

@@ -94,13 +94,15 @@ public static class RetryPolicies
     public static (TimeSpan? Delay, RetryState State) NextBackoff(
         RetryPolicy policy, int attempt, Failure? failure, DateTimeOffset now, DateTimeOffset? expiration)
     {
-        if (policy.MaximumAttempts > 0 && attempt >= policy.MaximumAttempts)
-        {
-            return (null, RetryState.MaximumAttemptsReached);
-        }
+        // Retryability first, then attempts: a non-retryable failure on the last attempt is NON_RETRYABLE_FAILURE
+        // (Temporal's getBackoffInterval and RetryActivity, service/history/workflow/retry.go).
         if (!IsRetryable(failure, policy))
         {
             return (null, RetryState.NonRetryableFailure);
+        }
+        if (policy.MaximumAttempts > 0 && attempt >= policy.MaximumAttempts)
+        {
+            return (null, RetryState.MaximumAttemptsReached);
         }
         var initial = policy.InitialInterval?.ToTimeSpan() ?? DefaultInitialInterval;
         var maximum = policy.MaximumInterval?.ToTimeSpan() ?? TimeSpan.Zero;

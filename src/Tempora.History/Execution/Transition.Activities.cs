@@ -47,7 +47,8 @@ public sealed partial class Transition
     {
         info.CurrentAttemptScheduledTime = Now;
         info.TaskId = AddMatchingTask(info.TaskQueue, TaskKind.Activity, info.ScheduledEventId, info.Attempt);
-        // When schedule-to-start equals schedule-to-close the latter's timer already covers it.
+        // When schedule-to-start equals schedule-to-close the latter's timer covers it: when it fires, the activity's
+        // due timeouts are taken in Temporal's order, and schedule-to-start comes first (ActivityTimeoutSequence).
         if (info.ScheduleToStartTimeout > TimeSpan.Zero && info.ScheduleToStartTimeout != info.ScheduleToCloseTimeout)
         {
             info.TimerTaskIds.Add(AddTimer(Now + info.ScheduleToStartTimeout,
@@ -135,7 +136,10 @@ public sealed partial class Transition
     /// <summary>Activity timeouts this transition fired, counted (timeout metrics) once it commits.</summary>
     internal List<TimeoutType> ActivityTimeouts { get; } = [];
 
-    /// <summary>Times the activity out (§4.1); start-to-close and heartbeat timeouts may retry.</summary>
+    /// <summary>
+    /// Times the activity out (§4.1). Every timeout asks the retry policy, as Temporal's RetryActivity does: start-to-close
+    /// and heartbeat may retry, schedule-to-start and schedule-to-close are never retryable (NON_RETRYABLE_FAILURE).
+    /// </summary>
     public void TimeoutActivity(ActivityInfo info, TimeoutType type)
     {
         ActivityTimeouts.Add(type);
@@ -146,7 +150,7 @@ public sealed partial class Transition
             TimeoutFailureInfo = new TimeoutFailureInfo { TimeoutType = type, LastHeartbeatDetails = info.HeartbeatDetails },
             Cause = info.LastFailure,
         };
-        var retryState = type is TimeoutType.StartToClose or TimeoutType.Heartbeat ? TryRetryActivity(info, failure) : RetryState.Timeout;
+        var retryState = TryRetryActivity(info, failure);
         if (retryState == RetryState.InProgress)
         {
             return;

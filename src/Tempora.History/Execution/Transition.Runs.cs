@@ -111,12 +111,14 @@ public sealed partial class Transition
     /// <summary>
     /// Closes the run with <paramref name="closeEvent"/>; a failed or timed-out run with a retry policy, or any run
     /// with a cron schedule, is followed by a new run whose id the close event names (temporal-compat.md §5.10).
+    /// A run that reached its execution deadline (<paramref name="executionExpired"/>) ends with TIMEOUT and no successor.
     /// </summary>
-    public void CloseRun(HistoryEvent closeEvent, WorkflowExecutionStatus status, Failure? failure = null, Payloads? result = null)
+    public void CloseRun(HistoryEvent closeEvent, WorkflowExecutionStatus status, Failure? failure = null, Payloads? result = null,
+        bool executionExpired = false)
     {
         WorkflowExecutionStartedEventAttributes? next = null;
-        var retryState = RetryState.RetryPolicyNotSet;
-        if (status is WorkflowExecutionStatus.Failed or WorkflowExecutionStatus.TimedOut && State.RetryPolicy is { } policy
+        var retryState = executionExpired ? RetryState.Timeout : RetryState.RetryPolicyNotSet;
+        if (!executionExpired && status is WorkflowExecutionStatus.Failed or WorkflowExecutionStatus.TimedOut && State.RetryPolicy is { } policy
             && State.StartedAttributes is not null)
         {
             var (delay, state) = RetryPolicies.NextBackoff(RetryPolicies.WithDefaults(policy), State.Attempt, failure, Now, State.ExecutionExpirationTime);
@@ -126,7 +128,7 @@ public sealed partial class Transition
                 next = RepeatAttributes(ContinueAsNewInitiator.Retry, State.Attempt + 1, backoff, failure, null);
             }
         }
-        if (next is null && !string.IsNullOrEmpty(State.CronSchedule) && State.StartedAttributes is not null
+        if (next is null && !executionExpired && !string.IsNullOrEmpty(State.CronSchedule) && State.StartedAttributes is not null
             && status is WorkflowExecutionStatus.Completed or WorkflowExecutionStatus.Failed or WorkflowExecutionStatus.TimedOut
             && CronSchedules.NextBackoff(State.CronSchedule, Now, State.ExecutionExpirationTime) is { } cronBackoff)
         {

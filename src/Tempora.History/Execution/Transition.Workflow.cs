@@ -85,7 +85,10 @@ public sealed partial class Transition
             Source = "Server",
             TimeoutFailureInfo = new TimeoutFailureInfo { TimeoutType = TimeoutType.StartToClose },
         };
-        CloseRun(e, WorkflowExecutionStatus.TimedOut, failure);
+        // At the execution deadline the whole chain is over: TIMEOUT, and no retry or cron run follows, retry policy or
+        // not; before it the retry policy decides (Temporal's executeWorkflowRunTimeoutTask, executeWorkflowExecutionTimeoutTask).
+        var executionExpired = State.ExecutionExpirationTime is { } expiration && expiration <= Now;
+        CloseRun(e, WorkflowExecutionStatus.TimedOut, failure, executionExpired: executionExpired);
     }
 
     /// <summary>Fires a user timer; returns false when the timer is no longer pending (cancelled or stale).</summary>

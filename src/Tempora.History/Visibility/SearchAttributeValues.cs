@@ -38,7 +38,8 @@ public static class SearchAttributeValues
             {
                 return $"Search attribute {name} is not defined in this namespace; add it with OperatorService.AddSearchAttributes (temporal operator search-attribute create).";
             }
-            if (Decode(payload) is { } value && !Fits(value.RootElement, type))
+            using var value = Decode(payload);
+            if (value is not null && !Fits(Element(value.RootElement, type), type))
             {
                 return $"Invalid value for search attribute {name} of type {type}: {Encoding.UTF8.GetString(payload.Data.Span)}";
             }
@@ -68,14 +69,19 @@ public static class SearchAttributeValues
             json.WriteStartObject();
             foreach (var (name, payload) in attributes.IndexedFields.OrderBy(f => f.Key, StringComparer.Ordinal))
             {
-                if (TypeOf(name, custom) is not { } type || Decode(payload) is not { } doc || !Fits(doc.RootElement, type))
+                if (TypeOf(name, custom) is not { } type || Decode(payload) is not { } doc)
                 {
                     continue; // deleted (null/empty) or no longer registered
                 }
                 using (doc)
                 {
+                    var value = Element(doc.RootElement, type);
+                    if (!Fits(value, type))
+                    {
+                        continue;
+                    }
                     json.WritePropertyName(name);
-                    WriteValue(json, doc.RootElement, type);
+                    WriteValue(json, value, type);
                 }
             }
             json.WriteEndObject();
@@ -106,6 +112,15 @@ public static class SearchAttributeValues
         }
         return doc;
     }
+
+    /// <summary>
+    /// The value a scalar attribute holds: a one-element JSON list counts as its element, as untyped SDK search
+    /// attributes send every value as a list (the TypeScript SDK's <c>[3]</c>). Temporal's SQL visibility stores decode
+    /// it so and refuse longer lists (common/searchattribute/encode_value.go decodeValueTyped, allowList false); a
+    /// longer list is returned as is and fails <see cref="Fits"/>.
+    /// </summary>
+    private static JsonElement Element(JsonElement value, SearchAttributeType type) =>
+        type != SearchAttributeType.KeywordList && value.ValueKind == JsonValueKind.Array && value.GetArrayLength() == 1 ? value[0] : value;
 
     private static bool Fits(JsonElement value, SearchAttributeType type) => type switch
     {
