@@ -175,6 +175,32 @@ public sealed class RequestFieldTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task ReturnNewWorkflowTask_CompletionThatSchedulesATask_GetsItBackStarted()
+    {
+        var taskQueue = ServerFixture.NewTaskQueue("inline");
+        var start = StartRequest(r => r.TaskQueue.Name = taskQueue);
+        await Raw.StartWorkflowExecutionAsync(start);
+        var first = await RawWorker.PollWorkflowTaskAsync(fixture.Client, taskQueue);
+        // A signal arriving while the task runs is buffered: the completion has to schedule another task for it.
+        await Raw.SignalWorkflowExecutionAsync(new() { Namespace = "default", WorkflowExecution = new() { WorkflowId = start.WorkflowId }, SignalName = "poke" });
+        var completion = RawWorker.Completion(first.TaskToken);
+        completion.ReturnNewWorkflowTask = true;
+        completion.StickyAttributes = new() { WorkerTaskQueue = new() { Name = taskQueue + "-sticky", Kind = TaskQueueKind.Sticky } };
+
+        var response = await Raw.RespondWorkflowTaskCompletedAsync(completion);
+
+        var next = response.WorkflowTask;
+        Assert.False(next.TaskToken.IsEmpty);
+        Assert.Equal(first.StartedEventId, next.PreviousStartedEventId);
+        // Only what the worker has not seen: the completion, the signal, and the new task's two events.
+        Assert.Equal([EventType.WorkflowTaskCompleted, EventType.WorkflowExecutionSignaled, EventType.WorkflowTaskScheduled, EventType.WorkflowTaskStarted],
+            next.History.Events.Select(e => e.EventType));
+        Assert.Equal(next.StartedEventId, next.History.Events[^1].EventId);
+        await Raw.RespondWorkflowTaskCompletedAsync(RawWorker.Completion(next.TaskToken, RawWorker.CompleteCommand("done")));
+        Assert.Equal(WorkflowExecutionStatus.Completed, (await fixture.Client.GetWorkflowHandle(start.WorkflowId).DescribeAsync()).Status);
+    }
+
+    [Fact]
     public async Task ListNamespaces_OneAPage_ReturnsEachNamespaceOnce()
     {
         var names = new List<string>();

@@ -56,9 +56,7 @@ internal sealed class TransitionFixture
     /// <summary>Starts the pending workflow task as a poller would.</summary>
     public Transition StartWorkflowTask() => Run(t =>
     {
-        var wft = State.WorkflowTask!;
-        t.StartWorkflowTask(new MatchingTask(wft.TaskId, new TaskQueueKey("ns", wft.TaskQueue, TaskKind.Workflow), "wf", State.RunId,
-            wft.ScheduledEventId, wft.Attempt, Now), "worker", "req");
+        t.StartWorkflowTask(State.WorkflowTask!.TaskId, "worker", "req");
     });
 
     public Transition Complete(params Command[] commands) => Complete(null, commands);

@@ -45,14 +45,9 @@ public sealed partial class HistoryEngine
                 {
                     return null;
                 }
-                var wft = t.StartWorkflowTask(task, poll.Identity, Guid.NewGuid().ToString());
+                var wft = t.StartWorkflowTask(task.TaskId, poll.Identity, Guid.NewGuid().ToString());
                 // A sticky worker has the run cached and gets only what it has not seen (§3.5).
-                var from = wft.OnStickyQueue ? s.LastCompletedWorkflowTaskStartedEventId + 1 : 1;
-                var to = wft.IsVirtual ? s.NextEventId : wft.StartedEventId + 1;
-                return new StartedWorkflowTask(key, s.WorkflowType, s.TaskQueue, s.LastCompletedWorkflowTaskStartedEventId,
-                    wft.ScheduledEventId, wft.StartedEventId, wft.Attempt, wft.ScheduledTime, wft.StartedTime!.Value, from, to,
-                    t.TransientWorkflowTaskEvents(), UpdateMessages(ctx, wft.StartedEventId),
-                    ctx.Queries.ToDictionary(q => q.Key, q => q.Value.Query, StringComparer.Ordinal));
+                return Started(t, ctx, wft, partialHistory: wft.OnStickyQueue, answeredQueries: null);
             }, CancellationToken.None);
         }
         catch (EntityNotFoundException)
@@ -64,6 +59,26 @@ public sealed partial class HistoryEngine
             await store.DeleteTasksAsync([], [task.TaskId], CancellationToken.None);
             return null;
         }
+        return await WorkflowTaskResponseAsync(ns, started, ct);
+    }
+
+    /// <summary>What the response for a just-started workflow task needs, read inside its transition.</summary>
+    private static StartedWorkflowTask Started(Transition t, ExecutionContext ctx, WorkflowTaskInfo wft, bool partialHistory,
+        ICollection<string>? answeredQueries)
+    {
+        var s = t.State;
+        var from = partialHistory ? s.LastCompletedWorkflowTaskStartedEventId + 1 : 1;
+        var to = wft.IsVirtual ? s.NextEventId : wft.StartedEventId + 1;
+        return new StartedWorkflowTask(t.Key, s.WorkflowType, s.TaskQueue, s.LastCompletedWorkflowTaskStartedEventId,
+            wft.ScheduledEventId, wft.StartedEventId, wft.Attempt, wft.ScheduledTime, wft.StartedTime!.Value, from, to,
+            t.TransientWorkflowTaskEvents(), UpdateMessages(ctx, wft.StartedEventId),
+            ctx.Queries.Where(q => answeredQueries?.Contains(q.Key) != true).ToDictionary(q => q.Key, q => q.Value.Query, StringComparer.Ordinal));
+    }
+
+    /// <summary>The poll response for a started workflow task (also returned inline by a completion that asked for it).</summary>
+    private async Task<PollWorkflowTaskQueueResponse> WorkflowTaskResponseAsync(NamespaceRecord ns, StartedWorkflowTask started, CancellationToken ct)
+    {
+        var key = started.Key;
         var history = new Temporalio.Api.History.V1.History();
         history.Events.AddRange(await ReadEventsAsync(key, started.HistoryFrom, started.HistoryToExclusive, ct));
         history.Events.AddRange(started.TransientEvents);
@@ -91,9 +106,10 @@ public sealed partial class HistoryEngine
         var token = TaskToken.Deserialize(r.TaskToken.Span);
         var ns = await namespaces.GetByIdAsync(token.NamespaceId, ct);
         RespondWorkflowTaskCompletedResponse response;
+        StartedWorkflowTask? next;
         try
         {
-            response = await UpdateAsync(token.Key, (t, ctx) =>
+            (response, next) = await UpdateAsync(token.Key, (t, ctx) =>
             {
                 CheckWorkflowTaskToken(t.State, token);
                 var completion = new WorkflowTaskCompletion(t, r, ctx, ns.CustomSearchAttributes);
@@ -102,11 +118,19 @@ public sealed partial class HistoryEngine
                 {
                     t.AfterCommit.Add(() => AnswerBufferedQueries(ctx, r.QueryResults));
                 }
-                return new RespondWorkflowTaskCompletedResponse
+                // The worker asked for the next task back (upstream's bypassTaskGeneration): a task this completion
+                // scheduled starts here for it, and its history continues what the worker just had.
+                StartedWorkflowTask? inline = null;
+                if (r.ReturnNewWorkflowTask && t.State is { IsOpen: true, WorkflowTask: { IsStarted: false, Speculative: false } })
+                {
+                    var wft = t.StartWorkflowTaskInline(r.Identity, Guid.NewGuid().ToString());
+                    inline = Started(t, ctx, wft, partialHistory: true, answeredQueries: r.QueryResults.Keys);
+                }
+                return (new RespondWorkflowTaskCompletedResponse
                 {
                     ResetHistoryEventId = completion.DiscardedSpeculativeTask ? t.State.NextEventId - 1 : 0,
                     ActivityTasks = { completion.EagerActivities.Select(a => ActivityTaskResponse(ns, token.Key, t.State, a)) },
-                };
+                }, inline);
             }, ct);
         }
         catch (CommandValidationException invalid) when (token.Attempt > 1 && invalid.Cause != WorkflowTaskFailedCause.UnhandledCommand
@@ -134,6 +158,10 @@ public sealed partial class HistoryEngine
             throw new InvalidArgumentException(invalid.Cause == WorkflowTaskFailedCause.UnhandledCommand
                 ? "UnhandledCommand"
                 : $"{CauseName(invalid.Cause)}: {invalid.Message}");
+        }
+        if (next is not null)
+        {
+            response.WorkflowTask = await WorkflowTaskResponseAsync(ns, next, ct);
         }
         return response;
     }

@@ -166,8 +166,22 @@ public sealed partial class Transition
         return [scheduled, started];
     }
 
+    /// <summary>
+    /// Starts the task this transition scheduled for the worker completing the previous one, which asked for it back
+    /// (return_new_workflow_task): it never reaches a queue, so its matching task and sticky timeout are not armed.
+    /// </summary>
+    public WorkflowTaskInfo StartWorkflowTaskInline(string identity, string requestId)
+    {
+        var wft = State.WorkflowTask!;
+        NewTasks.RemoveAll(task => task.TaskId == wft.TaskId);
+        NewTimers.RemoveAll(timer => timer.TaskId == wft.TimeoutTaskId);
+        wft.TaskId = 0;
+        wft.TimeoutTaskId = 0;
+        return StartWorkflowTask(wft.TaskId, identity, requestId);
+    }
+
     /// <summary>Marks the pending task started by a poller; writes WorkflowTaskStarted unless the task is virtual.</summary>
-    public WorkflowTaskInfo StartWorkflowTask(MatchingTask task, string identity, string requestId)
+    public WorkflowTaskInfo StartWorkflowTask(long matchingTaskId, string identity, string requestId)
     {
         var wft = State.WorkflowTask!;
         var started = WorkflowTaskStartedEvent(wft.ScheduledEventId, Now, identity, requestId);
@@ -179,7 +193,7 @@ public sealed partial class Transition
             wft.TimeoutTaskId = AddVolatileTimer(Now + wft.StartToCloseTimeout, timeout);
             return wft;
         }
-        DeleteMatchingTask(task.TaskId);
+        DeleteMatchingTask(matchingTaskId);
         DeleteTimer(wft.TimeoutTaskId);
         if (wft.IsTransient)
         {
