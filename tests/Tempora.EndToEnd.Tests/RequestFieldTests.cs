@@ -137,6 +137,9 @@ public sealed class RequestFieldTests(ServerFixture fixture)
         ["update request.links"] = (raw => raw.UpdateWorkflowExecutionAsync(new() { Namespace = "default", WorkflowExecution = new() { WorkflowId = "any" },
             Request = new() { Meta = new() { UpdateId = "u" }, Input = new() { Name = "u" }, Links = { BatchLink("x") } } }), RpcException.StatusCode.Unimplemented, "request.links"),
 #pragma warning disable CS0612 // deprecated in the API, still sent by older SDKs
+        ["update waiting for ADMITTED"] = (raw => raw.UpdateWorkflowExecutionAsync(new() { Namespace = "default", WorkflowExecution = new() { WorkflowId = "any" },
+            WaitPolicy = new() { LifecycleStage = UpdateWorkflowExecutionLifecycleStage.Admitted },
+            Request = new() { Meta = new() { UpdateId = "u" }, Input = new() { Name = "u" } } }), RpcException.StatusCode.PermissionDenied, "update admitted"),
         ["poll use_versioning"] = (raw => raw.PollWorkflowTaskQueueAsync(new() { Namespace = "default", TaskQueue = new() { Name = "versioned" },
             WorkerVersionCapabilities = new() { BuildId = "1", UseVersioning = true } }), RpcException.StatusCode.Unimplemented, "use_versioning"),
         ["describe task queue ENHANCED"] = (raw => raw.DescribeTaskQueueAsync(new() { Namespace = "default", TaskQueue = new() { Name = "q" },

@@ -82,10 +82,11 @@ public sealed class UpdateCloseAndLimitTests(ServerFixture fixture)
         Assert.True(Assert.Single(e.GrpcStatus.Value!.Details).TryUnpack(out ResourceExhaustedFailure exhausted));
         Assert.Equal(ResourceExhaustedCause.BusyWorkflow, exhausted.Cause);
 
-        // The client's retry reaches the new run.
+        // The client's retry reaches the new run. (Waiting only for ADMITTED is refused, as by Temporal: ask for ACCEPTED
+        // with a short deadline, and the server answers with the stage reached when its long poll ends.)
         var retry = UpdateRequest(workflowId, updateId, "Hold");
-        retry.WaitPolicy.LifecycleStage = UpdateWorkflowExecutionLifecycleStage.Admitted;
-        var admitted = await service.UpdateWorkflowExecutionAsync(retry);
+        retry.WaitPolicy.LifecycleStage = UpdateWorkflowExecutionLifecycleStage.Accepted;
+        var admitted = await service.UpdateWorkflowExecutionAsync(retry, new Temporalio.Client.RpcOptions { Timeout = TimeSpan.FromSeconds(3) });
         Assert.Equal(UpdateWorkflowExecutionLifecycleStage.Admitted, admitted.Stage);
         Assert.NotEqual(first.RunId, admitted.UpdateRef.WorkflowExecution.RunId);
         await Client.GetWorkflowHandle(workflowId).TerminateAsync("done");

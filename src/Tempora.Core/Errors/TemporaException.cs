@@ -9,6 +9,9 @@ public sealed class InvalidArgumentException(string message) : TemporaException(
 /// <summary>The request asks for something this server does not do (gRPC Unimplemented); the message names it.</summary>
 public sealed class UnimplementedException(string message) : TemporaException(message);
 
+/// <summary>The request is not allowed in this form (gRPC PermissionDenied), where Temporal answers so too.</summary>
+public sealed class PermissionDeniedException(string message) : TemporaException(message);
+
 /// <summary>A workflow, run, task or activity does not exist or no longer accepts the call (gRPC NotFound).</summary>
 public sealed class EntityNotFoundException(string message) : TemporaException(message);
 

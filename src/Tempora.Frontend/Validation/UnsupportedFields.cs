@@ -125,7 +125,7 @@ public static class UnsupportedFields
             {
                 Check(r.Operations[i]);
             }
-            catch (TemporaException e) when (e is InvalidArgumentException or UnimplementedException)
+            catch (TemporaException e) when (e is InvalidArgumentException or UnimplementedException or PermissionDeniedException)
             {
                 throw new MultiOperationException(i, e, earlierAborted: true);
             }
@@ -164,6 +164,11 @@ public static class UnsupportedFields
 
     public static void Check(UpdateWorkflowExecutionRequest r, string message = nameof(UpdateWorkflowExecutionRequest))
     {
+        if (r.WaitPolicy?.LifecycleStage == UpdateWorkflowExecutionLifecycleStage.Admitted)
+        {
+            // Temporal's frontend refuses it in these words.
+            throw new PermissionDeniedException("UpdateWorkflowExecution issued asynchronously and waiting on update admitted is not supported.");
+        }
         if (r.Request is { } request)
         {
             if (request.CompletionCallbacks.Count > 0)

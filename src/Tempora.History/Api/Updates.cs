@@ -47,9 +47,13 @@ public sealed partial class HistoryEngine
         await UpdateAsync(key, (t, ctx) =>
         {
             var s = t.State;
+            if (!string.IsNullOrEmpty(r.FirstExecutionRunId) && s.FirstExecutionRunId != r.FirstExecutionRunId)
+            {
+                throw new EntityNotFoundException("workflow execution not found"); // the run is of another chain (upstream's check)
+            }
             if (s.Updates.ContainsKey(updateId))
             {
-                return 0; // accepted already: attach to it
+                return 0; // admitted by an event or accepted already: attach to it
             }
             if (ctx.Updates.ContainsKey(updateId))
             {
@@ -113,7 +117,7 @@ public sealed partial class HistoryEngine
                 var record = s.Updates.GetValueOrDefault(updateId);
                 var p = record is { CompletedEventId: > 0 } || admitted?.Rejection is not null ? UpdateProgress.Completed
                     : record is { AcceptedEventId: > 0 } ? UpdateProgress.Accepted
-                    : admitted is not null ? UpdateProgress.Admitted
+                    : admitted is not null || record is { AdmittedEventId: > 0 } ? UpdateProgress.Admitted
                     : UpdateProgress.Unknown;
                 return (p, record?.CompletedEventId ?? 0, admitted?.Rejection, admitted?.Aborted ?? false, admitted?.RunContinued ?? false,
                     ctx.Changed.Task);
