@@ -209,11 +209,11 @@ public sealed partial class WorkflowServiceImpl
     /// </summary>
     public async Task<ShutdownWorkerResponse> ShutdownWorker(ShutdownWorkerRequest request, ServerCallContext context)
     {
+        var ns = await NamespaceAsync(request.Namespace, context); // an unknown namespace is an error here too, as in Temporal
         if (string.IsNullOrEmpty(request.StickyTaskQueue) && string.IsNullOrEmpty(request.WorkerInstanceKey))
         {
             return new ShutdownWorkerResponse();
         }
-        var ns = await NamespaceAsync(request.Namespace, context);
         workerPolls.ShutDown(request.WorkerInstanceKey);
         if (!string.IsNullOrEmpty(request.StickyTaskQueue))
         {
@@ -264,8 +264,7 @@ public sealed partial class WorkflowServiceImpl
     public async Task<RespondActivityTaskCompletedByIdResponse> RespondActivityTaskCompletedById(
         RespondActivityTaskCompletedByIdRequest request, ServerCallContext context)
     {
-        var token = await TokenByIdAsync(request.Namespace, request.WorkflowId, request.RunId, request.ActivityId, context);
-        await history.RespondActivityTaskCompletedAsync(token, request.Result, request.Identity, context.CancellationToken);
+        await history.RespondActivityTaskCompletedByIdAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
         return new RespondActivityTaskCompletedByIdResponse();
     }
 

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Tempora.Core.Errors;
 using Tempora.Persistence;
 using Tempora.Visibility.Query;
 using Temporalio.Api.Enums.V1;
@@ -45,6 +46,7 @@ public sealed partial class WorkflowServiceImpl
 
     public async Task<ListOpenWorkflowExecutionsResponse> ListOpenWorkflowExecutions(ListOpenWorkflowExecutionsRequest request, ServerCallContext context)
     {
+        CheckTimeFilter(request.StartTimeFilter);
         var filters = new List<string> { "ExecutionStatus = 'Running'" };
         AddTimeFilter(filters, "StartTime", request.StartTimeFilter);
         AddExecutionOrTypeFilter(filters, request.ExecutionFilter, request.TypeFilter);
@@ -55,6 +57,11 @@ public sealed partial class WorkflowServiceImpl
 
     public async Task<ListClosedWorkflowExecutionsResponse> ListClosedWorkflowExecutions(ListClosedWorkflowExecutionsRequest request, ServerCallContext context)
     {
+        CheckTimeFilter(request.StartTimeFilter);
+        if (request.StatusFilter is { Status: WorkflowExecutionStatus.Unspecified or WorkflowExecutionStatus.Running })
+        {
+            throw new InvalidArgumentException("StatusFilter must be specified and must be not Running.");
+        }
         // Like upstream, the time filter of closed runs applies to when they closed.
         var filters = new List<string> { "ExecutionStatus != 'Running'" };
         AddTimeFilter(filters, "CloseTime", request.StartTimeFilter);
@@ -94,6 +101,14 @@ public sealed partial class WorkflowServiceImpl
         var page = await visibility.ListAsync(ns.Id, Compile(query, ns, visibility), PageSize(pageSize), PageCursor(pageToken),
             context.CancellationToken);
         return (page.Records.Select(r => Info(r, ns)), PageToken(page.Next));
+    }
+
+    private static void CheckTimeFilter(Temporalio.Api.Filter.V1.StartTimeFilter? filter)
+    {
+        if (filter is { EarliestTime: { } earliest, LatestTime: { } latest } && latest.Seconds > 0 && earliest.ToDateTimeOffset() > latest.ToDateTimeOffset())
+        {
+            throw new InvalidArgumentException("EarliestTime in StartTimeFilter should not be larger than LatestTime.");
+        }
     }
 
     private static void AddTimeFilter(List<string> filters, string attribute, Temporalio.Api.Filter.V1.StartTimeFilter? filter)

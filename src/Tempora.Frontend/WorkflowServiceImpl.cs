@@ -88,6 +88,10 @@ public sealed partial class WorkflowServiceImpl(
 
     public async Task<DescribeNamespaceResponse> DescribeNamespace(DescribeNamespaceRequest request, ServerCallContext context)
     {
+        if (!string.IsNullOrEmpty(request.Id) && !string.IsNullOrEmpty(request.Namespace))
+        {
+            throw new InvalidArgumentException("GetNamespace operation failed. Both ID and Name specified in request.");
+        }
         var ns = string.IsNullOrEmpty(request.Id)
             ? await NamespaceAsync(request.Namespace, context)
             : await history.Namespaces.GetByIdAsync(request.Id, context.CancellationToken);

@@ -70,7 +70,12 @@ public sealed partial class HistoryEngine
     public async Task<RecordActivityTaskHeartbeatResponse> RecordActivityTaskHeartbeatAsync(RecordActivityTaskHeartbeatRequest r, CancellationToken ct)
     {
         var token = TaskToken.Deserialize(r.TaskToken.Span);
-        CheckActivityBlob(r.Details, "Heartbeat details exceed size limit.");
+        if (r.Details is not null && r.Details.CalculateSize() > HistoryLimits.BlobSizeError)
+        {
+            // As Temporal: details too large to keep fail the attempt, and the worker is told to stop (cancel requested).
+            await RespondActivityTaskFailedAsync(token, Transition.ServerFailure("Heartbeat details exceed size limit."), null, r.Identity, ct);
+            return new RecordActivityTaskHeartbeatResponse { CancelRequested = true };
+        }
         var cancelRequested = await UpdateAsync(token.Key, t =>
         {
             var a = ActivityForToken(t.State, token);
@@ -91,6 +96,42 @@ public sealed partial class HistoryEngine
             Identity = r.Identity,
         }, ct);
         return new RecordActivityTaskHeartbeatByIdResponse { CancelRequested = response.CancelRequested };
+    }
+
+    /// <summary>
+    /// Completes an activity addressed by id. One not started yet is completed too: its Started event is written with
+    /// the completion, as Temporal fabricates it for a forced completion.
+    /// </summary>
+    public async Task RespondActivityTaskCompletedByIdAsync(NamespaceRecord ns, RespondActivityTaskCompletedByIdRequest r, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(r.ActivityId))
+        {
+            throw new InvalidArgumentException("ActivityId is not set on request.");
+        }
+        var key = await ResolveAsync(ns.Id, new WorkflowExecution { WorkflowId = r.WorkflowId, RunId = r.RunId }, null, ct);
+        var tooLarge = r.Result is not null && r.Result.CalculateSize() > HistoryLimits.BlobSizeError;
+        await UpdateAsync(key, t =>
+        {
+            if (!t.State.IsOpen)
+            {
+                throw new EntityNotFoundException(AlreadyCompleted);
+            }
+            var a = t.State.Activities.Values.FirstOrDefault(x => x.ActivityId == r.ActivityId)
+                ?? throw new EntityNotFoundException(ActivityNotFound);
+            if (!a.IsStarted)
+            {
+                t.StartActivityForCompletion(a, r.Identity);
+            }
+            if (tooLarge)
+            {
+                t.FailActivityAttempt(a, Transition.ServerFailure("Complete result exceeds size limit."), null, r.Identity);
+            }
+            else
+            {
+                t.CompleteActivity(a, r.Result, r.Identity);
+            }
+            return 0;
+        }, ct);
     }
 
     public async Task RespondActivityTaskCompletedAsync(TaskToken token, Payloads? result, string identity, CancellationToken ct)

@@ -224,6 +224,16 @@ public sealed partial class HistoryEngine
 
     public void RespondQueryTaskCompleted(RespondQueryTaskCompletedRequest r)
     {
+        if (r.QueryResult is not null && r.QueryResult.CalculateSize() > HistoryLimits.BlobSizeError)
+        {
+            // As Temporal: an answer too large to pass on becomes a failed one.
+            r = new RespondQueryTaskCompletedRequest
+            {
+                TaskToken = r.TaskToken,
+                CompletedType = QueryResultType.Failed,
+                ErrorMessage = "Blob data size exceeds limit.",
+            };
+        }
         var token = TaskToken.Deserialize(r.TaskToken.Span);
         if (string.IsNullOrEmpty(token.QueryId) || !_queries.TryGetValue(token.QueryId, out var query))
         {

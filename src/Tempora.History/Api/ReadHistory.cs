@@ -82,6 +82,10 @@ public sealed partial class HistoryEngine
         var token = HistoryPageToken.Parse(r.NextPageToken);
         if (token is not null)
         {
+            if (!string.IsNullOrEmpty(r.Execution.RunId) && token.RunId != key.RunId)
+            {
+                throw new InvalidArgumentException("Invalid NextPageToken: it belongs to another run.");
+            }
             key = key with { RunId = token.RunId };
         }
         var snapshot = await SnapshotAsync(key, ct);

@@ -32,17 +32,7 @@ public sealed partial class HistoryEngine
     public async Task<UpdateWorkflowExecutionResponse> UpdateWorkflowExecutionAsync(NamespaceRecord ns, UpdateWorkflowExecutionRequest r,
         TimeSpan maxWait, CancellationToken ct)
     {
-        var updateId = r.Request?.Meta?.UpdateId;
-        if (string.IsNullOrEmpty(updateId))
-        {
-            throw new InvalidArgumentException("UpdateId is not set on request.");
-        }
-        if (string.IsNullOrEmpty(r.Request!.Input?.Name))
-        {
-            throw new InvalidArgumentException("Update name is not set on request.");
-        }
-        CheckLength(updateId, "UpdateId");
-        CheckBlob(r.Request.Input.Args, "update args");
+        var updateId = ValidateUpdate(r);
         var key = await ResolveAsync(ns.Id, r.WorkflowExecution, r.FirstExecutionRunId, ct);
         await UpdateAsync(key, (t, ctx) =>
         {
@@ -83,6 +73,28 @@ public sealed partial class HistoryEngine
         }, ct);
         var stage = r.WaitPolicy?.LifecycleStage ?? UpdateWorkflowExecutionLifecycleStage.Unspecified;
         return await WaitForUpdateAsync(key, updateId, stage, maxWait, ct);
+    }
+
+    /// <summary>The checks an update request must pass before anything happens; returns its update id.</summary>
+    private static string ValidateUpdate(UpdateWorkflowExecutionRequest r)
+    {
+        if (r.Request is null)
+        {
+            throw new InvalidArgumentException("Request is not set on request.");
+        }
+        r.Request.Meta ??= new Temporalio.Api.Update.V1.Meta();
+        if (string.IsNullOrEmpty(r.Request.Meta.UpdateId))
+        {
+            r.Request.Meta.UpdateId = Guid.NewGuid().ToString(); // as Temporal's frontend: the update gets an id
+        }
+        var updateId = r.Request.Meta.UpdateId;
+        if (string.IsNullOrEmpty(r.Request.Input?.Name))
+        {
+            throw new InvalidArgumentException("Update name is not set on request.");
+        }
+        CheckLength(updateId, "UpdateId");
+        CheckBlob(r.Request.Input.Args, "update args");
+        return updateId;
     }
 
     public async Task<PollWorkflowExecutionUpdateResponse> PollWorkflowExecutionUpdateAsync(NamespaceRecord ns, PollWorkflowExecutionUpdateRequest r,
@@ -244,6 +256,14 @@ public sealed partial class HistoryEngine
         if (start.WorkflowId != update.WorkflowExecution?.WorkflowId || !string.IsNullOrEmpty(update.WorkflowExecution?.RunId))
         {
             throw new InvalidArgumentException("The update must target the started workflow id, without a run id.");
+        }
+        try
+        {
+            ValidateUpdate(update); // both operations are checked before either runs, as upstream's frontend does
+        }
+        catch (TemporaException e)
+        {
+            throw new MultiOperationException(1, e, earlierAborted: true);
         }
         StartWorkflowExecutionResponse started;
         try

@@ -169,7 +169,11 @@ public sealed partial class HistoryEngine
     public async Task RespondWorkflowTaskFailedAsync(RespondWorkflowTaskFailedRequest r, CancellationToken ct)
     {
         var token = TaskToken.Deserialize(r.TaskToken.Span);
-        CheckBlob(r.Failure, "failure");
+        if (r.Failure is not null && r.Failure.CalculateSize() > HistoryLimits.BlobSizeError)
+        {
+            // As Temporal: the task still fails, with a server failure in place of the one too large to record.
+            r.Failure = OversizeFailure(r.Failure);
+        }
         await UpdateAsync(token.Key, t =>
         {
             CheckWorkflowTaskToken(t.State, token);
@@ -255,6 +259,22 @@ public sealed partial class HistoryEngine
             Identity = identity,
         };
         return e;
+    }
+
+    /// <summary>
+    /// What Temporal records in place of a failure too large to keep: a server failure naming the limit, with the
+    /// original's message (cut to 64 KiB) as its cause.
+    /// </summary>
+    private static Failure OversizeFailure(Failure failure)
+    {
+        const int MaxMessage = 64 * 1024;
+        var server = Transition.ServerFailure("Failure exceeds size limit.");
+        server.Cause = new Failure
+        {
+            Message = failure.Message.Length > MaxMessage ? failure.Message[..MaxMessage] : failure.Message,
+            Source = failure.Source,
+        };
+        return server;
     }
 
     /// <summary>The Go enum short name upstream puts in front of the message (e.g. BadScheduleActivityAttributes).</summary>

@@ -80,6 +80,19 @@ public sealed partial class Transition
         }
     }
 
+    /// <summary>
+    /// An activity completed by id before any worker took it: it counts as started by the completing caller (no
+    /// timeouts are armed, the completion retires it at once).
+    /// </summary>
+    public void StartActivityForCompletion(ActivityInfo info, string identity)
+    {
+        info.StartedTime = Now;
+        info.StartedIdentity = identity;
+        info.LastWorkerIdentity = identity;
+        info.StartedRequestId = "";
+        MarkChanged();
+    }
+
     public void RecordActivityHeartbeat(ActivityInfo info, Payloads? details, string identity = "")
     {
         if (details is not null)
