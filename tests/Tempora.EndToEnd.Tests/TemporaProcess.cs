@@ -183,6 +183,11 @@ internal sealed partial class TemporaProcess : IAsyncDisposable
         }
         _process.Dispose();
         _log.Dispose();
+        // Each mismatch of the rebuild check failed its request already; this makes sure none went unnoticed.
+        if (_output.FirstOrDefault(line => line.Contains("Rebuild check failed", StringComparison.Ordinal)) is { } mismatch)
+        {
+            throw new InvalidOperationException($"The rebuild check failed in {LogFile}: {mismatch}");
+        }
     }
 
     private static async Task KillTreeAsync(Process process)
