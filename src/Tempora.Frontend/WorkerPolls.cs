@@ -2,10 +2,10 @@ namespace Tempora.Frontend;
 
 /// <summary>
 /// Outstanding polls by the worker_instance_key they carry, so that ShutdownWorker can answer them at once, empty, as
-/// Temporal's matching CancelOutstandingWorkerPolls does (the namespace advertises worker_poll_complete_on_shutdown,
-/// and Core then waits for its polls instead of dropping them, which could lose a task handed to a dropped poll). A
+/// Temporal's matching CancelOutstandingWorkerPolls does: no task is handed to a poll its worker has abandoned. A
 /// worker that shut down is remembered for a while, so a poll of it that arrives late is answered empty too (upstream's
-/// shutdownWorkers cache: 30 s).
+/// shutdownWorkers cache: 30 s). The namespace does not advertise worker_poll_complete_on_shutdown (see
+/// WorkflowServiceImpl.Describe), so Core still calls its own polls off as well.
 /// </summary>
 public sealed class WorkerPolls(TimeProvider time)
 {

@@ -168,8 +168,11 @@ public sealed partial class WorkflowServiceImpl(
         info.Id = ns.Id;
         info.State = NamespaceState.Registered;
         // Only what works today is advertised; SDKs switch features on from these flags (temporal-compat.md §1.4).
-        // ShutdownWorker answers the worker's outstanding polls, so Core may let them return (WorkerPolls).
-        info.Capabilities = new NamespaceInfo.Types.Capabilities { SyncUpdate = true, AsyncUpdate = true, WorkerPollCompleteOnShutdown = true };
+        // ShutdownWorker does end the worker's outstanding polls (WorkerPolls), but worker_poll_complete_on_shutdown
+        // stays off, as on Temporal 1.28: with it Core keeps polls the server cannot end — its Nexus poller, which
+        // this server answers Unimplemented (a worker with a Nexus service then hangs on shutdown), and every poll
+        // while its server is down — instead of calling them off (docs/compatibility.md).
+        info.Capabilities = new NamespaceInfo.Types.Capabilities { SyncUpdate = true, AsyncUpdate = true };
         return new DescribeNamespaceResponse
         {
             NamespaceInfo = info,

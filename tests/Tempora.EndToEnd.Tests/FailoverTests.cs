@@ -69,10 +69,8 @@ public sealed class FailoverTests : IDisposable
                 new(ServerFixture.NewWorkflowId($"failover-{i}"), taskQueue))))
             .WithTimeout("the starts right after the kill", TimeSpan.FromSeconds(60));
         handles = [.. handles, .. duringTakeover];
-        // Its worker is told to stop; it cannot finish stopping while its server is dead (with
-        // worker_poll_complete_on_shutdown, as on Temporal 1.31+, Core keeps its in-flight polls until the server ends
-        // them), so the test does not wait for it.
         await stopVictimWorker.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => victimWorkerRun).WithTimeout("the killed process's worker to stop");
 
         await Wait.UntilAsync(ShardOwnersAsync, o => o.Count == 1 && o.Values.Single() == 4, "the survivor to own every shard",
             TimeSpan.FromSeconds(45));

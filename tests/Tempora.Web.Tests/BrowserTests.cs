@@ -131,6 +131,51 @@ public sealed class BrowserTests(UiServerFixture fixture)
     }
 
     [Fact]
+    public async Task Reset_FromUiAfterActivityTimerAndChild_NewRunCarriesOnWithoutRedoingThem()
+    {
+        var workflowId = $"journey-{Guid.NewGuid():N}";
+        var handle = await fixture.Client.StartWorkflowAsync((JourneyWorkflow wf) => wf.RunAsync("ui"), new(workflowId, fixture.TaskQueue));
+        var events = await WaitForHistoryAsync(handle, h => h.Any(e => e.EventType == EventType.ChildWorkflowExecutionCompleted)
+            && h.Last().EventType == EventType.WorkflowTaskCompleted);
+        var afterChild = events.Last().EventId;
+        var page = await fixture.NewPageAsync();
+        await page.GotoAsync(RunPath(workflowId, handle.ResultRunId!));
+
+        await page.ClickAsync("details summary:text-is('Reset')");
+        await page.SelectOptionAsync("form[action$='/reset'] select[name=eventId]", afterChild.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.ClickAsync("form[action$='/reset'] button[type=submit]");
+
+        await Expect(page.Locator(".notice")).ToContainTextAsync("Workflow reset");
+        var latest = fixture.Client.GetWorkflowHandle<JourneyWorkflow>(workflowId);
+        await latest.SignalAsync(wf => wf.GoAsync());
+        Assert.Equal("Hello, ui / Hello, child of ui", await latest.GetResultAsync<string>().WaitAsync(ResultTimeout));
+        var resetHistory = (await latest.FetchHistoryAsync()).Events;
+        // The activity and the child ran once, in the first run: the new run replays them from its copied history.
+        Assert.Single(resetHistory, e => e.EventType == EventType.ActivityTaskScheduled);
+        Assert.Single(resetHistory, e => e.EventType == EventType.StartChildWorkflowExecutionInitiated);
+        Assert.Contains(resetHistory, e => e.WorkflowTaskFailedEventAttributes?.Cause == WorkflowTaskFailedCause.ResetWorkflow);
+    }
+
+    private static async Task<IReadOnlyList<Temporalio.Api.History.V1.HistoryEvent>> WaitForHistoryAsync(WorkflowHandle handle,
+        Func<IReadOnlyList<Temporalio.Api.History.V1.HistoryEvent>, bool> done)
+    {
+        var deadline = DateTime.UtcNow + ResultTimeout;
+        while (true)
+        {
+            var events = (await handle.FetchHistoryAsync()).Events.ToList();
+            if (done(events))
+            {
+                return events;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"history of {handle.Id} did not reach the expected point; last event {events.LastOrDefault()?.EventType}");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
     public async Task FailedWorkflow_Detail_ShowsFailureMessage()
     {
         var workflowId = $"failing-{Guid.NewGuid():N}";

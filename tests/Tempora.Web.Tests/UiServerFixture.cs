@@ -60,6 +60,7 @@ public sealed class UiServerFixture : IAsyncLifetime
             .AddWorkflow<GreetingWorkflow>()
             .AddWorkflow<AwaitSignalWorkflow>()
             .AddWorkflow<FailingWorkflow>()
+            .AddWorkflow<JourneyWorkflow>()
             .AddAllActivities(typeof(GreetingActivities), null));
         _worker = RunWorkerAsync(worker);
 

@@ -52,3 +52,32 @@ public sealed class FailingWorkflow
     [WorkflowRun]
     public Task RunAsync() => throw new ApplicationFailureException(Message, "InvalidOrder", nonRetryable: true);
 }
+
+/// <summary>
+/// An activity, a timer, a child and a signal before it finishes: a reset from the UI to the task after the child ran
+/// must carry on without running them again.
+/// </summary>
+[Workflow]
+public sealed class JourneyWorkflow
+{
+    private bool _go;
+
+    [WorkflowRun]
+    public async Task<string> RunAsync(string name)
+    {
+        var greeting = await Workflow.ExecuteActivityAsync(() => GreetingActivities.Greet(name), new() { StartToCloseTimeout = TimeSpan.FromSeconds(30) });
+        await Workflow.DelayAsync(TimeSpan.FromMilliseconds(10));
+        var child = await Workflow.ExecuteChildWorkflowAsync((GreetingWorkflow wf) => wf.RunAsync("child of " + name),
+            new() { Id = Workflow.Info.WorkflowId + "-child" });
+        await Workflow.WaitConditionAsync(() => _go);
+        return $"{greeting} / {child}";
+    }
+
+    [WorkflowSignal]
+    public Task GoAsync()
+    {
+        _go = true;
+        return Task.CompletedTask;
+    }
+}
+

@@ -147,11 +147,14 @@ public sealed partial class HistoryEngine
                 case ResetReapplyExcludeType.Update:
                     updates = true;
                     break;
-                case ResetReapplyExcludeType.Unspecified:
-                    break;
+                case ResetReapplyExcludeType.Unspecified or ResetReapplyExcludeType.Nexus:
+                    break; // no Nexus events exist here to reapply
+#pragma warning disable CS0612 // deprecated, still sent by `temporal workflow reset --reapply-exclude All`
+                case ResetReapplyExcludeType.CancelRequest:
+#pragma warning restore CS0612
+                    break; // a reset never carries cancel requests over (as Temporal)
                 default:
-                    throw new InvalidArgumentException(
-                        $"ResetWorkflowExecutionRequest.reset_reapply_exclude_types: {exclude} is not supported by this server.");
+                    throw new InvalidArgumentException($"Unknown ResetReapplyExcludeType {(int)exclude}.");
             }
         }
         return (signals, updates);
