@@ -122,28 +122,55 @@ public sealed class RequestFieldTests(ServerFixture fixture)
             RpcException.StatusCode.Unimplemented, "completion_callbacks"),
         ["start on_conflict_options"] = (raw => raw.StartWorkflowExecutionAsync(StartRequest(r => r.OnConflictOptions = new() { AttachRequestId = true })),
             RpcException.StatusCode.Unimplemented, "on_conflict_options"),
-        ["register is_global_namespace"] = (raw => raw.RegisterNamespaceAsync(new() { Namespace = ServerFixture.NewWorkflowId("ns"), IsGlobalNamespace = true,
-            WorkflowExecutionRetentionPeriod = Duration.FromTimeSpan(TimeSpan.FromDays(1)) }), RpcException.StatusCode.InvalidArgument, "is_global_namespace"),
-        ["register archival"] = (raw => raw.RegisterNamespaceAsync(new() { Namespace = ServerFixture.NewWorkflowId("ns"), HistoryArchivalState = ArchivalState.Enabled,
-            WorkflowExecutionRetentionPeriod = Duration.FromTimeSpan(TimeSpan.FromDays(1)) }), RpcException.StatusCode.InvalidArgument, "history_archival_state"),
-        ["update namespace bad_binaries"] = (raw => raw.UpdateNamespaceAsync(new() { Namespace = "default",
-            Config = new() { BadBinaries = new() { Binaries = { ["abc"] = new() { Reason = "bad" } } } } }), RpcException.StatusCode.Unimplemented, "bad_binaries"),
+        ["register is_global_namespace"] = (raw => raw.RegisterNamespaceAsync(new()
+        {
+            Namespace = ServerFixture.NewWorkflowId("ns"),
+            IsGlobalNamespace = true,
+            WorkflowExecutionRetentionPeriod = Duration.FromTimeSpan(TimeSpan.FromDays(1))
+        }), RpcException.StatusCode.InvalidArgument, "is_global_namespace"),
+        ["register archival"] = (raw => raw.RegisterNamespaceAsync(new()
+        {
+            Namespace = ServerFixture.NewWorkflowId("ns"),
+            HistoryArchivalState = ArchivalState.Enabled,
+            WorkflowExecutionRetentionPeriod = Duration.FromTimeSpan(TimeSpan.FromDays(1))
+        }), RpcException.StatusCode.InvalidArgument, "history_archival_state"),
+        ["update namespace bad_binaries"] = (raw => raw.UpdateNamespaceAsync(new()
+        {
+            Namespace = "default",
+            Config = new() { BadBinaries = new() { Binaries = { ["abc"] = new() { Reason = "bad" } } } }
+        }), RpcException.StatusCode.Unimplemented, "bad_binaries"),
         ["update namespace promote"] = (raw => raw.UpdateNamespaceAsync(new() { Namespace = "default", PromoteNamespace = true }),
             RpcException.StatusCode.InvalidArgument, "promote_namespace"),
         ["update-with-start cron"] = (raw => raw.ExecuteMultiOperationAsync(MultiOperation(start => start.CronSchedule = "@hourly")),
             RpcException.StatusCode.InvalidArgument, "CronSchedule"),
         ["update-with-start first_execution_run_id"] = (raw => raw.ExecuteMultiOperationAsync(MultiOperation(update: u => u.FirstExecutionRunId = Guid.NewGuid().ToString())),
             RpcException.StatusCode.InvalidArgument, "FirstExecutionRunId"),
-        ["update request.links"] = (raw => raw.UpdateWorkflowExecutionAsync(new() { Namespace = "default", WorkflowExecution = new() { WorkflowId = "any" },
-            Request = new() { Meta = new() { UpdateId = "u" }, Input = new() { Name = "u" }, Links = { BatchLink("x") } } }), RpcException.StatusCode.Unimplemented, "request.links"),
+        ["update request.links"] = (raw => raw.UpdateWorkflowExecutionAsync(new()
+        {
+            Namespace = "default",
+            WorkflowExecution = new() { WorkflowId = "any" },
+            Request = new() { Meta = new() { UpdateId = "u" }, Input = new() { Name = "u" }, Links = { BatchLink("x") } }
+        }), RpcException.StatusCode.Unimplemented, "request.links"),
 #pragma warning disable CS0612 // deprecated in the API, still sent by older SDKs
-        ["update waiting for ADMITTED"] = (raw => raw.UpdateWorkflowExecutionAsync(new() { Namespace = "default", WorkflowExecution = new() { WorkflowId = "any" },
+        ["update waiting for ADMITTED"] = (raw => raw.UpdateWorkflowExecutionAsync(new()
+        {
+            Namespace = "default",
+            WorkflowExecution = new() { WorkflowId = "any" },
             WaitPolicy = new() { LifecycleStage = UpdateWorkflowExecutionLifecycleStage.Admitted },
-            Request = new() { Meta = new() { UpdateId = "u" }, Input = new() { Name = "u" } } }), RpcException.StatusCode.PermissionDenied, "update admitted"),
-        ["poll use_versioning"] = (raw => raw.PollWorkflowTaskQueueAsync(new() { Namespace = "default", TaskQueue = new() { Name = "versioned" },
-            WorkerVersionCapabilities = new() { BuildId = "1", UseVersioning = true } }), RpcException.StatusCode.Unimplemented, "use_versioning"),
-        ["describe task queue ENHANCED"] = (raw => raw.DescribeTaskQueueAsync(new() { Namespace = "default", TaskQueue = new() { Name = "q" },
-            ApiMode = DescribeTaskQueueMode.Enhanced }), RpcException.StatusCode.Unimplemented, "api_mode"),
+            Request = new() { Meta = new() { UpdateId = "u" }, Input = new() { Name = "u" } }
+        }), RpcException.StatusCode.PermissionDenied, "update admitted"),
+        ["poll use_versioning"] = (raw => raw.PollWorkflowTaskQueueAsync(new()
+        {
+            Namespace = "default",
+            TaskQueue = new() { Name = "versioned" },
+            WorkerVersionCapabilities = new() { BuildId = "1", UseVersioning = true }
+        }), RpcException.StatusCode.Unimplemented, "use_versioning"),
+        ["describe task queue ENHANCED"] = (raw => raw.DescribeTaskQueueAsync(new()
+        {
+            Namespace = "default",
+            TaskQueue = new() { Name = "q" },
+            ApiMode = DescribeTaskQueueMode.Enhanced
+        }), RpcException.StatusCode.Unimplemented, "api_mode"),
 #pragma warning restore CS0612
     };
 

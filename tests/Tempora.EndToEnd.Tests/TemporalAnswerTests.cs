@@ -163,7 +163,11 @@ public sealed class TemporalAnswerTests(ServerFixture fixture)
         await fixture.Client.GetWorkflowHandle(id).TerminateAsync("next run");
         var (_, _) = (id, await Raw.StartWorkflowExecutionAsync(new()
         {
-            Namespace = "default", WorkflowId = id, WorkflowType = new() { Name = "Raw" }, TaskQueue = RawWorker.NormalQueue("q"), RequestId = Guid.NewGuid().ToString(),
+            Namespace = "default",
+            WorkflowId = id,
+            WorkflowType = new() { Name = "Raw" },
+            TaskQueue = RawWorker.NormalQueue("q"),
+            RequestId = Guid.NewGuid().ToString(),
         }));
         var second = (await Raw.DescribeWorkflowExecutionAsync(new() { Namespace = "default", Execution = new() { WorkflowId = id } })).WorkflowExecutionInfo.Execution.RunId;
 

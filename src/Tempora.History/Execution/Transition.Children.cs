@@ -58,8 +58,12 @@ public sealed partial class Transition
                 e.ChildWorkflowExecutionCompletedEventAttributes = new ChildWorkflowExecutionCompletedEventAttributes
                 {
                     Result = close.WorkflowExecutionCompletedEventAttributes.Result,
-                    Namespace = ns, NamespaceId = namespaceId, WorkflowExecution = execution, WorkflowType = type,
-                    InitiatedEventId = initiated, StartedEventId = startedId,
+                    Namespace = ns,
+                    NamespaceId = namespaceId,
+                    WorkflowExecution = execution,
+                    WorkflowType = type,
+                    InitiatedEventId = initiated,
+                    StartedEventId = startedId,
                 };
                 break;
             case EventType.WorkflowExecutionFailed:
@@ -68,8 +72,12 @@ public sealed partial class Transition
                 {
                     Failure = close.WorkflowExecutionFailedEventAttributes.Failure,
                     RetryState = close.WorkflowExecutionFailedEventAttributes.RetryState,
-                    Namespace = ns, NamespaceId = namespaceId, WorkflowExecution = execution, WorkflowType = type,
-                    InitiatedEventId = initiated, StartedEventId = startedId,
+                    Namespace = ns,
+                    NamespaceId = namespaceId,
+                    WorkflowExecution = execution,
+                    WorkflowType = type,
+                    InitiatedEventId = initiated,
+                    StartedEventId = startedId,
                 };
                 break;
             case EventType.WorkflowExecutionCanceled:
@@ -77,8 +85,12 @@ public sealed partial class Transition
                 e.ChildWorkflowExecutionCanceledEventAttributes = new ChildWorkflowExecutionCanceledEventAttributes
                 {
                     Details = close.WorkflowExecutionCanceledEventAttributes.Details,
-                    Namespace = ns, NamespaceId = namespaceId, WorkflowExecution = execution, WorkflowType = type,
-                    InitiatedEventId = initiated, StartedEventId = startedId,
+                    Namespace = ns,
+                    NamespaceId = namespaceId,
+                    WorkflowExecution = execution,
+                    WorkflowType = type,
+                    InitiatedEventId = initiated,
+                    StartedEventId = startedId,
                 };
                 break;
             case EventType.WorkflowExecutionTimedOut:
@@ -86,16 +98,24 @@ public sealed partial class Transition
                 e.ChildWorkflowExecutionTimedOutEventAttributes = new ChildWorkflowExecutionTimedOutEventAttributes
                 {
                     RetryState = close.WorkflowExecutionTimedOutEventAttributes.RetryState,
-                    Namespace = ns, NamespaceId = namespaceId, WorkflowExecution = execution, WorkflowType = type,
-                    InitiatedEventId = initiated, StartedEventId = startedId,
+                    Namespace = ns,
+                    NamespaceId = namespaceId,
+                    WorkflowExecution = execution,
+                    WorkflowType = type,
+                    InitiatedEventId = initiated,
+                    StartedEventId = startedId,
                 };
                 break;
             default:
                 e = NewEvent(EventType.ChildWorkflowExecutionTerminated);
                 e.ChildWorkflowExecutionTerminatedEventAttributes = new ChildWorkflowExecutionTerminatedEventAttributes
                 {
-                    Namespace = ns, NamespaceId = namespaceId, WorkflowExecution = execution, WorkflowType = type,
-                    InitiatedEventId = initiated, StartedEventId = startedId,
+                    Namespace = ns,
+                    NamespaceId = namespaceId,
+                    WorkflowExecution = execution,
+                    WorkflowType = type,
+                    InitiatedEventId = initiated,
+                    StartedEventId = startedId,
                 };
                 break;
         }
@@ -115,7 +135,10 @@ public sealed partial class Transition
                 e = NewEvent(EventType.ExternalWorkflowExecutionSignaled);
                 e.ExternalWorkflowExecutionSignaledEventAttributes = new ExternalWorkflowExecutionSignaledEventAttributes
                 {
-                    InitiatedEventId = request.InitiatedEventId, Namespace = a.Namespace, WorkflowExecution = a.WorkflowExecution, Control = a.Control,
+                    InitiatedEventId = request.InitiatedEventId,
+                    Namespace = a.Namespace,
+                    WorkflowExecution = a.WorkflowExecution,
+                    Control = a.Control,
                 };
             }
             else
@@ -124,7 +147,10 @@ public sealed partial class Transition
                 e.SignalExternalWorkflowExecutionFailedEventAttributes = new SignalExternalWorkflowExecutionFailedEventAttributes
                 {
                     Cause = (SignalExternalWorkflowExecutionFailedCause)(int)failure,
-                    InitiatedEventId = request.InitiatedEventId, Namespace = a.Namespace, WorkflowExecution = a.WorkflowExecution, Control = a.Control,
+                    InitiatedEventId = request.InitiatedEventId,
+                    Namespace = a.Namespace,
+                    WorkflowExecution = a.WorkflowExecution,
+                    Control = a.Control,
                     WorkflowTaskCompletedEventId = a.WorkflowTaskCompletedEventId,
                 };
             }
@@ -137,7 +163,9 @@ public sealed partial class Transition
                 e = NewEvent(EventType.ExternalWorkflowExecutionCancelRequested);
                 e.ExternalWorkflowExecutionCancelRequestedEventAttributes = new ExternalWorkflowExecutionCancelRequestedEventAttributes
                 {
-                    InitiatedEventId = request.InitiatedEventId, Namespace = a.Namespace, WorkflowExecution = a.WorkflowExecution,
+                    InitiatedEventId = request.InitiatedEventId,
+                    Namespace = a.Namespace,
+                    WorkflowExecution = a.WorkflowExecution,
                 };
             }
             else
@@ -146,7 +174,10 @@ public sealed partial class Transition
                 e.RequestCancelExternalWorkflowExecutionFailedEventAttributes = new RequestCancelExternalWorkflowExecutionFailedEventAttributes
                 {
                     Cause = failure,
-                    InitiatedEventId = request.InitiatedEventId, Namespace = a.Namespace, WorkflowExecution = a.WorkflowExecution, Control = a.Control,
+                    InitiatedEventId = request.InitiatedEventId,
+                    Namespace = a.Namespace,
+                    WorkflowExecution = a.WorkflowExecution,
+                    Control = a.Control,
                     WorkflowTaskCompletedEventId = a.WorkflowTaskCompletedEventId,
                 };
             }
