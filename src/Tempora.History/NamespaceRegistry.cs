@@ -55,6 +55,17 @@ public sealed class NamespaceRegistry(INamespaceStore store)
         return ns;
     }
 
+    /// <summary>
+    /// Re-reads a namespace from the store, bypassing the cache. Used when a request names a search attribute the
+    /// cached copy lacks: another replica may have just added it, and the caller should not wait out the refresh.
+    /// </summary>
+    public async Task<NamespaceRecord> ReloadAsync(NamespaceRecord ns, CancellationToken ct)
+    {
+        var fresh = await store.GetByIdAsync(ns.Id, ct) ?? throw new NamespaceNotFoundException(ns.Name);
+        Cache(fresh);
+        return fresh;
+    }
+
     public Task<IReadOnlyList<NamespaceRecord>> ListAsync(CancellationToken ct) => store.ListAsync(ct);
 
     /// <summary>Registers a namespace; throws NamespaceAlreadyExistsException when the name is taken.</summary>

@@ -1,6 +1,11 @@
 using System.Net;
+using Google.Protobuf;
 using Tempora.Core;
 using Tempora.Server;
+using Temporalio.Api.Command.V1;
+using Temporalio.Api.Common.V1;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.OperatorService.V1;
 using Temporalio.Api.WorkflowService.V1;
 using Temporalio.Client;
 using Temporalio.Worker;
@@ -67,6 +72,71 @@ public sealed class ReplicaTests : IDisposable
         });
         Assert.Equal(started[0].ResultRunId, (await secondClient.GetWorkflowHandle(onFirst).DescribeAsync()).RunId);
     }
+
+    [Fact]
+    public async Task ASearchAttributeAddedThroughOneReplica_IsUsableAtOnceOnTheOther()
+    {
+        await using var first = await ServerFixture.StartServerAsync(Options, "replica-sa-first");
+        await using var second = await ServerFixture.StartServerAsync(Options, "replica-sa-second");
+        await Wait.UntilAsync(() => Task.FromResult((first.OwnedShards.Count, second.OwnedShards.Count)), c => c == (2, 2), "a 2/2 split");
+        var firstClient = await ServerFixture.ConnectAsync(first);
+        var secondClient = await ServerFixture.ConnectAsync(second);
+        var namespaceId = (await secondClient.WorkflowService.DescribeNamespaceAsync(new DescribeNamespaceRequest { Namespace = "default" }))
+            .NamespaceInfo.Id;
+        var taskQueue = ServerFixture.NewTaskQueue("replica-sa");
+
+        // The second caches the namespace (a run starting on its shard), then the attribute is added through the first.
+        var upserting = WorkflowIdOnShards(namespaceId, second.OwnedShards, "replica-sa-upsert");
+        await secondClient.WorkflowService.StartWorkflowExecutionAsync(Start(upserting, taskQueue, null));
+        await firstClient.OperatorService.AddSearchAttributesAsync(new AddSearchAttributesRequest
+        {
+            Namespace = "default",
+            SearchAttributes = { ["ReplicaColour"] = IndexedValueType.Keyword },
+        });
+
+        // Within the second's 10 s namespace refresh, a workflow's upsert and a start on its shards both take it.
+        var task = await RawWorker.PollWorkflowTaskAsync(secondClient, taskQueue).WithTimeout("a workflow task");
+        var upsert = new Command
+        {
+            CommandType = CommandType.UpsertWorkflowSearchAttributes,
+            UpsertWorkflowSearchAttributesCommandAttributes = new() { SearchAttributes = new SearchAttributes { IndexedFields = { ["ReplicaColour"] = Keyword("green") } } },
+        };
+        await secondClient.WorkflowService.RespondWorkflowTaskCompletedAsync(
+            RawWorker.Completion(task.TaskToken, upsert, RawWorker.CompleteCommand("done")));
+
+        var history = await secondClient.GetWorkflowHandle(upserting).EventsAsync();
+        Assert.Equal(EventType.WorkflowExecutionCompleted, history[^1].EventType);
+        Assert.Contains(history, e => e.EventType == EventType.UpsertWorkflowSearchAttributes);
+
+        // A second attribute (the upsert refreshed the second's copy), this time given to a start.
+        await firstClient.OperatorService.AddSearchAttributesAsync(new AddSearchAttributesRequest
+        {
+            Namespace = "default",
+            SearchAttributes = { ["ReplicaShade"] = IndexedValueType.Keyword },
+        });
+        var attributes = new SearchAttributes { IndexedFields = { ["ReplicaShade"] = Keyword("dark") } };
+        var started = WorkflowIdOnShards(namespaceId, second.OwnedShards, "replica-sa-start");
+        await secondClient.WorkflowService.StartWorkflowExecutionAsync(Start(started, taskQueue, attributes));
+        var description = await secondClient.GetWorkflowHandle(started).DescribeRawAsync();
+        Assert.True(description.WorkflowExecutionInfo.SearchAttributes.IndexedFields.ContainsKey("ReplicaShade"));
+    }
+
+    private static StartWorkflowExecutionRequest Start(string workflowId, string taskQueue, SearchAttributes? attributes) => new()
+    {
+        Namespace = "default",
+        WorkflowId = workflowId,
+        WorkflowType = new WorkflowType { Name = "ReplicaSearchAttributeWorkflow" },
+        TaskQueue = RawWorker.NormalQueue(taskQueue),
+        RequestId = Guid.NewGuid().ToString(),
+        Identity = RawWorker.Identity,
+        SearchAttributes = attributes,
+    };
+
+    private static Payload Keyword(string value) => new()
+    {
+        Metadata = { ["encoding"] = ByteString.CopyFromUtf8("json/plain"), ["type"] = ByteString.CopyFromUtf8("Keyword") },
+        Data = ByteString.CopyFromUtf8($"\"{value}\""),
+    };
 
     private static string WorkflowIdOnShards(string namespaceId, IReadOnlyCollection<int> shards, string prefix)
     {

@@ -77,7 +77,16 @@ public sealed partial class HistoryEngine
         if (parent is null)
         {
             // A child's attributes were checked when its parent's command was (a failure here would retry forever).
-            Visibility.SearchAttributeValues.Validate(spec.SearchAttributes, ns.CustomSearchAttributes);
+            try
+            {
+                Visibility.SearchAttributeValues.Validate(spec.SearchAttributes, ns.CustomSearchAttributes);
+            }
+            catch (InvalidArgumentException)
+            {
+                // The attribute may have been added through another replica since this one cached the namespace.
+                ns = await namespaces.ReloadAsync(ns, ct);
+                Visibility.SearchAttributeValues.Validate(spec.SearchAttributes, ns.CustomSearchAttributes);
+            }
         }
         var reuse = spec.ReusePolicy == WorkflowIdReusePolicy.Unspecified ? WorkflowIdReusePolicy.AllowDuplicate : spec.ReusePolicy;
         var conflict = spec.ConflictPolicy == WorkflowIdConflictPolicy.Unspecified ? defaultConflict : spec.ConflictPolicy;

@@ -109,29 +109,7 @@ public sealed partial class HistoryEngine
         StartedWorkflowTask? next;
         try
         {
-            (response, next) = await UpdateAsync(token.Key, (t, ctx) =>
-            {
-                CheckWorkflowTaskToken(t.State, token);
-                var completion = new WorkflowTaskCompletion(t, r, ctx, ns.CustomSearchAttributes);
-                completion.Apply();
-                if (r.QueryResults.Count > 0)
-                {
-                    t.AfterCommit.Add(() => AnswerBufferedQueries(ctx, r.QueryResults));
-                }
-                // The worker asked for the next task back (upstream's bypassTaskGeneration): a task this completion
-                // scheduled starts here for it, and its history continues what the worker just had.
-                StartedWorkflowTask? inline = null;
-                if (r.ReturnNewWorkflowTask && t.State is { IsOpen: true, WorkflowTask: { IsStarted: false, Speculative: false } })
-                {
-                    var wft = t.StartWorkflowTaskInline(r.Identity, Guid.NewGuid().ToString());
-                    inline = Started(t, ctx, wft, partialHistory: true, answeredQueries: r.QueryResults.Keys);
-                }
-                return (new RespondWorkflowTaskCompletedResponse
-                {
-                    ResetHistoryEventId = completion.DiscardedSpeculativeTask ? t.State.NextEventId - 1 : 0,
-                    ActivityTasks = { completion.EagerActivities.Select(a => ActivityTaskResponse(ns, token.Key, t.State, a)) },
-                }, inline);
-            }, ct);
+            (response, next) = await CompleteWorkflowTaskAsync(token, r, ns, ct);
         }
         catch (CommandValidationException invalid) when (token.Attempt > 1 && invalid.Cause != WorkflowTaskFailedCause.UnhandledCommand
             && !invalid.TerminatesWorkflow)
@@ -164,6 +142,53 @@ public sealed partial class HistoryEngine
             response.WorkflowTask = await WorkflowTaskResponseAsync(ns, next, ct);
         }
         return response;
+    }
+
+    /// <summary>
+    /// Applies a completion's commands. When they name a search attribute this replica's cached namespace lacks, the
+    /// namespace is re-read once first: the attribute may have just been added through another replica.
+    /// </summary>
+    private async Task<(RespondWorkflowTaskCompletedResponse, StartedWorkflowTask?)> CompleteWorkflowTaskAsync(
+        TaskToken token, RespondWorkflowTaskCompletedRequest r, NamespaceRecord ns, CancellationToken ct)
+    {
+        try
+        {
+            return await ApplyCompletionAsync(ns);
+        }
+        catch (CommandValidationException invalid) when (invalid.Cause == WorkflowTaskFailedCause.BadSearchAttributes)
+        {
+            var fresh = await namespaces.ReloadAsync(ns, ct);
+            if (fresh.Equals(ns))
+            {
+                throw;
+            }
+            return await ApplyCompletionAsync(fresh);
+        }
+
+        Task<(RespondWorkflowTaskCompletedResponse, StartedWorkflowTask?)> ApplyCompletionAsync(NamespaceRecord current) =>
+            UpdateAsync(token.Key, (t, ctx) =>
+            {
+                CheckWorkflowTaskToken(t.State, token);
+                var completion = new WorkflowTaskCompletion(t, r, ctx, current.CustomSearchAttributes);
+                completion.Apply();
+                if (r.QueryResults.Count > 0)
+                {
+                    t.AfterCommit.Add(() => AnswerBufferedQueries(ctx, r.QueryResults));
+                }
+                // The worker asked for the next task back (upstream's bypassTaskGeneration): a task this completion
+                // scheduled starts here for it, and its history continues what the worker just had.
+                StartedWorkflowTask? inline = null;
+                if (r.ReturnNewWorkflowTask && t.State is { IsOpen: true, WorkflowTask: { IsStarted: false, Speculative: false } })
+                {
+                    var wft = t.StartWorkflowTaskInline(r.Identity, Guid.NewGuid().ToString());
+                    inline = Started(t, ctx, wft, partialHistory: true, answeredQueries: r.QueryResults.Keys);
+                }
+                return (new RespondWorkflowTaskCompletedResponse
+                {
+                    ResetHistoryEventId = completion.DiscardedSpeculativeTask ? t.State.NextEventId - 1 : 0,
+                    ActivityTasks = { completion.EagerActivities.Select(a => ActivityTaskResponse(current, token.Key, t.State, a)) },
+                }, inline);
+            }, ct);
     }
 
     public async Task RespondWorkflowTaskFailedAsync(RespondWorkflowTaskFailedRequest r, CancellationToken ct)
