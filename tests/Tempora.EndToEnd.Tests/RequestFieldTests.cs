@@ -231,6 +231,51 @@ public sealed class RequestFieldTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task ReturnNewWorkflowTask_AfterAcceptingAnUpdate_DoesNotDeliverItAgain()
+    {
+        var taskQueue = ServerFixture.NewTaskQueue("inline-update");
+        var start = StartRequest(r => r.TaskQueue.Name = taskQueue);
+        await Raw.StartWorkflowExecutionAsync(start);
+        var first = await RawWorker.PollWorkflowTaskAsync(fixture.Client, taskQueue);
+        await Raw.RespondWorkflowTaskCompletedAsync(RawWorker.Completion(first.TaskToken));
+
+        var update = Raw.UpdateWorkflowExecutionAsync(new UpdateWorkflowExecutionRequest
+        {
+            Namespace = "default",
+            WorkflowExecution = new() { WorkflowId = start.WorkflowId },
+            WaitPolicy = new() { LifecycleStage = UpdateWorkflowExecutionLifecycleStage.Accepted },
+            Request = new() { Meta = new() { UpdateId = "inline-u1" }, Input = new() { Name = "bump" } },
+        });
+        var second = await RawWorker.PollWorkflowTaskAsync(fixture.Client, taskQueue).WithTimeout("the update's task");
+        var request = Assert.Single(second.Messages);
+        // A signal while the task runs: its completion has to schedule another task, returned inline.
+        await Raw.SignalWorkflowExecutionAsync(new() { Namespace = "default", WorkflowExecution = new() { WorkflowId = start.WorkflowId }, SignalName = "poke" });
+        var completion = RawWorker.Completion(second.TaskToken);
+        completion.ReturnNewWorkflowTask = true;
+        completion.Messages.Add(new Temporalio.Api.Protocol.V1.Message
+        {
+            Id = "inline-u1/accept",
+            ProtocolInstanceId = "inline-u1",
+            Body = Any.Pack(new Temporalio.Api.Update.V1.Acceptance
+            {
+                AcceptedRequestMessageId = request.Id,
+                AcceptedRequestSequencingEventId = request.EventId,
+                AcceptedRequest = request.Body.Unpack<Temporalio.Api.Update.V1.Request>(),
+            }),
+        });
+
+        var response = await Raw.RespondWorkflowTaskCompletedAsync(completion);
+
+        Assert.Equal(UpdateWorkflowExecutionLifecycleStage.Accepted, (await update.WithTimeout("the acceptance")).Stage);
+        var next = response.WorkflowTask;
+        Assert.False(next.TaskToken.IsEmpty);
+        Assert.Contains(next.History.Events, e => e.EventType == EventType.WorkflowExecutionSignaled);
+        // The worker runs the handler of every update request it is sent: an accepted one must not come again.
+        Assert.Empty(next.Messages);
+        await Raw.TerminateWorkflowExecutionAsync(new() { Namespace = "default", WorkflowExecution = new() { WorkflowId = start.WorkflowId } });
+    }
+
+    [Fact]
     public async Task ListNamespaces_OneAPage_ReturnsEachNamespaceOnce()
     {
         var names = new List<string>();

@@ -225,13 +225,17 @@ public sealed partial class HistoryEngine
 
     private async Task<bool> IsClosedAsync(WorkflowKey key, CancellationToken ct) => await ReadAsync(key, (s, _) => !s.IsOpen, ct);
 
-    /// <summary>Protocol messages carrying the run's admitted updates, for the workflow task being started.</summary>
-    private static List<Message> UpdateMessages(ExecutionContext ctx, long startedEventId)
+    /// <summary>
+    /// Protocol messages carrying the run's admitted updates, for the workflow task being started. A task started by
+    /// the completion that just accepted or rejected some (<paramref name="answered"/>, still admitted in memory until
+    /// it commits) leaves those out: the worker would run their handlers again.
+    /// </summary>
+    private static List<Message> UpdateMessages(ExecutionContext ctx, long startedEventId, IReadOnlySet<string>? answered)
     {
         var messages = new List<Message>();
         foreach (var (id, update) in ctx.Updates)
         {
-            if (update.Rejection is null && !update.Aborted)
+            if (update.Rejection is null && !update.Aborted && answered?.Contains(id) != true)
             {
                 messages.Add(new Message
                 {

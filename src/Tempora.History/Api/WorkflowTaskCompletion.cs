@@ -23,6 +23,9 @@ internal sealed class WorkflowTaskCompletion(
         request.Messages.ToDictionary(m => m.Id, StringComparer.Ordinal);
     private readonly HashSet<string> _answeredUpdates = new(StringComparer.Ordinal);
 
+    /// <summary>Ids of the updates this completion accepted, rejected or completed.</summary>
+    public IReadOnlySet<string> AnsweredUpdates => _answeredUpdates;
+
     private static readonly TimeSpan DefaultStickyTimeout = TimeSpan.FromSeconds(10);
     private long _completedEventId;
 

@@ -47,7 +47,7 @@ public sealed partial class HistoryEngine
                 }
                 var wft = t.StartWorkflowTask(task.TaskId, poll.Identity, Guid.NewGuid().ToString());
                 // A sticky worker has the run cached and gets only what it has not seen (§3.5).
-                return Started(t, ctx, wft, partialHistory: wft.OnStickyQueue, answeredQueries: null);
+                return Started(t, ctx, wft, partialHistory: wft.OnStickyQueue, answeredQueries: null, answeredUpdates: null);
             }, CancellationToken.None);
         }
         catch (EntityNotFoundException)
@@ -64,14 +64,14 @@ public sealed partial class HistoryEngine
 
     /// <summary>What the response for a just-started workflow task needs, read inside its transition.</summary>
     private static StartedWorkflowTask Started(Transition t, ExecutionContext ctx, WorkflowTaskInfo wft, bool partialHistory,
-        ICollection<string>? answeredQueries)
+        ICollection<string>? answeredQueries, IReadOnlySet<string>? answeredUpdates)
     {
         var s = t.State;
         var from = partialHistory ? s.LastCompletedWorkflowTaskStartedEventId + 1 : 1;
         var to = wft.IsVirtual ? s.NextEventId : wft.StartedEventId + 1;
         return new StartedWorkflowTask(t.Key, s.WorkflowType, s.TaskQueue, s.LastCompletedWorkflowTaskStartedEventId,
             wft.ScheduledEventId, wft.StartedEventId, wft.Attempt, wft.ScheduledTime, wft.StartedTime!.Value, from, to,
-            t.TransientWorkflowTaskEvents(), UpdateMessages(ctx, wft.StartedEventId),
+            t.TransientWorkflowTaskEvents(), UpdateMessages(ctx, wft.StartedEventId, answeredUpdates),
             ctx.Queries.Where(q => answeredQueries?.Contains(q.Key) != true).ToDictionary(q => q.Key, q => q.Value.Query, StringComparer.Ordinal));
     }
 
@@ -181,7 +181,8 @@ public sealed partial class HistoryEngine
                 if (r.ReturnNewWorkflowTask && t.State is { IsOpen: true, WorkflowTask: { IsStarted: false, Speculative: false } })
                 {
                     var wft = t.StartWorkflowTaskInline(r.Identity, Guid.NewGuid().ToString());
-                    inline = Started(t, ctx, wft, partialHistory: true, answeredQueries: r.QueryResults.Keys);
+                    inline = Started(t, ctx, wft, partialHistory: true, answeredQueries: r.QueryResults.Keys,
+                        answeredUpdates: completion.AnsweredUpdates);
                 }
                 return (new RespondWorkflowTaskCompletedResponse
                 {
