@@ -146,7 +146,8 @@ public sealed partial class HistoryEngine
 
     /// <summary>
     /// Applies a completion's commands. When they name a search attribute this replica's cached namespace lacks, the
-    /// namespace is re-read once first: the attribute may have just been added through another replica.
+    /// namespace is re-read and, if it changed, the completion applied once more: the attribute may have just been
+    /// added through another replica.
     /// </summary>
     private async Task<(RespondWorkflowTaskCompletedResponse, StartedWorkflowTask?)> CompleteWorkflowTaskAsync(
         TaskToken token, RespondWorkflowTaskCompletedRequest r, NamespaceRecord ns, CancellationToken ct)
