@@ -71,6 +71,9 @@ public sealed record TemporaOptions
     /// the tests turn it on): a commit whose state its history would not give back is refused and logged.
     /// </summary>
     public bool VerifyRebuild { get; init; }
+
+    /// <summary>The retention periods RegisterNamespace and UpdateNamespace accept (namespaceMin/MaxRetention).</summary>
+    public Tempora.History.RetentionBounds NamespaceRetention { get; init; } = new();
 }
 
 /// <summary>The stores Tempora runs on.</summary>

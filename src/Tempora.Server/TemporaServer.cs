@@ -180,6 +180,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
         services.AddSingleton<IVisibilityStore>(new MeteredVisibilityStore(persistence.Visibility, metrics));
         services.AddSingleton<MatchingEngine>();
         services.AddSingleton<ITaskDispatcher>(sp => sp.GetRequiredService<MatchingEngine>());
+        services.AddSingleton(options.NamespaceRetention);
         services.AddSingleton<NamespaceRegistry>();
         services.AddSingleton<TaskIdAllocator>();
         services.AddSingleton<TimerQueue>();
