@@ -168,7 +168,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
         Listeners listeners, PrometheusMetrics? prometheus, CancellationToken ct)
     {
         IMetrics metrics = prometheus is null ? NullMetrics.Instance : prometheus;
-        var readiness = new Readiness(persistence.Namespaces); // the probe's own reads stay out of persistence_requests
+        var readiness = new Readiness(persistence); // the probe's own reads stay out of persistence_requests
 
         // Roles, wired from the bottom up: persistence, matching, history, frontend.
         var services = builder.Services;
@@ -264,7 +264,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
             throw;
         }
         app.Services.GetRequiredService<ServingGate>().Open();
-        readiness.MarkStarted();
+        readiness.MarkStarted(app.Services.GetRequiredService<RetentionJob>());
 
         // Kestrel writes the bound endpoint back into the listen options, which resolves port 0.
         var server = new TemporaServer(app, persistence, prometheus, listeners.Grpc!.IPEndPoint!.Port, listeners.Metrics!.IPEndPoint!.Port,
