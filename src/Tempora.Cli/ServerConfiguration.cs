@@ -57,6 +57,7 @@ internal static class ServerConfiguration
         ("TEMPORA_METRICS", "metrics"),
         ("TEMPORA_NAMESPACES", "namespaces"),
         ("TEMPORA_VERIFY_REBUILD", "verifyRebuild"),
+        ("TEMPORA_UI_ALLOWED_HOSTS", "uiAllowedHosts"),
     ];
 
     /// <summary>Every role a process can run; all of them by default.</summary>
@@ -137,6 +138,7 @@ internal static class ServerConfiguration
             BroadcastAddress = config["broadcastAddress"] is { Length: > 0 } broadcast ? broadcast : null,
             MigrateSchema = false,
             VerifyRebuild = Switch(config, "verifyRebuild", false),
+            UiAllowedHosts = UiAllowedHosts(config),
         };
         return ParseStore(config["db"] ?? "sqlite") switch
         {
@@ -244,6 +246,18 @@ internal static class ServerConfiguration
             ? single.Split([',', ':'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             : section.GetChildren().Select(c => c.Value).OfType<string>();
         return items.Where(i => i.Length > 0).ToList();
+    }
+
+    /// <summary>uiAllowedHosts: a YAML/JSON sequence or one comma-separated string.</summary>
+    private static string[] UiAllowedHosts(IConfiguration config)
+    {
+        var section = config.GetSection("uiAllowedHosts");
+        var hosts = CommonOptions.SplitHosts(section.Value is { } single ? [single] : section.GetChildren().Select(c => c.Value).OfType<string>());
+        if (hosts.Select(Tempora.Web.Security.UiHostAllowList.Problem).FirstOrDefault(p => p is not null) is { } problem)
+        {
+            throw new ConfigurationException(problem);
+        }
+        return hosts;
     }
 
     private static int Int(IConfiguration config, string key, int defaultValue, int min, int max)

@@ -71,6 +71,15 @@ public sealed record TemporaOptions
     /// the tests turn it on): a commit whose state its history would not give back is refused and logged.
     /// </summary>
     public bool VerifyRebuild { get; init; }
+
+    // Web UI hardening.
+
+    /// <summary>
+    /// Host names the web UI answers to besides IP literals, localhost and this machine's name: an ingress's or DNS
+    /// name, <c>*.domain</c> for its subdomains, <c>*</c> for any (--ui-allowed-hosts, TEMPORA_UI_ALLOWED_HOSTS). Other
+    /// Host headers answer 400, which defeats DNS rebinding (docs/web-ui.md).
+    /// </summary>
+    public IReadOnlyList<string> UiAllowedHosts { get; init; } = [];
 }
 
 /// <summary>The stores Tempora runs on.</summary>
