@@ -71,6 +71,20 @@ public sealed class WorkflowIdLinkTests(UiServerFixture fixture)
         await AssertShowsRunAsync(page, workflowId, resetRunId);
     }
 
+    [Fact]
+    public async Task RunUrlWithoutHistory_RedirectsWithTheIdAsSent()
+    {
+        var handle = await fixture.Client.StartWorkflowAsync((GreetingWorkflow wf) => wf.RunAsync("redirect"), new($"x%2Fy?{Guid.NewGuid():N}", fixture.TaskQueue));
+        await handle.GetResultAsync().WaitAsync(ResultTimeout);
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        var runPath = $"/namespaces/default/workflows/{Uri.EscapeDataString(handle.Id)}/{handle.ResultRunId}";
+
+        using var response = await http.GetAsync(new Uri(fixture.UiBase, runPath + "?done=signal"));
+
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(runPath + "/history?done=signal", response.Headers.Location?.OriginalString);
+    }
+
     private static async Task AssertShowsRunAsync(IPage page, string workflowId, string runId)
     {
         await Expect(page.Locator("h1.wf-title span:not(.status)")).ToHaveTextAsync(workflowId);
