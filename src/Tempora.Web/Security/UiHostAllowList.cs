@@ -6,12 +6,13 @@ namespace Tempora.Web.Security;
 /// <summary>
 /// The names the UI answers to. DNS rebinding makes a browser send an attacker's page's requests to this server with
 /// the attacker's domain as Host (and Origin, so the actions' same-origin check passes); refusing unknown Host names
-/// defeats it. Always allowed, because no attacker controls what they resolve to in the user's browser: any IP
-/// literal (a browser that reached this server by IP got its own page from it, whichever interface or NAT that IP
-/// belongs to), <c>localhost</c> and <c>*.localhost</c> (browsers resolve them to loopback themselves), and this
-/// machine's host name. Ports are not compared: the name decides, and port forwards (docker -p, kubectl
-/// port-forward) change the port. Ingress and DNS names are added by configuration (<c>--ui-allowed-hosts</c>):
-/// <c>name</c>, <c>*.domain</c> for its subdomains, or <c>*</c> for any (when a proxy in front checks Host itself).
+/// defeats it. Always allowed, since an attacker's page can never have them as its origin while talking to this
+/// server: any IP literal (no DNS is involved, so a browser that reached this server by IP, through whichever
+/// interface, NAT or port forward, is on a page this server served), <c>localhost</c> and <c>*.localhost</c> (browsers
+/// resolve them to loopback themselves), and this machine's host name (resolved by the user's own resolver). Ports are
+/// not compared: rebinding forges the name, and port forwards (docker -p, kubectl port-forward) change the port.
+/// Ingress and DNS names are added by configuration (<c>--ui-allowed-hosts</c>): <c>name</c>, <c>*.domain</c> for
+/// its subdomains, or <c>*</c> for any (when a proxy in front checks Host itself).
 /// </summary>
 public sealed class UiHostAllowList
 {
