@@ -1,7 +1,6 @@
 using System.Net;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Tempora.Web.Api;
 using Tempora.Web.Markup;
 using Temporalio.Api.WorkflowService.V1;
