@@ -61,6 +61,7 @@ internal static class ServerConfiguration
         ("TEMPORA_VERIFY_REBUILD", "verifyRebuild"),
         ("TEMPORA_NAMESPACE_MIN_RETENTION", "namespaceMinRetention"),
         ("TEMPORA_NAMESPACE_MAX_RETENTION", "namespaceMaxRetention"),
+        ("TEMPORA_UI_ALLOWED_HOSTS", "uiAllowedHosts"),
     ];
 
     /// <summary>Every role a process can run; all of them by default.</summary>
@@ -146,6 +147,7 @@ internal static class ServerConfiguration
                 Minimum = Duration(config, "namespaceMinRetention", RetentionBounds.DefaultMinimum),
                 Maximum = Duration(config, "namespaceMaxRetention", RetentionBounds.DefaultMaximum),
             },
+            UiAllowedHosts = UiAllowedHosts(config),
         };
         if (options.NamespaceRetention.Minimum > options.NamespaceRetention.Maximum)
         {
@@ -272,6 +274,18 @@ internal static class ServerConfiguration
             throw new ConfigurationException($"Setting '{key}' must be a positive duration such as 90s, 1h or 30d, not '{text}'.");
         }
         return TimeSpan.FromTicks(nanos / 100);
+    }
+
+    /// <summary>uiAllowedHosts: a YAML/JSON sequence or one comma-separated string.</summary>
+    private static string[] UiAllowedHosts(IConfiguration config)
+    {
+        var section = config.GetSection("uiAllowedHosts");
+        var hosts = CommonOptions.SplitHosts(section.Value is { } single ? [single] : section.GetChildren().Select(c => c.Value).OfType<string>());
+        if (hosts.Select(Tempora.Web.Security.UiHostAllowList.Problem).FirstOrDefault(p => p is not null) is { } problem)
+        {
+            throw new ConfigurationException(problem);
+        }
+        return hosts;
     }
 
     private static int Int(IConfiguration config, string key, int defaultValue, int min, int max)

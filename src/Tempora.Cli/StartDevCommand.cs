@@ -77,6 +77,8 @@ internal sealed class StartDevCommand : Command
         Description = "Do not serve the web UI",
     };
 
+    private readonly Option<string[]> _uiAllowedHosts = CommonOptions.UiAllowedHosts();
+
     public StartDevCommand()
         : base("start-dev", "Start a development server: every role in one process, with an embedded store")
     {
@@ -108,6 +110,7 @@ internal sealed class StartDevCommand : Command
         Options.Add(_logFormat);
         Options.Add(_searchAttributes);
         Options.Add(_headless);
+        Options.Add(_uiAllowedHosts);
 
         SetAction(RunAsync);
     }
@@ -147,6 +150,7 @@ internal sealed class StartDevCommand : Command
                 .GroupBy(a => a.Key, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal),
             VerifyRebuild = VerifyRebuildFromEnvironment(),
+            UiAllowedHosts = CommonOptions.SplitHosts(parseResult.GetValue(_uiAllowedHosts) ?? []),
         };
     }
 

@@ -206,7 +206,10 @@ public sealed partial class TemporaServer : IAsyncDisposable
             // The UI calls the frontend over loopback gRPC, as Temporal's UI server does (docs/web-ui.md).
             services.AddWebUi(new WebUiSettings(
                 UiPort: () => listeners.Ui!.IPEndPoint!.Port,
-                Frontend: () => LoopbackUri(options.Ip, listeners.Grpc!.IPEndPoint!.Port)));
+                Frontend: () => LoopbackUri(options.Ip, listeners.Grpc!.IPEndPoint!.Port))
+            {
+                AllowedHosts = options.UiAllowedHosts,
+            });
         }
 
         var app = builder.Build();
