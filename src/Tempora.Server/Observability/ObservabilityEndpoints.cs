@@ -21,8 +21,9 @@ internal static class ObservabilityEndpoints
         group.MapGet("/health/live", () => Results.Json(new HealthStatus("live", null), HealthJsonContext.Default.HealthStatus));
         group.MapGet("/health/ready", async (CancellationToken ct) =>
             await readiness.CheckAsync(ct) is { } reason
-                ? Results.Json(new HealthStatus("not ready", reason), HealthJsonContext.Default.HealthStatus, statusCode: StatusCodes.Status503ServiceUnavailable)
-                : Results.Json(new HealthStatus("ready", null), HealthJsonContext.Default.HealthStatus));
+                ? Results.Json(new HealthStatus("not ready", reason, readiness.OutboxDetail()), HealthJsonContext.Default.HealthStatus,
+                    statusCode: StatusCodes.Status503ServiceUnavailable)
+                : Results.Json(new HealthStatus("ready", null, readiness.OutboxDetail()), HealthJsonContext.Default.HealthStatus));
         if (metrics is not null)
         {
             group.MapGet("/metrics", async (HttpContext context) =>
