@@ -144,6 +144,24 @@ public sealed class StorableStringTests(ServerFixture fixture)
         await fixture.Client.GetWorkflowHandle(workflowId).TerminateAsync("unstorable child id");
     }
 
+    [Fact]
+    public async Task RespondWorkflowTaskFailed_NulInFailureMessage_AcceptedAsTemporalDoes()
+    {
+        // An exception's message and stack trace live only inside history blobs, where a NUL is harmless.
+        var taskQueue = ServerFixture.NewTaskQueue("nul-failure");
+        var workflowId = ServerFixture.NewWorkflowId("nul-failure");
+        var request = StartRequest(workflowId);
+        request.TaskQueue.Name = taskQueue;
+        await Raw.StartWorkflowExecutionAsync(request);
+        var task = await RawWorker.PollWorkflowTaskAsync(fixture.Client, taskQueue);
+
+        await Raw.RespondWorkflowTaskFailedAsync(RawWorker.Failure(task.TaskToken, "bad byte \0 in input"));
+
+        var events = await Wait.ForHistoryEventAsync(fixture.Client.GetWorkflowHandle(workflowId), EventType.WorkflowTaskFailed);
+        Assert.Equal("bad byte \0 in input", events.First(ev => ev.EventType == EventType.WorkflowTaskFailed).WorkflowTaskFailedEventAttributes.Failure.Message);
+        await fixture.Client.GetWorkflowHandle(workflowId).TerminateAsync("done");
+    }
+
     /// <summary>Lists and counts answer in both namespaces, and a run started now is listed (the outbox is not blocked).</summary>
     private async Task AssertListingWorksAsync()
     {

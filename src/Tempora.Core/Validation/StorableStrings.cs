@@ -17,6 +17,17 @@ public static class StorableStrings
 {
     private static readonly ConcurrentDictionary<MessageDescriptor, FieldDescriptor[]> Plans = new();
 
+    /// <summary>
+    /// Free text that is only ever stored inside protobuf blobs (history events, mutable state), where a NUL is just a
+    /// byte: an exception's message and stack trace. Temporal accepts them as they are, and refusing them would leave a
+    /// worker unable to report an exception whose message holds a NUL (its activity would retry until it timed out).
+    /// </summary>
+    private static readonly HashSet<string> BlobOnlyText = new(StringComparer.Ordinal)
+    {
+        "temporal.api.failure.v1.Failure.message",
+        "temporal.api.failure.v1.Failure.stack_trace",
+    };
+
     /// <summary>Null when <paramref name="value"/> is storable, else what is wrong with it (e.g. "contains a NUL character (U+0000) at index 3").</summary>
     public static string? Problem(string value)
     {
@@ -41,9 +52,11 @@ public static class StorableStrings
     /// The first string of <paramref name="message"/> a store cannot hold, or null. Paths start with <paramref name="path"/>
     /// (e.g. the request's type name); <paramref name="skip"/> names fields not to walk.
     /// </summary>
-    public static StringProblem? Find(IMessage message, string path = "", Func<FieldDescriptor, bool>? skip = null) => Walk(message, path, skip);
+    public static StringProblem? Find(IMessage message, string path = "", Func<FieldDescriptor, bool>? skip = null) =>
+        Walk(message, skip) is { } problem ? problem.Under(path) : null;
 
-    private static StringProblem? Walk(IMessage message, string path, Func<FieldDescriptor, bool>? skip)
+    // Paths are built only for a problem, on the way back up: a clean request (the common case) allocates nothing for them.
+    private static StringProblem? Walk(IMessage message, Func<FieldDescriptor, bool>? skip)
     {
         foreach (var field in Plans.GetOrAdd(message.Descriptor, Plan))
         {
@@ -56,54 +69,54 @@ public static class StorableStrings
             {
                 continue;
             }
-            var fieldPath = path.Length == 0 ? field.Name : $"{path}.{field.Name}";
             var problem = field switch
             {
-                { IsMap: true } => WalkMap(field, (IDictionary)value, fieldPath, skip),
-                { IsRepeated: true } => WalkList((IList)value, fieldPath, skip),
-                _ => Check(value, fieldPath, skip),
+                { IsMap: true } => WalkMap(field, (IDictionary)value, skip),
+                { IsRepeated: true } => WalkList((IList)value, skip),
+                _ => Check(value, skip),
             };
             if (problem is not null)
             {
-                return problem;
+                return problem.Under(field.Name);
             }
         }
         return null;
     }
 
-    private static StringProblem? WalkList(IList list, string path, Func<FieldDescriptor, bool>? skip)
+    private static StringProblem? WalkList(IList list, Func<FieldDescriptor, bool>? skip)
     {
         for (var i = 0; i < list.Count; i++)
         {
-            if (Check(list[i], string.Create(CultureInfo.InvariantCulture, $"{path}[{i}]"), skip) is { } problem)
+            if (Check(list[i], skip) is { } problem)
             {
-                return problem;
+                return problem.Under(string.Create(CultureInfo.InvariantCulture, $"[{i}]"));
             }
         }
         return null;
     }
 
-    private static StringProblem? WalkMap(FieldDescriptor field, IDictionary map, string path, Func<FieldDescriptor, bool>? skip)
+    private static StringProblem? WalkMap(FieldDescriptor field, IDictionary map, Func<FieldDescriptor, bool>? skip)
     {
         var keysAreStrings = field.MessageType.FindFieldByNumber(1).FieldType == FieldType.String;
         foreach (DictionaryEntry entry in map)
         {
             if (keysAreStrings && Problem((string)entry.Key) is { } keyProblem)
             {
-                return new StringProblem($"{path} key \"{Escape((string)entry.Key)}\"", keyProblem);
+                return new StringProblem($" key \"{Escape((string)entry.Key)}\"", keyProblem);
             }
-            if (Check(entry.Value, $"{path}[\"{Escape(Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? "")}\"]", skip) is { } problem)
+            if (Check(entry.Value, skip) is { } problem)
             {
-                return problem;
+                var key = Escape(Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? "");
+                return problem.Under($"[\"{key}\"]");
             }
         }
         return null;
     }
 
-    private static StringProblem? Check(object? value, string path, Func<FieldDescriptor, bool>? skip) => value switch
+    private static StringProblem? Check(object? value, Func<FieldDescriptor, bool>? skip) => value switch
     {
-        string s when Problem(s) is { } problem => new StringProblem(path, problem),
-        IMessage nested => Walk(nested, path, skip),
+        string s when Problem(s) is { } problem => new StringProblem("", problem),
+        IMessage nested => Walk(nested, skip),
         _ => null,
     };
 
@@ -113,7 +126,7 @@ public static class StorableStrings
         var plan = new List<FieldDescriptor>();
         foreach (var field in descriptor.Fields.InFieldNumberOrder())
         {
-            if (CanHoldStrings(field, [descriptor]))
+            if (!BlobOnlyText.Contains(field.FullName) && CanHoldStrings(field, [descriptor]))
             {
                 plan.Add(field);
             }
