@@ -105,6 +105,8 @@ public sealed partial class PostgresVisibilityStore
             LogParked(_logger, letter.Task.NamespaceId, letter.WorkflowId, letter.Task.RunId, letter.Task.TaskId, letter.Error);
         }
         _metrics.Add(MetricNames.DlqWrites, dead.Count, "visibility");
+        // No round trip here (a list may be waiting on this apply): the loop re-reads the shared count periodically.
+        _metrics.Set(MetricNames.VisibilityDlqTasks, Interlocked.Add(ref _parked, dead.Count));
     }
 
     private async Task RefreshParkedAsync(CancellationToken ct)

@@ -185,7 +185,6 @@ public sealed partial class PostgresVisibilityStore : IVisibilityStore, IVisibil
                 if (parked.Count > 0)
                 {
                     ReportParked(parked);
-                    await RefreshParkedAsync(ct);
                 }
                 if (tasks.Count < OutboxBatch)
                 {
