@@ -41,6 +41,13 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger, S
             LogCorrupt(logger, e, context.Method);
             throw new RpcException(new Status(StatusCode.DataLoss, $"stored data is corrupt: {e.Message}"));
         }
+        catch (System.Data.Common.DbException e) when (e.SqlState is ['2', '2', ..])
+        {
+            // SQLSTATE class 22, a data exception: the database refused a value of the request (the frontend refuses the
+            // strings it knows a store cannot hold; this keeps any other such value from answering Internal).
+            LogDataRefused(logger, context.Method, e.Message);
+            throw Errors.From(new InvalidArgumentException($"the database refused a value of this request: {e.Message}"));
+        }
         catch (Exception e) when (IsTransient(e))
         {
             // The database is restarting or unreachable, or another replica took the shard: nothing was
@@ -77,10 +84,13 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger, S
     [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "{Method} unavailable: {Detail}")]
     private static partial void LogUnavailable(ILogger logger, string method, string detail);
 
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "{Method} refused by the database: {Detail}")]
+    private static partial void LogDataRefused(ILogger logger, string method, string detail);
+
     [LoggerMessage(EventId = 4001, Level = LogLevel.Debug, Message = "{Method} rejected: {ErrorType} {Detail}")]
     private static partial void LogRejected(ILogger logger, string method, string errorType, string detail);
 
-    [LoggerMessage(EventId = 4004, Level = LogLevel.Error, Message = "{Method} failed on corrupt stored data")]
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Error, Message = "{Method} failed on corrupt stored data")]
     private static partial void LogCorrupt(ILogger logger, Exception e, string method);
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Error, Message = "{Method} failed")]

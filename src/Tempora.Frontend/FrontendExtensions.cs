@@ -27,6 +27,8 @@ public static class FrontendExtensions
             // Outermost first: metrics see the status ErrorInterceptor maps a domain exception to.
             options.Interceptors.Add<MetricsInterceptor>();
             options.Interceptors.Add<ErrorInterceptor>();
+            // Inside the error mapping (its refusal is an InvalidArgumentException), before any forwarding.
+            options.Interceptors.Add<Validation.StorableStringsInterceptor>();
             // Inside the error mapping, so that a request refused while its shard moves answers Unavailable.
             options.Interceptors.Add<ShardRoutingInterceptor>();
         });

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Tempora.Core;
+using Tempora.Core.Metrics;
 
 namespace Tempora.Persistence.Postgres;
 
@@ -33,6 +34,15 @@ public sealed class PostgresPersistence : IPersistence
     public INamespaceStore Namespaces { get; }
 
     public IVisibilityStore Visibility => _visibilityStore;
+
+    /// <summary>The visibility outbox's state, for readiness.</summary>
+    public IVisibilityOutbox VisibilityOutbox => _visibilityStore;
+
+    /// <summary>
+    /// Starts applying the visibility outbox in the background (every process applies the rows it finds, idempotently),
+    /// reporting failures and set-aside rows to <paramref name="logger"/> and <paramref name="metrics"/>.
+    /// </summary>
+    public void StartVisibilityOutbox(ILogger logger, IMetrics metrics) => _visibilityStore.Start(logger, metrics);
 
     public string Description { get; }
 
@@ -74,7 +84,6 @@ public sealed class PostgresPersistence : IPersistence
         await leases.InitializeAsync(ct);
         _executions.Leases = leases;
         _leases = leases;
-        _visibilityStore.Start(); // every process applies the visibility outbox rows it finds (idempotently)
         return leases;
     }
 
@@ -86,6 +95,7 @@ public sealed class PostgresPersistence : IPersistence
     {
         var leases = await CreateShardLeasesAsync(count, ct, tickEvery);
         leases.Logger = logger;
+        StartVisibilityOutbox(logger, NullMetrics.Instance);
         await leases.StartAsync(NoShardListener.Instance, $"no-server-{Guid.NewGuid():N}:0", ct);
         return leases;
     }

@@ -1,5 +1,8 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Tempora.Core.Metrics;
 using Tempora.Visibility.Query;
 
 namespace Tempora.Persistence.Postgres;
@@ -8,9 +11,11 @@ namespace Tempora.Persistence.Postgres;
 /// Visibility on PostgreSQL. Transitions enqueue their new visibility row in the main database's visibility_tasks
 /// outbox (same transaction); this store's processor applies the outbox to the visibility database in order, right
 /// after each commit (and every second, for rows a crash left behind), then deletes what it applied. Applying is
-/// idempotent (rows carry a version), so a crash between the two steps only repeats work.
+/// idempotent (rows carry a version), so a crash between the two steps only repeats work. A row the visibility
+/// database refuses is set aside in visibility_tasks_dlq (PostgresVisibilityStore.DeadLetters.cs) so that it never
+/// blocks the rows after it.
 /// </summary>
-public sealed class PostgresVisibilityStore : IVisibilityStore, IAsyncDisposable
+public sealed partial class PostgresVisibilityStore : IVisibilityStore, IVisibilityOutbox, IAsyncDisposable
 {
     internal const string EnqueueSql = "INSERT INTO visibility_tasks (namespace_id, run_id, version, data) VALUES ($1, $2, $3, $4)";
     private const string Columns = VisibilityTable.Columns;
@@ -27,8 +32,11 @@ public sealed class PostgresVisibilityStore : IVisibilityStore, IAsyncDisposable
     private readonly SemaphoreSlim _applying = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
-    private long _enqueued;
+    // Starts at 1: rows a previous process left in the outbox are applied by the first list, not only at the next write.
+    private long _enqueued = 1;
     private long _applied;
+    private ILogger _logger = NullLogger.Instance;
+    private IMetrics _metrics = NullMetrics.Instance;
 
     public PostgresVisibilityStore(NpgsqlDataSource main, NpgsqlDataSource visibility)
     {
@@ -41,8 +49,21 @@ public sealed class PostgresVisibilityStore : IVisibilityStore, IAsyncDisposable
     /// <summary>$1 is the namespace id; query parameters follow.</summary>
     public Func<int, string> Placeholder { get; } = i => $"${i + 2}";
 
-    /// <summary>Starts applying the outbox (the process owns the shards from here on).</summary>
-    public void Start() => _loop ??= Task.Run(() => RunAsync(_stop.Token));
+    /// <summary>
+    /// Starts applying the outbox in the background, at once (rows a previous process left are applied without
+    /// waiting for a write), then after each commit and every second. Failures go to <paramref name="logger"/>, set-aside
+    /// rows to <paramref name="metrics"/> as well.
+    /// </summary>
+    public void Start(ILogger logger, IMetrics metrics)
+    {
+        if (_loop is not null)
+        {
+            return;
+        }
+        _logger = logger;
+        _metrics = metrics;
+        _loop = Task.Run(() => RunAsync(_stop.Token));
+    }
 
     /// <summary>A transition enqueued a row and committed: apply it soon.</summary>
     internal void Enqueued()
@@ -85,20 +106,44 @@ public sealed class PostgresVisibilityStore : IVisibilityStore, IAsyncDisposable
 
     private async Task RunAsync(CancellationToken ct)
     {
+        var round = 0;
         while (!ct.IsCancellationRequested)
         {
             try
             {
-                await _wake.WaitAsync(TimeSpan.FromSeconds(1), ct);
+                if (round++ % ParkedRefreshRounds == 0)
+                {
+                    await RefreshParkedAsync(ct); // other replicas park rows too: the gauge counts the shared table
+                }
                 await ApplyPendingAsync(ct);
+                if (Failing is { } failing)
+                {
+                    Failing = null;
+                    LogOutboxRecovered(_logger, failing);
+                }
+                await _wake.WaitAsync(TimeSpan.FromSeconds(1), ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 return;
             }
-            catch (NpgsqlException)
+            catch (Exception e)
             {
-                // A database is unreachable; the outbox keeps the rows, the next round applies them.
+                // A database is unreachable (or something unexpected): the outbox keeps the rows, the next round applies
+                // them. Logged once per streak of failures, not every second.
+                if (Failing is null)
+                {
+                    LogOutboxFailing(_logger, e);
+                }
+                Failing = $"{e.GetType().Name}: {e.Message}";
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
         }
     }
@@ -121,12 +166,26 @@ public sealed class PostgresVisibilityStore : IVisibilityStore, IAsyncDisposable
                     await exclusive.ExecuteNonQueryAsync(ct);
                 }
                 var tasks = await ReadOutboxAsync(conn, tx, ct);
+                IReadOnlyList<DeadLetter> parked = [];
                 if (tasks.Count > 0)
                 {
-                    await ApplyAsync(tasks, ct);
+                    try
+                    {
+                        await ApplyAsync(tasks, ct);
+                    }
+                    catch (Exception e) when (IsDataError(e))
+                    {
+                        // Some row of the batch cannot be applied: apply them one by one and set the culprits aside.
+                        parked = await ApplyOneByOneAsync(tasks, ct);
+                        await ParkAsync(conn, tx, parked, ct);
+                    }
                     await DeleteOutboxAsync(conn, tx, tasks.Select(t => t.TaskId).ToArray(), ct);
                 }
                 await tx.CommitAsync(ct);
+                if (parked.Count > 0)
+                {
+                    ReportParked(parked);
+                }
                 if (tasks.Count < OutboxBatch)
                 {
                     InterlockedMax(ref _applied, enqueuedBefore);
@@ -145,57 +204,62 @@ public sealed class PostgresVisibilityStore : IVisibilityStore, IAsyncDisposable
     /// <summary>Key of the advisory lock that serializes the outbox's appliers (any constant unique to Tempora).</summary>
     private const long OutboxLockKey = 7_233_000_001;
 
-    private static async Task<List<(long TaskId, string NamespaceId, string RunId, byte[]? Data)>> ReadOutboxAsync(
-        NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct)
+    private static async Task<List<OutboxTask>> ReadOutboxAsync(NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand($"SELECT task_id, namespace_id, run_id, data FROM visibility_tasks ORDER BY task_id LIMIT {OutboxBatch}", conn, tx);
+        await using var cmd = new NpgsqlCommand($"SELECT task_id, namespace_id, run_id, version, data FROM visibility_tasks ORDER BY task_id LIMIT {OutboxBatch}", conn, tx);
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        var list = new List<(long, string, string, byte[]?)>();
+        var list = new List<OutboxTask>();
         while (await r.ReadAsync(ct))
         {
-            list.Add((r.GetInt64(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : (byte[])r[3]));
+            list.Add(new OutboxTask(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.IsDBNull(4) ? null : (byte[])r[4]));
         }
         return list;
     }
 
-    private async Task ApplyAsync(List<(long TaskId, string NamespaceId, string RunId, byte[]? Data)> tasks, CancellationToken ct)
+    private async Task ApplyAsync(IReadOnlyList<OutboxTask> tasks, CancellationToken ct)
     {
         await using var conn = await _visibility.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         await using var batch = new NpgsqlBatch(conn, tx);
-        foreach (var (_, ns, run, data) in tasks)
+        foreach (var task in tasks)
         {
-            if (data is null)
-            {
-                var delete = new NpgsqlBatchCommand("DELETE FROM executions_visibility WHERE namespace_id = $1 AND run_id = $2");
-                delete.Parameters.Add(new NpgsqlParameter { Value = ns });
-                delete.Parameters.Add(new NpgsqlParameter { Value = run });
-                batch.BatchCommands.Add(delete);
-                continue;
-            }
-            var v = JsonSerializer.Deserialize<VisibilityRecord>(data)!;
-            var upsert = new NpgsqlBatchCommand(UpsertSql);
-            foreach (var value in new object?[]
-            {
-                v.NamespaceId, v.RunId, v.WorkflowId, v.WorkflowType, v.Status, v.StartTime.ToUniversalTime(), v.ExecutionTime.ToUniversalTime(),
-                v.CloseTime?.ToUniversalTime(), v.TaskQueue, v.HistoryLength, v.HistorySizeBytes, v.ExecutionDurationNanos,
-                v.StateTransitionCount, v.ParentWorkflowId, v.ParentRunId, v.RootWorkflowId, v.RootRunId, v.Memo,
-                v.SearchAttributesJson, v.Version,
-            })
-            {
-                upsert.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
-            }
-            // Typed nulls: PostgreSQL cannot infer a type for an untyped NULL parameter.
-            upsert.Parameters[7].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz;
-            upsert.Parameters[11].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint;
-            upsert.Parameters[13].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
-            upsert.Parameters[14].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
-            upsert.Parameters[17].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea;
-            upsert.Parameters[18].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
-            batch.BatchCommands.Add(upsert);
+            batch.BatchCommands.Add(Command(task));
         }
         await batch.ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);
+    }
+
+    /// <summary>The statement that applies one outbox row to executions_visibility.</summary>
+    private static NpgsqlBatchCommand Command(OutboxTask task)
+    {
+        if (task.Data is not { } data)
+        {
+            var delete = new NpgsqlBatchCommand("DELETE FROM executions_visibility WHERE namespace_id = $1 AND run_id = $2");
+            delete.Parameters.Add(new NpgsqlParameter { Value = task.NamespaceId });
+            delete.Parameters.Add(new NpgsqlParameter { Value = task.RunId });
+            return delete;
+        }
+        var v = JsonSerializer.Deserialize<VisibilityRecord>(data)
+            ?? throw new JsonException("the outbox row's data is JSON null");
+        var upsert = new NpgsqlBatchCommand(UpsertSql);
+        foreach (var value in new object?[]
+        {
+            v.NamespaceId, v.RunId, v.WorkflowId, v.WorkflowType, v.Status, v.StartTime.ToUniversalTime(), v.ExecutionTime.ToUniversalTime(),
+            v.CloseTime?.ToUniversalTime(), v.TaskQueue, v.HistoryLength, v.HistorySizeBytes, v.ExecutionDurationNanos,
+            v.StateTransitionCount, v.ParentWorkflowId, v.ParentRunId, v.RootWorkflowId, v.RootRunId, v.Memo,
+            v.SearchAttributesJson, v.Version,
+        })
+        {
+            upsert.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        }
+        // Typed nulls: PostgreSQL cannot infer a type for an untyped NULL parameter.
+        upsert.Parameters[7].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz;
+        upsert.Parameters[11].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint;
+        upsert.Parameters[13].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
+        upsert.Parameters[14].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
+        upsert.Parameters[17].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea;
+        upsert.Parameters[18].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
+        return upsert;
     }
 
     private static async Task DeleteOutboxAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long[] taskIds, CancellationToken ct)

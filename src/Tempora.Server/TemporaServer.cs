@@ -252,7 +252,11 @@ public sealed partial class TemporaServer : IAsyncDisposable
             else
             {
                 // Join the cluster: take the shards that fall to this process; the others are forwarded to their owners.
-                leases.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<ShardLeases>();
+                var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+                leases.Logger = loggers.CreateLogger<ShardLeases>();
+                var store = (PostgresPersistence)persistence;
+                store.StartVisibilityOutbox(loggers.CreateLogger<PostgresVisibilityStore>(), metrics);
+                readiness.Outbox = store.VisibilityOutbox;
                 leases.OwnedCountChanged = owned => metrics.Set(MetricNames.NumShards, owned);
                 await leases.StartAsync(history, BroadcastAddress(options, listeners.Grpc!.IPEndPoint!.Port), ct);
             }

@@ -53,6 +53,16 @@ internal static class TestPostgres
         }
     }
 
+    /// <summary>Drops only the visibility database of <paramref name="settings"/> (an outage of it), closing its sessions.</summary>
+    public static async Task DropVisibilityDatabaseAsync(PostgresSettings settings)
+    {
+        await using var conn = new NpgsqlConnection(settings.ConnectionString("postgres"));
+        await conn.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE \"{settings.VisibilityDatabase}\" WITH (FORCE)", conn);
+        await drop.ExecuteNonQueryAsync();
+        NpgsqlConnection.ClearAllPools(); // the schema tool's pooled connections to it were terminated
+    }
+
     /// <summary>Whether <paramref name="database"/> holds <paramref name="table"/>.</summary>
     public static async Task<bool> TableExistsAsync(PostgresSettings settings, string database, string table)
     {

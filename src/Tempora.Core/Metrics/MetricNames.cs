@@ -56,6 +56,10 @@ public static class MetricNames
     public static readonly MetricDefinition ScheduleToCloseTimeout = new("schedule_to_close_timeout", MetricKind.Counter, History, "Activities timed out schedule-to-close", Namespace);
     public static readonly MetricDefinition HeartbeatTimeout = new("heartbeat_timeout", MetricKind.Counter, History, "Activities timed out on heartbeat", Namespace);
 
+    // The visibility outbox (PostgreSQL): rows the visibility database refused, set aside in visibility_tasks_dlq.
+    public static readonly MetricDefinition DlqWrites = new("dlq_writes", MetricKind.Counter, History, "Tasks moved to a dead-letter queue because they cannot be applied (task_category visibility: visibility_tasks_dlq)", "task_category");
+    public static readonly MetricDefinition VisibilityDlqTasks = new("visibility_dlq_tasks", MetricKind.Gauge, History, "Rows in visibility_tasks_dlq (every replica's; each replica reports the shared count)");
+
     // Shards.
     public static readonly MetricDefinition NumShards = new("numshards_gauge", MetricKind.Gauge, History, "History shards this process owns");
 
@@ -69,6 +73,6 @@ public static class MetricNames
         WorkflowSuccess, WorkflowFailed, WorkflowTimeout, WorkflowTerminate, WorkflowCancel, WorkflowContinuedAsNew,
         PollSuccess, PollSuccessSync, PollTimeouts, TaskScheduleToStartLatency,
         TimerTaskFired, ScheduleToStartTimeout, StartToCloseTimeout, ScheduleToCloseTimeout, HeartbeatTimeout,
-        NumShards,
+        DlqWrites, VisibilityDlqTasks, NumShards,
     ];
 }

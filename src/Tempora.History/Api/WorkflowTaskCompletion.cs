@@ -111,8 +111,10 @@ internal sealed class WorkflowTaskCompletion(
         }
 
         t.DeferWorkflowTask = true;
-        foreach (var command in commands)
+        for (var i = 0; i < commands.Count; i++)
         {
+            var command = commands[i];
+            CommandStrings.Check(command, i);
             Apply(command);
             if (!t.State.IsOpen)
             {

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Google.Protobuf;
 using Tempora.Core.Errors;
+using Tempora.Core.Validation;
 using Tempora.Visibility.Query;
 using Temporalio.Api.Common.V1;
 
@@ -39,6 +40,10 @@ public static class SearchAttributeValues
                 return $"Search attribute {name} is not defined in this namespace; add it with OperatorService.AddSearchAttributes (temporal operator search-attribute create).";
             }
             using var value = Decode(payload);
+            if (value is not null && Unstorable(value.RootElement) is { } unstorable)
+            {
+                return $"Invalid value for search attribute {name} of type {type}: a string {unstorable}; strings must be valid Unicode and may not contain NUL characters.";
+            }
             if (value is not null && !Fits(Element(value.RootElement, type), type))
             {
                 return $"Invalid value for search attribute {name} of type {type}: {Encoding.UTF8.GetString(payload.Data.Span)}";
@@ -121,6 +126,37 @@ public static class SearchAttributeValues
     /// </summary>
     private static JsonElement Element(JsonElement value, SearchAttributeType type) =>
         type != SearchAttributeType.KeywordList && value.ValueKind == JsonValueKind.Array && value.GetArrayLength() == 1 ? value[0] : value;
+
+    /// <summary>
+    /// What makes a string in the value unstorable (<see cref="StorableStrings"/>), or null: the visibility row's jsonb
+    /// refuses "\u0000", and on PostgreSQL such a row once blocked the visibility outbox for every namespace.
+    /// </summary>
+    private static string? Unstorable(JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.String:
+                try
+                {
+                    return StorableStrings.Problem(value.GetString()!);
+                }
+                catch (InvalidOperationException)
+                {
+                    return "contains an unpaired UTF-16 surrogate"; // an escaped lone surrogate ("\ud800") has no string form
+                }
+            case JsonValueKind.Array:
+                foreach (var item in value.EnumerateArray())
+                {
+                    if (Unstorable(item) is { } problem)
+                    {
+                        return problem;
+                    }
+                }
+                return null;
+            default:
+                return null;
+        }
+    }
 
     private static bool Fits(JsonElement value, SearchAttributeType type) => type switch
     {

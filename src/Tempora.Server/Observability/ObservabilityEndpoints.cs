@@ -24,8 +24,8 @@ internal static class ObservabilityEndpoints
             var (reason, warnings) = await readiness.CheckAsync(ct);
             var listed = warnings.Count > 0 ? warnings : null;
             return reason is not null
-                ? Results.Json(new HealthStatus("not ready", reason, listed), HealthJsonContext.Default.HealthStatus, statusCode: StatusCodes.Status503ServiceUnavailable)
-                : Results.Json(new HealthStatus("ready", null, listed), HealthJsonContext.Default.HealthStatus);
+                ? Results.Json(new HealthStatus("not ready", reason, listed, readiness.OutboxDetail()), HealthJsonContext.Default.HealthStatus, statusCode: StatusCodes.Status503ServiceUnavailable)
+                : Results.Json(new HealthStatus("ready", null, listed, readiness.OutboxDetail()), HealthJsonContext.Default.HealthStatus);
         });
         if (metrics is not null)
         {
