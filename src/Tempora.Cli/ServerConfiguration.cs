@@ -33,6 +33,15 @@ internal static class ServerConfiguration
         ("TEMPORAL_BROADCAST_ADDRESS", "broadcastAddress"),
     ];
 
+    /// <summary>The memory bounds' variables; start-dev reads them too (<see cref="WithMemoryBounds"/>).</summary>
+    private static readonly (string Variable, string Key)[] MemoryBoundVariables =
+    [
+        ("TEMPORA_RUN_CACHE_MAX_MIB", "runCacheMaxMiB"),
+        ("TEMPORA_TASK_QUEUE_IDLE_SECONDS", "taskQueueIdleSeconds"),
+        ("TEMPORA_METRIC_LABEL_MAX_VALUES", "metricLabelMaxValues"),
+        ("TEMPORA_METRIC_LABEL_MAX_LENGTH", "metricLabelMaxLength"),
+    ];
+
     private static readonly (string Variable, string Key)[] TemporaVariables =
     [
         ("TEMPORA_DB", "db"),
@@ -62,6 +71,7 @@ internal static class ServerConfiguration
         ("TEMPORA_NAMESPACE_MIN_RETENTION", "namespaceMinRetention"),
         ("TEMPORA_NAMESPACE_MAX_RETENTION", "namespaceMaxRetention"),
         ("TEMPORA_UI_ALLOWED_HOSTS", "uiAllowedHosts"),
+        .. MemoryBoundVariables,
     ];
 
     /// <summary>Every role a process can run; all of them by default.</summary>
@@ -153,12 +163,26 @@ internal static class ServerConfiguration
         {
             throw new ConfigurationException("Setting 'namespaceMinRetention' is greater than 'namespaceMaxRetention'.");
         }
+        options = WithMemoryBounds(options, config);
         return ParseStore(config["db"] ?? "sqlite") switch
         {
             StoreKind.Postgres => options with { Store = StoreKind.Postgres, Postgres = PostgresSettings(config) },
             _ => options with { Store = StoreKind.Sqlite, DbFilename = Path.GetFullPath(config["sqlite:file"] ?? "tempora.db") },
         };
     }
+
+    /// <summary>The memory bounds the configuration sets (docs/performance.md, "Memory"); the rest stays.</summary>
+    public static TemporaOptions WithMemoryBounds(TemporaOptions options, IConfiguration config) => options with
+    {
+        RunCacheMaxBytes = Int(config, "runCacheMaxMiB", (int)(options.RunCacheMaxBytes / (1024 * 1024)), 1, 1024 * 1024) * 1024L * 1024,
+        TaskQueueIdleTime = TimeSpan.FromSeconds(Int(config, "taskQueueIdleSeconds", (int)options.TaskQueueIdleTime.TotalSeconds, 1, 7 * 24 * 3600)),
+        MetricLabelMaxValues = Int(config, "metricLabelMaxValues", options.MetricLabelMaxValues, 1, 1_000_000),
+        MetricLabelMaxLength = Int(config, "metricLabelMaxLength", options.MetricLabelMaxLength, 16, 100_000),
+    };
+
+    /// <summary>The memory bounds set by environment variables (start-dev, which has no config file).</summary>
+    public static TemporaOptions WithMemoryBoundsFromEnvironment(TemporaOptions options, IDictionary environment) =>
+        WithMemoryBounds(options, new ConfigurationBuilder().AddInMemoryCollection(FromEnvironment(MemoryBoundVariables, environment)).Build());
 
     public static StoreKind ParseStore(string value) => value.ToLowerInvariant() switch
     {

@@ -117,7 +117,17 @@ internal sealed class StartDevCommand : Command
 
     private Task<int> RunAsync(ParseResult parseResult, CancellationToken ct)
     {
-        var options = ReadOptions(parseResult);
+        TemporaOptions options;
+        try
+        {
+            // The memory bounds come from the environment, as for `tempora start` (docs/performance.md, "Memory").
+            options = ServerConfiguration.WithMemoryBoundsFromEnvironment(ReadOptions(parseResult), Environment.GetEnvironmentVariables());
+        }
+        catch (ConfigurationException e)
+        {
+            Console.Error.WriteLine($"Invalid configuration: {e.Message}");
+            return Task.FromResult(1);
+        }
         return ServerRunner.RunAsync(options, server => PrintBanner(options, server.GrpcAddress, server.MetricsAddress, server.UiAddress), ct);
     }
 

@@ -6,10 +6,12 @@ namespace Tempora.History;
 /// The cached, lock-guarded in-memory copy of one run. The database is the source of truth: the cached state is
 /// dropped whenever a transition fails, and reloaded on next use.
 /// </summary>
-internal sealed class ExecutionContext
+internal sealed class ExecutionContext(RunCacheBudget? budget = null)
 {
     public SemaphoreSlim Lock { get; } = new(1, 1);
     private MutableState? _state;
+    private readonly System.Threading.Lock _sizeLock = new();
+    private bool _detached;
 
     /// <summary>The run's state as committed; null when unknown (reload from the store). Clearing it clears <see cref="History"/>.</summary>
     public MutableState? State
@@ -22,9 +24,51 @@ internal sealed class ExecutionContext
             {
                 History = null;
                 Rebuilt = null;
+                Resize(0);
             }
         }
     }
+
+    /// <summary>The estimated bytes this run holds in the cache (<see cref="RunCacheBudget"/>).</summary>
+    public long CachedBytes { get; private set; }
+
+    /// <summary>When the run was last used, on <see cref="RunCacheBudget.Tick"/>'s clock: the oldest are trimmed first.</summary>
+    public long LastUsed { get; set; }
+
+    /// <summary>Records the estimated bytes the run now holds; a context no longer in the cache counts nothing.</summary>
+    public void Resize(long bytes)
+    {
+        lock (_sizeLock)
+        {
+            if (_detached || budget is null)
+            {
+                return;
+            }
+            budget.Add(bytes - CachedBytes);
+            CachedBytes = bytes;
+        }
+    }
+
+    /// <summary>The context left the cache: what it holds no longer counts against the budget.</summary>
+    public void Detach()
+    {
+        lock (_sizeLock)
+        {
+            if (!_detached)
+            {
+                _detached = true;
+                budget?.Add(-CachedBytes);
+                CachedBytes = 0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// True when the state may be dropped from memory and reloaded later without losing anything: what lives only in
+    /// memory (admitted updates, buffered queries, a speculative workflow task) is absent. Call under the lock.
+    /// </summary>
+    public bool HoldsNothingVolatile =>
+        Updates.Count == 0 && Queries.Count == 0 && _state?.WorkflowTask is not { Speculative: true };
 
     /// <summary>
     /// Every event of the run as committed (index i holds event i + 1) while its history is short; null when not

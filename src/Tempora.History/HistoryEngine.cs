@@ -33,11 +33,17 @@ public sealed partial class HistoryEngine(
     private readonly IMetrics _metrics = metrics ?? NullMetrics.Instance;
     private readonly bool _verifyRebuild = options?.VerifyRebuild ?? false;
     private readonly ConcurrentQueue<string> _rebuildMismatches = new();
+    private readonly RunCacheBudget _cacheBudget = new(options?.RunCacheMaxBytes ?? HistoryOptions.DefaultRunCacheMaxBytes);
+    private int _trimming;
 
     /// <summary>Every mismatch the rebuild check found (<see cref="HistoryOptions.VerifyRebuild"/>); the tests expect none.</summary>
     public IReadOnlyCollection<string> RebuildMismatches => _rebuildMismatches;
 
-    /// <summary>Bound on cached runs; past it, idle entries are dropped (they reload from the database).</summary>
+    /// <summary>
+    /// Bound on cached runs; past it, idle entries are dropped (they reload from the database). The bytes they hold
+    /// are bounded by <see cref="HistoryOptions.RunCacheMaxBytes"/>; this bounds the entries themselves (a run whose
+    /// state was trimmed keeps a small context).
+    /// </summary>
     private const int MaxCachedExecutions = 20_000;
 
     /// <summary>Closed runs kept cached (oldest close evicted first): the callers waiting on a result read it right after the close.</summary>
@@ -106,6 +112,7 @@ public sealed partial class HistoryEngine(
         finally
         {
             Release(key, ctx);
+            TrimToBudget();
         }
     }
 
@@ -126,6 +133,7 @@ public sealed partial class HistoryEngine(
         finally
         {
             Release(key, ctx);
+            TrimToBudget();
         }
     }
 
@@ -143,12 +151,13 @@ public sealed partial class HistoryEngine(
         }
         catch
         {
-            _cache.TryRemove(key, out _);
+            Evict(key, ctx);
             throw;
         }
         finally
         {
             ctx.Lock.Release();
+            TrimToBudget();
         }
     }
 
@@ -170,7 +179,7 @@ public sealed partial class HistoryEngine(
         {
             ctx.State = null;
             ctx.Lock.Release();
-            _cache.TryRemove(new KeyValuePair<WorkflowKey, ExecutionContext>(key, ctx));
+            Evict(key, ctx);
         }
     }
 
@@ -195,19 +204,100 @@ public sealed partial class HistoryEngine(
     {
         if (_cache.TryGetValue(key, out var ctx))
         {
+            ctx.LastUsed = _cacheBudget.Tick();
             return ctx;
         }
         if (_cache.Count >= MaxCachedExecutions)
         {
             foreach (var (k, candidate) in _cache)
             {
-                if (candidate.Lock.CurrentCount == 1 && candidate.Updates.Count == 0 && candidate.Queries.Count == 0 && _cache.Count >= MaxCachedExecutions / 2)
+                if (candidate.Lock.CurrentCount == 1 && candidate.HoldsNothingVolatile && _cache.Count >= MaxCachedExecutions / 2)
                 {
-                    _cache.TryRemove(new KeyValuePair<WorkflowKey, ExecutionContext>(k, candidate));
+                    Evict(k, candidate);
                 }
             }
         }
-        return _cache.GetOrAdd(key, _ => new ExecutionContext());
+        ctx = _cache.GetOrAdd(key, _ => new ExecutionContext(_cacheBudget));
+        ctx.LastUsed = _cacheBudget.Tick();
+        return ctx;
+    }
+
+    /// <summary>Removes a run's context from the cache; what it held stops counting against the budget.</summary>
+    private void Evict(WorkflowKey key, ExecutionContext ctx)
+    {
+        if (_cache.TryRemove(new KeyValuePair<WorkflowKey, ExecutionContext>(key, ctx)))
+        {
+            ctx.Detach();
+        }
+    }
+
+    /// <summary>
+    /// Keeps the cached runs within <see cref="HistoryOptions.RunCacheMaxBytes"/>: when over it, drops the state and
+    /// history of the runs used longest ago until three quarters of the budget are used; they reload from the store
+    /// on next use. The context itself stays, so callers waiting on it (long polls, admitted updates) are unaffected,
+    /// and a run that is locked or holds what lives only in memory is skipped. One trim at a time.
+    /// </summary>
+    private void TrimToBudget()
+    {
+        if (!_cacheBudget.IsExceeded || Interlocked.Exchange(ref _trimming, 1) == 1)
+        {
+            return;
+        }
+        try
+        {
+            var candidates = new List<ExecutionContext>();
+            foreach (var (_, ctx) in _cache)
+            {
+                if (ctx.CachedBytes > 0)
+                {
+                    candidates.Add(ctx);
+                }
+            }
+            candidates.Sort((a, b) => a.LastUsed.CompareTo(b.LastUsed));
+            foreach (var ctx in candidates)
+            {
+                if (_cacheBudget.UsedBytes <= _cacheBudget.TrimTarget)
+                {
+                    break;
+                }
+                if (!ctx.Lock.Wait(0))
+                {
+                    continue; // in use now: not idle
+                }
+                try
+                {
+                    if (ctx.HoldsNothingVolatile)
+                    {
+                        ctx.State = null;
+                    }
+                }
+                finally
+                {
+                    ctx.Lock.Release();
+                }
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _trimming, 0);
+        }
+    }
+
+    /// <summary>
+    /// Records what a run holds in the cache: its state (serialized size <paramref name="stateBytes"/>), the copy the
+    /// rebuild check carries, and its cached history.
+    /// </summary>
+    private static void Measure(ExecutionContext ctx, long stateBytes)
+    {
+        var bytes = stateBytes * (ctx.Rebuilt is null ? 1 : 2);
+        if (ctx.History is { } events)
+        {
+            foreach (var e in events)
+            {
+                bytes += e.CalculateSize();
+            }
+        }
+        ctx.Resize(bytes);
     }
 
     /// <summary>
@@ -222,7 +312,7 @@ public sealed partial class HistoryEngine(
             _closedCached.Enqueue((key, ctx));
             while (_closedCached.Count > MaxCachedClosedRuns && _closedCached.TryDequeue(out var oldest))
             {
-                _cache.TryRemove(new KeyValuePair<WorkflowKey, ExecutionContext>(oldest.Key, oldest.Context));
+                Evict(oldest.Key, oldest.Context);
             }
         }
     }
@@ -236,6 +326,7 @@ public sealed partial class HistoryEngine(
         var record = await store.GetExecutionAsync(key, ct) ?? throw new EntityNotFoundException("workflow execution not found");
         ctx.State = StateSerializer.Deserialize(record.State);
         ctx.DbVersion = record.DbVersion;
+        Measure(ctx, record.State.Length);
         return ctx.State;
     }
 
@@ -273,6 +364,7 @@ public sealed partial class HistoryEngine(
         ctx.DbVersion = create is not null ? 1 : ctx.DbVersion + 1;
         ctx.State = t.State;
         ctx.History = WithEvents(create is not null ? [] : ctx.History, t.NewEvents);
+        Measure(ctx, mutation.State.Length);
         CountCommitted(t, ns.Name);
         AfterCommit(t);
         if (!t.State.IsOpen)
@@ -296,6 +388,7 @@ public sealed partial class HistoryEngine(
                 next.State = successor.State;
                 next.History = WithEvents([], successor.NewEvents);
                 next.Rebuilt = rebuiltSuccessor;
+                Measure(next, mutation.Successor?.State.Length ?? 0);
             }
             next.Visible = VisibilityRecords.Snapshot(successor.State);
             next.DbVersion = Math.Max(next.DbVersion, 1);

@@ -7,14 +7,64 @@ namespace Tempora.Matching;
 /// <summary>
 /// In-memory task queues. A task offered while a poller waits is handed over directly (sync match); otherwise it
 /// waits in the queue's backlog, whose durable copy is the task row written with the transition that created it.
+/// Queues are made on first use and unloaded when idle (<see cref="MatchingOptions.TaskQueueIdleTime"/>), so that
+/// made-up queue names do not hold memory and metric series for good.
 /// </summary>
-public sealed class MatchingEngine(TimeProvider time, IMetrics? metrics = null) : ITaskDispatcher
+public sealed class MatchingEngine : ITaskDispatcher, IDisposable
 {
     private readonly ConcurrentDictionary<TaskQueueKey, TaskQueuePartition> _queues = new();
+    private readonly TimeProvider _time;
+    private readonly IMetrics _metrics;
+    private readonly TimeSpan _idleTime;
+    private readonly ITimer _idleCheck;
 
-    private TaskQueuePartition Queue(TaskQueueKey key) => _queues.GetOrAdd(key, k => new TaskQueuePartition(k, time, metrics ?? NullMetrics.Instance));
+    public MatchingEngine(TimeProvider time, IMetrics? metrics = null, MatchingOptions? options = null)
+    {
+        _time = time;
+        _metrics = metrics ?? NullMetrics.Instance;
+        _idleTime = (options ?? new MatchingOptions()).TaskQueueIdleTime;
+        // Checked a few times per idle period, so that a queue goes at most a quarter of it late; at least every minute.
+        var interval = TimeSpan.FromTicks(Math.Clamp(_idleTime.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromMinutes(1).Ticks));
+        _idleCheck = time.CreateTimer(_ => UnloadIdleQueues(), null, interval, interval);
+    }
 
-    public void Dispatch(MatchingTask task) => Queue(task.Queue).Offer(task);
+    private TaskQueuePartition Queue(TaskQueueKey key) => _queues.GetOrAdd(key, k => new TaskQueuePartition(k, _time, _metrics));
+
+    /// <summary>Runs <paramref name="use"/> on the queue, again on a fresh instance while it finds one just unloaded.</summary>
+    private T OnLoadedQueue<T>(TaskQueueKey key, Func<TaskQueuePartition, (bool Done, T Result)> use)
+    {
+        while (true)
+        {
+            var queue = Queue(key);
+            var (done, result) = use(queue);
+            if (done)
+            {
+                return result;
+            }
+            // Unloaded between the lookup and the use: make sure it is gone from the map (the unloader may not have
+            // removed it yet), then take a fresh one.
+            _queues.TryRemove(new KeyValuePair<TaskQueueKey, TaskQueuePartition>(key, queue));
+        }
+    }
+
+    public void Dispatch(MatchingTask task) => OnLoadedQueue(task.Queue, q => (q.TryOffer(task), 0));
+
+    /// <summary>Puts a task back at the head of its queue (a poll that could not hand it out).</summary>
+    private void Requeue(MatchingTask task) => OnLoadedQueue(task.Queue, q => (q.TryRequeue(task), 0));
+
+    /// <summary>Unloads every queue idle for <see cref="MatchingOptions.TaskQueueIdleTime"/>.</summary>
+    public void UnloadIdleQueues()
+    {
+        foreach (var (key, queue) in _queues)
+        {
+            if (queue.TryUnloadIfIdle(_idleTime))
+            {
+                _queues.TryRemove(new KeyValuePair<TaskQueueKey, TaskQueuePartition>(key, queue));
+            }
+        }
+    }
+
+    public void Dispose() => _idleCheck.Dispose();
 
     public bool HasRecentPoller(TaskQueueKey queue, TimeSpan within) =>
         _queues.TryGetValue(queue, out var q) && q.HasRecentPoller(within);
@@ -35,13 +85,24 @@ public sealed class MatchingEngine(TimeProvider time, IMetrics? metrics = null) 
     public async Task<MatchingTask?> PollAsync(TaskQueueKey queue, Poller poller, TimeSpan maxWait, CancellationToken ct,
         double? maxTasksPerSecond = null)
     {
-        var partition = Queue(queue);
-        if (maxTasksPerSecond is { } rate)
+        var deadline = _time.GetUtcNow() + maxWait;
+        TaskQueuePartition partition;
+        PollResult polled;
+        while (true)
         {
-            partition.RateLimit.Set(rate);
+            partition = Queue(queue);
+            if (maxTasksPerSecond is { } rate)
+            {
+                partition.RateLimit.Set(rate);
+            }
+            polled = await partition.PollAsync(poller, maxWait, Requeue, ct);
+            if (!polled.WasUnloaded)
+            {
+                break;
+            }
+            _queues.TryRemove(new KeyValuePair<TaskQueueKey, TaskQueuePartition>(queue, partition));
         }
-        var deadline = time.GetUtcNow() + maxWait;
-        var task = await partition.PollAsync(poller, maxWait, ct);
+        var task = polled.Task;
         if (task is null || task.Query is not null)
         {
             return task;
@@ -49,14 +110,14 @@ public sealed class MatchingEngine(TimeProvider time, IMetrics? metrics = null) 
         var dispatched = false;
         try
         {
-            dispatched = await partition.RateLimit.WaitAsync(deadline - time.GetUtcNow(), ct);
+            dispatched = await partition.RateLimit.WaitAsync(deadline - _time.GetUtcNow(), ct);
             return dispatched ? task : null;
         }
         finally
         {
             if (!dispatched)
             {
-                partition.Requeue(task); // over the rate until the poll ended: the next poll gets it
+                Requeue(task); // over the rate until the poll ended: the next poll gets it
             }
         }
     }

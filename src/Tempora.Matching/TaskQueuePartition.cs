@@ -3,7 +3,10 @@ using Tempora.Core.Metrics;
 
 namespace Tempora.Matching;
 
-/// <summary>One task queue: a FIFO backlog and a FIFO of waiting pollers; at most one of them is non-empty.</summary>
+/// <summary>
+/// One task queue: a FIFO backlog and a FIFO of waiting pollers; at most one of them is non-empty. Once unloaded
+/// (<see cref="TryUnloadIfIdle"/>) it refuses every task and poll, and the engine retries them on a fresh instance.
+/// </summary>
 internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time, IMetrics metrics)
 {
     private static readonly TimeSpan PollerRetention = TimeSpan.FromMinutes(5);
@@ -14,6 +17,12 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time, IM
     private readonly Dictionary<string, DateTimeOffset> _pollers = new(StringComparer.Ordinal);
     private readonly string _taskType = key.Type.ToString(); // metric label: Workflow or Activity
     private string[]? _metricLabels; // namespace, taskqueue, task_type: built at the first poll, which knows the names
+    private DateTimeOffset _lastActive = time.GetUtcNow();
+    private bool _unloaded;
+
+    /// <summary>The metrics a queue reports with its own labels, dropped when it is unloaded.</summary>
+    private static readonly MetricDefinition[] QueueMetrics =
+        [MetricNames.PollSuccess, MetricNames.PollSuccessSync, MetricNames.PollTimeouts, MetricNames.TaskScheduleToStartLatency];
 
     public TaskQueueKey Key { get; } = key;
 
@@ -31,10 +40,16 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time, IM
         }
     }
 
-    public void Offer(MatchingTask task)
+    /// <summary>Hands the task to a waiting poller or queues it; false when the queue was unloaded (use a fresh one).</summary>
+    public bool TryOffer(MatchingTask task)
     {
         lock (_lock)
         {
+            if (_unloaded)
+            {
+                return false;
+            }
+            _lastActive = time.GetUtcNow();
             // Sync match: the oldest waiting poller gets the task without it touching the backlog. A poller that gave
             // up (cancelled) no longer accepts results, so try the next one.
             while (_waiting.First is { } node)
@@ -42,27 +57,39 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time, IM
                 _waiting.RemoveFirst();
                 if (node.Value.TrySetResult(task))
                 {
-                    return;
+                    return true;
                 }
             }
             _backlog.AddLast(task);
+            return true;
         }
     }
 
-    public async Task<MatchingTask?> PollAsync(Poller poller, TimeSpan maxWait, CancellationToken ct)
+    /// <summary>
+    /// Waits up to <paramref name="maxWait"/> for a task. <see cref="PollResult.Unloaded"/> when the queue was unloaded
+    /// before the poll reached it (poll a fresh one); a task matched as the wait ended goes back through
+    /// <paramref name="requeue"/>, which finds a fresh queue should this one be unloaded by then.
+    /// </summary>
+    public async Task<PollResult> PollAsync(Poller poller, TimeSpan maxWait, Action<MatchingTask> requeue, CancellationToken ct)
     {
-        var labels = MetricLabels(poller);
         var identity = poller.Identity;
         TaskCompletionSource<MatchingTask?> waiter;
         LinkedListNode<TaskCompletionSource<MatchingTask?>> node;
+        string[] labels;
         lock (_lock)
         {
-            _pollers[identity] = time.GetUtcNow();
+            if (_unloaded)
+            {
+                return PollResult.Unloaded;
+            }
+            labels = MetricLabels(poller);
+            _lastActive = time.GetUtcNow();
+            _pollers[identity] = _lastActive;
             if (_backlog.First is { } first)
             {
                 _backlog.RemoveFirst();
                 CountPolled(first.Value, sync: false, labels);
-                return first.Value;
+                return new PollResult(first.Value);
             }
             waiter = new TaskCompletionSource<MatchingTask?>(TaskCreationOptions.RunContinuationsAsynchronously);
             node = _waiting.AddLast(waiter);
@@ -74,7 +101,7 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time, IM
             {
                 CountPolled(matched, sync: true, labels);
             }
-            return matched;
+            return new PollResult(matched);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
@@ -84,19 +111,20 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time, IM
                 {
                     _waiting.Remove(node);
                 }
-                _pollers[identity] = time.GetUtcNow();
+                _lastActive = time.GetUtcNow();
+                _pollers[identity] = _lastActive;
             }
             // A task matched just as the poll ended must not be lost: put it back at the head of the queue.
             if (!waiter.TrySetResult(null) && waiter.Task.Result is { } matched)
             {
-                Requeue(matched);
+                requeue(matched);
             }
             if (e is OperationCanceledException)
             {
                 throw;
             }
             metrics.Increment(MetricNames.PollTimeouts, labels);
-            return null;
+            return new PollResult(null);
         }
     }
 
@@ -122,21 +150,54 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time, IM
 
     private const string StickyQueueLabel = "__sticky__";
 
-    /// <summary>Puts a task back at the head of the queue (or straight to a waiting poller).</summary>
-    public void Requeue(MatchingTask task)
+    /// <summary>Puts a task back at the head of the queue (or straight to a waiting poller); false when unloaded.</summary>
+    public bool TryRequeue(MatchingTask task)
     {
         lock (_lock)
         {
+            if (_unloaded)
+            {
+                return false;
+            }
+            _lastActive = time.GetUtcNow();
             while (_waiting.First is { } node)
             {
                 _waiting.RemoveFirst();
                 if (node.Value.TrySetResult(task))
                 {
-                    return;
+                    return true;
                 }
             }
             _backlog.AddFirst(task);
+            return true;
         }
+    }
+
+    /// <summary>
+    /// Marks the queue unloaded when nobody waits on it, it holds no task and nothing happened for
+    /// <paramref name="idleTime"/>; from then on it refuses tasks and polls. Drops its metric series (every sticky
+    /// queue shares the "__sticky__" series, which stay). True when unloaded.
+    /// </summary>
+    public bool TryUnloadIfIdle(TimeSpan idleTime)
+    {
+        string[]? labels;
+        lock (_lock)
+        {
+            if (_unloaded || _waiting.Count > 0 || _backlog.Count > 0 || time.GetUtcNow() - _lastActive < idleTime)
+            {
+                return false;
+            }
+            _unloaded = true;
+            labels = _metricLabels;
+        }
+        if (labels is not null && labels[1] != StickyQueueLabel)
+        {
+            foreach (var metric in QueueMetrics)
+            {
+                metrics.Remove(metric, labels);
+            }
+        }
+        return true;
     }
 
     public bool HasRecentPoller(TimeSpan within)
@@ -192,14 +253,25 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time, IM
         }
     }
 
+    /// <summary>Unloads the queue at once (a sticky queue whose worker shut down) and returns its tasks.</summary>
     public IReadOnlyList<MatchingTask> Drain()
     {
         lock (_lock)
         {
+            _unloaded = true; // a task offered from now on goes to a fresh instance, not to this drained one
             var tasks = _backlog.ToList();
             _backlog.Clear();
             _pollers.Clear();
             return tasks;
         }
     }
+}
+
+/// <summary>What a poll of one queue instance gave: a task, none (the wait ended), or <see cref="Unloaded"/>.</summary>
+internal readonly record struct PollResult(MatchingTask? Task)
+{
+    /// <summary>The queue was unloaded before the poll reached it.</summary>
+    public static PollResult Unloaded { get; } = new(null) { WasUnloaded = true };
+
+    public bool WasUnloaded { get; private init; }
 }

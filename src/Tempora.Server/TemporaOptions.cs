@@ -81,6 +81,35 @@ public sealed record TemporaOptions
     /// Host headers answer 400, which defeats DNS rebinding (docs/web-ui.md).
     /// </summary>
     public IReadOnlyList<string> UiAllowedHosts { get; init; } = [];
+
+    // Memory bounds: what clients can make the server hold (docs/performance.md, "Memory").
+
+    /// <summary>The default <see cref="MetricLabelMaxValues"/>.</summary>
+    public const int DefaultMetricLabelMaxValues = 1_000;
+
+    /// <summary>The default <see cref="MetricLabelMaxLength"/>.</summary>
+    public const int DefaultMetricLabelMaxLength = 256;
+
+    /// <summary>
+    /// Bytes the history run cache may hold, estimated from serialized sizes (runCacheMaxMiB, TEMPORA_RUN_CACHE_MAX_MIB;
+    /// 256 MiB). The runs used longest ago are dropped past it and reload from the store on next use.
+    /// </summary>
+    public long RunCacheMaxBytes { get; init; } = Tempora.History.HistoryOptions.DefaultRunCacheMaxBytes;
+
+    /// <summary>
+    /// A task queue with no poller, no task in memory and no activity for this long is unloaded, metric series
+    /// included (taskQueueIdleSeconds, TEMPORA_TASK_QUEUE_IDLE_SECONDS; Temporal's matching.maxTaskQueueIdleTime, 5 minutes).
+    /// </summary>
+    public TimeSpan TaskQueueIdleTime { get; init; } = Tempora.Matching.MatchingOptions.DefaultTaskQueueIdleTime;
+
+    /// <summary>
+    /// Distinct values each metric label (taskqueue, namespace, operation, …) may take; later ones are exported as
+    /// "__omitted__" (metricLabelMaxValues, TEMPORA_METRIC_LABEL_MAX_VALUES).
+    /// </summary>
+    public int MetricLabelMaxValues { get; init; } = DefaultMetricLabelMaxValues;
+
+    /// <summary>Characters kept of a metric label value (metricLabelMaxLength, TEMPORA_METRIC_LABEL_MAX_LENGTH).</summary>
+    public int MetricLabelMaxLength { get; init; } = DefaultMetricLabelMaxLength;
 }
 
 /// <summary>The stores Tempora runs on.</summary>

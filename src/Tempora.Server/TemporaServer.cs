@@ -152,7 +152,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
         Listeners listeners, CancellationToken ct)
     {
         // Observability first: every role below reports to it. Metrics off means NullMetrics, not a missing service.
-        var prometheus = options.Metrics ? new PrometheusMetrics() : null;
+        var prometheus = options.Metrics ? new PrometheusMetrics(options.MetricLabelMaxValues, options.MetricLabelMaxLength) : null;
         try
         {
             return await StartAsync(options, builder, persistence, listeners, prometheus, ct);
@@ -178,6 +178,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
         services.AddSingleton<IExecutionStore>(new MeteredExecutionStore(persistence.Executions, metrics));
         services.AddSingleton<INamespaceStore>(new MeteredNamespaceStore(persistence.Namespaces, metrics));
         services.AddSingleton<IVisibilityStore>(new MeteredVisibilityStore(persistence.Visibility, metrics));
+        services.AddSingleton(new MatchingOptions { TaskQueueIdleTime = options.TaskQueueIdleTime });
         services.AddSingleton<MatchingEngine>();
         services.AddSingleton<ITaskDispatcher>(sp => sp.GetRequiredService<MatchingEngine>());
         services.AddSingleton(options.NamespaceRetention);
@@ -197,7 +198,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
             services.AddSingleton<IShardOwnership>(new SingleProcessShards(options.NumHistoryShards));
         }
         services.AddSingleton<IRemoteRuns, Frontend.Cluster.RemoteRunsClient>();
-        services.AddSingleton(new HistoryOptions { VerifyRebuild = options.VerifyRebuild });
+        services.AddSingleton(new HistoryOptions { VerifyRebuild = options.VerifyRebuild, RunCacheMaxBytes = options.RunCacheMaxBytes });
         services.AddSingleton<HistoryEngine>();
         services.AddSingleton<RetentionJob>();
         services.AddFrontend();

@@ -28,6 +28,9 @@ internal sealed record TemporaProcessOptions
 
     /// <summary>More flags for the server command (for example --log-format json).</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+
+    /// <summary>More environment variables for the server (for example TEMPORA_RUN_CACHE_MAX_MIB).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>
@@ -42,17 +45,22 @@ internal sealed partial class TemporaProcess : IAsyncDisposable
     private readonly ProcessLog _log;
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output;
 
-    private TemporaProcess(Process process, ProcessLog log, System.Collections.Concurrent.ConcurrentQueue<string> output, string address)
+    private TemporaProcess(Process process, ProcessLog log, System.Collections.Concurrent.ConcurrentQueue<string> output, string address,
+        Task<string> metricsAddress)
     {
         _process = process;
         _log = log;
         _output = output;
         Address = address;
+        MetricsAddress = metricsAddress;
         Port = int.Parse(address[(address.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
     }
 
     /// <summary>host:port of the gRPC frontend.</summary>
     public string Address { get; }
+
+    /// <summary>host:port of /metrics, as the banner prints it (the line after the gRPC address).</summary>
+    public Task<string> MetricsAddress { get; }
 
     /// <summary>The gRPC port (the one a restart passes to keep the same address).</summary>
     public int Port { get; }
@@ -95,6 +103,7 @@ internal sealed partial class TemporaProcess : IAsyncDisposable
 
             var process = Launch(ServerArguments(options).Concat(options.ExtraArguments), options, log);
             var address = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var metricsAddress = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
             process.OutputDataReceived += (_, e) =>
             {
@@ -105,6 +114,10 @@ internal sealed partial class TemporaProcess : IAsyncDisposable
                     if (ServerLine().Match(line) is { Success: true } m)
                     {
                         address.TrySetResult(m.Groups[1].Value);
+                    }
+                    else if (MetricsLine().Match(line) is { Success: true } metrics)
+                    {
+                        metricsAddress.TrySetResult(metrics.Groups[1].Value);
                     }
                 }
             };
@@ -125,7 +138,7 @@ internal sealed partial class TemporaProcess : IAsyncDisposable
             {
                 var listening = await address.Task.WithTimeout($"tempora to print its address (log {log.Path})", StartTimeout);
                 log.Write("test", $"listening on {listening}, pid {process.Id}");
-                return new TemporaProcess(process, log, output, listening);
+                return new TemporaProcess(process, log, output, listening, metricsAddress.Task);
             }
             catch
             {
@@ -269,6 +282,10 @@ internal sealed partial class TemporaProcess : IAsyncDisposable
         }
         // As in-process test servers do: every commit is checked against a rebuild of the run from its history.
         info.Environment["TEMPORA_VERIFY_REBUILD"] = "1";
+        foreach (var (name, value) in options.Environment)
+        {
+            info.Environment[name] = value;
+        }
         if (options.Postgres is { } pg)
         {
             info.Environment["DB"] = "postgres12";
@@ -293,6 +310,9 @@ internal sealed partial class TemporaProcess : IAsyncDisposable
 
     [GeneratedRegex(@"^Server:\s+(\S+:\d+)\s*$")]
     private static partial Regex ServerLine();
+
+    [GeneratedRegex(@"^Metrics:\s+http://(\S+:\d+)/metrics\s*$")]
+    private static partial Regex MetricsLine();
 
     /// <summary>A log file of one child process (and its schema setup), with the last lines kept for failure messages.</summary>
     private sealed class ProcessLog : IDisposable

@@ -197,6 +197,10 @@ public sealed class PostgresVisibilityOutboxTests : IAsyncLifetime
             }
         }
 
+        public void Remove(MetricDefinition metric, params string[] labels)
+        {
+        }
+
         public void Record(MetricDefinition metric, TimeSpan duration, params string[] labels)
         {
         }

@@ -14,6 +14,12 @@ public interface IMetrics
 
     /// <summary>Sets a gauge.</summary>
     void Set(MetricDefinition metric, double value, params string[] labels);
+
+    /// <summary>
+    /// Drops the series of these label values (a task queue unloaded), so that a name seen once does not stay in the
+    /// export for good; a later report starts the series again from zero.
+    /// </summary>
+    void Remove(MetricDefinition metric, params string[] labels);
 }
 
 /// <summary>Shorthands over <see cref="IMetrics"/>.</summary>
@@ -41,6 +47,10 @@ public sealed class NullMetrics : IMetrics
     }
 
     public void Set(MetricDefinition metric, double value, params string[] labels)
+    {
+    }
+
+    public void Remove(MetricDefinition metric, params string[] labels)
     {
     }
 }

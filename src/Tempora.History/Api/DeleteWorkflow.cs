@@ -33,7 +33,7 @@ public sealed partial class HistoryEngine
         finally
         {
             ctx.Lock.Release();
-            _cache.TryRemove(new KeyValuePair<WorkflowKey, ExecutionContext>(key, ctx));
+            Evict(key, ctx);
         }
     }
 }

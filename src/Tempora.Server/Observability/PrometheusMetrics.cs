@@ -7,7 +7,8 @@ namespace Tempora.Server.Observability;
 /// <summary>
 /// <see cref="IMetrics"/> over a prometheus-net registry of this server's own (several servers can share a test
 /// process), plus process and .NET runtime metrics. Exported in the classic Prometheus text format, in which counters
-/// keep their names as given: Temporal's are <c>service_requests</c>, not <c>service_requests_total</c>.
+/// keep their names as given: Temporal's are <c>service_requests</c>, not <c>service_requests_total</c>. Label values
+/// pass through a <see cref="MetricLabelLimit"/>, since clients choose many of them (task queue names above all).
 /// </summary>
 public sealed class PrometheusMetrics : IMetrics, IDisposable
 {
@@ -17,9 +18,15 @@ public sealed class PrometheusMetrics : IMetrics, IDisposable
 
     private readonly FrozenDictionary<MetricDefinition, Collector> _collectors;
     private readonly IDisposable _runtimeMeters;
+    private readonly MetricLabelLimit _labelLimit;
+    private readonly Lock _removing = new();
 
-    public PrometheusMetrics()
+    /// <param name="maxLabelValues">Distinct values each label name may take (<see cref="TemporaOptions.MetricLabelMaxValues"/>).</param>
+    /// <param name="maxLabelLength">Characters kept of a label value (<see cref="TemporaOptions.MetricLabelMaxLength"/>).</param>
+    public PrometheusMetrics(int maxLabelValues = TemporaOptions.DefaultMetricLabelMaxValues,
+        int maxLabelLength = TemporaOptions.DefaultMetricLabelMaxLength)
     {
+        _labelLimit = new MetricLabelLimit(maxLabelValues, maxLabelLength);
         Registry = Metrics.NewCustomRegistry();
         var factory = Metrics.WithCustomRegistry(Registry);
         var collectors = new Dictionary<MetricDefinition, Collector>();
@@ -55,13 +62,73 @@ public sealed class PrometheusMetrics : IMetrics, IDisposable
     public CollectorRegistry Registry { get; }
 
     public void Add(MetricDefinition metric, double delta, params string[] labels) =>
-        ((Counter)_collectors[metric]).WithLabels(labels).Inc(delta);
+        ((Counter)_collectors[metric]).WithLabels(_labelLimit.Admit(metric, labels)).Inc(delta);
 
     public void Record(MetricDefinition metric, TimeSpan duration, params string[] labels) =>
-        ((Histogram)_collectors[metric]).WithLabels(labels).Observe(duration.TotalSeconds);
+        ((Histogram)_collectors[metric]).WithLabels(_labelLimit.Admit(metric, labels)).Observe(duration.TotalSeconds);
 
     public void Set(MetricDefinition metric, double value, params string[] labels) =>
-        ((Gauge)_collectors[metric]).WithLabels(labels).Set(value);
+        ((Gauge)_collectors[metric]).WithLabels(_labelLimit.Admit(metric, labels)).Set(value);
+
+    /// <summary>
+    /// Drops one series, and frees the place of each of its label values that no series carries any more. A series
+    /// folded into <see cref="MetricLabelLimit.Omitted"/> is shared with other values and stays.
+    /// </summary>
+    public void Remove(MetricDefinition metric, params string[] labels)
+    {
+        if (_labelLimit.AsAdmitted(metric, labels) is not { } reported)
+        {
+            return;
+        }
+        lock (_removing)
+        {
+            // WithLabels makes the series if it was never reported; Remove drops it either way.
+            switch (_collectors[metric])
+            {
+                case Counter counter:
+                    counter.WithLabels(reported).Remove();
+                    break;
+                case Histogram histogram:
+                    histogram.WithLabels(reported).Remove();
+                    break;
+                case Gauge gauge:
+                    gauge.WithLabels(reported).Remove();
+                    break;
+            }
+            for (var i = 0; i < reported.Length; i++)
+            {
+                if (!InUse(metric.Labels[i], reported[i]))
+                {
+                    _labelLimit.Release(metric.Labels[i], reported[i]);
+                }
+            }
+        }
+    }
+
+    /// <summary>True when some series of some metric with the label carries the value.</summary>
+    private bool InUse(string label, string value)
+    {
+        foreach (var (metric, collector) in _collectors)
+        {
+            var index = Array.IndexOf(metric.Labels, label);
+            if (index < 0)
+            {
+                continue;
+            }
+            var all = collector switch
+            {
+                Counter c => c.GetAllLabelValues(),
+                Histogram h => h.GetAllLabelValues(),
+                Gauge g => g.GetAllLabelValues(),
+                _ => [],
+            };
+            if (all.Any(values => values[index] == value))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /// <summary>Writes every series in the Prometheus text format (0.0.4).</summary>
     public Task ExportAsync(Stream stream, CancellationToken ct) =>
