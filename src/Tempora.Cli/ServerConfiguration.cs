@@ -138,6 +138,7 @@ internal static class ServerConfiguration
             MigrateSchema = false,
             VerifyRebuild = Switch(config, "verifyRebuild", false),
         };
+        options = DynamicConfigLimits.Apply(options, config);
         return ParseStore(config["db"] ?? "sqlite") switch
         {
             StoreKind.Postgres => options with { Store = StoreKind.Postgres, Postgres = PostgresSettings(config) },

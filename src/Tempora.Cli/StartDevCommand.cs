@@ -77,6 +77,12 @@ internal sealed class StartDevCommand : Command
         Description = "Do not serve the web UI",
     };
 
+    private readonly Option<string[]> _dynamicConfigValues = new("--dynamic-config-value")
+    {
+        Description = $"A limit, as KEY=VALUE with one of Temporal's dynamic-config keys ({DynamicConfigLimits.KnownKeys}); repeat for several",
+        HelpName = "key=value",
+    };
+
     public StartDevCommand()
         : base("start-dev", "Start a development server: every role in one process, with an embedded store")
     {
@@ -108,6 +114,18 @@ internal sealed class StartDevCommand : Command
         Options.Add(_logFormat);
         Options.Add(_searchAttributes);
         Options.Add(_headless);
+        _dynamicConfigValues.Validators.Add(result =>
+        {
+            try
+            {
+                DynamicConfigLimits.Apply(new TemporaOptions(), result.Tokens.Select(t => t.Value));
+            }
+            catch (ConfigurationException e)
+            {
+                result.AddError(e.Message);
+            }
+        });
+        Options.Add(_dynamicConfigValues);
 
         SetAction(RunAsync);
     }
@@ -123,7 +141,7 @@ internal sealed class StartDevCommand : Command
         var ip = parseResult.GetRequiredValue(_ip);
         var dbFilename = parseResult.GetRequiredValue(_dbFilename);
         var inMemory = parseResult.GetValue(_inMemory) || dbFilename == MemoryDbFilename;
-        return new TemporaOptions
+        var options = new TemporaOptions
         {
             Ip = string.Equals(ip, "localhost", StringComparison.OrdinalIgnoreCase) ? "127.0.0.1" : ip,
             Port = parseResult.GetValue(_port),
@@ -148,6 +166,7 @@ internal sealed class StartDevCommand : Command
                 .ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal),
             VerifyRebuild = VerifyRebuildFromEnvironment(),
         };
+        return DynamicConfigLimits.Apply(options, parseResult.GetValue(_dynamicConfigValues) ?? []);
     }
 
     /// <summary>TEMPORA_VERIFY_REBUILD, as `tempora start` reads it (the tests set it for the servers they launch).</summary>

@@ -9,4 +9,7 @@ public sealed record HistoryOptions
     /// a history read per run loaded and a comparison per commit; the end-to-end tests turn it on.
     /// </summary>
     public bool VerifyRebuild { get; init; }
+
+    /// <summary>Size limits on payloads, memo, user metadata and search attributes.</summary>
+    public PayloadLimits Limits { get; init; } = new();
 }

@@ -170,7 +170,7 @@ public sealed partial class HistoryEngine
             UpdateAsync(token.Key, (t, ctx) =>
             {
                 CheckWorkflowTaskToken(t.State, token);
-                var completion = new WorkflowTaskCompletion(t, r, ctx, current.CustomSearchAttributes);
+                var completion = new WorkflowTaskCompletion(t, r, ctx, current.CustomSearchAttributes, _limits);
                 completion.Apply();
                 if (r.QueryResults.Count > 0)
                 {
@@ -196,7 +196,7 @@ public sealed partial class HistoryEngine
     public async Task RespondWorkflowTaskFailedAsync(RespondWorkflowTaskFailedRequest r, CancellationToken ct)
     {
         var token = TaskToken.Deserialize(r.TaskToken.Span);
-        if (r.Failure is not null && r.Failure.CalculateSize() > HistoryLimits.BlobSizeError)
+        if (_limits.IsBlobTooLarge(r.Failure))
         {
             // As Temporal: the task still fails, with a server failure in place of the one too large to record.
             r.Failure = OversizeFailure(r.Failure);
