@@ -26,12 +26,17 @@ public static class FrontendExtensions
         {
             options.MaxReceiveMessageSize = limits.Public;
             options.MaxSendMessageSize = null;
+            options.CompressionProviders = [new BoundedGzipCompression(limits.Public)];
             // Outermost first: metrics see the status ErrorInterceptor maps a domain exception to.
             options.Interceptors.Add<MetricsInterceptor>();
             options.Interceptors.Add<ErrorInterceptor>();
             // Inside the error mapping, so that a request refused while its shard moves answers Unavailable.
             options.Interceptors.Add<ShardRoutingInterceptor>();
-        }).AddServiceOptions<ClusterService>(options => options.MaxReceiveMessageSize = limits.Cluster);
+        }).AddServiceOptions<ClusterService>(options =>
+        {
+            options.MaxReceiveMessageSize = limits.Cluster;
+            options.CompressionProviders = [new BoundedGzipCompression(limits.Cluster)];
+        });
         services.TryAddSingleton<IShardOwnership>(new SingleProcessShards(1));
         services.TryAddSingleton(StoreNames.Sqlite);
         services.AddSingleton<ClusterChannels>();
