@@ -60,8 +60,12 @@ public sealed record PayloadLimits
             : null;
     }
 
-    /// <summary>A value or the whole map too large, in the words of Temporal's validator; null when within.</summary>
-    public string? SearchAttributesSizeProblem(SearchAttributes? attributes)
+    /// <summary>
+    /// A value of <paramref name="attributes"/> too large, or <paramref name="whole"/> (the run's attributes once these
+    /// are applied; by default these alone) too large in all, in the words of Temporal's validator; null when within.
+    /// Only the values being set are measured one by one: the server-maintained BuildIds keeps itself under 2 KiB.
+    /// </summary>
+    public string? SearchAttributesSizeProblem(SearchAttributes? attributes, SearchAttributes? whole = null)
     {
         if (attributes is null)
         {
@@ -74,7 +78,7 @@ public sealed record PayloadLimits
                 return $"search attribute {name} value size {value.Data.Length} exceeds size limit {SearchAttributesSizeOfValue}";
             }
         }
-        var total = attributes.CalculateSize();
+        var total = (whole ?? attributes).CalculateSize();
         return total > SearchAttributesTotalSize
             ? $"total size of search attributes {total} exceeds size limit {SearchAttributesTotalSize}"
             : null;

@@ -36,13 +36,37 @@ public sealed class MessageSizeMemoryTests
 
         // VmHWM is the process's peak resident set: it catches a spike the requests caused even if memory came back.
         var peak = ProcStatus(server.Pid, "VmHWM");
+        Assert.True(peak - before < AllowedGrowth,
+            $"peak RSS {peak / (1024 * 1024)} MiB is {(peak - before) / (1024 * 1024)} MiB over the {before / (1024 * 1024)} MiB before the requests");
         Assert.All(answers, a =>
         {
             Assert.Equal("8", a.Status); // ResourceExhausted
             Assert.Equal($"grpc: received message larger than max ({RequestSize} vs. {4 * 1024 * 1024})", a.Message);
         });
-        Assert.True(peak - before < AllowedGrowth,
-            $"peak RSS {peak / (1024 * 1024)} MiB is {(peak - before) / (1024 * 1024)} MiB over the {before / (1024 * 1024)} MiB before the requests");
+    }
+
+    [Fact]
+    public async Task ReceiveLimit_SetThroughTheCommandLine_IsTheOneEnforced()
+    {
+        using var db = new TestDatabase("receive-limit-cli");
+        // start-dev takes Temporal CLI's --dynamic-config-value; `tempora start` (PostgreSQL) a dynamicConfig: section.
+        var configFile = Path.Combine(Path.GetDirectoryName(db.DbFile)!, "tempora.yaml");
+        await File.WriteAllTextAsync(configFile, "dynamicConfig:\n  grpc.maxReceiveMessageSize: 65536\n");
+        await using var server = await TemporaProcess.StartAsync(db.Postgres is { } pg
+            ? new TemporaProcessOptions { Postgres = pg, SetupSchema = true, LogName = "receive-limit-cli", ExtraArguments = ["--config", configFile] }
+            : new TemporaProcessOptions
+            {
+                DbFile = db.DbFile,
+                LogName = "receive-limit-cli",
+                ExtraArguments = ["--dynamic-config-value", "grpc.maxReceiveMessageSize=65536"],
+            });
+        using var http = new HttpClient();
+
+        var within = await SendAsync(http, server.Address, 60 * 1024);
+        var over = await SendAsync(http, server.Address, 70 * 1024);
+
+        Assert.Equal("0", within.Status);
+        Assert.Equal(("8", $"grpc: received message larger than max ({70 * 1024} vs. 65536)"), (over.Status, over.Message));
     }
 
     /// <summary>

@@ -289,7 +289,8 @@ internal sealed class WorkflowTaskCompletion(
                 CheckPayload(upsert.SearchAttributes, WorkflowTaskFailedCause.BadSearchAttributes);
                 CheckSearchAttributes(upsert.SearchAttributes, WorkflowTaskFailedCause.BadSearchAttributes);
                 // The size limits hold for the run's attributes after the upsert, as in Temporal.
-                CheckSearchAttributesSize(MapUpserts.Merged(t.State.SearchAttributes, upsert.SearchAttributes), WorkflowTaskFailedCause.BadSearchAttributes);
+                CheckSearchAttributesSize(upsert.SearchAttributes, WorkflowTaskFailedCause.BadSearchAttributes,
+                    MapUpserts.Merged(t.State.SearchAttributes, upsert.SearchAttributes));
                 var upserted = Event(EventType.UpsertWorkflowSearchAttributes, command);
                 upserted.UpsertWorkflowSearchAttributesEventAttributes = new UpsertWorkflowSearchAttributesEventAttributes
                 {
@@ -692,9 +693,9 @@ internal sealed class WorkflowTaskCompletion(
     }
 
     /// <summary>Too many keys fail the task; values or a map too large terminate the run, as Temporal's size checker does.</summary>
-    private void CheckSearchAttributesSize(SearchAttributes? attributes, WorkflowTaskFailedCause cause)
+    private void CheckSearchAttributesSize(SearchAttributes? attributes, WorkflowTaskFailedCause cause, SearchAttributes? whole = null)
     {
-        if (_limits.SearchAttributesSizeProblem(attributes) is { } problem)
+        if (_limits.SearchAttributesSizeProblem(attributes, whole) is { } problem)
         {
             throw new CommandValidationException(cause, problem, terminatesWorkflow: true);
         }
