@@ -282,6 +282,77 @@ public sealed class PayloadLimitTests(ServerFixture fixture)
             new() { StartToCloseTimeout = TimeSpan.FromSeconds(10), Summary = new string('s', 500) });
     }
 
+    [Fact]
+    public async Task UpdateRejection_FailureOverBlobLimit_WorkflowTerminated()
+    {
+        var taskQueue = ServerFixture.NewTaskQueue("rejection-oversize");
+        using var worker = new TemporalWorker(fixture.Client, new TemporalWorkerOptions(taskQueue).AddWorkflow<HugeRejectionWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await fixture.Client.StartWorkflowAsync((HugeRejectionWorkflow wf) => wf.RunAsync(),
+                new(ServerFixture.NewWorkflowId("rejection-oversize"), taskQueue));
+            await Wait.ForHistoryEventAsync(handle, EventType.WorkflowTaskCompleted);
+
+            // The caller learns nothing of a rejection the server could not keep; the run is gone.
+            await Assert.ThrowsAnyAsync<Exception>(() => handle.ExecuteUpdateAsync(wf => wf.UpdateAsync()).WithTimeout("the update to end"));
+
+            var e = await Assert.ThrowsAsync<WorkflowFailedException>(() => handle.GetResultAsync().WithTimeout("the run to be terminated"));
+            Assert.IsType<TerminatedFailureException>(e.InnerException);
+            // The rejection came in a speculative task, whose failure (like any of its events) is not written.
+            var events = await handle.EventsAsync();
+            Assert.Equal("Message type temporal.api.update.v1.Rejection exceeds size limit.", events[^1].WorkflowExecutionTerminatedEventAttributes.Reason);
+        });
+    }
+
+    [Workflow]
+    public class HugeRejectionWorkflow
+    {
+        [WorkflowRun]
+        public Task RunAsync() => Workflow.WaitConditionAsync(() => false);
+
+        [WorkflowUpdateValidator(nameof(UpdateAsync))]
+        public void Validate() =>
+            throw new ApplicationFailureException("rejected", details: [new string('r', (2 * 1024 * 1024) + (512 * 1024))]);
+
+        [WorkflowUpdate]
+        public Task UpdateAsync() => Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task RespondActivityTaskFailed_HeartbeatDetailsOverBlobLimit_DroppedAndFailureKept()
+    {
+        var start = StartRequest("heartbeat-dropped");
+        await Raw.StartWorkflowExecutionAsync(start);
+        var task = await RawWorker.PollWorkflowTaskAsync(fixture.Client, start.TaskQueue.Name);
+        await Raw.RespondWorkflowTaskCompletedAsync(RawWorker.Completion(task.TaskToken, new Command
+        {
+            CommandType = CommandType.ScheduleActivityTask,
+            ScheduleActivityTaskCommandAttributes = new ScheduleActivityTaskCommandAttributes
+            {
+                ActivityId = "a1",
+                ActivityType = new ActivityType { Name = "A" },
+                StartToCloseTimeout = Duration.FromTimeSpan(TimeSpan.FromSeconds(30)),
+                RetryPolicy = new RetryPolicy { InitialInterval = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(100)), MaximumAttempts = 2 },
+            },
+        }));
+        var poll = new PollActivityTaskQueueRequest { Namespace = "default", TaskQueue = start.TaskQueue, Identity = "raw" };
+        var first = await Raw.PollActivityTaskQueueAsync(poll);
+
+        await Raw.RespondActivityTaskFailedAsync(new RespondActivityTaskFailedRequest
+        {
+            Namespace = "default",
+            TaskToken = first.TaskToken,
+            Failure = new Temporalio.Api.Failure.V1.Failure { Message = "attempt 1 failed", ApplicationFailureInfo = new() },
+            LastHeartbeatDetails = new Payloads { Payloads_ = { OversizeHeader().Fields["big"] } },
+        });
+
+        // The retry comes without the details Temporal's frontend would not keep either.
+        var second = await Raw.PollActivityTaskQueueAsync(poll);
+        Assert.Equal(2, second.Attempt);
+        Assert.Null(second.HeartbeatDetails);
+        await fixture.Client.GetWorkflowHandle(start.WorkflowId).TerminateAsync("done");
+    }
+
     /// <summary>Starts a raw run, completes its first task with <paramref name="command"/>; returns its events after.</summary>
     private async Task<(WorkflowHandle Handle, IReadOnlyList<HistoryEvent> Events)> CompleteWithAsync(string prefix, Command command)
     {

@@ -171,7 +171,6 @@ internal sealed class WorkflowTaskCompletion(
         else if (body.Is(Temporalio.Api.Update.V1.Rejection.Descriptor))
         {
             var rejection = body.Unpack<Temporalio.Api.Update.V1.Rejection>();
-            CheckPayload(rejection.Failure, WorkflowTaskFailedCause.BadUpdateWorkflowExecutionMessage);
             // A rejection leaves no event; its failure is the update's outcome for the callers waiting on it.
             t.AfterCommit.Add(() =>
             {

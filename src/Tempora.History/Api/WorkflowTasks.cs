@@ -109,6 +109,7 @@ public sealed partial class HistoryEngine
         StartedWorkflowTask? next;
         try
         {
+            CheckMessageSizes(r);
             (response, next) = await CompleteWorkflowTaskAsync(token, r, ns, ct);
         }
         catch (CommandValidationException invalid) when (token.Attempt > 1 && invalid.Cause != WorkflowTaskFailedCause.UnhandledCommand
@@ -142,6 +143,24 @@ public sealed partial class HistoryEngine
             response.WorkflowTask = await WorkflowTaskResponseAsync(ns, next, ct);
         }
         return response;
+    }
+
+    /// <summary>
+    /// Temporal's check of every protocol message of a completion against the blob limit (an update's rejection or
+    /// response too large terminates the run). Made before any transition: a failure thrown from inside one drops the
+    /// cached state, and with it a speculative task, which the failure must still be recorded on.
+    /// </summary>
+    private void CheckMessageSizes(RespondWorkflowTaskCompletedRequest r)
+    {
+        foreach (var message in r.Messages)
+        {
+            if (_limits.IsBlobTooLarge(message.Body))
+            {
+                var type = message.Body.TypeUrl[(message.Body.TypeUrl.LastIndexOf('/') + 1)..];
+                throw new CommandValidationException(WorkflowTaskFailedCause.BadUpdateWorkflowExecutionMessage,
+                    $"Message type {type} exceeds size limit.", terminatesWorkflow: true);
+            }
+        }
     }
 
     /// <summary>
