@@ -69,6 +69,22 @@ public sealed class MessageSizeMemoryTests
         Assert.Equal(("8", $"grpc: received message larger than max ({70 * 1024} vs. 65536)"), (over.Status, over.Message));
     }
 
+    [Fact]
+    public async Task StartDev_UnknownDynamicConfigKey_ExitsNamingIt()
+    {
+        using var db = new TestDatabase("dynamic-config-unknown", postgres: false);
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => TemporaProcess.StartAsync(new TemporaProcessOptions
+        {
+            DbFile = db.DbFile,
+            LogName = "dynamic-config-unknown",
+            ExtraArguments = ["--dynamic-config-value", "limit.noSuchLimit=1"],
+        }));
+
+        Assert.Contains("exited with code 1", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Dynamic config key 'limit.noSuchLimit' is not one this server honours", e.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// GetSystemInfo with a message of <paramref name="messageSize"/> bytes: an unknown length-delimited field (which a
     /// protobuf parser keeps, so a server that reads the message accepts it) filled with zeros.
