@@ -67,6 +67,32 @@ internal static class CommonOptions
         return option;
     }
 
+    /// <summary>--ui-allowed-hosts: host names the web UI answers to besides IP literals, localhost and the machine's name.</summary>
+    public static Option<string[]> UiAllowedHosts()
+    {
+        var option = new Option<string[]>("--ui-allowed-hosts")
+        {
+            Description = "Host names the web UI answers to besides IP addresses, localhost and this machine's name "
+                + "(an ingress's name; *.domain for subdomains, * for any); comma-separated or repeated",
+            HelpName = "hosts",
+        };
+        option.Validators.Add(result =>
+        {
+            foreach (var host in SplitHosts(result.Tokens.Select(t => t.Value)))
+            {
+                if (Tempora.Web.Security.UiHostAllowList.Problem(host) is { } problem)
+                {
+                    result.AddError(problem);
+                }
+            }
+        });
+        return option;
+    }
+
+    /// <summary>Host lists are separated by commas (not colons, which IPv6 addresses and ports hold).</summary>
+    public static string[] SplitHosts(IEnumerable<string> values) =>
+        values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+
     /// <summary>--config: a YAML or JSON file; TEMPORA_CONFIG names it when the flag is absent.</summary>
     public static Option<string> Config() => new("--config", "-c")
     {

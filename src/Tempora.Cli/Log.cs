@@ -19,5 +19,5 @@ internal static partial class Log
     public static partial void StoppedWithError(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 9005, Level = LogLevel.Critical, Message = "Tempora cannot start: {Reason}")]
-    public static partial void SchemaMismatch(ILogger logger, string reason);
+    public static partial void CannotStart(ILogger logger, string reason);
 }

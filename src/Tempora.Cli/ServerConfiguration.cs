@@ -3,7 +3,9 @@ using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Tempora.Persistence.Postgres;
+using Tempora.History;
 using Tempora.Server;
+using Tempora.Visibility.Query;
 
 namespace Tempora.Cli;
 
@@ -57,6 +59,9 @@ internal static class ServerConfiguration
         ("TEMPORA_METRICS", "metrics"),
         ("TEMPORA_NAMESPACES", "namespaces"),
         ("TEMPORA_VERIFY_REBUILD", "verifyRebuild"),
+        ("TEMPORA_NAMESPACE_MIN_RETENTION", "namespaceMinRetention"),
+        ("TEMPORA_NAMESPACE_MAX_RETENTION", "namespaceMaxRetention"),
+        ("TEMPORA_UI_ALLOWED_HOSTS", "uiAllowedHosts"),
     ];
 
     /// <summary>Every role a process can run; all of them by default.</summary>
@@ -137,7 +142,17 @@ internal static class ServerConfiguration
             BroadcastAddress = config["broadcastAddress"] is { Length: > 0 } broadcast ? broadcast : null,
             MigrateSchema = false,
             VerifyRebuild = Switch(config, "verifyRebuild", false),
+            NamespaceRetention = new RetentionBounds
+            {
+                Minimum = Duration(config, "namespaceMinRetention", RetentionBounds.DefaultMinimum),
+                Maximum = Duration(config, "namespaceMaxRetention", RetentionBounds.DefaultMaximum),
+            },
+            UiAllowedHosts = UiAllowedHosts(config),
         };
+        if (options.NamespaceRetention.Minimum > options.NamespaceRetention.Maximum)
+        {
+            throw new ConfigurationException("Setting 'namespaceMinRetention' is greater than 'namespaceMaxRetention'.");
+        }
         options = DynamicConfigLimits.Apply(options, config);
         return ParseStore(config["db"] ?? "sqlite") switch
         {
@@ -245,6 +260,33 @@ internal static class ServerConfiguration
             ? single.Split([',', ':'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             : section.GetChildren().Select(c => c.Value).OfType<string>();
         return items.Where(i => i.Length > 0).ToList();
+    }
+
+    /// <summary>A positive duration in Go's notation (Temporal's config files use it): 90s, 1h, 36500d, 2h45m.</summary>
+    private static TimeSpan Duration(IConfiguration config, string key, TimeSpan defaultValue)
+    {
+        var text = config[key];
+        if (text is null)
+        {
+            return defaultValue;
+        }
+        if (Durations.ParseNanoseconds(text) is not { } nanos || nanos <= 0)
+        {
+            throw new ConfigurationException($"Setting '{key}' must be a positive duration such as 90s, 1h or 30d, not '{text}'.");
+        }
+        return TimeSpan.FromTicks(nanos / 100);
+    }
+
+    /// <summary>uiAllowedHosts: a YAML/JSON sequence or one comma-separated string.</summary>
+    private static string[] UiAllowedHosts(IConfiguration config)
+    {
+        var section = config.GetSection("uiAllowedHosts");
+        var hosts = CommonOptions.SplitHosts(section.Value is { } single ? [single] : section.GetChildren().Select(c => c.Value).OfType<string>());
+        if (hosts.Select(Tempora.Web.Security.UiHostAllowList.Problem).FirstOrDefault(p => p is not null) is { } problem)
+        {
+            throw new ConfigurationException(problem);
+        }
+        return hosts;
     }
 
     private static int Int(IConfiguration config, string key, int defaultValue, int min, int max)

@@ -28,10 +28,10 @@ internal static class ServerRunner
         {
             return 0;
         }
-        catch (SchemaVersionMismatchException ex)
+        catch (Exception ex) when (ex is SchemaVersionMismatchException or DatabaseUnusableException)
         {
-            // Not a crash: the message says which `tempora schema` command to run.
-            Log.SchemaMismatch(logger, ex.Message);
+            // Not a crash: the message says what is wrong with the database and what to do about it.
+            Log.CannotStart(logger, ex.Message);
             return 1;
         }
         catch (Exception ex)

@@ -23,6 +23,7 @@ internal sealed class StartCommand : Command
     private readonly Option<int?> _metricsPort = CommonOptions.OptionalPort("--metrics-port", "Port of /metrics and /health/live, /health/ready (default 9090); 0 picks a free port");
     private readonly Option<string> _logLevel = new("--log-level") { Description = "Lowest level written to the log (default info)" };
     private readonly Option<string> _logFormat = new("--log-format") { Description = "Console log format: json (default) or text" };
+    private readonly Option<string[]> _uiAllowedHosts = CommonOptions.UiAllowedHosts();
 
     public StartCommand()
         : base("start", "Start the server with the settings of a config file and environment variables (production)")
@@ -39,6 +40,7 @@ internal sealed class StartCommand : Command
         Options.Add(_metricsPort);
         Options.Add(_logLevel);
         Options.Add(_logFormat);
+        Options.Add(_uiAllowedHosts);
         SetAction(RunAsync);
     }
 
@@ -57,6 +59,7 @@ internal sealed class StartCommand : Command
             MetricsPort = parseResult.GetValue(_metricsPort) ?? options.MetricsPort,
             LogLevel = parseResult.GetValue(_logLevel) is { } level ? ServerConfiguration.ParseLogLevel(level) : options.LogLevel,
             LogFormat = parseResult.GetValue(_logFormat) is { } format ? ServerConfiguration.ParseLogFormat(format) : options.LogFormat,
+            UiAllowedHosts = parseResult.GetValue(_uiAllowedHosts) is { } hosts ? CommonOptions.SplitHosts(hosts) : options.UiAllowedHosts,
         };
         return ServerRunner.RunAsync(options, server => PrintBanner(options, server), ct);
     }

@@ -77,6 +77,8 @@ internal sealed class StartDevCommand : Command
         Description = "Do not serve the web UI",
     };
 
+    private readonly Option<string[]> _uiAllowedHosts = CommonOptions.UiAllowedHosts();
+
     private readonly Option<string[]> _dynamicConfigValues = new("--dynamic-config-value")
     {
         Description = $"A limit, as KEY=VALUE with one of Temporal's dynamic-config keys ({DynamicConfigLimits.KnownKeys}); repeat for several",
@@ -114,6 +116,7 @@ internal sealed class StartDevCommand : Command
         Options.Add(_logFormat);
         Options.Add(_searchAttributes);
         Options.Add(_headless);
+        Options.Add(_uiAllowedHosts);
         _dynamicConfigValues.Validators.Add(result =>
         {
             try
@@ -165,6 +168,7 @@ internal sealed class StartDevCommand : Command
                 .GroupBy(a => a.Key, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal),
             VerifyRebuild = VerifyRebuildFromEnvironment(),
+            UiAllowedHosts = CommonOptions.SplitHosts(parseResult.GetValue(_uiAllowedHosts) ?? []),
         };
         return DynamicConfigLimits.Apply(options, parseResult.GetValue(_dynamicConfigValues) ?? []);
     }

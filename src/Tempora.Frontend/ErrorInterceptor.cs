@@ -34,6 +34,13 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger, S
         {
             throw;
         }
+        catch (Exception e) when (IsCorruptData(e))
+        {
+            // Stored data that cannot be read back: retrying cannot help (Unavailable would make the SDKs retry for
+            // ever), and it must not pass for a bug in the request either. Temporal answers DataLoss for this.
+            LogCorrupt(logger, e, context.Method);
+            throw new RpcException(new Status(StatusCode.DataLoss, $"stored data is corrupt: {e.Message}"));
+        }
         catch (Exception e) when (IsTransient(e))
         {
             // The database is restarting or unreachable, or another replica took the shard: nothing was
@@ -49,6 +56,16 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger, S
         }
     }
 
+    /// <summary>Stored bytes that no longer parse (a damaged row), or the database reporting damaged pages: SQLite's
+    /// SQLITE_CORRUPT (11) and SQLITE_NOTADB (26), PostgreSQL's data_corrupted and index_corrupted (XX001, XX002).</summary>
+    public static bool IsCorruptData(Exception e) => e switch
+    {
+        Persistence.CorruptDataException or Google.Protobuf.InvalidProtocolBufferException => true,
+        System.Data.Common.DbException { SqlState: "XX001" or "XX002" } => true,
+        System.Data.Common.DbException db when db.GetType().Name == "SqliteException" => db.ErrorCode is 11 or 26,
+        _ => e.InnerException is { } inner && IsCorruptData(inner),
+    };
+
     /// <summary>Failures a retry can get past: connection-level database errors and a lost shard lease.</summary>
     public static bool IsTransient(Exception e) => e switch
     {
@@ -62,6 +79,9 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger, S
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Debug, Message = "{Method} rejected: {ErrorType} {Detail}")]
     private static partial void LogRejected(ILogger logger, string method, string errorType, string detail);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Error, Message = "{Method} failed on corrupt stored data")]
+    private static partial void LogCorrupt(ILogger logger, Exception e, string method);
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Error, Message = "{Method} failed")]
     private static partial void LogFailed(ILogger logger, Exception e, string method);

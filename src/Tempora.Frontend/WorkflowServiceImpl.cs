@@ -69,9 +69,9 @@ public sealed partial class WorkflowServiceImpl(
         {
             throw new InvalidArgumentException("Namespace length exceeds limit.");
         }
-        if (request.WorkflowExecutionRetentionPeriod is { } retention && retention.ToTimeSpan() < TimeSpan.Zero)
+        if (request.WorkflowExecutionRetentionPeriod is { } retention)
         {
-            throw new InvalidArgumentException("Retention period cannot be negative.");
+            history.Namespaces.Retention.Validate(retention);
         }
         UnsupportedFields.Check(request);
         var info = new NamespaceInfo
@@ -145,10 +145,7 @@ public sealed partial class WorkflowServiceImpl(
         }
         if (request.Config?.WorkflowExecutionRetentionTtl is { } retention)
         {
-            if (retention.ToTimeSpan() < TimeSpan.Zero)
-            {
-                throw new InvalidArgumentException("Retention period cannot be negative.");
-            }
+            history.Namespaces.Retention.Validate(retention);
             config.WorkflowExecutionRetentionTtl = retention;
         }
         var updated = ns with { Info = info, Config = config };

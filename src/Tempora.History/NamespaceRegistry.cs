@@ -12,11 +12,14 @@ namespace Tempora.History;
 /// after <see cref="RefreshAfter"/>, so that a change made through another replica reaches this one (as Temporal's
 /// namespace cache refreshes every 10 s).
 /// </summary>
-public sealed class NamespaceRegistry(INamespaceStore store)
+public sealed class NamespaceRegistry(INamespaceStore store, RetentionBounds? retention = null)
 {
     public static readonly TimeSpan DefaultRetention = TimeSpan.FromDays(3);
 
     public static readonly TimeSpan RefreshAfter = TimeSpan.FromSeconds(10);
+
+    /// <summary>The retention periods a namespace may be given.</summary>
+    public RetentionBounds Retention { get; } = retention ?? new RetentionBounds();
 
     private readonly ConcurrentDictionary<string, Entry> _byName = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Entry> _byId = new(StringComparer.Ordinal);

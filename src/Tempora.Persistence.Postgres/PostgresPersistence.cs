@@ -51,6 +51,18 @@ public sealed class PostgresPersistence : IPersistence
         return new PostgresPersistence(settings);
     }
 
+    /// <summary>Rewrites each database's schema version row with its own value: a write that fails on a read-only
+    /// transaction or standby, or when the disk is full.</summary>
+    public async Task ProbeWriteAsync(CancellationToken ct)
+    {
+        foreach (var (source, table) in new[] { (_main, "schema_version"), (_visibility, "visibility_schema_version") })
+        {
+            await using var cmd = source.CreateCommand(
+                $"UPDATE {table} SET applied_at = applied_at WHERE version = (SELECT MAX(version) FROM {table})");
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+    }
+
     /// <summary>
     /// Prepares this process's shard leases (checks the shard count) and fences every write with them from now on.
     /// Nothing is owned until <see cref="ShardLeases.StartAsync"/> joins the cluster.

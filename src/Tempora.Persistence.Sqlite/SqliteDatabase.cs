@@ -17,6 +17,7 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
     private const int MaxGroupSize = 256;
 
     private readonly SqliteConnection _connection;
+    private SqliteFileLock? _fileLock;
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly GroupCommitQueue<PendingWrite> _writes;
     // Prepared statements of the hot paths, kept across calls: SQLite parses and plans a statement when it is prepared,
@@ -38,6 +39,7 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
     /// (start-dev, `tempora schema`); otherwise a database at another version is refused with the command that fixes it.</summary>
     public static async Task<SqliteDatabase> OpenAsync(string? fileName, ILogger logger, CancellationToken ct, bool migrate = true)
     {
+        var fileLock = fileName is null ? null : SqliteFileLock.Acquire(fileName);
         var builder = new SqliteConnectionStringBuilder
         {
             DataSource = fileName ?? ":memory:",
@@ -45,16 +47,20 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
             Pooling = false,
         };
         var connection = new SqliteConnection(builder.ConnectionString);
-        await connection.OpenAsync(ct);
-        // Text search attributes match word by word (list filters); the same rule as PostgreSQL's 'simple' text search.
-        connection.CreateFunction<string?, string?, bool>("tempora_text_match",
-            (field, query) => Tempora.Visibility.Query.TextMatch.Matches(field, query ?? ""), isDeterministic: true);
-        var db = new SqliteDatabase(connection);
-        await db.ExecuteAsync(fileName is null
-            ? "PRAGMA foreign_keys=OFF;"
-            : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;", ct);
+        var db = new SqliteDatabase(connection) { _fileLock = fileLock };
         try
         {
+            await connection.OpenAsync(ct);
+            // Text search attributes match word by word (list filters); the same rule as PostgreSQL's 'simple' text search.
+            connection.CreateFunction<string?, string?, bool>("tempora_text_match",
+                (field, query) => Tempora.Visibility.Query.TextMatch.Matches(field, query ?? ""), isDeterministic: true);
+            await db.ExecuteAsync(fileName is null
+                ? "PRAGMA foreign_keys=OFF;"
+                : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;", ct);
+            if (fileName is not null)
+            {
+                await db.CheckIntegrityAsync(fileName, ct);
+            }
             if (migrate)
             {
                 await db.MigrateAsync(logger, ct);
@@ -67,6 +73,15 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
                     throw SchemaVersionMismatchException.For(status);
                 }
             }
+            if (fileName is not null)
+            {
+                await db.CheckWritableAsync(fileName, ct);
+            }
+        }
+        catch (SqliteException e) when (IsCorruption(e))
+        {
+            await db.DisposeAsync();
+            throw Corrupt(fileName!, e.Message, e);
         }
         catch
         {
@@ -75,6 +90,65 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
         }
         return db;
     }
+
+    /// <summary>SQLite's result codes for a damaged file or one that is not a database at all.</summary>
+    public static bool IsCorruption(SqliteException e) =>
+        e.SqliteErrorCode is SQLitePCL.raw.SQLITE_CORRUPT or SQLitePCL.raw.SQLITE_NOTADB;
+
+    private static DatabaseUnusableException Corrupt(string fileName, string detail, Exception? inner = null) => new(
+        $"SQLite file {Path.GetFullPath(fileName)} is corrupt ({detail}); nothing was served from it. Restore it from a " +
+        "backup, or move it aside to start with an empty database.", inner);
+
+    /// <summary>
+    /// PRAGMA quick_check at start: reads every page and checks the b-tree structure (not index contents, which
+    /// integrity_check would add at several times the cost), so that a damaged file is refused before it is served.
+    /// </summary>
+    private async Task CheckIntegrityAsync(string fileName, CancellationToken ct)
+    {
+        var problems = await RunAsync(conn =>
+        {
+            using var cmd = conn.CreateCommand();
+            cmd.CommandText = "PRAGMA quick_check(5)";
+            using var reader = cmd.ExecuteReader();
+            var rows = new List<string>();
+            while (reader.Read())
+            {
+                rows.Add(reader.GetString(0));
+            }
+            return rows;
+        }, ct);
+        if (problems is not ["ok"])
+        {
+            throw Corrupt(fileName, "PRAGMA quick_check: " + string.Join("; ", problems));
+        }
+    }
+
+    /// <summary>Refuses a file this process can read but not write (its permissions, a read-only mount): SQLite
+    /// opens such a file read-only without a word, and every write would fail later.</summary>
+    private async Task CheckWritableAsync(string fileName, CancellationToken ct)
+    {
+        try
+        {
+            await ProbeWriteAsync(ct);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is SQLitePCL.raw.SQLITE_READONLY or SQLitePCL.raw.SQLITE_CANTOPEN)
+        {
+            throw new DatabaseUnusableException(
+                $"SQLite file {Path.GetFullPath(fileName)} cannot be written ({e.Message}); give the server's user write access to the file and its directory.", e);
+        }
+    }
+
+    /// <summary>
+    /// A real write that changes nothing: the schema version row rewritten with its own value, committed like any
+    /// transition (group commit, fsync). Readiness runs it, so that a file that turned read-only or a full disk shows.
+    /// </summary>
+    public Task ProbeWriteAsync(CancellationToken ct) => InTransactionAsync((conn, tx) =>
+    {
+        using var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "UPDATE schema_version SET applied_at = applied_at WHERE version = (SELECT MAX(version) FROM schema_version)";
+        return cmd.ExecuteNonQuery();
+    }, ct);
 
     /// <summary>Runs work on the shared connection under the lock.</summary>
     public async Task<T> RunAsync<T>(Func<SqliteConnection, T> work, CancellationToken ct)
@@ -173,8 +247,11 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
 
     /// <summary>Errors after which SQLite may have rolled the whole transaction back by itself (sqlite.org/lang_transaction.html).</summary>
     private static bool EndsTransaction(Exception e) =>
-        e is SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_FULL or SQLitePCL.raw.SQLITE_IOERR or SQLitePCL.raw.SQLITE_BUSY
-            or SQLitePCL.raw.SQLITE_NOMEM or SQLitePCL.raw.SQLITE_INTERRUPT or SQLitePCL.raw.SQLITE_CORRUPT };
+        e is SqliteException
+        {
+            SqliteErrorCode: SQLitePCL.raw.SQLITE_FULL or SQLitePCL.raw.SQLITE_IOERR or SQLitePCL.raw.SQLITE_BUSY
+            or SQLitePCL.raw.SQLITE_NOMEM or SQLitePCL.raw.SQLITE_INTERRUPT or SQLitePCL.raw.SQLITE_CORRUPT
+        };
 
     /// <summary>A write waiting for the group commit.</summary>
     private abstract class PendingWrite : IGroupedWrite
@@ -292,6 +369,8 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
             }
             _statements.Clear();
             await _connection.DisposeAsync();
+            // Only once the connection is closed may another process open the file.
+            _fileLock?.Dispose();
         }
         finally
         {

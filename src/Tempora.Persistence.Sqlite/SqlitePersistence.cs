@@ -32,5 +32,7 @@ public sealed class SqlitePersistence : IPersistence
         return new SqlitePersistence(database, fileName is null ? "SQLite in memory" : $"SQLite {Path.GetFullPath(fileName)}");
     }
 
+    public Task ProbeWriteAsync(CancellationToken ct) => _database.ProbeWriteAsync(ct);
+
     public ValueTask DisposeAsync() => _database.DisposeAsync();
 }

@@ -11,4 +11,10 @@ public interface IPersistence : IAsyncDisposable
 
     /// <summary>Where the data lives, for logs (no secrets).</summary>
     string Description { get; }
+
+    /// <summary>
+    /// A real write that changes nothing, committed as durably as any transition (readiness runs it): it fails when
+    /// the database is up but cannot take writes (a read-only file or standby, a full disk).
+    /// </summary>
+    Task ProbeWriteAsync(CancellationToken ct);
 }

@@ -72,6 +72,16 @@ public sealed record TemporaOptions
     /// </summary>
     public bool VerifyRebuild { get; init; }
 
+    /// <summary>The retention periods RegisterNamespace and UpdateNamespace accept (namespaceMin/MaxRetention).</summary>
+    public Tempora.History.RetentionBounds NamespaceRetention { get; init; } = new();
+
+    /// <summary>
+    /// Host names the web UI answers to besides IP literals, localhost and this machine's name: an ingress's or DNS
+    /// name, <c>*.domain</c> for its subdomains, <c>*</c> for any (--ui-allowed-hosts, TEMPORA_UI_ALLOWED_HOSTS). Other
+    /// Host headers answer 400, which defeats DNS rebinding (docs/web-ui.md).
+    /// </summary>
+    public IReadOnlyList<string> UiAllowedHosts { get; init; } = [];
+
     // Limits on what one request may carry: Temporal's defaults, each named after the setting of Temporal's it mirrors
     // (docs/limits.md). A request over one is refused; a workflow command over one fails the workflow task.
 

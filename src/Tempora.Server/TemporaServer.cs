@@ -169,7 +169,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
         Listeners listeners, PrometheusMetrics? prometheus, CancellationToken ct)
     {
         IMetrics metrics = prometheus is null ? NullMetrics.Instance : prometheus;
-        var readiness = new Readiness(persistence.Namespaces); // the probe's own reads stay out of persistence_requests
+        var readiness = new Readiness(persistence); // the probe's own reads stay out of persistence_requests
 
         // Roles, wired from the bottom up: persistence, matching, history, frontend.
         var services = builder.Services;
@@ -181,6 +181,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
         services.AddSingleton<IVisibilityStore>(new MeteredVisibilityStore(persistence.Visibility, metrics));
         services.AddSingleton<MatchingEngine>();
         services.AddSingleton<ITaskDispatcher>(sp => sp.GetRequiredService<MatchingEngine>());
+        services.AddSingleton(options.NamespaceRetention);
         services.AddSingleton<NamespaceRegistry>();
         services.AddSingleton<TaskIdAllocator>();
         services.AddSingleton<TimerQueue>();
@@ -206,7 +207,10 @@ public sealed partial class TemporaServer : IAsyncDisposable
             // The UI calls the frontend over loopback gRPC, as Temporal's UI server does (docs/web-ui.md).
             services.AddWebUi(new WebUiSettings(
                 UiPort: () => listeners.Ui!.IPEndPoint!.Port,
-                Frontend: () => LoopbackUri(options.Ip, listeners.Grpc!.IPEndPoint!.Port)));
+                Frontend: () => LoopbackUri(options.Ip, listeners.Grpc!.IPEndPoint!.Port))
+            {
+                AllowedHosts = options.UiAllowedHosts,
+            });
         }
 
         var app = builder.Build();
@@ -265,7 +269,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
             throw;
         }
         app.Services.GetRequiredService<ServingGate>().Open();
-        readiness.MarkStarted();
+        readiness.MarkStarted(app.Services.GetRequiredService<RetentionJob>());
 
         // Kestrel writes the bound endpoint back into the listen options, which resolves port 0.
         var server = new TemporaServer(app, persistence, prometheus, listeners.Grpc!.IPEndPoint!.Port, listeners.Metrics!.IPEndPoint!.Port,

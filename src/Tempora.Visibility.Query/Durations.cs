@@ -6,7 +6,7 @@ namespace Tempora.Visibility.Query;
 /// ExecutionDuration strings, as Temporal accepts them: integer nanoseconds, Go durations (<c>300ms</c>, <c>-1.5h</c>,
 /// <c>2h45m</c>; units ns, us, µs, μs, ms, s, m, h, plus d = 24h), or <c>hh:mm:ss</c>.
 /// </summary>
-internal static class Durations
+public static class Durations
 {
     private static readonly (string Unit, long Nanos)[] Units =
     [

@@ -1,12 +1,14 @@
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tempora.Web.Api;
 using Tempora.Web.Pages;
 using Tempora.Web.Rendering;
+using Tempora.Web.Security;
 
 namespace Tempora.Web;
 
@@ -25,11 +27,27 @@ internal static partial class WebUiEndpoints
         var frontend = app.Services.GetRequiredService<FrontendClient>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tempora.Web");
 
+        var allowedHosts = new UiHostAllowList(settings.AllowedHosts, MachineName());
+
         // Runs after routing picked an endpoint: the UI port serves UI endpoints only (its own 404 page for anything
         // else, /metrics included), and other ports never serve a UI endpoint.
         app.Use(async (context, next) =>
         {
             var onUiPort = context.Connection.LocalPort == settings.UiPort();
+            if (onUiPort)
+            {
+                UiResponseHeaders.Apply(context.Response);
+                if (!allowedHosts.Allows(context.Request.Host))
+                {
+                    await RefuseHostAsync(context);
+                    return;
+                }
+                // The gRPC port takes large messages, so Kestrel's own limit is off; a form of the UI is small.
+                if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+                {
+                    bodySize.MaxRequestBodySize = MaxRequestBodyBytes;
+                }
+            }
             var uiEndpoint = context.GetEndpoint()?.Metadata.GetMetadata<UiEndpoint>() is not null;
             if (onUiPort == uiEndpoint)
             {
@@ -57,6 +75,14 @@ internal static partial class WebUiEndpoints
             catch (RpcException e) when (!context.Response.HasStarted)
             {
                 await request.WriteErrorAsync(e);
+            }
+            catch (BadHttpRequestException e) when (!context.Response.HasStarted)
+            {
+                // Kestrel's answer to a body over MaxRequestBodyBytes (413) or a malformed one (400).
+                await request.WriteErrorAsync(e.StatusCode, e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Too large" : "Bad request",
+                    e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                        ? $"The form is larger than the {MaxRequestBodyBytes / 1024} KiB the UI accepts."
+                        : e.Message);
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
             {
@@ -88,13 +114,42 @@ internal static partial class WebUiEndpoints
         ui.MapGet("/namespaces/{namespace}/workflows/{workflowId}", Page(WorkflowDetailPage.RedirectToLatestRunAsync));
         ui.MapGet("/namespaces/{namespace}/workflows/{workflowId}/{runId}", context =>
         {
-            context.Response.Redirect(context.Request.Path.Value!.TrimEnd('/') + "/history");
+            context.Response.Redirect(RawRouteValues.RawPath(context).TrimEnd('/') + "/history" + context.Request.QueryString);
             return Task.CompletedTask;
         });
         ui.MapGet("/namespaces/{namespace}/workflows/{workflowId}/{runId}/history", Page(WorkflowDetailPage.RenderAsync));
         ui.MapGet("/namespaces/{namespace}/workflows/{workflowId}/{runId}/history/json", Page(HistoryDownload.WriteAsync));
         ui.MapPost("/namespaces/{namespace}/workflows/{workflowId}/{runId}/{action}", Page(WorkflowActions.HandleAsync));
         ui.MapGet("/namespaces/{namespace}/task-queues/{taskQueue}", Page(TaskQueuePage.RenderAsync));
+    }
+
+    /// <summary>
+    /// Largest request body the UI port reads: its forms hold a signal's or query's JSON input and a reason, so 1 MiB
+    /// is ample; a bigger body answers 413 instead of being buffered.
+    /// </summary>
+    public const long MaxRequestBodyBytes = 1024 * 1024;
+
+    private static string? MachineName()
+    {
+        try
+        {
+            return System.Net.Dns.GetHostName();
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>400 with a short text, as ASP.NET Core's host filtering answers: the page names the fix.</summary>
+    private static Task RefuseHostAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-store";
+        return context.Response.WriteAsync(
+            $"This server does not answer to the host name '{context.Request.Host.Host}'. If it is this server's name, "
+            + "add it to the UI's allowed hosts (--ui-allowed-hosts, TEMPORA_UI_ALLOWED_HOSTS).\n", context.RequestAborted);
     }
 
     /// <summary>Marks the endpoints that belong to the UI port.</summary>

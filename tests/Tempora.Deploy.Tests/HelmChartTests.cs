@@ -158,6 +158,7 @@ public sealed class HelmChartTests
               existingSecret: tempora-postgres-credentials
             server:
               namespaces: [orders, billing]
+              uiAllowedHosts: ["*.apps.example.test", temporal.example.test]
               extraEnv: [{name: TEMPORA_DB_OPTIONS, value: Timeout=30}]
             """);
         var problems = manifests.SelectMany(ManifestValidator.Validate).ToList();
@@ -172,6 +173,8 @@ public sealed class HelmChartTests
         Assert.Equal("kube-prometheus-stack", (string)monitor.Json["metadata"]!["labels"]!["release"]!);
         var env = Deployment(manifests).Spec.Template.Spec.Containers[0].Env.ToDictionary(e => e.Name);
         Assert.Equal("orders,billing", env["TEMPORA_NAMESPACES"].Value);
+        // The UI answers to the Ingress's host besides the listed names.
+        Assert.Equal("*.apps.example.test,temporal.example.test,temporal.homelab.local", env["TEMPORA_UI_ALLOWED_HOSTS"].Value);
         Assert.Equal("Timeout=30", env["TEMPORA_DB_OPTIONS"].Value);
         Assert.Equal("tempora-postgres-credentials", env["POSTGRES_PWD"].ValueFrom.SecretKeyRef.Name);
     }
@@ -202,6 +205,9 @@ public sealed class HelmChartTests
         var backend = ingress.Spec.Rules[0].Http.Paths[0].Backend.Service;
         var ui = ManifestValidator.LoadTyped<V1Service>(chart.Single(m => m.Kind == "Service" && m.Name == backend.Name));
         Assert.Contains(ui.Spec.Ports, p => p.Name == backend.Port.Name);
+        // The UI refuses Host names it does not know: the Ingress's hosts must be among its allowed ones.
+        var allowedHosts = deployment.Spec.Template.Spec.Containers[0].Env.Single(e => e.Name == "TEMPORA_UI_ALLOWED_HOSTS").Value.Split(',');
+        Assert.All(ingress.Spec.Rules, rule => Assert.Contains(rule.Host, allowedHosts));
 
         var monitor = layout.Single(m => m.Kind == "ServiceMonitor").Json["spec"]!;
         var metrics = chart.Where(m => m.Kind == "Service").Select(ManifestValidator.LoadTyped<V1Service>)

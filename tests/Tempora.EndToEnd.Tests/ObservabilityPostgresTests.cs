@@ -41,6 +41,49 @@ public sealed class ObservabilityPostgresTests(ITestOutputHelper output)
         await WaitForStatusAsync(http, ready, HttpStatusCode.OK, "after PostgreSQL came back");
     }
 
+    [Fact]
+    public async Task HealthReady_DatabaseTurnsReadOnly_FlipsTo503WhileReadsStillWork()
+    {
+        using var db = new TestDatabase("observability_ro", postgres: true);
+        var settings = db.Postgres!;
+        await using var server = await ServerFixture.StartServerAsync(db.Apply(new TemporaOptions
+        {
+            Ip = "127.0.0.1",
+            Port = 0,
+            UiPort = 0,
+            MetricsPort = 0,
+            Headless = true,
+            MigrateSchema = true,
+        }), "observability-ro");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var ready = new Uri($"http://{server.MetricsAddress}/health/ready");
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(ready)).StatusCode);
+
+        // A standby promoted wrongly, a disk full or an operator's read-only switch: reads go on, writes fail.
+        await SetReadOnlyAsync(settings, true);
+        var body = await WaitForStatusAsync(http, ready, HttpStatusCode.ServiceUnavailable, "after the database turned read-only");
+        output.WriteLine($"while read-only: {body}");
+        Assert.Contains("cannot take writes", body, StringComparison.Ordinal);
+
+        await SetReadOnlyAsync(settings, false);
+        await WaitForStatusAsync(http, ready, HttpStatusCode.OK, "after the database took writes again");
+    }
+
+    /// <summary>Makes new sessions of the main database read-only (or not) and ends the current ones, so that the
+    /// server's pool reconnects under the new default.</summary>
+    private static async Task SetReadOnlyAsync(Tempora.Persistence.Postgres.PostgresSettings settings, bool readOnly)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(settings.ConnectionString("postgres"));
+        await connection.OpenAsync();
+        await using var alter = new Npgsql.NpgsqlCommand(
+            $"ALTER DATABASE \"{settings.Database}\" SET default_transaction_read_only = {(readOnly ? "on" : "off")}", connection);
+        await alter.ExecuteNonQueryAsync();
+        await using var end = new Npgsql.NpgsqlCommand(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", connection);
+        end.Parameters.AddWithValue(settings.Database);
+        await end.ExecuteNonQueryAsync();
+    }
+
     private static async Task<string> WaitForStatusAsync(HttpClient http, Uri uri, HttpStatusCode expected, string phase)
     {
         var clock = Stopwatch.StartNew();

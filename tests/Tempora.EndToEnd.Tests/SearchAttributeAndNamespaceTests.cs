@@ -3,6 +3,7 @@ using Temporalio.Api.Namespace.V1;
 using Temporalio.Api.WorkflowService.V1;
 using Temporalio.Client;
 using Temporalio.Common;
+using Temporalio.Exceptions;
 using Temporalio.Worker;
 using Temporalio.Workflows;
 
@@ -64,6 +65,42 @@ public sealed class SearchAttributeAndNamespaceTests(ServerFixture fixture)
         var described = await service.DescribeNamespaceAsync(new DescribeNamespaceRequest { Namespace = name });
         Assert.Equal("orders", described.NamespaceInfo.Description);
         Assert.Equal(TimeSpan.FromDays(5), described.Config.WorkflowExecutionRetentionTtl.ToTimeSpan());
+    }
+
+    [Theory]
+    [InlineData(0L, 0)]
+    [InlineData(3599L, 0)]
+    [InlineData(0L, 999_999_999)]
+    [InlineData(-3600L, 0)]
+    [InlineData(3600L, -1)]
+    [InlineData(9000L * 365 * 86400, 0)]
+    public async Task RegisterAndUpdateNamespace_RetentionOutsideTheBounds_AnswerInvalidArgument(long seconds, int nanos)
+    {
+        var service = fixture.Client.Connection.WorkflowService;
+        var name = ServerFixture.NewWorkflowId("ns-retention");
+        var retention = new Duration { Seconds = seconds, Nanos = nanos };
+        var refused = await Assert.ThrowsAsync<RpcException>(() => service.RegisterNamespaceAsync(new RegisterNamespaceRequest
+        {
+            Namespace = name,
+            WorkflowExecutionRetentionPeriod = retention,
+        }));
+        Assert.Equal(RpcException.StatusCode.InvalidArgument, refused.Code);
+        Assert.StartsWith("A valid retention period is not set on request", refused.Message, StringComparison.Ordinal);
+
+        // The smallest retention Temporal accepts for a local namespace is an hour.
+        await service.RegisterNamespaceAsync(new RegisterNamespaceRequest
+        {
+            Namespace = name,
+            WorkflowExecutionRetentionPeriod = Duration.FromTimeSpan(TimeSpan.FromHours(1)),
+        });
+        var refusedUpdate = await Assert.ThrowsAsync<RpcException>(() => service.UpdateNamespaceAsync(new UpdateNamespaceRequest
+        {
+            Namespace = name,
+            Config = new NamespaceConfig { WorkflowExecutionRetentionTtl = retention },
+        }));
+        Assert.Equal(RpcException.StatusCode.InvalidArgument, refusedUpdate.Code);
+        var described = await service.DescribeNamespaceAsync(new DescribeNamespaceRequest { Namespace = name });
+        Assert.Equal(TimeSpan.FromHours(1), described.Config.WorkflowExecutionRetentionTtl.ToTimeSpan());
     }
 
     [Fact]

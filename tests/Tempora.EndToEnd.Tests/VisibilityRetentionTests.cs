@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Google.Protobuf.WellKnownTypes;
+using Tempora.History;
 using Tempora.Server;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Api.WorkflowService.V1;
@@ -89,6 +90,26 @@ public sealed class VisibilityRetentionTests(ITestOutputHelper output) : IDispos
         await worker2.ExecuteAsync(() => client.ExecuteWorkflowAsync((VisQuickWorkflow wf) => wf.RunAsync(9, false), new WorkflowOptions("completed-0", TaskQueue))
             .WithTimeout("a new run under a deleted run's id"));
         Assert.Equal(1, (await client.CountWorkflowsAsync("WorkflowId = 'completed-0' AND ExecutionStatus = 'Completed'")).Count);
+    }
+
+    [Fact]
+    public async Task ANamespaceWhoseRetentionCannotBeScanned_DoesNotStopTheNamespacesAfterIt()
+    {
+        await using var server = await RetentionHelpers.StartAsync(_database, "retention-isolated");
+        // Scanned first (namespaces are scanned by name): 9,000 years back is before the first date a clock holds.
+        await RetentionHelpers.RegisterAsync(server, "a-retention-9000-years", TimeSpan.FromDays(9000 * 365));
+        var ns = await RetentionHelpers.RegisterAsync(server, "z-retention-short", TimeSpan.FromSeconds(1));
+        var client = await ServerFixture.ConnectAsync(server, ns);
+
+        var closed = await client.StartWorkflowAsync((VisWaitWorkflow wf) => wf.RunAsync(false), new WorkflowOptions("closed-after-huge", ParkedQueue));
+        await closed.TerminateAsync("closing it");
+
+        await Wait.UntilAsync(
+            async () => (await client.CountWorkflowsAsync("ExecutionStatus != 'Running'")).Count,
+            count => count == 0,
+            "the short-retention namespace's closed run to be deleted although a namespace before it cannot be scanned",
+            TimeSpan.FromSeconds(30));
+        await AssertGoneAsync(client, closed);
     }
 
     private static Task<List<string>> IdsAsync(TemporalClient client, string query) => RetentionHelpers.IdsAsync(client, query);
@@ -185,6 +206,9 @@ internal static class RetentionHelpers
                 MetricsPort = 0,
                 Headless = true,
                 RetentionScanInterval = TimeSpan.FromSeconds(1),
+                // Seconds, so that the tests see runs deleted; up to 10,000 years, so that one can store a retention
+                // whose cut-off no date holds.
+                NamespaceRetention = new RetentionBounds { Minimum = TimeSpan.FromSeconds(1), Maximum = TimeSpan.FromDays(10_000 * 365) },
             }),
             logName);
 

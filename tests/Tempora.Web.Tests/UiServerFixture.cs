@@ -72,6 +72,11 @@ public sealed class UiServerFixture : IAsyncLifetime
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true });
     }
 
+    /// <summary>Another headless Chromium with extra command-line switches (e.g. --host-resolver-rules); the caller closes it.</summary>
+    public Task<IBrowser> LaunchBrowserAsync(params string[] args) =>
+        (_playwright ?? throw new InvalidOperationException("not started")).Chromium.LaunchAsync(
+            new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true, Args = args });
+
     /// <summary>A fresh page (own cookies and storage) at a phone-or-laptop size; dialogs (the actions' confirmations) are accepted.</summary>
     public async Task<IPage> NewPageAsync(int width = 1280, int height = 900)
     {

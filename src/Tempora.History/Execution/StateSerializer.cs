@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Google.Protobuf;
+using Tempora.Persistence;
 
 namespace Tempora.History.Execution;
 
@@ -18,13 +19,22 @@ public static class StateSerializer
 
     public static byte[] Serialize(MutableState state) => JsonSerializer.SerializeToUtf8Bytes(state, Options);
 
-    public static MutableState Deserialize(byte[] data) =>
-        JsonSerializer.Deserialize<MutableState>(data, Options) ?? throw new InvalidDataException("Empty mutable state.");
+    public static MutableState Deserialize(byte[] data) => DeserializeValue<MutableState>(data);
 
     public static byte[] SerializeValue<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
 
-    public static T DeserializeValue<T>(byte[] data) =>
-        JsonSerializer.Deserialize<T>(data, Options) ?? throw new InvalidDataException($"Empty {typeof(T).Name}.");
+    /// <summary>Reads back what <see cref="SerializeValue{T}"/> wrote; bytes that do not parse are a damaged row.</summary>
+    public static T DeserializeValue<T>(byte[] data)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(data, Options) ?? throw new CorruptDataException($"Stored {typeof(T).Name} is empty.");
+        }
+        catch (Exception e) when (e is JsonException or InvalidProtocolBufferException or NotSupportedException)
+        {
+            throw new CorruptDataException($"Stored {typeof(T).Name} does not parse: {e.Message}", e);
+        }
+    }
 
     private sealed class ProtobufConverterFactory : JsonConverterFactory
     {

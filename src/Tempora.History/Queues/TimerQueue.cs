@@ -102,11 +102,7 @@ public sealed partial class TimerQueue(TimeProvider time, ILogger<TimerQueue> lo
             }
             try
             {
-                if (wait != Timeout.InfiniteTimeSpan && wait > TimeSpan.FromHours(1))
-                {
-                    wait = TimeSpan.FromHours(1);
-                }
-                await _wake.WaitAsync(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, ct);
+                await _wake.WaitAsync(UntilNextCheck(wait), ct);
             }
             catch (OperationCanceledException)
             {
@@ -114,6 +110,17 @@ public sealed partial class TimerQueue(TimeProvider time, ILogger<TimerQueue> lo
             }
         }
     }
+
+    /// <summary>How long the loop sleeps before it looks again: until the next timer is due, at most an hour (the
+    /// clock may jump), and without end when no timer is queued (an Add wakes it). The infinite wait must stay
+    /// infinite: clamping it like a negative one to zero made an idle server spin a whole core.</summary>
+    internal static TimeSpan UntilNextCheck(TimeSpan untilNextTimer) => untilNextTimer switch
+    {
+        _ when untilNextTimer == Timeout.InfiniteTimeSpan => Timeout.InfiniteTimeSpan,
+        _ when untilNextTimer > TimeSpan.FromHours(1) => TimeSpan.FromHours(1),
+        _ when untilNextTimer < TimeSpan.Zero => TimeSpan.Zero,
+        _ => untilNextTimer,
+    };
 
     private async Task FireAsync(TimerTaskRecord timer, CancellationToken ct)
     {

@@ -21,34 +21,65 @@ public sealed partial class RetentionJob(HistoryEngine engine, IVisibilityStore 
 
     public void Start() => _loop ??= Task.Run(() => RunAsync(_stop.Token));
 
-    /// <summary>One pass over every namespace; returns how many runs were deleted.</summary>
+    /// <summary>
+    /// One pass over every namespace; returns how many runs were deleted. Each namespace is scanned on its own: one
+    /// that fails (its retention out of range, a row the store refuses) is logged and reported in
+    /// <see cref="FailingNamespaces"/>, and the others are still cleaned.
+    /// </summary>
     public async Task<int> ScanAsync(CancellationToken ct)
     {
         var deleted = 0;
+        var failing = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var ns in await engine.Namespaces.ListAsync(ct))
         {
-            var retention = ns.Config.WorkflowExecutionRetentionTtl?.ToTimeSpan() ?? NamespaceRegistry.DefaultRetention;
-            var cutoff = time.GetUtcNow() - retention;
-            IReadOnlyList<(string WorkflowId, string RunId)> expired;
-            var progress = true;
-            do
+            try
             {
-                expired = await visibility.ListClosedBeforeAsync(ns.Id, cutoff, Batch, ct);
-                progress = false;
-                foreach (var (workflowId, runId) in expired)
+                deleted += await ScanNamespaceAsync(ns, ct);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                LogNamespaceFailed(logger, e, ns.Name);
+                failing[ns.Name] = e.Message;
+            }
+        }
+        FailingNamespaces = failing;
+        return deleted;
+    }
+
+    /// <summary>The namespaces whose last scan failed, with the reason (readiness reports them).</summary>
+    public IReadOnlyDictionary<string, string> FailingNamespaces { get; private set; } = new Dictionary<string, string>();
+
+    private async Task<int> ScanNamespaceAsync(NamespaceRecord ns, CancellationToken ct)
+    {
+        var retention = ns.Config.WorkflowExecutionRetentionTtl?.ToTimeSpan() ?? NamespaceRegistry.DefaultRetention;
+        var now = time.GetUtcNow();
+        if (retention >= now - DateTimeOffset.UnixEpoch)
+        {
+            // Nothing can have closed that long ago (a retention stored before the bounds existed, say 9,000 years,
+            // whose cut-off no date can hold).
+            return 0;
+        }
+        var cutoff = now - retention;
+        var deleted = 0;
+        IReadOnlyList<(string WorkflowId, string RunId)> expired;
+        bool progress;
+        do
+        {
+            expired = await visibility.ListClosedBeforeAsync(ns.Id, cutoff, Batch, ct);
+            progress = false;
+            foreach (var (workflowId, runId) in expired)
+            {
+                // On a cluster each process deletes the runs of its own shards; the others do theirs.
+                var key = new WorkflowKey(ns.Id, workflowId, runId);
+                if (engine.IsServedHere(key))
                 {
-                    // On a cluster each process deletes the runs of its own shards; the others do theirs.
-                    var key = new WorkflowKey(ns.Id, workflowId, runId);
-                    if (engine.IsServedHere(key))
-                    {
-                        await engine.DeleteClosedRunAsync(key, ct);
-                        deleted++;
-                        progress = true;
-                    }
+                    await engine.DeleteClosedRunAsync(key, ct);
+                    deleted++;
+                    progress = true;
                 }
             }
-            while (expired.Count == Batch && progress);
         }
+        while (expired.Count == Batch && progress);
         return deleted;
     }
 
@@ -89,6 +120,9 @@ public sealed partial class RetentionJob(HistoryEngine engine, IVisibilityStore 
 
     [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "Retention: deleted {Count} closed runs past their namespace's retention")]
     private static partial void LogDeleted(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 3203, Level = LogLevel.Error, Message = "Retention scan of namespace {Namespace} failed; the other namespaces are still scanned, this one again at the next interval")]
+    private static partial void LogNamespaceFailed(ILogger logger, Exception exception, string @namespace);
 
     [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "Retention scan failed; retrying at the next interval")]
     private static partial void LogFailed(ILogger logger, Exception exception);

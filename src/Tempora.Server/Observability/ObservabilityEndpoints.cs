@@ -20,9 +20,13 @@ internal static class ObservabilityEndpoints
 
         group.MapGet("/health/live", () => Results.Json(new HealthStatus("live", null), HealthJsonContext.Default.HealthStatus));
         group.MapGet("/health/ready", async (CancellationToken ct) =>
-            await readiness.CheckAsync(ct) is { } reason
-                ? Results.Json(new HealthStatus("not ready", reason), HealthJsonContext.Default.HealthStatus, statusCode: StatusCodes.Status503ServiceUnavailable)
-                : Results.Json(new HealthStatus("ready", null), HealthJsonContext.Default.HealthStatus));
+        {
+            var (reason, warnings) = await readiness.CheckAsync(ct);
+            var listed = warnings.Count > 0 ? warnings : null;
+            return reason is not null
+                ? Results.Json(new HealthStatus("not ready", reason, listed), HealthJsonContext.Default.HealthStatus, statusCode: StatusCodes.Status503ServiceUnavailable)
+                : Results.Json(new HealthStatus("ready", null, listed), HealthJsonContext.Default.HealthStatus);
+        });
         if (metrics is not null)
         {
             group.MapGet("/metrics", async (HttpContext context) =>

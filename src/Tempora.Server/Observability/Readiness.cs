@@ -1,42 +1,71 @@
+using Tempora.History.Visibility;
 using Tempora.Persistence;
 
 namespace Tempora.Server.Observability;
 
 /// <summary>
-/// What /health/ready answers: the server finished starting (schema checked or migrated, shards owned, durable tasks
-/// loaded or, on a cluster, joined), and the database answers a cheap read now.
+/// What /health/ready answers. Ready means the server can do its work now: it finished starting (schema checked or
+/// migrated, shards owned, durable tasks loaded or, on a cluster, joined), the database takes a write (a real,
+/// durable write that changes nothing: a read alone passes on a read-only file or a full disk), and the GC heap is
+/// not at its limit. Problems that taking the process out of traffic would not help (a namespace whose retention
+/// scan fails) do not make it unready; they are listed as warnings.
 /// </summary>
-public sealed class Readiness(INamespaceStore namespaces)
+public sealed class Readiness(IPersistence persistence)
 {
-    private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>Share of the memory available to the process (container limit or GC hard limit) at which the GC heap
+    /// counts as exhausted.</summary>
+    public const double HeapLimitShare = 0.9;
 
     private volatile bool _started;
+    private RetentionJob? _retention;
 
-    /// <summary>Marks the end of the start sequence.</summary>
-    public void MarkStarted() => _started = true;
+    /// <summary>Marks the end of the start sequence; the retention job's health is reported from then on.</summary>
+    public void MarkStarted(RetentionJob? retention)
+    {
+        _retention = retention;
+        _started = true;
+    }
 
-    /// <summary>Null when ready, else a short reason.</summary>
-    public async Task<string?> CheckAsync(CancellationToken ct)
+    /// <summary>Null reason when ready, else a short reason; warnings either way.</summary>
+    public async Task<(string? Reason, IReadOnlyList<string> Warnings)> CheckAsync(CancellationToken ct)
     {
         if (!_started)
         {
-            return "starting";
+            return ("starting", []);
+        }
+        var warnings = Warnings();
+        if (MemoryExhausted(GC.GetGCMemoryInfo()) is { } memory)
+        {
+            return (memory, warnings);
         }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(PingTimeout);
+        timeout.CancelAfter(ProbeTimeout);
         try
         {
-            // The namespace table is small and always present: a round trip that proves the connection and schema.
-            await namespaces.ListAsync(timeout.Token);
-            return null;
+            await persistence.ProbeWriteAsync(timeout.Token);
+            return (null, warnings);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            return "database did not answer within 2 s";
+            return ($"database did not take a write within {ProbeTimeout.TotalSeconds:0} s", warnings);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return $"database unreachable: {e.GetType().Name}";
+            return ($"database cannot take writes: {e.GetType().Name}: {e.Message}", warnings);
         }
     }
+
+    /// <summary>The heap after the last GC against what the process may use; null when there is room.</summary>
+    internal static string? MemoryExhausted(GCMemoryInfo info)
+    {
+        var available = info.TotalAvailableMemoryBytes;
+        return available > 0 && info.HeapSizeBytes >= available * HeapLimitShare
+            ? $"memory exhausted: GC heap {info.HeapSizeBytes / (1024 * 1024)} MiB of {available / (1024 * 1024)} MiB available"
+            : null;
+    }
+
+    private List<string> Warnings() =>
+        _retention?.FailingNamespaces.Select(f => $"retention scan of namespace {f.Key} fails: {f.Value}").ToList() ?? [];
 }

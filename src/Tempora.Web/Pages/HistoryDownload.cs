@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
 using Temporalio.Api.Common.V1;
 using Temporalio.Api.History.V1;
 
@@ -25,7 +26,10 @@ internal static class HistoryDownload
         var response = request.Http.Response;
         response.ContentType = "application/json; charset=utf-8";
         var fileName = string.Concat($"{workflowId}_{runId}.json".Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
-        response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
+        // Header values are ASCII (Kestrel refuses others): an id in another script goes in filename*, UTF-8 encoded.
+        var disposition = new ContentDispositionHeaderValue("attachment");
+        disposition.SetHttpFileName(fileName);
+        response.Headers.ContentDisposition = disposition.ToString();
         await response.WriteAsync(JsonFormatter.Default.Format(history), request.Aborted);
     }
 }

@@ -1,7 +1,6 @@
 using System.Net;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Tempora.Web.Api;
 using Tempora.Web.Markup;
 using Temporalio.Api.WorkflowService.V1;
@@ -22,13 +21,8 @@ internal sealed class UiRequest(HttpContext http, FrontendClient frontend)
 
     public string RequiredNamespace => Namespace ?? throw new InvalidOperationException("The route has no namespace.");
 
-    /// <summary>
-    /// A route value. Kestrel decodes every escape of the path except %2F, so that a workflow id holding '/' stays
-    /// one segment; it is decoded here.
-    /// </summary>
-    public string? RouteValue(string name) => http.GetRouteValue(name) is string value
-        ? value.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase)
-        : null;
+    /// <summary>A route value, exactly as the link that led here encoded it (<see cref="RawRouteValues"/>).</summary>
+    public string? RouteValue(string name) => RawRouteValues.Get(http, name);
 
     public string Query(string name) => http.Request.Query[name].ToString();
 

@@ -30,7 +30,23 @@ internal static class WorkflowActions
         }
         var ns = request.RequiredNamespace;
         var execution = new WorkflowExecution { WorkflowId = request.RouteValue("workflowId")!, RunId = request.RouteValue("runId")! };
-        var form = await request.Http.Request.ReadFormAsync(request.Aborted);
+        if (!request.Http.Request.HasFormContentType)
+        {
+            await request.WriteErrorAsync(StatusCodes.Status415UnsupportedMediaType, "Unsupported form",
+                "Actions take an HTML form (application/x-www-form-urlencoded or multipart/form-data).");
+            return;
+        }
+        IFormCollection form;
+        try
+        {
+            form = await request.Http.Request.ReadFormAsync(request.Aborted);
+        }
+        catch (InvalidDataException e)
+        {
+            // The form reader's own limits (field count, name and value length), past which it stops reading.
+            await request.WriteErrorAsync(StatusCodes.Status413PayloadTooLarge, "Too large", e.Message);
+            return;
+        }
         try
         {
             switch (request.RouteValue("action"))

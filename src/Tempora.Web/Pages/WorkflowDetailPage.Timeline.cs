@@ -6,8 +6,9 @@ using Temporalio.Api.History.V1;
 namespace Tempora.Web.Pages;
 
 /// <summary>
-/// The compact timeline: one bar per activity, timer and child workflow, placed on the run's time axis. Plain HTML
-/// with percentages, so it needs no script and narrows with the screen.
+/// The compact timeline: one bar per activity, timer and child workflow, placed on the run's time axis. Each track is
+/// an SVG 100 units wide stretched to the row, so a bar's place is geometry (x, width) rather than a style attribute,
+/// which the UI's Content-Security-Policy forbids; it needs no script and narrows with the screen.
 /// </summary>
 internal static partial class WorkflowDetailPage
 {
@@ -35,12 +36,13 @@ internal static partial class WorkflowDetailPage
             var to = ((span.End ?? end) - start).TotalMilliseconds / total * 100;
             var left = Math.Clamp(from, 0, 99.5);
             var width = Math.Clamp(to - from, 0.5, 100 - left);
-            var style = string.Create(CultureInfo.InvariantCulture, $"left:{left:0.##}%;width:{width:0.##}%");
+            var x = left.ToString("0.##", CultureInfo.InvariantCulture);
+            var barWidth = width.ToString("0.##", CultureInfo.InvariantCulture);
             var took = Format.Duration((span.End ?? end) - span.Start);
             w.Write($"""
                 <div class="tl-row" role="listitem">
                 <a class="tl-label" href="#event-{span.EventId}" title="{span.Kind} {span.Label}">{span.Kind} <b>{span.Label}</b></a>
-                <div class="tl-track"><div class="tl-bar tl-{span.State.ToLowerInvariant()}" style="{style}" title="{span.Label}: {span.State}, {took}"></div></div>
+                <svg class="tl-track" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true"><rect class="tl-bar tl-{span.State.ToLowerInvariant()}" x="{x}" y="1.5" width="{barWidth}" height="7"><title>{span.Label}: {span.State}, {took}</title></rect></svg>
                 <span class="tl-state small">{span.State} · {took}</span>
                 </div>
                 """);

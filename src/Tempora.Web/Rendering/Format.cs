@@ -47,8 +47,8 @@ internal static class Format
     public static Html Status(WorkflowExecutionStatus status) =>
         Html.Of($"<span class=\"status status-{StatusName(status).ToLowerInvariant()}\">{StatusName(status)}</span>");
 
-    /// <summary>One path segment: ids may hold '/', '?', '#' and spaces.</summary>
-    public static string Segment(string value) => Uri.EscapeDataString(value);
+    /// <summary>One path segment: ids may hold '/', '?', '#', '%' and spaces, or be "." (<see cref="PathSegment"/>).</summary>
+    public static string Segment(string value) => PathSegment.Encode(value);
 
     public static string WorkflowsUrl(string ns) => $"/namespaces/{Segment(ns)}/workflows";
 

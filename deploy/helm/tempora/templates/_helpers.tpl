@@ -213,4 +213,9 @@ spec:
 - name: TEMPORA_NAMESPACES
   value: {{ join "," .Values.server.namespaces | quote }}
 {{- end }}
+{{- /* The UI answers only to Host names it knows (DNS rebinding); the Ingress's host is one. */}}
+{{- if or .Values.server.uiAllowedHosts .Values.ingress.enabled }}
+- name: TEMPORA_UI_ALLOWED_HOSTS
+  value: "{{ join "," .Values.server.uiAllowedHosts }}{{ if and .Values.server.uiAllowedHosts .Values.ingress.enabled }},{{ end }}{{ if .Values.ingress.enabled }}{{ .Values.ingress.host }}{{ end }}"
+{{- end }}
 {{- end -}}
