@@ -164,6 +164,7 @@ internal static class ServerConfiguration
             throw new ConfigurationException("Setting 'namespaceMinRetention' is greater than 'namespaceMaxRetention'.");
         }
         options = WithMemoryBounds(options, config);
+        options = DynamicConfigLimits.Apply(options, config);
         return ParseStore(config["db"] ?? "sqlite") switch
         {
             StoreKind.Postgres => options with { Store = StoreKind.Postgres, Postgres = PostgresSettings(config) },

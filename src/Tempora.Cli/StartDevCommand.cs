@@ -79,6 +79,12 @@ internal sealed class StartDevCommand : Command
 
     private readonly Option<string[]> _uiAllowedHosts = CommonOptions.UiAllowedHosts();
 
+    private readonly Option<string[]> _dynamicConfigValues = new("--dynamic-config-value")
+    {
+        Description = $"A limit, as KEY=VALUE with one of Temporal's dynamic-config keys ({DynamicConfigLimits.KnownKeys}); repeat for several",
+        HelpName = "key=value",
+    };
+
     public StartDevCommand()
         : base("start-dev", "Start a development server: every role in one process, with an embedded store")
     {
@@ -111,6 +117,18 @@ internal sealed class StartDevCommand : Command
         Options.Add(_searchAttributes);
         Options.Add(_headless);
         Options.Add(_uiAllowedHosts);
+        _dynamicConfigValues.Validators.Add(result =>
+        {
+            try
+            {
+                DynamicConfigLimits.Apply(new TemporaOptions(), result.Tokens.Select(t => t.Value));
+            }
+            catch (ConfigurationException e)
+            {
+                result.AddError(e.Message);
+            }
+        });
+        Options.Add(_dynamicConfigValues);
 
         SetAction(RunAsync);
     }
@@ -136,7 +154,7 @@ internal sealed class StartDevCommand : Command
         var ip = parseResult.GetRequiredValue(_ip);
         var dbFilename = parseResult.GetRequiredValue(_dbFilename);
         var inMemory = parseResult.GetValue(_inMemory) || dbFilename == MemoryDbFilename;
-        return new TemporaOptions
+        var options = new TemporaOptions
         {
             Ip = string.Equals(ip, "localhost", StringComparison.OrdinalIgnoreCase) ? "127.0.0.1" : ip,
             Port = parseResult.GetValue(_port),
@@ -162,6 +180,7 @@ internal sealed class StartDevCommand : Command
             VerifyRebuild = VerifyRebuildFromEnvironment(),
             UiAllowedHosts = CommonOptions.SplitHosts(parseResult.GetValue(_uiAllowedHosts) ?? []),
         };
+        return DynamicConfigLimits.Apply(options, parseResult.GetValue(_dynamicConfigValues) ?? []);
     }
 
     /// <summary>TEMPORA_VERIFY_REBUILD, as `tempora start` reads it (the tests set it for the servers they launch).</summary>

@@ -16,14 +16,17 @@ public static class FrontendExtensions
     /// <summary>Service name the Java SDK checks before anything else (temporal-compat.md §1.1).</summary>
     public const string WorkflowServiceName = "temporal.api.workflowservice.v1.WorkflowService";
 
-    public static IServiceCollection AddFrontend(this IServiceCollection services)
+    public static IServiceCollection AddFrontend(this IServiceCollection services, MessageSizeLimits? messageSizeLimits = null)
     {
+        // Requests over the limit are refused by MessageSizeLimit first, in grpc-go's words; Grpc.AspNetCore's own
+        // limit stays as a backstop. Responses are not limited (a history page may pass 4 MiB), as in Temporal.
+        var limits = messageSizeLimits ?? new MessageSizeLimits(MessageSizeLimits.DefaultPublic, 32 * 1024 * 1024);
+        services.AddSingleton(limits);
         services.AddGrpc(options =>
         {
-            // Temporal enforces payload limits itself (2 MiB per blob) and answers InvalidArgument; the transport
-            // limit only has to be above anything a valid request can carry.
-            options.MaxReceiveMessageSize = 128 * 1024 * 1024;
+            options.MaxReceiveMessageSize = limits.Public;
             options.MaxSendMessageSize = null;
+            options.CompressionProviders = [new BoundedGzipCompression(limits.Public)];
             // Outermost first: metrics see the status ErrorInterceptor maps a domain exception to.
             options.Interceptors.Add<MetricsInterceptor>();
             options.Interceptors.Add<ErrorInterceptor>();
@@ -31,6 +34,10 @@ public static class FrontendExtensions
             options.Interceptors.Add<Validation.StorableStringsInterceptor>();
             // Inside the error mapping, so that a request refused while its shard moves answers Unavailable.
             options.Interceptors.Add<ShardRoutingInterceptor>();
+        }).AddServiceOptions<ClusterService>(options =>
+        {
+            options.MaxReceiveMessageSize = limits.Cluster;
+            options.CompressionProviders = [new BoundedGzipCompression(limits.Cluster)];
         });
         services.TryAddSingleton<IShardOwnership>(new SingleProcessShards(1));
         services.TryAddSingleton(StoreNames.Sqlite);
@@ -53,6 +60,9 @@ public static class FrontendExtensions
         services.AddSingleton(new ServingGate(health));
         return services;
     }
+
+    /// <summary>The frontend's middleware: refuses oversize messages before the gRPC endpoints read them.</summary>
+    public static IApplicationBuilder UseFrontend(this IApplicationBuilder app) => app.UseMiddleware<MessageSizeLimit>();
 
     public static IEndpointRouteBuilder MapFrontend(this IEndpointRouteBuilder endpoints)
     {

@@ -32,6 +32,10 @@ public sealed partial class HistoryEngine(
 {
     private readonly IMetrics _metrics = metrics ?? NullMetrics.Instance;
     private readonly bool _verifyRebuild = options?.VerifyRebuild ?? false;
+    private readonly PayloadLimits _limits = options?.Limits ?? new();
+
+    /// <summary>The size limits this engine enforces.</summary>
+    public PayloadLimits Limits => _limits;
     private readonly ConcurrentQueue<string> _rebuildMismatches = new();
     private readonly RunCacheBudget _cacheBudget = new(options?.RunCacheMaxBytes ?? HistoryOptions.DefaultRunCacheMaxBytes);
     private int _trimming;

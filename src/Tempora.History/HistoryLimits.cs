@@ -1,10 +1,8 @@
 namespace Tempora.History;
 
-/// <summary>Temporal's default limits (temporal-compat.md §7).</summary>
+/// <summary>Temporal's default limits (temporal-compat.md §7); the configurable size limits are in <see cref="PayloadLimits"/>.</summary>
 public static class HistoryLimits
 {
-    public const int BlobSizeError = 2 * 1024 * 1024;
-    public const int MemoSizeError = 2 * 1024 * 1024;
     public const int MaxIdLength = 1000;
     public const int HistoryCountError = 51_200;
     public const long HistorySizeError = 50L * 1024 * 1024;

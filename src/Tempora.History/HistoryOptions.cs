@@ -19,4 +19,7 @@ public sealed record HistoryOptions
     /// the store on next use). Temporal bounds its history cache by bytes too (history.hostLevelCacheMaxSizeBytes).
     /// </summary>
     public long RunCacheMaxBytes { get; init; } = DefaultRunCacheMaxBytes;
+
+    /// <summary>Size limits on payloads, memo, user metadata and search attributes.</summary>
+    public PayloadLimits Limits { get; init; } = new();
 }

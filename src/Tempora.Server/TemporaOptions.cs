@@ -110,6 +110,36 @@ public sealed record TemporaOptions
 
     /// <summary>Characters kept of a metric label value (metricLabelMaxLength, TEMPORA_METRIC_LABEL_MAX_LENGTH).</summary>
     public int MetricLabelMaxLength { get; init; } = DefaultMetricLabelMaxLength;
+
+    // Limits on what one request may carry: Temporal's defaults, each named after the setting of Temporal's it mirrors
+    // (docs/limits.md). A request over one is refused; a workflow command over one fails the workflow task.
+
+    /// <summary>
+    /// Bytes of one gRPC request message (grpc-go's default, which Temporal's frontend keeps: 4 MiB). A request over it
+    /// is refused from its frame header with ResourceExhausted "grpc: received message larger than max (N vs. limit)".
+    /// </summary>
+    public int GrpcMaxReceiveMessageSize { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>Bytes of one payload-bearing field: input, result, failure, details, header (limit.blobSize.error).</summary>
+    public int BlobSizeLimitError { get; init; } = 2 * 1024 * 1024;
+
+    /// <summary>Bytes of a run's memo (limit.memoSize.error).</summary>
+    public int MemoSizeLimitError { get; init; } = 2 * 1024 * 1024;
+
+    /// <summary>Bytes of user metadata's summary (limit.userMetadataSummarySize).</summary>
+    public int UserMetadataSummarySizeLimit { get; init; } = 400;
+
+    /// <summary>Bytes of user metadata's details (limit.userMetadataDetailsSize).</summary>
+    public int UserMetadataDetailsSizeLimit { get; init; } = 20_000;
+
+    /// <summary>Search attributes one start or command may set (frontend.searchAttributesNumberOfKeysLimit).</summary>
+    public int SearchAttributesNumberOfKeysLimit { get; init; } = 100;
+
+    /// <summary>Bytes of one search attribute value (frontend.searchAttributesSizeOfValueLimit).</summary>
+    public int SearchAttributesSizeOfValueLimit { get; init; } = 2 * 1024;
+
+    /// <summary>Bytes of a run's search attributes together (frontend.searchAttributesTotalSizeLimit).</summary>
+    public int SearchAttributesTotalSizeLimit { get; init; } = 40 * 1024;
 }
 
 /// <summary>The stores Tempora runs on.</summary>

@@ -110,7 +110,8 @@ public sealed partial class TemporaServer : IAsyncDisposable
                     listeners.Ui = listen;
                 });
             }
-            kestrel.Limits.MaxRequestBodySize = null;
+            // Kestrel's default body limit (30 MB) holds for the UI and metrics listeners; a gRPC request's body is
+            // bounded to its one message by the frontend's MessageSizeLimit.
             kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
             // One SDK client multiplexes every call on one connection, and each waiting GetResult, poll and query
             // holds a stream for up to a minute. Kestrel's default of 100 streams would queue completions behind
@@ -198,10 +199,15 @@ public sealed partial class TemporaServer : IAsyncDisposable
             services.AddSingleton<IShardOwnership>(new SingleProcessShards(options.NumHistoryShards));
         }
         services.AddSingleton<IRemoteRuns, Frontend.Cluster.RemoteRunsClient>();
-        services.AddSingleton(new HistoryOptions { VerifyRebuild = options.VerifyRebuild, RunCacheMaxBytes = options.RunCacheMaxBytes });
+        services.AddSingleton(new HistoryOptions
+        {
+            VerifyRebuild = options.VerifyRebuild,
+            RunCacheMaxBytes = options.RunCacheMaxBytes,
+            Limits = PayloadLimitsOf(options),
+        });
         services.AddSingleton<HistoryEngine>();
         services.AddSingleton<RetentionJob>();
-        services.AddFrontend();
+        services.AddFrontend(MessageSizeLimitsOf(options));
         if (!options.Headless)
         {
             // The UI calls the frontend over loopback gRPC, as Temporal's UI server does (docs/web-ui.md).
@@ -214,6 +220,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
         }
 
         var app = builder.Build();
+        app.UseFrontend();
         app.MapFrontend();
         app.MapObservability(prometheus, readiness);
         if (!options.Headless)
@@ -341,6 +348,26 @@ public sealed partial class TemporaServer : IAsyncDisposable
         }
         return host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]:{port}" : $"{host}:{port}";
     }
+
+    private static PayloadLimits PayloadLimitsOf(TemporaOptions options) => new()
+    {
+        BlobSizeError = options.BlobSizeLimitError,
+        MemoSizeError = options.MemoSizeLimitError,
+        UserMetadataSummarySize = options.UserMetadataSummarySizeLimit,
+        UserMetadataDetailsSize = options.UserMetadataDetailsSizeLimit,
+        SearchAttributesNumberOfKeys = options.SearchAttributesNumberOfKeysLimit,
+        SearchAttributesSizeOfValue = options.SearchAttributesSizeOfValueLimit,
+        SearchAttributesTotalSize = options.SearchAttributesTotalSizeLimit,
+    };
+
+    /// <summary>
+    /// A request between replicas carries a child's start or a signal with input, header and memo at their limits,
+    /// base64-encoded in JSON: twice their sum plus 1 MiB for the rest is above anything legitimate and still bounded.
+    /// </summary>
+    private static MessageSizeLimits MessageSizeLimitsOf(TemporaOptions options) => new(
+        options.GrpcMaxReceiveMessageSize,
+        (int)Math.Min(int.MaxValue, Math.Max(options.GrpcMaxReceiveMessageSize,
+            (2L * ((2L * options.BlobSizeLimitError) + options.MemoSizeLimitError)) + (1024 * 1024))));
 
     /// <summary>Where the web UI reaches the frontend: the gRPC listener, through loopback when it listens on every address.</summary>
     private static Uri LoopbackUri(string ip, int port)

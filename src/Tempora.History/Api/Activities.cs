@@ -70,7 +70,7 @@ public sealed partial class HistoryEngine
     public async Task<RecordActivityTaskHeartbeatResponse> RecordActivityTaskHeartbeatAsync(RecordActivityTaskHeartbeatRequest r, CancellationToken ct)
     {
         var token = TaskToken.Deserialize(r.TaskToken.Span);
-        if (r.Details is not null && r.Details.CalculateSize() > HistoryLimits.BlobSizeError)
+        if (_limits.IsBlobTooLarge(r.Details))
         {
             // As Temporal: details too large to keep fail the attempt, and the worker is told to stop (cancel requested).
             await RespondActivityTaskFailedAsync(token, Transition.ServerFailure("Heartbeat details exceed size limit."), null, r.Identity, ct);
@@ -109,7 +109,7 @@ public sealed partial class HistoryEngine
             throw new InvalidArgumentException("ActivityId is not set on request.");
         }
         var key = await ResolveAsync(ns.Id, new WorkflowExecution { WorkflowId = r.WorkflowId, RunId = r.RunId }, null, ct);
-        var tooLarge = r.Result is not null && r.Result.CalculateSize() > HistoryLimits.BlobSizeError;
+        var tooLarge = _limits.IsBlobTooLarge(r.Result);
         await UpdateAsync(key, t =>
         {
             if (!t.State.IsOpen)
@@ -136,7 +136,7 @@ public sealed partial class HistoryEngine
 
     public async Task RespondActivityTaskCompletedAsync(TaskToken token, Payloads? result, string identity, CancellationToken ct)
     {
-        var tooLarge = result is not null && result.CalculateSize() > HistoryLimits.BlobSizeError;
+        var tooLarge = _limits.IsBlobTooLarge(result);
         await UpdateAsync(token.Key, t =>
         {
             var a = ActivityForToken(t.State, token);
@@ -156,9 +156,14 @@ public sealed partial class HistoryEngine
     public async Task RespondActivityTaskFailedAsync(TaskToken token, Failure? failure, Payloads? lastHeartbeatDetails, string identity, CancellationToken ct,
         WorkerVersionStamp? workerVersion = null)
     {
-        if (failure is not null && failure.CalculateSize() > HistoryLimits.BlobSizeError)
+        if (_limits.IsBlobTooLarge(failure))
         {
             failure = Transition.ServerFailure("Failure exceeds size limit.");
+        }
+        if (_limits.IsBlobTooLarge(lastHeartbeatDetails))
+        {
+            // As Temporal's frontend: heartbeat details too large to keep are dropped, the failure is still recorded.
+            lastHeartbeatDetails = null;
         }
         failure ??= new Failure { Message = "activity failed without a failure" };
         await UpdateAsync(token.Key, t =>
@@ -227,9 +232,9 @@ public sealed partial class HistoryEngine
         return a;
     }
 
-    private static void CheckActivityBlob(IMessage? payloads, string message)
+    private void CheckActivityBlob(IMessage? payloads, string message)
     {
-        if (payloads is not null && payloads.CalculateSize() > HistoryLimits.BlobSizeError)
+        if (_limits.IsBlobTooLarge(payloads))
         {
             throw new InvalidArgumentException(message);
         }

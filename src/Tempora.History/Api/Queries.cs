@@ -28,6 +28,7 @@ public sealed partial class HistoryEngine
             throw new InvalidArgumentException("QueryType is not set on request.");
         }
         CheckBlob(r.Query.QueryArgs, "query args");
+        CheckBlob(r.Query.Header, "header");
         var key = await ResolveAsync(ns.Id, r.Execution, null, ct);
         var bufferedId = Guid.NewGuid().ToString();
         BufferedQuery? buffered = null;
@@ -224,7 +225,7 @@ public sealed partial class HistoryEngine
 
     public void RespondQueryTaskCompleted(RespondQueryTaskCompletedRequest r)
     {
-        if (r.QueryResult is not null && r.QueryResult.CalculateSize() > HistoryLimits.BlobSizeError)
+        if (_limits.IsBlobTooLarge(r.QueryResult))
         {
             // As Temporal: an answer too large to pass on becomes a failed one.
             r = new RespondQueryTaskCompletedRequest

@@ -161,7 +161,7 @@ public sealed partial class HistoryEngine
     }
 
     /// <summary>A signal after the reset is honoured; changing the workflow's options needs worker versioning, which this server lacks.</summary>
-    private static void ValidatePostResetOperations(IEnumerable<PostResetOperation> operations)
+    private void ValidatePostResetOperations(IEnumerable<PostResetOperation> operations)
     {
         foreach (var operation in operations)
         {
@@ -174,6 +174,7 @@ public sealed partial class HistoryEngine
                     }
                     CheckLength(operation.SignalWorkflow.SignalName, "SignalName");
                     CheckBlob(operation.SignalWorkflow.Input, "signal input");
+                    CheckBlob(operation.SignalWorkflow.Header, "header");
                     if (operation.SignalWorkflow.Links.Count > 0)
                     {
                         throw new InvalidArgumentException(

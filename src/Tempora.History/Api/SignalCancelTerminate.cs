@@ -19,6 +19,7 @@ public sealed partial class HistoryEngine
         CheckLength(r.SignalName, "SignalName");
         CheckLength(r.RequestId, "RequestId");
         CheckBlob(r.Input, "signal input");
+        CheckBlob(r.Header, "header");
         RequestLinks.Validate(r.Links);
         var key = await ResolveAsync(ns.Id, r.WorkflowExecution, null, ct);
         await SignalRunAsync(key, r.SignalName, r.Input, r.Identity, r.Header, r.RequestId, false, ct, r.Links);

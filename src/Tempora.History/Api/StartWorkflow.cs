@@ -77,6 +77,8 @@ public sealed partial class HistoryEngine
         if (parent is null)
         {
             // A child's attributes were checked when its parent's command was (a failure here would retry forever).
+            // Temporal's order: the number of keys, then names and types, then sizes.
+            ThrowIfProblem(_limits.SearchAttributesCountProblem(spec.SearchAttributes));
             try
             {
                 Visibility.SearchAttributeValues.Validate(spec.SearchAttributes, ns.CustomSearchAttributes);
@@ -87,6 +89,7 @@ public sealed partial class HistoryEngine
                 ns = await namespaces.ReloadAsync(ns, ct);
                 Visibility.SearchAttributeValues.Validate(spec.SearchAttributes, ns.CustomSearchAttributes);
             }
+            ThrowIfProblem(_limits.SearchAttributesSizeProblem(spec.SearchAttributes));
         }
         var reuse = spec.ReusePolicy == WorkflowIdReusePolicy.Unspecified ? WorkflowIdReusePolicy.AllowDuplicate : spec.ReusePolicy;
         var conflict = spec.ConflictPolicy == WorkflowIdConflictPolicy.Unspecified ? defaultConflict : spec.ConflictPolicy;
@@ -218,7 +221,7 @@ public sealed partial class HistoryEngine
         return runId;
     }
 
-    private static void ValidateStart(StartSpec spec)
+    private void ValidateStart(StartSpec spec)
     {
         if (string.IsNullOrEmpty(spec.WorkflowId))
         {
@@ -246,8 +249,10 @@ public sealed partial class HistoryEngine
             }
         }
         CheckBlob(spec.Input, "input");
+        CheckBlob(spec.Header, "header");
+        ThrowIfProblem(_limits.UserMetadataProblem(spec.UserMetadata));
         RequestLinks.Validate(spec.Links);
-        if (spec.Memo is not null && spec.Memo.CalculateSize() > HistoryLimits.MemoSizeError)
+        if (_limits.IsMemoTooLarge(spec.Memo))
         {
             throw new InvalidArgumentException("Memo size exceeds limit.");
         }
@@ -273,11 +278,21 @@ public sealed partial class HistoryEngine
         }
     }
 
-    internal static void CheckBlob(IMessage? payloads, string what)
+    /// <summary>InvalidArgument when a payload-bearing field of a request is over the blob limit.</summary>
+    internal void CheckBlob(IMessage? payloads, string what)
     {
-        if (payloads is not null && payloads.CalculateSize() > HistoryLimits.BlobSizeError)
+        if (_limits.IsBlobTooLarge(payloads))
         {
             throw new InvalidArgumentException($"Blob data size exceeds limit ({what}).");
+        }
+    }
+
+    /// <summary>InvalidArgument with the problem a limit check found, if any.</summary>
+    internal static void ThrowIfProblem(string? problem)
+    {
+        if (problem is not null)
+        {
+            throw new InvalidArgumentException(problem);
         }
     }
 }

@@ -76,7 +76,7 @@ public sealed partial class HistoryEngine
     }
 
     /// <summary>The checks an update request must pass before anything happens; returns its update id.</summary>
-    private static string ValidateUpdate(UpdateWorkflowExecutionRequest r)
+    private string ValidateUpdate(UpdateWorkflowExecutionRequest r)
     {
         if (r.Request is null)
         {
@@ -94,6 +94,7 @@ public sealed partial class HistoryEngine
         }
         CheckLength(updateId, "UpdateId");
         CheckBlob(r.Request.Input.Args, "update args");
+        CheckBlob(r.Request.Input.Header, "header");
         return updateId;
     }
 

@@ -17,8 +17,11 @@ namespace Tempora.History;
 /// </summary>
 internal sealed class WorkflowTaskCompletion(
     Transition t, RespondWorkflowTaskCompletedRequest request, ExecutionContext? context = null,
-    IReadOnlyDictionary<string, Tempora.Visibility.Query.SearchAttributeType>? customSearchAttributes = null)
+    IReadOnlyDictionary<string, Tempora.Visibility.Query.SearchAttributeType>? customSearchAttributes = null,
+    PayloadLimits? limits = null)
 {
+    private readonly PayloadLimits _limits = limits ?? new();
+
     private readonly Dictionary<string, Temporalio.Api.Protocol.V1.Message> _messages =
         request.Messages.ToDictionary(m => m.Id, StringComparer.Ordinal);
     private readonly HashSet<string> _answeredUpdates = new(StringComparer.Ordinal);
@@ -209,6 +212,10 @@ internal sealed class WorkflowTaskCompletion(
 
     private void Apply(Command command)
     {
+        if (_limits.UserMetadataProblem(command.UserMetadata) is { } metadataProblem)
+        {
+            throw new CommandValidationException(BadAttributesCause(command.CommandType), metadataProblem, terminatesWorkflow: true);
+        }
         switch (command.CommandType)
         {
             case CommandType.ScheduleActivityTask:
@@ -282,6 +289,9 @@ internal sealed class WorkflowTaskCompletion(
                 }
                 CheckPayload(upsert.SearchAttributes, WorkflowTaskFailedCause.BadSearchAttributes);
                 CheckSearchAttributes(upsert.SearchAttributes, WorkflowTaskFailedCause.BadSearchAttributes);
+                // The size limits hold for the run's attributes after the upsert, as in Temporal.
+                CheckSearchAttributesSize(upsert.SearchAttributes, WorkflowTaskFailedCause.BadSearchAttributes,
+                    MapUpserts.Merged(t.State.SearchAttributes, upsert.SearchAttributes));
                 var upserted = Event(EventType.UpsertWorkflowSearchAttributes, command);
                 upserted.UpsertWorkflowSearchAttributesEventAttributes = new UpsertWorkflowSearchAttributesEventAttributes
                 {
@@ -296,7 +306,7 @@ internal sealed class WorkflowTaskCompletion(
                 {
                     throw new CommandValidationException(WorkflowTaskFailedCause.BadModifyWorkflowPropertiesAttributes, "UpsertedMemo is not set on ModifyWorkflowPropertiesCommand.");
                 }
-                if (MapUpserts.Merged(t.State.Memo, modify.UpsertedMemo).CalculateSize() > HistoryLimits.MemoSizeError)
+                if (_limits.IsMemoTooLarge(MapUpserts.Merged(t.State.Memo, modify.UpsertedMemo)))
                 {
                     throw new CommandValidationException(WorkflowTaskFailedCause.BadModifyWorkflowPropertiesAttributes, "Memo size exceeds limit.",
                         terminatesWorkflow: true);
@@ -313,8 +323,10 @@ internal sealed class WorkflowTaskCompletion(
                 var continueAsNew = command.ContinueAsNewWorkflowExecutionCommandAttributes
                     ?? throw new CommandValidationException(WorkflowTaskFailedCause.BadContinueAsNewAttributes, "ContinueAsNewWorkflowExecutionCommandAttributes is not set.");
                 CheckPayload(continueAsNew.Input, WorkflowTaskFailedCause.BadContinueAsNewAttributes);
-                CheckPayload(continueAsNew.Memo, WorkflowTaskFailedCause.BadContinueAsNewAttributes);
+                CheckPayload(continueAsNew.Header, WorkflowTaskFailedCause.BadContinueAsNewAttributes);
+                CheckMemo(continueAsNew.Memo, WorkflowTaskFailedCause.BadContinueAsNewAttributes);
                 CheckSearchAttributes(continueAsNew.SearchAttributes, WorkflowTaskFailedCause.BadSearchAttributes);
+                CheckSearchAttributesSize(continueAsNew.SearchAttributes, WorkflowTaskFailedCause.BadContinueAsNewAttributes);
                 if (!string.IsNullOrEmpty(continueAsNew.CronSchedule))
                 {
                     Validate(() => CronSchedules.Validate(continueAsNew.CronSchedule), WorkflowTaskFailedCause.BadContinueAsNewAttributes);
@@ -327,6 +339,8 @@ internal sealed class WorkflowTaskCompletion(
                 break;
             case CommandType.StartChildWorkflowExecution:
                 CheckSearchAttributes(command.StartChildWorkflowExecutionCommandAttributes?.SearchAttributes, WorkflowTaskFailedCause.BadSearchAttributes);
+                CheckSearchAttributesSize(command.StartChildWorkflowExecutionCommandAttributes?.SearchAttributes,
+                    WorkflowTaskFailedCause.BadStartChildExecutionAttributes);
                 StartChild(command.StartChildWorkflowExecutionCommandAttributes, command);
                 break;
             case CommandType.SignalExternalWorkflowExecution:
@@ -383,7 +397,8 @@ internal sealed class WorkflowTaskCompletion(
                 $"the number of pending child workflow executions, {HistoryLimits.PendingChildrenLimit}, has reached the per-workflow limit");
         }
         CheckPayload(a.Input, bad);
-        CheckPayload(a.Memo, bad);
+        CheckPayload(a.Header, bad);
+        CheckMemo(a.Memo, bad);
         if (a.RetryPolicy is not null)
         {
             Validate(() => RetryPolicies.Validate(a.RetryPolicy), bad);
@@ -428,6 +443,7 @@ internal sealed class WorkflowTaskCompletion(
             throw new CommandValidationException(bad, "Execution and SignalName must be set on SignalExternalWorkflowExecutionCommand.");
         }
         CheckPayload(a.Input, bad);
+        CheckPayload(a.Header, bad);
         CheckExternalLimit(WorkflowTaskFailedCause.PendingSignalsLimitExceeded);
         var e = Event(EventType.SignalExternalWorkflowExecutionInitiated, command);
         e.SignalExternalWorkflowExecutionInitiatedEventAttributes = new SignalExternalWorkflowExecutionInitiatedEventAttributes
@@ -526,6 +542,7 @@ internal sealed class WorkflowTaskCompletion(
                 "the number of pending activities, 2000, has reached the per-workflow limit");
         }
         CheckPayload(a.Input, bad);
+        CheckPayload(a.Header, bad);
         var timeouts = ActivityTimeouts.Normalize(D(a.ScheduleToCloseTimeout), D(a.ScheduleToStartTimeout), D(a.StartToCloseTimeout),
             D(a.HeartbeatTimeout), t.State.RunTimeout)
             ?? throw new CommandValidationException(bad, "A valid StartToClose or ScheduleToClose timeout must be set.");
@@ -660,19 +677,61 @@ internal sealed class WorkflowTaskCompletion(
         t.WriteEvent(e);
     }
 
-    private static void CheckPayload(IMessage? message, WorkflowTaskFailedCause cause)
+    private void CheckPayload(IMessage? message, WorkflowTaskFailedCause cause)
     {
-        if (message is not null && message.CalculateSize() > HistoryLimits.BlobSizeError)
+        if (_limits.IsBlobTooLarge(message))
         {
             throw new CommandValidationException(cause, "Blob data size exceeds limit.", terminatesWorkflow: true);
         }
     }
+
+    private void CheckMemo(Memo? memo, WorkflowTaskFailedCause cause)
+    {
+        if (_limits.IsMemoTooLarge(memo))
+        {
+            throw new CommandValidationException(cause, "Memo size exceeds limit.", terminatesWorkflow: true);
+        }
+    }
+
+    /// <summary>Too many keys fail the task; values or a map too large terminate the run, as Temporal's size checker does.</summary>
+    private void CheckSearchAttributesSize(SearchAttributes? attributes, WorkflowTaskFailedCause cause, SearchAttributes? whole = null)
+    {
+        if (_limits.SearchAttributesSizeProblem(attributes, whole) is { } problem)
+        {
+            throw new CommandValidationException(cause, problem, terminatesWorkflow: true);
+        }
+    }
+
+    /// <summary>The BAD_*_ATTRIBUTES cause Temporal fails a workflow task with for a bad command of this type.</summary>
+    private static WorkflowTaskFailedCause BadAttributesCause(CommandType type) => type switch
+    {
+        CommandType.ScheduleActivityTask => WorkflowTaskFailedCause.BadScheduleActivityAttributes,
+        CommandType.RequestCancelActivityTask => WorkflowTaskFailedCause.BadRequestCancelActivityAttributes,
+        CommandType.StartTimer => WorkflowTaskFailedCause.BadStartTimerAttributes,
+        CommandType.CancelTimer => WorkflowTaskFailedCause.BadCancelTimerAttributes,
+        CommandType.CompleteWorkflowExecution => WorkflowTaskFailedCause.BadCompleteWorkflowExecutionAttributes,
+        CommandType.FailWorkflowExecution => WorkflowTaskFailedCause.BadFailWorkflowExecutionAttributes,
+        CommandType.CancelWorkflowExecution => WorkflowTaskFailedCause.BadCancelWorkflowExecutionAttributes,
+        CommandType.RecordMarker => WorkflowTaskFailedCause.BadRecordMarkerAttributes,
+        CommandType.ContinueAsNewWorkflowExecution => WorkflowTaskFailedCause.BadContinueAsNewAttributes,
+        CommandType.StartChildWorkflowExecution => WorkflowTaskFailedCause.BadStartChildExecutionAttributes,
+        CommandType.SignalExternalWorkflowExecution => WorkflowTaskFailedCause.BadSignalWorkflowExecutionAttributes,
+        CommandType.RequestCancelExternalWorkflowExecution => WorkflowTaskFailedCause.BadRequestCancelExternalWorkflowExecutionAttributes,
+        CommandType.UpsertWorkflowSearchAttributes => WorkflowTaskFailedCause.BadSearchAttributes,
+        CommandType.ModifyWorkflowProperties => WorkflowTaskFailedCause.BadModifyWorkflowPropertiesAttributes,
+        CommandType.ProtocolMessage => WorkflowTaskFailedCause.BadUpdateWorkflowExecutionMessage,
+        _ => WorkflowTaskFailedCause.Unspecified,
+    };
 
     private static TimeSpan D(Duration? d) => d?.ToTimeSpan() ?? TimeSpan.Zero;
 
     /// <summary>Unknown names and values of the wrong type fail the workflow task (BadSearchAttributes), as upstream.</summary>
     private void CheckSearchAttributes(SearchAttributes? attributes, WorkflowTaskFailedCause cause)
     {
+        if (_limits.SearchAttributesCountProblem(attributes) is { } tooMany)
+        {
+            throw new CommandValidationException(cause, tooMany);
+        }
         if (customSearchAttributes is not null
             && Visibility.SearchAttributeValues.Problem(attributes, customSearchAttributes) is { } problem)
         {

@@ -109,6 +109,7 @@ public sealed partial class HistoryEngine
         StartedWorkflowTask? next;
         try
         {
+            CheckMessageSizes(r);
             (response, next) = await CompleteWorkflowTaskAsync(token, r, ns, ct);
         }
         catch (CommandValidationException invalid) when (token.Attempt > 1 && invalid.Cause != WorkflowTaskFailedCause.UnhandledCommand
@@ -145,6 +146,24 @@ public sealed partial class HistoryEngine
     }
 
     /// <summary>
+    /// Temporal's check of every protocol message of a completion against the blob limit (an update's rejection or
+    /// response too large terminates the run). Made before any transition: a failure thrown from inside one drops the
+    /// cached state, and with it a speculative task, which the failure must still be recorded on.
+    /// </summary>
+    private void CheckMessageSizes(RespondWorkflowTaskCompletedRequest r)
+    {
+        foreach (var message in r.Messages)
+        {
+            if (_limits.IsBlobTooLarge(message.Body))
+            {
+                var type = message.Body.TypeUrl[(message.Body.TypeUrl.LastIndexOf('/') + 1)..];
+                throw new CommandValidationException(WorkflowTaskFailedCause.BadUpdateWorkflowExecutionMessage,
+                    $"Message type {type} exceeds size limit.", terminatesWorkflow: true);
+            }
+        }
+    }
+
+    /// <summary>
     /// Applies a completion's commands. When they name a search attribute this replica's cached namespace lacks, the
     /// namespace is re-read and, if it changed, the completion applied once more: the attribute may have just been
     /// added through another replica.
@@ -170,7 +189,7 @@ public sealed partial class HistoryEngine
             UpdateAsync(token.Key, (t, ctx) =>
             {
                 CheckWorkflowTaskToken(t.State, token);
-                var completion = new WorkflowTaskCompletion(t, r, ctx, current.CustomSearchAttributes);
+                var completion = new WorkflowTaskCompletion(t, r, ctx, current.CustomSearchAttributes, _limits);
                 completion.Apply();
                 if (r.QueryResults.Count > 0)
                 {
@@ -196,7 +215,7 @@ public sealed partial class HistoryEngine
     public async Task RespondWorkflowTaskFailedAsync(RespondWorkflowTaskFailedRequest r, CancellationToken ct)
     {
         var token = TaskToken.Deserialize(r.TaskToken.Span);
-        if (r.Failure is not null && r.Failure.CalculateSize() > HistoryLimits.BlobSizeError)
+        if (_limits.IsBlobTooLarge(r.Failure))
         {
             // As Temporal: the task still fails, with a server failure in place of the one too large to record.
             r.Failure = OversizeFailure(r.Failure);

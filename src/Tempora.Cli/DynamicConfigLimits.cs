@@ -1,0 +1,69 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Tempora.Server;
+
+namespace Tempora.Cli;
+
+/// <summary>
+/// The limits a user sets under the names of Temporal's dynamic-config keys: `start-dev --dynamic-config-value
+/// limit.blobSize.error=1048576` (the Temporal CLI's flag) or, for `tempora start`, a `dynamicConfig:` section of the
+/// config file. Values are byte or key counts.
+/// </summary>
+internal static class DynamicConfigLimits
+{
+    /// <summary>The config-file section that holds the keys.</summary>
+    public const string Section = "dynamicConfig";
+
+    private static readonly Dictionary<string, Func<TemporaOptions, int, TemporaOptions>> Keys = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["grpc.maxReceiveMessageSize"] = (o, v) => o with { GrpcMaxReceiveMessageSize = v },
+        ["limit.blobSize.error"] = (o, v) => o with { BlobSizeLimitError = v },
+        ["limit.memoSize.error"] = (o, v) => o with { MemoSizeLimitError = v },
+        ["limit.userMetadataSummarySize"] = (o, v) => o with { UserMetadataSummarySizeLimit = v },
+        ["limit.userMetadataDetailsSize"] = (o, v) => o with { UserMetadataDetailsSizeLimit = v },
+        ["frontend.searchAttributesNumberOfKeysLimit"] = (o, v) => o with { SearchAttributesNumberOfKeysLimit = v },
+        ["frontend.searchAttributesSizeOfValueLimit"] = (o, v) => o with { SearchAttributesSizeOfValueLimit = v },
+        ["frontend.searchAttributesTotalSizeLimit"] = (o, v) => o with { SearchAttributesTotalSizeLimit = v },
+    };
+
+    /// <summary>The keys this server understands, for help texts and error messages.</summary>
+    public static string KnownKeys => string.Join(", ", Keys.Keys);
+
+    /// <summary>Applies KEY=VALUE pairs (start-dev's flag); throws <see cref="ConfigurationException"/> on a bad one.</summary>
+    public static TemporaOptions Apply(TemporaOptions options, IEnumerable<string> pairs)
+    {
+        foreach (var pair in pairs)
+        {
+            var parts = pair.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (parts.Length != 2)
+            {
+                throw new ConfigurationException($"--dynamic-config-value must be KEY=VALUE, not '{pair}'.");
+            }
+            options = Apply(options, parts[0], parts[1]);
+        }
+        return options;
+    }
+
+    /// <summary>Applies the config file's <see cref="Section"/> section.</summary>
+    public static TemporaOptions Apply(TemporaOptions options, IConfiguration config)
+    {
+        foreach (var entry in config.GetSection(Section).GetChildren())
+        {
+            options = Apply(options, entry.Key, entry.Value ?? "");
+        }
+        return options;
+    }
+
+    private static TemporaOptions Apply(TemporaOptions options, string key, string value)
+    {
+        if (!Keys.TryGetValue(key, out var set))
+        {
+            throw new ConfigurationException($"Dynamic config key '{key}' is not one this server honours; it knows {KnownKeys}.");
+        }
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1)
+        {
+            throw new ConfigurationException($"Dynamic config value of {key} must be a whole number from 1 to {int.MaxValue}, not '{value}'.");
+        }
+        return set(options, number);
+    }
+}
