@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Tempora.Core.Errors;
 using Tempora.History.Execution;
+using Tempora.History.Validation;
 using Tempora.History.Queues;
 using Temporalio.Api.Command.V1;
 using Temporalio.Api.Common.V1;
@@ -207,6 +208,10 @@ internal sealed class WorkflowTaskCompletion(
 
     private void Apply(Command command)
     {
+        if (WellFormedFields.Problem(command) is { } problem)
+        {
+            throw new CommandValidationException(BadAttributesCause(command.CommandType), problem);
+        }
         switch (command.CommandType)
         {
             case CommandType.ScheduleActivityTask:
@@ -313,13 +318,14 @@ internal sealed class WorkflowTaskCompletion(
                 CheckPayload(continueAsNew.Input, WorkflowTaskFailedCause.BadContinueAsNewAttributes);
                 CheckPayload(continueAsNew.Memo, WorkflowTaskFailedCause.BadContinueAsNewAttributes);
                 CheckSearchAttributes(continueAsNew.SearchAttributes, WorkflowTaskFailedCause.BadSearchAttributes);
+                Validate(() => TaskQueueNames.CheckNotReserved(continueAsNew.TaskQueue?.Name), WorkflowTaskFailedCause.BadContinueAsNewAttributes);
                 if (!string.IsNullOrEmpty(continueAsNew.CronSchedule))
                 {
                     Validate(() => CronSchedules.Validate(continueAsNew.CronSchedule), WorkflowTaskFailedCause.BadContinueAsNewAttributes);
                 }
                 if (continueAsNew.RetryPolicy is not null)
                 {
-                    Validate(() => RetryPolicies.Validate(continueAsNew.RetryPolicy), WorkflowTaskFailedCause.BadContinueAsNewAttributes);
+                    Validate(() => RetryPolicies.WithDefaults(continueAsNew.RetryPolicy), WorkflowTaskFailedCause.BadContinueAsNewAttributes);
                 }
                 t.ContinueAsNew(continueAsNew, _completedEventId);
                 break;
@@ -348,6 +354,27 @@ internal sealed class WorkflowTaskCompletion(
                     $"Command {command.CommandType} is not implemented by this server yet.");
         }
     }
+
+    /// <summary>The cause Temporal fails a workflow task with when a command of this type has bad attributes.</summary>
+    private static WorkflowTaskFailedCause BadAttributesCause(CommandType type) => type switch
+    {
+        CommandType.ScheduleActivityTask => WorkflowTaskFailedCause.BadScheduleActivityAttributes,
+        CommandType.RequestCancelActivityTask => WorkflowTaskFailedCause.BadRequestCancelActivityAttributes,
+        CommandType.StartTimer => WorkflowTaskFailedCause.BadStartTimerAttributes,
+        CommandType.CancelTimer => WorkflowTaskFailedCause.BadCancelTimerAttributes,
+        CommandType.CompleteWorkflowExecution => WorkflowTaskFailedCause.BadCompleteWorkflowExecutionAttributes,
+        CommandType.FailWorkflowExecution => WorkflowTaskFailedCause.BadFailWorkflowExecutionAttributes,
+        CommandType.CancelWorkflowExecution => WorkflowTaskFailedCause.BadCancelWorkflowExecutionAttributes,
+        CommandType.RecordMarker => WorkflowTaskFailedCause.BadRecordMarkerAttributes,
+        CommandType.UpsertWorkflowSearchAttributes => WorkflowTaskFailedCause.BadSearchAttributes,
+        CommandType.ModifyWorkflowProperties => WorkflowTaskFailedCause.BadModifyWorkflowPropertiesAttributes,
+        CommandType.ContinueAsNewWorkflowExecution => WorkflowTaskFailedCause.BadContinueAsNewAttributes,
+        CommandType.StartChildWorkflowExecution => WorkflowTaskFailedCause.BadStartChildExecutionAttributes,
+        CommandType.SignalExternalWorkflowExecution => WorkflowTaskFailedCause.BadSignalWorkflowExecutionAttributes,
+        CommandType.RequestCancelExternalWorkflowExecution => WorkflowTaskFailedCause.BadRequestCancelExternalWorkflowExecutionAttributes,
+        CommandType.ProtocolMessage => WorkflowTaskFailedCause.BadUpdateWorkflowExecutionMessage,
+        _ => WorkflowTaskFailedCause.Unspecified,
+    };
 
     private static void Validate(Action check, WorkflowTaskFailedCause cause)
     {
@@ -382,9 +409,10 @@ internal sealed class WorkflowTaskCompletion(
         }
         CheckPayload(a.Input, bad);
         CheckPayload(a.Memo, bad);
+        Validate(() => TaskQueueNames.CheckNotReserved(a.TaskQueue?.Name), bad);
         if (a.RetryPolicy is not null)
         {
-            Validate(() => RetryPolicies.Validate(a.RetryPolicy), bad);
+            Validate(() => RetryPolicies.WithDefaults(a.RetryPolicy), bad);
         }
         if (!string.IsNullOrEmpty(a.CronSchedule))
         {
@@ -524,6 +552,7 @@ internal sealed class WorkflowTaskCompletion(
                 "the number of pending activities, 2000, has reached the per-workflow limit");
         }
         CheckPayload(a.Input, bad);
+        Validate(() => TaskQueueNames.CheckNotReserved(a.TaskQueue?.Name), bad);
         var timeouts = ActivityTimeouts.Normalize(D(a.ScheduleToCloseTimeout), D(a.ScheduleToStartTimeout), D(a.StartToCloseTimeout),
             D(a.HeartbeatTimeout), t.State.RunTimeout)
             ?? throw new CommandValidationException(bad, "A valid StartToClose or ScheduleToClose timeout must be set.");

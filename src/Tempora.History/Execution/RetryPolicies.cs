@@ -25,7 +25,9 @@ public static class RetryPolicies
         }
         if (p.MaximumInterval is null || p.MaximumInterval.ToTimeSpan() == TimeSpan.Zero)
         {
-            p.MaximumInterval = Duration.FromTimeSpan(p.InitialInterval.ToTimeSpan() * 100);
+            // 100 × the initial interval, within the longest duration Temporal takes (a longer one could not be added to a date).
+            var maximum = p.InitialInterval.ToTimeSpan() * 100;
+            p.MaximumInterval = Duration.FromTimeSpan(maximum < Validation.WellFormedFields.MaxDuration ? maximum : Validation.WellFormedFields.MaxDuration);
         }
         Validate(p);
         return p;
@@ -40,6 +42,14 @@ public static class RetryPolicies
         if (p.InitialInterval is not null && p.InitialInterval.ToTimeSpan() < TimeSpan.Zero)
         {
             throw new InvalidArgumentException("InitialInterval cannot be negative on retry policy.");
+        }
+        if (!double.IsFinite(p.BackoffCoefficient))
+        {
+            throw new InvalidArgumentException("BackoffCoefficient must be a finite number on retry policy.");
+        }
+        if (p.MaximumInterval is not null && p.MaximumInterval.ToTimeSpan() < TimeSpan.Zero)
+        {
+            throw new InvalidArgumentException("MaximumInterval cannot be negative on retry policy.");
         }
         if (p.BackoffCoefficient < 1)
         {
