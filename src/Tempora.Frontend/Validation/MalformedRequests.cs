@@ -7,7 +7,8 @@ namespace Tempora.Frontend.Validation;
 /// Request bytes that are not the method's message. Grpc.AspNetCore deserializes a request before any interceptor runs,
 /// and reports an exception from the deserializer as Unknown with an error-level stack trace per request; an
 /// RpcException thrown there keeps its status and is logged at information by the framework's own category (which
-/// Tempora filters to warnings). So the marshaller itself answers InvalidArgument, as Temporal's grpc-go does.
+/// Tempora filters to warnings). So the marshaller itself answers InvalidArgument: bad bytes are the client's fault
+/// (grpc-go, under Temporal, answers Internal "grpc: error unmarshalling request").
 /// </summary>
 public static class MalformedRequests
 {
