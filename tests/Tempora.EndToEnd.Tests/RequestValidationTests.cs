@@ -245,6 +245,27 @@ public sealed class RequestValidationTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task ScheduleActivityCommand_TaskQueueOverLengthLimit_FailsWorkflowTaskWithBadScheduleActivityAttributes()
+    {
+        var command = new Command
+        {
+            CommandType = CommandType.ScheduleActivityTask,
+            ScheduleActivityTaskCommandAttributes = new ScheduleActivityTaskCommandAttributes
+            {
+                ActivityId = "a1",
+                ActivityType = new ActivityType { Name = "Act" },
+                TaskQueue = new TaskQueue { Name = new string('q', 1001) },
+                StartToCloseTimeout = Duration.FromTimeSpan(TimeSpan.FromSeconds(10)),
+            },
+        };
+
+        var failed = await CompleteFirstTaskWithAsync(command);
+
+        Assert.Equal(WorkflowTaskFailedCause.BadScheduleActivityAttributes, failed.Cause);
+        Assert.Contains("TaskQueue length exceeds limit", failed.Failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task StartTimerCommand_NegativeTimeout_FailsWorkflowTaskWithBadStartTimerAttributes()
     {
         var command = RawWorker.TimerCommand("t1", TimeSpan.FromSeconds(1));

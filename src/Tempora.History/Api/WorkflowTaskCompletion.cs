@@ -318,7 +318,7 @@ internal sealed class WorkflowTaskCompletion(
                 CheckPayload(continueAsNew.Input, WorkflowTaskFailedCause.BadContinueAsNewAttributes);
                 CheckPayload(continueAsNew.Memo, WorkflowTaskFailedCause.BadContinueAsNewAttributes);
                 CheckSearchAttributes(continueAsNew.SearchAttributes, WorkflowTaskFailedCause.BadSearchAttributes);
-                Validate(() => TaskQueueNames.CheckNotReserved(continueAsNew.TaskQueue?.Name), WorkflowTaskFailedCause.BadContinueAsNewAttributes);
+                Validate(() => TaskQueueNames.CheckCommandQueue(continueAsNew.TaskQueue?.Name), WorkflowTaskFailedCause.BadContinueAsNewAttributes);
                 if (!string.IsNullOrEmpty(continueAsNew.CronSchedule))
                 {
                     Validate(() => CronSchedules.Validate(continueAsNew.CronSchedule), WorkflowTaskFailedCause.BadContinueAsNewAttributes);
@@ -409,7 +409,7 @@ internal sealed class WorkflowTaskCompletion(
         }
         CheckPayload(a.Input, bad);
         CheckPayload(a.Memo, bad);
-        Validate(() => TaskQueueNames.CheckNotReserved(a.TaskQueue?.Name), bad);
+        Validate(() => TaskQueueNames.CheckCommandQueue(a.TaskQueue?.Name), bad);
         if (a.RetryPolicy is not null)
         {
             Validate(() => RetryPolicies.WithDefaults(a.RetryPolicy), bad);
@@ -552,7 +552,7 @@ internal sealed class WorkflowTaskCompletion(
                 "the number of pending activities, 2000, has reached the per-workflow limit");
         }
         CheckPayload(a.Input, bad);
-        Validate(() => TaskQueueNames.CheckNotReserved(a.TaskQueue?.Name), bad);
+        Validate(() => TaskQueueNames.CheckCommandQueue(a.TaskQueue?.Name), bad);
         var timeouts = ActivityTimeouts.Normalize(D(a.ScheduleToCloseTimeout), D(a.ScheduleToStartTimeout), D(a.StartToCloseTimeout),
             D(a.HeartbeatTimeout), t.State.RunTimeout)
             ?? throw new CommandValidationException(bad, "A valid StartToClose or ScheduleToClose timeout must be set.");

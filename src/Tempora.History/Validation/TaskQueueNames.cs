@@ -18,4 +18,17 @@ public static class TaskQueueNames
             throw new InvalidArgumentException($"task queue name cannot start with reserved prefix {ReservedPrefix}");
         }
     }
+
+    /// <summary>
+    /// A task queue a command names (empty: the workflow's own): at most <see cref="HistoryLimits.MaxIdLength"/>
+    /// characters and not reserved, as Temporal's command validation checks it (tqid.NormalizeAndValidate).
+    /// </summary>
+    public static void CheckCommandQueue(string? name)
+    {
+        if (name is not null && name.Length > HistoryLimits.MaxIdLength)
+        {
+            throw new InvalidArgumentException("TaskQueue length exceeds limit.");
+        }
+        CheckNotReserved(name);
+    }
 }
