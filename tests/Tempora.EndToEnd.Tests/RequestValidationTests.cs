@@ -92,6 +92,18 @@ public sealed class RequestValidationTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task StartWorkflow_NonRetryableUnknownTimeoutType_ThrowsInvalidArgument()
+    {
+        var request = StartRequest(ServerFixture.NewWorkflowId());
+        request.RetryPolicy = new RetryPolicy { MaximumAttempts = 3, NonRetryableErrorTypes = { "TemporalTimeout:StartToClose", "TemporalTimeout:Bogus" } };
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Raw.StartWorkflowExecutionAsync(request));
+
+        Assert.Equal(RpcException.StatusCode.InvalidArgument, ex.Code);
+        Assert.Equal("Invalid timeout type value: Bogus.", ex.Message);
+    }
+
+    [Fact]
     public async Task StartWorkflow_UnknownReusePolicy_ThrowsInvalidArgumentNamingTheField()
     {
         var request = StartRequest(ServerFixture.NewWorkflowId());

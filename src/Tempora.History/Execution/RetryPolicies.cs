@@ -64,7 +64,21 @@ public static class RetryPolicies
         {
             throw new InvalidArgumentException("MaximumAttempts cannot be negative on retry policy.");
         }
+        foreach (var type in p.NonRetryableErrorTypes)
+        {
+            // "TemporalTimeout:<type>" names a timeout (IsRetryable); any other suffix could never match one.
+            if (type.StartsWith(TimeoutFailurePrefix, StringComparison.Ordinal) && !IsTimeoutTypeName(type[TimeoutFailurePrefix.Length..]))
+            {
+                throw new InvalidArgumentException($"Invalid timeout type value: {type[TimeoutFailurePrefix.Length..]}.");
+            }
+        }
     }
+
+    private const string TimeoutFailurePrefix = "TemporalTimeout:";
+
+    /// <summary>A timeout type by its short name (StartToClose) or enum name (TIMEOUT_TYPE_START_TO_CLOSE), as Temporal's TimeoutTypeFromString reads it; never Unspecified.</summary>
+    private static bool IsTimeoutTypeName(string name) => name is "StartToClose" or "ScheduleToStart" or "ScheduleToClose" or "Heartbeat"
+        or "TIMEOUT_TYPE_START_TO_CLOSE" or "TIMEOUT_TYPE_SCHEDULE_TO_START" or "TIMEOUT_TYPE_SCHEDULE_TO_CLOSE" or "TIMEOUT_TYPE_HEARTBEAT";
 
     /// <summary>Whether a failure may be retried under the policy (order as in §4.2).</summary>
     public static bool IsRetryable(Failure? failure, RetryPolicy policy)
