@@ -95,7 +95,7 @@ public sealed class RequestValidationTests(ServerFixture fixture)
     public async Task StartWorkflow_NonRetryableUnknownTimeoutType_ThrowsInvalidArgument()
     {
         var request = StartRequest(ServerFixture.NewWorkflowId());
-        request.RetryPolicy = new RetryPolicy { MaximumAttempts = 3, NonRetryableErrorTypes = { "TemporalTimeout:StartToClose", "TemporalTimeout:Bogus" } };
+        request.RetryPolicy = new RetryPolicy { MaximumAttempts = 3, BackoffCoefficient = 2, NonRetryableErrorTypes = { "TemporalTimeout:StartToClose", "TemporalTimeout:Bogus" } };
 
         var ex = await Assert.ThrowsAsync<RpcException>(() => Raw.StartWorkflowExecutionAsync(request));
 
