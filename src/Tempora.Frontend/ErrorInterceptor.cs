@@ -30,9 +30,9 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger, S
             throw new RpcException(new Status(
                 context.Deadline <= DateTime.UtcNow ? StatusCode.DeadlineExceeded : StatusCode.Cancelled, "request cancelled or deadline exceeded"));
         }
-        catch (RpcException)
+        catch (RpcException e)
         {
-            throw;
+            throw Errors.Bounded(e);
         }
         catch (Exception e) when (IsCorruptData(e))
         {
@@ -54,12 +54,12 @@ public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger, S
             // committed (or, on a lost commit acknowledgement, the retry finds the work done). The SDKs retry
             // Unavailable with backoff, which is what carries a client through a database restart.
             LogUnavailable(logger, context.Method, e.Message);
-            throw new RpcException(new Status(StatusCode.Unavailable, $"persistence unavailable: {e.Message}"));
+            throw new RpcException(new Status(StatusCode.Unavailable, Errors.Bounded($"persistence unavailable: {e.Message}")));
         }
         catch (Exception e)
         {
             LogFailed(logger, e, context.Method);
-            throw new RpcException(new Status(StatusCode.Internal, $"internal error: {e.Message}"));
+            throw new RpcException(new Status(StatusCode.Internal, Errors.Bounded($"internal error: {e.Message}")));
         }
     }
 

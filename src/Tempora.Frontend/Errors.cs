@@ -75,14 +75,68 @@ public static class Errors
         return Build(error.StatusCode, "Update-with-Start could not be executed.", failure);
     }
 
+    /// <summary>
+    /// Longest status message sent. The message travels in the grpc-message trailer, percent-encoded (up to 9 bytes
+    /// a character), and again in grpc-status-details-bin; a client drops the whole HTTP/2 connection, with every call
+    /// on it, when a response's headers pass its limit (64 KiB in .NET's HttpClient). A message quoting a huge
+    /// request field (a namespace or workflow id of a megabyte) must not do that.
+    /// </summary>
+    public const int MaxMessageLength = 2048;
+
+    /// <summary>Largest grpc-status-details-bin sent (base64 in the trailer: 32 KiB); with the message, under 64 KiB.</summary>
+    public const int MaxDetailBytes = 24 * 1024;
+
+    /// <summary><paramref name="message"/>, cut to <see cref="MaxMessageLength"/> characters when longer.</summary>
+    public static string Bounded(string message)
+    {
+        if (message.Length <= MaxMessageLength)
+        {
+            return message;
+        }
+        var cut = char.IsHighSurrogate(message[MaxMessageLength - 1]) ? MaxMessageLength - 1 : MaxMessageLength;
+        return string.Concat(message.AsSpan(0, cut), "… (truncated)");
+    }
+
+    /// <summary>The same error with its message (and the message of its status detail) cut to <see cref="MaxMessageLength"/>.</summary>
+    public static RpcException Bounded(RpcException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        if (e.Status.Detail.Length <= MaxMessageLength)
+        {
+            return e;
+        }
+        var trailers = new Metadata();
+        foreach (var entry in e.Trailers)
+        {
+            if (entry.Key == "grpc-status-details-bin")
+            {
+                var status = GrpcStatus.Parser.ParseFrom(entry.ValueBytes);
+                status.Message = Bounded(status.Message);
+                trailers.Add(entry.Key, status.ToByteArray());
+            }
+            else
+            {
+                trailers.Add(entry);
+            }
+        }
+        return new RpcException(new Status(e.StatusCode, Bounded(e.Status.Detail)), trailers);
+    }
+
     public static RpcException Build(StatusCode code, string message, IMessage? detail)
     {
+        message = Bounded(message);
         var trailers = new Metadata();
         if (detail is not null)
         {
             var status = new GrpcStatus { Code = (int)code, Message = message };
             status.Details.Add(Any.Pack(detail));
-            trailers.Add("grpc-status-details-bin", status.ToByteArray());
+            var bytes = status.ToByteArray();
+            // A detail quoting a huge request field (a namespace name of a megabyte) is left out: the code and message
+            // still say what happened, and the answer stays readable (see MaxMessageLength).
+            if (bytes.Length <= MaxDetailBytes)
+            {
+                trailers.Add("grpc-status-details-bin", bytes);
+            }
         }
         return new RpcException(new Status(code, message), trailers);
     }

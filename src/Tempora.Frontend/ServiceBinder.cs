@@ -3,6 +3,7 @@ using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
+using Tempora.Frontend.Validation;
 
 namespace Tempora.Frontend;
 
@@ -40,12 +41,24 @@ public sealed class ServiceBinder<TService>(ServiceDescriptor descriptor) : ISer
         var requestParser = new MessageParser<TRequest>(() => new TRequest());
         var responseParser = new MessageParser<TResponse>(() => new TResponse());
         var grpcMethod = new Method<TRequest, TResponse>(MethodType.Unary, serviceName, method.Name,
-            Marshallers.Create(r => r.ToByteArray(), requestParser.ParseFrom),
+            Marshallers.Create(r => r.ToByteArray(), bytes => MalformedRequests.Parse(requestParser, bytes)),
             Marshallers.Create(r => r.ToByteArray(), responseParser.ParseFrom));
-        UnaryServerMethod<TService, TRequest, TResponse> invoker = Handler(method) is { } handler
-            ? handler.CreateDelegate<UnaryServerMethod<TService, TRequest, TResponse>>()
-            : (_, _, _) => throw new RpcException(new Status(StatusCode.Unimplemented,
+        UnaryServerMethod<TService, TRequest, TResponse> invoker;
+        if (Handler(method) is { } handler)
+        {
+            var serve = handler.CreateDelegate<UnaryServerMethod<TService, TRequest, TResponse>>();
+            // Inside the interceptors, so that a refusal is mapped (and logged at debug) like any other InvalidArgument.
+            invoker = (service, request, context) =>
+            {
+                RequestValues.Check(request);
+                return serve(service, request, context);
+            };
+        }
+        else
+        {
+            invoker = (_, _, _) => throw new RpcException(new Status(StatusCode.Unimplemented,
                 $"Method {serviceName}/{method.Name} is not implemented by Tempora yet."));
+        }
         context.AddUnaryMethod(grpcMethod, [], invoker);
     }
 }

@@ -186,6 +186,7 @@ public sealed partial class WorkflowServiceImpl
         {
             throw new InvalidArgumentException("TaskQueue length exceeds limit.");
         }
+        History.Validation.TaskQueueNames.CheckNotReserved(taskQueue.Name);
         return taskQueue.Name;
     }
 

@@ -135,6 +135,7 @@ public static class UnsupportedFields
     private static void Check(ExecuteMultiOperationRequest.Types.Operation operation)
     {
         {
+            Tempora.History.Validation.WellFormedFields.Check(operation);
             if (operation.StartWorkflow is { } start)
             {
                 Check(start, "ExecuteMultiOperationRequest.operations.start_workflow");
@@ -210,6 +211,14 @@ public static class UnsupportedFields
         if (r.PageNumber != 0 || r.IntermediatePage)
         {
             throw Unimplemented("RespondWorkflowTaskCompletedRequest.page_number", "a completion must come in one page");
+        }
+        foreach (var command in r.Commands)
+        {
+            if (!System.Enum.IsDefined(command.CommandType))
+            {
+                // Temporal's answer: the whole completion is refused, not the workflow task failed.
+                throw new InvalidArgumentException($"Unknown command type: {(int)command.CommandType}.");
+            }
         }
     }
 

@@ -238,6 +238,7 @@ public sealed partial class HistoryEngine
             throw new InvalidArgumentException("TaskQueue is not set on request.");
         }
         CheckLength(spec.TaskQueue.Name, "TaskQueue");
+        Validation.TaskQueueNames.CheckNotReserved(spec.TaskQueue.Name);
         CheckLength(spec.RequestId, "RequestId");
         CheckLength(spec.Identity, "Identity");
         foreach (var (name, d) in new[] { ("WorkflowExecutionTimeout", spec.ExecutionTimeout), ("WorkflowRunTimeout", spec.RunTimeout),
@@ -258,7 +259,8 @@ public sealed partial class HistoryEngine
         }
         if (spec.RetryPolicy is not null)
         {
-            RetryPolicies.Validate(spec.RetryPolicy);
+            // Defaults first, as Temporal's validateRetryPolicy does: a policy with only maximum_attempts is valid.
+            RetryPolicies.WithDefaults(spec.RetryPolicy);
         }
         if (!string.IsNullOrEmpty(spec.CronSchedule))
         {

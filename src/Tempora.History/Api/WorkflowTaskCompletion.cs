@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Tempora.Core.Errors;
 using Tempora.History.Execution;
+using Tempora.History.Validation;
 using Tempora.History.Queues;
 using Temporalio.Api.Command.V1;
 using Temporalio.Api.Common.V1;
@@ -212,6 +213,10 @@ internal sealed class WorkflowTaskCompletion(
 
     private void Apply(Command command)
     {
+        if (WellFormedFields.Problem(command) is { } problem)
+        {
+            throw new CommandValidationException(BadAttributesCause(command.CommandType), problem);
+        }
         if (_limits.UserMetadataProblem(command.UserMetadata) is { } metadataProblem)
         {
             throw new CommandValidationException(BadAttributesCause(command.CommandType), metadataProblem, terminatesWorkflow: true);
@@ -327,13 +332,14 @@ internal sealed class WorkflowTaskCompletion(
                 CheckMemo(continueAsNew.Memo, WorkflowTaskFailedCause.BadContinueAsNewAttributes);
                 CheckSearchAttributes(continueAsNew.SearchAttributes, WorkflowTaskFailedCause.BadSearchAttributes);
                 CheckSearchAttributesSize(continueAsNew.SearchAttributes, WorkflowTaskFailedCause.BadContinueAsNewAttributes);
+                Validate(() => TaskQueueNames.CheckCommandQueue(continueAsNew.TaskQueue?.Name), WorkflowTaskFailedCause.BadContinueAsNewAttributes);
                 if (!string.IsNullOrEmpty(continueAsNew.CronSchedule))
                 {
                     Validate(() => CronSchedules.Validate(continueAsNew.CronSchedule), WorkflowTaskFailedCause.BadContinueAsNewAttributes);
                 }
                 if (continueAsNew.RetryPolicy is not null)
                 {
-                    Validate(() => RetryPolicies.Validate(continueAsNew.RetryPolicy), WorkflowTaskFailedCause.BadContinueAsNewAttributes);
+                    Validate(() => RetryPolicies.WithDefaults(continueAsNew.RetryPolicy), WorkflowTaskFailedCause.BadContinueAsNewAttributes);
                 }
                 t.ContinueAsNew(continueAsNew, _completedEventId);
                 break;
@@ -364,6 +370,27 @@ internal sealed class WorkflowTaskCompletion(
                     $"Command {command.CommandType} is not implemented by this server yet.");
         }
     }
+
+    /// <summary>The cause Temporal fails a workflow task with when a command of this type has bad attributes.</summary>
+    private static WorkflowTaskFailedCause BadAttributesCause(CommandType type) => type switch
+    {
+        CommandType.ScheduleActivityTask => WorkflowTaskFailedCause.BadScheduleActivityAttributes,
+        CommandType.RequestCancelActivityTask => WorkflowTaskFailedCause.BadRequestCancelActivityAttributes,
+        CommandType.StartTimer => WorkflowTaskFailedCause.BadStartTimerAttributes,
+        CommandType.CancelTimer => WorkflowTaskFailedCause.BadCancelTimerAttributes,
+        CommandType.CompleteWorkflowExecution => WorkflowTaskFailedCause.BadCompleteWorkflowExecutionAttributes,
+        CommandType.FailWorkflowExecution => WorkflowTaskFailedCause.BadFailWorkflowExecutionAttributes,
+        CommandType.CancelWorkflowExecution => WorkflowTaskFailedCause.BadCancelWorkflowExecutionAttributes,
+        CommandType.RecordMarker => WorkflowTaskFailedCause.BadRecordMarkerAttributes,
+        CommandType.UpsertWorkflowSearchAttributes => WorkflowTaskFailedCause.BadSearchAttributes,
+        CommandType.ModifyWorkflowProperties => WorkflowTaskFailedCause.BadModifyWorkflowPropertiesAttributes,
+        CommandType.ContinueAsNewWorkflowExecution => WorkflowTaskFailedCause.BadContinueAsNewAttributes,
+        CommandType.StartChildWorkflowExecution => WorkflowTaskFailedCause.BadStartChildExecutionAttributes,
+        CommandType.SignalExternalWorkflowExecution => WorkflowTaskFailedCause.BadSignalWorkflowExecutionAttributes,
+        CommandType.RequestCancelExternalWorkflowExecution => WorkflowTaskFailedCause.BadRequestCancelExternalWorkflowExecutionAttributes,
+        CommandType.ProtocolMessage => WorkflowTaskFailedCause.BadUpdateWorkflowExecutionMessage,
+        _ => WorkflowTaskFailedCause.Unspecified,
+    };
 
     private static void Validate(Action check, WorkflowTaskFailedCause cause)
     {
@@ -399,9 +426,10 @@ internal sealed class WorkflowTaskCompletion(
         CheckPayload(a.Input, bad);
         CheckPayload(a.Header, bad);
         CheckMemo(a.Memo, bad);
+        Validate(() => TaskQueueNames.CheckCommandQueue(a.TaskQueue?.Name), bad);
         if (a.RetryPolicy is not null)
         {
-            Validate(() => RetryPolicies.Validate(a.RetryPolicy), bad);
+            Validate(() => RetryPolicies.WithDefaults(a.RetryPolicy), bad);
         }
         if (!string.IsNullOrEmpty(a.CronSchedule))
         {
@@ -543,6 +571,7 @@ internal sealed class WorkflowTaskCompletion(
         }
         CheckPayload(a.Input, bad);
         CheckPayload(a.Header, bad);
+        Validate(() => TaskQueueNames.CheckCommandQueue(a.TaskQueue?.Name), bad);
         var timeouts = ActivityTimeouts.Normalize(D(a.ScheduleToCloseTimeout), D(a.ScheduleToStartTimeout), D(a.StartToCloseTimeout),
             D(a.HeartbeatTimeout), t.State.RunTimeout)
             ?? throw new CommandValidationException(bad, "A valid StartToClose or ScheduleToClose timeout must be set.");
@@ -701,27 +730,6 @@ internal sealed class WorkflowTaskCompletion(
             throw new CommandValidationException(cause, problem, terminatesWorkflow: true);
         }
     }
-
-    /// <summary>The BAD_*_ATTRIBUTES cause Temporal fails a workflow task with for a bad command of this type.</summary>
-    private static WorkflowTaskFailedCause BadAttributesCause(CommandType type) => type switch
-    {
-        CommandType.ScheduleActivityTask => WorkflowTaskFailedCause.BadScheduleActivityAttributes,
-        CommandType.RequestCancelActivityTask => WorkflowTaskFailedCause.BadRequestCancelActivityAttributes,
-        CommandType.StartTimer => WorkflowTaskFailedCause.BadStartTimerAttributes,
-        CommandType.CancelTimer => WorkflowTaskFailedCause.BadCancelTimerAttributes,
-        CommandType.CompleteWorkflowExecution => WorkflowTaskFailedCause.BadCompleteWorkflowExecutionAttributes,
-        CommandType.FailWorkflowExecution => WorkflowTaskFailedCause.BadFailWorkflowExecutionAttributes,
-        CommandType.CancelWorkflowExecution => WorkflowTaskFailedCause.BadCancelWorkflowExecutionAttributes,
-        CommandType.RecordMarker => WorkflowTaskFailedCause.BadRecordMarkerAttributes,
-        CommandType.ContinueAsNewWorkflowExecution => WorkflowTaskFailedCause.BadContinueAsNewAttributes,
-        CommandType.StartChildWorkflowExecution => WorkflowTaskFailedCause.BadStartChildExecutionAttributes,
-        CommandType.SignalExternalWorkflowExecution => WorkflowTaskFailedCause.BadSignalWorkflowExecutionAttributes,
-        CommandType.RequestCancelExternalWorkflowExecution => WorkflowTaskFailedCause.BadRequestCancelExternalWorkflowExecutionAttributes,
-        CommandType.UpsertWorkflowSearchAttributes => WorkflowTaskFailedCause.BadSearchAttributes,
-        CommandType.ModifyWorkflowProperties => WorkflowTaskFailedCause.BadModifyWorkflowPropertiesAttributes,
-        CommandType.ProtocolMessage => WorkflowTaskFailedCause.BadUpdateWorkflowExecutionMessage,
-        _ => WorkflowTaskFailedCause.Unspecified,
-    };
 
     private static TimeSpan D(Duration? d) => d?.ToTimeSpan() ?? TimeSpan.Zero;
 

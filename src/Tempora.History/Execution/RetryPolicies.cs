@@ -25,7 +25,9 @@ public static class RetryPolicies
         }
         if (p.MaximumInterval is null || p.MaximumInterval.ToTimeSpan() == TimeSpan.Zero)
         {
-            p.MaximumInterval = Duration.FromTimeSpan(p.InitialInterval.ToTimeSpan() * 100);
+            // 100 × the initial interval, within the longest duration Temporal takes (a longer one could not be added to a date).
+            var maximum = p.InitialInterval.ToTimeSpan() * 100;
+            p.MaximumInterval = Duration.FromTimeSpan(maximum < Validation.WellFormedFields.MaxDuration ? maximum : Validation.WellFormedFields.MaxDuration);
         }
         Validate(p);
         return p;
@@ -41,6 +43,14 @@ public static class RetryPolicies
         {
             throw new InvalidArgumentException("InitialInterval cannot be negative on retry policy.");
         }
+        if (!double.IsFinite(p.BackoffCoefficient))
+        {
+            throw new InvalidArgumentException("BackoffCoefficient must be a finite number on retry policy.");
+        }
+        if (p.MaximumInterval is not null && p.MaximumInterval.ToTimeSpan() < TimeSpan.Zero)
+        {
+            throw new InvalidArgumentException("MaximumInterval cannot be negative on retry policy.");
+        }
         if (p.BackoffCoefficient < 1)
         {
             throw new InvalidArgumentException("BackoffCoefficient cannot be less than 1 on retry policy.");
@@ -54,7 +64,21 @@ public static class RetryPolicies
         {
             throw new InvalidArgumentException("MaximumAttempts cannot be negative on retry policy.");
         }
+        foreach (var type in p.NonRetryableErrorTypes)
+        {
+            // "TemporalTimeout:<type>" names a timeout (IsRetryable); any other suffix could never match one.
+            if (type.StartsWith(TimeoutFailurePrefix, StringComparison.Ordinal) && !IsTimeoutTypeName(type[TimeoutFailurePrefix.Length..]))
+            {
+                throw new InvalidArgumentException($"Invalid timeout type value: {type[TimeoutFailurePrefix.Length..]}.");
+            }
+        }
     }
+
+    private const string TimeoutFailurePrefix = "TemporalTimeout:";
+
+    /// <summary>A timeout type by its short name (StartToClose) or enum name (TIMEOUT_TYPE_START_TO_CLOSE), as Temporal's TimeoutTypeFromString reads it; never Unspecified.</summary>
+    private static bool IsTimeoutTypeName(string name) => name is "StartToClose" or "ScheduleToStart" or "ScheduleToClose" or "Heartbeat"
+        or "TIMEOUT_TYPE_START_TO_CLOSE" or "TIMEOUT_TYPE_SCHEDULE_TO_START" or "TIMEOUT_TYPE_SCHEDULE_TO_CLOSE" or "TIMEOUT_TYPE_HEARTBEAT";
 
     /// <summary>Whether a failure may be retried under the policy (order as in §4.2).</summary>
     public static bool IsRetryable(Failure? failure, RetryPolicy policy)
