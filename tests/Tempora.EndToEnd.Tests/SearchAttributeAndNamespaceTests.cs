@@ -68,13 +68,12 @@ public sealed class SearchAttributeAndNamespaceTests(ServerFixture fixture)
     }
 
     [Theory]
-    [InlineData(0L, 0)]
-    [InlineData(3599L, 0)]
-    [InlineData(0L, 999_999_999)]
-    [InlineData(-3600L, 0)]
-    [InlineData(3600L, -1)]
-    [InlineData(9000L * 365 * 86400, 0)]
-    public async Task RegisterAndUpdateNamespace_RetentionOutsideTheBounds_AnswerInvalidArgument(long seconds, int nanos)
+    [InlineData(0L, 0, true)]
+    [InlineData(3599L, 0, true)]
+    [InlineData(0L, 999_999_999, true)]
+    [InlineData(-3600L, 0, false)]
+    [InlineData(3600L, -1, false)]
+    public async Task RegisterAndUpdateNamespace_RetentionOutsideTheBounds_AnswerInvalidArgument(long seconds, int nanos, bool wellFormed)
     {
         var service = fixture.Client.Connection.WorkflowService;
         var name = ServerFixture.NewWorkflowId("ns-retention");
@@ -85,7 +84,8 @@ public sealed class SearchAttributeAndNamespaceTests(ServerFixture fixture)
             WorkflowExecutionRetentionPeriod = retention,
         }));
         Assert.Equal(RpcException.StatusCode.InvalidArgument, refused.Code);
-        Assert.StartsWith("A valid retention period is not set on request", refused.Message, StringComparison.Ordinal);
+        // A well-formed duration under the minimum gets Temporal's text; a malformed one names the field.
+        Assert.Contains(wellFormed ? "A valid retention period is not set on request" : "workflow_execution_retention_period", refused.Message, StringComparison.Ordinal);
 
         // The smallest retention Temporal accepts for a local namespace is an hour.
         await service.RegisterNamespaceAsync(new RegisterNamespaceRequest
@@ -101,6 +101,20 @@ public sealed class SearchAttributeAndNamespaceTests(ServerFixture fixture)
         Assert.Equal(RpcException.StatusCode.InvalidArgument, refusedUpdate.Code);
         var described = await service.DescribeNamespaceAsync(new DescribeNamespaceRequest { Namespace = name });
         Assert.Equal(TimeSpan.FromHours(1), described.Config.WorkflowExecutionRetentionTtl.ToTimeSpan());
+    }
+
+    [Fact]
+    public async Task RegisterNamespace_RetentionOfNineThousandYears_IsCappedToAHundredYearsAsTemporalCapsDurations()
+    {
+        var service = fixture.Client.Connection.WorkflowService;
+        var name = ServerFixture.NewWorkflowId("ns-retention-capped");
+        await service.RegisterNamespaceAsync(new RegisterNamespaceRequest
+        {
+            Namespace = name,
+            WorkflowExecutionRetentionPeriod = new Duration { Seconds = 9000L * 365 * 86400 },
+        });
+        var described = await service.DescribeNamespaceAsync(new DescribeNamespaceRequest { Namespace = name });
+        Assert.Equal(TimeSpan.FromDays(100 * 365), described.Config.WorkflowExecutionRetentionTtl.ToTimeSpan());
     }
 
     [Fact]

@@ -18,30 +18,8 @@ internal static class CommandStrings
         {
             var cause = problem.Path.Contains(".search_attributes", StringComparison.Ordinal)
                 ? WorkflowTaskFailedCause.BadSearchAttributes
-                : CauseOf(command.CommandType);
+                : BadAttributes.CauseOf(command.CommandType);
             throw new CommandValidationException(cause, problem.Message);
         }
     }
-
-    private static WorkflowTaskFailedCause CauseOf(CommandType type) => type switch
-    {
-        CommandType.ScheduleActivityTask => WorkflowTaskFailedCause.BadScheduleActivityAttributes,
-        CommandType.RequestCancelActivityTask => WorkflowTaskFailedCause.BadRequestCancelActivityAttributes,
-        CommandType.StartTimer => WorkflowTaskFailedCause.BadStartTimerAttributes,
-        CommandType.CancelTimer => WorkflowTaskFailedCause.BadCancelTimerAttributes,
-        CommandType.CompleteWorkflowExecution => WorkflowTaskFailedCause.BadCompleteWorkflowExecutionAttributes,
-        CommandType.FailWorkflowExecution => WorkflowTaskFailedCause.BadFailWorkflowExecutionAttributes,
-        CommandType.CancelWorkflowExecution => WorkflowTaskFailedCause.BadCancelWorkflowExecutionAttributes,
-        CommandType.RecordMarker => WorkflowTaskFailedCause.BadRecordMarkerAttributes,
-        CommandType.UpsertWorkflowSearchAttributes => WorkflowTaskFailedCause.BadSearchAttributes,
-        CommandType.ModifyWorkflowProperties => WorkflowTaskFailedCause.BadModifyWorkflowPropertiesAttributes,
-        CommandType.ContinueAsNewWorkflowExecution => WorkflowTaskFailedCause.BadContinueAsNewAttributes,
-        CommandType.StartChildWorkflowExecution => WorkflowTaskFailedCause.BadStartChildExecutionAttributes,
-        CommandType.SignalExternalWorkflowExecution => WorkflowTaskFailedCause.BadSignalWorkflowExecutionAttributes,
-        CommandType.RequestCancelExternalWorkflowExecution => WorkflowTaskFailedCause.BadRequestCancelExternalWorkflowExecutionAttributes,
-        CommandType.ProtocolMessage => WorkflowTaskFailedCause.BadUpdateWorkflowExecutionMessage,
-        CommandType.ScheduleNexusOperation => WorkflowTaskFailedCause.BadScheduleNexusOperationAttributes,
-        CommandType.RequestCancelNexusOperation => WorkflowTaskFailedCause.BadRequestCancelNexusOperationAttributes,
-        _ => WorkflowTaskFailedCause.Unspecified,
-    };
 }

@@ -215,11 +215,11 @@ internal sealed class WorkflowTaskCompletion(
     {
         if (WellFormedFields.Problem(command) is { } problem)
         {
-            throw new CommandValidationException(BadAttributesCause(command.CommandType), problem);
+            throw new CommandValidationException(BadAttributes.CauseOf(command.CommandType), problem);
         }
         if (_limits.UserMetadataProblem(command.UserMetadata) is { } metadataProblem)
         {
-            throw new CommandValidationException(BadAttributesCause(command.CommandType), metadataProblem, terminatesWorkflow: true);
+            throw new CommandValidationException(BadAttributes.CauseOf(command.CommandType), metadataProblem, terminatesWorkflow: true);
         }
         switch (command.CommandType)
         {
@@ -370,27 +370,6 @@ internal sealed class WorkflowTaskCompletion(
                     $"Command {command.CommandType} is not implemented by this server yet.");
         }
     }
-
-    /// <summary>The cause Temporal fails a workflow task with when a command of this type has bad attributes.</summary>
-    private static WorkflowTaskFailedCause BadAttributesCause(CommandType type) => type switch
-    {
-        CommandType.ScheduleActivityTask => WorkflowTaskFailedCause.BadScheduleActivityAttributes,
-        CommandType.RequestCancelActivityTask => WorkflowTaskFailedCause.BadRequestCancelActivityAttributes,
-        CommandType.StartTimer => WorkflowTaskFailedCause.BadStartTimerAttributes,
-        CommandType.CancelTimer => WorkflowTaskFailedCause.BadCancelTimerAttributes,
-        CommandType.CompleteWorkflowExecution => WorkflowTaskFailedCause.BadCompleteWorkflowExecutionAttributes,
-        CommandType.FailWorkflowExecution => WorkflowTaskFailedCause.BadFailWorkflowExecutionAttributes,
-        CommandType.CancelWorkflowExecution => WorkflowTaskFailedCause.BadCancelWorkflowExecutionAttributes,
-        CommandType.RecordMarker => WorkflowTaskFailedCause.BadRecordMarkerAttributes,
-        CommandType.UpsertWorkflowSearchAttributes => WorkflowTaskFailedCause.BadSearchAttributes,
-        CommandType.ModifyWorkflowProperties => WorkflowTaskFailedCause.BadModifyWorkflowPropertiesAttributes,
-        CommandType.ContinueAsNewWorkflowExecution => WorkflowTaskFailedCause.BadContinueAsNewAttributes,
-        CommandType.StartChildWorkflowExecution => WorkflowTaskFailedCause.BadStartChildExecutionAttributes,
-        CommandType.SignalExternalWorkflowExecution => WorkflowTaskFailedCause.BadSignalWorkflowExecutionAttributes,
-        CommandType.RequestCancelExternalWorkflowExecution => WorkflowTaskFailedCause.BadRequestCancelExternalWorkflowExecutionAttributes,
-        CommandType.ProtocolMessage => WorkflowTaskFailedCause.BadUpdateWorkflowExecutionMessage,
-        _ => WorkflowTaskFailedCause.Unspecified,
-    };
 
     private static void Validate(Action check, WorkflowTaskFailedCause cause)
     {
