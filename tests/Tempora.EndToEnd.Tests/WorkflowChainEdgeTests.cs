@@ -71,7 +71,9 @@ public sealed class WorkflowChainEdgeTests(ServerFixture fixture)
         using var worker = NewWorker(taskQueue);
         var options = new WorkflowOptions(workflowId, taskQueue)
         {
-            RunTimeout = TimeSpan.FromSeconds(1),
+            // Long enough for the second attempt to finish inside its own run timeout on a loaded machine (at 1 s a
+            // busy PostgreSQL pass once timed the second attempt out too).
+            RunTimeout = TimeSpan.FromSeconds(3),
             RetryPolicy = new RetryPolicy { InitialInterval = TimeSpan.FromMilliseconds(100), MaximumAttempts = 2 },
         };
 

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.Concurrent;
 using System.Globalization;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
@@ -33,7 +34,9 @@ public static class WellFormedFields
     public static string? Problem(IMessage message, Func<FieldDescriptor, bool>? skip = null)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return MessageProblem(message, message.Descriptor.Name, skip, depth: 0);
+        return MessageProblem(message, skip, depth: 0) is { } problem
+            ? $"Invalid {message.Descriptor.Name}{problem.Path}: {problem.Reason}"
+            : null;
     }
 
     /// <summary>Throws <see cref="Core.Errors.InvalidArgumentException"/> with <see cref="Problem"/> when there is one.</summary>
@@ -45,14 +48,27 @@ public static class WellFormedFields
         }
     }
 
-    private static string? MessageProblem(IMessage message, string path, Func<FieldDescriptor, bool>? skip, int depth)
+    /// <summary>What is wrong, and where below the message walked: the path is built on the way back up, only for a
+    /// problem, so that a clean request (every request but a few) allocates nothing for it.</summary>
+    private sealed record FieldProblem(string Path, string Reason)
+    {
+        public FieldProblem Under(string segment) => this with { Path = segment + Path };
+    }
+
+    private static readonly ConcurrentDictionary<MessageDescriptor, FieldDescriptor[]> Plans = new();
+
+    /// <summary>The fields of a message type that can hold a bad value, in field-number order (computed once per type).</summary>
+    private static FieldDescriptor[] Plan(MessageDescriptor descriptor) =>
+        [.. descriptor.Fields.InFieldNumberOrder().Where(IsChecked)];
+
+    private static FieldProblem? MessageProblem(IMessage message, Func<FieldDescriptor, bool>? skip, int depth)
     {
         switch (message)
         {
             case Duration d:
-                return DurationProblem(d, path);
+                return DurationProblem(d);
             case Timestamp t:
-                return TimestampProblem(t, path);
+                return TimestampProblem(t);
             case Any or Struct or Value or ListValue:
                 return null; // opaque to the server, or free-form JSON that it never interprets
         }
@@ -60,24 +76,22 @@ public static class WellFormedFields
         {
             return null; // protobuf's own recursion limit stops deeper messages at parse time
         }
-        foreach (var field in message.Descriptor.Fields.InFieldNumberOrder())
+        foreach (var field in Plans.GetOrAdd(message.Descriptor, Plan))
         {
-            if (skip?.Invoke(field) == true || !IsChecked(field))
+            if (skip?.Invoke(field) == true)
             {
                 continue;
             }
-            var value = field.Accessor.GetValue(message);
-            var fieldPath = $"{path}.{field.Name}";
-            var problem = value switch
+            var problem = field.Accessor.GetValue(message) switch
             {
                 null => null,
-                IDictionary map when field.IsMap => MapProblem(map, field, fieldPath, skip, depth),
-                IList list when field.IsRepeated => ListProblem(list, field, fieldPath, skip, depth),
-                _ => ValueProblem(value, field, fieldPath, skip, depth),
+                IDictionary map when field.IsMap => MapProblem(map, field, skip, depth),
+                IList list when field.IsRepeated => ListProblem(list, field, skip, depth),
+                var value => ValueProblem(value, field, skip, depth),
             };
             if (problem is not null)
             {
-                return problem;
+                return problem.Under("." + field.Name);
             }
         }
         return null;
@@ -88,62 +102,62 @@ public static class WellFormedFields
         field.FieldType is FieldType.Message or FieldType.Enum or FieldType.Double or FieldType.Float
         || (field.IsMap && field.MessageType.FindFieldByNumber(2).FieldType is FieldType.Message or FieldType.Enum);
 
-    private static string? MapProblem(IDictionary map, FieldDescriptor field, string path, Func<FieldDescriptor, bool>? skip, int depth)
+    private static FieldProblem? MapProblem(IDictionary map, FieldDescriptor field, Func<FieldDescriptor, bool>? skip, int depth)
     {
         var valueField = field.MessageType.FindFieldByNumber(2);
         foreach (DictionaryEntry entry in map)
         {
-            if (entry.Value is not null && ValueProblem(entry.Value, valueField, $"{path}[{entry.Key}]", skip, depth) is { } problem)
+            if (entry.Value is not null && ValueProblem(entry.Value, valueField, skip, depth) is { } problem)
             {
-                return problem;
+                return problem.Under($"[{entry.Key}]");
             }
         }
         return null;
     }
 
-    private static string? ListProblem(IList list, FieldDescriptor field, string path, Func<FieldDescriptor, bool>? skip, int depth)
+    private static FieldProblem? ListProblem(IList list, FieldDescriptor field, Func<FieldDescriptor, bool>? skip, int depth)
     {
         for (var i = 0; i < list.Count; i++)
         {
-            if (list[i] is { } item && ValueProblem(item, field, $"{path}[{i}]", skip, depth) is { } problem)
+            if (list[i] is { } item && ValueProblem(item, field, skip, depth) is { } problem)
             {
-                return problem;
+                return problem.Under(string.Create(CultureInfo.InvariantCulture, $"[{i}]"));
             }
         }
         return null;
     }
 
-    private static string? ValueProblem(object value, FieldDescriptor field, string path, Func<FieldDescriptor, bool>? skip, int depth) =>
+    private static FieldProblem? ValueProblem(object value, FieldDescriptor field, Func<FieldDescriptor, bool>? skip, int depth) =>
         field.FieldType switch
         {
-            FieldType.Message when value is IMessage nested => MessageProblem(nested, path, skip, depth + 1),
-            FieldType.Enum => EnumProblem(value, field.EnumType, path),
-            FieldType.Double or FieldType.Float => NumberProblem(Convert.ToDouble(value, CultureInfo.InvariantCulture), path),
+            FieldType.Message when value is IMessage nested => MessageProblem(nested, skip, depth + 1),
+            FieldType.Enum => EnumProblem(value, field.EnumType),
+            FieldType.Double or FieldType.Float => NumberProblem(Convert.ToDouble(value, CultureInfo.InvariantCulture)),
             _ => null,
         };
 
-    private static string? EnumProblem(object value, EnumDescriptor type, string path)
+    private static FieldProblem? EnumProblem(object value, EnumDescriptor type)
     {
         var number = Convert.ToInt32(value, CultureInfo.InvariantCulture);
-        return type.FindValueByNumber(number) is null ? $"Invalid {path}: {number} is not a value of {type.Name}." : null;
+        return type.FindValueByNumber(number) is null ? new("", $"{number} is not a value of {type.Name}.") : null;
     }
 
-    private static string? NumberProblem(double value, string path) =>
-        double.IsFinite(value) ? null : $"Invalid {path}: {value.ToString(CultureInfo.InvariantCulture)} is not a finite number.";
+    private static FieldProblem? NumberProblem(double value) =>
+        double.IsFinite(value) ? null : new("", $"{value.ToString(CultureInfo.InvariantCulture)} is not a finite number.");
 
-    private static string? DurationProblem(Duration d, string path)
+    private static FieldProblem? DurationProblem(Duration d)
     {
         if ((d.Seconds > 0 && d.Nanos < 0) || (d.Seconds < 0 && d.Nanos > 0))
         {
-            return $"Invalid {path}: duration has seconds and nanos with different signs.";
+            return new("", "duration has seconds and nanos with different signs.");
         }
         if (d.Nanos is <= -Duration.NanosecondsPerSecond or >= Duration.NanosecondsPerSecond)
         {
-            return $"Invalid {path}: duration nanos out of range.";
+            return new("", "duration nanos out of range.");
         }
         if (d.Seconds < 0 || d.Nanos < 0)
         {
-            return $"Invalid {path}: negative duration.";
+            return new("", "negative duration.");
         }
         if (d.Seconds >= MaxDurationSeconds)
         {
@@ -153,14 +167,14 @@ public static class WellFormedFields
         return null;
     }
 
-    private static string? TimestampProblem(Timestamp t, string path)
+    private static FieldProblem? TimestampProblem(Timestamp t)
     {
         if (t.Nanos is < 0 or >= Duration.NanosecondsPerSecond)
         {
-            return $"Invalid {path}: timestamp nanos out of range.";
+            return new("", "timestamp nanos out of range.");
         }
         return t.Seconds is < MinTimestampSeconds or > MaxTimestampSeconds
-            ? $"Invalid {path}: timestamp out of range (years 1 to 9999)."
+            ? new("", "timestamp out of range (years 1 to 9999).")
             : null;
     }
 }
