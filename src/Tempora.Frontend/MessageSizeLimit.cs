@@ -3,6 +3,8 @@ using System.Buffers.Binary;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Tempora.Core.Metrics;
 using Tempora.Frontend.Cluster;
 
 namespace Tempora.Frontend;
@@ -15,7 +17,7 @@ namespace Tempora.Frontend;
 /// message ("Received message exceeds the maximum configured message size.") is one no SDK recognises, and it is
 /// produced before any interceptor runs, so the words can only be chosen here, ahead of the gRPC endpoint.
 /// </summary>
-public sealed class MessageSizeLimit(RequestDelegate next, MessageSizeLimits limits)
+public sealed partial class MessageSizeLimit(RequestDelegate next, MessageSizeLimits limits, IMetrics metrics, ILogger<MessageSizeLimit> logger)
 {
     /// <summary>Compressed flag (1 byte) and big-endian message length (4 bytes) before every gRPC message.</summary>
     private const int FrameHeaderSize = 5;
@@ -40,10 +42,31 @@ public sealed class MessageSizeLimit(RequestDelegate next, MessageSizeLimits lim
         if (length > limit)
         {
             Refuse(context.Response, $"grpc: received message larger than max ({length} vs. {limit})");
+            Count(context.Request.Path);
+            LogRefused(logger, context.Request.Path, length, limit);
             return;
         }
         await next(context);
     }
+
+    /// <summary>
+    /// Counted as the metrics interceptor counts a ResourceExhausted answer (which never sees this one: it is refused
+    /// before the gRPC endpoint), so that oversize requests show in service_errors_resource_exhausted. The namespace is
+    /// in the unread body, so it is unknown.
+    /// </summary>
+    private void Count(PathString path)
+    {
+        var method = path.Value ?? "";
+        var operation = method[(method.LastIndexOf('/') + 1)..];
+        var ns = MetricDefinition.UnknownNamespace;
+        metrics.Increment(MetricNames.ServiceRequests, ns, operation);
+        metrics.Increment(MetricNames.ServiceErrorWithType, ns, operation, "serviceerror_ResourceExhausted");
+        metrics.Increment(MetricNames.ServiceErrorsResourceExhausted, ns, operation);
+    }
+
+    // Debug, not warning: a client can send these as often as it likes, and the metric above is what an operator watches.
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Debug, Message = "{Method} refused: message of {Length} bytes over the {Limit}-byte receive limit")]
+    private static partial void LogRefused(ILogger logger, PathString method, long length, int limit);
 
     private static bool IsGrpc(HttpRequest request) =>
         request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);

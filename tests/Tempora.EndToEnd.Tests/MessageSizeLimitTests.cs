@@ -26,12 +26,17 @@ public sealed class MessageSizeLimitTests(ServerFixture fixture)
     {
         // Random bytes: the SDK gzips its requests, and these stay over 4 MiB on the wire.
         var request = StartRequest(RandomBytes(5 * 1024 * 1024));
+        const string Refused = "service_errors_resource_exhausted{operation=\"StartWorkflowExecution\"}";
+        using var http = new HttpClient();
+        var before = (await ObservabilityScrape.ScrapeAsync(http, fixture.Server.MetricsAddress)).Value(Refused);
 
         var e = await Assert.ThrowsAsync<RpcException>(() => Raw.StartWorkflowExecutionAsync(request));
 
         Assert.Equal(RpcException.StatusCode.ResourceExhausted, e.Code);
         Assert.Matches(@"^grpc: received message larger than max \(\d+ vs\. 4194304\)$", e.Message);
         await AssertNoWorkflowAsync(request.WorkflowId);
+        // Refused before the gRPC endpoint, and still counted where operators look.
+        Assert.Equal(before + 1, (await ObservabilityScrape.ScrapeAsync(http, fixture.Server.MetricsAddress)).Value(Refused));
     }
 
     [Fact]
