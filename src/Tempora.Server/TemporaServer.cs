@@ -229,6 +229,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
         }
 
         var logger = app.Services.GetRequiredService<ILogger<TemporaServer>>();
+        var retention = app.Services.GetRequiredService<RetentionJob>();
         // Listen first: a starting process answers its probes (live, not ready); the gate keeps the API closed until
         // it has joined the cluster and loaded its shards' durable timers and tasks.
         await app.StartAsync(ct);
@@ -264,11 +265,9 @@ public sealed partial class TemporaServer : IAsyncDisposable
                 leases.Logger = loggers.CreateLogger<ShardLeases>();
                 var store = (PostgresPersistence)persistence;
                 store.StartVisibilityOutbox(loggers.CreateLogger<PostgresVisibilityStore>(), metrics);
-                readiness.Outbox = store.VisibilityOutbox;
                 leases.OwnedCountChanged = owned => metrics.Set(MetricNames.NumShards, owned);
                 await leases.StartAsync(history, BroadcastAddress(options, listeners.Grpc!.IPEndPoint!.Port), ct);
             }
-            var retention = app.Services.GetRequiredService<RetentionJob>();
             retention.Interval = options.RetentionScanInterval;
             retention.Start();
         }
@@ -279,7 +278,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
             throw;
         }
         app.Services.GetRequiredService<ServingGate>().Open();
-        readiness.MarkStarted(app.Services.GetRequiredService<RetentionJob>());
+        readiness.MarkStarted(retention, (persistence as PostgresPersistence)?.VisibilityOutbox);
 
         // Kestrel writes the bound endpoint back into the listen options, which resolves port 0.
         var server = new TemporaServer(app, persistence, prometheus, listeners.Grpc!.IPEndPoint!.Port, listeners.Metrics!.IPEndPoint!.Port,

@@ -20,22 +20,22 @@ public sealed class Readiness(IPersistence persistence)
 
     private volatile bool _started;
     private RetentionJob? _retention;
-
-    /// <summary>The visibility outbox (PostgreSQL), reported as a detail of the health endpoints; null on SQLite.</summary>
-    public IVisibilityOutbox? Outbox { get; set; }
+    private IVisibilityOutbox? _outbox;
 
     /// <summary>
     /// The outbox's state for /health/ready. It never makes the process not ready: a parked row is a data problem no
     /// restart fixes, and taking every replica out of service would turn one bad row into an outage; an outbox that
     /// cannot be applied because a database is unreachable shows as failing here (the database check above it decides).
     /// </summary>
-    public OutboxHealth? OutboxDetail() => Outbox is { } outbox ? new OutboxHealth(outbox.Parked, outbox.Failing) : null;
+    public OutboxHealth? OutboxDetail() => _outbox is { } outbox ? new OutboxHealth(outbox.Parked, outbox.Failing) : null;
 
 
-    /// <summary>Marks the end of the start sequence; the retention job's health is reported from then on.</summary>
-    public void MarkStarted(RetentionJob? retention)
+    /// <summary>Marks the end of the start sequence; from then on the retention job's health is reported, and the
+    /// visibility outbox's (PostgreSQL; null on SQLite, which has none).</summary>
+    public void MarkStarted(RetentionJob retention, IVisibilityOutbox? outbox)
     {
         _retention = retention;
+        _outbox = outbox;
         _started = true;
     }
 
