@@ -1,5 +1,3 @@
-using System.Threading.RateLimiting;
-
 namespace Tempora.Matching;
 
 /// <summary>
@@ -7,13 +5,13 @@ namespace Tempora.Matching;
 /// SDK's MaxTaskQueueActivitiesPerSecond). As in Temporal, the value of the latest poll that carries one applies to
 /// the whole queue, and 100,000 or more means no limit (what SDKs send by default).
 /// </summary>
-internal sealed class DispatchRateLimit : IDisposable
+internal sealed class DispatchRateLimit(TimeProvider time) : IDisposable
 {
     private const double Unlimited = 100_000;
 
     private readonly Lock _lock = new();
     private double _rate = Unlimited;
-    private TokenBucketRateLimiter? _limiter;
+    private TokenBucket? _limiter;
 
     public void Set(double tasksPerSecond)
     {
@@ -36,56 +34,27 @@ internal sealed class DispatchRateLimit : IDisposable
     /// <summary>Waits for the right to hand out one task; false when <paramref name="maxWait"/> passed first.</summary>
     public async ValueTask<bool> WaitAsync(TimeSpan maxWait, CancellationToken ct)
     {
-        TokenBucketRateLimiter? limiter;
+        TokenBucket? limiter;
         lock (_lock)
         {
             limiter = _limiter;
         }
-        if (limiter is null)
-        {
-            return true;
-        }
-        if (maxWait <= TimeSpan.Zero)
-        {
-            using var now = limiter.AttemptAcquire();
-            return now.IsAcquired;
-        }
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(maxWait);
-        try
-        {
-            using var lease = await limiter.AcquireAsync(1, timeout.Token);
-            return lease.IsAcquired;
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            return false;
-        }
-        catch (ObjectDisposedException)
-        {
-            return true; // the rate changed while waiting: hand this one out
-        }
+        // A limiter replaced (the rate changed) before this call lets the task out; one replaced while this waited
+        // ends the wait without it.
+        return limiter is null || await limiter.TakeAsync(maxWait, ct);
     }
 
     /// <summary>
     /// One task per period, at most one second's worth in a burst. Fast rates add tokens every 10 ms instead, so that
     /// the limiter's timer does not tick thousands of times a second.
     /// </summary>
-    private static TokenBucketRateLimiter NewLimiter(double tasksPerSecond)
+    private TokenBucket NewLimiter(double tasksPerSecond)
     {
         var burst = (int)Math.Max(1, Math.Floor(tasksPerSecond));
         var (period, perPeriod) = tasksPerSecond <= 100
             ? (TimeSpan.FromSeconds(1 / tasksPerSecond), 1)
             : (TimeSpan.FromMilliseconds(10), (int)Math.Max(1, Math.Round(tasksPerSecond / 100)));
-        return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = burst,
-            TokensPerPeriod = perPeriod,
-            ReplenishmentPeriod = period,
-            QueueLimit = int.MaxValue,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-            AutoReplenishment = true,
-        });
+        return new TokenBucket(time, burst, perPeriod, period);
     }
 
     public void Dispose()

@@ -27,7 +27,7 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time, IM
     public TaskQueueKey Key { get; } = key;
 
     /// <summary>How many tasks per second the queue may hand out, as its pollers ask.</summary>
-    public DispatchRateLimit RateLimit { get; } = new();
+    public DispatchRateLimit RateLimit { get; } = new(time);
 
     public int BacklogCount
     {
@@ -96,7 +96,7 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time, IM
         }
         try
         {
-            var matched = await waiter.Task.WaitAsync(maxWait, ct);
+            var matched = await waiter.Task.WaitAsync(maxWait, time, ct);
             if (matched is not null)
             {
                 CountPolled(matched, sync: true, labels);

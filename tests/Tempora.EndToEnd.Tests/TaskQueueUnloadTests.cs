@@ -1,16 +1,13 @@
 using System.Diagnostics;
-using Google.Protobuf;
-using Temporalio.Api.Common.V1;
-using Temporalio.Api.Enums.V1;
-using Temporalio.Api.WorkflowService.V1;
 using Xunit.Abstractions;
 
 namespace Tempora.EndToEnd.Tests;
 
 /// <summary>
 /// Idle task queues are unloaded (Temporal's matching.maxTaskQueueIdleTime, set to 2 s here through
-/// TEMPORA_TASK_QUEUE_IDLE_SECONDS): made-up queue names stop holding memory and metric series, while a queue in use
-/// keeps its pollers and a queue used again later works as before.
+/// TEMPORA_TASK_QUEUE_IDLE_SECONDS): made-up queue names stop holding memory and metric series. That a queue with a
+/// waiting poller stays, and that a queue used again after its unloading works as before, is shown on a fake clock
+/// (tests/Tempora.Matching.Tests, IdleUnloadTests).
 /// </summary>
 public sealed class TaskQueueUnloadTests(ITestOutputHelper output)
 {
@@ -63,39 +60,6 @@ public sealed class TaskQueueUnloadTests(ITestOutputHelper output)
         Assert.InRange(unloaded.Text.Length, 0, baseline + Margin);
     }
 
-    [Fact]
-    public async Task QueueUnloaded_ThenUsedAgain_TaskReachesTheNextPoll()
-    {
-        await using var server = await MemoryBoundServer.StartAsync("tq-unload-reuse", ShortIdleTime);
-        var taskQueue = ServerFixture.NewTaskQueue("reused");
-        await server.ShortPollAsync(taskQueue);
-        Assert.Contains(taskQueue, (await server.ScrapeAsync()).LabelValues("poll_timeouts", "taskqueue"));
-        await WaitUntilAsync(server, s => !s.LabelValues("poll_timeouts", "taskqueue").Contains(taskQueue), "the queue unloaded");
-
-        // A task written after the unload waits in a fresh queue for the next poll.
-        var workflowId = ServerFixture.NewWorkflowId("reused");
-        await server.Client.Connection.WorkflowService.StartWorkflowExecutionAsync(Start(workflowId, taskQueue));
-        var task = await RawWorker.PollWorkflowTaskAsync(server.Client, taskQueue, TimeSpan.FromSeconds(20));
-
-        Assert.Equal(workflowId, task.WorkflowExecution.WorkflowId);
-    }
-
-    [Fact]
-    public async Task PollerWaitingLongerThanTheIdleTime_IsNotStranded_GetsTheTaskStartedLater()
-    {
-        await using var server = await MemoryBoundServer.StartAsync("tq-unload-poller", ShortIdleTime);
-        var taskQueue = ServerFixture.NewTaskQueue("waiting");
-        var poll = RawWorker.PollWorkflowTaskAsync(server.Client, taskQueue, TimeSpan.FromSeconds(30));
-
-        // Past the idle time and a few checks: a queue with a waiting poller is not idle.
-        await Task.Delay(TimeSpan.FromSeconds(6));
-        var workflowId = ServerFixture.NewWorkflowId("waiting");
-        await server.Client.Connection.WorkflowService.StartWorkflowExecutionAsync(Start(workflowId, taskQueue));
-        var task = await poll.WithTimeout("the waiting poll");
-
-        Assert.Equal(workflowId, task.WorkflowExecution.WorkflowId);
-    }
-
     private static async Task<ObservabilityScrape> WaitUntilAsync(MemoryBoundServer server, Func<ObservabilityScrape, bool> done, string what)
     {
         var deadline = DateTime.UtcNow + UnloadWait;
@@ -110,16 +74,4 @@ public sealed class TaskQueueUnloadTests(ITestOutputHelper output)
             await Task.Delay(TimeSpan.FromMilliseconds(500));
         }
     }
-
-    private static StartWorkflowExecutionRequest Start(string workflowId, string taskQueue) => new()
-    {
-        Namespace = "default",
-        WorkflowId = workflowId,
-        WorkflowType = new WorkflowType { Name = "Unloaded" },
-        TaskQueue = RawWorker.NormalQueue(taskQueue),
-        RequestId = Guid.NewGuid().ToString(),
-        Identity = RawWorker.Identity,
-        WorkflowIdReusePolicy = WorkflowIdReusePolicy.AllowDuplicate,
-        Input = new Payloads { Payloads_ = { new Payload { Metadata = { ["encoding"] = ByteString.CopyFromUtf8("json/plain") }, Data = ByteString.CopyFromUtf8("1") } } },
-    };
 }

@@ -76,7 +76,7 @@ public sealed class WorkflowLifecycleTests(ServerFixture fixture)
     {
         var taskQueue = ServerFixture.NewTaskQueue();
         using var worker = NewWorker(taskQueue);
-        var options = new WorkflowOptions(ServerFixture.NewWorkflowId(), taskQueue) { RunTimeout = TimeSpan.FromSeconds(2) };
+        var options = new WorkflowOptions(ServerFixture.NewWorkflowId(), taskQueue) { RunTimeout = TimeSpan.FromSeconds(1) };
 
         var (handle, ex) = await worker.ExecuteAsync(async () =>
         {
@@ -95,7 +95,7 @@ public sealed class WorkflowLifecycleTests(ServerFixture fixture)
     {
         var taskQueue = ServerFixture.NewTaskQueue();
         using var worker = NewWorker(taskQueue);
-        var options = new WorkflowOptions(ServerFixture.NewWorkflowId(), taskQueue) { ExecutionTimeout = TimeSpan.FromSeconds(2) };
+        var options = new WorkflowOptions(ServerFixture.NewWorkflowId(), taskQueue) { ExecutionTimeout = TimeSpan.FromSeconds(1) };
 
         var (handle, ex) = await worker.ExecuteAsync(async () =>
         {

@@ -20,12 +20,12 @@ public sealed class WorkflowTimeoutRetryStateTests(ServerFixture fixture)
     [Fact]
     public Task ExecutionTimeout_RetryPolicyWithOneAttempt_RetryStateTimeout() =>
         AssertTimedOutAsync(
-            new WorkflowOptions { ExecutionTimeout = TimeSpan.FromSeconds(2), RetryPolicy = new RetryPolicy { MaximumAttempts = 1 } },
+            new WorkflowOptions { ExecutionTimeout = TimeSpan.FromSeconds(1), RetryPolicy = new RetryPolicy { MaximumAttempts = 1 } },
             RetryState.Timeout);
 
     [Fact]
     public Task ExecutionTimeout_NoRetryPolicy_RetryStateTimeout() =>
-        AssertTimedOutAsync(new WorkflowOptions { ExecutionTimeout = TimeSpan.FromSeconds(2) }, RetryState.Timeout);
+        AssertTimedOutAsync(new WorkflowOptions { ExecutionTimeout = TimeSpan.FromSeconds(1) }, RetryState.Timeout);
 
     [Fact]
     public Task RunTimeout_NoRetryPolicy_RetryStatePolicyNotSet() =>

@@ -102,12 +102,38 @@ public sealed partial class TimerQueue(TimeProvider time, ILogger<TimerQueue> lo
             }
             try
             {
-                await _wake.WaitAsync(UntilNextCheck(wait), ct);
+                await WaitForWakeAsync(UntilNextCheck(wait), ct);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>Waits for an <see cref="Add"/> or for <paramref name="timeout"/> on the injected clock, so that a
+    /// test's fake clock decides when a timer is due (SemaphoreSlim's own timeout would run on the system clock).</summary>
+    private async Task WaitForWakeAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            await _wake.WaitAsync(ct);
+            return;
+        }
+        if (timeout <= TimeSpan.Zero)
+        {
+            _wake.Wait(0, ct); // due already: take a pending wake-up, if any, and look again
+            return;
+        }
+        using var expiry = new CancellationTokenSource(timeout, time);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(ct, expiry.Token);
+        try
+        {
+            await _wake.WaitAsync(either.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // the next timer is due: look again
         }
     }
 
