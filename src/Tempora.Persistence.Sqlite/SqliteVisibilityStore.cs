@@ -51,10 +51,12 @@ public sealed class SqliteVisibilityStore(SqliteDatabase db) : IVisibilityStore
         cmd.ExecuteNonQuery();
     }
 
-    public Task<VisibilityPage> ListAsync(string namespaceId, VisibilityQuery filter, int pageSize, VisibilityCursor? after, CancellationToken ct) =>
-        db.RunAsync(conn =>
+    public Task<VisibilityPage> ListAsync(string namespaceId, VisibilityQuery filter, int pageSize, VisibilityCursor? after, CancellationToken ct)
+    {
+        // Compiled before taking the connection: SQLite has one, shared with every transition.
+        var query = Compile(filter);
+        return db.RunAsync(conn =>
         {
-            var query = Compile(filter);
             using var cmd = Query(conn, namespaceId, query);
             var sql = $"SELECT {Columns} FROM executions_visibility WHERE namespace_id = $ns AND ({query.Where})";
             if (after is not null)
@@ -84,19 +86,24 @@ public sealed class SqliteVisibilityStore(SqliteDatabase db) : IVisibilityStore
             }
             return new VisibilityPage(records, next);
         }, ct);
+    }
 
-    public Task<long> CountAsync(string namespaceId, VisibilityQuery filter, CancellationToken ct) => db.RunAsync(conn =>
+    public Task<long> CountAsync(string namespaceId, VisibilityQuery filter, CancellationToken ct)
     {
         var query = Compile(filter);
-        using var cmd = Query(conn, namespaceId, query);
-        cmd.CommandText = $"SELECT COUNT(*) FROM executions_visibility WHERE namespace_id = $ns AND ({query.Where})";
-        return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-    }, ct);
-
-    public Task<IReadOnlyList<(int Status, long Count)>> CountByStatusAsync(string namespaceId, VisibilityQuery filter, CancellationToken ct) =>
-        db.RunAsync(conn =>
+        return db.RunAsync(conn =>
         {
-            var query = Compile(filter);
+            using var cmd = Query(conn, namespaceId, query);
+            cmd.CommandText = $"SELECT COUNT(*) FROM executions_visibility WHERE namespace_id = $ns AND ({query.Where})";
+            return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }, ct);
+    }
+
+    public Task<IReadOnlyList<(int Status, long Count)>> CountByStatusAsync(string namespaceId, VisibilityQuery filter, CancellationToken ct)
+    {
+        var query = Compile(filter);
+        return db.RunAsync(conn =>
+        {
             using var cmd = Query(conn, namespaceId, query);
             cmd.CommandText = $"SELECT status, COUNT(*) FROM executions_visibility WHERE namespace_id = $ns AND ({query.Where}) GROUP BY status ORDER BY status";
             using var r = cmd.ExecuteReader();
@@ -107,6 +114,7 @@ public sealed class SqliteVisibilityStore(SqliteDatabase db) : IVisibilityStore
             }
             return (IReadOnlyList<(int, long)>)list;
         }, ct);
+    }
 
     public Task<IReadOnlyList<(string WorkflowId, string RunId)>> ListClosedBeforeAsync(string namespaceId, DateTimeOffset closedBefore, int limit, CancellationToken ct) =>
         db.RunAsync(conn =>

@@ -5,8 +5,4 @@ namespace Tempora.Visibility.Query;
 /// <see cref="Filter"/> is null when the query matches every run; <see cref="GroupByStatus"/> asks for counts per
 /// ExecutionStatus (CountWorkflowExecutions only).
 /// </summary>
-public sealed record VisibilityQuery(Condition? Filter, bool GroupByStatus)
-{
-    /// <summary>Every run of the namespace.</summary>
-    public static readonly VisibilityQuery All = new(null, false);
-}
+public sealed record VisibilityQuery(Condition? Filter, bool GroupByStatus);
