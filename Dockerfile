@@ -16,7 +16,7 @@ COPY src/Tempora.Core/Tempora.Core.csproj src/Tempora.Core/
 COPY src/Tempora.Persistence/Tempora.Persistence.csproj src/Tempora.Persistence/
 COPY src/Tempora.Persistence.Sqlite/Tempora.Persistence.Sqlite.csproj src/Tempora.Persistence.Sqlite/
 COPY src/Tempora.Persistence.Postgres/Tempora.Persistence.Postgres.csproj src/Tempora.Persistence.Postgres/
-COPY src/Tempora.Visibility.Query/Tempora.Visibility.Query.csproj src/Tempora.Visibility.Query/
+COPY src/Tempora.Visibility/Tempora.Visibility.csproj src/Tempora.Visibility/
 COPY src/Tempora.History/Tempora.History.csproj src/Tempora.History/
 COPY src/Tempora.Matching/Tempora.Matching.csproj src/Tempora.Matching/
 COPY src/Tempora.Frontend/Tempora.Frontend.csproj src/Tempora.Frontend/

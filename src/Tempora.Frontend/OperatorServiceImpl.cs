@@ -1,10 +1,10 @@
 using Grpc.Core;
 using Tempora.Core.Errors;
 using Tempora.History;
-using Tempora.History.Visibility;
+using Tempora.Visibility;
 using Tempora.Visibility.Query;
 using Temporalio.Api.OperatorService.V1;
-using static Tempora.Frontend.VisibilityQueries;
+using static Tempora.Frontend.IndexedValueTypes;
 
 namespace Tempora.Frontend;
 

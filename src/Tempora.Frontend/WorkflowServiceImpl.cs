@@ -7,6 +7,7 @@ using Tempora.Frontend.Validation;
 using Tempora.History;
 using Tempora.Matching;
 using Tempora.Persistence;
+using Tempora.Visibility;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Api.Namespace.V1;
 using Temporalio.Api.Replication.V1;
@@ -20,7 +21,7 @@ namespace Tempora.Frontend;
 /// client identity) and hands over to history or matching; methods not declared here answer Unimplemented.
 /// </summary>
 public sealed partial class WorkflowServiceImpl(
-    HistoryEngine history, MatchingEngine matching, IVisibilityStore visibility, TimeProvider time, IShardOwnership ownership,
+    HistoryEngine history, MatchingEngine matching, VisibilityService visibility, TimeProvider time, IShardOwnership ownership,
     ClusterChannels channels, PollHandoff handoff, StoreNames stores, WorkerPolls workerPolls)
 {
     /// <summary>The Temporal server version we are compatible with; Go/Java clients check it against "&lt;2.0.0".</summary>

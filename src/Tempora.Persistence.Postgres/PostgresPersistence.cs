@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using Tempora.Core;
 using Tempora.Core.Metrics;
+using Tempora.Visibility;
 
 namespace Tempora.Persistence.Postgres;
 

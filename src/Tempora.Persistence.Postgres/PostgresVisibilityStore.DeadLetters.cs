@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Tempora.Core.Metrics;
+using Tempora.Visibility;
 
 namespace Tempora.Persistence.Postgres;
 

@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Tempora.Core.Metrics;
+using Tempora.Persistence.VisibilitySql;
+using Tempora.Visibility;
 using Tempora.Visibility.Query;
 
 namespace Tempora.Persistence.Postgres;
@@ -13,7 +15,7 @@ namespace Tempora.Persistence.Postgres;
 /// after each commit (and every second, for rows a crash left behind), then deletes what it applied. Applying is
 /// idempotent (rows carry a version), so a crash between the two steps only repeats work. A row the visibility
 /// database refuses is set aside in visibility_tasks_dlq (PostgresVisibilityStore.DeadLetters.cs) so that it never
-/// blocks the rows after it.
+/// blocks the rows after it. List filters compile to PostgreSQL SQL (<see cref="SqlCompiler"/>).
 /// </summary>
 public sealed partial class PostgresVisibilityStore : IVisibilityStore, IVisibilityOutbox, IAsyncDisposable
 {
@@ -44,10 +46,8 @@ public sealed partial class PostgresVisibilityStore : IVisibilityStore, IVisibil
         _visibility = visibility;
     }
 
-    public SqlDialect Dialect => SqlDialect.Postgres;
-
     /// <summary>$1 is the namespace id; query parameters follow.</summary>
-    public Func<int, string> Placeholder { get; } = i => $"${i + 2}";
+    private static string Placeholder(int i) => $"${i + 2}";
 
     /// <summary>
     /// Starts applying the outbox in the background, at once (rows a previous process left are applied without
@@ -269,9 +269,10 @@ public sealed partial class PostgresVisibilityStore : IVisibilityStore, IVisibil
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    public async Task<VisibilityPage> ListAsync(string namespaceId, CompiledQuery query, int pageSize, VisibilityCursor? after, CancellationToken ct)
+    public async Task<VisibilityPage> ListAsync(string namespaceId, VisibilityQuery filter, int pageSize, VisibilityCursor? after, CancellationToken ct)
     {
         await FlushAsync(ct);
+        var query = SqlCompiler.Compile(filter, SqlDialect.Postgres, Placeholder);
         await using var cmd = Query(namespaceId, query);
         var sql = $"SELECT {Columns} FROM executions_visibility WHERE namespace_id = $1 AND ({query.Where})";
         if (after is not null)
@@ -306,17 +307,19 @@ public sealed partial class PostgresVisibilityStore : IVisibilityStore, IVisibil
         return new VisibilityPage(records, next);
     }
 
-    public async Task<long> CountAsync(string namespaceId, CompiledQuery query, CancellationToken ct)
+    public async Task<long> CountAsync(string namespaceId, VisibilityQuery filter, CancellationToken ct)
     {
         await FlushAsync(ct);
+        var query = SqlCompiler.Compile(filter, SqlDialect.Postgres, Placeholder);
         await using var cmd = Query(namespaceId, query);
         cmd.CommandText = $"SELECT COUNT(*) FROM executions_visibility WHERE namespace_id = $1 AND ({query.Where})";
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
-    public async Task<IReadOnlyList<(int Status, long Count)>> CountByStatusAsync(string namespaceId, CompiledQuery query, CancellationToken ct)
+    public async Task<IReadOnlyList<(int Status, long Count)>> CountByStatusAsync(string namespaceId, VisibilityQuery filter, CancellationToken ct)
     {
         await FlushAsync(ct);
+        var query = SqlCompiler.Compile(filter, SqlDialect.Postgres, Placeholder);
         await using var cmd = Query(namespaceId, query);
         cmd.CommandText = $"SELECT status, COUNT(*) FROM executions_visibility WHERE namespace_id = $1 AND ({query.Where}) GROUP BY status ORDER BY status";
         await using var r = await cmd.ExecuteReaderAsync(ct);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Tempora.Visibility;
 
 namespace Tempora.Persistence.Sqlite;
 

@@ -1,9 +1,14 @@
 using Microsoft.Data.Sqlite;
+using Tempora.Persistence.VisibilitySql;
+using Tempora.Visibility;
 using Tempora.Visibility.Query;
 
 namespace Tempora.Persistence.Sqlite;
 
-/// <summary>Visibility on SQLite: rows live in the main file and are written in the transition's own transaction.</summary>
+/// <summary>
+/// Visibility on SQLite: rows live in the main file and are written in the transition's own transaction. List filters
+/// compile to SQLite SQL (<see cref="SqlCompiler"/>) with <c>$q0, $q1, ...</c> placeholders.
+/// </summary>
 public sealed class SqliteVisibilityStore(SqliteDatabase db) : IVisibilityStore
 {
     internal const string Columns = VisibilityTable.Columns;
@@ -16,9 +21,7 @@ public sealed class SqliteVisibilityStore(SqliteDatabase db) : IVisibilityStore
     internal const string DeleteSql = "DELETE FROM executions_visibility WHERE namespace_id = $ns AND run_id = $run";
     private const string CloseKey = "COALESCE(close_time, 9223372036854775807)";
 
-    public SqlDialect Dialect => SqlDialect.Sqlite;
-
-    public Func<int, string> Placeholder { get; } = i => $"$q{i}";
+    private static string Placeholder(int i) => $"$q{i}";
 
     /// <summary>Adds the upsert of <paramref name="r"/> to a transition's transaction.</summary>
     internal static void Upsert(SqliteDatabase db, SqliteTransaction tx, VisibilityRecord r)
@@ -48,8 +51,11 @@ public sealed class SqliteVisibilityStore(SqliteDatabase db) : IVisibilityStore
         cmd.ExecuteNonQuery();
     }
 
-    public Task<VisibilityPage> ListAsync(string namespaceId, CompiledQuery query, int pageSize, VisibilityCursor? after, CancellationToken ct) =>
-        db.RunAsync(conn =>
+    public Task<VisibilityPage> ListAsync(string namespaceId, VisibilityQuery filter, int pageSize, VisibilityCursor? after, CancellationToken ct)
+    {
+        // Compiled before taking the connection: SQLite has one, shared with every transition.
+        var query = Compile(filter);
+        return db.RunAsync(conn =>
         {
             using var cmd = Query(conn, namespaceId, query);
             var sql = $"SELECT {Columns} FROM executions_visibility WHERE namespace_id = $ns AND ({query.Where})";
@@ -80,16 +86,23 @@ public sealed class SqliteVisibilityStore(SqliteDatabase db) : IVisibilityStore
             }
             return new VisibilityPage(records, next);
         }, ct);
+    }
 
-    public Task<long> CountAsync(string namespaceId, CompiledQuery query, CancellationToken ct) => db.RunAsync(conn =>
+    public Task<long> CountAsync(string namespaceId, VisibilityQuery filter, CancellationToken ct)
     {
-        using var cmd = Query(conn, namespaceId, query);
-        cmd.CommandText = $"SELECT COUNT(*) FROM executions_visibility WHERE namespace_id = $ns AND ({query.Where})";
-        return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-    }, ct);
+        var query = Compile(filter);
+        return db.RunAsync(conn =>
+        {
+            using var cmd = Query(conn, namespaceId, query);
+            cmd.CommandText = $"SELECT COUNT(*) FROM executions_visibility WHERE namespace_id = $ns AND ({query.Where})";
+            return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }, ct);
+    }
 
-    public Task<IReadOnlyList<(int Status, long Count)>> CountByStatusAsync(string namespaceId, CompiledQuery query, CancellationToken ct) =>
-        db.RunAsync(conn =>
+    public Task<IReadOnlyList<(int Status, long Count)>> CountByStatusAsync(string namespaceId, VisibilityQuery filter, CancellationToken ct)
+    {
+        var query = Compile(filter);
+        return db.RunAsync(conn =>
         {
             using var cmd = Query(conn, namespaceId, query);
             cmd.CommandText = $"SELECT status, COUNT(*) FROM executions_visibility WHERE namespace_id = $ns AND ({query.Where}) GROUP BY status ORDER BY status";
@@ -101,6 +114,7 @@ public sealed class SqliteVisibilityStore(SqliteDatabase db) : IVisibilityStore
             }
             return (IReadOnlyList<(int, long)>)list;
         }, ct);
+    }
 
     public Task<IReadOnlyList<(string WorkflowId, string RunId)>> ListClosedBeforeAsync(string namespaceId, DateTimeOffset closedBefore, int limit, CancellationToken ct) =>
         db.RunAsync(conn =>
@@ -124,7 +138,9 @@ public sealed class SqliteVisibilityStore(SqliteDatabase db) : IVisibilityStore
 
     public Task FlushAsync(CancellationToken ct) => Task.CompletedTask; // written in the transition's transaction
 
-    private SqliteCommand Query(SqliteConnection conn, string namespaceId, CompiledQuery query)
+    private static CompiledQuery Compile(VisibilityQuery filter) => SqlCompiler.Compile(filter, SqlDialect.Sqlite, Placeholder);
+
+    private static SqliteCommand Query(SqliteConnection conn, string namespaceId, CompiledQuery query)
     {
         var cmd = conn.CreateCommand();
         cmd.Parameters.AddWithValue("$ns", namespaceId);

@@ -1,3 +1,5 @@
+using Tempora.Visibility;
+
 namespace Tempora.Persistence;
 
 /// <summary>An opened store: the contract's parts over one database (or two: main and visibility).</summary>

@@ -1,4 +1,5 @@
 using Tempora.Core;
+using Tempora.Visibility;
 
 namespace Tempora.Persistence;
 

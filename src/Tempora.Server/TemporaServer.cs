@@ -17,6 +17,8 @@ using Tempora.Persistence.Metrics;
 using Tempora.Persistence.Postgres;
 using Tempora.Persistence.Sqlite;
 using Tempora.Server.Observability;
+using Tempora.Visibility;
+using Tempora.Visibility.Retention;
 using Tempora.Web;
 
 namespace Tempora.Server;
@@ -179,6 +181,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
         services.AddSingleton<IExecutionStore>(new MeteredExecutionStore(persistence.Executions, metrics));
         services.AddSingleton<INamespaceStore>(new MeteredNamespaceStore(persistence.Namespaces, metrics));
         services.AddSingleton<IVisibilityStore>(new MeteredVisibilityStore(persistence.Visibility, metrics));
+        services.AddSingleton<VisibilityService>();
         services.AddSingleton(new MatchingOptions { TaskQueueIdleTime = options.TaskQueueIdleTime });
         services.AddSingleton<MatchingEngine>();
         services.AddSingleton<ITaskDispatcher>(sp => sp.GetRequiredService<MatchingEngine>());
@@ -206,6 +209,8 @@ public sealed partial class TemporaServer : IAsyncDisposable
             Limits = PayloadLimitsOf(options),
         });
         services.AddSingleton<HistoryEngine>();
+        services.AddSingleton<IRunDeleter, HistoryRunDeleter>();
+        services.AddSingleton<INamespaceRetentions, RegistryNamespaceRetentions>();
         services.AddSingleton<RetentionJob>();
         services.AddFrontend(MessageSizeLimitsOf(options));
         if (!options.Headless)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Npgsql;
 using Tempora.Persistence;
 using Tempora.Server;
+using Tempora.Visibility;
 using Temporalio.Api.WorkflowService.V1;
 
 namespace Tempora.EndToEnd.Tests;

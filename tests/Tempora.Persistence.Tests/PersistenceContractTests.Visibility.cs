@@ -1,4 +1,5 @@
 using Tempora.Core;
+using Tempora.Visibility;
 using Tempora.Visibility.Query;
 using static Tempora.Persistence.Tests.TestData;
 
@@ -15,8 +16,7 @@ public abstract partial class PersistenceContractTests
         new(key.NamespaceId, key.RunId, key.WorkflowId, "OrderWorkflow", status, start ?? T0, start ?? T0, close, "orders", 5, 1234,
             close is { } c ? (c - (start ?? T0)).Ticks * 100 : null, 7, null, null, key.WorkflowId, key.RunId, [1, 2, 3], sa, version);
 
-    private CompiledQuery Query(string? text, bool groupBy = false) =>
-        ListFilter.Compile(text, Custom, Store.Visibility.Dialect, Store.Visibility.Placeholder, groupBy);
+    private static VisibilityQuery Query(string? text, bool groupBy = false) => ListFilter.Parse(text, Custom, groupBy);
 
     private async Task<List<string>> ListIdsAsync(string? text, int pageSize = 100)
     {

@@ -3,6 +3,7 @@ using Npgsql;
 using Tempora.Core;
 using Tempora.Core.Metrics;
 using Tempora.Persistence.Postgres;
+using Tempora.Visibility;
 using Tempora.Visibility.Query;
 using static Tempora.Persistence.Tests.TestData;
 
@@ -104,8 +105,7 @@ public sealed class PostgresVisibilityOutboxTests : IAsyncLifetime
         new(key.NamespaceId, key.RunId, key.WorkflowId, "OrderWorkflow", Running, T0, T0, null, "orders", 5, 1234, null, 7, null, null,
             key.WorkflowId, key.RunId, null, null, version);
 
-    private CompiledQuery Query(string text) =>
-        ListFilter.Compile(text, new Dictionary<string, SearchAttributeType>(), _store.Visibility.Dialect, _store.Visibility.Placeholder, false);
+    private static VisibilityQuery Query(string text) => ListFilter.Parse(text, new Dictionary<string, SearchAttributeType>(), false);
 
     private async Task<List<string>> ListAsync() =>
         (await _store.Visibility.ListAsync(NamespaceId, Query(""), 100, null, Ct)).Records.Select(r => r.RunId).ToList();

@@ -81,13 +81,13 @@ public sealed partial class HistoryEngine
             ThrowIfProblem(_limits.SearchAttributesCountProblem(spec.SearchAttributes));
             try
             {
-                Visibility.SearchAttributeValues.Validate(spec.SearchAttributes, ns.CustomSearchAttributes);
+                Tempora.Visibility.SearchAttributeValues.Validate(spec.SearchAttributes, ns.CustomSearchAttributes);
             }
             catch (InvalidArgumentException)
             {
                 // The attribute may have been added through another replica since this one cached the namespace.
                 ns = await namespaces.ReloadAsync(ns, ct);
-                Visibility.SearchAttributeValues.Validate(spec.SearchAttributes, ns.CustomSearchAttributes);
+                Tempora.Visibility.SearchAttributeValues.Validate(spec.SearchAttributes, ns.CustomSearchAttributes);
             }
             ThrowIfProblem(_limits.SearchAttributesSizeProblem(spec.SearchAttributes));
         }

@@ -720,7 +720,7 @@ internal sealed class WorkflowTaskCompletion(
             throw new CommandValidationException(cause, tooMany);
         }
         if (customSearchAttributes is not null
-            && Visibility.SearchAttributeValues.Problem(attributes, customSearchAttributes) is { } problem)
+            && Tempora.Visibility.SearchAttributeValues.Problem(attributes, customSearchAttributes) is { } problem)
         {
             throw new CommandValidationException(cause, problem);
         }

@@ -1,6 +1,6 @@
 using Google.Protobuf;
 using Tempora.History.Execution;
-using Tempora.Persistence;
+using Tempora.Visibility;
 using Tempora.Visibility.Query;
 using Temporalio.Api.Common.V1;
 using Temporalio.Api.Enums.V1;

@@ -1,4 +1,5 @@
 using Tempora.Core.Metrics;
+using Tempora.Visibility;
 using Tempora.Visibility.Query;
 using static Tempora.Persistence.Metrics.PersistenceMetrics;
 
@@ -7,17 +8,13 @@ namespace Tempora.Persistence.Metrics;
 /// <summary>Counts and times every visibility store call.</summary>
 public sealed class MeteredVisibilityStore(IVisibilityStore inner, IMetrics metrics) : IVisibilityStore
 {
-    public SqlDialect Dialect => inner.Dialect;
-
-    public Func<int, string> Placeholder => inner.Placeholder;
-
-    public Task<VisibilityPage> ListAsync(string namespaceId, CompiledQuery query, int pageSize, VisibilityCursor? after, CancellationToken ct) =>
+    public Task<VisibilityPage> ListAsync(string namespaceId, VisibilityQuery query, int pageSize, VisibilityCursor? after, CancellationToken ct) =>
         MeasureAsync(metrics, "ListWorkflowExecutions", () => inner.ListAsync(namespaceId, query, pageSize, after, ct));
 
-    public Task<long> CountAsync(string namespaceId, CompiledQuery query, CancellationToken ct) =>
+    public Task<long> CountAsync(string namespaceId, VisibilityQuery query, CancellationToken ct) =>
         MeasureAsync(metrics, "CountWorkflowExecutions", () => inner.CountAsync(namespaceId, query, ct));
 
-    public Task<IReadOnlyList<(int Status, long Count)>> CountByStatusAsync(string namespaceId, CompiledQuery query, CancellationToken ct) =>
+    public Task<IReadOnlyList<(int Status, long Count)>> CountByStatusAsync(string namespaceId, VisibilityQuery query, CancellationToken ct) =>
         MeasureAsync(metrics, "CountWorkflowExecutionsGroupBy", () => inner.CountByStatusAsync(namespaceId, query, ct));
 
     public Task<IReadOnlyList<(string WorkflowId, string RunId)>> ListClosedBeforeAsync(string namespaceId, DateTimeOffset closedBefore, int limit, CancellationToken ct) =>

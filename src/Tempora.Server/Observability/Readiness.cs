@@ -1,5 +1,5 @@
-using Tempora.History.Visibility;
 using Tempora.Persistence;
+using Tempora.Visibility.Retention;
 
 namespace Tempora.Server.Observability;
 

@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using Tempora.Persistence.VisibilitySql;
 
 namespace Tempora.Visibility.Query.Tests;
 

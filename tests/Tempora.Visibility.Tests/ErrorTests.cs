@@ -1,3 +1,5 @@
+using Tempora.Persistence.VisibilitySql;
+
 namespace Tempora.Visibility.Query.Tests;
 
 /// <summary>Invalid queries throw InvalidQueryException whose message names the problem (and where it is).</summary>
@@ -147,10 +149,10 @@ public sealed class ErrorTests
     {
         var custom = new Dictionary<string, SearchAttributeType> { ["Bad\"Name"] = SearchAttributeType.Keyword, ["Back\\slash"] = SearchAttributeType.Int };
         var quote = Assert.Throws<InvalidQueryException>(() =>
-            ListFilter.Compile("`Bad\"Name` = 'x'", custom, SqlDialect.Sqlite, i => $"$q{i}", allowGroupBy: false));
+            Compile.With("`Bad\"Name` = 'x'", custom, SqlDialect.Sqlite, i => $"$q{i}", allowGroupBy: false));
         Assert.Contains("search attribute name 'Bad\"Name' cannot be queried", quote.Message, StringComparison.Ordinal);
         Assert.Throws<InvalidQueryException>(() =>
-            ListFilter.Compile("`Back\\slash` = 1", custom, SqlDialect.Postgres, i => $"${i + 1}", allowGroupBy: false));
+            Compile.With("`Back\\slash` = 1", custom, SqlDialect.Postgres, i => $"${i + 1}", allowGroupBy: false));
         Assert.False(ListFilter.IsUsableCustomName("a\"b"));
         Assert.True(ListFilter.IsUsableCustomName("O'Brien Ünïcode.x"));
     }

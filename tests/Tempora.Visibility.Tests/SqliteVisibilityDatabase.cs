@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Tempora.Persistence.VisibilitySql;
 
 namespace Tempora.Visibility.Query.Tests;
 

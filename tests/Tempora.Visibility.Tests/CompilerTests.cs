@@ -1,3 +1,5 @@
+using Tempora.Persistence.VisibilitySql;
+
 namespace Tempora.Visibility.Query.Tests;
 
 /// <summary>The SQL and parameters each construct compiles to, per dialect.</summary>
@@ -284,7 +286,7 @@ public sealed class CompilerTests
     public void Compile_SystemNameWinsOverCustomWithSameName()
     {
         var custom = new Dictionary<string, SearchAttributeType> { ["WorkflowId"] = SearchAttributeType.Int };
-        var compiled = ListFilter.Compile("WorkflowId = 'x'", custom, SqlDialect.Sqlite, i => $"$q{i}", allowGroupBy: false);
+        var compiled = Compile.With("WorkflowId = 'x'", custom, SqlDialect.Sqlite, i => $"$q{i}", allowGroupBy: false);
         Assert.Equal("(workflow_id = $q0)", compiled.Where);
     }
 }

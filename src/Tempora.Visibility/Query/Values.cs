@@ -7,9 +7,6 @@ namespace Tempora.Visibility.Query;
 /// <summary>Converts literal tokens to the typed values of an attribute, or explains why they do not fit.</summary>
 internal static partial class Values
 {
-    /// <summary>The format of Datetime values inside search_attributes JSON; it orders like the instants it names.</summary>
-    public const string JsonDatetimeFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
-
     private static readonly FrozenDictionary<string, long> Statuses = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase)
     {
         ["Unspecified"] = 0,
@@ -30,7 +27,7 @@ internal static partial class Values
         ["WORKFLOW_EXECUTION_STATUS_TIMED_OUT"] = 7,
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
-    public static string String(Token value, AttributeInfo attribute)
+    public static string String(Token value, FilterAttribute attribute)
     {
         if (value.Kind != TokenKind.String)
         {
@@ -39,7 +36,7 @@ internal static partial class Values
         return value.Text;
     }
 
-    public static long Status(Token value, AttributeInfo attribute)
+    public static long Status(Token value, FilterAttribute attribute)
     {
         if (value.Kind == TokenKind.String && Statuses.TryGetValue(value.Text, out var status))
         {
@@ -54,7 +51,7 @@ internal static partial class Values
             "expected one of 'Running', 'Completed', 'Failed', 'Canceled', 'Terminated', 'ContinuedAsNew', 'TimedOut'");
     }
 
-    public static long Int(Token value, AttributeInfo attribute)
+    public static long Int(Token value, FilterAttribute attribute)
     {
         if (value.Kind == TokenKind.Integer)
         {
@@ -69,7 +66,7 @@ internal static partial class Values
         throw Mismatch(value, attribute, attribute.IsDuration ? "integer nanoseconds or a quoted duration" : "an integer");
     }
 
-    public static double Double(Token value, AttributeInfo attribute)
+    public static double Double(Token value, FilterAttribute attribute)
     {
         if (value.Kind is TokenKind.Integer or TokenKind.Decimal)
         {
@@ -83,7 +80,7 @@ internal static partial class Values
         throw Mismatch(value, attribute, "a number");
     }
 
-    public static bool Bool(Token value, AttributeInfo attribute)
+    public static bool Bool(Token value, FilterAttribute attribute)
     {
         if (value.IsKeyword("TRUE"))
         {
@@ -97,7 +94,7 @@ internal static partial class Values
     }
 
     /// <summary>A Datetime value as unix microseconds UTC (SQL visibility has microsecond resolution; finer is truncated).</summary>
-    public static long DatetimeMicros(Token value, AttributeInfo attribute)
+    public static long DatetimeMicros(Token value, FilterAttribute attribute)
     {
         if (value.Kind == TokenKind.Integer)
         {
@@ -114,8 +111,6 @@ internal static partial class Values
     }
 
     public static DateTimeOffset FromMicros(long micros) => DateTimeOffset.UnixEpoch.AddTicks(micros * TimeSpan.TicksPerMicrosecond);
-
-    public static string FormatJsonDatetime(long micros) => FromMicros(micros).ToString(JsonDatetimeFormat, CultureInfo.InvariantCulture);
 
     internal static long? ParseRfc3339Micros(string text)
     {
@@ -152,7 +147,7 @@ internal static partial class Values
             ? result
             : throw Errors.At(value.Position, $"integer {Errors.Quote(value.Text)} out of range");
 
-    private static InvalidQueryException Mismatch(Token value, AttributeInfo attribute, string expected) =>
+    private static InvalidQueryException Mismatch(Token value, FilterAttribute attribute, string expected) =>
         Errors.At(value.Position, $"{Errors.Describe(value)} is not a valid value for search attribute '{attribute.Name}' of type {attribute.Type}",
             $"expected {expected}");
 

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Tempora.Persistence.VisibilitySql;
 
 namespace Tempora.Visibility.Query.Tests;
 
@@ -51,8 +52,8 @@ public sealed class HostileInputTests
                 var harmless = string.Format(System.Globalization.CultureInfo.InvariantCulture, template, "'x'");
                 foreach (var dialect in new[] { SqlDialect.Sqlite, SqlDialect.Postgres })
                 {
-                    var compiled = ListFilter.Compile(query, Compile.Custom, dialect, Placeholder(dialect), allowGroupBy: false);
-                    Assert.Equal(ListFilter.Compile(harmless, Compile.Custom, dialect, Placeholder(dialect), allowGroupBy: false).Where, compiled.Where);
+                    var compiled = Compile.With(query, Compile.Custom, dialect, Placeholder(dialect), allowGroupBy: false);
+                    Assert.Equal(Compile.With(harmless, Compile.Custom, dialect, Placeholder(dialect), allowGroupBy: false).Where, compiled.Where);
                     Assert.Contains(value, compiled.Parameters);
                 }
             }
@@ -103,7 +104,7 @@ public sealed class HostileInputTests
         var query = $"`{name.Replace("`", "``", StringComparison.Ordinal)}` = 'v' OR `{name}` IS NULL";
         foreach (var dialect in new[] { SqlDialect.Sqlite, SqlDialect.Postgres })
         {
-            var compiled = ListFilter.Compile(query, custom, dialect, Placeholder(dialect), allowGroupBy: false);
+            var compiled = Compile.With(query, custom, dialect, Placeholder(dialect), allowGroupBy: false);
             Assert.Equal(name, compiled.Parameters[0]);
             if (name != "$q0")
             {
@@ -111,7 +112,7 @@ public sealed class HostileInputTests
             }
         }
         using var db = EmptySqlite(withRowHaving: name);
-        Assert.Equal(1, Count(db, ListFilter.Compile(query, custom, SqlDialect.Sqlite, Compile.SqlitePlaceholder, allowGroupBy: false)));
+        Assert.Equal(1, Count(db, Compile.With(query, custom, SqlDialect.Sqlite, Compile.SqlitePlaceholder, allowGroupBy: false)));
     }
 
     [Fact]
@@ -172,7 +173,7 @@ public sealed class HostileInputTests
                 CompiledQuery result;
                 try
                 {
-                    result = ListFilter.Compile(query, Compile.Custom, dialect, Placeholder(dialect), allowGroupBy: random.Next(2) == 0);
+                    result = Compile.With(query, Compile.Custom, dialect, Placeholder(dialect), allowGroupBy: random.Next(2) == 0);
                 }
                 catch (InvalidQueryException e)
                 {

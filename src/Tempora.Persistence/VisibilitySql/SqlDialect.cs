@@ -1,4 +1,4 @@
-namespace Tempora.Visibility.Query;
+namespace Tempora.Persistence.VisibilitySql;
 
 /// <summary>The SQL dialect a list filter is compiled for.</summary>
 public enum SqlDialect

@@ -1,8 +1,8 @@
 namespace Tempora.Visibility.Query;
 
 /// <summary>
-/// Temporal's visibility list filter (temporal-compat.md §9) compiled to a parameterized SQL WHERE fragment over
-/// <c>executions_visibility</c>. The grammar is in <see cref="Parser"/>: AND, OR, NOT, parentheses; = != (or &lt;&gt;)
+/// Temporal's visibility list filter (temporal-compat.md §9), parsed and checked into a <see cref="VisibilityQuery"/>
+/// that each store compiles into its own SQL. The grammar is in <see cref="Parser"/>: AND, OR, NOT, parentheses; = != (or &lt;&gt;)
 /// &lt; &gt; &lt;= &gt;=, [NOT] IN (...), [NOT] BETWEEN a AND b, IS [NOT] NULL, [NOT] STARTS_WITH; an optional trailing
 /// GROUP BY ExecutionStatus. Strings are single- or double-quoted with the quote doubled inside (<c>'it''s'</c>);
 /// backslashes are ordinary characters. Names may be back-quoted (<c>`Dotted.Name`</c>). Keywords are
@@ -16,8 +16,7 @@ namespace Tempora.Visibility.Query;
 /// fit the attribute's type counts as missing too.
 /// </para>
 /// <para>
-/// The SQLite store must register <c>tempora_text_match(field, query)</c> as <see cref="TextMatch.Matches"/>. Upstream
-/// behaviours not reproduced here: the implicit <c>TemporalNamespaceDivision IS NULL</c>, the ScheduleId alias and
+/// Text attributes match words as <see cref="TextMatch"/> defines it. Upstream behaviours not reproduced here: the implicit <c>TemporalNamespaceDivision IS NULL</c>, the ScheduleId alias and
 /// the optional Temporal prefix on reserved names.
 /// </para>
 /// </summary>
@@ -30,18 +29,15 @@ public static class ListFilter
     public static IReadOnlyDictionary<string, SearchAttributeType> SystemAttributes => SystemAttributeTable.Types;
 
     /// <summary>
-    /// Parses <paramref name="query"/>, checks it against the system attributes and <paramref name="customAttributes"/>
-    /// (the namespace's registered custom ones, case-sensitive) and compiles it for <paramref name="dialect"/>.
-    /// <paramref name="placeholder"/> gives the placeholder text of the i-th parameter (0-based). GROUP BY is accepted
-    /// only when <paramref name="allowGroupBy"/> (CountWorkflowExecutions), and only on ExecutionStatus.
+    /// Parses <paramref name="query"/> and checks it against the system attributes and <paramref name="customAttributes"/>
+    /// (the namespace's registered custom ones, case-sensitive). GROUP BY is accepted only when
+    /// <paramref name="allowGroupBy"/> (CountWorkflowExecutions), and only on ExecutionStatus.
     /// </summary>
     /// <exception cref="InvalidQueryException">The query is malformed, names an unknown attribute, or a value or an
     /// operator does not fit the attribute's type.</exception>
-    public static CompiledQuery Compile(string? query, IReadOnlyDictionary<string, SearchAttributeType> customAttributes,
-        SqlDialect dialect, Func<int, string> placeholder, bool allowGroupBy)
+    public static VisibilityQuery Parse(string? query, IReadOnlyDictionary<string, SearchAttributeType> customAttributes, bool allowGroupBy)
     {
         ArgumentNullException.ThrowIfNull(customAttributes);
-        ArgumentNullException.ThrowIfNull(placeholder);
         query ??= "";
         if (query.Length > MaxQueryLength)
         {
@@ -60,12 +56,13 @@ public static class ListFilter
             }
         }
         var parsed = Parser.Parse(query);
-        return new SqlCompiler(customAttributes, dialect, placeholder).Compile(parsed, allowGroupBy);
+        return new FilterBinder(customAttributes).Bind(parsed, allowGroupBy);
     }
 
     /// <summary>
     /// Whether a custom attribute name can be queried: SQLite addresses it inside a quoted JSON path (<c>$."name"</c>),
-    /// where a double quote would end the key; backslashes and control characters are refused with it.
+    /// where a double quote would end the key; backslashes and control characters are refused with it. Refused for
+    /// every store alike, so that a query means the same on each.
     /// </summary>
     public static bool IsUsableCustomName(string name) =>
         name.Length > 0 && !name.Any(c => c is '"' or '\\' || char.IsControl(c));

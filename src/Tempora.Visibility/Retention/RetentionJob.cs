@@ -1,15 +1,16 @@
 using Microsoft.Extensions.Logging;
 using Tempora.Core;
-using Tempora.Persistence;
 
-namespace Tempora.History.Visibility;
+namespace Tempora.Visibility.Retention;
 
 /// <summary>
 /// Deletes closed runs (execution, history, tasks, visibility row) once their namespace's retention period has
 /// passed since they closed. It scans every <see cref="Interval"/>; being a scan of the stored close times rather
-/// than an in-memory schedule, it picks up where it left off after a restart.
+/// than an in-memory schedule, it picks up where it left off after a restart. Runs are deleted through history
+/// (<see cref="IRunDeleter"/>), which owns them.
 /// </summary>
-public sealed partial class RetentionJob(HistoryEngine engine, IVisibilityStore visibility, TimeProvider time, ILogger<RetentionJob> logger)
+public sealed partial class RetentionJob(
+    INamespaceRetentions namespaces, IRunDeleter runs, IVisibilityStore visibility, TimeProvider time, ILogger<RetentionJob> logger)
     : IAsyncDisposable
 {
     private const int Batch = 500;
@@ -30,7 +31,7 @@ public sealed partial class RetentionJob(HistoryEngine engine, IVisibilityStore 
     {
         var deleted = 0;
         var failing = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var ns in await engine.Namespaces.ListAsync(ct))
+        foreach (var ns in await namespaces.ListAsync(ct))
         {
             try
             {
@@ -49,9 +50,9 @@ public sealed partial class RetentionJob(HistoryEngine engine, IVisibilityStore 
     /// <summary>The namespaces whose last scan failed, with the reason (readiness reports them).</summary>
     public IReadOnlyDictionary<string, string> FailingNamespaces { get; private set; } = new Dictionary<string, string>();
 
-    private async Task<int> ScanNamespaceAsync(NamespaceRecord ns, CancellationToken ct)
+    private async Task<int> ScanNamespaceAsync(NamespaceRetention ns, CancellationToken ct)
     {
-        var retention = ns.Config.WorkflowExecutionRetentionTtl?.ToTimeSpan() ?? NamespaceRegistry.DefaultRetention;
+        var retention = ns.Period.ToTimeSpan();
         var now = time.GetUtcNow();
         if (retention >= now - DateTimeOffset.UnixEpoch)
         {
@@ -71,9 +72,9 @@ public sealed partial class RetentionJob(HistoryEngine engine, IVisibilityStore 
             {
                 // On a cluster each process deletes the runs of its own shards; the others do theirs.
                 var key = new WorkflowKey(ns.Id, workflowId, runId);
-                if (engine.IsServedHere(key))
+                if (runs.IsServedHere(key))
                 {
-                    await engine.DeleteClosedRunAsync(key, ct);
+                    await runs.DeleteClosedRunAsync(key, ct);
                     deleted++;
                     progress = true;
                 }

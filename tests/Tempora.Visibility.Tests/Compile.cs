@@ -1,6 +1,8 @@
+using Tempora.Persistence.VisibilitySql;
+
 namespace Tempora.Visibility.Query.Tests;
 
-/// <summary>Compiles with the placeholders the stores use and the custom attributes of the seed data.</summary>
+/// <summary>Parses and compiles with the placeholders the stores use and the custom attributes of the seed data.</summary>
 internal static class Compile
 {
     public static readonly IReadOnlyDictionary<string, SearchAttributeType> Custom = new Dictionary<string, SearchAttributeType>
@@ -22,10 +24,15 @@ internal static class Compile
     public static string PostgresPlaceholder(int i) => $"${i + 2}";
 
     public static CompiledQuery Sqlite(string? query, bool allowGroupBy = false) =>
-        ListFilter.Compile(query, Custom, SqlDialect.Sqlite, SqlitePlaceholder, allowGroupBy);
+        With(query, Custom, SqlDialect.Sqlite, SqlitePlaceholder, allowGroupBy);
 
     public static CompiledQuery Postgres(string? query, bool allowGroupBy = false) =>
-        ListFilter.Compile(query, Custom, SqlDialect.Postgres, PostgresPlaceholder, allowGroupBy);
+        With(query, Custom, SqlDialect.Postgres, PostgresPlaceholder, allowGroupBy);
+
+    /// <summary>What a store does with a list filter: parse and check it, then compile it for its dialect.</summary>
+    public static CompiledQuery With(string? query, IReadOnlyDictionary<string, SearchAttributeType> custom, SqlDialect dialect,
+        Func<int, string> placeholder, bool allowGroupBy) =>
+        SqlCompiler.Compile(ListFilter.Parse(query, custom, allowGroupBy), dialect, placeholder);
 
     /// <summary>Compiles for both dialects and returns the message both threw (they must agree).</summary>
     public static string Error(string? query, bool allowGroupBy = false)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Npgsql;
+using Tempora.Persistence.VisibilitySql;
 
 namespace Tempora.Visibility.Query.Tests;
 
@@ -56,7 +57,7 @@ public sealed class CrossDialectTests(SqliteVisibilityDatabase sqlite, PostgresV
     [InlineData("the a an of", "the an")]
     public async Task TextMatch_AgreesWithPostgresFullTextSearch(string field, string query)
     {
-        var compiled = ListFilter.Compile($"CustomText = '{query.Replace("'", "''", StringComparison.Ordinal)}'", Compile.Custom,
+        var compiled = Compile.With($"CustomText = '{query.Replace("'", "''", StringComparison.Ordinal)}'", Compile.Custom,
             SqlDialect.Postgres, i => $"${i + 2}", allowGroupBy: false);
         await using var cmd = postgres.DataSource.CreateCommand(
             $"SELECT {compiled.Where} FROM (SELECT jsonb_build_object('CustomText', $1::text) AS search_attributes) AS row");

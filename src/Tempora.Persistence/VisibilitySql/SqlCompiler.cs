@@ -1,14 +1,20 @@
+using System.Globalization;
 using System.Text;
+using Tempora.Visibility;
+using Tempora.Visibility.Query;
 
-namespace Tempora.Visibility.Query;
+namespace Tempora.Persistence.VisibilitySql;
 
 /// <summary>
-/// Turns a parsed filter into SQL for one dialect. User text never enters the SQL: every value and every
-/// search_attributes key becomes a parameter, and column names come from <see cref="SystemAttributeTable"/>.
-/// Missing attributes follow SQL's three-valued logic (see <see cref="ListFilter"/>); every construct below keeps NULL
-/// as NULL, including the KeywordList and Text ones that are not plain comparisons.
+/// Turns a checked list filter (<see cref="VisibilityQuery"/>) into SQL for one dialect. User text never enters the
+/// SQL: every value and every search_attributes key becomes a parameter, and column names come from
+/// <see cref="VisibilityTable.Column"/>. Missing attributes follow SQL's three-valued logic (see <see cref="ListFilter"/>);
+/// every construct below keeps NULL as NULL, including the KeywordList and Text ones that are not plain comparisons.
+/// <para>
+/// The SQLite store must register <c>tempora_text_match(field, query)</c> as <see cref="TextMatch.Matches"/>.
+/// </para>
 /// </summary>
-internal sealed class SqlCompiler
+public sealed class SqlCompiler
 {
     private const string SqliteJsonPathPrefix = "'$.\"' || ";
     private const string SqliteJsonPathSuffix = " || '\"'";
@@ -17,39 +23,30 @@ internal sealed class SqlCompiler
     /// sees a Text value, so that e-mails, host names, paths and hyphenated words split into words as in TextMatch.</summary>
     private const string PostgresAsciiPunctuation = @"'[\x01-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]+'";
 
-    private readonly IReadOnlyDictionary<string, SearchAttributeType> _customAttributes;
     private readonly SqlDialect _dialect;
     private readonly Func<int, string> _placeholder;
     private readonly List<object?> _parameters = [];
     private readonly Dictionary<string, string> _keyPlaceholders = new(StringComparer.Ordinal);
     private readonly StringBuilder _sql = new();
 
-    public SqlCompiler(IReadOnlyDictionary<string, SearchAttributeType> customAttributes, SqlDialect dialect, Func<int, string> placeholder)
+    private SqlCompiler(SqlDialect dialect, Func<int, string> placeholder)
     {
-        _customAttributes = customAttributes;
         _dialect = dialect;
         _placeholder = placeholder;
     }
 
     private bool IsPostgres => _dialect == SqlDialect.Postgres;
 
-    public CompiledQuery Compile(ParsedQuery query, bool allowGroupBy)
+    /// <summary>
+    /// Compiles <paramref name="query"/> for <paramref name="dialect"/>; <paramref name="placeholder"/> gives the
+    /// placeholder text of the i-th parameter (0-based).
+    /// </summary>
+    public static CompiledQuery Compile(VisibilityQuery query, SqlDialect dialect, Func<int, string> placeholder) =>
+        new SqlCompiler(dialect, placeholder).Compile(query);
+
+    private CompiledQuery Compile(VisibilityQuery query)
     {
-        string? groupBy = null;
-        if (query.GroupBy is { } groupByName)
-        {
-            var attribute = Resolve(groupByName);
-            if (!allowGroupBy)
-            {
-                throw Errors.At(groupByName.Position, "GROUP BY is not supported here", "only CountWorkflowExecutions accepts GROUP BY ExecutionStatus");
-            }
-            if (!attribute.IsStatus)
-            {
-                throw Errors.At(groupByName.Position, $"GROUP BY is not supported for search attribute '{attribute.Name}'",
-                    "only GROUP BY ExecutionStatus is supported");
-            }
-            groupBy = attribute.Column;
-        }
+        var groupBy = query.GroupByStatus ? VisibilityTable.Column(VisibilityField.ExecutionStatus) : null;
         if (query.Filter is null)
         {
             return new CompiledQuery(IsPostgres ? "TRUE" : "1=1", _parameters, groupBy);
@@ -58,38 +55,44 @@ internal sealed class SqlCompiler
         return new CompiledQuery(_sql.ToString(), _parameters, groupBy);
     }
 
-    private void Write(FilterNode node)
+    private void Write(Condition condition)
     {
-        switch (node)
+        switch (condition)
         {
-            case AndNode and:
+            case AndCondition and:
                 WriteJoined(and.Operands, 0, and.Operands.Count, " AND ");
                 break;
-            case OrNode or:
+            case OrCondition or:
                 WriteJoined(or.Operands, 0, or.Operands.Count, " OR ");
                 break;
-            case NotNode not:
+            case NotCondition not:
                 _sql.Append("(NOT ");
                 Write(not.Operand);
                 _sql.Append(')');
                 break;
-            case ComparisonNode comparison:
+            case ComparisonCondition comparison:
                 WriteComparison(comparison);
                 break;
-            case InNode inNode:
-                WriteIn(inNode);
+            case InCondition inCondition:
+                WriteIn(inCondition);
                 break;
-            case BetweenNode between:
+            case BetweenCondition between:
                 WriteBetween(between);
                 break;
-            case IsNullNode isNull:
-                WriteIsNull(isNull);
+            case IsNullCondition isNull:
+                _sql.Append('(').Append(ScalarOperand(isNull.Attribute)).Append(isNull.Negated ? " IS NOT NULL)" : " IS NULL)");
                 break;
-            case StartsWithNode startsWith:
+            case StartsWithCondition startsWith:
                 WriteStartsWith(startsWith);
                 break;
+            case ContainsAnyCondition contains:
+                WriteNegatable(contains.Negated, () => WriteListContains(contains.Attribute, contains.Values));
+                break;
+            case TextMatchCondition text:
+                WriteNegatable(text.Negated, () => WriteTextMatch(text.Attribute, text.Words));
+                break;
             default:
-                throw new InvalidOperationException($"Unknown filter node {node.GetType().Name}");
+                throw new InvalidOperationException($"Unknown condition {condition.GetType().Name}");
         }
     }
 
@@ -97,7 +100,7 @@ internal sealed class SqlCompiler
     /// Long AND/OR chains are written as a balanced tree of small groups: SQLite parses "a AND b AND c ..." into a tree as
     /// deep as the chain, and refuses expressions deeper than 1000 levels.
     /// </summary>
-    private void WriteJoined(IReadOnlyList<FilterNode> operands, int start, int count, string separator)
+    private void WriteJoined(IReadOnlyList<Condition> operands, int start, int count, string separator)
     {
         const int FlatGroup = 8;
         _sql.Append('(');
@@ -122,80 +125,50 @@ internal sealed class SqlCompiler
         _sql.Append(')');
     }
 
-    private void WriteComparison(ComparisonNode node)
+    private void WriteComparison(ComparisonCondition condition)
     {
-        var attribute = Resolve(node.Name);
-        var op = node.Operator.Text;
-        var isEquality = op is "=" or "!=";
-        if (!isEquality && (attribute.Type is SearchAttributeType.KeywordList or SearchAttributeType.Text or SearchAttributeType.Bool || attribute.IsStatus))
+        var (sqlOp, ordered) = condition.Operator switch
         {
-            throw NotSupported(node.Operator, op, attribute);
-        }
-        switch (attribute.Type)
-        {
-            case SearchAttributeType.KeywordList:
-                WriteNegatable(op == "!=", () => WriteListContains(attribute, [node.Value]));
-                return;
-            case SearchAttributeType.Text:
-                WriteNegatable(op == "!=", () => WriteTextMatch(attribute, node.Value));
-                return;
-        }
-        var sqlOp = op == "!=" ? "<>" : op;
-        _sql.Append('(').Append(Operand(attribute, ordered: !isEquality)).Append(' ').Append(sqlOp).Append(' ')
-            .Append(Value(attribute, node.Value)).Append(')');
+            ComparisonOperator.Equal => ("=", false),
+            ComparisonOperator.NotEqual => ("<>", false),
+            ComparisonOperator.Less => ("<", true),
+            ComparisonOperator.Greater => (">", true),
+            ComparisonOperator.LessOrEqual => ("<=", true),
+            ComparisonOperator.GreaterOrEqual => (">=", true),
+            _ => throw new InvalidOperationException($"Unknown operator {condition.Operator}"),
+        };
+        var attribute = condition.Attribute;
+        _sql.Append('(').Append(Operand(attribute, ordered)).Append(' ').Append(sqlOp).Append(' ')
+            .Append(Value(attribute, condition.Value)).Append(')');
     }
 
-    private void WriteIn(InNode node)
+    private void WriteIn(InCondition condition)
     {
-        var attribute = Resolve(node.Name);
-        var op = node.Negated ? "NOT IN" : "IN";
-        switch (attribute.Type)
-        {
-            case SearchAttributeType.KeywordList:
-                WriteNegatable(node.Negated, () => WriteListContains(attribute, node.Values));
-                return;
-            case SearchAttributeType.Text:
-                throw NotSupported(node.Name, op, attribute);
-        }
-        _sql.Append('(').Append(Operand(attribute, ordered: false)).Append(' ').Append(op).Append(" (");
-        for (var i = 0; i < node.Values.Count; i++)
+        var attribute = condition.Attribute;
+        _sql.Append('(').Append(Operand(attribute, ordered: false)).Append(' ').Append(condition.Negated ? "NOT IN" : "IN").Append(" (");
+        for (var i = 0; i < condition.Values.Count; i++)
         {
             if (i > 0)
             {
                 _sql.Append(", ");
             }
-            _sql.Append(Value(attribute, node.Values[i]));
+            _sql.Append(Value(attribute, condition.Values[i]));
         }
         _sql.Append("))");
     }
 
-    private void WriteBetween(BetweenNode node)
+    private void WriteBetween(BetweenCondition condition)
     {
-        var attribute = Resolve(node.Name);
-        if (attribute.Type is SearchAttributeType.KeywordList or SearchAttributeType.Text or SearchAttributeType.Bool || attribute.IsStatus)
-        {
-            throw NotSupported(node.Name, node.Negated ? "NOT BETWEEN" : "BETWEEN", attribute);
-        }
-        _sql.Append('(').Append(Operand(attribute, ordered: true)).Append(node.Negated ? " NOT BETWEEN " : " BETWEEN ")
-            .Append(Value(attribute, node.From)).Append(" AND ").Append(Value(attribute, node.To)).Append(')');
+        var attribute = condition.Attribute;
+        _sql.Append('(').Append(Operand(attribute, ordered: true)).Append(condition.Negated ? " NOT BETWEEN " : " BETWEEN ")
+            .Append(Value(attribute, condition.From)).Append(" AND ").Append(Value(attribute, condition.To)).Append(')');
     }
 
-    private void WriteIsNull(IsNullNode node)
+    private void WriteStartsWith(StartsWithCondition condition)
     {
-        var attribute = Resolve(node.Name);
-        _sql.Append('(').Append(ScalarOperand(attribute)).Append(node.Negated ? " IS NOT NULL)" : " IS NULL)");
-    }
-
-    private void WriteStartsWith(StartsWithNode node)
-    {
-        var attribute = Resolve(node.Name);
-        if (attribute.Type != SearchAttributeType.Keyword || attribute.IsStatus)
-        {
-            throw NotSupported(node.Name, node.Negated ? "NOT STARTS_WITH" : "STARTS_WITH", attribute);
-        }
-        var operand = Operand(attribute, ordered: true);
-        var prefix = Parameter(Values.String(node.Prefix, attribute));
-        WriteNegatable(node.Negated, () =>
+        var operand = Operand(condition.Attribute, ordered: true);
+        var prefix = Parameter(condition.Prefix);
+        WriteNegatable(condition.Negated, () =>
         {
             // A prefix compared as a value, never as a LIKE pattern, so '%' and '_' in it mean themselves.
             if (IsPostgres)
@@ -213,7 +186,7 @@ internal sealed class SqlCompiler
     /// KeywordList "contains any of". NULL unless the attribute holds an array (missing, or left with another type), so
     /// that != and NOT IN do not match runs without it.
     /// </summary>
-    private void WriteListContains(AttributeInfo attribute, IReadOnlyList<Token> values)
+    private void WriteListContains(FilterAttribute attribute, IReadOnlyList<string> values)
     {
         var key = KeyPlaceholder(attribute);
         if (IsPostgres)
@@ -223,7 +196,7 @@ internal sealed class SqlCompiler
                 .Append(key).Append("::text) @> ");
             if (values.Count == 1)
             {
-                _sql.Append("jsonb_build_array(").Append(Parameter(Values.String(values[0], attribute))).Append("::text) END)");
+                _sql.Append("jsonb_build_array(").Append(Parameter(values[0])).Append("::text) END)");
                 return;
             }
             _sql.Append("ANY (ARRAY[");
@@ -233,7 +206,7 @@ internal sealed class SqlCompiler
                 {
                     _sql.Append(", ");
                 }
-                _sql.Append("jsonb_build_array(").Append(Parameter(Values.String(values[i], attribute))).Append("::text)");
+                _sql.Append("jsonb_build_array(").Append(Parameter(values[i])).Append("::text)");
             }
             _sql.Append("]) END)");
             return;
@@ -247,25 +220,15 @@ internal sealed class SqlCompiler
             {
                 _sql.Append(", ");
             }
-            _sql.Append(Parameter(Values.String(values[i], attribute)));
+            _sql.Append(Parameter(values[i]));
         }
         _sql.Append(")) END)");
     }
 
-    private void WriteTextMatch(AttributeInfo attribute, Token value)
+    private void WriteTextMatch(FilterAttribute attribute, string words)
     {
-        var text = Values.String(value, attribute);
-        var words = TextMatch.Words(text, lowerCase: false, keepTooLong: true);
-        if (words.Count == 0)
-        {
-            throw Errors.At(value.Position, $"{Errors.Describe(value)} has no words to match in Text search attribute '{attribute.Name}'");
-        }
-        if (words.Find(w => Encoding.UTF8.GetByteCount(w) > TextMatch.MaxWordBytes) is { } tooLong)
-        {
-            throw Errors.At(value.Position, $"word {Errors.Quote(tooLong)} is too long to match", $"at most {TextMatch.MaxWordBytes} bytes");
-        }
         var key = KeyPlaceholder(attribute);
-        var query = Parameter(string.Join(' ', words));
+        var query = Parameter(words);
         if (IsPostgres)
         {
             _sql.Append("(to_tsvector('simple', regexp_replace(").Append(ScalarOperand(attribute)).Append(", ").Append(PostgresAsciiPunctuation)
@@ -294,11 +257,11 @@ internal sealed class SqlCompiler
     }
 
     /// <summary>The attribute as a comparable SQL value; <paramref name="ordered"/> asks for byte order on PostgreSQL strings.</summary>
-    private string Operand(AttributeInfo attribute, bool ordered)
+    private string Operand(FilterAttribute attribute, bool ordered)
     {
         var operand = ScalarOperand(attribute);
         var isString = attribute.Type is SearchAttributeType.Keyword or SearchAttributeType.Text
-            || (attribute.Type == SearchAttributeType.Datetime && attribute.Column is null);
+            || (attribute.Type == SearchAttributeType.Datetime && attribute.Field is null);
         // SQLite compares TEXT bytewise (BINARY); "C" makes PostgreSQL order the same way whatever the database locale.
         return IsPostgres && ordered && isString && !attribute.IsStatus ? operand + " COLLATE \"C\"" : operand;
     }
@@ -308,11 +271,11 @@ internal sealed class SqlCompiler
     /// JSON type does not fit (a value left from an attribute removed and registered again with another type) is NULL,
     /// like a missing one, on both dialects; PostgreSQL would otherwise fail the whole query on a cast.
     /// </summary>
-    private string ScalarOperand(AttributeInfo attribute)
+    private string ScalarOperand(FilterAttribute attribute)
     {
-        if (attribute.Column is { } column)
+        if (attribute.Field is { } field)
         {
-            return column;
+            return VisibilityTable.Column(field);
         }
         var key = KeyPlaceholder(attribute);
         if (!IsPostgres)
@@ -341,28 +304,29 @@ internal sealed class SqlCompiler
 
     private static string SqlitePath(string keyPlaceholder) => SqliteJsonPathPrefix + keyPlaceholder + SqliteJsonPathSuffix;
 
-    /// <summary>A literal converted to the attribute's type, as a placeholder (with a cast on PostgreSQL).</summary>
-    private string Value(AttributeInfo attribute, Token value)
+    /// <summary>A value of the attribute's type as a placeholder (with a cast on PostgreSQL), in the column's representation.</summary>
+    private string Value(FilterAttribute attribute, object value)
     {
         switch (attribute.Type)
         {
             case SearchAttributeType.Keyword when attribute.IsStatus:
-                return Parameter(Values.Status(value, attribute), "bigint");
+                return Parameter(value, "bigint");
             case SearchAttributeType.Keyword or SearchAttributeType.Text or SearchAttributeType.KeywordList:
-                return Parameter(Values.String(value, attribute), "text");
+                return Parameter(value, "text");
             case SearchAttributeType.Int:
-                return Parameter(Values.Int(value, attribute), "bigint");
+                return Parameter(value, "bigint");
             case SearchAttributeType.Double:
-                return Parameter(Values.Double(value, attribute), "double precision");
+                return Parameter(value, "double precision");
             case SearchAttributeType.Bool:
-                return Parameter(Values.Bool(value, attribute), "boolean");
+                return Parameter(value, "boolean");
             case SearchAttributeType.Datetime:
-                var micros = Values.DatetimeMicros(value, attribute);
-                if (attribute.Column is null)
+                var time = (DateTimeOffset)value;
+                if (attribute.Field is null)
                 {
-                    return Parameter(Values.FormatJsonDatetime(micros), "text");
+                    return Parameter(time.ToString(VisibilityRecord.SearchAttributeDatetimeFormat, CultureInfo.InvariantCulture), "text");
                 }
-                return IsPostgres ? Parameter(Values.FromMicros(micros), "timestamptz") : Parameter(micros);
+                // SQLite stores times as unix microseconds, PostgreSQL as timestamptz.
+                return IsPostgres ? Parameter(time, "timestamptz") : Parameter(VisibilityCursor.MicrosOf(time));
             default:
                 throw new InvalidOperationException($"Unknown search attribute type {attribute.Type}");
         }
@@ -376,7 +340,7 @@ internal sealed class SqlCompiler
     }
 
     /// <summary>The placeholder of a search_attributes key (one per name and query).</summary>
-    private string KeyPlaceholder(AttributeInfo attribute)
+    private string KeyPlaceholder(FilterAttribute attribute)
     {
         if (!_keyPlaceholders.TryGetValue(attribute.Name, out var placeholder))
         {
@@ -384,41 +348,5 @@ internal sealed class SqlCompiler
             _keyPlaceholders.Add(attribute.Name, placeholder);
         }
         return placeholder;
-    }
-
-    private AttributeInfo Resolve(Token name)
-    {
-        if (SystemAttributeTable.ByName.TryGetValue(name.Text, out var system))
-        {
-            return system;
-        }
-        if (_customAttributes.TryGetValue(name.Text, out var type))
-        {
-            if (!ListFilter.IsUsableCustomName(name.Text))
-            {
-                throw Errors.At(name.Position, $"search attribute name {Errors.Quote(name.Text)} cannot be queried",
-                    "names must not contain '\"', '\\' or control characters");
-            }
-            return new AttributeInfo(name.Text, type, null);
-        }
-        var suggestion = SystemAttributeTable.ByName.Keys.Concat(_customAttributes.Keys)
-            .FirstOrDefault(n => string.Equals(n, name.Text, StringComparison.OrdinalIgnoreCase));
-        throw Errors.At(name.Position, $"unknown search attribute {Errors.Quote(name.Text)}",
-            suggestion is null ? null : $"names are case-sensitive; did you mean '{suggestion}'?");
-    }
-
-    private static InvalidQueryException NotSupported(Token at, string op, AttributeInfo attribute)
-    {
-        var supported = attribute.Type switch
-        {
-            SearchAttributeType.KeywordList => "=, !=, IN, NOT IN, IS NULL, IS NOT NULL",
-            SearchAttributeType.Text => "=, !=, IS NULL, IS NOT NULL",
-            SearchAttributeType.Bool => "=, !=, IN, NOT IN, IS NULL, IS NOT NULL",
-            SearchAttributeType.Keyword when attribute.IsStatus => "=, !=, IN, NOT IN, IS NULL, IS NOT NULL",
-            SearchAttributeType.Keyword => "=, !=, <, >, <=, >=, IN, NOT IN, BETWEEN, STARTS_WITH, NOT STARTS_WITH, IS NULL, IS NOT NULL",
-            _ => "=, !=, <, >, <=, >=, IN, NOT IN, BETWEEN, IS NULL, IS NOT NULL",
-        };
-        return Errors.At(at.Position, $"operator {op.ToUpperInvariant()} is not supported for search attribute '{attribute.Name}' of type {attribute.Type}",
-            $"supported: {supported}");
     }
 }

@@ -7,7 +7,7 @@ using Tempora.Core.Validation;
 using Tempora.Visibility.Query;
 using Temporalio.Api.Common.V1;
 
-namespace Tempora.History.Visibility;
+namespace Tempora.Visibility;
 
 /// <summary>
 /// Search attribute values as the SDKs send them (one JSON payload per name) checked against the namespace's
@@ -177,7 +177,7 @@ public static class SearchAttributeValues
         {
             case SearchAttributeType.Datetime:
                 var time = DateTimeOffset.Parse(value.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).ToUniversalTime();
-                json.WriteStringValue(time.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
+                json.WriteStringValue(time.ToString(VisibilityRecord.SearchAttributeDatetimeFormat, CultureInfo.InvariantCulture));
                 break;
             case SearchAttributeType.KeywordList when value.ValueKind == JsonValueKind.String:
                 json.WriteStartArray();

@@ -1,4 +1,4 @@
-namespace Tempora.Visibility.Query;
+namespace Tempora.Persistence.VisibilitySql;
 
 /// <summary>
 /// A list filter compiled for one dialect. <paramref name="Where"/> is a boolean SQL expression over
