@@ -16,7 +16,7 @@ public abstract partial class PersistenceContractTests : IAsyncLifetime
     }
 
     /// <summary>The store under test, opened with migrate: true on this test's database.</summary>
-    protected IPersistence Store { get; private set; } = null!;
+    protected IPersistence Store { get; set; } = null!;
 
     protected IExecutionStore Executions => Store.Executions;
 
