@@ -64,7 +64,6 @@ public sealed class TaskSchemaUpgradeTests : IDisposable
         using var worker2 = new TemporalWorker(client2, new TemporalWorkerOptions(taskQueue)
             .AddWorkflow<ParentAwaitsWaitingChildWorkflow>().AddWorkflow<WaitForFinishWorkflow>().AddWorkflow<HelloWorkflow>()
             .AddAllActivities(new GreetingActivities()));
-        // The child itself still waits (the report was made up for the test): terminated at the end.
         await worker2.ExecuteAsync(async () =>
         {
             Assert.Equal("Hello, backlog!", await client2.GetWorkflowHandle(backlogged).GetResultAsync<string>().WithTimeout("backlogged workflow task"));
@@ -72,6 +71,7 @@ public sealed class TaskSchemaUpgradeTests : IDisposable
             // The legacy NotifyParent row reports the close event it carries to the parent, which completes with it.
             Assert.Equal("child said reported by the previous version",
                 await client2.GetWorkflowHandle(parentId).GetResultAsync<string>().WithTimeout("legacy transfer task"));
+            // The child itself still waits (the report was made up for the test).
             await client2.GetWorkflowHandle(childId).TerminateAsync("test done");
         });
     }
