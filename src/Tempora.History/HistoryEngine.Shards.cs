@@ -28,21 +28,19 @@ public sealed partial class HistoryEngine : IShardListener
             }
         }
         timerQueue.RemoveWhere(t => InSet(t.Key));
+        transferQueue.RemoveWhere(t => InSet(t.Key));
         dispatcher.Withdraw(t => t.Query is null && InSet(new WorkflowKey(t.Queue.NamespaceId, t.WorkflowId, t.RunId)));
     }
 
     public async Task ShardsAcquiredAsync(IReadOnlyCollection<int> shards, CancellationToken ct)
     {
-        var all = shards.Count >= ownership.Count;
-        var set = shards.ToHashSet();
-        bool InSet(string namespaceId, string workflowId) => all || set.Contains(Shards.Of(namespaceId, workflowId, ownership.Count));
-        foreach (var task in await store.LoadMatchingTasksAsync(ct))
+        // Owning every shard, one read of each table is cheapest; otherwise the shard_id indexes serve the shards taken.
+        var set = shards.Count >= ownership.Count ? ShardSet.All : ShardSet.Of(shards);
+        foreach (var task in await store.LoadMatchingTasksAsync(set, ct))
         {
-            if (InSet(task.Queue.NamespaceId, task.WorkflowId))
-            {
-                dispatcher.Dispatch(task);
-            }
+            dispatcher.Dispatch(task);
         }
-        timerQueue.Add((await store.LoadTimerTasksAsync(ct)).Where(t => InSet(t.Key.NamespaceId, t.Key.WorkflowId)));
+        timerQueue.Add(await store.LoadTimerTasksAsync(set, ct));
+        transferQueue.Add(await store.LoadTransferTasksAsync(set, ct));
     }
 }

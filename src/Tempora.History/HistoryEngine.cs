@@ -14,14 +14,15 @@ namespace Tempora.History;
 
 /// <summary>
 /// Owns the state machine of every run. Each request follows one path: load (cache) → lock → mutate → persist
-/// (one transaction) → release; tasks created by the transition are handed to matching and the timer queue only
-/// after the commit.
+/// (one transaction) → release; tasks created by the transition are handed to matching, the timer queue and the
+/// transfer queue only after the commit.
 /// </summary>
 public sealed partial class HistoryEngine(
     IExecutionStore store,
     NamespaceRegistry namespaces,
     ITaskDispatcher dispatcher,
     TimerQueue timerQueue,
+    TransferQueue transferQueue,
     TaskIdAllocator taskIds,
     TimeProvider time,
     ILogger<HistoryEngine> logger,
@@ -69,14 +70,20 @@ public sealed partial class HistoryEngine(
     public NamespaceRegistry Namespaces => namespaces;
 
     /// <summary>
-    /// Seeds task ids and starts the timer queue. The durable timers and tasks of a shard are loaded when the shard
-    /// arrives (<see cref="ShardsAcquiredAsync"/>): at once for a single process, as leases are taken on a cluster.
+    /// Seeds task ids, carries over task rows an earlier version wrote without a shard, and starts the timer and
+    /// transfer queues. The durable timers and tasks of a shard are loaded when the shard arrives
+    /// (<see cref="ShardsAcquiredAsync"/>): at once for a single process, as leases are taken on a cluster.
     /// </summary>
     public async Task StartAsync(CancellationToken ct)
     {
         taskIds.Seed(await store.GetMaxTaskIdAsync(ct));
+        await store.UpgradeLegacyTasksAsync(ownership.Count, LegacyTransferTimer.ToTransferTask, ct);
         timerQueue.Start(ProcessTimerAsync, []);
+        transferQueue.Start(ProcessTransferAsync);
     }
+
+    /// <summary>The shard of a run, which the task rows of its transitions carry.</summary>
+    private int ShardOf(WorkflowKey key) => Shards.Of(key.NamespaceId, key.WorkflowId, ownership.Count);
 
     /// <summary>Runs one transition on an existing run under its lock and commits it.</summary>
     internal Task<T> UpdateAsync<T>(WorkflowKey key, Func<Transition, T> action, CancellationToken ct) =>
@@ -336,7 +343,7 @@ public sealed partial class HistoryEngine(
 
     private async Task CommitAsync(ExecutionContext ctx, Transition t, CurrentRunCondition? create)
     {
-        var mutation = t.ToMutation(ctx.DbVersion);
+        var mutation = t.ToMutation(ctx.DbVersion, ShardOf(t.Key));
         if (create is not null)
         {
             mutation = mutation with
@@ -527,6 +534,10 @@ public sealed partial class HistoryEngine(
         {
             timerQueue.Add(t.VolatileTimers);
         }
+        if (t.NewTransferTasks.Count > 0)
+        {
+            transferQueue.Add(t.NewTransferTasks);
+        }
         foreach (var action in t.AfterCommit)
         {
             action();
@@ -563,21 +574,6 @@ public sealed partial class HistoryEngine(
     {
         var info = StateSerializer.DeserializeValue<TimerTaskInfo>(timer.Data);
         _metrics.Increment(MetricNames.TimerTaskFired, info.Kind.ToString());
-        switch (info.Kind)
-        {
-            case TimerTaskKind.StartChild:
-                await StartChildAsync(timer, info, ct);
-                return;
-            case TimerTaskKind.NotifyParent:
-                await NotifyParentAsync(timer, info, ct);
-                return;
-            case TimerTaskKind.ParentClosePolicy:
-                await ApplyParentClosePolicyAsync(timer, info, ct);
-                return;
-            case TimerTaskKind.SignalExternal or TimerTaskKind.CancelExternal:
-                await DeliverExternalRequestAsync(timer, info, ct);
-                return;
-        }
         try
         {
             await UpdateAsync(timer.Key, t =>
@@ -595,5 +591,20 @@ public sealed partial class HistoryEngine(
         {
             await store.DeleteTasksAsync([timer.TaskId], [], ct);
         }
+    }
+
+    /// <summary>Carries out one transfer task (called by the transfer queue).</summary>
+    private Task ProcessTransferAsync(TransferTaskRecord task, CancellationToken ct)
+    {
+        var info = StateSerializer.DeserializeValue<TransferTaskInfo>(task.Data);
+        // Counted with the timers, as when transfer work was a timer due at once (docs/observability.md).
+        _metrics.Increment(MetricNames.TimerTaskFired, info.Kind.ToString());
+        return info.Kind switch
+        {
+            TransferTaskKind.StartChild => StartChildAsync(task, info, ct),
+            TransferTaskKind.NotifyParent => NotifyParentAsync(task, info, ct),
+            TransferTaskKind.ParentClosePolicy => ApplyParentClosePolicyAsync(task, info, ct),
+            _ => DeliverExternalRequestAsync(task, info, ct),
+        };
     }
 }

@@ -12,9 +12,9 @@ public interface IRemoteRuns
 {
     Task<ChildStartOutcome> StartChildAsync(string address, ChildStartCall call, CancellationToken ct);
 
-    Task<bool> NotifyParentAsync(string address, TimerTaskRecord timer, CancellationToken ct);
+    Task<bool> NotifyParentAsync(string address, TransferTaskRecord timer, CancellationToken ct);
 
-    Task<bool> ApplyParentClosePolicyAsync(string address, TimerTaskRecord timer, CancellationToken ct);
+    Task<bool> ApplyParentClosePolicyAsync(string address, TransferTaskRecord timer, CancellationToken ct);
 
     /// <summary>Answers the CancelExternalWorkflowExecutionFailedCause (Unspecified when delivered).</summary>
     Task<int> DeliverExternalRequestAsync(string address, ExternalRequestCall call, CancellationToken ct);

@@ -67,16 +67,21 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
         VALUES ($1, $2, $3, $4, $5, $6)
         """;
     private const string InsertTimerSql = """
-        INSERT INTO timer_tasks (namespace_id, workflow_id, run_id, task_id, fire_time, data) VALUES ($1, $2, $3, $4, $5, $6)
+        INSERT INTO timer_tasks (namespace_id, workflow_id, run_id, task_id, shard_id, fire_time, data) VALUES ($1, $2, $3, $4, $5, $6, $7)
+        """;
+    private const string InsertTransferSql = """
+        INSERT INTO transfer_tasks (namespace_id, workflow_id, run_id, task_id, shard_id, data) VALUES ($1, $2, $3, $4, $5, $6)
         """;
     private const string InsertTaskSql = """
-        INSERT INTO tasks (namespace_id, workflow_id, run_id, task_id, task_queue, task_type, scheduled_event_id, attempt, created_time)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        INSERT INTO tasks (namespace_id, workflow_id, run_id, task_id, shard_id, task_queue, task_type, scheduled_event_id, attempt, created_time)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
         """;
     private const string DeleteTimersSql = "DELETE FROM timer_tasks WHERE task_id = ANY($1)";
     private const string DeleteTasksSql = "DELETE FROM tasks WHERE task_id = ANY($1)";
+    private const string DeleteTransfersSql = "DELETE FROM transfer_tasks WHERE task_id = ANY($1)";
     private const string DeleteRunTimersSql = "DELETE FROM timer_tasks WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $3";
     private const string DeleteRunTasksSql = "DELETE FROM tasks WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $3";
+    private const string DeleteRunTransfersSql = "DELETE FROM transfer_tasks WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $3";
     private const string SelectExecutionSql = """
         SELECT db_version, next_event_id, status, state FROM executions WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $3
         """;
@@ -89,22 +94,34 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
         WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $3 AND last_event_id >= $4 AND first_event_id < $5
         ORDER BY first_event_id
         """;
-    private const string SelectTimersSql = "SELECT task_id, fire_time, namespace_id, workflow_id, run_id, data FROM timer_tasks ORDER BY fire_time, task_id";
+    // The task loads read every row, or those of a shard set ($1, an int[]) through the shard_id indexes.
+    private const string ShardFilter = " WHERE shard_id = ANY($1)";
+    private const string SelectTimersSql = "SELECT task_id, fire_time, namespace_id, workflow_id, run_id, data FROM timer_tasks{0} ORDER BY fire_time, task_id";
+    private const string SelectTransfersSql = "SELECT task_id, namespace_id, workflow_id, run_id, data FROM transfer_tasks{0} ORDER BY task_id";
     private const string SelectTasksSql = """
-        SELECT task_id, namespace_id, task_queue, task_type, workflow_id, run_id, scheduled_event_id, attempt, created_time FROM tasks ORDER BY task_id
+        SELECT task_id, namespace_id, task_queue, task_type, workflow_id, run_id, scheduled_event_id, attempt, created_time FROM tasks{0} ORDER BY task_id
         """;
+    private const string SelectLegacyTimersSql = "SELECT task_id, namespace_id, workflow_id, run_id, data FROM timer_tasks WHERE shard_id = 0 FOR UPDATE";
+    private const string SelectLegacyTasksSql = "SELECT task_id, namespace_id, workflow_id FROM tasks WHERE shard_id = 0 FOR UPDATE";
+    private const string SetTimerShardSql = "UPDATE timer_tasks SET shard_id = $2 WHERE task_id = $1";
+    private const string SetTaskShardSql = "UPDATE tasks SET shard_id = $2 WHERE task_id = $1";
+    private const string MoveToTransferSql = """
+        INSERT INTO transfer_tasks (namespace_id, workflow_id, run_id, task_id, shard_id, data) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING
+        """;
+    private const string DeleteTimerSql = "DELETE FROM timer_tasks WHERE task_id = $1";
     private static readonly string[] DeleteExecutionSql =
     [
         "DELETE FROM executions WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $3",
         "DELETE FROM history_node WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $3",
         DeleteRunTimersSql,
         DeleteRunTasksSql,
+        DeleteRunTransfersSql,
         "DELETE FROM current_executions WHERE namespace_id = $1 AND workflow_id = $2 AND run_id = $3",
     ];
     // Every start takes a fresh block of 2^32 ids from a sequence, so replicas never hand out the same id, and ids stay
     // above every id used before (also rows written before version 4, when ids were a per-process counter).
     private const string MaxTaskIdSql =
-        "SELECT GREATEST((SELECT MAX(task_id) FROM timer_tasks), (SELECT MAX(task_id) FROM tasks), nextval('task_id_blocks') << 32)";
+        "SELECT GREATEST((SELECT MAX(task_id) FROM timer_tasks), (SELECT MAX(task_id) FROM tasks), (SELECT MAX(task_id) FROM transfer_tasks), nextval('task_id_blocks') << 32)";
 
     /// <summary>Applies the visibility rows transitions enqueue; told after each commit that enqueued one.</summary>
     public PostgresVisibilityStore? Visibility { get; set; }
@@ -290,6 +307,7 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
         {
             Add(batch, DeleteRunTimersSql, key);
             Add(batch, DeleteRunTasksSql, key);
+            Add(batch, DeleteRunTransfersSql, key);
         }
         if (m.DeletedTimerTasks.Count > 0)
         {
@@ -299,9 +317,17 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
         {
             AddIdList(batch, DeleteTasksSql, m.DeletedMatchingTasks);
         }
+        if (m.DeletedTransferTasks.Count > 0)
+        {
+            AddIdList(batch, DeleteTransfersSql, m.DeletedTransferTasks);
+        }
         foreach (var timer in m.NewTimerTasks)
         {
-            Add(batch, InsertTimerSql, timer.Key, timer.TaskId, timer.FireTime.ToUniversalTime(), timer.Data);
+            Add(batch, InsertTimerSql, timer.Key, timer.TaskId, m.ShardId, timer.FireTime.ToUniversalTime(), timer.Data);
+        }
+        foreach (var transfer in m.NewTransferTasks)
+        {
+            Add(batch, InsertTransferSql, transfer.Key, transfer.TaskId, m.ShardId, transfer.Data);
         }
         if (m.Visibility is { } visibility)
         {
@@ -309,7 +335,7 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
         }
         foreach (var task in m.NewMatchingTasks)
         {
-            Add(batch, InsertTaskSql, new WorkflowKey(task.Queue.NamespaceId, task.WorkflowId, task.RunId), task.TaskId, task.Queue.Name,
+            Add(batch, InsertTaskSql, new WorkflowKey(task.Queue.NamespaceId, task.WorkflowId, task.RunId), task.TaskId, m.ShardId, task.Queue.Name,
                 (int)task.Queue.Type, task.ScheduledEventId, task.Attempt, task.CreatedTime.ToUniversalTime());
         }
     }
@@ -378,9 +404,9 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
         return list;
     }
 
-    public async Task<IReadOnlyList<TimerTaskRecord>> LoadTimerTasksAsync(CancellationToken ct)
+    public async Task<IReadOnlyList<TimerTaskRecord>> LoadTimerTasksAsync(ShardSet shards, CancellationToken ct)
     {
-        await using var cmd = _db.CreateCommand(SelectTimersSql);
+        await using var cmd = InShards(SelectTimersSql, shards);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<TimerTaskRecord>();
         while (await r.ReadAsync(ct))
@@ -391,9 +417,21 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
         return list;
     }
 
-    public async Task<IReadOnlyList<MatchingTask>> LoadMatchingTasksAsync(CancellationToken ct)
+    public async Task<IReadOnlyList<TransferTaskRecord>> LoadTransferTasksAsync(ShardSet shards, CancellationToken ct)
     {
-        await using var cmd = _db.CreateCommand(SelectTasksSql);
+        await using var cmd = InShards(SelectTransfersSql, shards);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<TransferTaskRecord>();
+        while (await r.ReadAsync(ct))
+        {
+            list.Add(new TransferTaskRecord(r.GetInt64(0), new WorkflowKey(r.GetString(1), r.GetString(2), r.GetString(3)), (byte[])r[4]));
+        }
+        return list;
+    }
+
+    public async Task<IReadOnlyList<MatchingTask>> LoadMatchingTasksAsync(ShardSet shards, CancellationToken ct)
+    {
+        await using var cmd = InShards(SelectTasksSql, shards);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<MatchingTask>();
         while (await r.ReadAsync(ct))
@@ -410,6 +448,87 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
         AddIdList(batch, DeleteTimersSql, timerTaskIds);
         AddIdList(batch, DeleteTasksSql, matchingTaskIds);
         await batch.ExecuteNonQueryAsync(ct); // a batch without a transaction runs as one implicit transaction
+    }
+
+    public async Task DeleteTransferTasksAsync(IReadOnlyList<long> transferTaskIds, CancellationToken ct)
+    {
+        await using var batch = _db.CreateBatch();
+        AddIdList(batch, DeleteTransfersSql, transferTaskIds);
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<int> UpgradeLegacyTasksAsync(int shardCount, Func<byte[], byte[]?> transferOfLegacyTimer, CancellationToken ct)
+    {
+        // One transaction; the rows are locked as read, so replicas starting together carry each row over once (the
+        // second finds it done: shard_id set, or the timer moved).
+        await using var conn = await _db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var timers = new List<(long Id, WorkflowKey Key, byte[] Data)>();
+        await using (var select = new NpgsqlCommand(SelectLegacyTimersSql, conn, tx))
+        await using (var r = await select.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+            {
+                timers.Add((r.GetInt64(0), new WorkflowKey(r.GetString(1), r.GetString(2), r.GetString(3)), (byte[])r[4]));
+            }
+        }
+        var tasks = new List<(long Id, string NamespaceId, string WorkflowId)>();
+        await using (var select = new NpgsqlCommand(SelectLegacyTasksSql, conn, tx))
+        await using (var r = await select.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+            {
+                tasks.Add((r.GetInt64(0), r.GetString(1), r.GetString(2)));
+            }
+        }
+        if (timers.Count + tasks.Count == 0)
+        {
+            return 0;
+        }
+        await using var batch = new NpgsqlBatch(conn, tx);
+        foreach (var (id, key, data) in timers)
+        {
+            var shard = Shards.Of(key.NamespaceId, key.WorkflowId, shardCount);
+            if (transferOfLegacyTimer(data) is { } transfer)
+            {
+                Add(batch, MoveToTransferSql, key, id, shard, transfer);
+                AddById(batch, DeleteTimerSql, id);
+            }
+            else
+            {
+                AddById(batch, SetTimerShardSql, id, shard);
+            }
+        }
+        foreach (var (id, namespaceId, workflowId) in tasks)
+        {
+            AddById(batch, SetTaskShardSql, id, Shards.Of(namespaceId, workflowId, shardCount));
+        }
+        await batch.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+        return timers.Count + tasks.Count;
+    }
+
+    private static void AddById(NpgsqlBatch batch, string sql, long id, params object[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+        batch.BatchCommands.Add(command);
+    }
+
+    /// <summary>A task load for <paramref name="shards"/>: every row, or those whose shard_id is in the set.</summary>
+    private NpgsqlCommand InShards(string sql, ShardSet shards)
+    {
+        if (shards.Ids is not { } ids)
+        {
+            return _db.CreateCommand(string.Format(System.Globalization.CultureInfo.InvariantCulture, sql, ""));
+        }
+        var cmd = _db.CreateCommand(string.Format(System.Globalization.CultureInfo.InvariantCulture, sql, ShardFilter));
+        cmd.Parameters.Add(new NpgsqlParameter { Value = ids.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+        return cmd;
     }
 
     public async Task DeleteExecutionAsync(WorkflowKey key, CancellationToken ct)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Tempora.Core;
 using Tempora.Core.Errors;
@@ -30,16 +31,22 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
         VALUES ($ns, $wf, $run, $first, $last, $data)
         """;
     private const string InsertTimerSql = """
-        INSERT INTO timer_tasks (task_id, fire_time, namespace_id, workflow_id, run_id, data) VALUES ($id, $fire, $ns, $wf, $run, $data)
+        INSERT INTO timer_tasks (task_id, shard_id, fire_time, namespace_id, workflow_id, run_id, data)
+        VALUES ($id, $shard, $fire, $ns, $wf, $run, $data)
+        """;
+    private const string InsertTransferSql = """
+        INSERT INTO transfer_tasks (task_id, shard_id, namespace_id, workflow_id, run_id, data) VALUES ($id, $shard, $ns, $wf, $run, $data)
         """;
     private const string InsertTaskSql = """
-        INSERT INTO tasks (task_id, namespace_id, task_queue, task_type, workflow_id, run_id, scheduled_event_id, attempt, created_time)
-        VALUES ($id, $ns, $queue, $type, $wf, $run, $scheduled, $attempt, $created)
+        INSERT INTO tasks (task_id, shard_id, namespace_id, task_queue, task_type, workflow_id, run_id, scheduled_event_id, attempt, created_time)
+        VALUES ($id, $shard, $ns, $queue, $type, $wf, $run, $scheduled, $attempt, $created)
         """;
     private const string DeleteTimerSql = "DELETE FROM timer_tasks WHERE task_id = $id";
     private const string DeleteTaskSql = "DELETE FROM tasks WHERE task_id = $id";
+    private const string DeleteTransferSql = "DELETE FROM transfer_tasks WHERE task_id = $id";
     private const string DeleteRunTimersSql = "DELETE FROM timer_tasks WHERE namespace_id = $ns AND workflow_id = $wf AND run_id = $run";
     private const string DeleteRunTasksSql = "DELETE FROM tasks WHERE namespace_id = $ns AND workflow_id = $wf AND run_id = $run";
+    private const string DeleteRunTransfersSql = "DELETE FROM transfer_tasks WHERE namespace_id = $ns AND workflow_id = $wf AND run_id = $run";
     private const string SelectExecutionSql = """
         SELECT db_version, next_event_id, status, state FROM executions WHERE namespace_id = $ns AND workflow_id = $wf AND run_id = $run
         """;
@@ -52,9 +59,18 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
         WHERE namespace_id = $ns AND workflow_id = $wf AND run_id = $run AND last_event_id >= $from AND first_event_id < $to
         ORDER BY first_event_id
         """;
-    private const string SelectTimersSql = "SELECT task_id, fire_time, namespace_id, workflow_id, run_id, data FROM timer_tasks ORDER BY fire_time, task_id";
+    // The task loads read one shard set; {0} is empty for every shard, or a WHERE on shard_id (its index serves it).
+    private const string SelectTimersSql = "SELECT task_id, fire_time, namespace_id, workflow_id, run_id, data FROM timer_tasks{0} ORDER BY fire_time, task_id";
+    private const string SelectTransfersSql = "SELECT task_id, namespace_id, workflow_id, run_id, data FROM transfer_tasks{0} ORDER BY task_id";
     private const string SelectTasksSql = """
-        SELECT task_id, namespace_id, task_queue, task_type, workflow_id, run_id, scheduled_event_id, attempt, created_time FROM tasks ORDER BY task_id
+        SELECT task_id, namespace_id, task_queue, task_type, workflow_id, run_id, scheduled_event_id, attempt, created_time FROM tasks{0} ORDER BY task_id
+        """;
+    private const string SelectLegacyTimersSql = "SELECT task_id, namespace_id, workflow_id, run_id, data FROM timer_tasks WHERE shard_id = 0";
+    private const string SelectLegacyTasksSql = "SELECT task_id, namespace_id, workflow_id FROM tasks WHERE shard_id = 0";
+    private const string SetTimerShardSql = "UPDATE timer_tasks SET shard_id = $shard WHERE task_id = $id";
+    private const string SetTaskShardSql = "UPDATE tasks SET shard_id = $shard WHERE task_id = $id";
+    private const string MoveToTransferSql = """
+        INSERT OR IGNORE INTO transfer_tasks (task_id, shard_id, namespace_id, workflow_id, run_id, data) VALUES ($id, $shard, $ns, $wf, $run, $data)
         """;
     private static readonly string[] DeleteExecutionSql =
     [
@@ -62,10 +78,14 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
         "DELETE FROM history_node WHERE namespace_id = $ns AND workflow_id = $wf AND run_id = $run",
         DeleteRunTimersSql,
         DeleteRunTasksSql,
+        DeleteRunTransfersSql,
         "DELETE FROM current_executions WHERE namespace_id = $ns AND workflow_id = $wf AND run_id = $run",
         SqliteVisibilityStore.DeleteSql,
     ];
-    private const string MaxTaskIdSql = "SELECT MAX(COALESCE((SELECT MAX(task_id) FROM timer_tasks), 0), COALESCE((SELECT MAX(task_id) FROM tasks), 0))";
+    private const string MaxTaskIdSql = """
+        SELECT MAX(COALESCE((SELECT MAX(task_id) FROM timer_tasks), 0), COALESCE((SELECT MAX(task_id) FROM tasks), 0),
+            COALESCE((SELECT MAX(task_id) FROM transfer_tasks), 0))
+        """;
 
     public Task WriteAsync(ExecutionMutation m, CancellationToken ct) => db.InTransactionAsync((conn, tx) =>
     {
@@ -137,6 +157,7 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
         {
             Execute(tx, DeleteRunTimersSql, key);
             Execute(tx, DeleteRunTasksSql, key);
+            Execute(tx, DeleteRunTransfersSql, key);
         }
         foreach (var id in m.DeletedTimerTasks)
         {
@@ -146,12 +167,25 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
         {
             DeleteById(tx, DeleteTaskSql, id);
         }
+        foreach (var id in m.DeletedTransferTasks)
+        {
+            DeleteById(tx, DeleteTransferSql, id);
+        }
         foreach (var timer in m.NewTimerTasks)
         {
             var cmd = Command(tx, InsertTimerSql, timer.Key);
             cmd.Parameters.AddWithValue("$id", timer.TaskId);
+            cmd.Parameters.AddWithValue("$shard", m.ShardId);
             cmd.Parameters.AddWithValue("$fire", timer.FireTime.ToUnixTimeMilliseconds());
             cmd.Parameters.AddWithValue("$data", timer.Data);
+            cmd.ExecuteNonQuery();
+        }
+        foreach (var transfer in m.NewTransferTasks)
+        {
+            var cmd = Command(tx, InsertTransferSql, transfer.Key);
+            cmd.Parameters.AddWithValue("$id", transfer.TaskId);
+            cmd.Parameters.AddWithValue("$shard", m.ShardId);
+            cmd.Parameters.AddWithValue("$data", transfer.Data);
             cmd.ExecuteNonQuery();
         }
         if (m.Visibility is { } visibility)
@@ -162,6 +196,7 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
         {
             var cmd = Command(tx, InsertTaskSql, new WorkflowKey(task.Queue.NamespaceId, task.WorkflowId, task.RunId));
             cmd.Parameters.AddWithValue("$id", task.TaskId);
+            cmd.Parameters.AddWithValue("$shard", m.ShardId);
             cmd.Parameters.AddWithValue("$queue", task.Queue.Name);
             cmd.Parameters.AddWithValue("$type", (int)task.Queue.Type);
             cmd.Parameters.AddWithValue("$scheduled", task.ScheduledEventId);
@@ -202,10 +237,10 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
             return (IReadOnlyList<HistoryBatch>)list;
         }, ct);
 
-    public Task<IReadOnlyList<TimerTaskRecord>> LoadTimerTasksAsync(CancellationToken ct) => db.RunAsync(conn =>
+    public Task<IReadOnlyList<TimerTaskRecord>> LoadTimerTasksAsync(ShardSet shards, CancellationToken ct) => db.RunAsync(conn =>
     {
         using var cmd = conn.CreateCommand();
-        cmd.CommandText = SelectTimersSql;
+        cmd.CommandText = InShards(SelectTimersSql, shards);
         using var r = cmd.ExecuteReader();
         var list = new List<TimerTaskRecord>();
         while (r.Read())
@@ -216,10 +251,23 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
         return (IReadOnlyList<TimerTaskRecord>)list;
     }, ct);
 
-    public Task<IReadOnlyList<MatchingTask>> LoadMatchingTasksAsync(CancellationToken ct) => db.RunAsync(conn =>
+    public Task<IReadOnlyList<TransferTaskRecord>> LoadTransferTasksAsync(ShardSet shards, CancellationToken ct) => db.RunAsync(conn =>
     {
         using var cmd = conn.CreateCommand();
-        cmd.CommandText = SelectTasksSql;
+        cmd.CommandText = InShards(SelectTransfersSql, shards);
+        using var r = cmd.ExecuteReader();
+        var list = new List<TransferTaskRecord>();
+        while (r.Read())
+        {
+            list.Add(new TransferTaskRecord(r.GetInt64(0), new WorkflowKey(r.GetString(1), r.GetString(2), r.GetString(3)), (byte[])r[4]));
+        }
+        return (IReadOnlyList<TransferTaskRecord>)list;
+    }, ct);
+
+    public Task<IReadOnlyList<MatchingTask>> LoadMatchingTasksAsync(ShardSet shards, CancellationToken ct) => db.RunAsync(conn =>
+    {
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = InShards(SelectTasksSql, shards);
         using var r = cmd.ExecuteReader();
         var list = new List<MatchingTask>();
         while (r.Read())
@@ -242,6 +290,65 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
                 DeleteById(tx, DeleteTaskSql, id);
             }
             return 0;
+        }, ct);
+
+    public Task DeleteTransferTasksAsync(IReadOnlyList<long> transferTaskIds, CancellationToken ct) =>
+        db.InTransactionAsync((conn, tx) =>
+        {
+            foreach (var id in transferTaskIds)
+            {
+                DeleteById(tx, DeleteTransferSql, id);
+            }
+            return 0;
+        }, ct);
+
+    public Task<int> UpgradeLegacyTasksAsync(int shardCount, Func<byte[], byte[]?> transferOfLegacyTimer, CancellationToken ct) =>
+        db.InTransactionAsync((conn, tx) =>
+        {
+            var timers = new List<(long Id, WorkflowKey Key, byte[] Data)>();
+            using (var select = conn.CreateCommand())
+            {
+                select.Transaction = tx;
+                select.CommandText = SelectLegacyTimersSql;
+                using var r = select.ExecuteReader();
+                while (r.Read())
+                {
+                    timers.Add((r.GetInt64(0), new WorkflowKey(r.GetString(1), r.GetString(2), r.GetString(3)), (byte[])r[4]));
+                }
+            }
+            var tasks = new List<(long Id, string NamespaceId, string WorkflowId)>();
+            using (var select = conn.CreateCommand())
+            {
+                select.Transaction = tx;
+                select.CommandText = SelectLegacyTasksSql;
+                using var r = select.ExecuteReader();
+                while (r.Read())
+                {
+                    tasks.Add((r.GetInt64(0), r.GetString(1), r.GetString(2)));
+                }
+            }
+            foreach (var (id, key, data) in timers)
+            {
+                var shard = Shards.Of(key.NamespaceId, key.WorkflowId, shardCount);
+                if (transferOfLegacyTimer(data) is { } transfer)
+                {
+                    var move = Command(tx, MoveToTransferSql, key);
+                    move.Parameters.AddWithValue("$id", id);
+                    move.Parameters.AddWithValue("$shard", shard);
+                    move.Parameters.AddWithValue("$data", transfer);
+                    move.ExecuteNonQuery();
+                    DeleteById(tx, DeleteTimerSql, id);
+                }
+                else
+                {
+                    SetShard(tx, SetTimerShardSql, id, shard);
+                }
+            }
+            foreach (var (id, namespaceId, workflowId) in tasks)
+            {
+                SetShard(tx, SetTaskShardSql, id, Shards.Of(namespaceId, workflowId, shardCount));
+            }
+            return timers.Count + tasks.Count;
         }, ct);
 
     public Task DeleteExecutionAsync(WorkflowKey key, CancellationToken ct) => db.InTransactionAsync((conn, tx) =>
@@ -275,6 +382,18 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
     private void Execute(SqliteTransaction tx, string sql, WorkflowKey key)
     {
         var cmd = Command(tx, sql, key);
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>A task load's SQL for <paramref name="shards"/>; the ids are integers, written into the text as literals.</summary>
+    private static string InShards(string sql, ShardSet shards) => string.Format(CultureInfo.InvariantCulture, sql,
+        shards.Ids is { } ids ? $" WHERE shard_id IN ({string.Join(',', ids.Select(id => id.ToString(CultureInfo.InvariantCulture)))})" : "");
+
+    private void SetShard(SqliteTransaction tx, string sql, long id, int shard)
+    {
+        var cmd = db.Statement(sql, tx);
+        cmd.Parameters.AddWithValue("$id", id);
+        cmd.Parameters.AddWithValue("$shard", shard);
         cmd.ExecuteNonQuery();
     }
 

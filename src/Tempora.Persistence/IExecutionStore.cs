@@ -16,12 +16,30 @@ public interface IExecutionStore
     /// <summary>History batches that hold events in [fromEventId, toEventIdExclusive), in order.</summary>
     Task<IReadOnlyList<HistoryBatch>> ReadHistoryAsync(WorkflowKey key, long fromEventId, long toEventIdExclusive, CancellationToken ct);
 
-    Task<IReadOnlyList<TimerTaskRecord>> LoadTimerTasksAsync(CancellationToken ct);
+    /// <summary>The durable timers of the given shards, earliest first.</summary>
+    Task<IReadOnlyList<TimerTaskRecord>> LoadTimerTasksAsync(ShardSet shards, CancellationToken ct);
 
-    Task<IReadOnlyList<MatchingTask>> LoadMatchingTasksAsync(CancellationToken ct);
+    /// <summary>The transfer tasks of the given shards, in task id order.</summary>
+    Task<IReadOnlyList<TransferTaskRecord>> LoadTransferTasksAsync(ShardSet shards, CancellationToken ct);
+
+    /// <summary>The matching backlog (workflow and activity tasks) of the given shards, in task id order.</summary>
+    Task<IReadOnlyList<MatchingTask>> LoadMatchingTasksAsync(ShardSet shards, CancellationToken ct);
 
     /// <summary>Removes tasks that turned out stale outside of a transition of their run.</summary>
     Task DeleteTasksAsync(IReadOnlyList<long> timerTaskIds, IReadOnlyList<long> matchingTaskIds, CancellationToken ct);
+
+    /// <summary>Removes transfer tasks whose work is done or moot, outside of a transition of their run.</summary>
+    Task DeleteTransferTasksAsync(IReadOnlyList<long> transferTaskIds, CancellationToken ct);
+
+    /// <summary>
+    /// Carries over task rows written before task rows had a shard (schema version 3 on SQLite, 7 on PostgreSQL; they
+    /// have shard_id 0): each gets its shard, hashed in C# as SQL cannot (<see cref="Shards.Of"/> with
+    /// <paramref name="shardCount"/>), and each timer row <paramref name="transferOfLegacyTimer"/> recognises as
+    /// transfer work (it answers the transfer task's data, null for a real timer) moves to the transfer tasks, keeping
+    /// its task id. Idempotent, and cheap once done: run at every start before any shard's tasks are loaded.
+    /// </summary>
+    /// <returns>How many rows were carried over.</returns>
+    Task<int> UpgradeLegacyTasksAsync(int shardCount, Func<byte[], byte[]?> transferOfLegacyTimer, CancellationToken ct);
 
     /// <summary>Removes a run with its history and tasks, and the current pointer if it points at this run.</summary>
     Task DeleteExecutionAsync(WorkflowKey key, CancellationToken ct);

@@ -189,6 +189,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
         services.AddSingleton<NamespaceRegistry>();
         services.AddSingleton<TaskIdAllocator>();
         services.AddSingleton<TimerQueue>();
+        services.AddSingleton<TransferQueue>();
         // A single process owns every shard; on PostgreSQL the leases are shared by every live replica.
         ShardLeases? leases = null;
         if (persistence is PostgresPersistence postgres)

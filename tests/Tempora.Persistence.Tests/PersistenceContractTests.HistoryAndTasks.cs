@@ -49,7 +49,7 @@ public abstract partial class PersistenceContractTests
         await CreateRunAsync(b, m => m with { NewTimerTasks = [t5] });
         await Executions.WriteAsync(Update(b, 1) with { NewTimerTasks = [t20] }, Ct);
 
-        AssertTimers(await Executions.LoadTimerTasksAsync(Ct), t20, t11, t5, t10, t12);
+        AssertTimers(await Executions.LoadTimerTasksAsync(ShardSet.All, Ct), t20, t11, t5, t10, t12);
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public abstract partial class PersistenceContractTests
         await CreateRunAsync(a, m => m with { NewMatchingTasks = [stickyTask, workflowTask] });
         await CreateRunAsync(b, m => m with { NewMatchingTasks = [activityTask] });
 
-        var loaded = (await Executions.LoadMatchingTasksAsync(Ct)).OrderBy(t => t.TaskId).ToList();
+        var loaded = (await Executions.LoadMatchingTasksAsync(ShardSet.All, Ct)).OrderBy(t => t.TaskId).ToList();
 
         Assert.Equal(new[] { workflowTask, stickyTask, activityTask }, loaded);
         Assert.Equal(

@@ -16,7 +16,7 @@ public abstract partial class PersistenceContractTests : IAsyncLifetime
     }
 
     /// <summary>The store under test, opened with migrate: true on this test's database.</summary>
-    protected IPersistence Store { get; private set; } = null!;
+    protected IPersistence Store { get; set; } = null!;
 
     protected IExecutionStore Executions => Store.Executions;
 
@@ -88,8 +88,8 @@ public abstract partial class PersistenceContractTests : IAsyncLifetime
     {
         Assert.Null(await Executions.GetExecutionAsync(key, Ct));
         Assert.Empty(await ReadAllHistoryAsync(key));
-        Assert.DoesNotContain(await Executions.LoadTimerTasksAsync(Ct), t => t.Key == key);
-        Assert.DoesNotContain(await Executions.LoadMatchingTasksAsync(Ct), t => t.WorkflowId == key.WorkflowId && t.RunId == key.RunId);
+        Assert.DoesNotContain(await Executions.LoadTimerTasksAsync(ShardSet.All, Ct), t => t.Key == key);
+        Assert.DoesNotContain(await Executions.LoadMatchingTasksAsync(ShardSet.All, Ct), t => t.WorkflowId == key.WorkflowId && t.RunId == key.RunId);
     }
 
     protected static void AssertBatches(IReadOnlyList<HistoryBatch> actual, params HistoryBatch[] expected)
@@ -114,8 +114,8 @@ public abstract partial class PersistenceContractTests : IAsyncLifetime
     }
 
     protected async Task AssertTimerIdsAsync(params long[] expected) =>
-        Assert.Equal(expected, (await Executions.LoadTimerTasksAsync(Ct)).Select(t => t.TaskId).Order());
+        Assert.Equal(expected, (await Executions.LoadTimerTasksAsync(ShardSet.All, Ct)).Select(t => t.TaskId).Order());
 
     protected async Task AssertMatchingTaskIdsAsync(params long[] expected) =>
-        Assert.Equal(expected, (await Executions.LoadMatchingTasksAsync(Ct)).Select(t => t.TaskId).Order());
+        Assert.Equal(expected, (await Executions.LoadMatchingTasksAsync(ShardSet.All, Ct)).Select(t => t.TaskId).Order());
 }

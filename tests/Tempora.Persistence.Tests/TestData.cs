@@ -44,6 +44,8 @@ internal static class TestData
 
     public static TimerTaskRecord Timer(long taskId, DateTimeOffset fireTime, WorkflowKey key) => new(taskId, fireTime, key, RandomBytes(32));
 
+    public static TransferTaskRecord Transfer(long taskId, WorkflowKey key) => new(taskId, key, RandomBytes(32));
+
     public static MatchingTask Matching(long taskId, WorkflowKey key, TaskKind kind, string queue = "tq", long scheduledEventId = 2, int attempt = 1) =>
         new(taskId, new TaskQueueKey(key.NamespaceId, queue, kind), key.WorkflowId, key.RunId, scheduledEventId, attempt, T0.AddSeconds(taskId));
 }

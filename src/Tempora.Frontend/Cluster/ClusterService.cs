@@ -38,10 +38,10 @@ public sealed class ClusterService(HistoryEngine history)
         ClusterMethods.Encode(await history.StartChildHereAsync(ClusterMethods.Decode<ChildStartCall>(request), context.CancellationToken));
 
     public async Task<byte[]> NotifyParent(byte[] request, ServerCallContext context) =>
-        ClusterMethods.Encode(await history.NotifyParentHereAsync(ClusterMethods.Decode<TimerTaskRecord>(request), context.CancellationToken));
+        ClusterMethods.Encode(await history.NotifyParentHereAsync(ClusterMethods.Decode<TransferTaskRecord>(request), context.CancellationToken));
 
     public async Task<byte[]> ApplyParentClosePolicy(byte[] request, ServerCallContext context) =>
-        ClusterMethods.Encode(await history.ApplyParentClosePolicyHereAsync(ClusterMethods.Decode<TimerTaskRecord>(request), context.CancellationToken));
+        ClusterMethods.Encode(await history.ApplyParentClosePolicyHereAsync(ClusterMethods.Decode<TransferTaskRecord>(request), context.CancellationToken));
 
     public async Task<byte[]> DeliverExternalRequest(byte[] request, ServerCallContext context) =>
         ClusterMethods.Encode(await history.DeliverExternalRequestHereAsync(ClusterMethods.Decode<ExternalRequestCall>(request), context.CancellationToken));
@@ -67,11 +67,11 @@ public sealed class RemoteRunsClient(ClusterChannels channels) : IRemoteRuns
     public Task<ChildStartOutcome> StartChildAsync(string address, ChildStartCall call, CancellationToken ct) =>
         CallAsync<ChildStartCall, ChildStartOutcome>(address, ClusterMethods.StartChild, call, ct);
 
-    public Task<bool> NotifyParentAsync(string address, TimerTaskRecord timer, CancellationToken ct) =>
-        CallAsync<TimerTaskRecord, bool>(address, ClusterMethods.NotifyParent, timer, ct);
+    public Task<bool> NotifyParentAsync(string address, TransferTaskRecord timer, CancellationToken ct) =>
+        CallAsync<TransferTaskRecord, bool>(address, ClusterMethods.NotifyParent, timer, ct);
 
-    public Task<bool> ApplyParentClosePolicyAsync(string address, TimerTaskRecord timer, CancellationToken ct) =>
-        CallAsync<TimerTaskRecord, bool>(address, ClusterMethods.ApplyParentClosePolicy, timer, ct);
+    public Task<bool> ApplyParentClosePolicyAsync(string address, TransferTaskRecord timer, CancellationToken ct) =>
+        CallAsync<TransferTaskRecord, bool>(address, ClusterMethods.ApplyParentClosePolicy, timer, ct);
 
     public Task<int> DeliverExternalRequestAsync(string address, ExternalRequestCall call, CancellationToken ct) =>
         CallAsync<ExternalRequestCall, int>(address, ClusterMethods.DeliverExternalRequest, call, ct);

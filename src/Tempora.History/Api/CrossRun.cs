@@ -17,7 +17,7 @@ namespace Tempora.History;
 /// </summary>
 public sealed partial class HistoryEngine
 {
-    private async Task StartChildAsync(TimerTaskRecord timer, TimerTaskInfo info, CancellationToken ct)
+    private async Task StartChildAsync(TransferTaskRecord timer, TransferTaskInfo info, CancellationToken ct)
     {
         var parentKey = timer.Key;
         var pending = await TryReadAsync(parentKey, s => s.IsOpen && s.Children.TryGetValue(info.EventId, out var c) && !c.Started
@@ -25,7 +25,7 @@ public sealed partial class HistoryEngine
             : default, ct);
         if (pending.Child is null)
         {
-            await store.DeleteTasksAsync([timer.TaskId], [], ct);
+            await store.DeleteTransferTasksAsync([timer.TaskId], ct);
             return;
         }
         var a = pending.Child.Initiated;
@@ -114,14 +114,14 @@ public sealed partial class HistoryEngine
             : null;
     }
 
-    private Task NotifyParentAsync(TimerTaskRecord timer, TimerTaskInfo info, CancellationToken ct) =>
+    private Task NotifyParentAsync(TransferTaskRecord timer, TransferTaskInfo info, CancellationToken ct) =>
         OnOwnerAsync(info.TargetNamespaceId, info.TargetWorkflowId,
             () => NotifyParentHereAsync(timer, ct), address => remote!.NotifyParentAsync(address, timer, ct));
 
     /// <summary>Records a child's close on its parent, run by the process that owns the parent's shard.</summary>
-    public Task<bool> NotifyParentHereAsync(TimerTaskRecord timer, CancellationToken ct)
+    public Task<bool> NotifyParentHereAsync(TransferTaskRecord timer, CancellationToken ct)
     {
-        var info = StateSerializer.DeserializeValue<TimerTaskInfo>(timer.Data);
+        var info = StateSerializer.DeserializeValue<TransferTaskInfo>(timer.Data);
         RequireLocal(info.TargetNamespaceId, info.TargetWorkflowId);
         return NotifyParentOnThisProcessAsync(timer, info, ct);
     }
@@ -129,7 +129,7 @@ public sealed partial class HistoryEngine
     /// <summary>How many resets in a row a child's close report follows to find the parent run that carries on.</summary>
     private const int MaxResetRedirects = 10;
 
-    private async Task<bool> NotifyParentOnThisProcessAsync(TimerTaskRecord timer, TimerTaskInfo info, CancellationToken ct)
+    private async Task<bool> NotifyParentOnThisProcessAsync(TransferTaskRecord timer, TransferTaskInfo info, CancellationToken ct)
     {
         // A parent run replaced by a reset hands the report on to the run that replaced it (as Temporal does): the
         // reset run kept the child pending. All runs of one workflow id live on the same shard, so this stays local.
@@ -153,17 +153,17 @@ public sealed partial class HistoryEngine
         return true;
     }
 
-    private async Task ApplyParentClosePolicyAsync(TimerTaskRecord timer, TimerTaskInfo info, CancellationToken ct)
+    private async Task ApplyParentClosePolicyAsync(TransferTaskRecord timer, TransferTaskInfo info, CancellationToken ct)
     {
         await OnOwnerAsync(info.TargetNamespaceId, info.TargetWorkflowId,
             () => ApplyParentClosePolicyHereAsync(timer, ct), address => remote!.ApplyParentClosePolicyAsync(address, timer, ct));
-        await store.DeleteTasksAsync([timer.TaskId], [], ct);
+        await store.DeleteTransferTasksAsync([timer.TaskId], ct);
     }
 
     /// <summary>Cancels or terminates a closed parent's child, run by the process that owns the child's shard.</summary>
-    public async Task<bool> ApplyParentClosePolicyHereAsync(TimerTaskRecord timer, CancellationToken ct)
+    public async Task<bool> ApplyParentClosePolicyHereAsync(TransferTaskRecord timer, CancellationToken ct)
     {
-        var info = StateSerializer.DeserializeValue<TimerTaskInfo>(timer.Data);
+        var info = StateSerializer.DeserializeValue<TransferTaskInfo>(timer.Data);
         RequireLocal(info.TargetNamespaceId, info.TargetWorkflowId);
         try
         {
@@ -196,16 +196,16 @@ public sealed partial class HistoryEngine
         return true;
     }
 
-    private async Task DeliverExternalRequestAsync(TimerTaskRecord timer, TimerTaskInfo info, CancellationToken ct)
+    private async Task DeliverExternalRequestAsync(TransferTaskRecord timer, TransferTaskInfo info, CancellationToken ct)
     {
         var sourceKey = timer.Key;
         var request = await TryReadAsync(sourceKey, s => s.IsOpen ? s.ExternalRequests.GetValueOrDefault(info.EventId) : null, ct);
         if (request is null)
         {
-            await store.DeleteTasksAsync([timer.TaskId], [], ct);
+            await store.DeleteTransferTasksAsync([timer.TaskId], ct);
             return;
         }
-        var signal = info.Kind == TimerTaskKind.SignalExternal;
+        var signal = info.Kind == TransferTaskKind.SignalExternal;
         var source = new WorkflowExecution { WorkflowId = sourceKey.WorkflowId, RunId = sourceKey.RunId };
         var (ns, execution, childOnly) = signal
             ? (request.Initiated.SignalExternalWorkflowExecutionInitiatedEventAttributes.Namespace,
@@ -311,7 +311,7 @@ public sealed partial class HistoryEngine
     /// Applies the final step on an open run and deletes the task row with it; a closed or gone run just drops the
     /// row, unless <paramref name="passOn"/> says another run takes the step over (then the row stays until it does).
     /// </summary>
-    private async Task FinishOnRunAsync(WorkflowKey key, TimerTaskRecord timer, Action<Transition> apply, CancellationToken ct,
+    private async Task FinishOnRunAsync(WorkflowKey key, TransferTaskRecord timer, Action<Transition> apply, CancellationToken ct,
         Func<MutableState, bool>? passOn = null)
     {
         var done = false;
@@ -321,7 +321,7 @@ public sealed partial class HistoryEngine
             {
                 if (t.State.IsOpen)
                 {
-                    t.DeleteTimer(timer.TaskId);
+                    t.DeleteTransferTask(timer.TaskId);
                     apply(t);
                     done = true;
                 }
@@ -337,7 +337,7 @@ public sealed partial class HistoryEngine
         }
         if (!done)
         {
-            await store.DeleteTasksAsync([timer.TaskId], [], ct);
+            await store.DeleteTransferTasksAsync([timer.TaskId], ct);
         }
     }
 

@@ -439,7 +439,7 @@ internal sealed class WorkflowTaskCompletion(
             Priority = a.Priority,
         };
         t.WriteEvent(e);
-        t.AddTimer(t.Now, new TimerTaskInfo(TimerTaskKind.StartChild, e.EventId));
+        t.AddTransferTask(new TransferTaskInfo(TransferTaskKind.StartChild, e.EventId));
     }
 
     private void SignalExternal(SignalExternalWorkflowExecutionCommandAttributes? a, Command command)
@@ -465,7 +465,7 @@ internal sealed class WorkflowTaskCompletion(
             Header = a.Header,
         };
         t.WriteEvent(e);
-        t.AddTimer(t.Now, new TimerTaskInfo(TimerTaskKind.SignalExternal, e.EventId));
+        t.AddTransferTask(new TransferTaskInfo(TransferTaskKind.SignalExternal, e.EventId));
     }
 
     private void CancelExternal(RequestCancelExternalWorkflowExecutionCommandAttributes? a, Command command)
@@ -487,7 +487,7 @@ internal sealed class WorkflowTaskCompletion(
             Reason = a.Reason,
         };
         t.WriteEvent(e);
-        t.AddTimer(t.Now, new TimerTaskInfo(TimerTaskKind.CancelExternal, e.EventId));
+        t.AddTransferTask(new TransferTaskInfo(TransferTaskKind.CancelExternal, e.EventId));
     }
 
     /// <summary>Signals and cancel requests to other workflows are limited separately, 2 000 pending each (§7).</summary>

@@ -185,15 +185,15 @@ public sealed partial class Transition
         {
             if (!child.Started)
             {
-                AddTimer(Now, new TimerTaskInfo(TimerTaskKind.StartChild, child.InitiatedEventId));
+                AddTransferTask(new TransferTaskInfo(TransferTaskKind.StartChild, child.InitiatedEventId));
             }
         }
         foreach (var request in State.ExternalRequests.Values)
         {
             var kind = request.Initiated.EventType == EventType.SignalExternalWorkflowExecutionInitiated
-                ? TimerTaskKind.SignalExternal
-                : TimerTaskKind.CancelExternal;
-            AddTimer(Now, new TimerTaskInfo(kind, request.InitiatedEventId));
+                ? TransferTaskKind.SignalExternal
+                : TransferTaskKind.CancelExternal;
+            AddTransferTask(new TransferTaskInfo(kind, request.InitiatedEventId));
         }
         ScheduleWorkflowTask();
         ArmRunTimeout();

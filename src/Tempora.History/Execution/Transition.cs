@@ -24,6 +24,8 @@ public sealed partial class Transition(MutableState state, DateTimeOffset now, T
     internal List<HistoryEvent> NewEvents { get; } = [];
     internal List<TimerTaskRecord> NewTimers { get; } = [];
     internal List<long> DeletedTimers { get; } = [];
+    internal List<TransferTaskRecord> NewTransferTasks { get; } = [];
+    internal List<long> DeletedTransferTasks { get; } = [];
     internal List<MatchingTask> NewTasks { get; } = [];
     internal List<long> DeletedTasks { get; } = [];
     internal List<Action> AfterCommit { get; } = [];
@@ -226,6 +228,24 @@ public sealed partial class Transition(MutableState state, DateTimeOffset now, T
         }
     }
 
+    /// <summary>Queues work on another run, processed as soon as this transition commits; returns its task id.</summary>
+    public long AddTransferTask(TransferTaskInfo info)
+    {
+        var id = taskIds.Next();
+        NewTransferTasks.Add(new TransferTaskRecord(id, Key, StateSerializer.SerializeValue(info)));
+        HasChanges = true;
+        return id;
+    }
+
+    public void DeleteTransferTask(long taskId)
+    {
+        if (taskId > 0)
+        {
+            DeletedTransferTasks.Add(taskId);
+            HasChanges = true;
+        }
+    }
+
     /// <summary>Queues a workflow or activity task for matching; returns its task id.</summary>
     public long AddMatchingTask(string taskQueue, TaskKind type, long scheduledEventId, int attempt)
     {
@@ -265,7 +285,7 @@ public sealed partial class Transition(MutableState state, DateTimeOffset now, T
             if (child.Started && policy is ParentClosePolicy.Terminate or ParentClosePolicy.Unspecified or ParentClosePolicy.RequestCancel
                 && reset?.Children.Contains(child.InitiatedEventId) != true)
             {
-                AddTimer(Now, new TimerTaskInfo(TimerTaskKind.ParentClosePolicy, child.InitiatedEventId)
+                AddTransferTask(new TransferTaskInfo(TransferTaskKind.ParentClosePolicy, child.InitiatedEventId)
                 {
                     TargetNamespaceId = child.NamespaceId,
                     TargetWorkflowId = child.Initiated.WorkflowId,
@@ -276,7 +296,7 @@ public sealed partial class Transition(MutableState state, DateTimeOffset now, T
         }
         if (parent is not null && !successor && reset is null)
         {
-            AddTimer(Now, new TimerTaskInfo(TimerTaskKind.NotifyParent, parent.InitiatedEventId)
+            AddTransferTask(new TransferTaskInfo(TransferTaskKind.NotifyParent, parent.InitiatedEventId)
             {
                 TargetNamespaceId = parent.NamespaceId,
                 TargetWorkflowId = parent.WorkflowId,
@@ -286,8 +306,8 @@ public sealed partial class Transition(MutableState state, DateTimeOffset now, T
         }
     }
 
-    /// <summary>The write this transition amounts to.</summary>
-    internal ExecutionMutation ToMutation(long expectedDbVersion)
+    /// <summary>The write this transition amounts to; <paramref name="shardId"/> is the run's shard, which its task rows carry.</summary>
+    internal ExecutionMutation ToMutation(long expectedDbVersion, int shardId)
     {
         if (State.WorkflowTask is { Speculative: true } speculative)
         {
@@ -305,8 +325,11 @@ public sealed partial class Transition(MutableState state, DateTimeOffset now, T
         return new ExecutionMutation(Key, expectedDbVersion, State.NextEventId, (int)State.Status, StateSerializer.Serialize(State),
             history, NewTimers, DeletedTimers, NewTasks, DeletedTasks, DeleteAllTasks)
         {
+            ShardId = shardId,
+            NewTransferTasks = NewTransferTasks,
+            DeletedTransferTasks = DeletedTransferTasks,
             Current = StatusChanged ? CurrentRecord() : null,
-            Successor = Successor is null ? null : Successor.ToMutation(0) with
+            Successor = Successor is null ? null : Successor.ToMutation(0, shardId) with
             {
                 CreateWithCurrent = new CurrentRunCondition(State.RunId),
                 Current = Successor.CurrentRecord(),

@@ -20,14 +20,23 @@ public sealed class MeteredExecutionStore(IExecutionStore inner, IMetrics metric
     public Task<IReadOnlyList<HistoryBatch>> ReadHistoryAsync(WorkflowKey key, long fromEventId, long toEventIdExclusive, CancellationToken ct) =>
         MeasureAsync(metrics, "ReadHistoryBranch", () => inner.ReadHistoryAsync(key, fromEventId, toEventIdExclusive, ct));
 
-    public Task<IReadOnlyList<TimerTaskRecord>> LoadTimerTasksAsync(CancellationToken ct) =>
-        MeasureAsync(metrics, "GetTimerTasks", () => inner.LoadTimerTasksAsync(ct));
+    public Task<IReadOnlyList<TimerTaskRecord>> LoadTimerTasksAsync(ShardSet shards, CancellationToken ct) =>
+        MeasureAsync(metrics, "GetTimerTasks", () => inner.LoadTimerTasksAsync(shards, ct));
 
-    public Task<IReadOnlyList<MatchingTask>> LoadMatchingTasksAsync(CancellationToken ct) =>
-        MeasureAsync(metrics, "GetTasks", () => inner.LoadMatchingTasksAsync(ct));
+    public Task<IReadOnlyList<TransferTaskRecord>> LoadTransferTasksAsync(ShardSet shards, CancellationToken ct) =>
+        MeasureAsync(metrics, "GetTransferTasks", () => inner.LoadTransferTasksAsync(shards, ct));
+
+    public Task<IReadOnlyList<MatchingTask>> LoadMatchingTasksAsync(ShardSet shards, CancellationToken ct) =>
+        MeasureAsync(metrics, "GetTasks", () => inner.LoadMatchingTasksAsync(shards, ct));
 
     public Task DeleteTasksAsync(IReadOnlyList<long> timerTaskIds, IReadOnlyList<long> matchingTaskIds, CancellationToken ct) =>
         MeasureAsync(metrics, "CompleteTasks", () => inner.DeleteTasksAsync(timerTaskIds, matchingTaskIds, ct));
+
+    public Task DeleteTransferTasksAsync(IReadOnlyList<long> transferTaskIds, CancellationToken ct) =>
+        MeasureAsync(metrics, "CompleteTransferTask", () => inner.DeleteTransferTasksAsync(transferTaskIds, ct));
+
+    public Task<int> UpgradeLegacyTasksAsync(int shardCount, Func<byte[], byte[]?> transferOfLegacyTimer, CancellationToken ct) =>
+        MeasureAsync(metrics, "UpgradeLegacyTasks", () => inner.UpgradeLegacyTasksAsync(shardCount, transferOfLegacyTimer, ct));
 
     public Task DeleteExecutionAsync(WorkflowKey key, CancellationToken ct) =>
         MeasureAsync(metrics, "DeleteWorkflowExecution", () => inner.DeleteExecutionAsync(key, ct));
