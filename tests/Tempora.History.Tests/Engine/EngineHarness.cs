@@ -26,10 +26,12 @@ internal sealed class EngineHarness : IAsyncDisposable
     private readonly string _directory;
     private readonly IPersistence _persistence;
     private readonly TimerQueue _timers;
+    private readonly TransferQueue _transfers;
 
     private EngineHarness(string directory, IPersistence persistence, TestClock clock, MatchingEngine matching, TimerQueue timers,
-        HistoryEngine history, NamespaceRecord ns)
+        TransferQueue transfers, HistoryEngine history, NamespaceRecord ns)
     {
+        _transfers = transfers;
         _directory = directory;
         _persistence = persistence;
         _timers = timers;
@@ -60,13 +62,14 @@ internal sealed class EngineHarness : IAsyncDisposable
         var timers = new TimerQueue(clock, NullLogger<TimerQueue>.Instance);
         var namespaces = new NamespaceRegistry(persistence.Namespaces);
         var ownership = new SingleProcessShards(4);
-        var history = new HistoryEngine(persistence.Executions, namespaces, matching, timers, new TaskIdAllocator(), clock,
+        var transfers = new TransferQueue(clock, NullLogger<TransferQueue>.Instance);
+        var history = new HistoryEngine(persistence.Executions, namespaces, matching, timers, transfers, new TaskIdAllocator(), clock,
             NullLogger<HistoryEngine>.Instance, ownership, options: new HistoryOptions { VerifyRebuild = true });
         await namespaces.EnsureAsync("default", CancellationToken.None);
         await history.StartAsync(CancellationToken.None);
         await history.ShardsAcquiredAsync([.. Enumerable.Range(1, ownership.Count)], CancellationToken.None);
         var ns = await namespaces.GetByNameAsync("default", CancellationToken.None);
-        return new EngineHarness(directory, persistence, clock, matching, timers, history, ns) { Start = clock.GetUtcNow() };
+        return new EngineHarness(directory, persistence, clock, matching, timers, transfers, history, ns) { Start = clock.GetUtcNow() };
     }
 
     /// <summary>Starts a run on <see cref="TaskQueueName"/>; its workflow task timeout is a minute unless set.</summary>
@@ -165,6 +168,7 @@ internal sealed class EngineHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _timers.DisposeAsync();
+        await _transfers.DisposeAsync();
         Matching.Dispose();
         await _persistence.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
