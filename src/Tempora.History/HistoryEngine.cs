@@ -176,7 +176,7 @@ public sealed partial class HistoryEngine(
             var record = await store.GetExecutionAsync(key, ct);
             if (record is null || record.Status != (int)Temporalio.Api.Enums.V1.WorkflowExecutionStatus.Running)
             {
-                await store.DeleteExecutionAsync(key, CancellationToken.None);
+                await store.DeleteExecutionAsync(key, ownership.Fence(key), CancellationToken.None);
             }
         }
         finally
@@ -336,7 +336,7 @@ public sealed partial class HistoryEngine(
 
     private async Task CommitAsync(ExecutionContext ctx, Transition t, CurrentRunCondition? create)
     {
-        var mutation = t.ToMutation(ctx.DbVersion);
+        var mutation = t.ToMutation(ctx.DbVersion, ownership.Fence(t.Key));
         if (create is not null)
         {
             mutation = mutation with

@@ -244,7 +244,8 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
             return 0;
         }, ct);
 
-    public Task DeleteExecutionAsync(WorkflowKey key, CancellationToken ct) => db.InTransactionAsync((conn, tx) =>
+    /// <summary>The fence is not checked: one process alone opens a SQLite database.</summary>
+    public Task DeleteExecutionAsync(WorkflowKey key, ShardFence fence, CancellationToken ct) => db.InTransactionAsync((conn, tx) =>
     {
         foreach (var sql in DeleteExecutionSql)
         {

@@ -36,9 +36,13 @@ public sealed record TimerTaskRecord(long TaskId, DateTimeOffset FireTime, Workf
 /// <param name="ExpectedRunId">null: no row may exist for the workflow id; otherwise the row must point at this run.</param>
 public sealed record CurrentRunCondition(string? ExpectedRunId);
 
-/// <summary>Everything one state transition of a run changes, written in one transaction or not at all.</summary>
+/// <summary>
+/// Everything one state transition of a run changes, written in one transaction or not at all, under the fence of the
+/// run's shard as its writer owns it (a successor has the same workflow id, hence the same shard and fence).
+/// </summary>
 public sealed record ExecutionMutation(
     WorkflowKey Key,
+    ShardFence Fence,
     long ExpectedDbVersion,
     long NextEventId,
     int Status,

@@ -286,8 +286,8 @@ public sealed partial class Transition(MutableState state, DateTimeOffset now, T
         }
     }
 
-    /// <summary>The write this transition amounts to.</summary>
-    internal ExecutionMutation ToMutation(long expectedDbVersion)
+    /// <summary>The write this transition amounts to, under the fence of the run's shard.</summary>
+    internal ExecutionMutation ToMutation(long expectedDbVersion, ShardFence fence)
     {
         if (State.WorkflowTask is { Speculative: true } speculative)
         {
@@ -302,11 +302,11 @@ public sealed partial class Transition(MutableState state, DateTimeOffset now, T
             batch.Events.AddRange(NewEvents);
             history.Add(new HistoryBatch(NewEvents[0].EventId, NewEvents[^1].EventId, Google.Protobuf.MessageExtensions.ToByteArray(batch)));
         }
-        return new ExecutionMutation(Key, expectedDbVersion, State.NextEventId, (int)State.Status, StateSerializer.Serialize(State),
+        return new ExecutionMutation(Key, fence, expectedDbVersion, State.NextEventId, (int)State.Status, StateSerializer.Serialize(State),
             history, NewTimers, DeletedTimers, NewTasks, DeletedTasks, DeleteAllTasks)
         {
             Current = StatusChanged ? CurrentRecord() : null,
-            Successor = Successor is null ? null : Successor.ToMutation(0) with
+            Successor = Successor is null ? null : Successor.ToMutation(0, fence) with
             {
                 CreateWithCurrent = new CurrentRunCondition(State.RunId),
                 Current = Successor.CurrentRecord(),

@@ -29,8 +29,8 @@ public sealed class MeteredExecutionStore(IExecutionStore inner, IMetrics metric
     public Task DeleteTasksAsync(IReadOnlyList<long> timerTaskIds, IReadOnlyList<long> matchingTaskIds, CancellationToken ct) =>
         MeasureAsync(metrics, "CompleteTasks", () => inner.DeleteTasksAsync(timerTaskIds, matchingTaskIds, ct));
 
-    public Task DeleteExecutionAsync(WorkflowKey key, CancellationToken ct) =>
-        MeasureAsync(metrics, "DeleteWorkflowExecution", () => inner.DeleteExecutionAsync(key, ct));
+    public Task DeleteExecutionAsync(WorkflowKey key, ShardFence fence, CancellationToken ct) =>
+        MeasureAsync(metrics, "DeleteWorkflowExecution", () => inner.DeleteExecutionAsync(key, fence, ct));
 
     public Task<long> GetMaxTaskIdAsync(CancellationToken ct) =>
         MeasureAsync(metrics, "GetMaxTaskId", () => inner.GetMaxTaskIdAsync(ct));
