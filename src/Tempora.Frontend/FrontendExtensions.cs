@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Tempora.Core;
 using Tempora.Core.Metrics;
 using Tempora.Cluster.Forwarding;
 using Tempora.Cluster.Internal;
