@@ -17,7 +17,6 @@ namespace Tempora.Cluster.Forwarding;
 /// </summary>
 public sealed class ShardRoutingInterceptor(IShardOwnership ownership, NamespaceRegistry namespaces, ClusterChannels channels) : Interceptor
 {
-
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
