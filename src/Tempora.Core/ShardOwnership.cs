@@ -32,6 +32,18 @@ public interface IShardOwnership
 
     /// <summary>gRPC addresses of the other live processes of the cluster (for polls, which any of them may answer).</summary>
     IReadOnlyList<string> Peers { get; }
+
+    /// <summary>
+    /// True when this process owns every shard for good (one process alone, without leases): no request is ever
+    /// routed elsewhere, and routing can step aside.
+    /// </summary>
+    bool OwnsEveryShard { get; }
+
+    /// <summary>
+    /// The fencing token a write to <paramref name="key"/>'s run carries now; throws
+    /// <c>ShardOwnershipLostException</c> when its shard is not (or no longer) this process's.
+    /// </summary>
+    ShardFence Fence(WorkflowKey key);
 }
 
 public static class ShardOwnershipExtensions
@@ -52,14 +64,4 @@ public interface IShardListener
 
     /// <summary>Called once the shards are owned: load their durable timers and tasks.</summary>
     Task ShardsAcquiredAsync(IReadOnlyCollection<int> shards, CancellationToken ct);
-}
-
-/// <summary>A process that owns every shard and has no peers (SQLite, tests).</summary>
-public sealed class SingleProcessShards(int count) : IShardOwnership
-{
-    public int Count { get; } = count;
-
-    public IReadOnlyList<string> Peers => [];
-
-    public ShardRoute Route(int shard) => ShardRoute.Local;
 }

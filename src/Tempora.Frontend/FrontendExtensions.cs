@@ -5,9 +5,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Tempora.Core;
 using Tempora.Core.Metrics;
-using Tempora.Frontend.Cluster;
+using Tempora.Cluster.Forwarding;
+using Tempora.Cluster.Internal;
 
 namespace Tempora.Frontend;
 
@@ -39,13 +39,8 @@ public static class FrontendExtensions
             options.MaxReceiveMessageSize = limits.Cluster;
             options.CompressionProviders = [new BoundedGzipCompression(limits.Cluster)];
         });
-        services.TryAddSingleton<IShardOwnership>(new SingleProcessShards(1));
         services.TryAddSingleton(StoreNames.Sqlite);
-        services.AddSingleton<ClusterChannels>();
-        services.AddSingleton<PollHandoff>();
         services.AddSingleton<WorkerPolls>();
-        services.AddSingleton<ClusterService>();
-        services.AddSingleton<IServiceMethodProvider<ClusterService>>(new ClusterServiceBinder());
         services.TryAddSingleton<IMetrics>(NullMetrics.Instance);
         services.AddSingleton<WorkflowServiceImpl>();
         services.AddSingleton<OperatorServiceImpl>();
@@ -69,7 +64,6 @@ public static class FrontendExtensions
         endpoints.MapGrpcService<WorkflowServiceImpl>();
         endpoints.MapGrpcService<OperatorServiceImpl>();
         endpoints.MapGrpcService<HealthServiceImpl>();
-        endpoints.MapGrpcService<ClusterService>();
         return endpoints;
     }
 }

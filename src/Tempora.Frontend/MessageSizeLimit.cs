@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Tempora.Core.Metrics;
-using Tempora.Frontend.Cluster;
+using Tempora.Cluster.Internal;
 
 namespace Tempora.Frontend;
 

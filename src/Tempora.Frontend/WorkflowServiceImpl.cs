@@ -2,10 +2,12 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Tempora.Core;
 using Tempora.Core.Errors;
-using Tempora.Frontend.Cluster;
+using Tempora.Cluster.Peers;
+using Tempora.Cluster.Polling;
 using Tempora.Frontend.Validation;
 using Tempora.History;
 using Tempora.Matching;
+using Tempora.Matching.Polling;
 using Tempora.Persistence;
 using Tempora.Visibility;
 using Temporalio.Api.Enums.V1;
@@ -21,8 +23,8 @@ namespace Tempora.Frontend;
 /// client identity) and hands over to history or matching; methods not declared here answer Unimplemented.
 /// </summary>
 public sealed partial class WorkflowServiceImpl(
-    HistoryEngine history, MatchingEngine matching, VisibilityService visibility, TimeProvider time, IShardOwnership ownership,
-    ClusterChannels channels, PollHandoff handoff, StoreNames stores, WorkerPolls workerPolls)
+    HistoryEngine history, MatchingEngine matching, TaskPoller taskPoller, VisibilityService visibility, TimeProvider time,
+    IShardOwnership ownership, PollFanOut polls, PeerCalls peers, StoreNames stores, WorkerPolls workerPolls)
 {
     /// <summary>The Temporal server version we are compatible with; Go/Java clients check it against "&lt;2.0.0".</summary>
     public const string ServerVersion = "1.28.0";
@@ -307,10 +309,7 @@ public sealed partial class WorkflowServiceImpl(
             // Only the backlog is known here; ages and rates are not tracked, so they stay zero.
             response.Stats = new TaskQueueStats { ApproximateBacklogCount = matching.BacklogCount(key) };
         }
-        if (!ClusterChannels.IsForwarded(context))
-        {
-            await AddPeersAsync(request, response, context);
-        }
+        await AddPeersAsync(request, response, context);
         return response;
     }
 
@@ -320,19 +319,8 @@ public sealed partial class WorkflowServiceImpl(
     /// </summary>
     private async Task AddPeersAsync(DescribeTaskQueueRequest request, DescribeTaskQueueResponse response, ServerCallContext context)
     {
-        var answers = await Task.WhenAll(ownership.Peers.Select(async peer =>
-        {
-            try
-            {
-                return await channels.ForwardAsync<DescribeTaskQueueRequest, DescribeTaskQueueResponse>(
-                    peer, context.Method, request, ClusterChannels.ForwardOptions(context));
-            }
-            catch (RpcException)
-            {
-                return null; // a replica that is gone or busy: describe what the others hold
-            }
-        }));
-        foreach (var answer in answers.OfType<DescribeTaskQueueResponse>())
+        // A replica that is gone or busy is left out: describe what the others hold.
+        foreach (var answer in await peers.AskPeersAsync<DescribeTaskQueueRequest, DescribeTaskQueueResponse>(request, context))
         {
             foreach (var poller in answer.Pollers.Where(p => response.Pollers.All(known => known.Identity != p.Identity)))
             {

@@ -82,9 +82,6 @@ public sealed partial class HistoryEngine(
         transferQueue.Start(ProcessTransferAsync);
     }
 
-    /// <summary>The shard of a run, which the task rows of its transitions carry.</summary>
-    private int ShardOf(WorkflowKey key) => Shards.Of(key.NamespaceId, key.WorkflowId, ownership.Count);
-
     /// <summary>Runs one transition on an existing run under its lock and commits it.</summary>
     internal Task<T> UpdateAsync<T>(WorkflowKey key, Func<Transition, T> action, CancellationToken ct) =>
         UpdateAsync(key, (t, _) => action(t), ct);
@@ -183,7 +180,7 @@ public sealed partial class HistoryEngine(
             var record = await store.GetExecutionAsync(key, ct);
             if (record is null || record.Status != (int)Temporalio.Api.Enums.V1.WorkflowExecutionStatus.Running)
             {
-                await store.DeleteExecutionAsync(key, CancellationToken.None);
+                await store.DeleteExecutionAsync(key, ownership.Fence(key), CancellationToken.None);
             }
         }
         finally
@@ -343,7 +340,7 @@ public sealed partial class HistoryEngine(
 
     private async Task CommitAsync(ExecutionContext ctx, Transition t, CurrentRunCondition? create)
     {
-        var mutation = t.ToMutation(ctx.DbVersion, ShardOf(t.Key));
+        var mutation = t.ToMutation(ctx.DbVersion, ownership.Fence(t.Key));
         if (create is not null)
         {
             mutation = mutation with

@@ -126,19 +126,16 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
     /// <summary>Applies the visibility rows transitions enqueue; told after each commit that enqueued one.</summary>
     public PostgresVisibilityStore? Visibility { get; set; }
 
-    /// <summary>Shard leases of this process; when set, every write is fenced by its shard's range id.</summary>
-    public ShardLeases? Leases { get; set; }
-
     /// <summary>
-    /// Writes a transition (with its successor, if any) atomically and returns once it is committed. The fencing token,
+    /// Writes a transition (with its successor, if any) atomically and returns once it is committed. The fencing token
+    /// (when the writer holds its shard by a lease),
     /// the run's version and the current-run pointer are checked by statements that raise an error when they do not
     /// hold (tempora_require), which rolls the batch back. A caller that gives up before its batch is sent is
     /// cancelled; once sent, it waits for the outcome.
     /// </summary>
     public Task WriteAsync(ExecutionMutation m, CancellationToken ct)
     {
-        // A successor has the same workflow id, hence the same shard.
-        var pending = new PendingTransition(m, Leases?.Fence(m.Key), ct);
+        var pending = new PendingTransition(m, ct);
         _pending.Enqueue(pending);
         return pending.Task;
     }
@@ -215,7 +212,7 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
         {
             ConditionFailedState => e.MessageText switch
             {
-                "fence" => new ShardOwnershipLostException(culprit.Fence!.Value.Shard),
+                "fence" => new ShardOwnershipLostException(m.Fence.ShardId),
                 "current" => new CurrentExecutionConditionFailedException(m.Key.WorkflowId),
                 _ => new ExecutionConditionFailedException(m.Key, m.ExpectedDbVersion),
             },
@@ -229,7 +226,7 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
 
     private static void Add(NpgsqlBatch batch, PendingTransition pending)
     {
-        AddFence(batch, pending.Fence);
+        AddFence(batch, pending.Mutation.Fence);
         for (var next = pending.Mutation; next is not null; next = next.Successor)
         {
             Add(batch, next);
@@ -237,13 +234,11 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
     }
 
     /// <summary>A transition waiting for its group's commit.</summary>
-    private sealed class PendingTransition(ExecutionMutation mutation, (int Shard, long RangeId)? fence, CancellationToken ct) : IGroupedWrite
+    private sealed class PendingTransition(ExecutionMutation mutation, CancellationToken ct) : IGroupedWrite
     {
         private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public ExecutionMutation Mutation => mutation;
-
-        public (int Shard, long RangeId)? Fence => fence;
 
         /// <summary>The range of this transition's statements in the current batch.</summary>
         public int FirstCommand { get; set; }
@@ -323,11 +318,11 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
         }
         foreach (var timer in m.NewTimerTasks)
         {
-            Add(batch, InsertTimerSql, timer.Key, timer.TaskId, m.ShardId, timer.FireTime.ToUniversalTime(), timer.Data);
+            Add(batch, InsertTimerSql, timer.Key, timer.TaskId, m.Fence.ShardId, timer.FireTime.ToUniversalTime(), timer.Data);
         }
         foreach (var transfer in m.NewTransferTasks)
         {
-            Add(batch, InsertTransferSql, transfer.Key, transfer.TaskId, m.ShardId, transfer.Data);
+            Add(batch, InsertTransferSql, transfer.Key, transfer.TaskId, m.Fence.ShardId, transfer.Data);
         }
         if (m.Visibility is { } visibility)
         {
@@ -335,7 +330,7 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
         }
         foreach (var task in m.NewMatchingTasks)
         {
-            Add(batch, InsertTaskSql, new WorkflowKey(task.Queue.NamespaceId, task.WorkflowId, task.RunId), task.TaskId, m.ShardId, task.Queue.Name,
+            Add(batch, InsertTaskSql, new WorkflowKey(task.Queue.NamespaceId, task.WorkflowId, task.RunId), task.TaskId, m.Fence.ShardId, task.Queue.Name,
                 (int)task.Queue.Type, task.ScheduledEventId, task.Attempt, task.CreatedTime.ToUniversalTime());
         }
     }
@@ -355,14 +350,15 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
         return command;
     }
 
-    /// <summary>Adds the fencing check first in the batch, when this process fences its writes.</summary>
-    private static void AddFence(NpgsqlBatch batch, (int Shard, long RangeId)? fence)
+    /// <summary>Adds the fencing check first in the batch when the writer holds the shard by a lease (a process alone on
+    /// the database, in tests, holds none).</summary>
+    private static void AddFence(NpgsqlBatch batch, ShardFence fence)
     {
-        if (fence is var (shard, rangeId))
+        if (fence.IsLeased)
         {
             var command = new NpgsqlBatchCommand(RequireFenceSql);
-            command.Parameters.Add(new NpgsqlParameter { Value = shard });
-            command.Parameters.Add(new NpgsqlParameter { Value = rangeId });
+            command.Parameters.Add(new NpgsqlParameter { Value = fence.ShardId });
+            command.Parameters.Add(new NpgsqlParameter { Value = fence.RangeId });
             batch.BatchCommands.Add(command);
         }
     }
@@ -531,9 +527,8 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
         return cmd;
     }
 
-    public async Task DeleteExecutionAsync(WorkflowKey key, CancellationToken ct)
+    public async Task DeleteExecutionAsync(WorkflowKey key, ShardFence fence, CancellationToken ct)
     {
-        var fence = Leases?.Fence(key);
         await using var batch = _db.CreateBatch();
         AddFence(batch, fence);
         foreach (var sql in DeleteExecutionSql)
@@ -547,7 +542,7 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
         }
         catch (PostgresException e) when (e.SqlState == ConditionFailedState)
         {
-            throw new ShardOwnershipLostException(fence!.Value.Shard);
+            throw new ShardOwnershipLostException(fence.ShardId);
         }
         Visibility?.Enqueued();
     }

@@ -18,7 +18,6 @@ public sealed class PostgresPersistence : IPersistence
 
     private readonly PostgresExecutionStore _executions;
     private readonly PostgresVisibilityStore _visibilityStore;
-    private ShardLeases? _leases;
 
     private PostgresPersistence(PostgresSettings settings)
     {
@@ -26,6 +25,7 @@ public sealed class PostgresPersistence : IPersistence
         _visibility = NpgsqlDataSource.Create(settings.ConnectionString(settings.VisibilityDatabase));
         Executions = _executions = new PostgresExecutionStore(_main);
         Namespaces = new PostgresNamespaceStore(_main);
+        ShardLeases = new PostgresShardLeaseStore(_main);
         _executions.Visibility = _visibilityStore = new PostgresVisibilityStore(_main, _visibility);
         Description = settings.ToString();
     }
@@ -35,6 +35,8 @@ public sealed class PostgresPersistence : IPersistence
     public INamespaceStore Namespaces { get; }
 
     public IVisibilityStore Visibility => _visibilityStore;
+
+    public IShardLeaseStore? ShardLeases { get; }
 
     /// <summary>The visibility outbox's state, for readiness.</summary>
     public IVisibilityOutbox VisibilityOutbox => _visibilityStore;
@@ -74,52 +76,10 @@ public sealed class PostgresPersistence : IPersistence
         }
     }
 
-    /// <summary>
-    /// Prepares this process's shard leases (checks the shard count) and fences every write with them from now on.
-    /// Nothing is owned until <see cref="ShardLeases.StartAsync"/> joins the cluster.
-    /// </summary>
-    public async Task<ShardLeases> CreateShardLeasesAsync(int count, CancellationToken ct, TimeSpan? tickEvery = null)
-    {
-        var owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
-        var leases = new ShardLeases(_main, count, owner, tickEvery);
-        await leases.InitializeAsync(ct);
-        _executions.Leases = leases;
-        _leases = leases;
-        return leases;
-    }
-
-    /// <summary>
-    /// Creates the leases and joins the cluster with a listener that holds nothing and an address nobody dials
-    /// (persistence tests: several of these in one process are distinct members).
-    /// </summary>
-    public async Task<ShardLeases> AcquireShardsAsync(int count, ILogger logger, CancellationToken ct, TimeSpan? tickEvery = null)
-    {
-        var leases = await CreateShardLeasesAsync(count, ct, tickEvery);
-        leases.Logger = logger;
-        StartVisibilityOutbox(logger, NullMetrics.Instance);
-        await leases.StartAsync(NoShardListener.Instance, $"no-server-{Guid.NewGuid():N}:0", ct);
-        return leases;
-    }
-
-    private sealed class NoShardListener : IShardListener
-    {
-        public static readonly NoShardListener Instance = new();
-
-        public void ShardsReleased(IReadOnlyCollection<int> shards)
-        {
-        }
-
-        public Task ShardsAcquiredAsync(IReadOnlyCollection<int> shards, CancellationToken ct) => Task.CompletedTask;
-    }
-
     public async ValueTask DisposeAsync()
     {
         await _executions.DisposeAsync();
         await _visibilityStore.DisposeAsync();
-        if (_leases is not null)
-        {
-            await _leases.DisposeAsync();
-        }
         await _main.DisposeAsync();
         await _visibility.DisposeAsync();
     }

@@ -175,7 +175,7 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
         {
             var cmd = Command(tx, InsertTimerSql, timer.Key);
             cmd.Parameters.AddWithValue("$id", timer.TaskId);
-            cmd.Parameters.AddWithValue("$shard", m.ShardId);
+            cmd.Parameters.AddWithValue("$shard", m.Fence.ShardId);
             cmd.Parameters.AddWithValue("$fire", timer.FireTime.ToUnixTimeMilliseconds());
             cmd.Parameters.AddWithValue("$data", timer.Data);
             cmd.ExecuteNonQuery();
@@ -184,7 +184,7 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
         {
             var cmd = Command(tx, InsertTransferSql, transfer.Key);
             cmd.Parameters.AddWithValue("$id", transfer.TaskId);
-            cmd.Parameters.AddWithValue("$shard", m.ShardId);
+            cmd.Parameters.AddWithValue("$shard", m.Fence.ShardId);
             cmd.Parameters.AddWithValue("$data", transfer.Data);
             cmd.ExecuteNonQuery();
         }
@@ -196,7 +196,7 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
         {
             var cmd = Command(tx, InsertTaskSql, new WorkflowKey(task.Queue.NamespaceId, task.WorkflowId, task.RunId));
             cmd.Parameters.AddWithValue("$id", task.TaskId);
-            cmd.Parameters.AddWithValue("$shard", m.ShardId);
+            cmd.Parameters.AddWithValue("$shard", m.Fence.ShardId);
             cmd.Parameters.AddWithValue("$queue", task.Queue.Name);
             cmd.Parameters.AddWithValue("$type", (int)task.Queue.Type);
             cmd.Parameters.AddWithValue("$scheduled", task.ScheduledEventId);
@@ -351,7 +351,8 @@ public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
             return timers.Count + tasks.Count;
         }, ct);
 
-    public Task DeleteExecutionAsync(WorkflowKey key, CancellationToken ct) => db.InTransactionAsync((conn, tx) =>
+    /// <summary>The fence is not checked: one process alone opens a SQLite database.</summary>
+    public Task DeleteExecutionAsync(WorkflowKey key, ShardFence fence, CancellationToken ct) => db.InTransactionAsync((conn, tx) =>
     {
         foreach (var sql in DeleteExecutionSql)
         {

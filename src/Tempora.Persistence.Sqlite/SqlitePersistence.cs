@@ -23,6 +23,9 @@ public sealed class SqlitePersistence : IPersistence
 
     public IVisibilityStore Visibility { get; }
 
+    /// <summary>None: one process alone opens a SQLite database, and owns every shard.</summary>
+    public IShardLeaseStore? ShardLeases => null;
+
     public string Description { get; }
 
     /// <param name="fileName">The database file; null keeps everything in memory.</param>

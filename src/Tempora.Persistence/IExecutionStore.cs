@@ -41,8 +41,9 @@ public interface IExecutionStore
     /// <returns>How many rows were carried over.</returns>
     Task<int> UpgradeLegacyTasksAsync(int shardCount, Func<byte[], byte[]?> transferOfLegacyTimer, CancellationToken ct);
 
-    /// <summary>Removes a run with its history and tasks, and the current pointer if it points at this run.</summary>
-    Task DeleteExecutionAsync(WorkflowKey key, CancellationToken ct);
+    /// <summary>Removes a run with its history and tasks, and the current pointer if it points at this run, under the
+    /// fence of its shard (like a transition).</summary>
+    Task DeleteExecutionAsync(WorkflowKey key, ShardFence fence, CancellationToken ct);
 
     /// <summary>A task id at or above every id in use: this process's ids start after it, so they stay unique and
     /// increasing after a restart (on PostgreSQL, a block no other replica gets).</summary>

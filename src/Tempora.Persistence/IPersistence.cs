@@ -11,6 +11,10 @@ public interface IPersistence : IAsyncDisposable
 
     IVisibilityStore Visibility { get; }
 
+    /// <summary>The shard lease rows when several processes can share this store (PostgreSQL); null when one process
+    /// owns it alone (SQLite).</summary>
+    IShardLeaseStore? ShardLeases { get; }
+
     /// <summary>Where the data lives, for logs (no secrets).</summary>
     string Description { get; }
 

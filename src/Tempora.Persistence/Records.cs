@@ -37,11 +37,15 @@ public sealed record TimerTaskRecord(long TaskId, DateTimeOffset FireTime, Workf
 /// <param name="ExpectedRunId">null: no row may exist for the workflow id; otherwise the row must point at this run.</param>
 public sealed record CurrentRunCondition(string? ExpectedRunId);
 
-/// <summary>Everything one state transition of a run changes, written in one transaction or not at all.
-/// <see cref="DeleteAllTasksOfRun"/> removes the run's timer, transfer and matching task rows before the new ones of the
-/// same mutation are inserted.</summary>
+/// <summary>
+/// Everything one state transition of a run changes, written in one transaction or not at all, under the fence of the
+/// run's shard as its writer owns it (a successor has the same workflow id, hence the same shard and fence); its task
+/// rows carry that shard. <see cref="DeleteAllTasksOfRun"/> removes the run's timer, transfer and matching task rows
+/// before the new ones of the same mutation are inserted.
+/// </summary>
 public sealed record ExecutionMutation(
     WorkflowKey Key,
+    ShardFence Fence,
     long ExpectedDbVersion,
     long NextEventId,
     int Status,
@@ -53,10 +57,6 @@ public sealed record ExecutionMutation(
     IReadOnlyList<long> DeletedMatchingTasks,
     bool DeleteAllTasksOfRun)
 {
-    /// <summary>The run's shard (<see cref="Shards.Of"/>): every task row this mutation writes carries it, so that a
-    /// process taking a shard over reads that shard's rows only. A successor has the same workflow id, hence shard.</summary>
-    public int ShardId { get; init; }
-
     /// <summary>Transfer tasks this transition creates (written after <see cref="DeleteAllTasksOfRun"/> applies).</summary>
     public IReadOnlyList<TransferTaskRecord> NewTransferTasks { get; init; } = [];
 

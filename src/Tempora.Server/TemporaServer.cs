@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Tempora.Cluster;
+using Tempora.Cluster.Membership;
 using Tempora.Core;
 using Tempora.Core.Metrics;
 using Tempora.Frontend;
@@ -12,6 +14,7 @@ using Tempora.History;
 using Tempora.History.Queues;
 using Tempora.History.Visibility;
 using Tempora.Matching;
+using Tempora.Matching.Polling;
 using Tempora.Persistence;
 using Tempora.Persistence.Metrics;
 using Tempora.Persistence.Postgres;
@@ -190,19 +193,11 @@ public sealed partial class TemporaServer : IAsyncDisposable
         services.AddSingleton<TaskIdAllocator>();
         services.AddSingleton<TimerQueue>();
         services.AddSingleton<TransferQueue>();
-        // A single process owns every shard; on PostgreSQL the leases are shared by every live replica.
-        ShardLeases? leases = null;
-        if (persistence is PostgresPersistence postgres)
-        {
-            leases = await postgres.CreateShardLeasesAsync(options.NumHistoryShards, ct);
-            services.AddSingleton<IShardOwnership>(leases);
-            services.AddSingleton(StoreNames.Postgres);
-        }
-        else
-        {
-            services.AddSingleton<IShardOwnership>(new SingleProcessShards(options.NumHistoryShards));
-        }
-        services.AddSingleton<IRemoteRuns, Frontend.Cluster.RemoteRunsClient>();
+        // A process alone on its store (SQLite) owns every shard; on PostgreSQL the live replicas split them by leases.
+        services.AddCluster(sp => persistence.ShardLeases is { } leaseStore
+            ? new ShardLeases(leaseStore, options.NumHistoryShards, sp.GetRequiredService<ILogger<ShardLeases>>(), metrics)
+            : new SingleProcessShards(options.NumHistoryShards, metrics));
+        services.AddSingleton(options.Store == StoreKind.Postgres ? StoreNames.Postgres : StoreNames.Sqlite);
         services.AddSingleton(new HistoryOptions
         {
             VerifyRebuild = options.VerifyRebuild,
@@ -212,6 +207,8 @@ public sealed partial class TemporaServer : IAsyncDisposable
         services.AddSingleton<HistoryEngine>();
         services.AddSingleton<IRunDeleter, HistoryRunDeleter>();
         services.AddSingleton<INamespaceRetentions, RegistryNamespaceRetentions>();
+        services.AddSingleton<ITaskStarter, HistoryTaskStarter>();
+        services.AddSingleton<TaskPoller>();
         services.AddSingleton<RetentionJob>();
         services.AddFrontend(MessageSizeLimitsOf(options));
         if (!options.Headless)
@@ -228,6 +225,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
         var app = builder.Build();
         app.UseFrontend();
         app.MapFrontend();
+        app.MapCluster();
         app.MapObservability(prometheus, readiness);
         if (!options.Headless)
         {
@@ -235,6 +233,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
         }
 
         var logger = app.Services.GetRequiredService<ILogger<TemporaServer>>();
+        var membership = app.Services.GetRequiredService<IClusterMembership>();
         var retention = app.Services.GetRequiredService<RetentionJob>();
         // Listen first: a starting process answers its probes (live, not ready); the gate keeps the API closed until
         // it has joined the cluster and loaded its shards' durable timers and tasks.
@@ -258,22 +257,14 @@ public sealed partial class TemporaServer : IAsyncDisposable
             }
             var history = app.Services.GetRequiredService<HistoryEngine>();
             await history.StartAsync(ct);
-            if (leases is null)
+            if (persistence is PostgresPersistence store)
             {
-                // SQLite has no leases: this process owns every shard.
-                await history.ShardsAcquiredAsync([.. Enumerable.Range(1, options.NumHistoryShards)], ct);
-                metrics.Set(MetricNames.NumShards, options.NumHistoryShards);
+                store.StartVisibilityOutbox(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<PostgresVisibilityStore>(), metrics);
             }
-            else
-            {
-                // Join the cluster: take the shards that fall to this process; the others are forwarded to their owners.
-                var loggers = app.Services.GetRequiredService<ILoggerFactory>();
-                leases.Logger = loggers.CreateLogger<ShardLeases>();
-                var store = (PostgresPersistence)persistence;
-                store.StartVisibilityOutbox(loggers.CreateLogger<PostgresVisibilityStore>(), metrics);
-                leases.OwnedCountChanged = owned => metrics.Set(MetricNames.NumShards, owned);
-                await leases.StartAsync(history, BroadcastAddress(options, listeners.Grpc!.IPEndPoint!.Port), ct);
-            }
+            // Take this process's shards (all of them, or those that fall to it on a cluster) and load their timers and
+            // tasks. Only a process with peers tells them its address (resolving it may ask DNS).
+            var address = membership.OwnsEveryShard ? "" : BroadcastAddress(options, listeners.Grpc!.IPEndPoint!.Port);
+            await membership.JoinAsync(history, address, ct);
             retention.Interval = options.RetentionScanInterval;
             retention.Start();
         }
@@ -290,7 +281,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
         var server = new TemporaServer(app, persistence, prometheus, listeners.Grpc!.IPEndPoint!.Port, listeners.Metrics!.IPEndPoint!.Port,
             listeners.Ui?.IPEndPoint?.Port, options.Ip)
         {
-            OwnedShardsNow = leases is null ? () => [.. Enumerable.Range(1, options.NumHistoryShards)] : () => leases.OwnedShards,
+            OwnedShardsNow = () => membership.OwnedShards,
         };
         LogListening(logger, server.GrpcAddress, persistence.Description);
         LogObservability(logger, server.MetricsAddress, options.Metrics ? "on /metrics" : "off");

@@ -252,7 +252,7 @@ public abstract partial class PersistenceContractTests
             NewMatchingTasks = [Matching(12, m.Key, TaskKind.Workflow)],
         });
 
-        await Executions.DeleteExecutionAsync(a.Key, Ct);
+        await Executions.DeleteExecutionAsync(a.Key, NoLease, Ct);
 
         await AssertNothingOfRunAsync(a.Key);
         Assert.Null(await Executions.GetCurrentExecutionAsync(a.Key.NamespaceId, a.Key.WorkflowId, Ct));
@@ -263,7 +263,7 @@ public abstract partial class PersistenceContractTests
         await AssertMatchingTaskIdsAsync(12);
 
         // Deleting what is gone already is not an error.
-        await Executions.DeleteExecutionAsync(a.Key, Ct);
+        await Executions.DeleteExecutionAsync(a.Key, NoLease, Ct);
     }
 
     [Fact]
@@ -278,7 +278,7 @@ public abstract partial class PersistenceContractTests
         };
         await Executions.WriteAsync(second, Ct);
 
-        await Executions.DeleteExecutionAsync(first.Key, Ct);
+        await Executions.DeleteExecutionAsync(first.Key, NoLease, Ct);
 
         await AssertNothingOfRunAsync(first.Key);
         await AssertExecutionAsync(second, dbVersion: 1);

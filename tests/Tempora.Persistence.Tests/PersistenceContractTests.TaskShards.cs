@@ -23,7 +23,7 @@ public abstract partial class PersistenceContractTests
             var id = 10 * (i + 1);
             await CreateRunAsync(run, m => m with
             {
-                ShardId = i + 1,
+                Fence = new ShardFence(i + 1, ShardFence.Unleased),
                 NewTimerTasks = [Timer(id, T0, run)],
                 NewTransferTasks = [Transfer(id + 1, run)],
                 NewMatchingTasks = [Matching(id + 2, run, TaskKind.Workflow)],
@@ -64,7 +64,7 @@ public abstract partial class PersistenceContractTests
         await Executions.WriteAsync(Update(a, 2) with { DeleteAllTasksOfRun = true, NewTransferTasks = [Transfer(9, a)] }, Ct);
         await AssertTransferIdsAsync(9);
 
-        await Executions.DeleteExecutionAsync(a, Ct);
+        await Executions.DeleteExecutionAsync(a, TestData.NoLease, Ct);
         await AssertTransferIdsAsync();
     }
 

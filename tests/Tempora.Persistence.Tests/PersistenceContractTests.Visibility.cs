@@ -100,7 +100,7 @@ public abstract partial class PersistenceContractTests
         await Executions.WriteAsync(Create(key) with { Visibility = Row(key, 1) }, Ct);
         Assert.Equal(1, await Store.Visibility.CountAsync(NamespaceId, Query(null), Ct));
 
-        await Executions.DeleteExecutionAsync(key, Ct);
+        await Executions.DeleteExecutionAsync(key, NoLease, Ct);
 
         Assert.Equal(0, await Store.Visibility.CountAsync(NamespaceId, Query(null), Ct));
     }

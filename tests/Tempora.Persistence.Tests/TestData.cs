@@ -16,6 +16,9 @@ internal static class TestData
     /// <summary>A fixed instant with a millisecond part, so that a store keeping only milliseconds still round-trips it.</summary>
     public static readonly DateTimeOffset T0 = new(2030, 5, 6, 7, 8, 9, 123, TimeSpan.Zero);
 
+    /// <summary>The fence of a process alone on the store, holding no lease (the contract tests write as one).</summary>
+    public static readonly ShardFence NoLease = new(1, ShardFence.Unleased);
+
     public static WorkflowKey NewRun(string workflowId) => new(NamespaceId, workflowId, Guid.NewGuid().ToString());
 
     public static WorkflowKey NextRunOf(WorkflowKey key) => key with { RunId = Guid.NewGuid().ToString() };
@@ -25,7 +28,7 @@ internal static class TestData
     /// <summary>Creates a run and points the current pointer at it: from nothing (null) or from <paramref name="expectedCurrentRunId"/>.</summary>
     public static ExecutionMutation Create(
         WorkflowKey key, string? expectedCurrentRunId = null, string? firstExecutionRunId = null, int status = Running, long nextEventId = 3) =>
-        new(key, 0, nextEventId, status, RandomBytes(), [], [], [], [], [], false)
+        new(key, NoLease, 0, nextEventId, status, RandomBytes(), [], [], [], [], [], false)
         {
             CreateWithCurrent = new CurrentRunCondition(expectedCurrentRunId),
             Current = new CurrentExecutionRecord(
@@ -34,7 +37,7 @@ internal static class TestData
 
     /// <summary>A transition of an existing run that expects the row at <paramref name="expectedDbVersion"/>.</summary>
     public static ExecutionMutation Update(WorkflowKey key, long expectedDbVersion, int status = Running, long nextEventId = 3) =>
-        new(key, expectedDbVersion, nextEventId, status, RandomBytes(), [], [], [], [], [], false);
+        new(key, NoLease, expectedDbVersion, nextEventId, status, RandomBytes(), [], [], [], [], [], false);
 
     /// <summary>The current-pointer record that mirrors <paramref name="status"/> for <paramref name="key"/>.</summary>
     public static CurrentExecutionRecord CurrentFor(WorkflowKey key, int status) =>

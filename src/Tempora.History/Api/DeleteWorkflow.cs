@@ -27,7 +27,7 @@ public sealed partial class HistoryEngine
         await ctx.Lock.WaitAsync(ct);
         try
         {
-            await store.DeleteExecutionAsync(key, CancellationToken.None);
+            await store.DeleteExecutionAsync(key, ownership.Fence(key), CancellationToken.None);
             ctx.State = null;
         }
         finally

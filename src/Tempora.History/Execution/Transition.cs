@@ -306,8 +306,8 @@ public sealed partial class Transition(MutableState state, DateTimeOffset now, T
         }
     }
 
-    /// <summary>The write this transition amounts to; <paramref name="shardId"/> is the run's shard, which its task rows carry.</summary>
-    internal ExecutionMutation ToMutation(long expectedDbVersion, int shardId)
+    /// <summary>The write this transition amounts to, under the fence of the run's shard.</summary>
+    internal ExecutionMutation ToMutation(long expectedDbVersion, ShardFence fence)
     {
         if (State.WorkflowTask is { Speculative: true } speculative)
         {
@@ -322,14 +322,13 @@ public sealed partial class Transition(MutableState state, DateTimeOffset now, T
             batch.Events.AddRange(NewEvents);
             history.Add(new HistoryBatch(NewEvents[0].EventId, NewEvents[^1].EventId, Google.Protobuf.MessageExtensions.ToByteArray(batch)));
         }
-        return new ExecutionMutation(Key, expectedDbVersion, State.NextEventId, (int)State.Status, StateSerializer.Serialize(State),
+        return new ExecutionMutation(Key, fence, expectedDbVersion, State.NextEventId, (int)State.Status, StateSerializer.Serialize(State),
             history, NewTimers, DeletedTimers, NewTasks, DeletedTasks, DeleteAllTasks)
         {
-            ShardId = shardId,
             NewTransferTasks = NewTransferTasks,
             DeletedTransferTasks = DeletedTransferTasks,
             Current = StatusChanged ? CurrentRecord() : null,
-            Successor = Successor is null ? null : Successor.ToMutation(0, shardId) with
+            Successor = Successor is null ? null : Successor.ToMutation(0, fence) with
             {
                 CreateWithCurrent = new CurrentRunCondition(State.RunId),
                 Current = Successor.CurrentRecord(),

@@ -38,8 +38,8 @@ public sealed class MeteredExecutionStore(IExecutionStore inner, IMetrics metric
     public Task<int> UpgradeLegacyTasksAsync(int shardCount, Func<byte[], byte[]?> transferOfLegacyTimer, CancellationToken ct) =>
         MeasureAsync(metrics, "UpgradeLegacyTasks", () => inner.UpgradeLegacyTasksAsync(shardCount, transferOfLegacyTimer, ct));
 
-    public Task DeleteExecutionAsync(WorkflowKey key, CancellationToken ct) =>
-        MeasureAsync(metrics, "DeleteWorkflowExecution", () => inner.DeleteExecutionAsync(key, ct));
+    public Task DeleteExecutionAsync(WorkflowKey key, ShardFence fence, CancellationToken ct) =>
+        MeasureAsync(metrics, "DeleteWorkflowExecution", () => inner.DeleteExecutionAsync(key, fence, ct));
 
     public Task<long> GetMaxTaskIdAsync(CancellationToken ct) =>
         MeasureAsync(metrics, "GetMaxTaskId", () => inner.GetMaxTaskIdAsync(ct));

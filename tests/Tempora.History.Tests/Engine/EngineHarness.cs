@@ -1,5 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Logging.Abstractions;
+using Tempora.Cluster.Membership;
 using Tempora.Core;
 using Tempora.History.Queues;
 using Tempora.History.Tests.Clock;

@@ -1,10 +1,11 @@
 using System.Text.Json;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
+using Tempora.Cluster.Peers;
 using Tempora.History;
 using Tempora.Persistence;
 
-namespace Tempora.Frontend.Cluster;
+namespace Tempora.Cluster.Internal;
 
 /// <summary>
 /// Tempora's own service between the processes of a cluster, on the same port as the WorkflowService: the steps one

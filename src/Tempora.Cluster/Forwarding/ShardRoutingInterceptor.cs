@@ -1,27 +1,26 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Tempora.Cluster.Peers;
+using Tempora.Cluster.Routing;
 using Tempora.Core;
 using Tempora.History;
-using Temporalio.Api.Common.V1;
-using Temporalio.Api.WorkflowService.V1;
 
-namespace Tempora.Frontend.Cluster;
+namespace Tempora.Cluster.Forwarding;
 
 /// <summary>
 /// Sends each request about one workflow to the process that owns the workflow's shard (as Temporal's frontend
-/// sends it to the history host owning the shard). Requests not tied to a workflow (namespaces, visibility, polls,
-/// cluster info) are served by whichever process received them. With one process (SQLite, one replica) every shard
-/// is local and this is a pass-through.
+/// sends it to the history host owning the shard); which requests are about one workflow, and which one, is read from
+/// <see cref="WorkflowRoutes"/>. Requests not tied to a workflow (namespaces, visibility, polls, cluster info) are
+/// served by whichever process received them. A process that owns every shard for good (SQLite) passes everything
+/// through.
 /// </summary>
 public sealed class ShardRoutingInterceptor(IShardOwnership ownership, NamespaceRegistry namespaces, ClusterChannels channels) : Interceptor
 {
-    private readonly bool _alone = ownership is SingleProcessShards;
-
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        if (_alone || await TargetAsync(request, context.CancellationToken) is not var (namespaceId, workflowId))
+        if (ownership.OwnsEveryShard || await TargetAsync(context.Method, request, context.CancellationToken) is not var (namespaceId, workflowId))
         {
             return await continuation(request, context);
         }
@@ -79,49 +78,20 @@ public sealed class ShardRoutingInterceptor(IShardOwnership ownership, Namespace
             || e.Status.Detail.Contains(ShardUnavailableException.MessageMarker, StringComparison.Ordinal));
 
     /// <summary>The workflow a request is about, as (namespace id, workflow id); null for requests about none.</summary>
-    private async Task<(string NamespaceId, string WorkflowId)?> TargetAsync(object request, CancellationToken ct)
+    private async Task<(string NamespaceId, string WorkflowId)?> TargetAsync(string method, object request, CancellationToken ct)
     {
-        var token = request switch
+        if (WorkflowRoutes.Of(method) is not { } route || request is not IMessage message)
         {
-            RespondWorkflowTaskCompletedRequest r => r.TaskToken,
-            RespondWorkflowTaskFailedRequest r => r.TaskToken,
-            RespondQueryTaskCompletedRequest r => r.TaskToken,
-            RecordActivityTaskHeartbeatRequest r => r.TaskToken,
-            RespondActivityTaskCompletedRequest r => r.TaskToken,
-            RespondActivityTaskFailedRequest r => r.TaskToken,
-            RespondActivityTaskCanceledRequest r => r.TaskToken,
-            _ => null,
-        };
+            return null;
+        }
+        var (token, ns, workflowId) = route.Target(message);
         if (token is not null)
         {
             return FromToken(token);
         }
-        var (ns, workflowId) = request switch
-        {
-            StartWorkflowExecutionRequest r => (r.Namespace, r.WorkflowId),
-            SignalWithStartWorkflowExecutionRequest r => (r.Namespace, r.WorkflowId),
-            ExecuteMultiOperationRequest r => (r.Namespace, r.Operations.FirstOrDefault()?.StartWorkflow?.WorkflowId),
-            SignalWorkflowExecutionRequest r => (r.Namespace, Id(r.WorkflowExecution)),
-            QueryWorkflowRequest r => (r.Namespace, Id(r.Execution)),
-            DescribeWorkflowExecutionRequest r => (r.Namespace, Id(r.Execution)),
-            GetWorkflowExecutionHistoryRequest r => (r.Namespace, Id(r.Execution)),
-            GetWorkflowExecutionHistoryReverseRequest r => (r.Namespace, Id(r.Execution)),
-            RequestCancelWorkflowExecutionRequest r => (r.Namespace, Id(r.WorkflowExecution)),
-            TerminateWorkflowExecutionRequest r => (r.Namespace, Id(r.WorkflowExecution)),
-            ResetWorkflowExecutionRequest r => (r.Namespace, Id(r.WorkflowExecution)),
-            DeleteWorkflowExecutionRequest r => (r.Namespace, Id(r.WorkflowExecution)),
-            UpdateWorkflowExecutionRequest r => (r.Namespace, Id(r.WorkflowExecution)),
-            PollWorkflowExecutionUpdateRequest r => (r.Namespace, Id(r.UpdateRef?.WorkflowExecution)),
-            ResetStickyTaskQueueRequest r => (r.Namespace, Id(r.Execution)),
-            RecordActivityTaskHeartbeatByIdRequest r => (r.Namespace, r.WorkflowId),
-            RespondActivityTaskCompletedByIdRequest r => (r.Namespace, r.WorkflowId),
-            RespondActivityTaskFailedByIdRequest r => (r.Namespace, r.WorkflowId),
-            RespondActivityTaskCanceledByIdRequest r => (r.Namespace, r.WorkflowId),
-            _ => (null, null),
-        };
         if (string.IsNullOrEmpty(ns) || string.IsNullOrEmpty(workflowId))
         {
-            return null; // not about a workflow, or invalid: the handler answers it (validation errors included)
+            return null; // invalid: the handler answers it (validation errors included)
         }
         try
         {
@@ -132,8 +102,6 @@ public sealed class ShardRoutingInterceptor(IShardOwnership ownership, Namespace
             return null; // the handler answers NotFound the usual way
         }
     }
-
-    private static string? Id(WorkflowExecution? execution) => execution?.WorkflowId;
 
     private static (string, string)? FromToken(ByteString token)
     {

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Tempora.Core;
 
-namespace Tempora.Frontend.Cluster;
+namespace Tempora.Cluster.Polling;
 
 /// <summary>
 /// Poll answers that arrived after their poll had been answered by another process of the cluster (the task had

@@ -1,10 +1,12 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Tempora.Cluster.Membership;
 using Tempora.Core;
+using Tempora.Persistence;
 using Tempora.Persistence.Postgres;
+using Tempora.Persistence.Tests;
 using static Tempora.Persistence.Tests.TestData;
 
-namespace Tempora.Persistence.Tests;
+namespace Tempora.Cluster.Tests;
 
 /// <summary>Shard leases and fencing on PostgreSQL: a process whose shards were taken over cannot write any more.</summary>
 public sealed class ShardLeaseTests : IAsyncLifetime
@@ -28,14 +30,15 @@ public sealed class ShardLeaseTests : IAsyncLifetime
         // The first process stalls after taking the shards: it never runs another lease round (a long GC pause, a
         // frozen VM).
         await using var first = await PostgresPersistence.OpenAsync(_settings, migrate: false, Ct);
-        var firstLeases = await first.AcquireShardsAsync(4, NullLogger.Instance, Ct, tickEvery: TimeSpan.FromHours(1));
+        await using var firstLeases = await JoinAsync(first, 4, tickEvery: TimeSpan.FromHours(1));
         Assert.Equal([1, 2, 3, 4], firstLeases.OwnedShards);
-        var created = Create(NewRun("wf-fenced"));
+        var key = NewRun("wf-fenced");
+        var created = Create(key) with { Fence = firstLeases.Fence(key) };
         await first.Executions.WriteAsync(created, Ct);
 
         // A second process joins; the shards that fall to it are still leased by the first, so it takes none yet.
         await using var second = await PostgresPersistence.OpenAsync(_settings, migrate: false, Ct);
-        var secondLeases = await second.AcquireShardsAsync(4, NullLogger.Instance, Ct);
+        await using var secondLeases = await JoinAsync(second, 4);
         await Task.Delay(TimeSpan.FromSeconds(2), Ct);
         Assert.Empty(secondLeases.OwnedShards);
         Assert.Equal(ShardRouteKind.Remote, secondLeases.Route(1).Kind);
@@ -45,17 +48,17 @@ public sealed class ShardLeaseTests : IAsyncLifetime
         await ExecuteAsync($"UPDATE cluster_members SET expires_at = now() - interval '1 second' WHERE owner = '{firstLeases.Owner}'");
         await WaitUntilAsync(() => secondLeases.OwnedShards.Count == 4, "the second process to own every shard");
 
-        // The old owner's write is refused by the fencing token and leaves no trace.
-        var stale = Update(created.Key, expectedDbVersion: 1) with { NewHistory = [Batch(3, 4)] };
+        // The old owner's write is refused by the fencing token it still holds, and leaves no trace.
+        var stale = Update(created.Key, expectedDbVersion: 1) with { Fence = firstLeases.Fence(key), NewHistory = [Batch(3, 4)] };
         await Assert.ThrowsAsync<ShardOwnershipLostException>(() => first.Executions.WriteAsync(stale, Ct));
         Assert.Equal(1, (await second.Executions.GetExecutionAsync(created.Key, Ct))!.DbVersion);
         Assert.Empty(await second.Executions.ReadHistoryAsync(created.Key, 3, 10, Ct));
         // So is its deletion of the run (retention).
-        await Assert.ThrowsAsync<ShardOwnershipLostException>(() => first.Executions.DeleteExecutionAsync(created.Key, Ct));
+        await Assert.ThrowsAsync<ShardOwnershipLostException>(() => first.Executions.DeleteExecutionAsync(created.Key, firstLeases.Fence(key), Ct));
         Assert.NotNull(await second.Executions.GetExecutionAsync(created.Key, Ct));
 
-        // The new owner writes the same transition.
-        await second.Executions.WriteAsync(stale, Ct);
+        // The new owner writes the same transition under its own fence.
+        await second.Executions.WriteAsync(stale with { Fence = secondLeases.Fence(key) }, Ct);
         Assert.Equal(2, (await second.Executions.GetExecutionAsync(created.Key, Ct))!.DbVersion);
         Assert.Single(await second.Executions.ReadHistoryAsync(created.Key, 3, 10, Ct));
         Assert.Equal(4, await ScalarAsync("SELECT count(*) FROM shards WHERE range_id = 2"));
@@ -66,11 +69,12 @@ public sealed class ShardLeaseTests : IAsyncLifetime
     {
         await using (var first = await PostgresPersistence.OpenAsync(_settings, migrate: false, Ct))
         {
-            await first.AcquireShardsAsync(4, NullLogger.Instance, Ct);
+            await using var leases = await JoinAsync(first, 4);
         }
 
         await using var second = await PostgresPersistence.OpenAsync(_settings, migrate: false, Ct);
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => second.AcquireShardsAsync(8, NullLogger.Instance, Ct));
+        await using var refused = new ShardLeases(second.ShardLeases!, 8);
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => refused.JoinAsync(new NothingHeld(), NoAddress(), Ct));
         Assert.Contains("set up with 4 history shards", e.Message, StringComparison.Ordinal);
     }
 
@@ -78,10 +82,10 @@ public sealed class ShardLeaseTests : IAsyncLifetime
     public async Task TwoLiveProcesses_SplitTheShards_AndAGracefulStopHandsThemOverAtOnce()
     {
         var first = await PostgresPersistence.OpenAsync(_settings, migrate: false, Ct);
-        var firstLeases = await first.AcquireShardsAsync(4, NullLogger.Instance, Ct);
+        var firstLeases = await JoinAsync(first, 4);
         Assert.Equal(4, firstLeases.OwnedShards.Count);
         await using var second = await PostgresPersistence.OpenAsync(_settings, migrate: false, Ct);
-        var secondLeases = await second.AcquireShardsAsync(4, NullLogger.Instance, Ct);
+        await using var secondLeases = await JoinAsync(second, 4);
 
         // The first gives up the shards that fall to the newcomer (no lease has to run out), and each routes the
         // other's shards to the other's address.
@@ -96,11 +100,13 @@ public sealed class ShardLeaseTests : IAsyncLifetime
         }
         Assert.Single(firstLeases.Peers);
 
+        await firstLeases.DisposeAsync();
         await first.DisposeAsync();
 
         // Well before the 10 s lease would have run out.
         await WaitUntilAsync(() => secondLeases.OwnedShards.Count == 4, "the handover after a graceful stop", TimeSpan.FromSeconds(5));
-        await second.Executions.WriteAsync(Create(NewRun("wf-after-handover")), Ct);
+        var after = NewRun("wf-after-handover");
+        await second.Executions.WriteAsync(Create(after) with { Fence = secondLeases.Fence(after) }, Ct);
         Assert.Empty(secondLeases.Peers);
     }
 
@@ -110,17 +116,31 @@ public sealed class ShardLeaseTests : IAsyncLifetime
         // A process at 10.1.2.3:7233 is killed (it never runs another round) and its successor comes up at the same
         // address: two live processes cannot listen there, so the successor does not wait for the leases to run out.
         await using var dead = await PostgresPersistence.OpenAsync(_settings, migrate: false, Ct);
-        var deadLeases = await dead.CreateShardLeasesAsync(4, Ct, tickEvery: TimeSpan.FromHours(1));
-        await deadLeases.StartAsync(new NothingHeld(), "10.1.2.3:7233", Ct);
+        await using var deadLeases = await JoinAsync(dead, 4, tickEvery: TimeSpan.FromHours(1), address: "10.1.2.3:7233");
         Assert.Equal(4, deadLeases.OwnedShards.Count);
+        var deadKey = NewRun("wf-dead");
+        var deadFence = deadLeases.Fence(deadKey);
 
         await using var successor = await PostgresPersistence.OpenAsync(_settings, migrate: false, Ct);
-        var leases = await successor.CreateShardLeasesAsync(4, Ct);
-        await leases.StartAsync(new NothingHeld(), "10.1.2.3:7233", Ct);
+        await using var leases = await JoinAsync(successor, 4, address: "10.1.2.3:7233");
         Assert.Equal([1, 2, 3, 4], leases.OwnedShards); // in its first round, seconds before a lease would expire
-        await Assert.ThrowsAsync<ShardOwnershipLostException>(() => dead.Executions.WriteAsync(Create(NewRun("wf-dead")), Ct));
-        await successor.Executions.WriteAsync(Create(NewRun("wf-successor")), Ct);
+        await Assert.ThrowsAsync<ShardOwnershipLostException>(() => dead.Executions.WriteAsync(Create(deadKey) with { Fence = deadFence }, Ct));
+        var successorKey = NewRun("wf-successor");
+        await successor.Executions.WriteAsync(Create(successorKey) with { Fence = leases.Fence(successorKey) }, Ct);
     }
+
+    /// <summary>
+    /// Joins the cluster as a member of its own with a listener that holds nothing and, unless given, an address nobody
+    /// dials (several of these in one process are distinct members).
+    /// </summary>
+    private async Task<ShardLeases> JoinAsync(PostgresPersistence store, int count, TimeSpan? tickEvery = null, string? address = null)
+    {
+        var leases = new ShardLeases(store.ShardLeases!, count, tickEvery: tickEvery);
+        await leases.JoinAsync(new NothingHeld(), address ?? NoAddress(), Ct);
+        return leases;
+    }
+
+    private static string NoAddress() => $"no-server-{Guid.NewGuid():N}:0";
 
     private sealed class NothingHeld : IShardListener
     {

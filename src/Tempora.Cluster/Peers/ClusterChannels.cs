@@ -4,7 +4,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 
-namespace Tempora.Frontend.Cluster;
+namespace Tempora.Cluster.Peers;
 
 /// <summary>
 /// gRPC channels to the other processes of the cluster (one per address, kept open), and forwarding of a call to one

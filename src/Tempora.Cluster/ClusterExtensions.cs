@@ -1,0 +1,38 @@
+using Grpc.AspNetCore.Server.Model;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Tempora.Cluster.Internal;
+using Tempora.Cluster.Peers;
+using Tempora.Cluster.Polling;
+using Tempora.History;
+
+namespace Tempora.Cluster;
+
+public static class ClusterExtensions
+{
+    /// <summary>
+    /// The cluster's services over a given membership (<see cref="Membership.SingleProcessShards"/> or
+    /// <see cref="Membership.ShardLeases"/>): peer channels, poll fan-out, and the internal service runs on other
+    /// processes' shards go through. Forwarding is the frontend's <see cref="Forwarding.ShardRoutingInterceptor"/>.
+    /// </summary>
+    public static IServiceCollection AddCluster(this IServiceCollection services, Func<IServiceProvider, Membership.IClusterMembership> membership)
+    {
+        services.AddSingleton(membership);
+        services.AddSingleton<Core.IShardOwnership>(sp => sp.GetRequiredService<Membership.IClusterMembership>());
+        services.AddSingleton<ClusterChannels>();
+        services.AddSingleton<PollHandoff>();
+        services.AddSingleton<PollFanOut>();
+        services.AddSingleton<PeerCalls>();
+        services.AddSingleton<IRemoteRuns, RemoteRunsClient>();
+        services.AddSingleton<ClusterService>();
+        services.AddSingleton<IServiceMethodProvider<ClusterService>>(new ClusterServiceBinder());
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapCluster(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGrpcService<ClusterService>();
+        return endpoints;
+    }
+}
