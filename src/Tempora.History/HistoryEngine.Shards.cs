@@ -1,5 +1,4 @@
 using Tempora.Core;
-using Tempora.Persistence;
 
 namespace Tempora.History;
 
@@ -11,13 +10,13 @@ namespace Tempora.History;
 public sealed partial class HistoryEngine : IShardListener
 {
     /// <summary>True when this process owns the run's shard now.</summary>
-    public bool IsServedHere(WorkflowKey key) => ownership.IsLocal(key.NamespaceId, key.WorkflowId);
+    public bool IsServedHere(WorkflowKey key) => _ownership.IsLocal(key.NamespaceId, key.WorkflowId);
 
     public void ShardsReleased(IReadOnlyCollection<int> shards)
     {
         var set = shards.ToHashSet();
-        bool InSet(WorkflowKey key) => set.Contains(Shards.Of(key.NamespaceId, key.WorkflowId, ownership.Count));
-        foreach (var (key, ctx) in _cache)
+        bool InSet(WorkflowKey key) => set.Contains(Shards.Of(key.NamespaceId, key.WorkflowId, _ownership.Count));
+        foreach (var (key, ctx) in _runs.Entries)
         {
             if (InSet(key))
             {
@@ -27,22 +26,22 @@ public sealed partial class HistoryEngine : IShardListener
                 ctx.NotifyChanged(); // long polls waiting here re-check, and find the run served elsewhere now
             }
         }
-        timerQueue.RemoveWhere(t => InSet(t.Key));
-        dispatcher.Withdraw(t => t.Query is null && InSet(new WorkflowKey(t.Queue.NamespaceId, t.WorkflowId, t.RunId)));
+        _timerQueue.RemoveWhere(t => InSet(t.Key));
+        _dispatcher.Withdraw(t => t.Query is null && InSet(new WorkflowKey(t.Queue.NamespaceId, t.WorkflowId, t.RunId)));
     }
 
     public async Task ShardsAcquiredAsync(IReadOnlyCollection<int> shards, CancellationToken ct)
     {
-        var all = shards.Count >= ownership.Count;
+        var all = shards.Count >= _ownership.Count;
         var set = shards.ToHashSet();
-        bool InSet(string namespaceId, string workflowId) => all || set.Contains(Shards.Of(namespaceId, workflowId, ownership.Count));
-        foreach (var task in await store.LoadMatchingTasksAsync(ct))
+        bool InSet(string namespaceId, string workflowId) => all || set.Contains(Shards.Of(namespaceId, workflowId, _ownership.Count));
+        foreach (var task in await _store.LoadMatchingTasksAsync(ct))
         {
             if (InSet(task.Queue.NamespaceId, task.WorkflowId))
             {
-                dispatcher.Dispatch(task);
+                _dispatcher.Dispatch(task);
             }
         }
-        timerQueue.Add((await store.LoadTimerTasksAsync(ct)).Where(t => InSet(t.Key.NamespaceId, t.Key.WorkflowId)));
+        _timerQueue.Add((await _store.LoadTimerTasksAsync(ct)).Where(t => InSet(t.Key.NamespaceId, t.Key.WorkflowId)));
     }
 }
