@@ -100,9 +100,9 @@ public sealed partial class HistoryEngine
 
         _start = new(starter);
         _signalWithStart = new(starter, Limits);
-        _signal = new(runs, signaler, Limits);
+        _signal = new(runs, signaler);
         _requestCancel = new(runs, updater);
-        _terminate = new(runs, terminator, Limits);
+        _terminate = new(runs, terminator);
         _reset = new(store, runs, updater, history, Limits);
         _delete = new(store, runs, updater, terminator);
         _deleteClosedRun = new(store, updater);
@@ -113,7 +113,7 @@ public sealed partial class HistoryEngine
         _update = new(runs, updater, updates, Limits);
         _pollUpdate = new(runs, updates);
         _multiOperation = new(_start, _update, Limits);
-        _query = new(runs, updater, queryTasks, dispatcher, time, Limits);
+        _query = new(runs, updater, queryTasks, dispatcher, time);
         _respondQuery = new(queryTasks, Limits);
         _recordWorkflowTaskStarted = new(store, updater, responses, new QueryTaskStarter(updater, history));
         _respondWorkflowTaskCompleted = new(namespaces, updater, responses, Limits, logger);

@@ -10,12 +10,9 @@ internal sealed class PollWorkflowExecutionUpdateHandler(RunResolver runs, Updat
     public async Task<PollWorkflowExecutionUpdateResponse> HandleAsync(NamespaceRecord ns, PollWorkflowExecutionUpdateRequest r,
         TimeSpan maxWait, CancellationToken ct)
     {
-        var updateId = r.UpdateRef?.UpdateId;
-        if (string.IsNullOrEmpty(updateId))
-        {
-            throw new InvalidArgumentException("UpdateRef.UpdateId is not set on request.");
-        }
-        var key = await runs.ResolveAsync(ns.Id, r.UpdateRef!.WorkflowExecution, null, ct);
+        // The frontend checked that the update id and workflow id are set (ReadRequestsValidation).
+        var updateId = r.UpdateRef.UpdateId;
+        var key = await runs.ResolveAsync(ns.Id, r.UpdateRef.WorkflowExecution, null, ct);
         var stage = r.WaitPolicy?.LifecycleStage ?? UpdateWorkflowExecutionLifecycleStage.Unspecified;
         var response = await waiter.WaitAsync(key, updateId, stage, maxWait, ct);
         return new PollWorkflowExecutionUpdateResponse { Outcome = response.Outcome, Stage = response.Stage, UpdateRef = response.UpdateRef };

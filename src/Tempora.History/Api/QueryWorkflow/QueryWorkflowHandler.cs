@@ -10,7 +10,7 @@ using Temporalio.Api.WorkflowService.V1;
 namespace Tempora.History.Api;
 
 internal sealed class QueryWorkflowHandler(
-    RunResolver runs, WorkflowUpdater updater, QueryTaskRegistry queryTasks, ITaskDispatcher dispatcher, TimeProvider time, PayloadLimits limits)
+    RunResolver runs, WorkflowUpdater updater, QueryTaskRegistry queryTasks, ITaskDispatcher dispatcher, TimeProvider time)
 {
     private sealed record QueryTarget(bool Open, WorkflowExecutionStatus Status, long LastCompletedStartedEventId,
         bool WorkflowTaskPending, int WorkflowTaskAttempt, string? StickyQueue, TimeSpan StickyTimeout, string TaskQueue, long NextEventId);
@@ -19,16 +19,11 @@ internal sealed class QueryWorkflowHandler(
     /// Answers a query. While the run has a workflow task scheduled or started, or has completed none, the query is
     /// buffered and goes to the worker with the next workflow task (see <see cref="BufferedQuery"/>); otherwise, or once
     /// a completion schedules no new task, it goes through a polling worker as a query task (the "direct" query of
-    /// upstream's queryworkflow/api.go). Without a worker it waits for the caller's deadline (temporal-compat.md §5.3).
+    /// upstream's queryworkflow/api.go). Without a worker it waits for the caller's deadline (temporal-compat.md §5.3). The
+    /// frontend validated the request (QueryWorkflowValidation).
     /// </summary>
     public async Task<QueryWorkflowResponse> HandleAsync(NamespaceRecord ns, QueryWorkflowRequest r, CancellationToken ct)
     {
-        if (string.IsNullOrEmpty(r.Query?.QueryType))
-        {
-            throw new InvalidArgumentException("QueryType is not set on request.");
-        }
-        RequestChecks.CheckBlob(limits, r.Query.QueryArgs, "query args");
-        RequestChecks.CheckBlob(limits, r.Query.Header, "header");
         var key = await runs.ResolveAsync(ns.Id, r.Execution, null, ct);
         var bufferedId = Guid.NewGuid().ToString();
         BufferedQuery? buffered = null;

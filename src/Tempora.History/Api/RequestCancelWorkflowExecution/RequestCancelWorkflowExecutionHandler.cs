@@ -4,11 +4,11 @@ using Temporalio.Api.WorkflowService.V1;
 
 namespace Tempora.History.Api;
 
+/// <summary>Requests cancellation of a run; the frontend validated the request (CancelAndTerminateValidation).</summary>
 internal sealed class RequestCancelWorkflowExecutionHandler(RunResolver runs, WorkflowUpdater updater)
 {
     public async Task HandleAsync(NamespaceRecord ns, RequestCancelWorkflowExecutionRequest r, CancellationToken ct)
     {
-        RequestLinks.Validate(r.Links);
         var key = await runs.ResolveAsync(ns.Id, RunResolver.AcrossRuns(r.WorkflowExecution, r.FirstExecutionRunId), r.FirstExecutionRunId, ct);
         await updater.UpdateAsync(key, t =>
         {

@@ -1,3 +1,4 @@
+using Tempora.History.Validation;
 using Google.Protobuf.WellKnownTypes;
 using Tempora.Core.Errors;
 using Tempora.History.Execution;

@@ -1,13 +1,13 @@
 using Tempora.Core.Errors;
 using Temporalio.Api.Common.V1;
 
-namespace Tempora.History.Api;
+namespace Tempora.History.Validation;
 
 /// <summary>
 /// Links a request attaches to the event it causes (start, signal, cancel request, termination), checked as Temporal's
 /// frontend checks them: at most 10 per request, 4,000 bytes each, and only the variants it accepts.
 /// </summary>
-internal static class RequestLinks
+public static class RequestLinks
 {
     private const int MaxPerRequest = 10;
     private const int MaxSize = 4_000;
