@@ -1,4 +1,3 @@
-using Tempora.Core.Errors;
 using Tempora.Persistence;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Api.WorkflowService.V1;

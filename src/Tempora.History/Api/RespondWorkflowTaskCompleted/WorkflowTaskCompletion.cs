@@ -1,11 +1,7 @@
-using Google.Protobuf;
-using Google.Protobuf.WellKnownTypes;
 using Tempora.Core.Errors;
 using Tempora.History.Execution;
 using Tempora.History.Validation;
-using Tempora.History.Queues;
 using Temporalio.Api.Command.V1;
-using Temporalio.Api.Common.V1;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Api.History.V1;
 using Temporalio.Api.WorkflowService.V1;

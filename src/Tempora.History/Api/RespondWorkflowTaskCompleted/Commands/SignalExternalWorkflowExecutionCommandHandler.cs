@@ -1,10 +1,6 @@
-using Google.Protobuf.WellKnownTypes;
-using Tempora.Core.Errors;
 using Tempora.History.Execution;
 using Tempora.History.Queues;
-using Tempora.History.Validation;
 using Temporalio.Api.Command.V1;
-using Temporalio.Api.Common.V1;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Api.History.V1;
 
