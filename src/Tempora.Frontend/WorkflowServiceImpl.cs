@@ -202,21 +202,27 @@ public sealed partial class WorkflowServiceImpl(
 
     public async Task<SignalWorkflowExecutionResponse> SignalWorkflowExecution(SignalWorkflowExecutionRequest request, ServerCallContext context)
     {
-        await history.SignalWorkflowExecutionAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
+        var ns = await NamespaceAsync(request.Namespace, context);
+        SignalWorkflowExecutionValidation.Validate(request, history.Limits);
+        await history.SignalWorkflowExecutionAsync(ns, request, context.CancellationToken);
         return new SignalWorkflowExecutionResponse();
     }
 
     public async Task<RequestCancelWorkflowExecutionResponse> RequestCancelWorkflowExecution(
         RequestCancelWorkflowExecutionRequest request, ServerCallContext context)
     {
-        await history.RequestCancelWorkflowExecutionAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
+        var ns = await NamespaceAsync(request.Namespace, context);
+        CancelAndTerminateValidation.Validate(request);
+        await history.RequestCancelWorkflowExecutionAsync(ns, request, context.CancellationToken);
         return new RequestCancelWorkflowExecutionResponse();
     }
 
     public async Task<TerminateWorkflowExecutionResponse> TerminateWorkflowExecution(
         TerminateWorkflowExecutionRequest request, ServerCallContext context)
     {
-        await history.TerminateWorkflowExecutionAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
+        var ns = await NamespaceAsync(request.Namespace, context);
+        CancelAndTerminateValidation.Validate(request, history.Limits);
+        await history.TerminateWorkflowExecutionAsync(ns, request, context.CancellationToken);
         return new TerminateWorkflowExecutionResponse();
     }
 
@@ -225,17 +231,24 @@ public sealed partial class WorkflowServiceImpl(
 
     public async Task<DeleteWorkflowExecutionResponse> DeleteWorkflowExecution(DeleteWorkflowExecutionRequest request, ServerCallContext context)
     {
-        await history.DeleteWorkflowExecutionAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
+        var ns = await NamespaceAsync(request.Namespace, context);
+        ReadRequestsValidation.Validate(request);
+        await history.DeleteWorkflowExecutionAsync(ns, request, context.CancellationToken);
         return new DeleteWorkflowExecutionResponse();
     }
 
-    public async Task<DescribeWorkflowExecutionResponse> DescribeWorkflowExecution(DescribeWorkflowExecutionRequest request, ServerCallContext context) =>
-        await history.DescribeWorkflowExecutionAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
+    public async Task<DescribeWorkflowExecutionResponse> DescribeWorkflowExecution(DescribeWorkflowExecutionRequest request, ServerCallContext context)
+    {
+        var ns = await NamespaceAsync(request.Namespace, context);
+        ReadRequestsValidation.Validate(request);
+        return await history.DescribeWorkflowExecutionAsync(ns, request, context.CancellationToken);
+    }
 
     public async Task<GetWorkflowExecutionHistoryResponse> GetWorkflowExecutionHistory(
         GetWorkflowExecutionHistoryRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
+        ReadRequestsValidation.Validate(request);
         // The CLI and UI want stored history only; SDK workers also need the transient workflow task (§3.5).
         var client = context.RequestHeaders.GetValue("client-name") ?? "";
         var forWorker = client is not ("temporal-cli" or "temporal-ui");
@@ -243,8 +256,12 @@ public sealed partial class WorkflowServiceImpl(
     }
 
     public async Task<GetWorkflowExecutionHistoryReverseResponse> GetWorkflowExecutionHistoryReverse(
-        GetWorkflowExecutionHistoryReverseRequest request, ServerCallContext context) =>
-        await history.GetWorkflowExecutionHistoryReverseAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
+        GetWorkflowExecutionHistoryReverseRequest request, ServerCallContext context)
+    {
+        var ns = await NamespaceAsync(request.Namespace, context);
+        ReadRequestsValidation.Validate(request);
+        return await history.GetWorkflowExecutionHistoryReverseAsync(ns, request, context.CancellationToken);
+    }
 
     public async Task<UpdateWorkflowExecutionResponse> UpdateWorkflowExecution(UpdateWorkflowExecutionRequest request, ServerCallContext context)
     {
@@ -253,9 +270,12 @@ public sealed partial class WorkflowServiceImpl(
         return await history.UpdateWorkflowExecutionAsync(ns, request, LongPollWait(context), context.CancellationToken);
     }
 
-    public async Task<PollWorkflowExecutionUpdateResponse> PollWorkflowExecutionUpdate(PollWorkflowExecutionUpdateRequest request, ServerCallContext context) =>
-        await history.PollWorkflowExecutionUpdateAsync(await NamespaceAsync(request.Namespace, context), request, LongPollWait(context),
-            context.CancellationToken);
+    public async Task<PollWorkflowExecutionUpdateResponse> PollWorkflowExecutionUpdate(PollWorkflowExecutionUpdateRequest request, ServerCallContext context)
+    {
+        var ns = await NamespaceAsync(request.Namespace, context);
+        ReadRequestsValidation.Validate(request);
+        return await history.PollWorkflowExecutionUpdateAsync(ns, request, LongPollWait(context), context.CancellationToken);
+    }
 
     /// <summary>Update-with-start; a failed operation surfaces as MultiOperationException, which Errors maps (§6.1).</summary>
     public async Task<ExecuteMultiOperationResponse> ExecuteMultiOperation(ExecuteMultiOperationRequest request, ServerCallContext context)
@@ -265,8 +285,12 @@ public sealed partial class WorkflowServiceImpl(
         return await history.ExecuteMultiOperationAsync(ns, request, LongPollWait(context), context.CancellationToken);
     }
 
-    public async Task<QueryWorkflowResponse> QueryWorkflow(QueryWorkflowRequest request, ServerCallContext context) =>
-        await history.QueryWorkflowAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
+    public async Task<QueryWorkflowResponse> QueryWorkflow(QueryWorkflowRequest request, ServerCallContext context)
+    {
+        var ns = await NamespaceAsync(request.Namespace, context);
+        QueryWorkflowValidation.Validate(request, history.Limits);
+        return await history.QueryWorkflowAsync(ns, request, context.CancellationToken);
+    }
 
     public async Task<RespondQueryTaskCompletedResponse> RespondQueryTaskCompleted(RespondQueryTaskCompletedRequest request, ServerCallContext context)
     {
@@ -277,7 +301,9 @@ public sealed partial class WorkflowServiceImpl(
 
     public async Task<ResetStickyTaskQueueResponse> ResetStickyTaskQueue(ResetStickyTaskQueueRequest request, ServerCallContext context)
     {
-        await history.ResetStickyTaskQueueAsync(await NamespaceAsync(request.Namespace, context), request.Execution, context.CancellationToken);
+        var ns = await NamespaceAsync(request.Namespace, context);
+        ReadRequestsValidation.Validate(request);
+        await history.ResetStickyTaskQueueAsync(ns, request.Execution, context.CancellationToken);
         return new ResetStickyTaskQueueResponse();
     }
 

@@ -11,13 +11,13 @@ namespace Tempora.History;
 public sealed partial class HistoryEngine : IShardListener
 {
     /// <summary>True when this process owns the run's shard now.</summary>
-    public bool IsServedHere(WorkflowKey key) => ownership.IsLocal(key.NamespaceId, key.WorkflowId);
+    public bool IsServedHere(WorkflowKey key) => _ownership.IsLocal(key.NamespaceId, key.WorkflowId);
 
     public void ShardsReleased(IReadOnlyCollection<int> shards)
     {
         var set = shards.ToHashSet();
-        bool InSet(WorkflowKey key) => set.Contains(Shards.Of(key.NamespaceId, key.WorkflowId, ownership.Count));
-        foreach (var (key, ctx) in _cache)
+        bool InSet(WorkflowKey key) => set.Contains(Shards.Of(key.NamespaceId, key.WorkflowId, _ownership.Count));
+        foreach (var (key, ctx) in _runs.Entries)
         {
             if (InSet(key))
             {
@@ -27,20 +27,20 @@ public sealed partial class HistoryEngine : IShardListener
                 ctx.NotifyChanged(); // long polls waiting here re-check, and find the run served elsewhere now
             }
         }
-        timerQueue.RemoveWhere(t => InSet(t.Key));
-        transferQueue.RemoveWhere(t => InSet(t.Key));
-        dispatcher.Withdraw(t => t.Query is null && InSet(new WorkflowKey(t.Queue.NamespaceId, t.WorkflowId, t.RunId)));
+        _timerQueue.RemoveWhere(t => InSet(t.Key));
+        _transferQueue.RemoveWhere(t => InSet(t.Key));
+        _dispatcher.Withdraw(t => t.Query is null && InSet(new WorkflowKey(t.Queue.NamespaceId, t.WorkflowId, t.RunId)));
     }
 
     public async Task ShardsAcquiredAsync(IReadOnlyCollection<int> shards, CancellationToken ct)
     {
         // Owning every shard, one read of each table is cheapest; otherwise the shard_id indexes serve the shards taken.
-        var set = shards.Count >= ownership.Count ? ShardSet.All : ShardSet.Of(shards);
-        foreach (var task in await store.LoadMatchingTasksAsync(set, ct))
+        var set = shards.Count >= _ownership.Count ? ShardSet.All : ShardSet.Of(shards);
+        foreach (var task in await _store.LoadMatchingTasksAsync(set, ct))
         {
-            dispatcher.Dispatch(task);
+            _dispatcher.Dispatch(task);
         }
-        timerQueue.Add(await store.LoadTimerTasksAsync(set, ct));
-        transferQueue.Add(await store.LoadTransferTasksAsync(set, ct));
+        _timerQueue.Add(await _store.LoadTimerTasksAsync(set, ct));
+        _transferQueue.Add(await _store.LoadTransferTasksAsync(set, ct));
     }
 }

@@ -1,6 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using Tempora.Core;
 using Tempora.History;
+using Tempora.History.Api;
 using Tempora.History.Execution;
 using Temporalio.Api.Command.V1;
 using Temporalio.Api.Common.V1;

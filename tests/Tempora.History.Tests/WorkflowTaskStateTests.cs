@@ -1,5 +1,6 @@
 using Tempora.Core;
 using Tempora.History.Execution;
+using Tempora.History.Updates;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Api.History.V1;
 using Temporalio.Api.TaskQueue.V1;
@@ -193,7 +194,7 @@ public class HistoryLimitTests
         var t = f.Run(t =>
         {
             t.Signal("s", null, "c", null, "", skipWorkflowTask: true);
-            HistoryEngine.EnforceHistoryLimits(t);
+            HistoryLimitEnforcement.Apply(t);
         });
         Assert.Equal(Temporalio.Api.Enums.V1.WorkflowExecutionStatus.Terminated, f.State.Status);
         Assert.Equal("Workflow history count exceeds limit.", t.NewEvents[^1].WorkflowExecutionTerminatedEventAttributes.Reason);
@@ -204,7 +205,7 @@ public class HistoryLimitTests
     {
         var f = new TransitionFixture();
         f.Start();
-        f.Run(HistoryEngine.EnforceHistoryLimits);
+        f.Run(HistoryLimitEnforcement.Apply);
         Assert.True(f.State.IsOpen);
     }
 }

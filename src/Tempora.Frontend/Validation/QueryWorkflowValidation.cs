@@ -1,0 +1,19 @@
+using Tempora.Core.Errors;
+using Tempora.History;
+using Temporalio.Api.WorkflowService.V1;
+
+namespace Tempora.Frontend.Validation;
+
+internal static class QueryWorkflowValidation
+{
+    public static void Validate(QueryWorkflowRequest r, PayloadLimits limits)
+    {
+        if (string.IsNullOrEmpty(r.Query?.QueryType))
+        {
+            throw new InvalidArgumentException("QueryType is not set on request.");
+        }
+        RequestFields.CheckBlob(limits, r.Query.QueryArgs, "query args");
+        RequestFields.CheckBlob(limits, r.Query.Header, "header");
+        RequestFields.CheckExecution(r.Execution);
+    }
+}

@@ -1,0 +1,23 @@
+using Tempora.Core.Errors;
+using Tempora.History;
+using Tempora.History.Validation;
+using Temporalio.Api.WorkflowService.V1;
+
+namespace Tempora.Frontend.Validation;
+
+internal static class SignalWorkflowExecutionValidation
+{
+    public static void Validate(SignalWorkflowExecutionRequest r, PayloadLimits limits)
+    {
+        if (string.IsNullOrEmpty(r.SignalName))
+        {
+            throw new InvalidArgumentException("SignalName is not set on request.");
+        }
+        RequestFields.CheckLength(r.SignalName, "SignalName");
+        RequestFields.CheckLength(r.RequestId, "RequestId");
+        RequestFields.CheckBlob(limits, r.Input, "signal input");
+        RequestFields.CheckBlob(limits, r.Header, "header");
+        RequestLinks.Validate(r.Links);
+        RequestFields.CheckExecution(r.WorkflowExecution);
+    }
+}

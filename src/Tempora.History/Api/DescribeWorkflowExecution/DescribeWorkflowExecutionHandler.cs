@@ -1,0 +1,100 @@
+using Google.Protobuf.WellKnownTypes;
+using Tempora.History.Updates;
+using Tempora.Persistence;
+using Temporalio.Api.Common.V1;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.TaskQueue.V1;
+using Temporalio.Api.Workflow.V1;
+using Temporalio.Api.WorkflowService.V1;
+
+namespace Tempora.History.Api;
+
+internal sealed class DescribeWorkflowExecutionHandler(RunResolver runs, WorkflowUpdater updater)
+{
+    public async Task<DescribeWorkflowExecutionResponse> HandleAsync(
+        NamespaceRecord ns, DescribeWorkflowExecutionRequest r, CancellationToken ct)
+    {
+        var key = await runs.ResolveAsync(ns.Id, r.Execution, null, ct);
+        return await updater.ReadAsync(key, (s, _) =>
+        {
+            var info = new WorkflowExecutionInfo
+            {
+                Execution = new WorkflowExecution { WorkflowId = s.WorkflowId, RunId = s.RunId },
+                Type = new WorkflowType { Name = s.WorkflowType },
+                StartTime = Timestamp.FromDateTimeOffset(s.StartTime),
+                ExecutionTime = Timestamp.FromDateTimeOffset(s.ExecutionTime),
+                CloseTime = s.CloseTime is { } close ? Timestamp.FromDateTimeOffset(close) : null,
+                Status = s.Status,
+                HistoryLength = s.NextEventId - 1,
+                Memo = s.Memo ?? new Memo(),
+                SearchAttributes = s.SearchAttributes ?? new SearchAttributes(),
+                TaskQueue = s.TaskQueue,
+                StateTransitionCount = s.StateTransitionCount,
+                HistorySizeBytes = s.HistorySizeBytes,
+                FirstRunId = s.FirstExecutionRunId,
+                ExecutionDuration = s.CloseTime is { } c ? Duration.FromTimeSpan(c - s.ExecutionTime) : null,
+            };
+            var response = new DescribeWorkflowExecutionResponse
+            {
+                ExecutionConfig = new WorkflowExecutionConfig
+                {
+                    TaskQueue = new TaskQueue { Name = s.TaskQueue, Kind = TaskQueueKind.Normal },
+                    WorkflowExecutionTimeout = Duration.FromTimeSpan(s.ExecutionTimeout ?? TimeSpan.Zero),
+                    WorkflowRunTimeout = Duration.FromTimeSpan(s.RunTimeout ?? TimeSpan.Zero),
+                    DefaultWorkflowTaskTimeout = Duration.FromTimeSpan(s.WorkflowTaskTimeout),
+                    UserMetadata = s.UserMetadata,
+                },
+                WorkflowExecutionInfo = info,
+            };
+            foreach (var a in s.Activities.Values.OrderBy(a => a.ScheduledEventId))
+            {
+                response.PendingActivities.Add(new PendingActivityInfo
+                {
+                    ActivityId = a.ActivityId,
+                    ActivityType = new ActivityType { Name = a.ActivityType },
+                    State = a.CancelRequested ? PendingActivityState.CancelRequested
+                        : a.IsStarted ? PendingActivityState.Started : PendingActivityState.Scheduled,
+                    HeartbeatDetails = a.HeartbeatDetails,
+                    LastHeartbeatTime = a.LastHeartbeatTime is { } hb ? Timestamp.FromDateTimeOffset(hb) : null,
+                    LastStartedTime = a.StartedTime is { } st ? Timestamp.FromDateTimeOffset(st) : null,
+                    Attempt = a.Attempt,
+                    MaximumAttempts = a.RetryPolicy.MaximumAttempts,
+                    ScheduledTime = Timestamp.FromDateTimeOffset(a.CurrentAttemptScheduledTime),
+                    ExpirationTime = a.ScheduleToCloseTimeout > TimeSpan.Zero ? Timestamp.FromDateTimeOffset(a.ScheduledTime + a.ScheduleToCloseTimeout) : null,
+                    LastFailure = a.LastFailure,
+                    LastWorkerIdentity = a.LastWorkerIdentity,
+                    NextAttemptScheduleTime = !a.IsStarted && a.TaskId == 0 ? Timestamp.FromDateTimeOffset(a.CurrentAttemptScheduledTime) : null,
+                });
+            }
+            foreach (var child in s.Children.Values.OrderBy(c => c.InitiatedEventId))
+            {
+                response.PendingChildren.Add(new PendingChildExecutionInfo
+                {
+                    WorkflowId = child.Initiated.WorkflowId,
+                    RunId = child.RunId,
+                    WorkflowTypeName = child.Initiated.WorkflowType.Name,
+                    InitiatedId = child.InitiatedEventId,
+                    ParentClosePolicy = child.Initiated.ParentClosePolicy,
+                });
+            }
+            if (s.Parent is { } parent)
+            {
+                info.ParentNamespaceId = parent.NamespaceId;
+                info.ParentExecution = new WorkflowExecution { WorkflowId = parent.WorkflowId, RunId = parent.RunId };
+            }
+            info.RootExecution = s.Root;
+            if (s.WorkflowTask is { } wft)
+            {
+                response.PendingWorkflowTask = new PendingWorkflowTaskInfo
+                {
+                    State = wft.IsStarted ? PendingWorkflowTaskState.Started : PendingWorkflowTaskState.Scheduled,
+                    ScheduledTime = Timestamp.FromDateTimeOffset(wft.ScheduledTime),
+                    OriginalScheduledTime = Timestamp.FromDateTimeOffset(wft.ScheduledTime),
+                    StartedTime = wft.StartedTime is { } ws ? Timestamp.FromDateTimeOffset(ws) : null,
+                    Attempt = wft.Attempt,
+                };
+            }
+            return response;
+        }, ct);
+    }
+}

@@ -1,0 +1,22 @@
+using Google.Protobuf.WellKnownTypes;
+using Temporalio.Api.Common.V1;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.TaskQueue.V1;
+
+namespace Tempora.History.Api;
+
+/// <summary>What StartWorkflowExecution, SignalWithStartWorkflowExecution and a child start have in common.</summary>
+internal sealed record StartSpec(
+    string WorkflowId, WorkflowType? WorkflowType, TaskQueue? TaskQueue, Payloads? Input, Duration? ExecutionTimeout,
+    Duration? RunTimeout, Duration? TaskTimeout, string Identity, string RequestId, WorkflowIdReusePolicy ReusePolicy,
+    WorkflowIdConflictPolicy ConflictPolicy, RetryPolicy? RetryPolicy, string CronSchedule, Memo? Memo,
+    SearchAttributes? SearchAttributes, Header? Header, Duration? StartDelay, Priority? Priority,
+    Temporalio.Api.Sdk.V1.UserMetadata? UserMetadata)
+{
+    /// <summary>A start request's failure and result of the run it continues (a client-driven retry or cron).</summary>
+    public Temporalio.Api.Failure.V1.Failure? ContinuedFailure { get; init; }
+    public Payloads? LastCompletionResult { get; init; }
+
+    /// <summary>Links the request attaches to the WorkflowExecutionStarted event (and the signal's event).</summary>
+    public IReadOnlyCollection<Link> Links { get; init; } = [];
+}

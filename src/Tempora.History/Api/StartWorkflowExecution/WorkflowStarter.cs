@@ -1,0 +1,219 @@
+using Tempora.History.Validation;
+using Google.Protobuf.WellKnownTypes;
+using Tempora.Core.Errors;
+using Tempora.History.Execution;
+using Tempora.History.Updates;
+using Tempora.Persistence;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.History.V1;
+using Temporalio.Api.TaskQueue.V1;
+
+namespace Tempora.History.Api;
+
+/// <summary>
+/// Starts a run under Temporal's id reuse and conflict policies: for StartWorkflowExecution, signal-with-start,
+/// update-with-start and child workflows.
+/// </summary>
+internal sealed class WorkflowStarter(
+    IExecutionStore store, NamespaceRegistry namespaces, PayloadLimits limits, TimeProvider time, WorkflowUpdater updater,
+    RunSignaler signaler, RunTerminator terminator)
+{
+    public async Task<(string RunId, bool Started)> StartAsync(NamespaceRecord ns, StartSpec spec, StartSignal? signal,
+        WorkflowIdConflictPolicy defaultConflict, CancellationToken ct, ChildOf? parent = null)
+    {
+        ValidateStart(spec);
+        if (parent is null)
+        {
+            // A child's attributes were checked when its parent's command was (a failure here would retry forever).
+            // Temporal's order: the number of keys, then names and types, then sizes.
+            RequestChecks.ThrowIfProblem(limits.SearchAttributesCountProblem(spec.SearchAttributes));
+            try
+            {
+                Tempora.Visibility.SearchAttributeValues.Validate(spec.SearchAttributes, ns.CustomSearchAttributes);
+            }
+            catch (InvalidArgumentException)
+            {
+                // The attribute may have been added through another replica since this one cached the namespace.
+                ns = await namespaces.ReloadAsync(ns, ct);
+                Tempora.Visibility.SearchAttributeValues.Validate(spec.SearchAttributes, ns.CustomSearchAttributes);
+            }
+            RequestChecks.ThrowIfProblem(limits.SearchAttributesSizeProblem(spec.SearchAttributes));
+        }
+        var reuse = spec.ReusePolicy == WorkflowIdReusePolicy.Unspecified ? WorkflowIdReusePolicy.AllowDuplicate : spec.ReusePolicy;
+        var conflict = spec.ConflictPolicy == WorkflowIdConflictPolicy.Unspecified ? defaultConflict : spec.ConflictPolicy;
+        // The deprecated TERMINATE_IF_RUNNING still arrives from older clients; upstream rewrites it the same way.
+#pragma warning disable CS0612
+        if (reuse == WorkflowIdReusePolicy.TerminateIfRunning)
+#pragma warning restore CS0612
+        {
+            if (spec.ConflictPolicy != WorkflowIdConflictPolicy.Unspecified)
+            {
+                throw new InvalidArgumentException("Invalid WorkflowIDReusePolicy: WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING cannot be used together with a WorkflowIDConflictPolicy.");
+            }
+            (reuse, conflict) = (WorkflowIdReusePolicy.AllowDuplicate, WorkflowIdConflictPolicy.TerminateExisting);
+        }
+        if (reuse == WorkflowIdReusePolicy.RejectDuplicate && conflict == WorkflowIdConflictPolicy.TerminateExisting)
+        {
+            throw new InvalidArgumentException("Invalid WorkflowIDReusePolicy: WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE cannot be used together with WorkflowIdConflictPolicy WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING.");
+        }
+
+        // The current-run pointer is checked again by the insert; losing that race just means deciding again. A plain
+        // start (conflict policy Fail) nearly always finds its id free, so its first round skips the read and lets the
+        // insert find out (one store round trip less per start); signal-with-start and the Use/TerminateExisting
+        // policies expect a running workflow, so they read first.
+        var createFirst = signal is null && conflict == WorkflowIdConflictPolicy.Fail;
+        for (var round = 0; ; round++)
+        {
+            var current = createFirst && round == 0 ? null : await store.GetCurrentExecutionAsync(ns.Id, spec.WorkflowId, ct);
+            if (current is not null)
+            {
+                if (!string.IsNullOrEmpty(spec.RequestId) && current.CreateRequestId == spec.RequestId)
+                {
+                    return (current.RunId, true); // a retry of the request that created this run
+                }
+                if (current.Status == (int)WorkflowExecutionStatus.Running)
+                {
+                    switch (conflict)
+                    {
+                        case WorkflowIdConflictPolicy.UseExisting:
+                            if (signal is not null)
+                            {
+                                await signaler.SignalAsync(new(ns.Id, spec.WorkflowId, current.RunId), signal.Name, signal.Input, spec.Identity,
+                                    signal.Header, spec.RequestId, false, ct, spec.Links);
+                            }
+                            return (current.RunId, false);
+                        case WorkflowIdConflictPolicy.TerminateExisting:
+                            await terminator.TerminateAsync(new(ns.Id, spec.WorkflowId, current.RunId), "terminated by a new start (TerminateExisting)",
+                                null, spec.Identity, ct);
+                            break;
+                        default:
+                            throw new WorkflowAlreadyStartedException(
+                                $"Workflow execution is already running. WorkflowId: {spec.WorkflowId}, RunId: {current.RunId}.",
+                                current.CreateRequestId, current.RunId, current.FirstExecutionRunId);
+                    }
+                }
+                else if (reuse == WorkflowIdReusePolicy.RejectDuplicate
+                    || (reuse == WorkflowIdReusePolicy.AllowDuplicateFailedOnly && current.Status == (int)WorkflowExecutionStatus.Completed))
+                {
+                    var why = reuse == WorkflowIdReusePolicy.RejectDuplicate
+                        ? "Workflow Id reuse policy: reject duplicate workflow Id."
+                        : "Workflow Id reuse policy: allow duplicate workflow Id if last run failed.";
+                    throw new WorkflowAlreadyStartedException(
+                        $"Workflow execution already finished. WorkflowId: {spec.WorkflowId}, RunId: {current.RunId}. {why}",
+                        current.CreateRequestId, current.RunId, current.FirstExecutionRunId);
+                }
+            }
+            try
+            {
+                var runId = await CreateRunAsync(ns, spec, signal, new CurrentRunCondition(current?.RunId), ct, parent);
+                return (runId, true);
+            }
+            catch (Core.Errors.CurrentExecutionConditionFailedException) when (round < 5)
+            {
+                // someone else moved the pointer; look again
+            }
+        }
+    }
+
+    private async Task<string> CreateRunAsync(NamespaceRecord ns, StartSpec spec, StartSignal? signal, CurrentRunCondition condition,
+        CancellationToken ct, ChildOf? parent = null)
+    {
+        var now = time.GetUtcNow();
+        var runId = Guid.NewGuid().ToString();
+        var (executionTimeout, runTimeout, taskTimeout) = Transition.NormalizeWorkflowTimeouts(spec.ExecutionTimeout, spec.RunTimeout, spec.TaskTimeout);
+        var delay = spec.StartDelay?.ToTimeSpan() ?? TimeSpan.Zero;
+        if (!string.IsNullOrEmpty(spec.CronSchedule))
+        {
+            // A cron workflow's first run waits for the first fire time (§5.10).
+            delay = CronSchedules.NextBackoff(spec.CronSchedule, now, null) ?? TimeSpan.Zero;
+        }
+        var attributes = new WorkflowExecutionStartedEventAttributes
+        {
+            WorkflowType = spec.WorkflowType,
+            TaskQueue = new TaskQueue { Name = spec.TaskQueue!.Name, Kind = TaskQueueKind.Normal },
+            Input = spec.Input,
+            WorkflowExecutionTimeout = executionTimeout > TimeSpan.Zero ? Duration.FromTimeSpan(executionTimeout) : null,
+            WorkflowRunTimeout = runTimeout > TimeSpan.Zero ? Duration.FromTimeSpan(runTimeout) : null,
+            WorkflowTaskTimeout = Duration.FromTimeSpan(taskTimeout),
+            OriginalExecutionRunId = runId,
+            FirstExecutionRunId = runId,
+            Identity = spec.Identity,
+            Attempt = 1,
+            WorkflowExecutionExpirationTime = executionTimeout > TimeSpan.Zero ? Timestamp.FromDateTimeOffset(now + executionTimeout) : null,
+            Memo = spec.Memo,
+            SearchAttributes = spec.SearchAttributes,
+            Header = spec.Header,
+            RetryPolicy = spec.RetryPolicy is null ? null : RetryPolicies.WithDefaults(spec.RetryPolicy),
+            CronSchedule = spec.CronSchedule,
+            FirstWorkflowTaskBackoff = delay > TimeSpan.Zero ? Duration.FromTimeSpan(delay) : null,
+            WorkflowId = spec.WorkflowId,
+            Priority = spec.Priority,
+            ContinuedFailure = spec.ContinuedFailure,
+            LastCompletionResult = spec.LastCompletionResult,
+        };
+        if (parent is not null)
+        {
+            attributes.ParentWorkflowNamespace = parent.Namespace;
+            attributes.ParentWorkflowNamespaceId = parent.NamespaceId;
+            attributes.ParentWorkflowExecution = parent.Parent;
+            attributes.ParentInitiatedEventId = parent.InitiatedEventId;
+            attributes.RootWorkflowExecution = parent.Root;
+        }
+        var state = MutableState.ForNewRun(ns.Id, spec.WorkflowId, runId, spec.RequestId, now);
+        await updater.CreateAsync(state, t => t.InitializeRun(attributes, spec.UserMetadata, signal is null ? null : first =>
+            first.Signal(signal.Name, signal.Input, spec.Identity, signal.Header, spec.RequestId, skipWorkflowTask: true, links: spec.Links),
+            spec.Links), condition, ct);
+        return runId;
+    }
+
+    private void ValidateStart(StartSpec spec)
+    {
+        if (string.IsNullOrEmpty(spec.WorkflowId))
+        {
+            throw new InvalidArgumentException("WorkflowId is not set on request.");
+        }
+        RequestChecks.CheckLength(spec.WorkflowId, "WorkflowId");
+        if (string.IsNullOrEmpty(spec.WorkflowType?.Name))
+        {
+            throw new InvalidArgumentException("WorkflowType is not set on request.");
+        }
+        RequestChecks.CheckLength(spec.WorkflowType.Name, "WorkflowType");
+        if (string.IsNullOrEmpty(spec.TaskQueue?.Name))
+        {
+            throw new InvalidArgumentException("TaskQueue is not set on request.");
+        }
+        RequestChecks.CheckLength(spec.TaskQueue.Name, "TaskQueue");
+        Validation.TaskQueueNames.CheckNotReserved(spec.TaskQueue.Name);
+        RequestChecks.CheckLength(spec.RequestId, "RequestId");
+        RequestChecks.CheckLength(spec.Identity, "Identity");
+        foreach (var (name, d) in new[] { ("WorkflowExecutionTimeout", spec.ExecutionTimeout), ("WorkflowRunTimeout", spec.RunTimeout),
+                     ("WorkflowTaskTimeout", spec.TaskTimeout), ("WorkflowStartDelay", spec.StartDelay) })
+        {
+            if (d is not null && d.ToTimeSpan() < TimeSpan.Zero)
+            {
+                throw new InvalidArgumentException($"Invalid {name}.");
+            }
+        }
+        RequestChecks.CheckBlob(limits, spec.Input, "input");
+        RequestChecks.CheckBlob(limits, spec.Header, "header");
+        RequestChecks.ThrowIfProblem(limits.UserMetadataProblem(spec.UserMetadata));
+        RequestLinks.Validate(spec.Links);
+        if (limits.IsMemoTooLarge(spec.Memo))
+        {
+            throw new InvalidArgumentException("Memo size exceeds limit.");
+        }
+        if (spec.RetryPolicy is not null)
+        {
+            // Defaults first, as Temporal's validateRetryPolicy does: a policy with only maximum_attempts is valid.
+            RetryPolicies.WithDefaults(spec.RetryPolicy);
+        }
+        if (!string.IsNullOrEmpty(spec.CronSchedule))
+        {
+            CronSchedules.Validate(spec.CronSchedule);
+            if (spec.StartDelay is not null && spec.StartDelay.ToTimeSpan() > TimeSpan.Zero)
+            {
+                throw new InvalidArgumentException("CronSchedule and WorkflowStartDelay may not be used together.");
+            }
+        }
+    }
+}
