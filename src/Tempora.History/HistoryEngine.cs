@@ -99,7 +99,7 @@ public sealed partial class HistoryEngine
         var starter = new WorkflowStarter(store, namespaces, Limits, time, updater, signaler, terminator);
         var responses = new WorkflowTaskResponses(history);
         var queryTasks = new QueryTaskRegistry(dispatcher, time);
-        var updates = new UpdateWaiter(updater, history);
+        var updates = new UpdateWaiter(updater, history, time);
         var steps = new CrossRunSteps(store, updater, ownership, remote);
 
         _start = new(starter);
@@ -111,7 +111,7 @@ public sealed partial class HistoryEngine
         _delete = new(store, runs, updater, terminator, ownership);
         _deleteClosedRun = new(store, updater, ownership);
         _describe = new(runs, updater);
-        var snapshots = new HistorySnapshots(updater, ownership);
+        var snapshots = new HistorySnapshots(updater, ownership, time);
         _getHistory = new(runs, snapshots, history);
         _getHistoryReverse = new(runs, snapshots, history);
         _update = new(runs, updater, updates, Limits);
