@@ -96,14 +96,14 @@ public sealed partial class HistoryEngine
         var runs = new RunResolver(store);
         var signaler = new RunSignaler(updater);
         var terminator = new RunTerminator(updater);
-        var starter = new WorkflowStarter(store, namespaces, Limits, time, updater, signaler, terminator);
+        var starter = new WorkflowStarter(store, Limits, time, updater, signaler, terminator);
         var responses = new WorkflowTaskResponses(history);
         var queryTasks = new QueryTaskRegistry(dispatcher, time);
         var updates = new UpdateWaiter(updater, history, time);
         var steps = new CrossRunSteps(store, updater, ownership, remote);
 
         _start = new(starter);
-        _signalWithStart = new(starter, Limits);
+        _signalWithStart = new(starter);
         _signal = new(runs, signaler);
         _requestCancel = new(runs, updater);
         _terminate = new(runs, terminator);
@@ -114,9 +114,9 @@ public sealed partial class HistoryEngine
         var snapshots = new HistorySnapshots(updater, ownership, time);
         _getHistory = new(runs, snapshots, history);
         _getHistoryReverse = new(runs, snapshots, history);
-        _update = new(runs, updater, updates, Limits);
+        _update = new(runs, updater, updates);
         _pollUpdate = new(runs, updates);
-        _multiOperation = new(_start, _update, Limits);
+        _multiOperation = new(_start, _update);
         _query = new(runs, updater, queryTasks, dispatcher, time);
         _respondQuery = new(queryTasks, Limits);
         _recordWorkflowTaskStarted = new(store, updater, responses, new QueryTaskStarter(updater, history));
