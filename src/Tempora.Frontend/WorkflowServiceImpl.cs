@@ -231,8 +231,12 @@ public sealed partial class WorkflowServiceImpl(
         return new TerminateWorkflowExecutionResponse();
     }
 
-    public async Task<ResetWorkflowExecutionResponse> ResetWorkflowExecution(ResetWorkflowExecutionRequest request, ServerCallContext context) =>
-        await history.ResetWorkflowExecutionAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
+    public async Task<ResetWorkflowExecutionResponse> ResetWorkflowExecution(ResetWorkflowExecutionRequest request, ServerCallContext context)
+    {
+        var ns = await NamespaceAsync(request.Namespace, context);
+        ResetWorkflowExecutionValidation.Validate(request, history.Limits);
+        return await history.ResetWorkflowExecutionAsync(ns, request, context.CancellationToken);
+    }
 
     public async Task<DeleteWorkflowExecutionResponse> DeleteWorkflowExecution(DeleteWorkflowExecutionRequest request, ServerCallContext context)
     {

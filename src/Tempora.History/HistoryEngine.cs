@@ -107,7 +107,7 @@ public sealed partial class HistoryEngine
         _signal = new(runs, signaler);
         _requestCancel = new(runs, updater);
         _terminate = new(runs, terminator);
-        _reset = new(store, runs, updater, history, Limits);
+        _reset = new(store, runs, updater, history);
         _delete = new(store, runs, updater, terminator, ownership);
         _deleteClosedRun = new(store, updater, ownership);
         _describe = new(runs, updater);
