@@ -111,8 +111,12 @@ public sealed partial class WorkflowServiceImpl
     }
 
     public async Task<RecordActivityTaskHeartbeatByIdResponse> RecordActivityTaskHeartbeatById(
-        RecordActivityTaskHeartbeatByIdRequest request, ServerCallContext context) =>
-        await history.RecordActivityTaskHeartbeatByIdAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
+        RecordActivityTaskHeartbeatByIdRequest request, ServerCallContext context)
+    {
+        var ns = await NamespaceAsync(request.Namespace, context);
+        ActivityByIdValidation.Validate(request.ActivityId);
+        return await history.RecordActivityTaskHeartbeatByIdAsync(ns, request, context.CancellationToken);
+    }
 
     public async Task<RespondActivityTaskCompletedResponse> RespondActivityTaskCompleted(RespondActivityTaskCompletedRequest request, ServerCallContext context)
     {
@@ -124,7 +128,9 @@ public sealed partial class WorkflowServiceImpl
     public async Task<RespondActivityTaskCompletedByIdResponse> RespondActivityTaskCompletedById(
         RespondActivityTaskCompletedByIdRequest request, ServerCallContext context)
     {
-        await history.RespondActivityTaskCompletedByIdAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
+        var ns = await NamespaceAsync(request.Namespace, context);
+        ActivityByIdValidation.Validate(request.ActivityId);
+        await history.RespondActivityTaskCompletedByIdAsync(ns, request, context.CancellationToken);
         return new RespondActivityTaskCompletedByIdResponse();
     }
 
@@ -161,8 +167,12 @@ public sealed partial class WorkflowServiceImpl
         return new RespondActivityTaskCanceledByIdResponse();
     }
 
-    private async Task<TaskToken> TokenByIdAsync(string ns, string workflowId, string runId, string activityId, ServerCallContext context) =>
-        await history.TokenByIdAsync(await NamespaceAsync(ns, context), workflowId, runId, activityId, context.CancellationToken);
+    private async Task<TaskToken> TokenByIdAsync(string ns, string workflowId, string runId, string activityId, ServerCallContext context)
+    {
+        var record = await NamespaceAsync(ns, context);
+        ActivityByIdValidation.Validate(activityId);
+        return await history.TokenByIdAsync(record, workflowId, runId, activityId, context.CancellationToken);
+    }
 
     private static TaskToken Token(ByteString token) => TaskToken.Deserialize(token.Span);
 

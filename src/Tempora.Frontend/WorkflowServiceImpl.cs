@@ -6,6 +6,7 @@ using Tempora.Cluster.Peers;
 using Tempora.Cluster.Polling;
 using Tempora.Frontend.Validation;
 using Tempora.History;
+using Tempora.History.Api;
 using Tempora.Matching;
 using Tempora.Matching.Polling;
 using Tempora.Persistence;
@@ -189,6 +190,8 @@ public sealed partial class WorkflowServiceImpl(
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         UnsupportedFields.Check(request);
+        ns = await StartRequestValidation.ValidateAsync(ns, StartSpec.Of(request), WorkflowIdConflictPolicy.Fail, history.Limits,
+            history.Namespaces, context.CancellationToken);
         return await history.StartWorkflowExecutionAsync(ns, request, context.CancellationToken);
     }
 
@@ -197,6 +200,8 @@ public sealed partial class WorkflowServiceImpl(
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         UnsupportedFields.Check(request);
+        ns = await SignalWithStartWorkflowExecutionValidation.ValidateAsync(ns, request, history.Limits, history.Namespaces,
+            context.CancellationToken);
         return await history.SignalWithStartWorkflowExecutionAsync(ns, request, context.CancellationToken);
     }
 
@@ -226,8 +231,12 @@ public sealed partial class WorkflowServiceImpl(
         return new TerminateWorkflowExecutionResponse();
     }
 
-    public async Task<ResetWorkflowExecutionResponse> ResetWorkflowExecution(ResetWorkflowExecutionRequest request, ServerCallContext context) =>
-        await history.ResetWorkflowExecutionAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
+    public async Task<ResetWorkflowExecutionResponse> ResetWorkflowExecution(ResetWorkflowExecutionRequest request, ServerCallContext context)
+    {
+        var ns = await NamespaceAsync(request.Namespace, context);
+        ResetWorkflowExecutionValidation.Validate(request, history.Limits);
+        return await history.ResetWorkflowExecutionAsync(ns, request, context.CancellationToken);
+    }
 
     public async Task<DeleteWorkflowExecutionResponse> DeleteWorkflowExecution(DeleteWorkflowExecutionRequest request, ServerCallContext context)
     {
@@ -267,6 +276,7 @@ public sealed partial class WorkflowServiceImpl(
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         UnsupportedFields.Check(request);
+        UpdateWorkflowExecutionValidation.Validate(request, history.Limits);
         return await history.UpdateWorkflowExecutionAsync(ns, request, LongPollWait(context), context.CancellationToken);
     }
 
@@ -282,6 +292,7 @@ public sealed partial class WorkflowServiceImpl(
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         UnsupportedFields.Check(request);
+        ns = await ExecuteMultiOperationValidation.ValidateAsync(ns, request, history.Limits, history.Namespaces, context.CancellationToken);
         return await history.ExecuteMultiOperationAsync(ns, request, LongPollWait(context), context.CancellationToken);
     }
 

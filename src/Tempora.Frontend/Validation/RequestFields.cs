@@ -25,6 +25,15 @@ internal static class RequestFields
         }
     }
 
+    /// <summary>InvalidArgument with the problem a limit check found, if any.</summary>
+    public static void ThrowIfProblem(string? problem)
+    {
+        if (problem is not null)
+        {
+            throw new InvalidArgumentException(problem);
+        }
+    }
+
     /// <summary>The run a request addresses: a workflow id is required, a run id is optional but must be a UUID.</summary>
     public static void CheckExecution(WorkflowExecution? execution)
     {

@@ -113,13 +113,16 @@ internal sealed class EngineHarness : IAsyncDisposable
     /// <summary>Waits (in real time) for the run to close and returns its close event.</summary>
     public async Task<HistoryEvent> CloseEventAsync(WorkflowExecution execution)
     {
+        // The long poll's deadline is on the fake clock, which the test does not move while this waits: an hour of
+        // fake time, and the test gives up in real time.
+        using var patience = new CancellationTokenSource(TestClock.Patience);
         var response = await History.GetWorkflowExecutionHistoryAsync(Namespace, new GetWorkflowExecutionHistoryRequest
         {
             Namespace = Namespace.Name,
             Execution = execution,
             WaitNewEvent = true,
             HistoryEventFilterType = HistoryEventFilterType.CloseEvent,
-        }, appendTransientEvents: false, TestClock.Patience, CancellationToken.None);
+        }, appendTransientEvents: false, TimeSpan.FromHours(1), patience.Token);
         return Assert.Single(response.History.Events);
     }
 

@@ -4,29 +4,17 @@ using Temporalio.Api.WorkflowService.V1;
 
 namespace Tempora.History.Api;
 
-internal sealed class ExecuteMultiOperationHandler(
-    StartWorkflowExecutionHandler starter, UpdateWorkflowExecutionHandler updater, PayloadLimits limits)
+internal sealed class ExecuteMultiOperationHandler(StartWorkflowExecutionHandler starter, UpdateWorkflowExecutionHandler updater)
 {
-    /// <summary>Update-with-start: a StartWorkflowExecution and an UpdateWorkflowExecution applied together.</summary>
+    /// <summary>
+    /// Update-with-start: a StartWorkflowExecution and an UpdateWorkflowExecution applied together. The frontend
+    /// checked the request's shape and both operations (ExecuteMultiOperationValidation).
+    /// </summary>
     public async Task<ExecuteMultiOperationResponse> HandleAsync(NamespaceRecord ns, ExecuteMultiOperationRequest r,
         TimeSpan maxWait, CancellationToken ct)
     {
-        if (r.Operations.Count != 2 || r.Operations[0].StartWorkflow is not { } start || r.Operations[1].UpdateWorkflow is not { } update)
-        {
-            throw new InvalidArgumentException("ExecuteMultiOperation supports exactly one StartWorkflow followed by one UpdateWorkflow.");
-        }
-        if (start.WorkflowId != update.WorkflowExecution?.WorkflowId || !string.IsNullOrEmpty(update.WorkflowExecution?.RunId))
-        {
-            throw new InvalidArgumentException("The update must target the started workflow id, without a run id.");
-        }
-        try
-        {
-            UpdateRequests.Validate(update, limits); // both operations are checked before either runs, as upstream's frontend does
-        }
-        catch (TemporaException e)
-        {
-            throw new MultiOperationException(1, e, earlierAborted: true);
-        }
+        var start = r.Operations[0].StartWorkflow;
+        var update = r.Operations[1].UpdateWorkflow;
         StartWorkflowExecutionResponse started;
         try
         {

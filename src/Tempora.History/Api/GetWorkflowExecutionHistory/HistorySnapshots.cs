@@ -4,7 +4,7 @@ using Tempora.History.Updates;
 namespace Tempora.History.Api;
 
 /// <summary>What a history read needs of the run, taken under its lock, and the wait for it to change (long polls).</summary>
-internal sealed class HistorySnapshots(WorkflowUpdater updater, IShardOwnership ownership)
+internal sealed class HistorySnapshots(WorkflowUpdater updater, IShardOwnership ownership, TimeProvider time)
 {
     public Task<HistorySnapshot> TakeAsync(WorkflowKey key, CancellationToken ct) => updater.ReadAsync(key, (s, ctx) =>
         new HistorySnapshot(s.IsOpen, s.NextEventId, ctx.Changed.Task, s.IsOpen
@@ -14,8 +14,9 @@ internal sealed class HistorySnapshots(WorkflowUpdater updater, IShardOwnership 
     public async Task<HistorySnapshot> WaitForChangeAsync(WorkflowKey key, HistorySnapshot snapshot, Func<HistorySnapshot, bool> done,
         TimeSpan maxWait, CancellationToken ct)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(maxWait);
+        // The deadline runs on the injected clock, so fake-clock tests can reach it without waiting.
+        using var deadline = new CancellationTokenSource(maxWait, time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
         try
         {
             while (!done(snapshot))

@@ -16,16 +16,15 @@ namespace Tempora.History.Api;
 /// if still running, is terminated in the same transaction; the new run becomes current.
 /// </summary>
 internal sealed class ResetWorkflowExecutionHandler(
-    IExecutionStore store, RunResolver resolver, WorkflowUpdater updater, HistoryReader history, PayloadLimits limits)
+    IExecutionStore store, RunResolver resolver, WorkflowUpdater updater, HistoryReader history)
 {
     /// <summary>How often a reset starts over when the run changed between reading its history and writing.</summary>
     private const int ResetAttempts = 5;
 
     public async Task<ResetWorkflowExecutionResponse> HandleAsync(NamespaceRecord ns, ResetWorkflowExecutionRequest r, CancellationToken ct)
     {
-        var (excludeSignals, excludeUpdates) = ResetExclusions(r);
-        ValidatePostResetOperations(r.PostResetOperations);
-        RequestChecks.CheckLength(r.RequestId, "RequestId");
+        // The request's fields were checked by the frontend (ResetWorkflowExecutionValidation).
+        var (excludeSignals, excludeUpdates) = ResetExclusions.Of(r);
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -125,69 +124,6 @@ internal sealed class ResetWorkflowExecutionHandler(
             return 0;
         }, ct);
         return new ResetWorkflowExecutionResponse { RunId = newRunId };
-    }
-
-    /// <summary>What not to reapply: reset_reapply_exclude_types, plus the deprecated reset_reapply_type (as Temporal reads them).</summary>
-    private static (bool Signals, bool Updates) ResetExclusions(ResetWorkflowExecutionRequest r)
-    {
-        var (signals, updates) = r.ResetReapplyType switch
-        {
-            ResetReapplyType.Unspecified or ResetReapplyType.AllEligible => (false, false),
-            ResetReapplyType.Signal => (false, true),
-            ResetReapplyType.None => (true, true),
-            _ => throw new InvalidArgumentException($"Unknown ResetReapplyType {(int)r.ResetReapplyType}."),
-        };
-        foreach (var exclude in r.ResetReapplyExcludeTypes)
-        {
-            switch (exclude)
-            {
-                case ResetReapplyExcludeType.Signal:
-                    signals = true;
-                    break;
-                case ResetReapplyExcludeType.Update:
-                    updates = true;
-                    break;
-                case ResetReapplyExcludeType.Unspecified or ResetReapplyExcludeType.Nexus:
-                    break; // no Nexus events exist here to reapply
-#pragma warning disable CS0612 // deprecated, still sent by `temporal workflow reset --reapply-exclude All`
-                case ResetReapplyExcludeType.CancelRequest:
-#pragma warning restore CS0612
-                    break; // a reset never carries cancel requests over (as Temporal)
-                default:
-                    throw new InvalidArgumentException($"Unknown ResetReapplyExcludeType {(int)exclude}.");
-            }
-        }
-        return (signals, updates);
-    }
-
-    /// <summary>A signal after the reset is honoured; changing the workflow's options needs worker versioning, which this server lacks.</summary>
-    private void ValidatePostResetOperations(IEnumerable<PostResetOperation> operations)
-    {
-        foreach (var operation in operations)
-        {
-            switch (operation.VariantCase)
-            {
-                case PostResetOperation.VariantOneofCase.SignalWorkflow:
-                    if (string.IsNullOrEmpty(operation.SignalWorkflow.SignalName))
-                    {
-                        throw new InvalidArgumentException("ResetWorkflowExecutionRequest.post_reset_operations.signal_workflow.signal_name is not set.");
-                    }
-                    RequestChecks.CheckLength(operation.SignalWorkflow.SignalName, "SignalName");
-                    RequestChecks.CheckBlob(limits, operation.SignalWorkflow.Input, "signal input");
-                    RequestChecks.CheckBlob(limits, operation.SignalWorkflow.Header, "header");
-                    if (operation.SignalWorkflow.Links.Count > 0)
-                    {
-                        throw new InvalidArgumentException(
-                            "ResetWorkflowExecutionRequest.post_reset_operations.signal_workflow.links is not supported by this server.");
-                    }
-                    break;
-                case PostResetOperation.VariantOneofCase.UpdateWorkflowOptions:
-                    throw new InvalidArgumentException(
-                        "ResetWorkflowExecutionRequest.post_reset_operations.update_workflow_options is not supported by this server (it has no worker versioning).");
-                default:
-                    throw new InvalidArgumentException("ResetWorkflowExecutionRequest.post_reset_operations holds an operation without a variant.");
-            }
-        }
     }
 
     /// <summary>The current run moved on between reading its history and resetting it.</summary>

@@ -15,10 +15,7 @@ internal sealed class RespondActivityTaskCompletedByIdHandler(RunResolver runs, 
 {
     public async Task HandleAsync(NamespaceRecord ns, RespondActivityTaskCompletedByIdRequest r, CancellationToken ct)
     {
-        if (string.IsNullOrEmpty(r.ActivityId))
-        {
-            throw new InvalidArgumentException("ActivityId is not set on request.");
-        }
+        // The activity id was checked by the frontend (ActivityByIdValidation).
         var key = await runs.ResolveAsync(ns.Id, new WorkflowExecution { WorkflowId = r.WorkflowId, RunId = r.RunId }, null, ct);
         var tooLarge = limits.IsBlobTooLarge(r.Result);
         await updater.UpdateAsync(key, t =>

@@ -11,10 +11,7 @@ internal sealed class ActivityTokenLookup(RunResolver runs, WorkflowUpdater upda
 {
     public async Task<TaskToken> TokenByIdAsync(NamespaceRecord ns, string workflowId, string runId, string activityId, CancellationToken ct)
     {
-        if (string.IsNullOrEmpty(activityId))
-        {
-            throw new InvalidArgumentException("ActivityId is not set on request.");
-        }
+        // The activity id was checked by the frontend (ActivityByIdValidation).
         var key = await runs.ResolveAsync(ns.Id, new WorkflowExecution { WorkflowId = workflowId, RunId = runId }, null, ct);
         return await updater.ReadAsync(key, (s, _) =>
         {

@@ -8,7 +8,7 @@ using Temporalio.Api.WorkflowService.V1;
 namespace Tempora.History.Api;
 
 /// <summary>Waits for an update to reach a stage of its life, for UpdateWorkflowExecution and PollWorkflowExecutionUpdate.</summary>
-internal sealed class UpdateWaiter(WorkflowUpdater updater, HistoryReader history)
+internal sealed class UpdateWaiter(WorkflowUpdater updater, HistoryReader history, TimeProvider time)
 {
     private enum UpdateProgress
     {
@@ -26,8 +26,9 @@ internal sealed class UpdateWaiter(WorkflowUpdater updater, HistoryReader histor
         {
             wanted = UpdateWorkflowExecutionLifecycleStage.Completed;
         }
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(maxWait);
+        // The deadline runs on the injected clock, so fake-clock tests can reach it without waiting.
+        using var deadline = new CancellationTokenSource(maxWait, time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
         while (true)
         {
             var (progress, completedEventId, rejection, aborted, continued, changed) = await updater.ReadAsync(key, (s, ctx) =>

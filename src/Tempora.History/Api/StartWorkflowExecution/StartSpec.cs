@@ -2,11 +2,15 @@ using Google.Protobuf.WellKnownTypes;
 using Temporalio.Api.Common.V1;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Api.TaskQueue.V1;
+using Temporalio.Api.WorkflowService.V1;
 
 namespace Tempora.History.Api;
 
-/// <summary>What StartWorkflowExecution, SignalWithStartWorkflowExecution and a child start have in common.</summary>
-internal sealed record StartSpec(
+/// <summary>
+/// What StartWorkflowExecution, SignalWithStartWorkflowExecution and a child start have in common. Public: the
+/// frontend validates a request's start through it (<see cref="Validation.StartRules"/>).
+/// </summary>
+public sealed record StartSpec(
     string WorkflowId, WorkflowType? WorkflowType, TaskQueue? TaskQueue, Payloads? Input, Duration? ExecutionTimeout,
     Duration? RunTimeout, Duration? TaskTimeout, string Identity, string RequestId, WorkflowIdReusePolicy ReusePolicy,
     WorkflowIdConflictPolicy ConflictPolicy, RetryPolicy? RetryPolicy, string CronSchedule, Memo? Memo,
@@ -19,4 +23,22 @@ internal sealed record StartSpec(
 
     /// <summary>Links the request attaches to the WorkflowExecutionStarted event (and the signal's event).</summary>
     public IReadOnlyCollection<Link> Links { get; init; } = [];
+
+    public static StartSpec Of(StartWorkflowExecutionRequest r) => new(r.WorkflowId, r.WorkflowType, r.TaskQueue, r.Input,
+        r.WorkflowExecutionTimeout, r.WorkflowRunTimeout, r.WorkflowTaskTimeout, r.Identity, r.RequestId, r.WorkflowIdReusePolicy,
+        r.WorkflowIdConflictPolicy, r.RetryPolicy, r.CronSchedule, r.Memo, r.SearchAttributes, r.Header, r.WorkflowStartDelay, r.Priority,
+        r.UserMetadata)
+    {
+        ContinuedFailure = r.ContinuedFailure,
+        LastCompletionResult = r.LastCompletionResult,
+        Links = r.Links,
+    };
+
+    public static StartSpec Of(SignalWithStartWorkflowExecutionRequest r) => new(r.WorkflowId, r.WorkflowType, r.TaskQueue, r.Input,
+        r.WorkflowExecutionTimeout, r.WorkflowRunTimeout, r.WorkflowTaskTimeout, r.Identity, r.RequestId, r.WorkflowIdReusePolicy,
+        r.WorkflowIdConflictPolicy, r.RetryPolicy, r.CronSchedule, r.Memo, r.SearchAttributes, r.Header, r.WorkflowStartDelay, r.Priority,
+        r.UserMetadata)
+    {
+        Links = r.Links,
+    };
 }

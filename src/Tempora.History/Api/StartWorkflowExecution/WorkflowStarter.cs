@@ -15,47 +15,19 @@ namespace Tempora.History.Api;
 /// update-with-start and child workflows.
 /// </summary>
 internal sealed class WorkflowStarter(
-    IExecutionStore store, NamespaceRegistry namespaces, PayloadLimits limits, TimeProvider time, WorkflowUpdater updater,
+    IExecutionStore store, PayloadLimits limits, TimeProvider time, WorkflowUpdater updater,
     RunSignaler signaler, RunTerminator terminator)
 {
     public async Task<(string RunId, bool Started)> StartAsync(NamespaceRecord ns, StartSpec spec, StartSignal? signal,
         WorkflowIdConflictPolicy defaultConflict, CancellationToken ct, ChildOf? parent = null)
     {
-        ValidateStart(spec);
-        if (parent is null)
+        if (parent is not null)
         {
-            // A child's attributes were checked when its parent's command was (a failure here would retry forever).
-            // Temporal's order: the number of keys, then names and types, then sizes.
-            RequestChecks.ThrowIfProblem(limits.SearchAttributesCountProblem(spec.SearchAttributes));
-            try
-            {
-                Tempora.Visibility.SearchAttributeValues.Validate(spec.SearchAttributes, ns.CustomSearchAttributes);
-            }
-            catch (InvalidArgumentException)
-            {
-                // The attribute may have been added through another replica since this one cached the namespace.
-                ns = await namespaces.ReloadAsync(ns, ct);
-                Tempora.Visibility.SearchAttributeValues.Validate(spec.SearchAttributes, ns.CustomSearchAttributes);
-            }
-            RequestChecks.ThrowIfProblem(limits.SearchAttributesSizeProblem(spec.SearchAttributes));
+            // A request's start was checked by the frontend (StartRequestValidation); a child's comes from a workflow
+            // command, so it is checked here, by the same rules.
+            StartRules.CheckFields(spec, limits);
         }
-        var reuse = spec.ReusePolicy == WorkflowIdReusePolicy.Unspecified ? WorkflowIdReusePolicy.AllowDuplicate : spec.ReusePolicy;
-        var conflict = spec.ConflictPolicy == WorkflowIdConflictPolicy.Unspecified ? defaultConflict : spec.ConflictPolicy;
-        // The deprecated TERMINATE_IF_RUNNING still arrives from older clients; upstream rewrites it the same way.
-#pragma warning disable CS0612
-        if (reuse == WorkflowIdReusePolicy.TerminateIfRunning)
-#pragma warning restore CS0612
-        {
-            if (spec.ConflictPolicy != WorkflowIdConflictPolicy.Unspecified)
-            {
-                throw new InvalidArgumentException("Invalid WorkflowIDReusePolicy: WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING cannot be used together with a WorkflowIDConflictPolicy.");
-            }
-            (reuse, conflict) = (WorkflowIdReusePolicy.AllowDuplicate, WorkflowIdConflictPolicy.TerminateExisting);
-        }
-        if (reuse == WorkflowIdReusePolicy.RejectDuplicate && conflict == WorkflowIdConflictPolicy.TerminateExisting)
-        {
-            throw new InvalidArgumentException("Invalid WorkflowIDReusePolicy: WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE cannot be used together with WorkflowIdConflictPolicy WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING.");
-        }
+        var (reuse, conflict) = StartRules.Policies(spec, defaultConflict);
 
         // The current-run pointer is checked again by the insert; losing that race just means deciding again. A plain
         // start (conflict policy Fail) nearly always finds its id free, so its first round skips the read and lets the
@@ -164,56 +136,5 @@ internal sealed class WorkflowStarter(
             first.Signal(signal.Name, signal.Input, spec.Identity, signal.Header, spec.RequestId, skipWorkflowTask: true, links: spec.Links),
             spec.Links), condition, ct);
         return runId;
-    }
-
-    private void ValidateStart(StartSpec spec)
-    {
-        if (string.IsNullOrEmpty(spec.WorkflowId))
-        {
-            throw new InvalidArgumentException("WorkflowId is not set on request.");
-        }
-        RequestChecks.CheckLength(spec.WorkflowId, "WorkflowId");
-        if (string.IsNullOrEmpty(spec.WorkflowType?.Name))
-        {
-            throw new InvalidArgumentException("WorkflowType is not set on request.");
-        }
-        RequestChecks.CheckLength(spec.WorkflowType.Name, "WorkflowType");
-        if (string.IsNullOrEmpty(spec.TaskQueue?.Name))
-        {
-            throw new InvalidArgumentException("TaskQueue is not set on request.");
-        }
-        RequestChecks.CheckLength(spec.TaskQueue.Name, "TaskQueue");
-        Validation.TaskQueueNames.CheckNotReserved(spec.TaskQueue.Name);
-        RequestChecks.CheckLength(spec.RequestId, "RequestId");
-        RequestChecks.CheckLength(spec.Identity, "Identity");
-        foreach (var (name, d) in new[] { ("WorkflowExecutionTimeout", spec.ExecutionTimeout), ("WorkflowRunTimeout", spec.RunTimeout),
-                     ("WorkflowTaskTimeout", spec.TaskTimeout), ("WorkflowStartDelay", spec.StartDelay) })
-        {
-            if (d is not null && d.ToTimeSpan() < TimeSpan.Zero)
-            {
-                throw new InvalidArgumentException($"Invalid {name}.");
-            }
-        }
-        RequestChecks.CheckBlob(limits, spec.Input, "input");
-        RequestChecks.CheckBlob(limits, spec.Header, "header");
-        RequestChecks.ThrowIfProblem(limits.UserMetadataProblem(spec.UserMetadata));
-        RequestLinks.Validate(spec.Links);
-        if (limits.IsMemoTooLarge(spec.Memo))
-        {
-            throw new InvalidArgumentException("Memo size exceeds limit.");
-        }
-        if (spec.RetryPolicy is not null)
-        {
-            // Defaults first, as Temporal's validateRetryPolicy does: a policy with only maximum_attempts is valid.
-            RetryPolicies.WithDefaults(spec.RetryPolicy);
-        }
-        if (!string.IsNullOrEmpty(spec.CronSchedule))
-        {
-            CronSchedules.Validate(spec.CronSchedule);
-            if (spec.StartDelay is not null && spec.StartDelay.ToTimeSpan() > TimeSpan.Zero)
-            {
-                throw new InvalidArgumentException("CronSchedule and WorkflowStartDelay may not be used together.");
-            }
-        }
     }
 }

@@ -14,12 +14,12 @@ namespace Tempora.History.Api;
 /// A task scheduled only to deliver updates is speculative: kept in memory, and dropped without a trace when the
 /// worker rejects every update in it.
 /// </summary>
-internal sealed class UpdateWorkflowExecutionHandler(RunResolver runs, WorkflowUpdater updater, UpdateWaiter waiter, PayloadLimits limits)
+internal sealed class UpdateWorkflowExecutionHandler(RunResolver runs, WorkflowUpdater updater, UpdateWaiter waiter)
 {
     public async Task<UpdateWorkflowExecutionResponse> HandleAsync(NamespaceRecord ns, UpdateWorkflowExecutionRequest r,
         TimeSpan maxWait, CancellationToken ct)
     {
-        var updateId = UpdateRequests.Validate(r, limits);
+        var updateId = r.Request.Meta.UpdateId; // checked, and given if missing, by the frontend (UpdateWorkflowExecutionValidation)
         var key = await runs.ResolveAsync(ns.Id, r.WorkflowExecution, r.FirstExecutionRunId, ct);
         await updater.UpdateAsync(key, (t, ctx) =>
         {

@@ -1,0 +1,48 @@
+using Tempora.Core.Errors;
+using Tempora.History;
+using Tempora.History.Api;
+using Temporalio.Api.Workflow.V1;
+using Temporalio.Api.WorkflowService.V1;
+
+namespace Tempora.Frontend.Validation;
+
+internal static class ResetWorkflowExecutionValidation
+{
+    /// <summary>The reapply settings, the post-reset operations, then the request id; the reset point needs the run, so history checks it.</summary>
+    public static void Validate(ResetWorkflowExecutionRequest r, PayloadLimits limits)
+    {
+        ResetExclusions.Of(r);
+        CheckPostResetOperations(r.PostResetOperations, limits);
+        RequestFields.CheckLength(r.RequestId, "RequestId");
+    }
+
+    /// <summary>A signal after the reset is honoured; changing the workflow's options needs worker versioning, which this server lacks.</summary>
+    private static void CheckPostResetOperations(IEnumerable<PostResetOperation> operations, PayloadLimits limits)
+    {
+        foreach (var operation in operations)
+        {
+            switch (operation.VariantCase)
+            {
+                case PostResetOperation.VariantOneofCase.SignalWorkflow:
+                    if (string.IsNullOrEmpty(operation.SignalWorkflow.SignalName))
+                    {
+                        throw new InvalidArgumentException("ResetWorkflowExecutionRequest.post_reset_operations.signal_workflow.signal_name is not set.");
+                    }
+                    RequestFields.CheckLength(operation.SignalWorkflow.SignalName, "SignalName");
+                    RequestFields.CheckBlob(limits, operation.SignalWorkflow.Input, "signal input");
+                    RequestFields.CheckBlob(limits, operation.SignalWorkflow.Header, "header");
+                    if (operation.SignalWorkflow.Links.Count > 0)
+                    {
+                        throw new InvalidArgumentException(
+                            "ResetWorkflowExecutionRequest.post_reset_operations.signal_workflow.links is not supported by this server.");
+                    }
+                    break;
+                case PostResetOperation.VariantOneofCase.UpdateWorkflowOptions:
+                    throw new InvalidArgumentException(
+                        "ResetWorkflowExecutionRequest.post_reset_operations.update_workflow_options is not supported by this server (it has no worker versioning).");
+                default:
+                    throw new InvalidArgumentException("ResetWorkflowExecutionRequest.post_reset_operations holds an operation without a variant.");
+            }
+        }
+    }
+}
