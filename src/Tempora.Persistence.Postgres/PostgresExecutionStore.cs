@@ -11,7 +11,7 @@ namespace Tempora.Persistence.Postgres;
 /// round trip, one commit, one WAL flush for the lot). Each transition's conditions raise an error in SQL when they do
 /// not hold; the failing transition then gets its own error and the rest of its group is sent again without it.
 /// </summary>
-public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
+internal sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
 {
     /// <summary>Most transitions one batch carries.</summary>
     private const int MaxGroupSize = 64;
