@@ -10,7 +10,7 @@ namespace Tempora.Frontend;
 /// stops at the limit with grpc-go's words for that case, which Core also recognises as a message too large (and a
 /// small frame can no longer inflate into gigabytes).
 /// </summary>
-public sealed class BoundedGzipCompression(int maxDecompressedSize) : ICompressionProvider
+internal sealed class BoundedGzipCompression(int maxDecompressedSize) : ICompressionProvider
 {
     public string EncodingName => "gzip";
 

@@ -6,7 +6,7 @@ using Tempora.Core.Errors;
 namespace Tempora.Frontend;
 
 /// <summary>Maps the engine's domain exceptions to gRPC statuses at the edge; anything unexpected is Internal.</summary>
-public sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger, ServingGate gate) : Interceptor
+internal sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger, ServingGate gate) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)

@@ -14,7 +14,7 @@ namespace Tempora.Frontend;
 /// call ends, by which time the handler has resolved the namespace: only namespaces that exist become label values,
 /// so a client sending made-up names cannot grow the series without bound.
 /// </summary>
-public sealed class MetricsInterceptor(IMetrics metrics, NamespaceRegistry namespaces) : Interceptor
+internal sealed class MetricsInterceptor(IMetrics metrics, NamespaceRegistry namespaces) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)

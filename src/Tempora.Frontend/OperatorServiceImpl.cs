@@ -12,7 +12,7 @@ namespace Tempora.Frontend;
 /// OperatorService: custom search attributes per namespace. The rest (namespace deletion, clusters, Nexus endpoints)
 /// answers Unimplemented through <see cref="ServiceBinder{TService}"/>.
 /// </summary>
-public sealed class OperatorServiceImpl(NamespaceRegistry namespaces)
+internal sealed class OperatorServiceImpl(NamespaceRegistry namespaces)
 {
     public async Task<AddSearchAttributesResponse> AddSearchAttributes(AddSearchAttributesRequest request, ServerCallContext context)
     {

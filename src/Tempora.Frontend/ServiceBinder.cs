@@ -13,7 +13,7 @@ namespace Tempora.Frontend;
 /// with the RPC's name and signature <c>Task&lt;TResponse&gt; Name(TRequest, ServerCallContext)</c> serves it, and a
 /// method without one answers Unimplemented naming the method.
 /// </summary>
-public sealed class ServiceBinder<TService>(ServiceDescriptor descriptor) : IServiceMethodProvider<TService> where TService : class
+internal sealed class ServiceBinder<TService>(ServiceDescriptor descriptor) : IServiceMethodProvider<TService> where TService : class
 {
     private static readonly MethodInfo AddMethodDefinition =
         typeof(ServiceBinder<TService>).GetMethod(nameof(AddMethod), BindingFlags.NonPublic | BindingFlags.Static)!;

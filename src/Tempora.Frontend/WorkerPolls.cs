@@ -7,7 +7,7 @@ namespace Tempora.Frontend;
 /// shutdownWorkers cache: 30 s). The namespace does not advertise worker_poll_complete_on_shutdown (see
 /// WorkflowServiceImpl.Describe), so Core still calls its own polls off as well.
 /// </summary>
-public sealed class WorkerPolls(TimeProvider time)
+internal sealed class WorkerPolls(TimeProvider time)
 {
     private static readonly TimeSpan RememberShutdownFor = TimeSpan.FromSeconds(30);
 
@@ -93,7 +93,7 @@ public sealed class WorkerPolls(TimeProvider time)
     }
 
     /// <summary>One tracked poll.</summary>
-    public sealed class Lease(WorkerPolls owner, string workerInstanceKey, CancellationTokenSource cts) : IDisposable
+    internal sealed class Lease(WorkerPolls owner, string workerInstanceKey, CancellationTokenSource cts) : IDisposable
     {
         public CancellationToken Token { get; } = cts.Token;
 

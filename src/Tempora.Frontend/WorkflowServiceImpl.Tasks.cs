@@ -12,7 +12,7 @@ using Temporalio.Api.WorkflowService.V1;
 
 namespace Tempora.Frontend;
 
-public sealed partial class WorkflowServiceImpl
+internal sealed partial class WorkflowServiceImpl
 {
     // A poll is validated here, then waits here and at the peers (PollFanOut) for matching's poll loop (TaskPoller).
     public async Task<PollWorkflowTaskQueueResponse> PollWorkflowTaskQueue(PollWorkflowTaskQueueRequest request, ServerCallContext context)

@@ -9,7 +9,7 @@ using static Tempora.Frontend.IndexedValueTypes;
 namespace Tempora.Frontend;
 
 /// <summary>Visibility: list, scan and count runs with Temporal's list-filter language (served by <see cref="VisibilityService"/>).</summary>
-public sealed partial class WorkflowServiceImpl
+internal sealed partial class WorkflowServiceImpl
 {
     public async Task<ListWorkflowExecutionsResponse> ListWorkflowExecutions(ListWorkflowExecutionsRequest request, ServerCallContext context) =>
         await visibility.ListAsync(await VisibilityNamespaceAsync(request.Namespace, context), request, context.CancellationToken);

@@ -23,7 +23,7 @@ namespace Tempora.Frontend;
 /// The WorkflowService RPCs Tempora implements. Each validates what only the frontend knows (namespace, deadlines,
 /// client identity) and hands over to history or matching; methods not declared here answer Unimplemented.
 /// </summary>
-public sealed partial class WorkflowServiceImpl(
+internal sealed partial class WorkflowServiceImpl(
     HistoryEngine history, MatchingEngine matching, TaskPoller taskPoller, VisibilityService visibility, TimeProvider time,
     IShardOwnership ownership, PollFanOut polls, PeerCalls peers, StoreNames stores, WorkerPolls workerPolls)
 {

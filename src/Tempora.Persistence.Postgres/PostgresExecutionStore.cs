@@ -11,7 +11,7 @@ namespace Tempora.Persistence.Postgres;
 /// round trip, one commit, one WAL flush for the lot). Each transition's conditions raise an error in SQL when they do
 /// not hold; the failing transition then gets its own error and the rest of its group is sent again without it.
 /// </summary>
-public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
+internal sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
 {
     /// <summary>Most transitions one batch carries.</summary>
     private const int MaxGroupSize = 64;
@@ -22,9 +22,13 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
     private readonly NpgsqlDataSource _db;
     private readonly GroupCommitQueue<PendingTransition> _pending;
 
-    public PostgresExecutionStore(NpgsqlDataSource db)
+    /// <summary>Applies the visibility rows transitions enqueue; told after each commit that enqueued one.</summary>
+    private readonly PostgresVisibilityStore _visibility;
+
+    public PostgresExecutionStore(NpgsqlDataSource db, PostgresVisibilityStore visibility)
     {
         _db = db;
+        _visibility = visibility;
         _pending = new GroupCommitQueue<PendingTransition>(MaxGroupSize, Committers, CommitGroupAsync);
     }
 
@@ -123,9 +127,6 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
     private const string MaxTaskIdSql =
         "SELECT GREATEST((SELECT MAX(task_id) FROM timer_tasks), (SELECT MAX(task_id) FROM tasks), (SELECT MAX(task_id) FROM transfer_tasks), nextval('task_id_blocks') << 32)";
 
-    /// <summary>Applies the visibility rows transitions enqueue; told after each commit that enqueued one.</summary>
-    public PostgresVisibilityStore? Visibility { get; set; }
-
     /// <summary>
     /// Writes a transition (with its successor, if any) atomically and returns once it is committed. The fencing token
     /// (when the writer holds its shard by a lease),
@@ -188,7 +189,7 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
                 {
                     if (next.Visibility is not null)
                     {
-                        Visibility?.Enqueued();
+                        _visibility.Enqueued();
                     }
                 }
                 pending.Complete(null);
@@ -544,7 +545,7 @@ public sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
         {
             throw new ShardOwnershipLostException(fence.ShardId);
         }
-        Visibility?.Enqueued();
+        _visibility.Enqueued();
     }
 
     public async Task<long> GetMaxTaskIdAsync(CancellationToken ct)

@@ -5,7 +5,7 @@ using Temporalio.Api.Namespace.V1;
 
 namespace Tempora.Persistence.Postgres;
 
-public sealed class PostgresNamespaceStore(NpgsqlDataSource db) : INamespaceStore
+internal sealed class PostgresNamespaceStore(NpgsqlDataSource db) : INamespaceStore
 {
     private const string InsertSql = """
         INSERT INTO namespaces (id, name, info, config, custom_search_attributes) VALUES (@id, @name, @info, @config, @sa)

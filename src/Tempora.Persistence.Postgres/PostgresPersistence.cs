@@ -1,7 +1,5 @@
-using Microsoft.Extensions.Logging;
 using Npgsql;
 using Tempora.Core;
-using Tempora.Core.Metrics;
 using Tempora.Visibility;
 
 namespace Tempora.Persistence.Postgres;
@@ -23,10 +21,10 @@ public sealed class PostgresPersistence : IPersistence
     {
         _main = NpgsqlDataSource.Create(settings.ConnectionString(settings.Database));
         _visibility = NpgsqlDataSource.Create(settings.ConnectionString(settings.VisibilityDatabase));
-        Executions = _executions = new PostgresExecutionStore(_main);
+        _visibilityStore = new PostgresVisibilityStore(_main, _visibility);
+        Executions = _executions = new PostgresExecutionStore(_main, _visibilityStore);
         Namespaces = new PostgresNamespaceStore(_main);
         ShardLeases = new PostgresShardLeaseStore(_main);
-        _executions.Visibility = _visibilityStore = new PostgresVisibilityStore(_main, _visibility);
         Description = settings.ToString();
     }
 
@@ -38,14 +36,8 @@ public sealed class PostgresPersistence : IPersistence
 
     public IShardLeaseStore? ShardLeases { get; }
 
-    /// <summary>The visibility outbox's state, for readiness.</summary>
+    /// <summary>Transitions enqueue visibility rows in their own transaction; this applies them to the visibility database.</summary>
     public IVisibilityOutbox VisibilityOutbox => _visibilityStore;
-
-    /// <summary>
-    /// Starts applying the visibility outbox in the background (every process applies the rows it finds, idempotently),
-    /// reporting failures and set-aside rows to <paramref name="logger"/> and <paramref name="metrics"/>.
-    /// </summary>
-    public void StartVisibilityOutbox(ILogger logger, IMetrics metrics) => _visibilityStore.Start(logger, metrics);
 
     public string Description { get; }
 

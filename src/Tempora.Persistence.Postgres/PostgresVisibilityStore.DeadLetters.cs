@@ -15,7 +15,7 @@ namespace Tempora.Persistence.Postgres;
 /// gone at once and a crash cannot lose it), then logged and counted. Only data errors park a row; a database that
 /// cannot be reached leaves the outbox as it is, to be applied once it answers again.
 /// </summary>
-public sealed partial class PostgresVisibilityStore
+internal sealed partial class PostgresVisibilityStore
 {
     /// <summary>How often (in rounds of about a second) the loop re-reads the dead-letter count other replicas add to.</summary>
     private const int ParkedRefreshRounds = 30;

@@ -17,7 +17,7 @@ namespace Tempora.Persistence.Postgres;
 /// database refuses is set aside in visibility_tasks_dlq (PostgresVisibilityStore.DeadLetters.cs) so that it never
 /// blocks the rows after it. List filters compile to PostgreSQL SQL (<see cref="SqlCompiler"/>).
 /// </summary>
-public sealed partial class PostgresVisibilityStore : IVisibilityStore, IVisibilityOutbox, IAsyncDisposable
+internal sealed partial class PostgresVisibilityStore : IVisibilityStore, IVisibilityOutbox, IAsyncDisposable
 {
     internal const string EnqueueSql = "INSERT INTO visibility_tasks (namespace_id, run_id, version, data) VALUES ($1, $2, $3, $4)";
     private const string Columns = VisibilityTable.Columns;

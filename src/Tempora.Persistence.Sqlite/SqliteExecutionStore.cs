@@ -5,7 +5,7 @@ using Tempora.Core.Errors;
 
 namespace Tempora.Persistence.Sqlite;
 
-public sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
+internal sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
 {
     private const string InsertExecutionSql = """
         INSERT INTO executions (namespace_id, workflow_id, run_id, db_version, next_event_id, status, state)

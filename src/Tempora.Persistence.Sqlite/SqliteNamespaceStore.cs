@@ -5,7 +5,7 @@ using Temporalio.Api.Namespace.V1;
 
 namespace Tempora.Persistence.Sqlite;
 
-public sealed class SqliteNamespaceStore(SqliteDatabase db) : INamespaceStore
+internal sealed class SqliteNamespaceStore(SqliteDatabase db) : INamespaceStore
 {
     private const string InsertSql = """
         INSERT INTO namespaces (id, name, info, config, custom_search_attributes) VALUES ($id, $name, $info, $config, $sa)

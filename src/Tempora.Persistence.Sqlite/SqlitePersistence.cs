@@ -26,6 +26,9 @@ public sealed class SqlitePersistence : IPersistence
     /// <summary>None: one process alone opens a SQLite database, and owns every shard.</summary>
     public IShardLeaseStore? ShardLeases => null;
 
+    /// <summary>None: a transition writes its visibility row in its own transaction.</summary>
+    public IVisibilityOutbox? VisibilityOutbox => null;
+
     public string Description { get; }
 
     /// <param name="fileName">The database file; null keeps everything in memory.</param>

@@ -9,7 +9,7 @@ namespace Tempora.Persistence.Sqlite;
 /// Visibility on SQLite: rows live in the main file and are written in the transition's own transaction. List filters
 /// compile to SQLite SQL (<see cref="SqlCompiler"/>) with <c>$q0, $q1, ...</c> placeholders.
 /// </summary>
-public sealed class SqliteVisibilityStore(SqliteDatabase db) : IVisibilityStore
+internal sealed class SqliteVisibilityStore(SqliteDatabase db) : IVisibilityStore
 {
     internal const string Columns = VisibilityTable.Columns;
     internal const string UpsertSql = $"""

@@ -15,6 +15,10 @@ public interface IPersistence : IAsyncDisposable
     /// owns it alone (SQLite).</summary>
     IShardLeaseStore? ShardLeases { get; }
 
+    /// <summary>The outbox that applies visibility rows after their transition commits (PostgreSQL), for the server to
+    /// start and readiness to report; null when each transition writes its visibility row itself (SQLite).</summary>
+    IVisibilityOutbox? VisibilityOutbox { get; }
+
     /// <summary>Where the data lives, for logs (no secrets).</summary>
     string Description { get; }
 

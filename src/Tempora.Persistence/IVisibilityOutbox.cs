@@ -1,7 +1,10 @@
+using Microsoft.Extensions.Logging;
+using Tempora.Core.Metrics;
+
 namespace Tempora.Persistence;
 
 /// <summary>
-/// The state of a visibility outbox (PostgreSQL: transitions enqueue visibility rows that a processor applies to the
+/// A visibility outbox and its state (PostgreSQL: transitions enqueue visibility rows that a processor applies to the
 /// visibility database after the commit; SQLite writes them in the transition's own transaction and has none).
 /// </summary>
 public interface IVisibilityOutbox
@@ -11,4 +14,10 @@ public interface IVisibilityOutbox
 
     /// <summary>Why the last attempt to apply the outbox failed (a database unreachable), or null once one succeeds.</summary>
     string? Failing { get; }
+
+    /// <summary>
+    /// Starts applying the outbox in the background (every process applies the rows it finds, idempotently), reporting
+    /// failures and set-aside rows to <paramref name="logger"/> and <paramref name="metrics"/>. Starting twice does nothing.
+    /// </summary>
+    void Start(ILogger logger, IMetrics metrics);
 }

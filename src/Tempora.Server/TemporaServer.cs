@@ -257,9 +257,10 @@ public sealed partial class TemporaServer : IAsyncDisposable
             }
             var history = app.Services.GetRequiredService<HistoryEngine>();
             await history.StartAsync(ct);
-            if (persistence is PostgresPersistence store)
+            if (persistence.VisibilityOutbox is { } outbox)
             {
-                store.StartVisibilityOutbox(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<PostgresVisibilityStore>(), metrics);
+                // Logged under the outbox's own type, as a logger the store made for itself would be.
+                outbox.Start(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(outbox.GetType()), metrics);
             }
             // Take this process's shards (all of them, or those that fall to it on a cluster) and load their timers and
             // tasks. Only a process with peers tells them its address (resolving it may ask DNS).
@@ -275,7 +276,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
             throw;
         }
         app.Services.GetRequiredService<ServingGate>().Open();
-        readiness.MarkStarted(retention, (persistence as PostgresPersistence)?.VisibilityOutbox);
+        readiness.MarkStarted(retention, persistence.VisibilityOutbox);
 
         // Kestrel writes the bound endpoint back into the listen options, which resolves port 0.
         var server = new TemporaServer(app, persistence, prometheus, listeners.Grpc!.IPEndPoint!.Port, listeners.Metrics!.IPEndPoint!.Port,

@@ -36,7 +36,7 @@ public sealed class PostgresVisibilityOutboxTests : IAsyncLifetime
     [Fact]
     public async Task Outbox_RowsTheVisibilityDatabaseRefuses_AreParkedLoggedCountedAndLaterRowsApplied()
     {
-        _store.StartVisibilityOutbox(_log, _metrics);
+        _store.VisibilityOutbox.Start(_log, _metrics);
         var nulType = NewRun("wf-nul-type");
         var nulKeyword = NewRun("wf-nul-keyword");
         var fine = NewRun("wf-fine");

@@ -49,7 +49,7 @@ public sealed class ClusterService(HistoryEngine history)
 }
 
 /// <summary>Registers <see cref="ClusterService"/>'s methods with ASP.NET Core gRPC (there is no generated stub).</summary>
-public sealed class ClusterServiceBinder : IServiceMethodProvider<ClusterService>
+internal sealed class ClusterServiceBinder : IServiceMethodProvider<ClusterService>
 {
     public void OnServiceMethodDiscovery(ServiceMethodProviderContext<ClusterService> context)
     {
@@ -61,7 +61,7 @@ public sealed class ClusterServiceBinder : IServiceMethodProvider<ClusterService
 }
 
 /// <summary>The sending side of <see cref="IRemoteRuns"/>.</summary>
-public sealed class RemoteRunsClient(ClusterChannels channels) : IRemoteRuns
+internal sealed class RemoteRunsClient(ClusterChannels channels) : IRemoteRuns
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 

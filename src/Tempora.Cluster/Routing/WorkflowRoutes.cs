@@ -14,7 +14,7 @@ namespace Tempora.Cluster.Routing;
 /// so a new workflow-scoped RPC is routed without anyone remembering to. Every other method is listed in
 /// <see cref="NotWorkflowScoped"/> and served where it arrives; a test fails on a method that is in neither.
 /// </summary>
-public static class WorkflowRoutes
+internal static class WorkflowRoutes
 {
     /// <summary>Methods whose requests name no workflow (namespaces, visibility, polls, schedules, deployments…).</summary>
     public static readonly FrozenSet<string> NotWorkflowScoped = new[]
@@ -119,10 +119,10 @@ public static class WorkflowRoutes
 }
 
 /// <summary>What a workflow-scoped request names: a task token (carrying namespace and workflow), or both by name.</summary>
-public readonly record struct WorkflowTarget(ByteString? TaskToken, string Namespace, string WorkflowId);
+internal readonly record struct WorkflowTarget(ByteString? TaskToken, string Namespace, string WorkflowId);
 
 /// <summary>How to read the workflow a request names from the request itself.</summary>
-public sealed class WorkflowRoute
+internal sealed class WorkflowRoute
 {
     private readonly Func<IMessage, WorkflowTarget> _target;
 

@@ -9,7 +9,7 @@ namespace Tempora.History.Execution;
 /// (service/history/workflow/timer_sequence.go, timer_queue_active_task_executor.go), so a schedule-to-start equal to
 /// schedule-to-close times out as SCHEDULE_TO_START even though only the schedule-to-close timer is armed then.
 /// </summary>
-public static class ActivityTimeoutSequence
+internal static class ActivityTimeoutSequence
 {
     /// <summary>
     /// The first timeout due at <paramref name="now"/>, or null. <paramref name="fired"/> is the type of the timer that

@@ -1,7 +1,7 @@
 namespace Tempora.History.Execution;
 
 /// <summary>Activity timeouts after Temporal's normalisation (temporal-compat.md §4.1); zero means unlimited.</summary>
-public readonly record struct ActivityTimeouts(TimeSpan ScheduleToClose, TimeSpan ScheduleToStart, TimeSpan StartToClose, TimeSpan Heartbeat)
+internal readonly record struct ActivityTimeouts(TimeSpan ScheduleToClose, TimeSpan ScheduleToStart, TimeSpan StartToClose, TimeSpan Heartbeat)
 {
     /// <summary>Returns null when neither StartToClose nor ScheduleToClose is set (the command is then rejected).</summary>
     public static ActivityTimeouts? Normalize(TimeSpan scheduleToClose, TimeSpan scheduleToStart, TimeSpan startToClose, TimeSpan heartbeat, TimeSpan? runTimeout)

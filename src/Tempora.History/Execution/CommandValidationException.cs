@@ -6,7 +6,7 @@ namespace Tempora.History.Execution;
 /// A workflow task completion carried a command the server rejects. The completion is discarded, the task is failed
 /// with <see cref="Cause"/>, and the worker gets InvalidArgument (temporal-compat.md §3.3 rule 6).
 /// </summary>
-public sealed class CommandValidationException(WorkflowTaskFailedCause cause, string message, bool terminatesWorkflow = false) : Exception(message)
+internal sealed class CommandValidationException(WorkflowTaskFailedCause cause, string message, bool terminatesWorkflow = false) : Exception(message)
 {
     public WorkflowTaskFailedCause Cause { get; } = cause;
 

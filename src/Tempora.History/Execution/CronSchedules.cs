@@ -6,7 +6,7 @@ using Tempora.Core.Errors;
 namespace Tempora.History.Execution;
 
 /// <summary>Cron schedules on workflow starts: standard five-field cron (UTC) plus "@every &lt;duration&gt;".</summary>
-public static partial class CronSchedules
+internal static partial class CronSchedules
 {
     /// <summary>Throws InvalidArgument when the schedule cannot be parsed.</summary>
     public static void Validate(string schedule) => Parse(schedule);

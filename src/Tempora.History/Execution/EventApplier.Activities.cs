@@ -2,7 +2,7 @@ using Temporalio.Api.History.V1;
 
 namespace Tempora.History.Execution;
 
-public static partial class EventApplier
+internal static partial class EventApplier
 {
     /// <summary>A pending activity at its first attempt; retries and starts change only its bookkeeping (no events).</summary>
     private static void ApplyActivityTaskScheduled(MutableState s, HistoryEvent e)

@@ -2,7 +2,7 @@ using Temporalio.Api.History.V1;
 
 namespace Tempora.History.Execution;
 
-public static partial class EventApplier
+internal static partial class EventApplier
 {
     private static void ApplyStartChildWorkflowExecutionInitiated(MutableState s, HistoryEvent e) =>
         s.Children[e.EventId] = new ChildInfo

@@ -2,7 +2,7 @@ using Temporalio.Api.History.V1;
 
 namespace Tempora.History.Execution;
 
-public static partial class EventApplier
+internal static partial class EventApplier
 {
     /// <summary>Admitted by an event (a reset reapplies updates this way): the worker reads the request from history.</summary>
     private static void ApplyWorkflowExecutionUpdateAdmitted(MutableState s, HistoryEvent e)

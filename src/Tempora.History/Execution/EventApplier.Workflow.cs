@@ -3,7 +3,7 @@ using Temporalio.Api.History.V1;
 
 namespace Tempora.History.Execution;
 
-public static partial class EventApplier
+internal static partial class EventApplier
 {
     /// <summary>
     /// The run's settings come from its first event. The start time is the run's identity (set at creation): for a

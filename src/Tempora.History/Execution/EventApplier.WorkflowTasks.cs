@@ -3,7 +3,7 @@ using Temporalio.Api.History.V1;
 
 namespace Tempora.History.Execution;
 
-public static partial class EventApplier
+internal static partial class EventApplier
 {
     /// <summary>
     /// A scheduled workflow task. A transient or speculative task's Scheduled event is applied too, while it is only

@@ -11,7 +11,7 @@ namespace Tempora.History.Execution;
 /// <see cref="Transition"/>'s bookkeeping. Protobuf members taken from an event are shared with it, never changed in
 /// place (map upserts build a new message), so written history stays as written.
 /// </summary>
-public static partial class EventApplier
+internal static partial class EventApplier
 {
     public static void Apply(MutableState s, HistoryEvent e)
     {

@@ -7,7 +7,7 @@ namespace Tempora.History.Execution;
 /// Upserts of memo and search attributes. Each builds a new message: the current one may be shared with a written
 /// event (the run's first event holds the initial memo), and written history never changes.
 /// </summary>
-public static class MapUpserts
+internal static class MapUpserts
 {
     public static Memo Merged(Memo? current, Memo? upserts)
     {

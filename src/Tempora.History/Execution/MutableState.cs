@@ -15,7 +15,7 @@ namespace Tempora.History.Execution;
 /// heartbeats, stickiness, and the ids of the tasks and timers armed for them.</item>
 /// </list>
 /// </summary>
-public sealed class MutableState
+internal sealed class MutableState
 {
     public string NamespaceId { get; set; } = "";
     public string WorkflowId { get; set; } = "";
@@ -105,7 +105,7 @@ public sealed class MutableState
 }
 
 /// <summary>The one workflow task a run may have at a time, scheduled or started.</summary>
-public sealed class WorkflowTaskInfo
+internal sealed class WorkflowTaskInfo
 {
     public long ScheduledEventId { get; set; }
     public long StartedEventId { get; set; }
@@ -138,7 +138,7 @@ public sealed class WorkflowTaskInfo
 }
 
 /// <summary>A scheduled activity: its current attempt and what is needed to dispatch, time out and retry it.</summary>
-public sealed class ActivityInfo
+internal sealed class ActivityInfo
 {
     public long ScheduledEventId { get; set; }
     public string ActivityId { get; set; } = "";
@@ -175,7 +175,7 @@ public sealed class ActivityInfo
 }
 
 /// <summary>A user timer started by the workflow.</summary>
-public sealed class TimerInfo
+internal sealed class TimerInfo
 {
     public string TimerId { get; set; } = "";
     public long StartedEventId { get; set; }
@@ -184,7 +184,7 @@ public sealed class TimerInfo
 }
 
 /// <summary>Where a child run reports its close.</summary>
-public sealed class ParentInfo
+internal sealed class ParentInfo
 {
     public string NamespaceId { get; set; } = "";
     public string Namespace { get; set; } = "";
@@ -194,7 +194,7 @@ public sealed class ParentInfo
 }
 
 /// <summary>A child workflow started by StartChildWorkflowExecution, until it closes.</summary>
-public sealed class ChildInfo
+internal sealed class ChildInfo
 {
     public long InitiatedEventId { get; set; }
     public StartChildWorkflowExecutionInitiatedEventAttributes Initiated { get; set; } = new();
@@ -218,7 +218,7 @@ public sealed class ChildInfo
 }
 
 /// <summary>A signal or cancel request for another workflow, with the request id that makes delivery idempotent.</summary>
-public sealed class ExternalRequestInfo
+internal sealed class ExternalRequestInfo
 {
     public long InitiatedEventId { get; set; }
     public string RequestId { get; set; } = "";
@@ -229,7 +229,7 @@ public sealed class ExternalRequestInfo
 /// The history footprint of an update: accepted (and maybe completed), or admitted by an event (a reset reapplies
 /// updates that way; the worker reads the request from history).
 /// </summary>
-public sealed class UpdateRecord
+internal sealed class UpdateRecord
 {
     public long AdmittedEventId { get; set; }
     public long AcceptedEventId { get; set; }

@@ -7,7 +7,7 @@ namespace Tempora.History.Execution;
 /// handling uses. A reset builds its new run this way; <see cref="RebuildCheck"/> compares the result with the state
 /// that was stored.
 /// </summary>
-public static class MutableStateRebuilder
+internal static class MutableStateRebuilder
 {
     /// <summary>
     /// Replays <paramref name="history"/> (ids 1, 2, … without gaps) onto a run with the identity of

@@ -11,7 +11,7 @@ namespace Tempora.History.Execution;
 /// task ids) are left out, and so are the schedule times of pending activities, which a reset moves to the time of
 /// the reset as Temporal does (no event records that).
 /// </summary>
-public static class RebuildCheck
+internal static class RebuildCheck
 {
     private const int MaxValueLength = 300;
 

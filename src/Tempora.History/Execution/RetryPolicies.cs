@@ -7,7 +7,7 @@ using Failure = Temporalio.Api.Failure.V1.Failure;
 namespace Tempora.History.Execution;
 
 /// <summary>Temporal's retry policy defaults, validation and backoff (temporal-compat.md §4.2).</summary>
-public static class RetryPolicies
+internal static class RetryPolicies
 {
     private static readonly TimeSpan DefaultInitialInterval = TimeSpan.FromSeconds(1);
 

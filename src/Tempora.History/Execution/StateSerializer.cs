@@ -9,7 +9,7 @@ namespace Tempora.History.Execution;
 /// Mutable state is stored as JSON; protobuf members inside it are written as base64 of their binary form, so the
 /// API's messages round-trip exactly (unknown fields included) without a hand-written schema for each.
 /// </summary>
-public static class StateSerializer
+internal static class StateSerializer
 {
     private static readonly JsonSerializerOptions Options = new()
     {

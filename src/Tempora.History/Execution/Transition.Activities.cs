@@ -8,7 +8,7 @@ using Temporalio.Api.History.V1;
 
 namespace Tempora.History.Execution;
 
-public sealed partial class Transition
+internal sealed partial class Transition
 {
     /// <summary>
     /// Writes an ActivityTaskScheduled event (the activity is pending from then on) and queues its first attempt — or,

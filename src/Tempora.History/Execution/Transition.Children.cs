@@ -4,7 +4,7 @@ using Temporalio.Api.History.V1;
 
 namespace Tempora.History.Execution;
 
-public sealed partial class Transition
+internal sealed partial class Transition
 {
     /// <summary>Records that the child run exists (ChildWorkflowExecutionStarted).</summary>
     public void RecordChildStarted(ChildInfo child, string namespaceId, string runId)

@@ -6,7 +6,7 @@ using Temporalio.Api.History.V1;
 
 namespace Tempora.History.Execution;
 
-public sealed partial class Transition
+internal sealed partial class Transition
 {
     /// <summary>Identity of the events a reset writes, and of the terminations it causes (Temporal's names).</summary>
     public const string HistoryServiceIdentity = "history-service";

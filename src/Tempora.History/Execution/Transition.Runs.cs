@@ -9,7 +9,7 @@ using Temporalio.Api.TaskQueue.V1;
 
 namespace Tempora.History.Execution;
 
-public sealed partial class Transition
+internal sealed partial class Transition
 {
     /// <summary>The run this transition creates in the same transaction (continue-as-new, retry, cron).</summary>
     internal Transition? Successor { get; private set; }

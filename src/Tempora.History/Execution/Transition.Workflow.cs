@@ -7,7 +7,7 @@ using Temporalio.Api.History.V1;
 
 namespace Tempora.History.Execution;
 
-public sealed partial class Transition
+internal sealed partial class Transition
 {
     /// <summary>Arms the run's own timeout (run timeout, capped by the execution expiration).</summary>
     public void ArmRunTimeout()

@@ -8,7 +8,7 @@ using Temporalio.Api.TaskQueue.V1;
 
 namespace Tempora.History.Execution;
 
-public sealed partial class Transition
+internal sealed partial class Transition
 {
     private static readonly TimeSpan MaxWorkflowTaskRetryExtra = TimeSpan.FromMinutes(10);
 

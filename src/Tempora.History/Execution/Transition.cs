@@ -12,7 +12,7 @@ namespace Tempora.History.Execution;
 /// retires. Everything collected here is written by one transaction (<see cref="ToMutation"/>); the in-memory side
 /// effects (dispatching tasks, arming timers) run only after that commit.
 /// </summary>
-public sealed partial class Transition(MutableState state, DateTimeOffset now, TaskIdAllocator taskIds, ITaskDispatcher dispatcher)
+internal sealed partial class Transition(MutableState state, DateTimeOffset now, TaskIdAllocator taskIds, ITaskDispatcher dispatcher)
 {
     /// <summary>How long a sticky queue may go without a poller before tasks bypass it (as upstream).</summary>
     public static readonly TimeSpan StickyPollerWindow = TimeSpan.FromSeconds(10);

@@ -3,7 +3,7 @@ using Temporalio.Api.History.V1;
 namespace Tempora.History.Execution;
 
 /// <summary>A history holds an event type Tempora cannot apply to mutable state.</summary>
-public sealed class UnsupportedEventException(HistoryEvent e)
+internal sealed class UnsupportedEventException(HistoryEvent e)
     : Exception($"Event {e.EventId} of type {e.EventType} cannot be applied to mutable state by this server.")
 {
     public HistoryEvent Event { get; } = e;

@@ -20,4 +20,4 @@ public enum TimerTaskKind
 /// The payload of a timer task. It names the state it was armed for (event id, attempt) so that a timer that fires
 /// after that state moved on is recognised as stale and dropped.
 /// </summary>
-public sealed record TimerTaskInfo(TimerTaskKind Kind, long EventId = 0, int Attempt = 0, TimeoutType TimeoutType = TimeoutType.Unspecified, string TimerId = "");
+internal sealed record TimerTaskInfo(TimerTaskKind Kind, long EventId = 0, int Attempt = 0, TimeoutType TimeoutType = TimeoutType.Unspecified, string TimerId = "");

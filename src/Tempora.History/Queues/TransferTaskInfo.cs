@@ -6,7 +6,7 @@ namespace Tempora.History.Queues;
 /// The payload of a transfer task: work one run's transition asks of another run. <paramref name="EventId"/> is the
 /// initiating event (child initiated, external request initiated) of the run the task belongs to or acts on.
 /// </summary>
-public sealed record TransferTaskInfo(TransferTaskKind Kind, long EventId = 0)
+internal sealed record TransferTaskInfo(TransferTaskKind Kind, long EventId = 0)
 {
     /// <summary>The run the task acts on, for NotifyParent (the parent) and ParentClosePolicy (the child).</summary>
     public string TargetNamespaceId { get; init; } = "";

@@ -13,7 +13,7 @@ namespace Tempora.History.Visibility;
 /// old build-id versioning adds "versioned:&lt;build id&gt;". The assigned and pinned entries of worker versioning are
 /// not made: Tempora does not implement versioning (README).
 /// </summary>
-public static class BuildIdsSearchAttribute
+internal static class BuildIdsSearchAttribute
 {
     public const string Name = "BuildIds";
 

@@ -10,7 +10,7 @@ internal sealed record HealthStatus(
     [property: JsonPropertyName("visibility_outbox"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] OutboxHealth? VisibilityOutbox = null);
 
 /// <summary>The visibility outbox in /health/ready: rows set aside in visibility_tasks_dlq, and why applying fails now (if it does).</summary>
-public sealed record OutboxHealth(
+internal sealed record OutboxHealth(
     [property: JsonPropertyName("parked")] long Parked,
     [property: JsonPropertyName("failing"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Failing);
 

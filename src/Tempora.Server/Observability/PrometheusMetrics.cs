@@ -10,7 +10,7 @@ namespace Tempora.Server.Observability;
 /// keep their names as given: Temporal's are <c>service_requests</c>, not <c>service_requests_total</c>. Label values
 /// pass through a <see cref="MetricLabelLimit"/>, since clients choose many of them (task queue names above all).
 /// </summary>
-public sealed class PrometheusMetrics : IMetrics, IDisposable
+internal sealed class PrometheusMetrics : IMetrics, IDisposable
 {
     /// <summary>Temporal's default latency buckets span 1 ms to minutes; long polls end around 60 s.</summary>
     private static readonly double[] LatencyBuckets =

@@ -27,7 +27,7 @@ public sealed class Readiness(IPersistence persistence)
     /// restart fixes, and taking every replica out of service would turn one bad row into an outage; an outbox that
     /// cannot be applied because a database is unreachable shows as failing here (the database check above it decides).
     /// </summary>
-    public OutboxHealth? OutboxDetail() => _outbox is { } outbox ? new OutboxHealth(outbox.Parked, outbox.Failing) : null;
+    internal OutboxHealth? OutboxDetail() => _outbox is { } outbox ? new OutboxHealth(outbox.Parked, outbox.Failing) : null;
 
 
     /// <summary>Marks the end of the start sequence; from then on the retention job's health is reported, and the

@@ -1,4 +1,4 @@
 namespace Tempora.Visibility.Query;
 
 /// <summary>A list filter that cannot be compiled; the message names the problem and where it is (1-based position).</summary>
-public sealed class InvalidQueryException(string message) : Exception(message);
+internal sealed class InvalidQueryException(string message) : Exception(message);

@@ -10,7 +10,7 @@ namespace Tempora.Web.Api;
 /// in a process of its own. The Temporalio package ships the messages and service descriptors but no client stubs;
 /// the methods are built from the descriptors. The channel opens on first use, keeping it off the start-up path.
 /// </summary>
-public sealed class FrontendClient : IDisposable
+internal sealed class FrontendClient : IDisposable
 {
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(15);
 

@@ -4,7 +4,7 @@ namespace Tempora.Web.Markup;
 /// Markup that is already safe to write: built by <see cref="HtmlHandler"/> (whose holes are encoded) or from a
 /// literal in this assembly. Anything else that reaches a page is text and gets encoded.
 /// </summary>
-public readonly record struct Html(string Value)
+internal readonly record struct Html(string Value)
 {
     public static readonly Html Empty = new("");
 

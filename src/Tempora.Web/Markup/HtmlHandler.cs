@@ -12,7 +12,7 @@ namespace Tempora.Web.Markup;
 /// <see cref="Html"/> value. Workflow data therefore cannot become markup by forgetting to encode it.
 /// </summary>
 [InterpolatedStringHandler]
-public ref struct HtmlHandler
+internal ref struct HtmlHandler
 {
     // Every script except the five markup characters stays readable (workflow ids in Cyrillic, emoji in payloads).
     private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);

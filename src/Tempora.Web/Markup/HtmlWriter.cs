@@ -4,7 +4,7 @@ using System.Text;
 namespace Tempora.Web.Markup;
 
 /// <summary>Accumulates one page. <see cref="Write"/> takes an interpolated string whose holes are encoded.</summary>
-public sealed class HtmlWriter
+internal sealed class HtmlWriter
 {
     internal StringBuilder Builder { get; } = new(8 * 1024);
 
