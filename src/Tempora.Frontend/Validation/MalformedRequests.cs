@@ -10,7 +10,7 @@ namespace Tempora.Frontend.Validation;
 /// Tempora filters to warnings). So the marshaller itself answers InvalidArgument: bad bytes are the client's fault
 /// (grpc-go, under Temporal, answers Internal "grpc: error unmarshalling request").
 /// </summary>
-public static class MalformedRequests
+internal static class MalformedRequests
 {
     public static TRequest Parse<TRequest>(MessageParser<TRequest> parser, byte[] bytes) where TRequest : IMessage<TRequest>
     {

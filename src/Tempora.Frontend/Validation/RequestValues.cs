@@ -10,7 +10,7 @@ namespace Tempora.Frontend.Validation;
 /// before its handler runs, so that none reaches the engine, where a bad duration or timestamp would throw and answer
 /// Internal, or an unknown enum number would be read as some default.
 /// </summary>
-public static class RequestValues
+internal static class RequestValues
 {
     /// <summary>
     /// Checked elsewhere, with their own error: a workflow task's commands fail the task with the command's

@@ -13,7 +13,7 @@ namespace Tempora.Frontend.Validation;
 /// character, an unpaired surrogate: <see cref="StorableStrings"/>). One walk of every request, so no RPC can forget
 /// it; a NUL in a workflow type once answered OK and then blocked the PostgreSQL visibility outbox for everyone.
 /// </summary>
-public sealed class StorableStringsInterceptor : Interceptor
+internal sealed class StorableStringsInterceptor : Interceptor
 {
     /// <summary>
     /// A completion's commands are checked by history instead, one by one: a bad command fails the workflow task with

@@ -11,7 +11,7 @@ namespace Tempora.Frontend.Validation;
 /// accepted with the field dropped: InvalidArgument where Temporal refuses it too (or the value cannot be right here),
 /// Unimplemented for a feature this server lacks. docs/compatibility.md ("Request fields") lists them all.
 /// </summary>
-public static class UnsupportedFields
+internal static class UnsupportedFields
 {
     /// <summary>The one cluster this server is (Temporal's default cluster name for a single cluster).</summary>
     private const string ClusterName = "active";
