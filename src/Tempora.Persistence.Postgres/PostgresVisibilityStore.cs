@@ -15,7 +15,8 @@ namespace Tempora.Persistence.Postgres;
 /// after each commit (and every second, for rows a crash left behind), then deletes what it applied. Applying is
 /// idempotent (rows carry a version), so a crash between the two steps only repeats work. A row the visibility
 /// database refuses is set aside in visibility_tasks_dlq (PostgresVisibilityStore.DeadLetters.cs) so that it never
-/// blocks the rows after it. List filters compile to PostgreSQL SQL (<see cref="SqlCompiler"/>).
+/// blocks the rows after it. A list or count first applies what is pending, whichever replica enqueued it, so that it
+/// sees every write acknowledged before it. List filters compile to PostgreSQL SQL (<see cref="SqlCompiler"/>).
 /// </summary>
 internal sealed partial class PostgresVisibilityStore : IVisibilityStore, IVisibilityOutbox, IAsyncDisposable
 {
@@ -93,15 +94,28 @@ internal sealed partial class PostgresVisibilityStore : IVisibilityStore, IVisib
         return command;
     }
 
-    /// <summary>Waits until everything committed before the call is visible (read-your-writes for list and count).</summary>
+    /// <summary>
+    /// Waits until everything committed before the call is visible (read-your-writes for list and count), whichever
+    /// replica committed it. The counters know only this process's writes; a run on another replica's shard was
+    /// written there, and the client may list through this one right after, before that replica has applied its row.
+    /// So when nothing of ours is pending, the shared outbox itself is asked.
+    /// </summary>
     public async Task FlushAsync(CancellationToken ct)
     {
         var target = Interlocked.Read(ref _enqueued);
-        if (Interlocked.Read(ref _applied) >= target)
+        if (Interlocked.Read(ref _applied) >= target && !await OutboxHasRowsAsync(ct))
         {
             return;
         }
+        // Rows another replica is applying at this moment are still there until it commits; applying waits for it on
+        // the advisory lock, and the visibility rows are committed before the outbox rows are deleted.
         await ApplyPendingAsync(ct);
+    }
+
+    private async Task<bool> OutboxHasRowsAsync(CancellationToken ct)
+    {
+        await using var cmd = _main.CreateCommand("SELECT EXISTS (SELECT 1 FROM visibility_tasks)");
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
     private async Task RunAsync(CancellationToken ct)

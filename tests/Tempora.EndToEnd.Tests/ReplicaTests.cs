@@ -121,6 +121,27 @@ public sealed class ReplicaTests : IDisposable
         Assert.True(description.WorkflowExecutionInfo.SearchAttributes.IndexedFields.ContainsKey("ReplicaShade"));
     }
 
+    [Fact]
+    public async Task AWorkflowStartedOnTheOtherReplicasShard_IsCountedAtOnce()
+    {
+        await using var first = await ServerFixture.StartServerAsync(Options, "replica-list-first");
+        await using var second = await ServerFixture.StartServerAsync(Options, "replica-list-second");
+        await Wait.UntilAsync(() => Task.FromResult((first.OwnedShards.Count, second.OwnedShards.Count)), c => c == (2, 2), "a 2/2 split");
+        var client = await ServerFixture.ConnectAsync(first);
+        var namespaceId = (await client.WorkflowService.DescribeNamespaceAsync(new DescribeNamespaceRequest { Namespace = "default" }))
+            .NamespaceInfo.Id;
+
+        // The second commits each run and applies its outbox row soon after; a count through the first, made as soon as
+        // the start is acknowledged, used to miss it most of the time (the first waited only for its own writes).
+        for (var i = 0; i < 10; i++)
+        {
+            var workflowId = WorkflowIdOnShards(namespaceId, second.OwnedShards, "replica-list");
+            await client.WorkflowService.StartWorkflowExecutionAsync(Start(workflowId, ServerFixture.NewTaskQueue("replica-list"), null));
+
+            Assert.Equal(1, (await client.CountWorkflowsAsync($"WorkflowId = '{workflowId}'")).Count);
+        }
+    }
+
     private static StartWorkflowExecutionRequest Start(string workflowId, string taskQueue, SearchAttributes? attributes) => new()
     {
         Namespace = "default",

@@ -12,7 +12,8 @@ namespace Tempora.Persistence.Tests;
 /// <summary>
 /// The PostgreSQL visibility outbox: one row the visibility database refuses is set aside (visibility_tasks_dlq),
 /// logged and counted while the rows after it are applied; an unreachable database parks nothing; rows a previous
-/// process left are applied by the first list. Each test has its own databases.
+/// process left are applied by the first list, and a list sees what another replica committed before it. Each test has
+/// its own databases.
 /// </summary>
 public sealed class PostgresVisibilityOutboxTests : IAsyncLifetime
 {
@@ -95,6 +96,21 @@ public sealed class PostgresVisibilityOutboxTests : IAsyncLifetime
         _store = await PostgresPersistence.OpenAsync(_settings, migrate: false, Ct);
 
         Assert.Equal([run.RunId], await ListAsync());
+    }
+
+    [Fact]
+    public async Task Replicas_ARunWrittenThroughAnother_IsListedAndCountedAtOnce()
+    {
+        await using var other = await PostgresPersistence.OpenAsync(_settings, migrate: false, Ct);
+        Assert.Empty(await ListAsync()); // nothing of this process is pending from now on
+        var run = NewRun("wf-other-replica");
+
+        // The other replica committed the run (its outbox has not applied the row; its loop is not even started).
+        await other.Executions.WriteAsync(Create(run) with { Visibility = Row(run) }, Ct);
+
+        Assert.Equal([run.RunId], await ListAsync());
+        Assert.Equal(1, await _store.Visibility.CountAsync(NamespaceId, Query(""), Ct));
+        Assert.Empty(await QueryMainAsync("SELECT run_id, '' FROM visibility_tasks"));
     }
 
     private IExecutionStore Executions => _store.Executions;
