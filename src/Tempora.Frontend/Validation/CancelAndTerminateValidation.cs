@@ -14,7 +14,7 @@ internal static class CancelAndTerminateValidation
 
     public static void Validate(TerminateWorkflowExecutionRequest r, PayloadLimits limits)
     {
-        RequestFields.CheckBlob(limits, r.Details, "details");
+        RequestChecks.CheckBlob(limits, r.Details, "details");
         RequestLinks.Validate(r.Links);
         RequestFields.CheckExecutionAcrossRuns(r.WorkflowExecution, r.FirstExecutionRunId);
     }

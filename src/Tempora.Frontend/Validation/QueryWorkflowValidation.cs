@@ -1,5 +1,6 @@
 using Tempora.Core.Errors;
 using Tempora.History;
+using Tempora.History.Validation;
 using Temporalio.Api.WorkflowService.V1;
 
 namespace Tempora.Frontend.Validation;
@@ -12,8 +13,8 @@ internal static class QueryWorkflowValidation
         {
             throw new InvalidArgumentException("QueryType is not set on request.");
         }
-        RequestFields.CheckBlob(limits, r.Query.QueryArgs, "query args");
-        RequestFields.CheckBlob(limits, r.Query.Header, "header");
+        RequestChecks.CheckBlob(limits, r.Query.QueryArgs, "query args");
+        RequestChecks.CheckBlob(limits, r.Query.Header, "header");
         RequestFields.CheckExecution(r.Execution);
     }
 }

@@ -1,39 +1,17 @@
 using Google.Protobuf;
 using Tempora.Core.Errors;
 using Tempora.History;
+using Tempora.History.Validation;
 using Temporalio.Api.Common.V1;
 
 namespace Tempora.Frontend.Validation;
 
-/// <summary>The checks of single request fields the RPC validations share, worded as Temporal's frontend words them.</summary>
+/// <summary>
+/// The checks of request fields the RPC validations share, worded as Temporal's frontend words them; the single-field
+/// length, blob and limit checks are history's <see cref="RequestChecks"/>, which child starts use too.
+/// </summary>
 internal static class RequestFields
 {
-    public static void CheckLength(string? value, string what)
-    {
-        if (value is not null && value.Length > HistoryLimits.MaxIdLength)
-        {
-            throw new InvalidArgumentException($"{what} exceeds length limit.");
-        }
-    }
-
-    /// <summary>InvalidArgument when a payload-bearing field of a request is over the blob limit.</summary>
-    public static void CheckBlob(PayloadLimits limits, IMessage? payloads, string what)
-    {
-        if (limits.IsBlobTooLarge(payloads))
-        {
-            throw new InvalidArgumentException($"Blob data size exceeds limit ({what}).");
-        }
-    }
-
-    /// <summary>InvalidArgument with the problem a limit check found, if any.</summary>
-    public static void ThrowIfProblem(string? problem)
-    {
-        if (problem is not null)
-        {
-            throw new InvalidArgumentException(problem);
-        }
-    }
-
     /// <summary>The run a request addresses: a workflow id is required, a run id is optional but must be a UUID.</summary>
     public static void CheckExecution(WorkflowExecution? execution)
     {

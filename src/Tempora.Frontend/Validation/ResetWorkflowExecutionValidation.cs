@@ -1,5 +1,6 @@
 using Tempora.Core.Errors;
 using Tempora.History;
+using Tempora.History.Validation;
 using Tempora.History.Api;
 using Temporalio.Api.Workflow.V1;
 using Temporalio.Api.WorkflowService.V1;
@@ -13,7 +14,7 @@ internal static class ResetWorkflowExecutionValidation
     {
         ResetExclusions.Of(r);
         CheckPostResetOperations(r.PostResetOperations, limits);
-        RequestFields.CheckLength(r.RequestId, "RequestId");
+        RequestChecks.CheckLength(r.RequestId, "RequestId");
     }
 
     /// <summary>A signal after the reset is honoured; changing the workflow's options needs worker versioning, which this server lacks.</summary>
@@ -28,9 +29,9 @@ internal static class ResetWorkflowExecutionValidation
                     {
                         throw new InvalidArgumentException("ResetWorkflowExecutionRequest.post_reset_operations.signal_workflow.signal_name is not set.");
                     }
-                    RequestFields.CheckLength(operation.SignalWorkflow.SignalName, "SignalName");
-                    RequestFields.CheckBlob(limits, operation.SignalWorkflow.Input, "signal input");
-                    RequestFields.CheckBlob(limits, operation.SignalWorkflow.Header, "header");
+                    RequestChecks.CheckLength(operation.SignalWorkflow.SignalName, "SignalName");
+                    RequestChecks.CheckBlob(limits, operation.SignalWorkflow.Input, "signal input");
+                    RequestChecks.CheckBlob(limits, operation.SignalWorkflow.Header, "header");
                     if (operation.SignalWorkflow.Links.Count > 0)
                     {
                         throw new InvalidArgumentException(

@@ -1,5 +1,6 @@
 using Tempora.Core.Errors;
 using Tempora.History;
+using Tempora.History.Validation;
 using Tempora.History.Api;
 using Tempora.Persistence;
 using Temporalio.Api.Enums.V1;
@@ -17,8 +18,8 @@ internal static class SignalWithStartWorkflowExecutionValidation
         {
             throw new InvalidArgumentException("SignalName is not set on request.");
         }
-        RequestFields.CheckLength(r.SignalName, "SignalName");
-        RequestFields.CheckBlob(limits, r.SignalInput, "signal input");
+        RequestChecks.CheckLength(r.SignalName, "SignalName");
+        RequestChecks.CheckBlob(limits, r.SignalInput, "signal input");
         if (r.WorkflowIdConflictPolicy == WorkflowIdConflictPolicy.Fail)
         {
             throw new InvalidArgumentException("SignalWithStartWorkflowExecution doesn't accept WorkflowIdConflictPolicy FAIL.");

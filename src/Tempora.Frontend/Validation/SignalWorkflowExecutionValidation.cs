@@ -13,10 +13,10 @@ internal static class SignalWorkflowExecutionValidation
         {
             throw new InvalidArgumentException("SignalName is not set on request.");
         }
-        RequestFields.CheckLength(r.SignalName, "SignalName");
-        RequestFields.CheckLength(r.RequestId, "RequestId");
-        RequestFields.CheckBlob(limits, r.Input, "signal input");
-        RequestFields.CheckBlob(limits, r.Header, "header");
+        RequestChecks.CheckLength(r.SignalName, "SignalName");
+        RequestChecks.CheckLength(r.RequestId, "RequestId");
+        RequestChecks.CheckBlob(limits, r.Input, "signal input");
+        RequestChecks.CheckBlob(limits, r.Header, "header");
         RequestLinks.Validate(r.Links);
         RequestFields.CheckExecution(r.WorkflowExecution);
     }

@@ -21,7 +21,7 @@ internal static class StartRequestValidation
     {
         StartRules.CheckFields(spec, limits);
         // Temporal's order: the number of keys, then names and types, then sizes.
-        RequestFields.ThrowIfProblem(limits.SearchAttributesCountProblem(spec.SearchAttributes));
+        RequestChecks.ThrowIfProblem(limits.SearchAttributesCountProblem(spec.SearchAttributes));
         try
         {
             SearchAttributeValues.Validate(spec.SearchAttributes, ns.CustomSearchAttributes);
@@ -32,7 +32,7 @@ internal static class StartRequestValidation
             ns = await namespaces.ReloadAsync(ns, ct);
             SearchAttributeValues.Validate(spec.SearchAttributes, ns.CustomSearchAttributes);
         }
-        RequestFields.ThrowIfProblem(limits.SearchAttributesSizeProblem(spec.SearchAttributes));
+        RequestChecks.ThrowIfProblem(limits.SearchAttributesSizeProblem(spec.SearchAttributes));
         StartRules.Policies(spec, defaultConflict);
         return ns;
     }

@@ -1,5 +1,6 @@
 using Tempora.Core.Errors;
 using Tempora.History;
+using Tempora.History.Validation;
 using Temporalio.Api.WorkflowService.V1;
 
 namespace Tempora.Frontend.Validation;
@@ -22,8 +23,8 @@ internal static class UpdateWorkflowExecutionValidation
         {
             throw new InvalidArgumentException("Update name is not set on request.");
         }
-        RequestFields.CheckLength(r.Request.Meta.UpdateId, "UpdateId");
-        RequestFields.CheckBlob(limits, r.Request.Input.Args, "update args");
-        RequestFields.CheckBlob(limits, r.Request.Input.Header, "header");
+        RequestChecks.CheckLength(r.Request.Meta.UpdateId, "UpdateId");
+        RequestChecks.CheckBlob(limits, r.Request.Input.Args, "update args");
+        RequestChecks.CheckBlob(limits, r.Request.Input.Header, "header");
     }
 }

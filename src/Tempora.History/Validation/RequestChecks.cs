@@ -1,10 +1,13 @@
 using Google.Protobuf;
 using Tempora.Core.Errors;
 
-namespace Tempora.History.Api;
+namespace Tempora.History.Validation;
 
-/// <summary>The InvalidArgument checks of request fields that history still makes (limits it owns, internal callers).</summary>
-internal static class RequestChecks
+/// <summary>
+/// Checks of single request fields, worded as Temporal's frontend words them: the frontend's validations and history's
+/// rules for starts a workflow command asks for (child workflows) share them.
+/// </summary>
+public static class RequestChecks
 {
     public static void CheckLength(string? value, string what)
     {

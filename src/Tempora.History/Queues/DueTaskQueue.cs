@@ -1,0 +1,196 @@
+using Tempora.Persistence;
+
+namespace Tempora.History.Queues;
+
+/// <summary>
+/// Durable task rows handed to a handler once they are due, at most <see cref="MaxConcurrentTasks"/> at a time. A row
+/// whose handling fails is offered again <see cref="RetryDelay"/> later, so every row is done eventually (and after a
+/// restart, when it is loaded again). The timer queue and the transfer queue are this with their own due time: a
+/// timer's fire time, a transfer task at once. Time is read and waited on through the injected clock only.
+/// </summary>
+internal sealed class DueTaskQueue<TTask>(TimeProvider time, Func<TTask, long> idOf, Action<Exception, TTask> logFailure) : IAsyncDisposable
+{
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+    private const int MaxConcurrentTasks = 32;
+
+    /// <summary>Tasks by due time, then id.</summary>
+    private readonly PriorityQueue<TTask, (DateTimeOffset DueAt, long Id)> _queue = new();
+
+    /// <summary>Ids of the durable tasks queued now: a shard's rows are loaded while the shard already takes new ones,
+    /// so a row committed in between is offered twice and must be queued once. Volatile tasks (id 0) are not rows.</summary>
+    private readonly HashSet<long> _queued = [];
+    private readonly Lock _lock = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly SemaphoreSlim _concurrency = new(MaxConcurrentTasks);
+    private readonly CancellationTokenSource _stop = new();
+    private Func<TTask, CancellationToken, Task>? _handler;
+    private Task? _loop;
+
+    public void Start(Func<TTask, CancellationToken, Task> handler)
+    {
+        _handler = handler;
+        _loop = Task.Run(RunAsync);
+    }
+
+    public void Add(IEnumerable<TTask> tasks, Func<TTask, DateTimeOffset> dueAt)
+    {
+        var added = false;
+        lock (_lock)
+        {
+            foreach (var task in tasks)
+            {
+                var id = idOf(task);
+                if (id > 0 && !_queued.Add(id))
+                {
+                    continue;
+                }
+                _queue.Enqueue(task, (dueAt(task), id));
+                added = true;
+            }
+        }
+        if (added)
+        {
+            _wake.Release();
+        }
+    }
+
+    /// <summary>Drops the queued tasks that match (their shard moved to another process, which loads them itself).</summary>
+    public void RemoveWhere(Func<TTask, bool> match)
+    {
+        lock (_lock)
+        {
+            var keep = new List<(TTask, (DateTimeOffset, long))>();
+            while (_queue.TryDequeue(out var task, out var priority))
+            {
+                if (!match(task))
+                {
+                    keep.Add((task, priority));
+                }
+                else
+                {
+                    _queued.Remove(priority.Id);
+                }
+            }
+            _queue.EnqueueRange(keep);
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var ct = _stop.Token;
+        while (!ct.IsCancellationRequested)
+        {
+            TimeSpan wait;
+            List<TTask> due = [];
+            lock (_lock)
+            {
+                var now = time.GetUtcNow();
+                while (_queue.TryPeek(out _, out var next) && next.DueAt <= now)
+                {
+                    due.Add(_queue.Dequeue());
+                    _queued.Remove(next.Id);
+                }
+                wait = _queue.TryPeek(out _, out var first) ? first.DueAt - now : Timeout.InfiniteTimeSpan;
+            }
+            foreach (var task in due)
+            {
+                await _concurrency.WaitAsync(ct);
+                _ = ProcessAsync(task, ct);
+            }
+            if (due.Count > 0)
+            {
+                continue;
+            }
+            try
+            {
+                await WaitForWakeAsync(UntilNextCheck(wait), ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Waits for an <see cref="Add"/> or for <paramref name="timeout"/> on the injected clock, so that a
+    /// test's fake clock decides when a task is due (SemaphoreSlim's own timeout would run on the system clock).</summary>
+    private async Task WaitForWakeAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            await _wake.WaitAsync(ct);
+            return;
+        }
+        if (timeout <= TimeSpan.Zero)
+        {
+            _wake.Wait(0, ct); // due already: take a pending wake-up, if any, and look again
+            return;
+        }
+        using var expiry = new CancellationTokenSource(timeout, time);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(ct, expiry.Token);
+        try
+        {
+            await _wake.WaitAsync(either.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // the next task is due: look again
+        }
+    }
+
+    /// <summary>How long the loop sleeps before it looks again: until the next task is due, at most an hour (the
+    /// clock may jump), and without end when nothing is queued (an Add wakes it). The infinite wait must stay
+    /// infinite: clamping it like a negative one to zero made an idle server spin a whole core.</summary>
+    private static TimeSpan UntilNextCheck(TimeSpan untilNextTask) => untilNextTask switch
+    {
+        _ when untilNextTask == Timeout.InfiniteTimeSpan => Timeout.InfiniteTimeSpan,
+        _ when untilNextTask > TimeSpan.FromHours(1) => TimeSpan.FromHours(1),
+        _ when untilNextTask < TimeSpan.Zero => TimeSpan.Zero,
+        _ => untilNextTask,
+    };
+
+    private async Task ProcessAsync(TTask task, CancellationToken ct)
+    {
+        try
+        {
+            await _handler!(task, ct);
+        }
+        catch (ShardOwnershipLostException)
+        {
+            // The shard moved to another process, which loaded this task with it: nothing to retry here.
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            logFailure(e, task);
+            var retryAt = time.GetUtcNow() + RetryDelay;
+            Add([task], _ => retryAt);
+        }
+        catch (OperationCanceledException)
+        {
+            // shutting down; the row stays and is handled after the next start
+        }
+        finally
+        {
+            _concurrency.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+        await _stop.CancelAsync();
+        if (_loop is not null)
+        {
+            try
+            {
+                await _loop;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+}
