@@ -19,7 +19,9 @@ COPY src/Tempora.Persistence.Postgres/Tempora.Persistence.Postgres.csproj src/Te
 COPY src/Tempora.Visibility/Tempora.Visibility.csproj src/Tempora.Visibility/
 COPY src/Tempora.History/Tempora.History.csproj src/Tempora.History/
 COPY src/Tempora.Matching/Tempora.Matching.csproj src/Tempora.Matching/
+COPY src/Tempora.Cluster/Tempora.Cluster.csproj src/Tempora.Cluster/
 COPY src/Tempora.Frontend/Tempora.Frontend.csproj src/Tempora.Frontend/
+COPY src/Tempora.Web/Tempora.Web.csproj src/Tempora.Web/
 COPY src/Tempora.Server/Tempora.Server.csproj src/Tempora.Server/
 COPY src/Tempora.Cli/Tempora.Cli.csproj src/Tempora.Cli/
 # Docker names architectures amd64/arm64, .NET names them x64/arm64.
