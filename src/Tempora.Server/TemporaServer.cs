@@ -266,8 +266,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
             // tasks. Only a process with peers tells them its address (resolving it may ask DNS).
             var address = membership.OwnsEveryShard ? "" : BroadcastAddress(options, listeners.Grpc!.IPEndPoint!.Port);
             await membership.JoinAsync(history, address, ct);
-            retention.Interval = options.RetentionScanInterval;
-            retention.Start();
+            retention.Start(options.RetentionScanInterval);
         }
         catch
         {

@@ -5,7 +5,7 @@ namespace Tempora.Visibility.Retention;
 
 /// <summary>
 /// Deletes closed runs (execution, history, tasks, visibility row) once their namespace's retention period has
-/// passed since they closed. It scans every <see cref="Interval"/>; being a scan of the stored close times rather
+/// passed since they closed. It scans every interval given to <see cref="Start"/>; being a scan of the stored close times rather
 /// than an in-memory schedule, it picks up where it left off after a restart. Runs are deleted through history
 /// (<see cref="IRunDeleter"/>), which owns them.
 /// </summary>
@@ -16,11 +16,14 @@ public sealed partial class RetentionJob(
     private const int Batch = 500;
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
+    private TimeSpan _interval;
 
-    /// <summary>Time between scans.</summary>
-    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
-
-    public void Start() => _loop ??= Task.Run(() => RunAsync(_stop.Token));
+    /// <summary>Starts scanning, once right away and then every <paramref name="interval"/>.</summary>
+    public void Start(TimeSpan interval)
+    {
+        _interval = interval;
+        _loop ??= Task.Run(() => RunAsync(_stop.Token));
+    }
 
     /// <summary>
     /// One pass over every namespace; returns how many runs were deleted. Each namespace is scanned on its own: one
@@ -95,7 +98,7 @@ public sealed partial class RetentionJob(
                 {
                     LogDeleted(logger, deleted);
                 }
-                await Task.Delay(Interval, time, ct);
+                await Task.Delay(_interval, time, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -104,7 +107,7 @@ public sealed partial class RetentionJob(
             catch (Exception e)
             {
                 LogFailed(logger, e);
-                await Task.Delay(Interval, time, CancellationToken.None);
+                await Task.Delay(_interval, time, CancellationToken.None);
             }
         }
     }
