@@ -76,4 +76,11 @@ public sealed record ExecutionMutation(
     /// written after this one and takes over the current pointer from it.
     /// </summary>
     public ExecutionMutation? Successor { get; init; }
+
+    /// <summary>
+    /// A schedule's change caused by this transition (the start of a workflow it schedules), written in the same
+    /// transaction: when its condition fails, <see cref="Schedules.ScheduleConditionFailedException"/> is thrown and
+    /// nothing of the mutation is written.
+    /// </summary>
+    public Schedules.ScheduleWrite? Schedule { get; init; }
 }
