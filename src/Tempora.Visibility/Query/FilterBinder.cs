@@ -11,7 +11,7 @@ internal sealed class FilterBinder(IReadOnlyDictionary<string, SearchAttributeTy
 {
     private readonly List<Token> _names = [];
 
-    /// <summary>Every attribute name the query uses (filter and GROUP BY), as written, in the order of the text.</summary>
+    /// <summary>Every attribute name the query uses, as written: the GROUP BY name first, then the filter's in the order of the text.</summary>
     public IReadOnlyList<Token> Names => _names;
 
     public VisibilityQuery Bind(ParsedQuery query, bool allowGroupBy)
