@@ -23,12 +23,10 @@ public sealed class CompiledSpec
         _exclusions = [.. canonical.ExcludeStructuredCalendar.Select(c => new CompiledCalendar(c, clock))];
         // Temporal searches from a second before the start time (the Unix epoch when unset), so that a start time
         // which itself matches is the first due time.
-        var startTime = canonical.StartTime is null
-            ? NodaConstants.UnixEpoch
-            : Instant.FromDateTimeOffset(canonical.StartTime.ToDateTimeOffset());
+        var startTime = canonical.StartTime is null ? NodaConstants.UnixEpoch : ProtoTime.ToInstant(canonical.StartTime);
         _notBefore = startTime - OneSecond;
-        _endTime = canonical.EndTime is null ? null : Instant.FromDateTimeOffset(canonical.EndTime.ToDateTimeOffset());
-        _maxJitter = Duration.FromNanoseconds(ProtoDurations.Nanos(canonical.Jitter));
+        _endTime = canonical.EndTime is null ? null : ProtoTime.ToInstant(canonical.EndTime);
+        _maxJitter = Duration.FromNanoseconds(ProtoTime.Nanos(canonical.Jitter));
     }
 
     /// <summary>
@@ -95,6 +93,10 @@ public sealed class CompiledSpec
     public ScheduleTime? NextAfter(DateTimeOffset after, string jitterSeed)
     {
         var from = Instant.Max(Instant.FromDateTimeOffset(after), _notBefore);
+        if (IsPastEnd(from))
+        {
+            return null;
+        }
         Instant nominal;
         do
         {

@@ -89,10 +89,10 @@ internal sealed record CronString(StructuredCalendarSpec? Calendar, IntervalSpec
         var slash = durations.IndexOf('/', StringComparison.Ordinal);
         var intervalText = slash < 0 ? durations : durations[..slash];
         var phaseText = slash < 0 ? "" : durations[(slash + 1)..];
-        var interval = new IntervalSpec { Interval = ProtoDurations.FromNanos(CronDuration.ParseNanos(intervalText)) };
+        var interval = new IntervalSpec { Interval = ProtoTime.FromNanos(CronDuration.ParseNanos(intervalText)) };
         if (phaseText.Length > 0)
         {
-            interval.Phase = ProtoDurations.FromNanos(CronDuration.ParseNanos(phaseText));
+            interval.Phase = ProtoTime.FromNanos(CronDuration.ParseNanos(phaseText));
         }
         return interval;
     }

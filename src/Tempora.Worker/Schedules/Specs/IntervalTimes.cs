@@ -8,8 +8,8 @@ internal sealed class IntervalTimes(IntervalSpec interval)
 {
     private const long NanosPerSecond = 1_000_000_000;
 
-    private readonly long _everySeconds = Math.Max(ProtoDurations.Nanos(interval.Interval) / NanosPerSecond, 1);
-    private readonly long _phaseSeconds = Math.Max(ProtoDurations.Nanos(interval.Phase) / NanosPerSecond, 0);
+    private readonly long _everySeconds = Math.Max(ProtoTime.Nanos(interval.Interval) / NanosPerSecond, 1);
+    private readonly long _phaseSeconds = Math.Max(ProtoTime.Nanos(interval.Phase) / NanosPerSecond, 0);
 
     /// <summary>The first due time strictly after <paramref name="unixSeconds"/>, in Unix seconds.</summary>
     public long NextAfter(long unixSeconds) =>

@@ -34,8 +34,8 @@ internal static class SpecValidation
     /// <summary>Throws <see cref="SpecDetailException"/> for an interval under a second or a phase outside it.</summary>
     public static void CheckInterval(IntervalSpec interval)
     {
-        var every = ProtoDurations.Nanos(interval.Interval);
-        var phase = ProtoDurations.Nanos(interval.Phase);
+        var every = ProtoTime.Nanos(interval.Interval);
+        var phase = ProtoTime.Nanos(interval.Phase);
         if (every < NanosPerSecond)
         {
             throw new SpecDetailException("interval is too small");

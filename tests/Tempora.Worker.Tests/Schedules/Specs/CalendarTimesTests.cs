@@ -1,3 +1,4 @@
+using Tempora.Worker.Schedules.Specs;
 using Temporalio.Api.Schedule.V1;
 using static Tempora.Worker.Tests.Schedules.Specs.SpecTesting;
 
@@ -160,5 +161,66 @@ public sealed class CalendarTimesTests
 
         Assert.Equal([At(2024, 10, 27, 1, 30, 2), At(2024, 10, 27, 2, 30, 2), At(2024, 10, 27, 3, 30, 1)], hourly);
         Assert.Equal([At(2024, 10, 27, 2, 30, 1)], daily);
+    }
+
+    [Fact]
+    public void Every_second_before_a_due_time_leads_to_that_due_time_across_a_fall_back()
+    {
+        var spec = CompiledSpec.Compile(Cron("33 33,44 1 * * * *", "America/New_York"));
+        var after = At(2024, 11, 3, 0, 50, -4);
+
+        var seen = new List<DateTimeOffset>();
+        for (var due = spec.NextAfter(after, "")!.Value.Nominal; seen.Count < 5; due = spec.NextAfter(due, "")!.Value.Nominal)
+        {
+            for (var t = after; t < due; t = t.AddSeconds(7))
+            {
+                Assert.Equal(due, spec.NextAfter(t, "")!.Value.Nominal);
+            }
+            seen.Add(due);
+            after = due;
+        }
+
+        Assert.Equal(
+            [
+                At(2024, 11, 3, 1, 33, -4).AddSeconds(33), At(2024, 11, 3, 1, 44, -4).AddSeconds(33),
+                At(2024, 11, 3, 1, 33, -5).AddSeconds(33), At(2024, 11, 3, 1, 44, -5).AddSeconds(33),
+                At(2024, 11, 4, 1, 33, -5).AddSeconds(33),
+            ],
+            seen);
+    }
+
+    [Fact]
+    public void Leaving_the_repeated_hour_for_a_later_day_drops_the_repeat_shift()
+    {
+        // Starting in the second 01:xx of 2024-11-03, the next time is weeks away and must not be an hour late.
+        var times = Nominals(Cron("5 0 1 * *", "America/New_York"), At(2024, 11, 3, 1, 20, -5), 1);
+
+        Assert.Equal([At(2024, 12, 1, 0, 5, -5)], times);
+    }
+
+    [Fact]
+    public void A_structured_calendar_with_an_empty_field_never_fires_as_in_Temporal()
+    {
+        // Temporal fills defaults only when it parses calendar text; SDKs send structured calendars filled in.
+        var spec = new ScheduleSpec
+        {
+            StructuredCalendar =
+            {
+                new StructuredCalendarSpec
+                {
+                    Minute = { Range(0) }, Hour = { Range(0) }, DayOfMonth = { Range(1, 31) },
+                    Month = { Range(1, 12) }, DayOfWeek = { Range(0, 6) },
+                },
+            },
+        };
+
+        Assert.Empty(Nominals(spec, Utc(2099, 1, 1), 1));
+    }
+
+    [Fact]
+    public void Nothing_is_due_after_the_last_calendar_year()
+    {
+        Assert.Empty(Nominals(Cron("@hourly"), DateTimeOffset.MaxValue, 1));
+        Assert.Equal([Utc(2100, 12, 31, 23)], Nominals(Cron("@hourly"), Utc(2100, 12, 31, 22, 30), 2));
     }
 }

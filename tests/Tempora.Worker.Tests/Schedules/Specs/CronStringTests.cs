@@ -151,6 +151,19 @@ public sealed class CronStringTests
             canonical.Interval.Select(i => (i.Interval.ToTimeSpan(), i.Phase?.ToTimeSpan() ?? TimeSpan.Zero)));
     }
 
+    [Theory]
+    [InlineData("@every 1.5d", 36 * 60, 0)]
+    [InlineData("@every 1h30m/90s", 90, 1.5)]
+    [InlineData("@every +2h/.5h", 120, 30)]
+    [InlineData("@every 90000ms", 1.5, 0)]
+    public void Every_reads_Go_durations_with_days(string cron, double intervalMinutes, double phaseMinutes)
+    {
+        var interval = Assert.Single(CompiledSpec.Canonicalize(Cron(cron)).Interval);
+
+        Assert.Equal(TimeSpan.FromMinutes(intervalMinutes), interval.Interval.ToTimeSpan());
+        Assert.Equal(TimeSpan.FromMinutes(phaseMinutes), interval.Phase?.ToTimeSpan() ?? TimeSpan.Zero);
+    }
+
     [Fact]
     public void Every_fires_on_epoch_aligned_times()
     {
@@ -169,6 +182,8 @@ public sealed class CronStringTests
     [InlineData("@every 5", "Invalid schedule spec: time: missing unit in duration \"5\"")]
     [InlineData("@every h", "Invalid schedule spec: time: invalid duration \"h\"")]
     [InlineData("@every 0s", "Invalid schedule spec: interval is too small")]
+    [InlineData("@every 500ms", "Invalid schedule spec: interval is too small")]
+    [InlineData("@every -1h", "Invalid schedule spec: interval is too small")]
     [InlineData("@every 1h/1h", "Invalid schedule spec: phase cannot be greater than Interval")]
     [InlineData("60 * * * *", "Invalid schedule spec: Minute is not in range [0-59]")]
     [InlineData("0 0 * * 1 1999", "Invalid schedule spec: Year is not in range [2000-2100]")]
