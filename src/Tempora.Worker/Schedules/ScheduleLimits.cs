@@ -35,6 +35,9 @@ internal static class ScheduleLimits
     /// <summary>The conflict token of a new schedule; CreateSchedule answers it.</summary>
     public const long InitialConflictToken = 1;
 
+    /// <summary>How long a schedule with nothing left to do lives after its last event.</summary>
+    public static readonly TimeSpan IdleRetention = TimeSpan.FromDays(7);
+
     /// <summary>How long a schedule waits before its next look while an allow-all backfill is still being buffered.</summary>
     public static readonly TimeSpan BackfillPause = TimeSpan.FromSeconds(1);
 }

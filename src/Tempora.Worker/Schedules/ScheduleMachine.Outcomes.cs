@@ -44,7 +44,15 @@ public static partial class ScheduleMachine
 
     /// <summary>The start of <paramref name="effect"/> was refused because its workflow id is already running.</summary>
     /// <remarks>The start is dropped, as upstream drops a start that fails; it is not an action.</remarks>
-    public static void RecordAlreadyRunning(ScheduleState state, StartEffect effect, DateTimeOffset now)
+    public static void RecordAlreadyRunning(ScheduleState state, StartEffect effect, DateTimeOffset now) =>
+        RecordStartFailed(state, effect);
+
+    /// <summary>
+    /// The start of <paramref name="effect"/> failed for good (refused as a duplicate, or a request the server will
+    /// never accept): the start is dropped and is not an action, as upstream's scheduler drops it. A transient failure
+    /// is not recorded: the next <see cref="Advance"/> asks for the same start again.
+    /// </summary>
+    public static void RecordStartFailed(ScheduleState state, StartEffect effect)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(effect);

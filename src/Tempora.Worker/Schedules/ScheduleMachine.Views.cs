@@ -69,6 +69,35 @@ public static partial class ScheduleMachine
     }
 
     /// <summary>
+    /// When Temporal would delete the schedule for having nothing left to do (its scheduler workflow ends 7 days
+    /// after its last event: creation, update or action), or null while it may still act: it is paused, has a due
+    /// time ahead and actions left, or an allow-all backfill to finish. The runner decides whether to honour it.
+    /// </summary>
+    public static DateTimeOffset? RetentionExpiry(ScheduleState state, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Schedule.State.Paused || HasMoreAllowAllBackfills(state))
+        {
+            return null;
+        }
+        var after = state.LastProcessedTime > now ? state.LastProcessedTime : now;
+        if (CanTakeScheduledAction(state) && CompiledSpec.Compile(state.Schedule.Spec).NextAfter(after, JitterSeed(state)) is not null)
+        {
+            return null;
+        }
+        var lastEvent = state.Info.CreateTime?.ToDateTimeOffset() ?? DateTimeOffset.MinValue;
+        if (state.Info.UpdateTime?.ToDateTimeOffset() is { } updated && updated > lastEvent)
+        {
+            lastEvent = updated;
+        }
+        if (state.Info.RecentActions.LastOrDefault()?.ActualTime?.ToDateTimeOffset() is { } acted && acted > lastEvent)
+        {
+            lastEvent = acted;
+        }
+        return lastEvent + ScheduleLimits.IdleRetention;
+    }
+
+    /// <summary>
     /// The next action times (actual, jitter included), as many as remaining actions allow; none before the last
     /// update. Counted from the high-water mark, so a due time whose jitter delays it past now is still shown; if
     /// the schedule has not been looked at for a while, from now.

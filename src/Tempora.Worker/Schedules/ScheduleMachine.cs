@@ -195,15 +195,16 @@ public static partial class ScheduleMachine
 
     private static DateTimeOffset? NextWake(ScheduleState state, DateTimeOffset? nextDue, DateTimeOffset now)
     {
-        if (state.OngoingBackfills.Count > 0
-            && (ResolveOverlapPolicy(state, state.OngoingBackfills[0].OverlapPolicy) == ScheduleOverlapPolicy.AllowAll
-                || state.Info.RunningWorkflows.Count == 0))
+        if (HasMoreAllowAllBackfills(state) || (state.OngoingBackfills.Count > 0 && state.Info.RunningWorkflows.Count == 0))
         {
             // More backfilled times to buffer and no close to wait for: look again shortly.
             return now + ScheduleLimits.BackfillPause;
         }
         return CanTakeScheduledAction(state) ? nextDue : null;
     }
+
+    private static bool HasMoreAllowAllBackfills(ScheduleState state) =>
+        state.OngoingBackfills.Count > 0 && IsAllowAll(state, state.OngoingBackfills[0].OverlapPolicy);
 
     private static void AddStart(ScheduleState state, DateTimeOffset nominal, DateTimeOffset actual, ScheduleOverlapPolicy policy, bool manual)
     {
