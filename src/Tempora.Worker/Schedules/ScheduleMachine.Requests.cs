@@ -86,7 +86,11 @@ public static partial class ScheduleMachine
             var backfill = request.Clone();
             // The start time is inclusive: a time matching it exactly is backfilled too.
             var start = backfill.StartTime?.ToDateTimeOffset() ?? DateTimeOffset.UnixEpoch;
-            backfill.StartTime = Timestamp.FromDateTimeOffset(start.AddMilliseconds(-1));
+            if (start > DateTimeOffset.MinValue.AddMilliseconds(1))
+            {
+                start = start.AddMilliseconds(-1);
+            }
+            backfill.StartTime = Timestamp.FromDateTimeOffset(start);
             state.OngoingBackfills.Add(backfill);
         }
         if (patch.Pause.Length > 0)
