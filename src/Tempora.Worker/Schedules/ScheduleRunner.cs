@@ -252,14 +252,20 @@ public sealed partial class ScheduleRunner : ISystemJob
             {
                 await _frontend.CallAsync<TerminateWorkflowExecutionRequest, TerminateWorkflowExecutionResponse>(new()
                 {
-                    Namespace = namespaceName, WorkflowExecution = execution, Reason = stop.Reason, Identity = Identity,
+                    Namespace = namespaceName,
+                    WorkflowExecution = execution,
+                    Reason = stop.Reason,
+                    Identity = Identity,
                 }, ct);
             }
             else
             {
                 await _frontend.CallAsync<RequestCancelWorkflowExecutionRequest, RequestCancelWorkflowExecutionResponse>(new()
                 {
-                    Namespace = namespaceName, WorkflowExecution = execution, Reason = stop.Reason, Identity = Identity,
+                    Namespace = namespaceName,
+                    WorkflowExecution = execution,
+                    Reason = stop.Reason,
+                    Identity = Identity,
                     RequestId = $"{stop.WorkflowId}/{stop.RunId}/cancel",
                 }, ct);
             }

@@ -95,13 +95,20 @@ public sealed class ScheduleApiTests(ServerFixture fixture)
         System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(stale, 1);
         var refused = await Assert.ThrowsAsync<RpcException>(() => Client.WorkflowService.UpdateScheduleAsync(new()
         {
-            Namespace = "default", ScheduleId = id, Schedule = raw.Schedule, ConflictToken = Google.Protobuf.ByteString.CopyFrom(stale),
+            Namespace = "default",
+            ScheduleId = id,
+            Schedule = raw.Schedule,
+            ConflictToken = Google.Protobuf.ByteString.CopyFrom(stale),
             RequestId = Guid.NewGuid().ToString(),
         }));
         Assert.Equal(RpcException.StatusCode.FailedPrecondition, refused.Code);
         await Client.WorkflowService.UpdateScheduleAsync(new()
         {
-            Namespace = "default", ScheduleId = id, Schedule = raw.Schedule, ConflictToken = raw.ConflictToken, RequestId = Guid.NewGuid().ToString(),
+            Namespace = "default",
+            ScheduleId = id,
+            Schedule = raw.Schedule,
+            ConflictToken = raw.ConflictToken,
+            RequestId = Guid.NewGuid().ToString(),
         });
         await handle.DeleteAsync();
     }
@@ -188,7 +195,9 @@ public sealed class ScheduleApiTests(ServerFixture fixture)
         Assert.Equal(RpcException.StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => missing.DeleteAsync())).Code);
         var e = await Assert.ThrowsAsync<RpcException>(() => Client.WorkflowService.PatchScheduleAsync(new()
         {
-            Namespace = "default", ScheduleId = missing.Id, RequestId = Guid.NewGuid().ToString(),
+            Namespace = "default",
+            ScheduleId = missing.Id,
+            RequestId = Guid.NewGuid().ToString(),
         }));
         Assert.Equal(RpcException.StatusCode.InvalidArgument, e.Code);
         Assert.Equal("Patch is not set on request.", e.Message);

@@ -62,7 +62,8 @@ public sealed class ScheduleFiringTests(ServerFixture fixture)
         {
             var handle = await Client.CreateScheduleAsync(id, new Schedule(
                 ScheduleActionStartWorkflow.Create((ScheduledEchoWorkflow wf) => wf.RunAsync(), new(id + "-run", taskQueue)),
-                new ScheduleSpec()) { State = new ScheduleState { Paused = true } });
+                new ScheduleSpec())
+            { State = new ScheduleState { Paused = true } });
             await handle.TriggerAsync();
             Assert.Equal(["first"], await Wait.UntilAsync(() => ResultsAsync(handle), r => r.Count == 1, "the first run's result"));
             await handle.TriggerAsync();
