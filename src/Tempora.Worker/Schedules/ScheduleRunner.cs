@@ -190,9 +190,15 @@ public sealed partial class ScheduleRunner : ISystemJob
                             }
                             next = next is { } due && due < expiry ? due : expiry;
                         }
-                        if (!state.ToBytes().AsSpan().SequenceEqual(record.State) || record.NextWakeTime != next)
+                        var changed = !state.ToBytes().AsSpan().SequenceEqual(record.State);
+                        if (changed || record.NextWakeTime != next)
                         {
                             await _store.WriteAsync(WriteOf(key, record, ns, state, next, now), ct);
+                        }
+                        if (changed && state.OngoingBackfills.Count > 0)
+                        {
+                            // A backfill is buffered a slice at a time; the next slice is due now, not at the next look.
+                            continue;
                         }
                         foreach (var running in state.Info.RunningWorkflows)
                         {
