@@ -25,6 +25,12 @@ internal static partial class ScheduleDetailPage
         var scheduleId = request.RouteValue("scheduleId")!;
         var description = await request.CallAsync<DescribeScheduleRequest, DescribeScheduleResponse>(
             new() { Namespace = ns, ScheduleId = scheduleId });
+        await request.WritePageAsync($"Schedule {scheduleId}", Render(ns, scheduleId, description, banner), statusCode);
+    }
+
+    /// <summary>The page's content for a description (apart from the call, so that it can be checked on its own).</summary>
+    public static Html Render(string ns, string scheduleId, DescribeScheduleResponse description, Html banner)
+    {
         var schedule = description.Schedule ?? new Schedule();
         var state = schedule.State ?? new ScheduleState();
 
@@ -39,12 +45,12 @@ internal static partial class ScheduleDetailPage
         WriteState(w, schedule);
         WriteInfo(w, ns, description.Info ?? new ScheduleInfo());
         WriteActions(w, ns, scheduleId, schedule);
-        if (description.Memo is { Fields.Count: > 0 } memo || description.SearchAttributes is { IndexedFields.Count: > 0 })
+        if (description.Memo is { Fields.Count: > 0 } || description.SearchAttributes is { IndexedFields.Count: > 0 })
         {
             w.Write($"<section class=\"card\"><h2>Memo and search attributes</h2>");
-            if (description.Memo is { Fields.Count: > 0 } fields)
+            if (description.Memo is { Fields.Count: > 0 } memo)
             {
-                w.Write($"<h3>Memo</h3>{ProtoView.PayloadMap(fields.Fields)}");
+                w.Write($"<h3>Memo</h3>{ProtoView.PayloadMap(memo.Fields)}");
             }
             if (description.SearchAttributes is { IndexedFields.Count: > 0 } attributes)
             {
@@ -52,7 +58,7 @@ internal static partial class ScheduleDetailPage
             }
             w.Write($"</section>");
         }
-        await request.WritePageAsync($"Schedule {scheduleId}", w.ToHtml(), statusCode);
+        return w.ToHtml();
     }
 
     private static Html Notice(string done) => done switch

@@ -80,7 +80,8 @@ internal static class ScheduleListPage
         ? Html.Of($"<p class=\"notice\" role=\"status\">Schedule {scheduleId} deleted. Workflows it started keep running.</p>")
         : Html.Empty;
 
-    private static void WriteTable(HtmlWriter w, string ns, ListSchedulesResponse page, string query)
+    /// <summary>The table of one page of schedules, or what to do when there is none.</summary>
+    public static void WriteTable(HtmlWriter w, string ns, ListSchedulesResponse page, string query)
     {
         if (page.Schedules.Count == 0)
         {
