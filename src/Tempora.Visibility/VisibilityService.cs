@@ -61,6 +61,24 @@ public sealed class VisibilityService(IVisibilityStore store)
         return response;
     }
 
+    /// <summary>Schedules are listed from their visibility rows (<see cref="ScheduleVisibility"/>), as on Temporal.</summary>
+    public async Task<ListSchedulesResponse> ListSchedulesAsync(VisibilityNamespace ns, ListSchedulesRequest request, CancellationToken ct)
+    {
+        var query = Checked(() => ListFilter.ParseScheduleQuery(request.Query, ns.CustomSearchAttributes));
+        var page = await store.ListAsync(ns.Id, query, PageTokens.PageSize(request.MaximumPageSize), PageTokens.Cursor(request.NextPageToken), ct);
+        return new ListSchedulesResponse
+        {
+            Schedules = { page.Records.Select(r => ScheduleListEntries.From(r, ns)) },
+            NextPageToken = PageTokens.Token(page.Next),
+        };
+    }
+
+    public async Task<CountSchedulesResponse> CountSchedulesAsync(VisibilityNamespace ns, CountSchedulesRequest request, CancellationToken ct)
+    {
+        var query = Checked(() => ListFilter.ParseScheduleQuery(request.Query, ns.CustomSearchAttributes));
+        return new CountSchedulesResponse { Count = await store.CountAsync(ns.Id, query, ct) };
+    }
+
     /// <summary>One page of a list filter in the fixed order, and the token of the next page (empty at the end).</summary>
     private async Task<(IEnumerable<WorkflowExecutionInfo> Executions, ByteString Next)> ListPageAsync(
         VisibilityNamespace ns, string? query, int pageSize, ByteString pageToken, CancellationToken ct)
@@ -69,11 +87,15 @@ public sealed class VisibilityService(IVisibilityStore store)
         return (page.Records.Select(r => WorkflowExecutionInfos.From(r, ns)), PageTokens.Token(page.Next));
     }
 
-    private static VisibilityQuery Parse(string? query, VisibilityNamespace ns, bool allowGroupBy)
+    private static VisibilityQuery Parse(string? query, VisibilityNamespace ns, bool allowGroupBy) =>
+        Checked(() => ListFilter.Parse(query, ns.CustomSearchAttributes, allowGroupBy));
+
+    /// <summary>An invalid list filter is the caller's mistake: InvalidArgument with the parser's message.</summary>
+    private static VisibilityQuery Checked(Func<VisibilityQuery> parse)
     {
         try
         {
-            return ListFilter.Parse(query, ns.CustomSearchAttributes, allowGroupBy);
+            return parse();
         }
         catch (InvalidQueryException e)
         {

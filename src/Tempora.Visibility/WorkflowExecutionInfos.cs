@@ -35,7 +35,8 @@ internal static class WorkflowExecutionInfos
         return info;
     }
 
-    private static SearchAttributes SearchAttributes(string? json, VisibilityNamespace ns)
+    /// <summary>The row's search attributes as typed payloads (those still registered in the namespace).</summary>
+    public static SearchAttributes SearchAttributes(string? json, VisibilityNamespace ns)
     {
         var result = new SearchAttributes();
         if (json is null)

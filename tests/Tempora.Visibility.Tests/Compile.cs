@@ -29,10 +29,15 @@ internal static class Compile
     public static CompiledQuery Postgres(string? query, bool allowGroupBy = false) =>
         With(query, Custom, SqlDialect.Postgres, PostgresPlaceholder, allowGroupBy);
 
-    /// <summary>What a store does with a list filter: parse and check it, then compile it for its dialect.</summary>
+    /// <summary>What a store does with a list filter: parse and check it, then compile it for its dialect. The user's filter
+    /// alone: the namespace-division scoping of ListFilter.Parse is tested on its own (NamespaceDivisionTests).</summary>
     public static CompiledQuery With(string? query, IReadOnlyDictionary<string, SearchAttributeType> custom, SqlDialect dialect,
         Func<int, string> placeholder, bool allowGroupBy) =>
-        SqlCompiler.Compile(ListFilter.Parse(query, custom, allowGroupBy), dialect, placeholder);
+        SqlCompiler.Compile(ListFilter.ParseFilter(query, custom, allowGroupBy), dialect, placeholder);
+
+    public static CompiledQuery Sqlite(VisibilityQuery query) => SqlCompiler.Compile(query, SqlDialect.Sqlite, SqlitePlaceholder);
+
+    public static CompiledQuery Postgres(VisibilityQuery query) => SqlCompiler.Compile(query, SqlDialect.Postgres, PostgresPlaceholder);
 
     /// <summary>Compiles for both dialects and returns the message both threw (they must agree).</summary>
     public static string Error(string? query, bool allowGroupBy = false)

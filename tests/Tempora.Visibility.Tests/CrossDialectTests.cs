@@ -26,7 +26,7 @@ public sealed class CrossDialectTests(SqliteVisibilityDatabase sqlite, PostgresV
                 Assert.Fail($"`{query}`: SQLite {fromSqlite.Count} runs, PostgreSQL {fromPostgres.Count}; only SQLite: " +
                     $"{string.Join(", ", fromSqlite.Except(fromPostgres).Take(3))}; only PostgreSQL: {string.Join(", ", fromPostgres.Except(fromSqlite).Take(3))}");
             }
-            nonEmpty += fromSqlite.Count > 0 && fromSqlite.Count < 200 ? 1 : 0;
+            nonEmpty += fromSqlite.Count > 0 && fromSqlite.Count < SeedData.Main.Count() ? 1 : 0;
         }
         Assert.True(nonEmpty > 150, $"only {nonEmpty} random queries selected some but not all runs");
     }
@@ -126,10 +126,17 @@ public sealed class CrossDialectTests(SqliteVisibilityDatabase sqlite, PostgresV
             {
                 0 => $"{name} IN ({Quote(v)}, {Quote(value())})",
                 1 => $"{name} NOT IN ({Quote(v)})",
-                2 when prefix => $"{name} {Pick("STARTS_WITH", "NOT STARTS_WITH")} {Quote(v[..random.Next(0, v.Length + 1)])}",
+                2 when prefix => $"{name} {Pick("STARTS_WITH", "NOT STARTS_WITH")} {Quote(v[..Cut(v)])}",
                 3 => $"{name} BETWEEN {Quote(v)} AND {Quote(value())}",
                 _ => $"{name} {Pick("=", "!=", "<", "<=", ">", ">=")} {Quote(v)}",
             };
+        }
+
+        /// <summary>A random prefix length of <paramref name="v"/> that does not split a surrogate pair (the parser refuses half a one).</summary>
+        private int Cut(string v)
+        {
+            var cut = random.Next(0, v.Length + 1);
+            return cut < v.Length && char.IsLowSurrogate(v[cut]) ? cut - 1 : cut;
         }
 
         private string Ordered(string name, Func<string> value) => random.Next(6) switch

@@ -1,12 +1,15 @@
 namespace Tempora.Visibility.Query.Tests;
 
-/// <summary>What a store receives: the checked filter, names resolved and values in the attribute's type.</summary>
+/// <summary>
+/// The user's filter as a store receives it: names resolved and values in the attribute's type (without the
+/// namespace-division scoping that <see cref="ListFilter.Parse"/> adds around it; see NamespaceDivisionTests).
+/// </summary>
 public sealed class ParseTests
 {
     [Fact]
     public void Parse_EmptyQuery_HasNoFilter()
     {
-        var query = ListFilter.Parse("  ", Compile.Custom, allowGroupBy: false);
+        var query = ListFilter.ParseFilter("  ", Compile.Custom, allowGroupBy: false);
         Assert.Null(query.Filter);
         Assert.False(query.GroupByStatus);
     }
@@ -14,7 +17,7 @@ public sealed class ParseTests
     [Fact]
     public void Parse_SystemAttributes_ResolveToRecordFieldsWithTypedValues()
     {
-        var query = ListFilter.Parse("ExecutionStatus = 'Running' AND StartTime < '2024-05-01T12:00:00.5Z' AND ExecutionDuration >= '1s'",
+        var query = ListFilter.ParseFilter("ExecutionStatus = 'Running' AND StartTime < '2024-05-01T12:00:00.5Z' AND ExecutionDuration >= '1s'",
             Compile.Custom, allowGroupBy: false);
 
         var and = Assert.IsType<AndCondition>(query.Filter);
@@ -32,7 +35,7 @@ public sealed class ParseTests
     [Fact]
     public void Parse_KeywordListAndText_BecomeContainsAndWordMatch()
     {
-        var query = ListFilter.Parse("CustomKeywordList != 'red' OR CustomText = 'Quick, brown-fox!'", Compile.Custom, allowGroupBy: false);
+        var query = ListFilter.ParseFilter("CustomKeywordList != 'red' OR CustomText = 'Quick, brown-fox!'", Compile.Custom, allowGroupBy: false);
 
         var or = Assert.IsType<OrCondition>(query.Filter);
         var list = Assert.IsType<ContainsAnyCondition>(or.Operands[0]);

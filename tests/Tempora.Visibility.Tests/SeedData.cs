@@ -3,7 +3,8 @@ namespace Tempora.Visibility.Query.Tests;
 /// <summary>
 /// ~200 runs of one namespace (plus a few of another, which no query may return): every status, several types and
 /// task queues, open and closed runs, parents, and custom attributes of every type with missing values, unicode,
-/// quotes and LIKE wildcards in them. Generated from a fixed seed so every run of the tests sees the same rows.
+/// quotes and LIKE wildcards in them. Generated from a fixed seed so every run of the tests sees the same rows. A few
+/// rows of server-side divisions follow: schedules (as ScheduleVisibility writes them) and a batch operation.
 /// </summary>
 internal static class SeedData
 {
@@ -25,6 +26,9 @@ internal static class SeedData
     public static readonly string[] ListValues = ["red", "green", "blue", "ü", "a b", "x%"];
     public static readonly double?[] Doubles = [0.1, -2.5, 1e10, 1.5, 2, 0, -0.000001, 123.456, null];
     public static readonly string?[] BatcherUsers = ["admin@corp", "admin2", "ops", null, null, null];
+
+    /// <summary>The schedule ids of <see cref="DivisionRows"/> in <see cref="Namespace"/>.</summary>
+    public static readonly string[] ScheduleIds = ["nightly-report", "hourly-sync", "O'Brien's", "order-cleanup", "paused-one"];
 
     public static readonly IReadOnlyList<SeedRow> Rows = Generate();
 
@@ -104,6 +108,42 @@ internal static class SeedData
             };
             rows.Add(i % 11 == 4 ? WithStaleValues(row, i / 11 % 5) : row);
         }
+        rows.AddRange(DivisionRows());
         return rows;
+    }
+
+    /// <summary>Running rows with a TemporalNamespaceDivision: only queries that name the division may return them.</summary>
+    private static IEnumerable<SeedRow> DivisionRows()
+    {
+        SeedRow Division(string ns, int n, string workflowId, string type, string division) => new()
+        {
+            NamespaceId = ns,
+            RunId = $"run-div-{n:D2}",
+            WorkflowId = workflowId,
+            WorkflowType = type,
+            Status = 1,
+            StartTime = BaseTime + n * 60_000_000L,
+            ExecutionTime = BaseTime + n * 60_000_000L,
+            TaskQueue = "temporal-sys-per-ns-tq",
+            HistoryLength = 0,
+            HistorySizeBytes = 0,
+            StateTransitionCount = 0,
+            RootWorkflowId = workflowId,
+            RootRunId = $"run-div-{n:D2}",
+            NamespaceDivision = division,
+        };
+        for (var i = 0; i < ScheduleIds.Length; i++)
+        {
+            yield return Division(Namespace, i, ScheduleVisibility.WorkflowId(ScheduleIds[i]), ScheduleVisibility.WorkflowType, ScheduleVisibility.NamespaceDivision) with
+            {
+                SchedulePaused = ScheduleIds[i] == "paused-one" || i == 1,
+                CustomKeyword = i % 2 == 0 ? "alpha" : null,
+                CustomInt = i * 10,
+            };
+        }
+        yield return Division(Namespace, 10, "batch-job-1", "temporal-sys-batch-workflow", "TemporalBatcher") with { CustomKeyword = "alpha" };
+        yield return Division(OtherNamespace, 11, ScheduleVisibility.WorkflowId("nightly-report"), ScheduleVisibility.WorkflowType,
+            ScheduleVisibility.NamespaceDivision) with
+        { SchedulePaused = false, CustomKeyword = "alpha" };
     }
 }

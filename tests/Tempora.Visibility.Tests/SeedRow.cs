@@ -40,6 +40,9 @@ internal sealed record SeedRow
     public bool? SchedulePaused { get; init; }
     public string? BatcherUser { get; init; }
 
+    /// <summary>TemporalNamespaceDivision: null for user workflows, "TemporalScheduler" for schedules.</summary>
+    public string? NamespaceDivision { get; init; }
+
     /// <summary>
     /// Raw JSON values whose type does not fit their attribute (left from an attribute removed and registered again
     /// with another type); the typed property of each is null, because queries must treat them as missing.
@@ -110,6 +113,7 @@ internal sealed record SeedRow
                 any = true;
             }
             Str("BatcherUser", BatcherUser);
+            Str("TemporalNamespaceDivision", NamespaceDivision);
             foreach (var (name, raw) in StaleJson ?? new Dictionary<string, string>())
             {
                 json.WritePropertyName(name);

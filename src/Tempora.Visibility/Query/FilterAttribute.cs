@@ -11,4 +11,12 @@ public sealed record FilterAttribute(string Name, SearchAttributeType Type, Visi
 
     /// <summary>ExecutionDuration: an Int of nanoseconds that also accepts duration strings.</summary>
     public bool IsDuration => Field == VisibilityField.ExecutionDuration;
+
+    /// <summary>
+    /// Temporal's ScheduleId alias (when no custom attribute has that name): the WorkflowId column, with every value
+    /// given the schedule workflow id prefix.
+    /// </summary>
+    public bool IsScheduleId => Name == ScheduleIdAlias && Field == VisibilityField.WorkflowId;
+
+    internal const string ScheduleIdAlias = "ScheduleId";
 }

@@ -9,6 +9,11 @@ namespace Tempora.Visibility.Query;
 /// </summary>
 internal sealed class FilterBinder(IReadOnlyDictionary<string, SearchAttributeType> customAttributes)
 {
+    private readonly List<Token> _names = [];
+
+    /// <summary>Every attribute name the query uses, as written: the GROUP BY name first, then the filter's in the order of the text.</summary>
+    public IReadOnlyList<Token> Names => _names;
+
     public VisibilityQuery Bind(ParsedQuery query, bool allowGroupBy)
     {
         var groupByStatus = false;
@@ -102,7 +107,7 @@ internal sealed class FilterBinder(IReadOnlyDictionary<string, SearchAttributeTy
         {
             throw NotSupported(node.Name, node.Negated ? "NOT STARTS_WITH" : "STARTS_WITH", attribute);
         }
-        return new StartsWithCondition(attribute, node.Negated, Values.String(node.Prefix, attribute));
+        return new StartsWithCondition(attribute, node.Negated, ScheduleIdPrefix(attribute) + Values.String(node.Prefix, attribute));
     }
 
     /// <summary>The words a Text value matches, joined by spaces; refused when there are none or one is too long.</summary>
@@ -125,6 +130,7 @@ internal sealed class FilterBinder(IReadOnlyDictionary<string, SearchAttributeTy
     private static object Value(FilterAttribute attribute, Token value) => attribute.Type switch
     {
         SearchAttributeType.Keyword when attribute.IsStatus => Values.Status(value, attribute),
+        SearchAttributeType.Keyword when attribute.IsScheduleId => ScheduleIdPrefix(attribute) + Values.String(value, attribute),
         SearchAttributeType.Keyword or SearchAttributeType.Text or SearchAttributeType.KeywordList => Values.String(value, attribute),
         SearchAttributeType.Int => Values.Int(value, attribute),
         SearchAttributeType.Double => Values.Double(value, attribute),
@@ -133,8 +139,11 @@ internal sealed class FilterBinder(IReadOnlyDictionary<string, SearchAttributeTy
         _ => throw new InvalidOperationException($"Unknown search attribute type {attribute.Type}"),
     };
 
+    private static string ScheduleIdPrefix(FilterAttribute attribute) => attribute.IsScheduleId ? ScheduleVisibility.WorkflowIdPrefix : "";
+
     private FilterAttribute Resolve(Token name)
     {
+        _names.Add(name);
         if (SystemAttributeTable.ByName.TryGetValue(name.Text, out var system))
         {
             return system;
@@ -148,7 +157,12 @@ internal sealed class FilterBinder(IReadOnlyDictionary<string, SearchAttributeTy
             }
             return new FilterAttribute(name.Text, type, null);
         }
-        var suggestion = SystemAttributeTable.ByName.Keys.Concat(customAttributes.Keys)
+        if (name.Text == FilterAttribute.ScheduleIdAlias)
+        {
+            // As on Temporal, a namespace's own ScheduleId attribute (above) takes precedence over the alias.
+            return new FilterAttribute(FilterAttribute.ScheduleIdAlias, SearchAttributeType.Keyword, VisibilityField.WorkflowId);
+        }
+        var suggestion = SystemAttributeTable.ByName.Keys.Concat(customAttributes.Keys).Append(FilterAttribute.ScheduleIdAlias)
             .FirstOrDefault(n => string.Equals(n, name.Text, StringComparison.OrdinalIgnoreCase));
         throw Errors.At(name.Position, $"unknown search attribute {Errors.Quote(name.Text)}",
             suggestion is null ? null : $"names are case-sensitive; did you mean '{suggestion}'?");
