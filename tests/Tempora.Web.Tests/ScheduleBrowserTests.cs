@@ -22,6 +22,30 @@ public sealed class ScheduleBrowserTests(UiServerFixture fixture)
     }
 
     [Fact]
+    public async Task SchedulePages_InChromium_CarryHeadersAndTripNoPolicy()
+    {
+        var id = $"csp-{Guid.NewGuid():N}";
+        await TestSchedules.CreateDailyAsync(fixture, id);
+        var page = await fixture.NewPageAsync();
+        var violations = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error" && (message.Text.Contains("Content Security Policy", StringComparison.Ordinal) || message.Text.StartsWith("Refused to", StringComparison.Ordinal)))
+            {
+                violations.Add($"{page.Url}: {message.Text}");
+            }
+        };
+
+        foreach (var path in new[] { "/namespaces/default/schedules", $"/namespaces/default/schedules/{id}", "/namespaces/default/schedules/no-such-schedule" })
+        {
+            var response = await page.GotoAsync(path) ?? throw new InvalidOperationException($"no response for {path}");
+            SecurityHeaderTests.AssertSecurityHeaders(path, await response.AllHeadersAsync());
+        }
+
+        Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
+    }
+
+    [Fact]
     public async Task PauseThenUnpause_WithNotes_ChangeTheSchedule()
     {
         var id = $"pause-{Guid.NewGuid():N}";
