@@ -2,6 +2,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Tempora.Core;
 using Tempora.Core.Errors;
+using Tempora.Persistence.Schedules;
 
 namespace Tempora.Persistence.Postgres;
 
@@ -130,12 +131,17 @@ internal sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
     /// <summary>
     /// Writes a transition (with its successor, if any) atomically and returns once it is committed. The fencing token
     /// (when the writer holds its shard by a lease),
-    /// the run's version and the current-run pointer are checked by statements that raise an error when they do not
-    /// hold (tempora_require), which rolls the batch back. A caller that gives up before its batch is sent is
-    /// cancelled; once sent, it waits for the outcome.
+    /// the run's version, the current-run pointer and the version of a schedule the transition writes are checked by
+    /// statements that raise an error when they do not hold (tempora_require), which rolls the batch back. A caller
+    /// that gives up before its batch is sent is cancelled; once sent, it waits for the outcome.
     /// </summary>
     public Task WriteAsync(ExecutionMutation m, CancellationToken ct)
     {
+        // Checked before the write joins a group: an error while the group's batch is built would fail the whole group.
+        for (var next = m; next is not null; next = next.Successor)
+        {
+            next.Schedule?.ThrowIfInconsistent();
+        }
         var pending = new PendingTransition(m, ct);
         _pending.Enqueue(pending);
         return pending.Task;
@@ -187,7 +193,7 @@ internal sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
                 // Told before the caller resumes: a list right after the write flushes the outbox (read-your-writes).
                 for (var next = pending.Mutation; next is not null; next = next.Successor)
                 {
-                    if (next.Visibility is not null)
+                    if (next.Visibility is not null || next.Schedule is { } schedule && PostgresScheduleStore.EnqueuesVisibility(schedule))
                     {
                         _visibility.Enqueued();
                     }
@@ -211,6 +217,7 @@ internal sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
         var m = culprit.Mutation;
         return e.SqlState switch
         {
+            ConditionFailedState when PostgresScheduleStore.FailedDepth(e.MessageText) is { } depth => ScheduleConditionFailure(m, depth),
             ConditionFailedState => e.MessageText switch
             {
                 "fence" => new ShardOwnershipLostException(m.Fence.ShardId),
@@ -225,12 +232,32 @@ internal sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
         };
     }
 
+    /// <summary>The failure of the schedule write carried by the transition at <paramref name="depth"/> in the chain.</summary>
+    private static Exception ScheduleConditionFailure(ExecutionMutation m, int depth)
+    {
+        var carrier = m;
+        for (var i = 0; i < depth && carrier.Successor is not null; i++)
+        {
+            carrier = carrier.Successor;
+        }
+        // Returned, not thrown: this runs while the group is committed, where a throw would fail the whole group.
+        return carrier.Schedule is { } write
+            ? new ScheduleConditionFailedException(write.NamespaceId, write.ScheduleId, write.ExpectedVersion)
+            : new InvalidOperationException($"No schedule write at depth {depth} of the transition of {m.Key}.");
+    }
+
     private static void Add(NpgsqlBatch batch, PendingTransition pending)
     {
         AddFence(batch, pending.Mutation.Fence);
+        var depth = 0;
         for (var next = pending.Mutation; next is not null; next = next.Successor)
         {
+            if (next.Schedule is { } schedule)
+            {
+                PostgresScheduleStore.Add(batch, schedule, depth);
+            }
             Add(batch, next);
+            depth++;
         }
     }
 

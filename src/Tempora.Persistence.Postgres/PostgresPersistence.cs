@@ -1,5 +1,6 @@
 using Npgsql;
 using Tempora.Core;
+using Tempora.Persistence.Schedules;
 using Tempora.Visibility;
 
 namespace Tempora.Persistence.Postgres;
@@ -24,6 +25,7 @@ public sealed class PostgresPersistence : IPersistence
         _visibilityStore = new PostgresVisibilityStore(_main, _visibility);
         Executions = _executions = new PostgresExecutionStore(_main, _visibilityStore);
         Namespaces = new PostgresNamespaceStore(_main);
+        Schedules = new PostgresScheduleStore(_main, _visibilityStore);
         ShardLeases = new PostgresShardLeaseStore(_main);
         Description = settings.ToString();
     }
@@ -33,6 +35,8 @@ public sealed class PostgresPersistence : IPersistence
     public INamespaceStore Namespaces { get; }
 
     public IVisibilityStore Visibility => _visibilityStore;
+
+    public IScheduleStore Schedules { get; }
 
     public IShardLeaseStore? ShardLeases { get; }
 

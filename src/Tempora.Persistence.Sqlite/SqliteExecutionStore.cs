@@ -99,6 +99,10 @@ internal sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
     private void Write(SqliteTransaction tx, ExecutionMutation m)
     {
         var key = m.Key;
+        if (m.Schedule is { } schedule)
+        {
+            SqliteScheduleStore.Apply(db, tx, schedule);
+        }
         if (m.CreateWithCurrent is { } condition)
         {
             var create = Command(tx, InsertExecutionSql, key);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Tempora.Persistence.Schedules;
 using Tempora.Visibility;
 
 namespace Tempora.Persistence.Sqlite;
@@ -14,6 +15,7 @@ public sealed class SqlitePersistence : IPersistence
         Executions = new SqliteExecutionStore(database);
         Namespaces = new SqliteNamespaceStore(database);
         Visibility = new SqliteVisibilityStore(database);
+        Schedules = new SqliteScheduleStore(database);
         Description = description;
     }
 
@@ -22,6 +24,8 @@ public sealed class SqlitePersistence : IPersistence
     public INamespaceStore Namespaces { get; }
 
     public IVisibilityStore Visibility { get; }
+
+    public IScheduleStore Schedules { get; }
 
     /// <summary>None: one process alone opens a SQLite database, and owns every shard.</summary>
     public IShardLeaseStore? ShardLeases => null;

@@ -11,6 +11,8 @@ public interface IPersistence : IAsyncDisposable
 
     IVisibilityStore Visibility { get; }
 
+    Schedules.IScheduleStore Schedules { get; }
+
     /// <summary>The shard lease rows when several processes can share this store (PostgreSQL); null when one process
     /// owns it alone (SQLite).</summary>
     IShardLeaseStore? ShardLeases { get; }

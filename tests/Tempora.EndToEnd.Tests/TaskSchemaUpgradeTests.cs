@@ -77,8 +77,8 @@ public sealed class TaskSchemaUpgradeTests : IDisposable
     }
 
     /// <summary>
-    /// Takes the file back to schema version 2, as the previous version left it: no shard column, no transfer table,
-    /// and a child's close report stored as a timer of kind 8 (NotifyParent), due at once, with its target run.
+    /// Takes the file back to schema version 2, as the previous version left it: no shard column, no transfer table
+    /// (nor any table of a later version: schedules), and a child's close report stored as a timer of kind 8 (NotifyParent), due at once, with its target run.
     /// </summary>
     private async Task RewriteAsPreviousVersionAsync(
         string parentId, string parentRunId, string childId, string childRunId, long childInitiatedEventId, byte[] closeEvent)
@@ -93,7 +93,8 @@ public sealed class TaskSchemaUpgradeTests : IDisposable
             DROP INDEX timer_tasks_by_shard; ALTER TABLE timer_tasks DROP COLUMN shard_id;
             DROP INDEX tasks_by_shard; ALTER TABLE tasks DROP COLUMN shard_id;
             DROP TABLE transfer_tasks;
-            DELETE FROM schema_version WHERE version = 3;
+            DROP TABLE schedules;
+            DELETE FROM schema_version WHERE version >= 3;
             """);
         var legacy = $$"""
             {"Kind":8,"EventId":{{childInitiatedEventId}},"Attempt":0,"TimeoutType":0,"TimerId":"","TargetNamespaceId":"{{namespaceId}}",

@@ -54,6 +54,15 @@ public sealed class PostgresContractTests : PersistenceContractTests
         NpgsqlConnection.ClearAllPools();
     }
 
+    protected override int SchedulesSchemaVersion => 8;
+
+    protected override async Task ExecuteOnMainDatabaseAsync(string sql)
+    {
+        await using var conn = new NpgsqlConnection(_settings.ConnectionString(_settings.Database));
+        await conn.OpenAsync(Ct);
+        await ExecuteAsync(conn, sql);
+    }
+
     private async Task ExecuteAsync(NpgsqlConnection conn, string sql, params object[] values)
     {
         await using var cmd = new NpgsqlCommand(sql, conn);

@@ -53,6 +53,15 @@ public sealed class SqliteContractTests : PersistenceContractTests
         }
     }
 
+    protected override int SchedulesSchemaVersion => 4;
+
+    protected override async Task ExecuteOnMainDatabaseAsync(string sql)
+    {
+        await using var conn = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabaseFile, Pooling = false }.ConnectionString);
+        await conn.OpenAsync(Ct);
+        await ExecuteAsync(conn, sql);
+    }
+
     private async Task ExecuteAsync(SqliteConnection conn, string sql, params object[] values)
     {
         await using var cmd = conn.CreateCommand();
