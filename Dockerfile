@@ -22,6 +22,7 @@ COPY src/Tempora.Matching/Tempora.Matching.csproj src/Tempora.Matching/
 COPY src/Tempora.Cluster/Tempora.Cluster.csproj src/Tempora.Cluster/
 COPY src/Tempora.Frontend/Tempora.Frontend.csproj src/Tempora.Frontend/
 COPY src/Tempora.Web/Tempora.Web.csproj src/Tempora.Web/
+COPY src/Tempora.Worker/Tempora.Worker.csproj src/Tempora.Worker/
 COPY src/Tempora.Server/Tempora.Server.csproj src/Tempora.Server/
 COPY src/Tempora.Cli/Tempora.Cli.csproj src/Tempora.Cli/
 # Docker names architectures amd64/arm64, .NET names them x64/arm64.

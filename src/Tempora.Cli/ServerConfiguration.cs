@@ -147,6 +147,7 @@ internal static class ServerConfiguration
             LogLevel = ParseLogLevel(config["logLevel"] ?? "info"),
             LogFormat = ParseLogFormat(config["logFormat"] ?? "json"),
             Headless = !services.Contains("web"),
+            Worker = services.Contains("worker"),
             Namespaces = List(config, "namespaces").Where(n => n != "default").Distinct(StringComparer.Ordinal).ToArray(),
             NumHistoryShards = Int(config, "numHistoryShards", 4, 1, 16384),
             BroadcastAddress = config["broadcastAddress"] is { Length: > 0 } broadcast ? broadcast : null,

@@ -19,6 +19,7 @@ public static class Errors
     {
         InvalidArgumentException => Build(StatusCode.InvalidArgument, e.Message, null),
         UnimplementedException => Build(StatusCode.Unimplemented, e.Message, null),
+        FailedPreconditionException => Build(StatusCode.FailedPrecondition, e.Message, null),
         PermissionDeniedException => Build(StatusCode.PermissionDenied, e.Message, new PermissionDeniedFailure()),
         NamespaceNotFoundException nf => Build(StatusCode.NotFound, e.Message, new NamespaceNotFoundFailure { Namespace = nf.Namespace }),
         EntityNotFoundException => Build(StatusCode.NotFound, e.Message,

@@ -58,6 +58,7 @@ public sealed partial class HistoryEngine
     private readonly RespondActivityTaskCanceledHandler _activityCanceled;
     private readonly ActivityTokenLookup _activityTokens;
     private readonly StartChildHandler _startChild;
+    private readonly StartScheduledHandler _startScheduled;
     private readonly NotifyParentHandler _notifyParent;
     private readonly ParentClosePolicyHandler _parentClosePolicy;
     private readonly ExternalRequestHandler _externalRequests;
@@ -133,6 +134,7 @@ public sealed partial class HistoryEngine
         _activityCompletedById = new(runs, updater, Limits);
         _activityCanceled = new(updater, Limits);
         _startChild = new(store, namespaces, time, steps, starter, remote);
+        _startScheduled = new(namespaces, steps, starter, remote);
         _notifyParent = new(steps, remote);
         _parentClosePolicy = new(store, runs, updater, steps, remote);
         _externalRequests = new(store, namespaces, runs, updater, steps, remote);
@@ -263,6 +265,12 @@ public sealed partial class HistoryEngine
 
     /// <summary>The child's side of a child start, run by the process that owns the child's shard.</summary>
     public Task<ChildStartOutcome> StartChildHereAsync(ChildStartCall call, CancellationToken ct) => _startChild.StartChildHereAsync(call, ct);
+
+    /// <summary>Starts a schedule's workflow with the schedule's write in the same transaction, on the owner of the
+    /// workflow's shard (here or forwarded).</summary>
+    public Task<ScheduledStartOutcome> StartScheduledAsync(ScheduledStartCall call, CancellationToken ct) => _startScheduled.StartAsync(call, ct);
+
+    public Task<ScheduledStartOutcome> StartScheduledHereAsync(ScheduledStartCall call, CancellationToken ct) => _startScheduled.StartHereAsync(call, ct);
 
     /// <summary>Records a child's close on its parent, run by the process that owns the parent's shard.</summary>
     public Task<bool> NotifyParentHereAsync(TransferTaskRecord timer, CancellationToken ct) => _notifyParent.NotifyParentHereAsync(timer, ct);

@@ -12,6 +12,8 @@ public interface IRemoteRuns
 {
     Task<ChildStartOutcome> StartChildAsync(string address, ChildStartCall call, CancellationToken ct);
 
+    Task<Api.ScheduledStartOutcome> StartScheduledAsync(string address, Api.ScheduledStartCall call, CancellationToken ct);
+
     Task<bool> NotifyParentAsync(string address, TransferTaskRecord timer, CancellationToken ct);
 
     Task<bool> ApplyParentClosePolicyAsync(string address, TransferTaskRecord timer, CancellationToken ct);

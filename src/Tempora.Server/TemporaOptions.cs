@@ -67,6 +67,12 @@ public sealed record TemporaOptions
     public bool Headless { get; init; }
 
     /// <summary>
+    /// Run the worker role: the schedules (and later the other system jobs) of the shards this process owns. Off, the
+    /// process still serves the Schedule API, but fires none of its shards' schedules (SERVICES without worker).
+    /// </summary>
+    public bool Worker { get; init; } = true;
+
+    /// <summary>
     /// Check every commit against a rebuild of the run's mutable state from its history (TEMPORA_VERIFY_REBUILD=1;
     /// the tests turn it on): a commit whose state its history would not give back is refused and logged.
     /// </summary>

@@ -23,6 +23,10 @@ using Tempora.Server.Observability;
 using Tempora.Visibility;
 using Tempora.Visibility.Retention;
 using Tempora.Web;
+using Tempora.Worker.Schedules;
+using Tempora.Worker.SystemWork;
+using Tempora.Core.Loopback;
+using Tempora.Persistence.Schedules;
 
 namespace Tempora.Server;
 
@@ -210,6 +214,11 @@ public sealed partial class TemporaServer : IAsyncDisposable
         services.AddSingleton<ITaskStarter, HistoryTaskStarter>();
         services.AddSingleton<TaskPoller>();
         services.AddSingleton<RetentionJob>();
+        // The worker role and the web UI reach the frontend over loopback gRPC, as Temporal's worker and UI servers do.
+        services.AddSingleton(_ => new FrontendClient(() => LoopbackUri(options.Ip, listeners.Grpc!.IPEndPoint!.Port)));
+        services.AddSingleton<IScheduleStore>(new MeteredScheduleStore(persistence.Schedules, metrics));
+        services.AddSingleton<ScheduleRunner>();
+        services.AddSingleton<ScheduleService>();
         services.AddFrontend(MessageSizeLimitsOf(options));
         if (!options.Headless)
         {
@@ -265,7 +274,8 @@ public sealed partial class TemporaServer : IAsyncDisposable
             // Take this process's shards (all of them, or those that fall to it on a cluster) and load their timers and
             // tasks. Only a process with peers tells them its address (resolving it may ask DNS).
             var address = membership.OwnsEveryShard ? "" : BroadcastAddress(options, listeners.Grpc!.IPEndPoint!.Port);
-            await membership.JoinAsync(history, address, ct);
+            var worker = new WorkerRole(history, options.Worker ? [app.Services.GetRequiredService<ScheduleRunner>()] : []);
+            await membership.JoinAsync(worker, address, ct);
             retention.Start(options.RetentionScanInterval);
         }
         catch

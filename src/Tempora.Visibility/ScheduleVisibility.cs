@@ -15,7 +15,7 @@ namespace Tempora.Visibility;
 public static class ScheduleVisibility
 {
     /// <summary>Prepended to the schedule id to form the row's workflow id (Temporal's scheduler workflow id).</summary>
-    public const string WorkflowIdPrefix = "temporal-sys-scheduler:";
+    public const string WorkflowIdPrefix = Core.SchedulerWorkflowIds.Prefix;
 
     /// <summary>The TemporalNamespaceDivision value of schedule rows.</summary>
     public const string NamespaceDivision = "TemporalScheduler";
@@ -29,7 +29,7 @@ public static class ScheduleVisibility
     internal const string NamespaceDivisionAttribute = "TemporalNamespaceDivision";
     internal const string PausedAttribute = "TemporalSchedulePaused";
 
-    public static string WorkflowId(string scheduleId) => WorkflowIdPrefix + scheduleId;
+    public static string WorkflowId(string scheduleId) => Core.SchedulerWorkflowIds.Of(scheduleId);
 
     /// <summary>
     /// The row's SearchAttributesJson: the schedule's search attributes (as <see cref="SearchAttributeValues.ToJson"/>

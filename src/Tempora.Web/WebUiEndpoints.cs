@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Tempora.Web.Api;
+using Tempora.Core.Loopback;
 using Tempora.Web.Pages;
 using Tempora.Web.Rendering;
 using Tempora.Web.Security;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Tempora.Web.Api;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Tempora.Core.Loopback;
 
 namespace Tempora.Web;
 
@@ -11,8 +12,9 @@ public static class WebUiExtensions
     {
         ArgumentNullException.ThrowIfNull(settings);
         services.AddSingleton(settings);
-        // A singleton so that the host disposes the channel on shutdown.
-        services.AddSingleton(_ => new FrontendClient(settings.Frontend));
+        // A singleton so that the host disposes the channel on shutdown; the host may have registered one already (the
+        // worker role shares it).
+        services.TryAddSingleton(_ => new FrontendClient(settings.Frontend));
         return services;
     }
 

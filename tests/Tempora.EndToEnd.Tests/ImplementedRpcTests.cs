@@ -15,10 +15,10 @@ public sealed class ImplementedRpcTests(ServerFixture fixture)
 {
     private static readonly string[] WorkflowService =
     [
-        "CountWorkflowExecutions", "DeleteWorkflowExecution", "DescribeNamespace", "DescribeTaskQueue",
+        "CountSchedules", "CountWorkflowExecutions", "CreateSchedule", "DeleteSchedule", "DescribeSchedule", "DeleteWorkflowExecution", "DescribeNamespace", "DescribeTaskQueue",
         "DescribeWorkflowExecution", "ExecuteMultiOperation", "GetClusterInfo", "GetSearchAttributes", "GetSystemInfo",
         "GetWorkflowExecutionHistory", "GetWorkflowExecutionHistoryReverse", "ListClosedWorkflowExecutions",
-        "ListNamespaces", "ListOpenWorkflowExecutions", "ListWorkflowExecutions", "PollActivityTaskQueue",
+        "ListNamespaces", "ListOpenWorkflowExecutions", "ListScheduleMatchingTimes", "ListSchedules", "PatchSchedule", "ListWorkflowExecutions", "PollActivityTaskQueue",
         "PollWorkflowExecutionUpdate", "PollWorkflowTaskQueue", "QueryWorkflow", "RecordActivityTaskHeartbeat",
         "RecordActivityTaskHeartbeatById", "RegisterNamespace", "RequestCancelWorkflowExecution",
         "ResetStickyTaskQueue", "ResetWorkflowExecution", "RespondActivityTaskCanceled",
@@ -26,7 +26,7 @@ public sealed class ImplementedRpcTests(ServerFixture fixture)
         "RespondActivityTaskFailed", "RespondActivityTaskFailedById", "RespondQueryTaskCompleted",
         "RespondWorkflowTaskCompleted", "RespondWorkflowTaskFailed", "ScanWorkflowExecutions", "ShutdownWorker",
         "SignalWithStartWorkflowExecution", "SignalWorkflowExecution", "StartWorkflowExecution",
-        "TerminateWorkflowExecution", "UpdateNamespace", "UpdateWorkflowExecution",
+        "TerminateWorkflowExecution", "UpdateNamespace", "UpdateSchedule", "UpdateWorkflowExecution",
     ];
 
     private static readonly string[] OperatorService =

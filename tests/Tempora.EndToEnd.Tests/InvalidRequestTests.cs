@@ -159,15 +159,6 @@ public sealed class InvalidRequestTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task ListSchedules_NotImplemented_ThrowsUnimplemented()
-    {
-        var ex = await Assert.ThrowsAsync<RpcException>(
-            () => Raw.ListSchedulesAsync(new ListSchedulesRequest { Namespace = "default", MaximumPageSize = 10 }));
-
-        Assert.Equal(RpcException.StatusCode.Unimplemented, ex.Code);
-    }
-
-    [Fact]
     public async Task UpdateWorkerBuildIdCompatibility_NotImplemented_ThrowsUnimplemented()
     {
         var ex = await Assert.ThrowsAsync<RpcException>(

@@ -3,6 +3,7 @@ using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
 using Tempora.Cluster.Peers;
 using Tempora.History;
+using Tempora.History.Api;
 using Tempora.Persistence;
 
 namespace Tempora.Cluster.Internal;
@@ -17,6 +18,7 @@ public static class ClusterMethods
     public const string ServiceName = "tempora.cluster.v1.ClusterService";
 
     public static readonly Method<byte[], byte[]> StartChild = Create("StartChild");
+    public static readonly Method<byte[], byte[]> StartScheduled = Create("StartScheduled");
     public static readonly Method<byte[], byte[]> NotifyParent = Create("NotifyParent");
     public static readonly Method<byte[], byte[]> ApplyParentClosePolicy = Create("ApplyParentClosePolicy");
     public static readonly Method<byte[], byte[]> DeliverExternalRequest = Create("DeliverExternalRequest");
@@ -38,6 +40,9 @@ public sealed class ClusterService(HistoryEngine history)
     public async Task<byte[]> StartChild(byte[] request, ServerCallContext context) =>
         ClusterMethods.Encode(await history.StartChildHereAsync(ClusterMethods.Decode<ChildStartCall>(request), context.CancellationToken));
 
+    public async Task<byte[]> StartScheduled(byte[] request, ServerCallContext context) =>
+        ClusterMethods.Encode(await history.StartScheduledHereAsync(ClusterMethods.Decode<ScheduledStartCall>(request), context.CancellationToken));
+
     public async Task<byte[]> NotifyParent(byte[] request, ServerCallContext context) =>
         ClusterMethods.Encode(await history.NotifyParentHereAsync(ClusterMethods.Decode<TransferTaskRecord>(request), context.CancellationToken));
 
@@ -54,6 +59,7 @@ internal sealed class ClusterServiceBinder : IServiceMethodProvider<ClusterServi
     public void OnServiceMethodDiscovery(ServiceMethodProviderContext<ClusterService> context)
     {
         context.AddUnaryMethod(ClusterMethods.StartChild, [], (s, r, c) => s.StartChild(r, c));
+        context.AddUnaryMethod(ClusterMethods.StartScheduled, [], (s, r, c) => s.StartScheduled(r, c));
         context.AddUnaryMethod(ClusterMethods.NotifyParent, [], (s, r, c) => s.NotifyParent(r, c));
         context.AddUnaryMethod(ClusterMethods.ApplyParentClosePolicy, [], (s, r, c) => s.ApplyParentClosePolicy(r, c));
         context.AddUnaryMethod(ClusterMethods.DeliverExternalRequest, [], (s, r, c) => s.DeliverExternalRequest(r, c));
@@ -67,6 +73,9 @@ internal sealed class RemoteRunsClient(ClusterChannels channels) : IRemoteRuns
 
     public Task<ChildStartOutcome> StartChildAsync(string address, ChildStartCall call, CancellationToken ct) =>
         CallAsync<ChildStartCall, ChildStartOutcome>(address, ClusterMethods.StartChild, call, ct);
+
+    public Task<ScheduledStartOutcome> StartScheduledAsync(string address, ScheduledStartCall call, CancellationToken ct) =>
+        CallAsync<ScheduledStartCall, ScheduledStartOutcome>(address, ClusterMethods.StartScheduled, call, ct);
 
     public Task<bool> NotifyParentAsync(string address, TransferTaskRecord timer, CancellationToken ct) =>
         CallAsync<TransferTaskRecord, bool>(address, ClusterMethods.NotifyParent, timer, ct);

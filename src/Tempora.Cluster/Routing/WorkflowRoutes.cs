@@ -10,7 +10,8 @@ namespace Tempora.Cluster.Routing;
 /// <summary>
 /// Which process serves each WorkflowService method. A request that names a workflow — by a task token, a
 /// <c>workflow_execution</c>/<c>execution</c>, a <c>workflow_id</c>, an <c>update_ref</c> or a multi-operation's start —
-/// goes to the owner of the workflow's shard; the route is derived from the request's fields by protobuf reflection,
+/// goes to the owner of the workflow's shard (a schedule's, by its <c>schedule_id</c>, to the owner of its scheduler
+/// key's shard); the route is derived from the request's fields by protobuf reflection,
 /// so a new workflow-scoped RPC is routed without anyone remembering to. Every other method is listed in
 /// <see cref="NotWorkflowScoped"/> and served where it arrives; a test fails on a method that is in neither.
 /// </summary>
@@ -38,12 +39,6 @@ internal static class WorkflowRoutes
         "GetClusterInfo",
         "GetSystemInfo",
         "ListTaskQueuePartitions",
-        "CreateSchedule",
-        "DescribeSchedule",
-        "UpdateSchedule",
-        "PatchSchedule",
-        "ListScheduleMatchingTimes",
-        "DeleteSchedule",
         "ListSchedules",
         "CountSchedules",
         "UpdateWorkerBuildIdCompatibility",
@@ -155,6 +150,11 @@ internal sealed class WorkflowRoute
         {
             return new(m => new WorkflowTarget(null, Namespace(m),
                 (updateRef.Accessor.GetValue(m) as UpdateRef)?.WorkflowExecution?.WorkflowId ?? ""));
+        }
+        if (Field(request, "schedule_id", FieldType.String) is { } scheduleId)
+        {
+            // A schedule's requests go to the owner of its scheduler key's shard, which drives the schedule.
+            return new(m => new WorkflowTarget(null, Namespace(m), Tempora.Core.SchedulerWorkflowIds.Of((string)scheduleId.Accessor.GetValue(m))));
         }
         if (request.FindFieldByName("operations") is { IsRepeated: true } operations
             && operations.MessageType == ExecuteMultiOperationRequest.Types.Operation.Descriptor)

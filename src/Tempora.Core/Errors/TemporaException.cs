@@ -12,6 +12,9 @@ public sealed class UnimplementedException(string message) : TemporaException(me
 /// <summary>The request is not allowed in this form (gRPC PermissionDenied), where Temporal answers so too.</summary>
 public sealed class PermissionDeniedException(string message) : TemporaException(message);
 
+/// <summary>The request's precondition does not hold, e.g. a schedule's conflict token (gRPC FailedPrecondition).</summary>
+public sealed class FailedPreconditionException(string message) : TemporaException(message);
+
 /// <summary>A workflow, run, task or activity does not exist or no longer accepts the call (gRPC NotFound).</summary>
 public sealed class EntityNotFoundException(string message) : TemporaException(message);
 

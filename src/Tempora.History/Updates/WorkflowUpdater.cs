@@ -87,8 +87,10 @@ internal sealed class WorkflowUpdater(
         }
     }
 
-    /// <summary>Creates a new run; the current-run pointer must match <paramref name="condition"/>.</summary>
-    public async Task CreateAsync(MutableState state, Action<Transition> build, CurrentRunCondition condition, CancellationToken ct)
+    /// <summary>Creates a new run; the current-run pointer must match <paramref name="condition"/>. A
+    /// <paramref name="schedule"/> write goes into the same transaction (a scheduled start).</summary>
+    public async Task CreateAsync(MutableState state, Action<Transition> build, CurrentRunCondition condition, CancellationToken ct,
+        Tempora.Persistence.Schedules.ScheduleWrite? schedule = null)
     {
         var key = new WorkflowKey(state.NamespaceId, state.WorkflowId, state.RunId);
         var ctx = runs.Context(key);
@@ -97,7 +99,7 @@ internal sealed class WorkflowUpdater(
         {
             var transition = NewTransition(state);
             build(transition);
-            await CommitAsync(ctx, transition, condition);
+            await CommitAsync(ctx, transition, condition, schedule);
         }
         catch
         {
@@ -161,9 +163,10 @@ internal sealed class WorkflowUpdater(
         return ctx.State;
     }
 
-    private async Task CommitAsync(ExecutionContext ctx, Transition t, CurrentRunCondition? create)
+    private async Task CommitAsync(ExecutionContext ctx, Transition t, CurrentRunCondition? create,
+        Tempora.Persistence.Schedules.ScheduleWrite? schedule = null)
     {
-        var mutation = t.ToMutation(ctx.DbVersion, ownership.Fence(t.Key));
+        var mutation = t.ToMutation(ctx.DbVersion, ownership.Fence(t.Key)) with { Schedule = schedule };
         if (create is not null)
         {
             mutation = mutation with

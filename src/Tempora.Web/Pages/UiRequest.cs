@@ -1,7 +1,7 @@
 using System.Net;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
-using Tempora.Web.Api;
+using Tempora.Core.Loopback;
 using Tempora.Web.Markup;
 using Temporalio.Api.WorkflowService.V1;
 

@@ -83,9 +83,11 @@ public static partial class ScheduleMachine
         {
             return;
         }
-        state.StopsRequested.Remove(state.Info.RunningWorkflows[index].RunId);
+        var runId = state.Info.RunningWorkflows[index].RunId;
+        state.StopsRequested.Remove(runId);
         state.Info.RunningWorkflows.RemoveAt(index);
-        var recent = IndexOf(state.Info.RecentActions, a => a.StartWorkflowResult?.WorkflowId == closed.WorkflowId);
+        // The action that started this run (a manual start may reuse a workflow id of an earlier action).
+        var recent = IndexOf(state.Info.RecentActions, a => a.StartWorkflowResult?.WorkflowId == closed.WorkflowId && a.StartWorkflowResult.RunId == runId);
         if (recent >= 0)
         {
             state.Info.RecentActions[recent].StartWorkflowStatus = closed.Status;

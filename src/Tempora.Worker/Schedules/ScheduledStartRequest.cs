@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Tempora.Visibility;
+using Tempora.Visibility.Query;
 using Google.Protobuf;
 using Temporalio.Api.Common.V1;
 using Temporalio.Api.Enums.V1;
@@ -71,18 +73,13 @@ internal static class ScheduledStartRequest
     private static SearchAttributes WithScheduleAttributes(SearchAttributes? own, string scheduleId, DateTimeOffset nominal)
     {
         var attributes = own?.Clone() ?? new SearchAttributes();
-        attributes.IndexedFields[ScheduledStartTimeAttribute] =
-            Json(JsonSerializer.Serialize(nominal.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)));
-        attributes.IndexedFields[ScheduledByIdAttribute] = Json(JsonSerializer.Serialize(scheduleId));
+        // Typed as the SDKs type their own (they refuse an attribute without its type when they read it back).
+        attributes.IndexedFields[ScheduledStartTimeAttribute] = SearchAttributeValues.Typed(
+            JsonSerializer.Serialize(nominal.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)),
+            SearchAttributeType.Datetime);
+        attributes.IndexedFields[ScheduledByIdAttribute] = SearchAttributeValues.Typed(JsonSerializer.Serialize(scheduleId), SearchAttributeType.Keyword);
         return attributes;
     }
-
-    /// <summary>A json/plain payload, as upstream's payload.Encode makes it (no type metadata: the server adds types).</summary>
-    private static Payload Json(string json) => new()
-    {
-        Metadata = { ["encoding"] = ByteString.CopyFromUtf8("json/plain") },
-        Data = ByteString.CopyFromUtf8(json),
-    };
 
     private static DateTimeOffset TruncateToSeconds(DateTimeOffset time) =>
         new(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);

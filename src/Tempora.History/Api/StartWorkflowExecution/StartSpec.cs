@@ -24,6 +24,12 @@ public sealed record StartSpec(
     /// <summary>Links the request attaches to the WorkflowExecutionStarted event (and the signal's event).</summary>
     public IReadOnlyCollection<Link> Links { get; init; } = [];
 
+    /// <summary>The new run's id when the caller chose it beforehand (a schedule records it in the same write).</summary>
+    public string? PresetRunId { get; init; }
+
+    /// <summary>The schedule's change written in the transaction that creates the run (a scheduled start).</summary>
+    public Tempora.Persistence.Schedules.ScheduleWrite? Schedule { get; init; }
+
     public static StartSpec Of(StartWorkflowExecutionRequest r) => new(r.WorkflowId, r.WorkflowType, r.TaskQueue, r.Input,
         r.WorkflowExecutionTimeout, r.WorkflowRunTimeout, r.WorkflowTaskTimeout, r.Identity, r.RequestId, r.WorkflowIdReusePolicy,
         r.WorkflowIdConflictPolicy, r.RetryPolicy, r.CronSchedule, r.Memo, r.SearchAttributes, r.Header, r.WorkflowStartDelay, r.Priority,

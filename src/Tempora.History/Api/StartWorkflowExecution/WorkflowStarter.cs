@@ -41,6 +41,14 @@ internal sealed class WorkflowStarter(
             {
                 if (!string.IsNullOrEmpty(spec.RequestId) && current.CreateRequestId == spec.RequestId)
                 {
+                    if (spec.Schedule is not null)
+                    {
+                        // A scheduled start commits with the schedule's record of it, so this is another action of the
+                        // schedule for the same time: a duplicate, not a retry.
+                        throw new WorkflowAlreadyStartedException(
+                            $"Workflow execution was already started by this schedule. WorkflowId: {spec.WorkflowId}, RunId: {current.RunId}.",
+                            current.CreateRequestId, current.RunId, current.FirstExecutionRunId);
+                    }
                     return (current.RunId, true); // a retry of the request that created this run
                 }
                 if (current.Status == (int)WorkflowExecutionStatus.Running)
@@ -91,7 +99,7 @@ internal sealed class WorkflowStarter(
         CancellationToken ct, ChildOf? parent = null)
     {
         var now = time.GetUtcNow();
-        var runId = Guid.NewGuid().ToString();
+        var runId = spec.PresetRunId ?? Guid.NewGuid().ToString();
         var (executionTimeout, runTimeout, taskTimeout) = Transition.NormalizeWorkflowTimeouts(spec.ExecutionTimeout, spec.RunTimeout, spec.TaskTimeout);
         var delay = spec.StartDelay?.ToTimeSpan() ?? TimeSpan.Zero;
         if (!string.IsNullOrEmpty(spec.CronSchedule))
@@ -134,7 +142,7 @@ internal sealed class WorkflowStarter(
         var state = MutableState.ForNewRun(ns.Id, spec.WorkflowId, runId, spec.RequestId, now);
         await updater.CreateAsync(state, t => t.InitializeRun(attributes, spec.UserMetadata, signal is null ? null : first =>
             first.Signal(signal.Name, signal.Input, spec.Identity, signal.Header, spec.RequestId, skipWorkflowTask: true, links: spec.Links),
-            spec.Links), condition, ct);
+            spec.Links), condition, ct, spec.Schedule);
         return runId;
     }
 }

@@ -3,14 +3,15 @@ using Google.Protobuf.Reflection;
 using Grpc.Core;
 using Grpc.Net.Client;
 
-namespace Tempora.Web.Api;
+namespace Tempora.Core.Loopback;
 
 /// <summary>
-/// The UI's way to the frontend: gRPC over loopback, as Temporal's UI server does, so that the web role can later run
-/// in a process of its own. The Temporalio package ships the messages and service descriptors but no client stubs;
+/// The way of the UI and the worker role to the frontend: gRPC over loopback, as Temporal's UI server and worker
+/// service do, so that those roles can later run in processes of their own (and a call about a run whose shard
+/// another replica owns is forwarded there by the frontend, as any client's). The Temporalio package ships the messages and service descriptors but no client stubs;
 /// the methods are built from the descriptors. The channel opens on first use, keeping it off the start-up path.
 /// </summary>
-internal sealed class FrontendClient : IDisposable
+public sealed class FrontendClient : IDisposable
 {
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(15);
 
@@ -28,13 +29,14 @@ internal sealed class FrontendClient : IDisposable
         _channel = new Lazy<GrpcChannel>(Open);
     }
 
-    /// <summary>Calls the unary RPC whose request type is <typeparamref name="TRequest"/>.</summary>
-    public async Task<TResponse> CallAsync<TRequest, TResponse>(TRequest request, CancellationToken ct)
+    /// <summary>Calls the unary RPC whose request type is <typeparamref name="TRequest"/> (within 15 s, or
+    /// <paramref name="timeout"/> for a long poll).</summary>
+    public async Task<TResponse> CallAsync<TRequest, TResponse>(TRequest request, CancellationToken ct, TimeSpan? timeout = null)
         where TRequest : class, IMessage<TRequest>, new()
         where TResponse : class, IMessage<TResponse>, new()
     {
         var call = _channel.Value.CreateCallInvoker().AsyncUnaryCall(Rpc<TRequest, TResponse>.Method, null,
-            new CallOptions(deadline: DateTime.UtcNow + CallTimeout, cancellationToken: ct), request);
+            new CallOptions(deadline: DateTime.UtcNow + (timeout ?? CallTimeout), cancellationToken: ct), request);
         return await call.ResponseAsync;
     }
 

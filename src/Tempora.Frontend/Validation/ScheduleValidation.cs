@@ -1,0 +1,48 @@
+using Tempora.Core.Errors;
+using Tempora.History;
+using Tempora.History.Validation;
+using Tempora.Persistence;
+using Tempora.Visibility;
+using Temporalio.Api.Schedule.V1;
+
+namespace Tempora.Frontend.Validation;
+
+/// <summary>
+/// What the frontend checks of the workflow a schedule starts, when the schedule is created or updated, so that a bad
+/// action is refused at once rather than at each due time: its id as the schedule will give it (the action's id plus
+/// the nominal time) and its search attributes against the namespace, as Temporal's frontend does. The rest of the
+/// action (type, task queue, timeouts, cron, reuse policy) is the schedule's own check (ScheduleMachine).
+/// </summary>
+internal static class ScheduleValidation
+{
+    /// <summary>What a schedule adds to its action's workflow id: "-" and an RFC 3339 time to the second.</summary>
+    private const string NominalTimeSuffix = "-2006-01-02T15:04:05Z";
+
+    public static async Task<NamespaceRecord> ValidateAsync(NamespaceRecord ns, Schedule? schedule, PayloadLimits limits,
+        NamespaceRegistry namespaces, string request, CancellationToken ct)
+    {
+        if (schedule?.Action?.StartWorkflow is not { } workflow)
+        {
+            return ns;
+        }
+        if (workflow.VersioningOverride is not null)
+        {
+            throw new UnimplementedException(
+                $"{request}.schedule.action.start_workflow.versioning_override is not supported by this server (this server has no worker versioning).");
+        }
+        RequestChecks.CheckLength(workflow.WorkflowId + NominalTimeSuffix, "WorkflowId");
+        RequestChecks.ThrowIfProblem(limits.SearchAttributesCountProblem(workflow.SearchAttributes));
+        try
+        {
+            SearchAttributeValues.Validate(workflow.SearchAttributes, ns.CustomSearchAttributes);
+        }
+        catch (InvalidArgumentException)
+        {
+            // The attribute may have been added through another replica since this one cached the namespace.
+            ns = await namespaces.ReloadAsync(ns, ct);
+            SearchAttributeValues.Validate(workflow.SearchAttributes, ns.CustomSearchAttributes);
+        }
+        RequestChecks.ThrowIfProblem(limits.SearchAttributesSizeProblem(workflow.SearchAttributes));
+        return ns;
+    }
+}
