@@ -94,7 +94,8 @@ public sealed class ScheduleBrowserTests(UiServerFixture fixture)
         await page.ReloadAsync();
         await Expect(page.Locator("table.recent-actions a")).ToHaveTextAsync(started.WorkflowId);
         await page.ClickAsync("table.recent-actions a");
-        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/workflows/{started.WorkflowId}/{started.FirstExecutionRunId}/history$"));
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(System.Text.RegularExpressions.Regex.Escape(
+            $"/workflows/{Uri.EscapeDataString(started.WorkflowId)}/{started.FirstExecutionRunId}/history") + "$"));
     }
 
     [Fact]
