@@ -43,6 +43,24 @@ public sealed class ScheduleSpecTextTests
     }
 
     [Fact]
+    public void Calendar_SteppedMinutesWithinWorkingHours_NamesTheSpan()
+    {
+        var calendar = Daily(hour: [new ApiRange { Start = 9, End = 17 }], minute: [new ApiRange { Start = 0, End = 59, Step = 15 }]);
+        calendar.DayOfWeek.Clear();
+        calendar.DayOfWeek.Add(new ApiRange { Start = 1, End = 5 });
+
+        Assert.Equal("every 15 minutes from 09:00 to 17:45 on Monday to Friday (UTC)", ScheduleSpecText.Calendar(calendar, "UTC"));
+    }
+
+    [Fact]
+    public void Calendar_EveryMinuteInSeparateHours_ListsTheHours()
+    {
+        var calendar = Daily(hour: [At(9), At(12), At(15)], minute: [new ApiRange { Start = 0, End = 59 }]);
+
+        Assert.Equal("every minute in hours 09, 12 and 15 (UTC)", ScheduleSpecText.Calendar(calendar, "UTC"));
+    }
+
+    [Fact]
     public void Calendar_StepThatDoesNotDivideTheHour_IsNotCalledARepetition()
     {
         var calendar = Daily(hour: [new ApiRange { Start = 0, End = 23 }], minute: [new ApiRange { Start = 0, End = 59, Step = 7 }]);

@@ -164,8 +164,12 @@ internal static class ScheduleSpecText
         }
         if (!hours.IsAll)
         {
-            return minutes.IsSingle && hours.StepFromStart() is { } hourStep
-                ? $"every {hourStep} hours at minute {minutes.Values[0]}{SecondSuffix(seconds)}"
+            if (minutes.IsSingle && hours.StepFromStart() is { } hourStep)
+            {
+                return $"every {hourStep} hours at minute {minutes.Values[0]}{SecondSuffix(seconds)}";
+            }
+            return (minutes.IsAll ? "every minute" : minutes.StepFromStart() is { } step ? $"every {step} minutes" : null) is { } every
+                ? $"{every} {WithinHours(hours, minutes.Values[^1])}{SecondSuffix(seconds)}"
                 : null;
         }
         if (minutes.IsAll)
@@ -182,6 +186,15 @@ internal static class ScheduleSpecText
             return $"every hour at {label} {JoinWords(minutes.Values.Select(Plain).ToList())}{SecondSuffix(seconds)}";
         }
         return null;
+    }
+
+    /// <summary>"from 09:00 to 17:45" for one span of hours, else "in hours 09, 12 and 15".</summary>
+    private static string WithinHours(Field hours, int lastMinute)
+    {
+        var (first, last) = (hours.Values[0], hours.Values[^1]);
+        return last - first + 1 == hours.Values.Count
+            ? $"from {Pad(first)}:00 to {Pad(last)}:{Pad(lastMinute)}"
+            : $"in hours {Runs(hours.Values, Pad)}";
     }
 
     private static string SecondSuffix(Field seconds) => seconds.Values[0] == 0 ? "" : $", second {seconds.Values[0]}";
