@@ -121,6 +121,9 @@ internal static partial class WebUiEndpoints
         ui.MapGet("/namespaces/{namespace}/workflows/{workflowId}/{runId}/history/json", Page(HistoryDownload.WriteAsync));
         ui.MapPost("/namespaces/{namespace}/workflows/{workflowId}/{runId}/{action}", Page(WorkflowActions.HandleAsync));
         ui.MapGet("/namespaces/{namespace}/task-queues/{taskQueue}", Page(TaskQueuePage.RenderAsync));
+        ui.MapGet("/namespaces/{namespace}/schedules", Page(ScheduleListPage.RenderAsync));
+        ui.MapGet("/namespaces/{namespace}/schedules/{scheduleId}", Page(ScheduleDetailPage.RenderAsync));
+        ui.MapPost("/namespaces/{namespace}/schedules/{scheduleId}/{action}", Page(ScheduleActions.HandleAsync));
     }
 
     /// <summary>

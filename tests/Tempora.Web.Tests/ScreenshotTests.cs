@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Temporalio.Client.Schedules;
 using Temporalio.Exceptions;
 using static Microsoft.Playwright.Assertions;
 
@@ -13,14 +14,19 @@ namespace Tempora.Web.Tests;
 public sealed class ScreenshotTests(UiServerFixture fixture)
 {
     [Fact]
-    public async Task Screenshots_MainPages_AreTaken()
+    public Task Screenshots_MainPages_AreTaken() => InTargetAsync(TakeAllAsync);
+
+    [Fact]
+    public Task Screenshots_SchedulePages_AreTaken() => InTargetAsync(TakeSchedulesAsync);
+
+    private static async Task InTargetAsync(Func<string, Task> take)
     {
         var keep = Environment.GetEnvironmentVariable("TEMPORA_UI_SCREENSHOTS");
         var target = keep is { Length: > 0 } ? keep : Path.Combine(Path.GetTempPath(), $"tempora-ui-shots-{Guid.NewGuid():N}");
         Directory.CreateDirectory(target);
         try
         {
-            await TakeAllAsync(target);
+            await take(target);
         }
         finally
         {
@@ -67,6 +73,30 @@ public sealed class ScreenshotTests(UiServerFixture fixture)
         await ShootAsync(phone, target, "workflow-phone.png");
 
         await waiting.TerminateAsync("screenshots taken");
+    }
+
+    private async Task TakeSchedulesAsync(string target)
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var daily = await TestSchedules.CreateDailyAsync(fixture, $"daily-report-{suffix}", paused: false);
+        await TestSchedules.CreateDailyAsync(fixture, $"month-end-close-{suffix}", note: "paused until the audit is done");
+        await fixture.Client.CreateScheduleAsync($"cache-warmup-{suffix}", new Schedule(
+            ScheduleActionStartWorkflow.Create((GreetingWorkflow wf) => wf.RunAsync("cache"), new($"cache-warmup-{suffix}-wf", fixture.TaskQueue)),
+            new ScheduleSpec { Intervals = [new ScheduleIntervalSpec(TimeSpan.FromMinutes(15))] })
+        {
+            State = new ScheduleState { Paused = true, Note = "screenshots" },
+        });
+        await daily.TriggerAsync();
+        await TestSchedules.WaitForAsync(daily, d => d.Info.RecentActions.Count == 1);
+        var page = await fixture.NewPageAsync(1280, 800);
+
+        await page.GotoAsync("/namespaces/default/schedules");
+        await Expect(page.Locator("table.schedules")).ToContainTextAsync($"cache-warmup-{suffix}");
+        await ShootAsync(page, target, "schedules.png");
+
+        await page.GotoAsync($"/namespaces/default/schedules/{daily.Id}");
+        await Expect(page.Locator("table.recent-actions")).ToBeVisibleAsync();
+        await ShootAsync(page, target, "schedule.png");
     }
 
     private static async Task ShootAsync(IPage page, string directory, string name)

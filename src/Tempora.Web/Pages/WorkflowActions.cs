@@ -22,29 +22,10 @@ internal static class WorkflowActions
 
     public static async Task HandleAsync(UiRequest request)
     {
-        if (!IsSameOrigin(request.Http.Request))
-        {
-            await request.WriteErrorAsync(StatusCodes.Status403Forbidden, "Refused",
-                "This action was posted from another site; open the workflow's page and submit it from there.");
-            return;
-        }
         var ns = request.RequiredNamespace;
         var execution = new WorkflowExecution { WorkflowId = request.RouteValue("workflowId")!, RunId = request.RouteValue("runId")! };
-        if (!request.Http.Request.HasFormContentType)
+        if (await ActionForm.ReadAsync(request, "the workflow's page") is not { } form)
         {
-            await request.WriteErrorAsync(StatusCodes.Status415UnsupportedMediaType, "Unsupported form",
-                "Actions take an HTML form (application/x-www-form-urlencoded or multipart/form-data).");
-            return;
-        }
-        IFormCollection form;
-        try
-        {
-            form = await request.Http.Request.ReadFormAsync(request.Aborted);
-        }
-        catch (InvalidDataException e)
-        {
-            // The form reader's own limits (field count, name and value length), past which it stops reading.
-            await request.WriteErrorAsync(StatusCodes.Status413PayloadTooLarge, "Too large", e.Message);
             return;
         }
         try
@@ -177,17 +158,6 @@ internal static class WorkflowActions
         Metadata = { ["encoding"] = ByteString.CopyFromUtf8("json/plain") },
         Data = ByteString.CopyFrom(Encoding.UTF8.GetBytes(value.GetRawText())),
     };
-
-    /// <summary>
-    /// Cross-site request check without tokens: browsers send Origin on every form POST, and a page on another site
-    /// cannot forge it. A request without Origin (curl, scripts) is not a browser being tricked.
-    /// </summary>
-    private static bool IsSameOrigin(HttpRequest request)
-    {
-        var origin = request.Headers.Origin.ToString();
-        return origin.Length == 0 || (Uri.TryCreate(origin, UriKind.Absolute, out var uri)
-            && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase));
-    }
 
     private sealed class ActionInputException(string message) : Exception(message);
 }

@@ -57,6 +57,10 @@ internal static class Format
 
     public static string TaskQueueUrl(string ns, string taskQueue) => $"/namespaces/{Segment(ns)}/task-queues/{Segment(taskQueue)}";
 
+    public static string SchedulesUrl(string ns) => $"/namespaces/{Segment(ns)}/schedules";
+
+    public static string ScheduleUrl(string ns, string scheduleId) => $"{SchedulesUrl(ns)}/{Segment(scheduleId)}";
+
     public static string NamespaceUrl(string ns) => $"/namespaces/{Segment(ns)}";
 
     public static string ListUrl(string ns, string query) => $"{WorkflowsUrl(ns)}?query={Uri.EscapeDataString(query)}";
