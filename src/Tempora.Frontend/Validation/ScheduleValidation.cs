@@ -21,6 +21,12 @@ internal static class ScheduleValidation
     public static async Task<NamespaceRecord> ValidateAsync(NamespaceRecord ns, Schedule? schedule, PayloadLimits limits,
         NamespaceRegistry namespaces, string request, CancellationToken ct)
     {
+        if (schedule?.Policies?.KeepOriginalWorkflowId == true)
+        {
+            // Newer than every Temporal server's scheduler: no behaviour to follow yet, so refused rather than guessed.
+            throw new UnimplementedException(
+                $"{request}.schedule.policies.keep_original_workflow_id is not supported by this server (Temporal 1.28 has no such policy).");
+        }
         if (schedule?.Action?.StartWorkflow is not { } workflow)
         {
             return ns;

@@ -204,6 +204,43 @@ public sealed class ScheduleApiTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Create_WithFieldsThisServerDoesNotHonour_IsRefusedNamingThem()
+    {
+        var id = ServerFixture.NewWorkflowId("sched-refused");
+        var raw = new Temporalio.Api.WorkflowService.V1.CreateScheduleRequest
+        {
+            Namespace = "default",
+            ScheduleId = id,
+            RequestId = Guid.NewGuid().ToString(),
+            Schedule = new Temporalio.Api.Schedule.V1.Schedule
+            {
+                Spec = new Temporalio.Api.Schedule.V1.ScheduleSpec(),
+                Action = new Temporalio.Api.Schedule.V1.ScheduleAction
+                {
+                    StartWorkflow = new Temporalio.Api.Workflow.V1.NewWorkflowExecutionInfo
+                    {
+                        WorkflowId = id,
+                        WorkflowType = new() { Name = "ScheduledEcho" },
+                        TaskQueue = new() { Name = "nowhere" },
+                    },
+                },
+                Policies = new Temporalio.Api.Schedule.V1.SchedulePolicies { KeepOriginalWorkflowId = true },
+            },
+        };
+        var keep = await Assert.ThrowsAsync<RpcException>(() => Client.WorkflowService.CreateScheduleAsync(raw));
+        Assert.Equal(RpcException.StatusCode.Unimplemented, keep.Code);
+        Assert.Contains("keep_original_workflow_id", keep.Message, StringComparison.Ordinal);
+
+        raw.Schedule.Policies.KeepOriginalWorkflowId = false;
+        raw.Schedule.Spec.TimezoneData = Google.Protobuf.ByteString.CopyFromUtf8("TZif");
+        var zoneData = await Assert.ThrowsAsync<RpcException>(() => Client.WorkflowService.CreateScheduleAsync(raw));
+        Assert.Equal(RpcException.StatusCode.InvalidArgument, zoneData.Code);
+        Assert.Contains("timezone_data", zoneData.Message, StringComparison.Ordinal);
+        var missing = await Assert.ThrowsAsync<RpcException>(() => Client.GetScheduleHandle(id).DescribeAsync());
+        Assert.Equal(RpcException.StatusCode.NotFound, missing.Code);
+    }
+
+    [Fact]
     public async Task MatchingTimes_FollowTheZonesDaylightSaving()
     {
         var id = ServerFixture.NewWorkflowId("sched-dst");
