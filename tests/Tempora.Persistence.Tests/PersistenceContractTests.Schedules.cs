@@ -146,7 +146,9 @@ public abstract partial class PersistenceContractTests
 
         Assert.Empty(await ListedScheduleWorkflowIdsAsync($"{ListedSchedules} AND TemporalSchedulePaused = false"));
         Assert.Single(await ListedScheduleWorkflowIdsAsync($"{ListedSchedules} AND TemporalSchedulePaused = true"));
-        Assert.Equal(2, await Store.Visibility.CountAsync(NamespaceId, Query(null), Ct));
+        // One workflow row and one schedule row: a workflow query counts only the first (Temporal's implicit division).
+        Assert.Equal(1, await Store.Visibility.CountAsync(NamespaceId, Query(null), Ct));
+        Assert.Equal(1, await Store.Visibility.CountAsync(NamespaceId, Query(ListedSchedules), Ct));
 
         // A lost write leaves the visibility row as it was.
         await Assert.ThrowsAsync<ScheduleConditionFailedException>(() =>
@@ -171,7 +173,9 @@ public abstract partial class PersistenceContractTests
 
         await AssertExecutionAsync(created, dbVersion: 1);
         AssertSchedule(fired, await Schedules.GetAsync(NamespaceId, "sched-fire", Ct));
-        Assert.Equal(2, await Store.Visibility.CountAsync(NamespaceId, Query(null), Ct));
+        // One workflow row and one schedule row: a workflow query counts only the first (Temporal's implicit division).
+        Assert.Equal(1, await Store.Visibility.CountAsync(NamespaceId, Query(null), Ct));
+        Assert.Equal(1, await Store.Visibility.CountAsync(NamespaceId, Query(ListedSchedules), Ct));
         Assert.Single(await ListedScheduleWorkflowIdsAsync());
     }
 
@@ -303,7 +307,9 @@ public abstract partial class PersistenceContractTests
         var created = Schedule("sched-after-migration", 1, wake: T0);
         await Schedules.WriteAsync(CreateWrite(created, ScheduleRow("sched-after-migration", Guid.NewGuid().ToString(), 1)), Ct);
         AssertSchedule(created, await Schedules.GetAsync(NamespaceId, "sched-after-migration", Ct));
-        Assert.Equal(2, await Store.Visibility.CountAsync(NamespaceId, Query(null), Ct));
+        // One workflow row and one schedule row: a workflow query counts only the first (Temporal's implicit division).
+        Assert.Equal(1, await Store.Visibility.CountAsync(NamespaceId, Query(null), Ct));
+        Assert.Equal(1, await Store.Visibility.CountAsync(NamespaceId, Query(ListedSchedules), Ct));
         await ReopenAsync(); // at the latest version now: opens without migrating
     }
 }

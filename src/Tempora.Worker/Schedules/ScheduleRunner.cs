@@ -169,13 +169,16 @@ public sealed partial class ScheduleRunner : ISystemJob
             {
                 switch (decision.Effect)
                 {
+                    // Writes made in the middle of a look keep the schedule due (next wake: now), so that a describe
+                    // arriving meanwhile waits for the look to end instead of showing half of it; the look's last
+                    // write stores the real next wake.
                     case StartEffect start:
-                        await StartAsync(key, record, ns, state, start, decision.NextWake, now, ct);
+                        await StartAsync(key, record, ns, state, start, now, ct);
                         continue;
                     case StopEffect stop:
                         await StopAsync(ns.Name, stop, ct);
                         ScheduleMachine.RecordStopped(state, stop);
-                        await _store.WriteAsync(WriteOf(key, record, ns, state, decision.NextWake, now), ct);
+                        await _store.WriteAsync(WriteOf(key, record, ns, state, now, now), ct);
                         continue;
                     default:
                         var next = decision.NextWake;
@@ -216,12 +219,12 @@ public sealed partial class ScheduleRunner : ISystemJob
     }
 
     private async Task StartAsync(ScheduleKey key, ScheduleRecord record, NamespaceRecord ns, ScheduleState state, StartEffect start,
-        DateTimeOffset? nextWake, DateTimeOffset now, CancellationToken ct)
+        DateTimeOffset now, CancellationToken ct)
     {
         var before = state.ToBytes();
         var runId = Guid.NewGuid().ToString();
         ScheduleMachine.RecordStarted(state, start, runId, now);
-        var write = WriteOf(key, record, ns, state, nextWake, now);
+        var write = WriteOf(key, record, ns, state, now, now);
         ScheduledStartOutcome outcome;
         try
         {
@@ -234,7 +237,7 @@ public sealed partial class ScheduleRunner : ISystemJob
             LogStartRefused(_logger, key.ScheduleId, start.Request.WorkflowId, e.Message);
             state = ScheduleState.FromBytes(before);
             ScheduleMachine.RecordStartFailed(state, start);
-            await _store.WriteAsync(WriteOf(key, record, ns, state, nextWake, now), ct);
+            await _store.WriteAsync(WriteOf(key, record, ns, state, now, now), ct);
             return;
         }
         if (outcome.Started)
@@ -246,7 +249,7 @@ public sealed partial class ScheduleRunner : ISystemJob
         // Its workflow id is running (a user's workflow, or one of ours kept its id): nothing was written.
         state = ScheduleState.FromBytes(before);
         ScheduleMachine.RecordAlreadyRunning(state, start, now);
-        await _store.WriteAsync(WriteOf(key, record, ns, state, nextWake, now), ct);
+        await _store.WriteAsync(WriteOf(key, record, ns, state, now, now), ct);
     }
 
     private async Task StopAsync(string namespaceName, StopEffect stop, CancellationToken ct)
