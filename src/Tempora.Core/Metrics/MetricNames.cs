@@ -15,6 +15,7 @@ public static class MetricNames
     private const string Frontend = "frontend";
     private const string History = "history";
     private const string Matching = "matching";
+    private const string Worker = "worker";
 
     // Frontend: one series set per namespace and gRPC method (the operation is the method name, e.g.
     // StartWorkflowExecution); a request naming no namespace, or one that does not exist, is labelled "_unknown_".
@@ -60,6 +61,13 @@ public static class MetricNames
     public static readonly MetricDefinition DlqWrites = new("dlq_writes", MetricKind.Counter, History, "Tasks moved to a dead-letter queue because they cannot be applied (task_category visibility: visibility_tasks_dlq)", "task_category");
     public static readonly MetricDefinition VisibilityDlqTasks = new("visibility_dlq_tasks", MetricKind.Gauge, History, "Rows in visibility_tasks_dlq (every replica's; each replica reports the shared count)");
 
+    // Schedules, driven by the worker role (Temporal's scheduler reports these under the same names).
+    public static readonly MetricDefinition ScheduleActionSuccess = new("schedule_action_success", MetricKind.Counter, Worker, "Workflows started by schedules", Namespace);
+    public static readonly MetricDefinition ScheduleActionErrors = new("schedule_action_errors", MetricKind.Counter, Worker, "Scheduled starts that failed for good and were dropped", Namespace);
+    public static readonly MetricDefinition ScheduleMissedCatchupWindow = new("schedule_missed_catchup_window", MetricKind.Counter, Worker, "Due times dropped for being older than the catch-up window", Namespace);
+    public static readonly MetricDefinition ScheduleBufferOverruns = new("schedule_buffer_overruns", MetricKind.Counter, Worker, "Buffered starts dropped by the overlap policy (buffer_dropped)", Namespace);
+    public static readonly MetricDefinition ScheduleActionDelay = new("schedule_action_delay", MetricKind.Histogram, Worker, "Seconds from a scheduled action's due time to its start", Namespace);
+
     // Shards.
     public static readonly MetricDefinition NumShards = new("numshards_gauge", MetricKind.Gauge, History, "History shards this process owns");
 
@@ -73,6 +81,8 @@ public static class MetricNames
         WorkflowSuccess, WorkflowFailed, WorkflowTimeout, WorkflowTerminate, WorkflowCancel, WorkflowContinuedAsNew,
         PollSuccess, PollSuccessSync, PollTimeouts, TaskScheduleToStartLatency,
         TimerTaskFired, ScheduleToStartTimeout, StartToCloseTimeout, ScheduleToCloseTimeout, HeartbeatTimeout,
-        DlqWrites, VisibilityDlqTasks, NumShards,
+        DlqWrites, VisibilityDlqTasks,
+        ScheduleActionSuccess, ScheduleActionErrors, ScheduleMissedCatchupWindow, ScheduleBufferOverruns, ScheduleActionDelay,
+        NumShards,
     ];
 }

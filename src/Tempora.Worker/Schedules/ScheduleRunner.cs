@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Tempora.Core;
 using Tempora.Core.Errors;
 using Tempora.Core.Loopback;
+using Tempora.Core.Metrics;
 using Tempora.History;
 using Tempora.History.Api;
 using Tempora.Persistence;
@@ -34,6 +35,7 @@ public sealed partial class ScheduleRunner : ISystemJob
     private readonly IShardOwnership _ownership;
     private readonly FrontendClient _frontend;
     private readonly TimeProvider _time;
+    private readonly IMetrics _metrics;
     private readonly ILogger<ScheduleRunner> _logger;
     private readonly ScheduleWakeups _wakeups;
     private readonly ScheduledRunWatcher _watcher;
@@ -44,8 +46,9 @@ public sealed partial class ScheduleRunner : ISystemJob
     private Task? _loop;
 
     public ScheduleRunner(IScheduleStore store, HistoryEngine history, NamespaceRegistry namespaces, IShardOwnership ownership,
-        FrontendClient frontend, TimeProvider time, ILogger<ScheduleRunner> logger)
+        FrontendClient frontend, TimeProvider time, IMetrics metrics, ILogger<ScheduleRunner> logger)
     {
+        _metrics = metrics;
         _store = store;
         _history = history;
         _namespaces = namespaces;
@@ -178,7 +181,7 @@ public sealed partial class ScheduleRunner : ISystemJob
                     case StopEffect stop:
                         await StopAsync(ns.Name, stop, ct);
                         ScheduleMachine.RecordStopped(state, stop);
-                        await _store.WriteAsync(WriteOf(key, record, ns, state, now, now), ct);
+                        await WriteAsync(WriteOf(key, record, ns, state, now, now), record, state, ns.Name, ct);
                         continue;
                     default:
                         var next = decision.NextWake;
@@ -196,7 +199,7 @@ public sealed partial class ScheduleRunner : ISystemJob
                         var changed = !state.ToBytes().AsSpan().SequenceEqual(record.State);
                         if (changed || record.NextWakeTime != next)
                         {
-                            await _store.WriteAsync(WriteOf(key, record, ns, state, next, now), ct);
+                            await WriteAsync(WriteOf(key, record, ns, state, next, now), record, state, ns.Name, ct);
                         }
                         if (changed && state.OngoingBackfills.Count > 0)
                         {
@@ -235,13 +238,17 @@ public sealed partial class ScheduleRunner : ISystemJob
             // The start can never succeed as it is (its search attributes were unregistered, say): Temporal records
             // the action as failed and goes on with the next one rather than retrying it for ever.
             LogStartRefused(_logger, key.ScheduleId, start.Request.WorkflowId, e.Message);
+            _metrics.Increment(MetricNames.ScheduleActionErrors, ns.Name);
             state = ScheduleState.FromBytes(before);
             ScheduleMachine.RecordStartFailed(state, start);
-            await _store.WriteAsync(WriteOf(key, record, ns, state, now, now), ct);
+            await WriteAsync(WriteOf(key, record, ns, state, now, now), record, state, ns.Name, ct);
             return;
         }
         if (outcome.Started)
         {
+            CountCounters(ScheduleState.FromBytes(record.State), state, ns.Name);
+            _metrics.Increment(MetricNames.ScheduleActionSuccess, ns.Name);
+            _metrics.Record(MetricNames.ScheduleActionDelay, now - start.Actual, ns.Name);
             LogStarted(_logger, key.ScheduleId, start.Request.WorkflowId, runId);
             _watcher.Watch(key, ns.Name, start.Request.WorkflowId);
             return;
@@ -249,7 +256,7 @@ public sealed partial class ScheduleRunner : ISystemJob
         // Its workflow id is running (a user's workflow, or one of ours kept its id): nothing was written.
         state = ScheduleState.FromBytes(before);
         ScheduleMachine.RecordAlreadyRunning(state, start, now);
-        await _store.WriteAsync(WriteOf(key, record, ns, state, now, now), ct);
+        await WriteAsync(WriteOf(key, record, ns, state, now, now), record, state, ns.Name, ct);
     }
 
     private async Task StopAsync(string namespaceName, StopEffect stop, CancellationToken ct)
@@ -333,6 +340,26 @@ public sealed partial class ScheduleRunner : ISystemJob
             HistoryEvent.AttributesOneofCase.WorkflowExecutionTerminatedEventAttributes => Closed(WorkflowExecutionStatus.Terminated),
             _ => null, // continued as new: its successor runs on
         };
+    }
+
+    /// <summary>Writes a change of the schedule alone, then counts what it dropped (catch-up window, buffer).</summary>
+    private async Task WriteAsync(ScheduleWrite write, ScheduleRecord read, ScheduleState written, string namespaceName, CancellationToken ct)
+    {
+        await _store.WriteAsync(write, ct);
+        CountCounters(ScheduleState.FromBytes(read.State), written, namespaceName);
+    }
+
+    /// <summary>The schedule's own counters grew between two committed states: the metrics grow by as much.</summary>
+    private void CountCounters(ScheduleState before, ScheduleState after, string namespaceName)
+    {
+        if (after.Info.MissedCatchupWindow > before.Info.MissedCatchupWindow)
+        {
+            _metrics.Add(MetricNames.ScheduleMissedCatchupWindow, after.Info.MissedCatchupWindow - before.Info.MissedCatchupWindow, namespaceName);
+        }
+        if (after.Info.BufferDropped > before.Info.BufferDropped)
+        {
+            _metrics.Add(MetricNames.ScheduleBufferOverruns, after.Info.BufferDropped - before.Info.BufferDropped, namespaceName);
+        }
     }
 
     private ScheduleWrite WriteOf(ScheduleKey key, ScheduleRecord record, NamespaceRecord ns, ScheduleState state, DateTimeOffset? nextWake,

@@ -27,6 +27,8 @@ public sealed class ScheduleFiringTests(ServerFixture fixture)
         var taskQueue = ServerFixture.NewTaskQueue("sched");
         var id = ServerFixture.NewWorkflowId("sched-interval");
         using var worker = NewWorker(Client, taskQueue);
+        using var http = new HttpClient();
+        var before = await ObservabilityScrape.ScrapeAsync(http, fixture.Server.MetricsAddress);
         await worker.ExecuteAsync(async () =>
         {
             var handle = await Client.CreateScheduleAsync(id, new Schedule(
@@ -34,6 +36,14 @@ public sealed class ScheduleFiringTests(ServerFixture fixture)
                 new ScheduleSpec { Intervals = [new ScheduleIntervalSpec(TimeSpan.FromSeconds(2))] }));
             var description = await Wait.UntilAsync(() => handle.DescribeAsync(), d => d.Info.NumActions >= 2, "two due times to fire");
             await handle.PauseAsync();
+            description = await handle.DescribeAsync();
+
+            // Temporal's scheduler metrics: one success and one delay sample per start.
+            var after = await ObservabilityScrape.ScrapeAsync(http, fixture.Server.MetricsAddress);
+            const string Success = "schedule_action_success{namespace=\"default\"}";
+            const string Delays = "schedule_action_delay_count{namespace=\"default\"}";
+            Assert.True(after.Value(Success) - before.Value(Success) >= description.Info.NumActions, after.Text);
+            Assert.True(after.Value(Delays) - before.Value(Delays) >= description.Info.NumActions, after.Text);
 
             foreach (var action in description.Info.RecentActions)
             {
