@@ -312,7 +312,7 @@ public sealed partial class ScheduleRunner : ISystemJob
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
             {
-                close = null;
+                // Gone (deleted, or past retention): it is not running any more, and how it ended is lost.
                 ScheduleMachine.RecordClosed(state, new ScheduledRunClosed(running.WorkflowId, running.RunId,
                     WorkflowExecutionStatus.Terminated, now, null, null), now);
                 continue;
