@@ -113,8 +113,7 @@ public sealed class ScheduleService(IScheduleStore store, ScheduleRunner runner,
     {
         var key = new ScheduleKey(ns.Id, scheduleId);
         // What was due before the change happens first, as in Temporal's scheduler loop: an update or a pause
-        // applies from now on.
-        await GetAsync(ns, scheduleId, ct);
+        // applies from now on. (A schedule that does not exist is found out by the read below.)
         await runner.CatchUpAsync(key, ct);
         for (var round = 0; ; round++)
         {
