@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
@@ -27,6 +28,7 @@ namespace Tempora.Worker.Schedules;
 public sealed partial class ScheduleRunner : ISystemJob
 {
     private const int MaxEffectsPerPass = 50;
+    private const int MaxConcurrentLooks = 8;
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
 
     private readonly IScheduleStore _store;
@@ -41,8 +43,10 @@ public sealed partial class ScheduleRunner : ISystemJob
     private readonly ScheduledRunWatcher _watcher;
     private readonly CancellationTokenSource _stop = new();
 
-    /// <summary>One look at a time: the loop's and a request's catch-up never interleave on a schedule.</summary>
-    private readonly SemaphoreSlim _processing = new(1, 1);
+    /// <summary>One look at a schedule at a time (the loop's, or a request's catch-up); different schedules are looked
+    /// at side by side, up to <see cref="MaxConcurrentLooks"/>, so that one slow start does not hold up the others.</summary>
+    private readonly ConcurrentDictionary<ScheduleKey, SemaphoreSlim> _looking = new();
+    private readonly SemaphoreSlim _concurrentLooks = new(MaxConcurrentLooks, MaxConcurrentLooks);
     private Task? _loop;
 
     public ScheduleRunner(IScheduleStore store, HistoryEngine history, NamespaceRegistry namespaces, IShardOwnership ownership,
@@ -74,18 +78,7 @@ public sealed partial class ScheduleRunner : ISystemJob
         {
             return;
         }
-        await _processing.WaitAsync(ct);
-        try
-        {
-            if (await ProcessAsync(key, ct) is { } next)
-            {
-                _wakeups.At(key, next);
-            }
-        }
-        finally
-        {
-            _processing.Release();
-        }
+        await LookAsync(key, ct);
     }
 
     public int ShardOf(ScheduleKey key) => Shards.Of(key.NamespaceId, SchedulerWorkflowIds.Of(key.ScheduleId), _ownership.Count);
@@ -116,35 +109,49 @@ public sealed partial class ScheduleRunner : ISystemJob
             try
             {
                 key = await _wakeups.NextDueAsync(_stop.Token);
+                await _concurrentLooks.WaitAsync(_stop.Token);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
-            try
+            _ = Task.Run(async () =>
             {
-                await _processing.WaitAsync(_stop.Token);
                 try
                 {
-                    if (await ProcessAsync(key, _stop.Token) is { } next)
-                    {
-                        _wakeups.At(key, next);
-                    }
+                    await LookAsync(key, _stop.Token);
+                }
+                catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+                {
+                }
+                catch (Exception e)
+                {
+                    LogFailed(_logger, e, key.ScheduleId, key.NamespaceId);
+                    _wakeups.At(key, _time.GetUtcNow() + RetryDelay);
                 }
                 finally
                 {
-                    _processing.Release();
+                    _concurrentLooks.Release();
                 }
-            }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            }, CancellationToken.None);
+        }
+    }
+
+    /// <summary>One look at the schedule, alone on it; then it is woken again when the look says.</summary>
+    private async Task LookAsync(ScheduleKey key, CancellationToken ct)
+    {
+        var looking = _looking.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
+        await looking.WaitAsync(ct);
+        try
+        {
+            if (await ProcessAsync(key, ct) is { } next)
             {
-                return;
+                _wakeups.At(key, next);
             }
-            catch (Exception e)
-            {
-                LogFailed(_logger, e, key.ScheduleId, key.NamespaceId);
-                _wakeups.At(key, _time.GetUtcNow() + RetryDelay);
-            }
+        }
+        finally
+        {
+            looking.Release();
         }
     }
 
@@ -379,6 +386,11 @@ public sealed partial class ScheduleRunner : ISystemJob
         if (_loop is not null)
         {
             await _loop;
+            // Every look in flight has ended once all the permits are back.
+            for (var i = 0; i < MaxConcurrentLooks; i++)
+            {
+                await _concurrentLooks.WaitAsync(CancellationToken.None);
+            }
         }
         await _watcher.DisposeAsync();
         _stop.Dispose();
