@@ -99,6 +99,9 @@ public sealed class ServerFixture : IAsyncLifetime
 
     private readonly List<TemporaServer> _peers = [];
 
+    /// <summary>The running server and, on a cluster (<see cref="Replicas"/> &gt; 1), its peers.</summary>
+    public IReadOnlyList<TemporaServer> AllServers => [.. _peers.Prepend(Server)];
+
     public async Task DisposeAsync()
     {
         var mismatches = _peers.Prepend(_server).OfType<TemporaServer>().SelectMany(s => s.RebuildMismatches).ToList();
