@@ -26,7 +26,7 @@ public static partial class ScheduleMachine
     /// The request is checked first (<see cref="ScheduleRequestException"/>, <see cref="ScheduleSpecException"/>). A
     /// request whose conflict token is set and is not the current one changes nothing, as Temporal's scheduler drops
     /// it (<see cref="IsCurrentConflictToken"/> lets the caller tell). Info (counts, running workflows, recent
-    /// actions) is kept; search attributes are replaced when the request has them (an empty set clears them).
+    /// actions) is kept; search attributes and memo are replaced when the request has them (an empty set clears them).
     /// </remarks>
     public static void ApplyUpdate(ScheduleState state, UpdateScheduleRequest request, DateTimeOffset now)
     {
@@ -44,6 +44,11 @@ public static partial class ScheduleMachine
         if (request.SearchAttributes is not null)
         {
             state.SearchAttributes = request.SearchAttributes.Clone();
+        }
+        if (request.Memo is not null)
+        {
+            // Newer than 1.28's API: replaced when given, as the search attributes are.
+            state.Memo = request.Memo.Clone();
         }
         // Due times whose actual time is before this are skipped (BufferDueTimes), so the new spec only acts from now.
         state.Info.UpdateTime = Timestamp.FromDateTimeOffset(now);

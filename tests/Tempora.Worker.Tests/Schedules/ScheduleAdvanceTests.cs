@@ -302,6 +302,25 @@ public sealed class ScheduleAdvanceTests
     }
 
     [Fact]
+    public void An_update_replaces_the_memo_only_when_it_has_one()
+    {
+        var request = Request();
+        request.Memo = new Temporalio.Api.Common.V1.Memo { Fields = { ["owner"] = Payload("\"ops\"").Payloads_[0] } };
+        var state = ScheduleMachine.Create(request, Namespace, T0);
+
+        ScheduleMachine.ApplyUpdate(state, new Temporalio.Api.WorkflowService.V1.UpdateScheduleRequest { Schedule = Request().Schedule }, Minutes(1));
+        var kept = state.Memo!.Fields["owner"].Data.ToStringUtf8();
+        ScheduleMachine.ApplyUpdate(state, new Temporalio.Api.WorkflowService.V1.UpdateScheduleRequest
+        {
+            Schedule = Request().Schedule,
+            Memo = new Temporalio.Api.Common.V1.Memo { Fields = { ["owner"] = Payload("\"dev\"").Payloads_[0] } },
+        }, Minutes(2));
+
+        Assert.Equal("\"ops\"", kept);
+        Assert.Equal("\"dev\"", state.Memo!.Fields["owner"].Data.ToStringUtf8());
+    }
+
+    [Fact]
     public void A_schedule_without_an_action_buffers_nothing()
     {
         var request = Request();
