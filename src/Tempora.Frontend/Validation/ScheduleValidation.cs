@@ -37,18 +37,7 @@ internal static class ScheduleValidation
                 $"{request}.schedule.action.start_workflow.versioning_override is not supported by this server (this server has no worker versioning).");
         }
         RequestChecks.CheckLength(workflow.WorkflowId + NominalTimeSuffix, "WorkflowId");
-        RequestChecks.ThrowIfProblem(limits.SearchAttributesCountProblem(workflow.SearchAttributes));
-        try
-        {
-            SearchAttributeValues.Validate(workflow.SearchAttributes, ns.CustomSearchAttributes);
-        }
-        catch (InvalidArgumentException)
-        {
-            // The attribute may have been added through another replica since this one cached the namespace.
-            ns = await namespaces.ReloadAsync(ns, ct);
-            SearchAttributeValues.Validate(workflow.SearchAttributes, ns.CustomSearchAttributes);
-        }
-        RequestChecks.ThrowIfProblem(limits.SearchAttributesSizeProblem(workflow.SearchAttributes));
+        ns = await SearchAttributeValidation.ValidateAsync(ns, workflow.SearchAttributes, limits, namespaces, ct);
         return ns;
     }
 }

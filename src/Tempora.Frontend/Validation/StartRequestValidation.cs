@@ -20,19 +20,7 @@ internal static class StartRequestValidation
         PayloadLimits limits, NamespaceRegistry namespaces, CancellationToken ct)
     {
         StartRules.CheckFields(spec, limits);
-        // Temporal's order: the number of keys, then names and types, then sizes.
-        RequestChecks.ThrowIfProblem(limits.SearchAttributesCountProblem(spec.SearchAttributes));
-        try
-        {
-            SearchAttributeValues.Validate(spec.SearchAttributes, ns.CustomSearchAttributes);
-        }
-        catch (InvalidArgumentException)
-        {
-            // The attribute may have been added through another replica since this one cached the namespace.
-            ns = await namespaces.ReloadAsync(ns, ct);
-            SearchAttributeValues.Validate(spec.SearchAttributes, ns.CustomSearchAttributes);
-        }
-        RequestChecks.ThrowIfProblem(limits.SearchAttributesSizeProblem(spec.SearchAttributes));
+        ns = await SearchAttributeValidation.ValidateAsync(ns, spec.SearchAttributes, limits, namespaces, ct);
         StartRules.Policies(spec, defaultConflict);
         return ns;
     }

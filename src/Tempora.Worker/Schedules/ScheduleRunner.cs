@@ -172,6 +172,7 @@ public sealed partial class ScheduleRunner : ISystemJob
             }
             var ns = await _namespaces.GetByIdAsync(key.NamespaceId, ct);
             var state = ScheduleState.FromBytes(record.State);
+            var read = DropCounts.Of(state);
             var now = _time.GetUtcNow();
             await RecordClosedRunsAsync(state, ns, now, ct);
             var decision = ScheduleMachine.Advance(state, ns.Name, key.ScheduleId, now);
@@ -183,12 +184,12 @@ public sealed partial class ScheduleRunner : ISystemJob
                     // arriving meanwhile waits for the look to end instead of showing half of it; the look's last
                     // write stores the real next wake.
                     case StartEffect start:
-                        await StartAsync(key, record, ns, state, start, now, ct);
+                        await StartAsync(key, record, read, ns, state, start, now, ct);
                         continue;
                     case StopEffect stop:
                         await StopAsync(ns.Name, stop, ct);
                         ScheduleMachine.RecordStopped(state, stop);
-                        await WriteAsync(WriteOf(key, record, ns, state, now, now), record, state, ns.Name, ct);
+                        await WriteAsync(WriteOf(key, record, ns, state, now, now), read, state, ns.Name, ct);
                         continue;
                     default:
                         var next = decision.NextWake;
@@ -206,7 +207,7 @@ public sealed partial class ScheduleRunner : ISystemJob
                         var changed = !state.ToBytes().AsSpan().SequenceEqual(record.State);
                         if (changed || record.NextWakeTime != next)
                         {
-                            await WriteAsync(WriteOf(key, record, ns, state, next, now), record, state, ns.Name, ct);
+                            await WriteAsync(WriteOf(key, record, ns, state, next, now), read, state, ns.Name, ct);
                         }
                         if (changed && state.OngoingBackfills.Count > 0)
                         {
@@ -228,8 +229,8 @@ public sealed partial class ScheduleRunner : ISystemJob
         return _time.GetUtcNow(); // more is due: come back after the other schedules had their turn
     }
 
-    private async Task StartAsync(ScheduleKey key, ScheduleRecord record, NamespaceRecord ns, ScheduleState state, StartEffect start,
-        DateTimeOffset now, CancellationToken ct)
+    private async Task StartAsync(ScheduleKey key, ScheduleRecord record, DropCounts read, NamespaceRecord ns, ScheduleState state,
+        StartEffect start, DateTimeOffset now, CancellationToken ct)
     {
         var before = state.ToBytes();
         var runId = Guid.NewGuid().ToString();
@@ -248,12 +249,12 @@ public sealed partial class ScheduleRunner : ISystemJob
             _metrics.Increment(MetricNames.ScheduleActionErrors, ns.Name);
             state = ScheduleState.FromBytes(before);
             ScheduleMachine.RecordStartFailed(state, start);
-            await WriteAsync(WriteOf(key, record, ns, state, now, now), record, state, ns.Name, ct);
+            await WriteAsync(WriteOf(key, record, ns, state, now, now), read, state, ns.Name, ct);
             return;
         }
         if (outcome.Started)
         {
-            CountCounters(ScheduleState.FromBytes(record.State), state, ns.Name);
+            CountCounters(read, state, ns.Name);
             _metrics.Increment(MetricNames.ScheduleActionSuccess, ns.Name);
             _metrics.Record(MetricNames.ScheduleActionDelay, now - start.Actual, ns.Name);
             LogStarted(_logger, key.ScheduleId, start.Request.WorkflowId, runId);
@@ -263,7 +264,7 @@ public sealed partial class ScheduleRunner : ISystemJob
         // Its workflow id is running (a user's workflow, or one of ours kept its id): nothing was written.
         state = ScheduleState.FromBytes(before);
         ScheduleMachine.RecordAlreadyRunning(state, start, now);
-        await WriteAsync(WriteOf(key, record, ns, state, now, now), record, state, ns.Name, ct);
+        await WriteAsync(WriteOf(key, record, ns, state, now, now), read, state, ns.Name, ct);
     }
 
     private async Task StopAsync(string namespaceName, StopEffect stop, CancellationToken ct)
@@ -350,23 +351,29 @@ public sealed partial class ScheduleRunner : ISystemJob
     }
 
     /// <summary>Writes a change of the schedule alone, then counts what it dropped (catch-up window, buffer).</summary>
-    private async Task WriteAsync(ScheduleWrite write, ScheduleRecord read, ScheduleState written, string namespaceName, CancellationToken ct)
+    private async Task WriteAsync(ScheduleWrite write, DropCounts read, ScheduleState written, string namespaceName, CancellationToken ct)
     {
         await _store.WriteAsync(write, ct);
-        CountCounters(ScheduleState.FromBytes(read.State), written, namespaceName);
+        CountCounters(read, written, namespaceName);
     }
 
     /// <summary>The schedule's own counters grew between two committed states: the metrics grow by as much.</summary>
-    private void CountCounters(ScheduleState before, ScheduleState after, string namespaceName)
+    private void CountCounters(DropCounts before, ScheduleState after, string namespaceName)
     {
-        if (after.Info.MissedCatchupWindow > before.Info.MissedCatchupWindow)
+        if (after.Info.MissedCatchupWindow > before.MissedCatchupWindow)
         {
-            _metrics.Add(MetricNames.ScheduleMissedCatchupWindow, after.Info.MissedCatchupWindow - before.Info.MissedCatchupWindow, namespaceName);
+            _metrics.Add(MetricNames.ScheduleMissedCatchupWindow, after.Info.MissedCatchupWindow - before.MissedCatchupWindow, namespaceName);
         }
-        if (after.Info.BufferDropped > before.Info.BufferDropped)
+        if (after.Info.BufferDropped > before.BufferDropped)
         {
-            _metrics.Add(MetricNames.ScheduleBufferOverruns, after.Info.BufferDropped - before.Info.BufferDropped, namespaceName);
+            _metrics.Add(MetricNames.ScheduleBufferOverruns, after.Info.BufferDropped - before.BufferDropped, namespaceName);
         }
+    }
+
+    /// <summary>The counters of what a schedule dropped, as the state read from the store had them.</summary>
+    private readonly record struct DropCounts(long MissedCatchupWindow, long BufferDropped)
+    {
+        public static DropCounts Of(ScheduleState state) => new(state.Info.MissedCatchupWindow, state.Info.BufferDropped);
     }
 
     private ScheduleWrite WriteOf(ScheduleKey key, ScheduleRecord record, NamespaceRecord ns, ScheduleState state, DateTimeOffset? nextWake,
