@@ -120,6 +120,10 @@ internal static partial class WebUiEndpoints
         ui.MapGet("/namespaces/{namespace}/workflows/{workflowId}/{runId}/history", Page(WorkflowDetailPage.RenderAsync));
         ui.MapGet("/namespaces/{namespace}/workflows/{workflowId}/{runId}/history/json", Page(HistoryDownload.WriteAsync));
         ui.MapPost("/namespaces/{namespace}/workflows/{workflowId}/{runId}/{action}", Page(WorkflowActions.HandleAsync));
+        ui.MapGet("/namespaces/{namespace}/batch-operations", Page(BatchListPage.RenderAsync));
+        ui.MapPost("/namespaces/{namespace}/batch-operations", Page(BatchActions.HandleAsync));
+        ui.MapGet("/namespaces/{namespace}/batch-operations/{jobId}", Page(BatchDetailPage.RenderAsync));
+        ui.MapPost("/namespaces/{namespace}/batch-operations/{jobId}/stop", Page(BatchActions.StopAsync));
         ui.MapGet("/namespaces/{namespace}/task-queues/{taskQueue}", Page(TaskQueuePage.RenderAsync));
         ui.MapGet("/namespaces/{namespace}/schedules", Page(ScheduleListPage.RenderAsync));
         ui.MapGet("/namespaces/{namespace}/schedules/{scheduleId}", Page(ScheduleDetailPage.RenderAsync));

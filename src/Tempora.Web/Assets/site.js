@@ -26,6 +26,23 @@
       if (box.checked && document.visibilityState === "visible") { window.location.reload(); }
     }, 5000);
   }
+  // Tick or untick every row of the workflow list for a batch action.
+  document.addEventListener("change", function (e) {
+    var name = e.target.getAttribute("data-select-all");
+    if (!name) { return; }
+    document.querySelectorAll("input[type=checkbox][name='" + name + "']").forEach(function (c) { c.checked = e.target.checked; });
+    var selected = document.querySelector("input[name=scope][value=selected]");
+    if (selected) { selected.checked = true; }
+  });
+  // A running batch's page reloads itself, unless a field of it is being filled in.
+  var live = document.querySelector("[data-live]");
+  if (live) {
+    window.setInterval(function () {
+      var active = document.activeElement;
+      var editing = active && (active.tagName === "INPUT" || active.tagName === "TEXTAREA") && active.value !== "";
+      if (!editing && document.visibilityState === "visible") { window.location.reload(); }
+    }, parseInt(live.getAttribute("data-live"), 10) || 2000);
+  }
   // An event linked from the timeline opens when jumped to.
   function openTarget() {
     var target = window.location.hash && document.getElementById(window.location.hash.slice(1));

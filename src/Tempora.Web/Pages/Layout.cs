@@ -30,6 +30,7 @@ internal static class Layout
                 <nav>
                 <a href="{Format.WorkflowsUrl(ns)}">Workflows</a>
                 <a href="{Format.SchedulesUrl(ns)}">Schedules</a>
+                <a href="{Format.BatchesUrl(ns)}">Batches</a>
                 <a href="{Format.NamespaceUrl(ns)}">Namespace</a>
                 </nav>
                 <form class="ns-switch" method="get" action="{WebUiEndpoints.AssetPath}namespace">

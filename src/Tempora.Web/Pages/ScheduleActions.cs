@@ -132,6 +132,4 @@ internal static class ScheduleActions
             ? time
             : throw new ActionInputException($"The backfill's {what} time '{text}' is not a date and time (2025-01-31T09:30).");
     }
-
-    private sealed class ActionInputException(string message) : Exception(message);
 }

@@ -12,7 +12,8 @@ using Temporalio.Api.WorkflowService.V1;
 namespace Tempora.Web.Pages;
 
 /// <summary>
-/// POST .../{runId}/{action}: signal, query, cancel, terminate, reset. A change answers with a redirect to the run's
+/// POST .../{runId}/{action}: signal, query, cancel, terminate, reset, and a pending activity's pause, unpause and
+/// reset (<see cref="ActivityActions"/>). A change answers with a redirect to the run's
 /// page (so reloading does not repeat it); a query result or an error is shown on the run's page directly.
 /// </summary>
 internal static class WorkflowActions
@@ -30,7 +31,14 @@ internal static class WorkflowActions
         }
         try
         {
-            switch (request.RouteValue("action"))
+            var action = request.RouteValue("action");
+            if (ActivityActions.Handles(action))
+            {
+                await ActivityActions.HandleAsync(request, ns, execution, action!, form);
+                Done(request, ns, execution.WorkflowId, execution.RunId, action!);
+                return;
+            }
+            switch (action)
             {
                 case "signal":
                     await request.CallAsync<SignalWorkflowExecutionRequest, SignalWorkflowExecutionResponse>(new()
@@ -124,7 +132,7 @@ internal static class WorkflowActions
     /// The JSON the user typed as json/plain payloads, as the SDKs' default converter writes them: one payload, or
     /// one per element when "several arguments" is ticked and the JSON is an array.
     /// </summary>
-    private static Payloads? Arguments(IFormCollection form)
+    internal static Payloads? Arguments(IFormCollection form)
     {
         var text = form["input"].ToString().Trim();
         if (text.Length == 0)
@@ -158,6 +166,4 @@ internal static class WorkflowActions
         Metadata = { ["encoding"] = ByteString.CopyFromUtf8("json/plain") },
         Data = ByteString.CopyFrom(Encoding.UTF8.GetBytes(value.GetRawText())),
     };
-
-    private sealed class ActionInputException(string message) : Exception(message);
 }

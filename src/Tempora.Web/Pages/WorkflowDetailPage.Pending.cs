@@ -20,6 +20,7 @@ internal static partial class WorkflowDetailPage
         foreach (var activity in activities)
         {
             WritePendingActivity(w, activity);
+            WriteActivityActions(w, ns, run, activity);
         }
         if (children.Count > 0)
         {

@@ -56,6 +56,9 @@ internal static partial class WorkflowDetailPage
         "cancel" => Html.Of($"<p class=\"notice\" role=\"status\">Cancellation requested; the workflow decides how to wind down.</p>"),
         "terminate" => Html.Of($"<p class=\"notice\" role=\"status\">Workflow terminated.</p>"),
         "reset" => Html.Of($"<p class=\"notice\" role=\"status\">Workflow reset: this is the new run.</p>"),
+        "activity-pause" => Html.Of($"<p class=\"notice\" role=\"status\">Activity paused.</p>"),
+        "activity-unpause" => Html.Of($"<p class=\"notice\" role=\"status\">Activity unpaused.</p>"),
+        "activity-reset" => Html.Of($"<p class=\"notice\" role=\"status\">Activity reset.</p>"),
         _ => Html.Empty,
     };
 

@@ -74,7 +74,11 @@ internal static class WorkflowListPage
                 error.StatusCode == StatusCode.NotFound ? 404 : 400);
             return;
         }
-        WriteTable(w, ns, page!, filter);
+        if (page!.Executions.Count > 0)
+        {
+            WriteBatchBar(w, ns, filter, MatchingCount(filter, counts!));
+        }
+        WriteTable(w, ns, page, filter);
         if (!page!.NextPageToken.IsEmpty)
         {
             w.Write($"<p class=\"paging\"><a href=\"{filter.Url(ns, next: WebEncoders.Base64UrlEncode(page.NextPageToken.Span))}\" rel=\"next\">Next page →</a>");
@@ -132,6 +136,38 @@ internal static class WorkflowListPage
         w.Write($"</nav>");
     }
 
+    /// <summary>
+    /// The many-workflows actions: each button posts the rows ticked in the table (their checkboxes belong to this
+    /// form through form="batch") or the whole filter to the confirmation page (<see cref="BatchActions"/>), which
+    /// shows what would happen; nothing changes before it is confirmed there.
+    /// </summary>
+    private static void WriteBatchBar(HtmlWriter w, string ns, ListFilter filter, long matching)
+    {
+        w.Write($"""
+            <form id="batch" class="batch-bar" method="post" action="{Format.BatchesUrl(ns)}">
+            <input type="hidden" name="query" value="{filter.Query}">
+            <input type="hidden" name="type" value="{filter.Type}">
+            <input type="hidden" name="status" value="{filter.Status}">
+            <span class="muted">Apply to</span>
+            <label class="inline"><input type="radio" name="scope" value="selected" checked> the selected rows</label>
+            <label class="inline"><input type="radio" name="scope" value="all"> all {matching} matching the filter</label>
+            <span class="batch-buttons">
+            """);
+        foreach (var operation in BatchOperationKind.All)
+        {
+            w.Write($"<button type=\"submit\" name=\"operation\" value=\"{operation.Name}\" class=\"{operation.ButtonClass}\">{operation.Title}…</button>");
+        }
+        w.Write($"</span></form>");
+    }
+
+    /// <summary>How many runs the list's filter matches: the status chip's count, or all of them.</summary>
+    private static long MatchingCount(ListFilter filter, CountWorkflowExecutionsResponse counts) =>
+        filter.Status.Length == 0
+            ? counts.Count
+            : counts.Groups.Where(g => g.GroupValues.Count > 0
+                    && PayloadView.Summary(new() { Payloads_ = { g.GroupValues[0] } }).Trim('"') == filter.Status)
+                .Sum(g => g.Count);
+
     private static void WriteTable(HtmlWriter w, string ns, ListWorkflowExecutionsResponse page, ListFilter filter)
     {
         if (page.Executions.Count == 0)
@@ -143,7 +179,7 @@ internal static class WorkflowListPage
         }
         w.Write($"""
             <div class="scroll"><table class="runs">
-            <thead><tr><th>Status</th><th>Workflow ID</th><th>Run ID</th><th>Type</th><th>Start</th><th>End</th><th>Task queue</th></tr></thead>
+            <thead><tr><th><input type="checkbox" data-select-all="execution" aria-label="Select every row of this page"></th><th>Status</th><th>Workflow ID</th><th>Run ID</th><th>Type</th><th>Start</th><th>End</th><th>Task queue</th></tr></thead>
             <tbody>
             """);
         foreach (var run in page.Executions)
@@ -158,6 +194,7 @@ internal static class WorkflowListPage
         var url = Format.RunUrl(ns, run.Execution.WorkflowId, run.Execution.RunId);
         w.Write($"""
             <tr>
+            <td><input type="checkbox" name="execution" form="batch" value="{BatchSelection.Value(run.Execution)}" aria-label="Select {run.Execution.WorkflowId}"></td>
             <td>{Format.Status(run.Status)}</td>
             <td><a href="{url}">{run.Execution.WorkflowId}</a></td>
             <td class="mono small"><a href="{url}">{run.Execution.RunId}</a></td>
@@ -167,46 +204,5 @@ internal static class WorkflowListPage
             <td><a href="{Format.TaskQueueUrl(ns, run.TaskQueue)}">{run.TaskQueue}</a></td>
             </tr>
             """);
-    }
-
-    /// <summary>What the list shows: the typed query and the two quick filters, each ANDed with the others.</summary>
-    private sealed record ListFilter(string Query, string Status, string Type)
-    {
-        public bool IsEmpty => Query.Length == 0 && Status.Length == 0 && Type.Length == 0;
-
-        public string TypeClause => Type.Length > 0 ? $"WorkflowType = {Format.Quote(Type)}" : "";
-
-        public string StatusClause => Status.Length > 0 ? $"ExecutionStatus = {Format.Quote(Status)}" : "";
-
-        public string Combined => Join(Query, TypeClause, StatusClause);
-
-        public string Url(string ns, string? next = null)
-        {
-            var parameters = new List<string>();
-            void Add(string name, string? value)
-            {
-                if (!string.IsNullOrEmpty(value))
-                {
-                    parameters.Add($"{name}={Uri.EscapeDataString(value)}");
-                }
-            }
-            Add("query", Query);
-            Add("type", Type);
-            Add("status", Status);
-            Add("next", next);
-            return Format.WorkflowsUrl(ns) + (parameters.Count > 0 ? "?" + string.Join('&', parameters) : "");
-        }
-
-        /// <summary>ANDs the non-empty clauses; the typed query is parenthesized so that its ORs stay inside.</summary>
-        public static string Join(string query, params string[] clauses)
-        {
-            var parts = new List<string>();
-            if (query.Length > 0)
-            {
-                parts.Add(clauses.Any(c => c.Length > 0) ? $"({query})" : query);
-            }
-            parts.AddRange(clauses.Where(c => c.Length > 0));
-            return string.Join(" AND ", parts);
-        }
     }
 }

@@ -61,6 +61,11 @@ internal static class Format
 
     public static string ScheduleUrl(string ns, string scheduleId) => $"{SchedulesUrl(ns)}/{Segment(scheduleId)}";
 
+    /// <summary>The batch operations of a namespace (the Temporal UI's URL); a POST here starts one after a confirmation.</summary>
+    public static string BatchesUrl(string ns) => $"/namespaces/{Segment(ns)}/batch-operations";
+
+    public static string BatchUrl(string ns, string jobId) => $"{BatchesUrl(ns)}/{Segment(jobId)}";
+
     public static string NamespaceUrl(string ns) => $"/namespaces/{Segment(ns)}";
 
     public static string ListUrl(string ns, string query) => $"{WorkflowsUrl(ns)}?query={Uri.EscapeDataString(query)}";
