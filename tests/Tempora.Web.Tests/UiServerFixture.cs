@@ -61,7 +61,9 @@ public sealed class UiServerFixture : IAsyncLifetime
             .AddWorkflow<AwaitSignalWorkflow>()
             .AddWorkflow<FailingWorkflow>()
             .AddWorkflow<JourneyWorkflow>()
-            .AddAllActivities(typeof(GreetingActivities), null));
+            .AddWorkflow<PendingActivityWorkflow>()
+            .AddAllActivities(typeof(GreetingActivities), null)
+            .AddAllActivities(typeof(HeldActivities), null));
         _worker = RunWorkerAsync(worker);
 
         if (!File.Exists(ChromiumPath))

@@ -32,7 +32,7 @@ public sealed class WorkflowIdLinkTests(UiServerFixture fixture)
 
         // The list: its link opens this run.
         await page.GotoAsync($"/namespaces/default/workflows?query={Uri.EscapeDataString($"WorkflowId = '{workflowId.Replace("'", "''", StringComparison.Ordinal)}' AND RunId = '{first.ResultRunId}'")}");
-        await page.Locator("table.runs tbody tr td:nth-child(2) a").ClickAsync();
+        await page.Locator("table.runs tbody tr td:nth-child(3) a").ClickAsync();
         await AssertShowsRunAsync(page, workflowId, first.ResultRunId!);
 
         // The history download of this run.

@@ -81,3 +81,32 @@ public sealed class JourneyWorkflow
     }
 }
 
+
+/// <summary>Runs one activity that heartbeats until it is canceled: a pending activity to pause, unpause and reset.</summary>
+[Workflow]
+public sealed class PendingActivityWorkflow
+{
+    public const string ActivityId = "held";
+
+    [WorkflowRun]
+    public Task RunAsync() => Workflow.ExecuteActivityAsync(() => HeldActivities.HeartbeatUntilCanceledAsync(), new()
+    {
+        ActivityId = ActivityId,
+        StartToCloseTimeout = TimeSpan.FromMinutes(5),
+        HeartbeatTimeout = TimeSpan.FromSeconds(10),
+    });
+}
+
+public static class HeldActivities
+{
+    [Activity]
+    public static async Task HeartbeatUntilCanceledAsync()
+    {
+        var context = ActivityExecutionContext.Current;
+        while (true)
+        {
+            context.Heartbeat();
+            await Task.Delay(TimeSpan.FromMilliseconds(200), context.CancellationToken);
+        }
+    }
+}

@@ -89,7 +89,7 @@ internal static class BatchActions
         }
     }
 
-    private static StartBatchOperationRequest Build(string ns, string jobId, BatchOperationKind kind, BatchSelection selection, IFormCollection form)
+    internal static StartBatchOperationRequest Build(string ns, string jobId, BatchOperationKind kind, BatchSelection selection, IFormCollection form)
     {
         var start = new StartBatchOperationRequest
         {

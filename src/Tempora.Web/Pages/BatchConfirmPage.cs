@@ -72,7 +72,7 @@ internal static class BatchConfirmPage
     /// <summary>The list posted no row and not "all matching": say so, with the way back.</summary>
     public static Task RenderNothingSelectedAsync(UiRequest request, string ns, BatchOperationKind kind, IFormCollection form, string message)
     {
-        var filter = new ListFilter(form["query"].ToString().Trim(), form["status"].ToString().Trim(), form["type"].ToString().Trim());
+        var filter = BatchSelection.ReadFilter(form);
         var w = new HtmlWriter();
         WriteHeading(w, ns, kind, filter, Html.Of($"<p class=\"error\" role=\"alert\">{message}</p>"));
         w.Write($"<p><a href=\"{filter.Url(ns)}\">Back to the list</a></p>");
@@ -96,9 +96,9 @@ internal static class BatchConfirmPage
             <input type="hidden" name="confirmed" value="1">
             <input type="hidden" name="operation" value="{kind.Name}">
             <input type="hidden" name="scope" value="{(selection.AllMatching ? "all" : "selected")}">
-            <input type="hidden" name="query" value="{selection.Filter.Query}">
-            <input type="hidden" name="type" value="{selection.Filter.Type}">
-            <input type="hidden" name="status" value="{selection.Filter.Status}">
+            <input type="hidden" name="filterQuery" value="{selection.Filter.Query}">
+            <input type="hidden" name="filterType" value="{selection.Filter.Type}">
+            <input type="hidden" name="filterStatus" value="{selection.Filter.Status}">
             """);
         foreach (var execution in selection.Executions ?? [])
         {

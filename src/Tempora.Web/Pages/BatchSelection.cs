@@ -6,7 +6,7 @@ namespace Tempora.Web.Pages;
 /// <summary>
 /// Which workflows a batch acts on, as the list's form posts it: the ticked rows (<see cref="Executions"/>), or every
 /// run the list's filter matches (<see cref="Executions"/> null). The filter travels as the list's own fields
-/// (query, type, status), so the query the confirmation shows is rebuilt the same way when it is confirmed.
+/// (filterQuery, filterType, filterStatus: not the list's own names, which its filter form above holds), so the query the confirmation shows is rebuilt the same way when it is confirmed.
 /// </summary>
 internal sealed record BatchSelection(ListFilter Filter, IReadOnlyList<WorkflowExecution>? Executions)
 {
@@ -17,13 +17,16 @@ internal sealed record BatchSelection(ListFilter Filter, IReadOnlyList<WorkflowE
 
     /// <summary>The query StartBatchOperation gets for "all matching": the list's filter, plus Running when the operation needs it.</summary>
     public string VisibilityQuery(BatchOperationKind kind) => kind.RunningOnly && Filter.Status != "Running"
-        ? ListFilter.Join(Filter.Combined, "ExecutionStatus = 'Running'")
+        ? ListFilter.Join(Filter.Query, Filter.TypeClause, Filter.StatusClause, "ExecutionStatus = 'Running'")
         : Filter.Combined;
+
+    public static ListFilter ReadFilter(IFormCollection form) =>
+        new(form["filterQuery"].ToString().Trim(), form["filterStatus"].ToString().Trim(), form["filterType"].ToString().Trim());
 
     /// <exception cref="ActionInputException">Nothing selected, or a value no row of the list writes.</exception>
     public static BatchSelection Read(IFormCollection form)
     {
-        var filter = new ListFilter(form["query"].ToString().Trim(), form["status"].ToString().Trim(), form["type"].ToString().Trim());
+        var filter = ReadFilter(form);
         if (form["scope"] == "all")
         {
             return new BatchSelection(filter, null);

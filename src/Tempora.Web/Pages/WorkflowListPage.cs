@@ -145,9 +145,9 @@ internal static class WorkflowListPage
     {
         w.Write($"""
             <form id="batch" class="batch-bar" method="post" action="{Format.BatchesUrl(ns)}">
-            <input type="hidden" name="query" value="{filter.Query}">
-            <input type="hidden" name="type" value="{filter.Type}">
-            <input type="hidden" name="status" value="{filter.Status}">
+            <input type="hidden" name="filterQuery" value="{filter.Query}">
+            <input type="hidden" name="filterType" value="{filter.Type}">
+            <input type="hidden" name="filterStatus" value="{filter.Status}">
             <span class="muted">Apply to</span>
             <label class="inline"><input type="radio" name="scope" value="selected" checked> the selected rows</label>
             <label class="inline"><input type="radio" name="scope" value="all"> all {matching} matching the filter</label>
