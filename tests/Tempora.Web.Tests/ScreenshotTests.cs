@@ -19,6 +19,9 @@ public sealed class ScreenshotTests(UiServerFixture fixture)
     [Fact]
     public Task Screenshots_SchedulePages_AreTaken() => InTargetAsync(TakeSchedulesAsync);
 
+    [Fact]
+    public Task Screenshots_BatchPages_AreTaken() => InTargetAsync(TakeBatchesAsync);
+
     private static async Task InTargetAsync(Func<string, Task> take)
     {
         var keep = Environment.GetEnvironmentVariable("TEMPORA_UI_SCREENSHOTS");
@@ -97,6 +100,31 @@ public sealed class ScreenshotTests(UiServerFixture fixture)
         await page.GotoAsync($"/namespaces/default/schedules/{daily.Id}");
         await Expect(page.Locator("table.recent-actions")).ToBeVisibleAsync();
         await ShootAsync(page, target, "schedule.png");
+    }
+
+    private async Task TakeBatchesAsync(string target)
+    {
+        var prefix = $"invoice-{Guid.NewGuid():N}"[..16];
+        var handles = new List<Temporalio.Client.WorkflowHandle>();
+        for (var i = 1; i <= 3; i++)
+        {
+            handles.Add(await fixture.Client.StartWorkflowAsync((AwaitSignalWorkflow wf) => wf.RunAsync(), new($"{prefix}-{i}", fixture.TaskQueue)));
+        }
+        var page = await fixture.NewPageAsync(1280, 800);
+        await page.GotoAsync($"/namespaces/default/workflows?query={Uri.EscapeDataString($"WorkflowId STARTS_WITH '{prefix}'")}");
+        await Expect(page.Locator("table.runs tbody tr")).ToHaveCountAsync(3);
+        await page.Locator("table.runs input[name=execution]").Nth(0).CheckAsync();
+        await page.Locator("table.runs input[name=execution]").Nth(1).CheckAsync();
+
+        await page.ClickAsync("form.batch-bar button[value=terminate]");
+        await page.FillAsync(".batch-confirm input[name=reason]", "duplicate invoices after the 03:00 import");
+        await Expect(page.Locator(".batch-count")).ToBeVisibleAsync();
+        await ShootAsync(page, target, "batch-confirm.png");
+
+        foreach (var handle in handles)
+        {
+            await handle.TerminateAsync("screenshots taken");
+        }
     }
 
     private static async Task ShootAsync(IPage page, string directory, string name)
