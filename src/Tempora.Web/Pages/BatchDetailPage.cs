@@ -22,6 +22,14 @@ internal static class BatchDetailPage
         var ns = request.RequiredNamespace;
         var jobId = request.RouteValue("jobId")!;
         var batch = await request.CallAsync<DescribeBatchOperationRequest, DescribeBatchOperationResponse>(new() { Namespace = ns, JobId = jobId });
+        // Not on the answer to a refused stop: a reload would post the form again.
+        var content = Render(ns, jobId, batch, banner, reloads: statusCode == StatusCodes.Status200OK);
+        await request.WritePageAsync($"Batch {jobId}", content, statusCode);
+    }
+
+    /// <param name="reloads">Whether a running batch's page reloads itself (site.js, data-live).</param>
+    public static Html Render(string ns, string jobId, DescribeBatchOperationResponse batch, Html banner, bool reloads)
+    {
         var running = batch.State == BatchOperationState.Running;
 
         var w = new HtmlWriter();
@@ -42,8 +50,7 @@ internal static class BatchDetailPage
             <dt>Failed</dt><dd class="batch-failed">{batch.FailureOperationCount}</dd>
             </dl>
             """);
-        // Not on the answer to a refused stop: a reload would post the form again.
-        if (running && statusCode == StatusCodes.Status200OK)
+        if (running && reloads)
         {
             w.Write($"<p class=\"small muted\" data-live=\"{RefreshSeconds * 1000}\">Running: this page refreshes every {RefreshSeconds} s. <a href=\"{Format.BatchUrl(ns, jobId)}\">Refresh</a></p>");
         }
@@ -72,7 +79,7 @@ internal static class BatchDetailPage
                 </section>
                 """);
         }
-        await request.WritePageAsync($"Batch {jobId}", w.ToHtml(), statusCode);
+        return w.ToHtml();
     }
 
     private static Html Notice(string done) => done switch

@@ -11,7 +11,7 @@ namespace Tempora.Web.Pages;
 /// </summary>
 internal static partial class WorkflowDetailPage
 {
-    private static void WriteActivityActions(HtmlWriter w, string ns, WorkflowRun run, PendingActivityInfo activity)
+    internal static void WriteActivityActions(HtmlWriter w, string ns, WorkflowRun run, PendingActivityInfo activity)
     {
         var info = run.Description.WorkflowExecutionInfo;
         if (info.Status != WorkflowExecutionStatus.Running)
