@@ -23,13 +23,13 @@ public sealed class ActivityControlBrowserTests(UiServerFixture fixture)
         await controls.Locator("form[action$='/activity-pause'] button[type=submit]").ClickAsync();
 
         await Expect(page.Locator(".notice")).ToHaveTextAsync("Activity paused.");
-        await Expect(controls.Locator(".activity-paused")).ToBeVisibleAsync();
+        await Expect(controls.Locator(".activity-paused-note")).ToBeVisibleAsync();
         Assert.True((await PendingAsync(handle)).Paused);
 
         await controls.Locator("form[action$='/activity-unpause'] button[type=submit]").ClickAsync();
 
         await Expect(page.Locator(".notice")).ToHaveTextAsync("Activity unpaused.");
-        await Expect(controls.Locator(".activity-paused")).ToHaveCountAsync(0);
+        await Expect(controls.Locator(".activity-paused-note")).ToHaveCountAsync(0);
         await Expect(controls.Locator("form[action$='/activity-pause']")).ToBeVisibleAsync();
         Assert.False((await PendingAsync(handle)).Paused);
         await handle.TerminateAsync("test done");

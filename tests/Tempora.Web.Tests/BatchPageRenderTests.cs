@@ -67,7 +67,7 @@ public sealed class BatchPageRenderTests
         Assert.Contains("action=\"/namespaces/default/workflows/order%2F1/run-1/activity-reset\"", html, StringComparison.Ordinal);
         Assert.Contains("<input type=\"hidden\" name=\"activityId\" value=\"charge &lt;card&gt;\">", html, StringComparison.Ordinal);
         Assert.DoesNotContain("activity-unpause", html, StringComparison.Ordinal);
-        Assert.DoesNotContain("activity-paused", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("activity-paused-note", html, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class BatchPageRenderTests
     {
         var html = ActivityControls(paused: true);
 
-        Assert.Contains("class=\"activity-paused\"", html, StringComparison.Ordinal);
+        Assert.Contains("class=\"activity-paused-note\"", html, StringComparison.Ordinal);
         Assert.Contains("/activity-unpause\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain("/activity-pause\"", html, StringComparison.Ordinal);
     }

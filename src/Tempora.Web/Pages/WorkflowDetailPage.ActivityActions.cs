@@ -23,7 +23,7 @@ internal static partial class WorkflowDetailPage
         if (activity.Paused)
         {
             w.Write($"""
-                <p class="activity-paused"><span class="status status-paused">Paused</span> No new attempt starts until it is unpaused; an attempt already running may finish.</p>
+                <p class="activity-paused-note"><span class="status status-paused">Paused</span> No new attempt starts until it is unpaused; an attempt already running may finish.</p>
                 <form method="post" action="{action}unpause">
                 <input type="hidden" name="activityId" value="{activity.ActivityId}">
                 <label class="inline"><input type="checkbox" name="resetAttempts" value="1"> start again from attempt 1</label>
