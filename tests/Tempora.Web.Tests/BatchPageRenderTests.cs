@@ -25,7 +25,7 @@ public sealed class BatchPageRenderTests
 
         foreach (var expected in new[]
         {
-            "<span class=\"status batch-running\">Running</span>", "<progress class=\"batch-progress\" max=\"200\" value=\"123\"",
+            "<span class=\"status batch-state-running\">Running</span>", "<progress class=\"batch-progress\" max=\"200\" value=\"123\"",
             "<dd class=\"batch-total\">200</dd>", "<dd class=\"batch-completed\">120</dd>", "<dd class=\"batch-failed\">3</dd>",
             "<dd class=\"batch-type\">Terminate</dd>", "<dd>incident 7</dd>", "<dd>tempora-web-ui</dd>", "2026-03-01 08:00:00.000",
             "action=\"/namespaces/default/batch-operations/job%2F1/stop\"", "data-live=\"2000\"",
@@ -52,7 +52,7 @@ public sealed class BatchPageRenderTests
 
         var html = BatchDetailPage.Render("default", "job-1", batch, Html.Empty, reloads: true).Value;
 
-        Assert.Contains("<span class=\"status batch-completed\">Completed</span>", html, StringComparison.Ordinal);
+        Assert.Contains("<span class=\"status batch-state-completed\">Completed</span>", html, StringComparison.Ordinal);
         Assert.Contains("2026-03-01 08:00:04.000", html, StringComparison.Ordinal);
         Assert.DoesNotContain("/stop\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain("data-live", html, StringComparison.Ordinal);

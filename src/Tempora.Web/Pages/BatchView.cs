@@ -9,7 +9,7 @@ internal static class BatchView
     public static Html State(BatchOperationState state)
     {
         var name = state == BatchOperationState.Unspecified ? "Unknown" : state.ToString();
-        return Html.Of($"<span class=\"status batch-{name.ToLowerInvariant()}\">{name}</span>");
+        return Html.Of($"<span class=\"status batch-state-{name.ToLowerInvariant()}\">{name}</span>");
     }
 
     public static string Type(BatchOperationType type) => type switch
