@@ -10,6 +10,7 @@ public sealed class HealthTests(ServerFixture fixture)
     [Theory]
     [InlineData("")]
     [InlineData("temporal.api.workflowservice.v1.WorkflowService")]
+    [InlineData("temporal.api.operatorservice.v1.OperatorService")]
     public async Task HealthCheck_KnownService_IsServing(string service)
     {
         using var channel = GrpcChannel.ForAddress($"http://{fixture.Server.GrpcAddress}");
