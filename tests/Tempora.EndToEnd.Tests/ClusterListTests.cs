@@ -1,13 +1,11 @@
 using Google.Protobuf;
 using Temporalio.Api.OperatorService.V1;
 using Temporalio.Api.WorkflowService.V1;
-using Temporalio.Exceptions;
 
 namespace Tempora.EndToEnd.Tests;
 
 /// <summary>
-/// `temporal operator cluster list/upsert/remove`: the list holds the one local cluster, described as GetClusterInfo
-/// describes it; remote clusters cannot be added or removed.
+/// `temporal operator cluster list`: the list holds the one local cluster, described as GetClusterInfo describes it.
 /// </summary>
 [Collection(ServerCollection.Name)]
 public sealed class ClusterListTests(ServerFixture fixture)
@@ -38,20 +36,5 @@ public sealed class ClusterListTests(ServerFixture fixture)
         });
 
         Assert.Empty(list.Clusters);
-    }
-
-    [Fact]
-    public async Task RemoteClusters_AnswerUnimplemented_SayingWhy()
-    {
-        var upsert = await Assert.ThrowsAsync<RpcException>(() => fixture.Client.OperatorService.AddOrUpdateRemoteClusterAsync(
-            new AddOrUpdateRemoteClusterRequest { FrontendAddress = "127.0.0.1:1", EnableRemoteClusterConnection = true }));
-        var remove = await Assert.ThrowsAsync<RpcException>(() => fixture.Client.OperatorService.RemoveRemoteClusterAsync(
-            new RemoveRemoteClusterRequest { ClusterName = "other" }));
-
-        foreach (var refused in new[] { upsert, remove })
-        {
-            Assert.Equal(RpcException.StatusCode.Unimplemented, refused.Code);
-            Assert.Contains("multi-cluster replication is not supported", refused.Message, StringComparison.Ordinal);
-        }
     }
 }
