@@ -19,6 +19,15 @@ public sealed class HealthTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task SdkHealthCheck_OfEachService_IsHealthy()
+    {
+        var connection = fixture.Client.Connection;
+
+        Assert.True(await connection.CheckHealthAsync());
+        Assert.True(await connection.CheckHealthAsync(connection.OperatorService));
+    }
+
+    [Fact]
     public async Task HealthCheck_UnknownService_IsNotFound()
     {
         using var channel = GrpcChannel.ForAddress($"http://{fixture.Server.GrpcAddress}");
