@@ -15,7 +15,8 @@ internal sealed partial class OperatorServiceImpl
     public Task<ListClustersResponse> ListClusters(ListClustersRequest request, ServerCallContext context)
     {
         var response = new ListClustersResponse();
-        // Temporal's page token is the last cluster name returned; a token at or past ours leaves nothing to list.
+        // A page token names the last cluster of the page before (Temporal's, gob-encoded); Tempora hands none out,
+        // its one cluster fitting any page, and reads one given as a plain name: at or past ours, nothing is left.
         var after = request.NextPageToken.ToStringUtf8();
         if (string.CompareOrdinal(LocalCluster.Name, after) > 0)
         {
