@@ -23,7 +23,9 @@
     box.checked = window.localStorage.getItem(key) === "1";
     box.addEventListener("change", function () { window.localStorage.setItem(key, box.checked ? "1" : "0"); });
     window.setInterval(function () {
-      if (box.checked && document.visibilityState === "visible") { window.location.reload(); }
+      // Not while rows are ticked for a batch action: a reload would drop the selection.
+      var selecting = document.querySelector("input[name=execution]:checked");
+      if (box.checked && !selecting && document.visibilityState === "visible") { window.location.reload(); }
     }, 5000);
   }
   // Tick or untick every row of the workflow list for a batch action.
