@@ -48,6 +48,7 @@ public sealed class SecurityHeaderTests(UiServerFixture fixture) : IDisposable
             "/namespaces",
             "/namespaces/default",
             $"/namespaces/default/task-queues/{fixture.TaskQueue}",
+            "/namespaces/default/batch-operations",
             "/no/such/page",
         ];
         foreach (var path in paths)
@@ -66,6 +67,13 @@ public sealed class SecurityHeaderTests(UiServerFixture fixture) : IDisposable
             r => r.Request.Method == "POST" && r.Url.EndsWith("/query", StringComparison.Ordinal));
         AssertSecurityHeaders("query result", await queryAnswer!.AllHeadersAsync());
         await Expect(page.Locator(".query-result")).ToContainTextAsync("waiting for Finish");
+        // A batch's confirmation, from a row ticked by the list's script.
+        await page.GotoAsync($"/namespaces/default/workflows?query={Uri.EscapeDataString($"WorkflowId = '{running.Id}'")}");
+        await page.CheckAsync("input[data-select-all]");
+        var confirmation = await page.RunAndWaitForResponseAsync(() => page.ClickAsync("form.batch-bar button[value=cancel]"),
+            r => r.Request.Method == "POST" && r.Url.EndsWith("/batch-operations", StringComparison.Ordinal));
+        AssertSecurityHeaders("batch confirmation", await confirmation!.AllHeadersAsync());
+        await Expect(page.Locator(".batch-count")).ToContainTextAsync("1 selected workflow:");
 
         Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
         await running.TerminateAsync("test done");
