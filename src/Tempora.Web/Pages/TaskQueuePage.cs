@@ -47,7 +47,7 @@ internal static class TaskQueuePage
                 + $"<td class=\"backlog-age\">{(stats.ApproximateBacklogCount == 0 ? "–" : Format.Duration(stats.ApproximateBacklogAge))}</td>"
                 + $"<td class=\"add-rate\">{Rate(stats.TasksAddRate)}</td><td class=\"dispatch-rate\">{Rate(stats.TasksDispatchRate)}</td></tr>");
         }
-        w.Write($"</tbody></table></div><p class=\"hint\">Rates are averaged over the last 30 seconds; the backlog age is that of its oldest task.</p></section>");
+        w.Write($"</tbody></table></div><p class=\"muted small\">Rates are averaged over the last 30 seconds; the backlog age is that of its oldest task.</p></section>");
         foreach (var (type, title) in sides)
         {
             var pollers = types?.GetValueOrDefault((int)type)?.Pollers ?? [];
