@@ -186,6 +186,39 @@ public sealed class DescribeTaskQueueTests(ServerFixture fixture)
         Assert.Empty(partition.Pollers);
     }
 
+    [Fact]
+    public async Task Describe_WorkersStickyQueue_LegacyModeListsItsPoller()
+    {
+        var taskQueue = ServerFixture.NewTaskQueue("sticky");
+        // Sticky queues exist only with the worker's cache on, so this keeps it on in the cache-off pass too.
+        using var worker = new TemporalWorker(Client, new TemporalWorkerOptions(taskQueue) { MaxCachedWorkflows = 100 }.AddWorkflow<WaitForFinishWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await Client.StartWorkflowAsync((WaitForFinishWorkflow wf) => wf.RunAsync(), new(ServerFixture.NewWorkflowId(), taskQueue));
+            // The first workflow task done, the worker keeps the run cached: the signal's task goes to its sticky queue.
+            await Wait.ForHistoryEventAsync(handle, EventType.WorkflowTaskCompleted);
+            await handle.SignalAsync(wf => wf.FinishAsync("done"));
+            await handle.GetResultAsync().WithTimeout("the workflow");
+            var sticky = (await handle.EventsAsync())
+                .Select(e => e.WorkflowTaskScheduledEventAttributes?.TaskQueue)
+                .First(q => q?.Kind == TaskQueueKind.Sticky)!;
+
+            var described = await Raw.DescribeTaskQueueAsync(new()
+            {
+                Namespace = "default",
+                TaskQueue = new() { Name = sticky.Name, Kind = TaskQueueKind.Sticky, NormalName = taskQueue },
+                IncludeTaskQueueStatus = true,
+            });
+            var normal = await DescribeAsync(taskQueue);
+            // The worker polls its sticky queue under the identity it polls the normal queue with.
+            Assert.Equal(
+                Assert.Single(normal.VersionsInfo[""].TypesInfo[WorkflowType].Pollers).Identity,
+                Assert.Single(described.Pollers).Identity);
+            Assert.Equal(0, described.TaskQueueStatus.BacklogCountHint);
+            Assert.Null(described.VersioningInfo); // only a normal queue has one
+        });
+    }
+
     [Theory]
     [MemberData(nameof(BadRequests))]
     public async Task Describe_BadRequest_IsRefusedInTemporalsWords(string name)
