@@ -161,6 +161,9 @@ internal sealed class ActivityInfo
     public Payloads? HeartbeatDetails { get; set; }
     public DateTimeOffset? LastHeartbeatTime { get; set; }
     public Temporalio.Api.Failure.V1.Failure? LastFailure { get; set; }
+
+    /// <summary>When the last failed attempt ended: a retry's time counts from it (and from new options, when updated).</summary>
+    public DateTimeOffset? LastAttemptCompleteTime { get; set; }
     public string LastWorkerIdentity { get; set; } = "";
     public bool CancelRequested { get; set; }
     public long CancelRequestedEventId { get; set; }

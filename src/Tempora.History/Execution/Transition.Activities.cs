@@ -255,6 +255,7 @@ internal sealed partial class Transition
         RetireAttempt(info);
         info.Attempt = nextAttempt;
         info.LastFailure = failure;
+        info.LastAttemptCompleteTime = Now;
         info.StartedTime = null;
         info.StartedIdentity = "";
         info.StartedRequestId = "";

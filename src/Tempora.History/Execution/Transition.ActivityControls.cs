@@ -125,8 +125,14 @@ internal sealed partial class Transition
             RearmActivityTimers(a);
             return;
         }
-        // A retry waiting out its backoff keeps its time; a queued attempt is queued again.
-        var at = a.TaskId == 0 && a.CurrentAttemptScheduledTime > Now ? a.CurrentAttemptScheduledTime : Now;
+        // A retry waiting out its backoff waits what the new policy says from the failed attempt's end (as Temporal's
+        // GetNextScheduledTime); a queued attempt is queued again.
+        var at = Now;
+        if (a.TaskId == 0 && a.Attempt > 1 && a.LastAttemptCompleteTime is { } ended
+            && RetryPolicies.NextBackoff(a.RetryPolicy, a.Attempt - 1, null, Now, null).Delay is { } backoff)
+        {
+            at = ended + backoff;
+        }
         RetireAttempt(a);
         RearmScheduleToClose(a);
         DispatchActivityAttemptAt(a, at);

@@ -66,6 +66,7 @@ internal sealed class DescribeWorkflowExecutionHandler(RunResolver runs, Workflo
                     ExpirationTime = a.ScheduleToCloseTimeout > TimeSpan.Zero ? Timestamp.FromDateTimeOffset(a.ScheduledTime + a.ScheduleToCloseTimeout) : null,
                     LastFailure = a.LastFailure,
                     LastWorkerIdentity = a.LastWorkerIdentity,
+                    LastAttemptCompleteTime = a.LastAttemptCompleteTime is { } ended ? Timestamp.FromDateTimeOffset(ended) : null,
                     NextAttemptScheduleTime = !a.IsStarted && a.TaskId == 0 && !a.Paused ? Timestamp.FromDateTimeOffset(a.CurrentAttemptScheduledTime) : null,
                 });
             }
