@@ -206,43 +206,63 @@ public sealed class ActivityControlTests(ServerFixture fixture)
             await AssertFailsAsync(RpcException.StatusCode.Unimplemented, "activity_options.priority",
                 () => Raw.UpdateActivityOptionsAsync(new()
                 {
-                    Namespace = Ns, Execution = execution, Id = ActivityControlWorkflow.ActivityId,
-                    ActivityOptions = new() { Priority = new() { PriorityKey = 1 } }, UpdateMask = new FieldMask { Paths = { "priority" } },
+                    Namespace = Ns,
+                    Execution = execution,
+                    Id = ActivityControlWorkflow.ActivityId,
+                    ActivityOptions = new() { Priority = new() { PriorityKey = 1 } },
+                    UpdateMask = new FieldMask { Paths = { "priority" } },
                 }));
             await AssertFailsAsync(RpcException.StatusCode.InvalidArgument, "\"no_such_option\"",
                 () => Raw.UpdateActivityOptionsAsync(new()
                 {
-                    Namespace = Ns, Execution = execution, Id = ActivityControlWorkflow.ActivityId,
-                    ActivityOptions = new(), UpdateMask = new FieldMask { Paths = { "no_such_option" } },
+                    Namespace = Ns,
+                    Execution = execution,
+                    Id = ActivityControlWorkflow.ActivityId,
+                    ActivityOptions = new(),
+                    UpdateMask = new FieldMask { Paths = { "no_such_option" } },
                 }));
             await AssertFailsAsync(RpcException.StatusCode.InvalidArgument, "Both UpdateMask and RestoreOriginal are provided",
                 () => Raw.UpdateActivityOptionsAsync(new()
                 {
-                    Namespace = Ns, Execution = execution, Id = ActivityControlWorkflow.ActivityId, RestoreOriginal = true,
+                    Namespace = Ns,
+                    Execution = execution,
+                    Id = ActivityControlWorkflow.ActivityId,
+                    RestoreOriginal = true,
                     UpdateMask = new FieldMask { Paths = { "heartbeat_timeout" } },
                 }));
             await AssertFailsAsync(RpcException.StatusCode.InvalidArgument, "A valid StartToClose or ScheduleToCloseTimeout is not set",
                 () => Raw.UpdateActivityOptionsAsync(new()
                 {
-                    Namespace = Ns, Execution = execution, Id = ActivityControlWorkflow.ActivityId,
-                    ActivityOptions = new(), UpdateMask = new FieldMask { Paths = { "start_to_close_timeout", "schedule_to_close_timeout" } },
+                    Namespace = Ns,
+                    Execution = execution,
+                    Id = ActivityControlWorkflow.ActivityId,
+                    ActivityOptions = new(),
+                    UpdateMask = new FieldMask { Paths = { "start_to_close_timeout", "schedule_to_close_timeout" } },
                 }));
             await AssertFailsAsync(RpcException.StatusCode.Unimplemented, "workflow_execution_options.versioning_override",
                 () => Raw.UpdateWorkflowExecutionOptionsAsync(new()
                 {
-                    Namespace = Ns, WorkflowExecution = execution, WorkflowExecutionOptions = new(),
+                    Namespace = Ns,
+                    WorkflowExecution = execution,
+                    WorkflowExecutionOptions = new(),
                     UpdateMask = new FieldMask { Paths = { "versioning_override" } },
                 }));
             await AssertFailsAsync(RpcException.StatusCode.InvalidArgument, "invalid path \"priority\"",
                 () => Raw.UpdateWorkflowExecutionOptionsAsync(new()
                 {
-                    Namespace = Ns, WorkflowExecution = execution, WorkflowExecutionOptions = new(), UpdateMask = new FieldMask { Paths = { "priority" } },
+                    Namespace = Ns,
+                    WorkflowExecution = execution,
+                    WorkflowExecutionOptions = new(),
+                    UpdateMask = new FieldMask { Paths = { "priority" } },
                 }));
             await AssertFailsAsync(RpcException.StatusCode.InvalidArgument, "UpdateMask is required",
                 () => Raw.UpdateWorkflowExecutionOptionsAsync(new() { Namespace = Ns, WorkflowExecution = execution, WorkflowExecutionOptions = new() }));
             var unchanged = await Raw.UpdateWorkflowExecutionOptionsAsync(new()
             {
-                Namespace = Ns, WorkflowExecution = execution, WorkflowExecutionOptions = new(), UpdateMask = new FieldMask(),
+                Namespace = Ns,
+                WorkflowExecution = execution,
+                WorkflowExecutionOptions = new(),
+                UpdateMask = new FieldMask(),
             });
             Assert.Null(unchanged.WorkflowExecutionOptions.VersioningOverride);
 
@@ -258,7 +278,10 @@ public sealed class ActivityControlTests(ServerFixture fixture)
             await AssertFailsAsync(RpcException.StatusCode.NotFound, "workflow execution already completed",
                 () => Raw.UpdateWorkflowExecutionOptionsAsync(new()
                 {
-                    Namespace = Ns, WorkflowExecution = execution, WorkflowExecutionOptions = new(), UpdateMask = new FieldMask(),
+                    Namespace = Ns,
+                    WorkflowExecution = execution,
+                    WorkflowExecutionOptions = new(),
+                    UpdateMask = new FieldMask(),
                 }));
         });
     }
