@@ -47,7 +47,7 @@ internal static partial class WorkflowDetailPage
         w.Write($"</section>");
     }
 
-    private static void WritePendingActivity(HtmlWriter w, PendingActivityInfo activity)
+    internal static void WritePendingActivity(HtmlWriter w, PendingActivityInfo activity)
     {
         var attempts = activity.MaximumAttempts > 0 ? $"{activity.Attempt} of {activity.MaximumAttempts}" : $"{activity.Attempt} (no limit)";
         w.Write($"""
