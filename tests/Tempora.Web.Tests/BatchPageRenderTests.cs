@@ -67,15 +67,13 @@ public sealed class BatchPageRenderTests
         Assert.Contains("action=\"/namespaces/default/workflows/order%2F1/run-1/activity-reset\"", html, StringComparison.Ordinal);
         Assert.Contains("<input type=\"hidden\" name=\"activityId\" value=\"charge &lt;card&gt;\">", html, StringComparison.Ordinal);
         Assert.DoesNotContain("activity-unpause", html, StringComparison.Ordinal);
-        Assert.DoesNotContain("activity-paused-note", html, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void PendingActivity_Paused_ShowsItAndOffersUnpause()
+    public void PendingActivity_Paused_OffersUnpause()
     {
         var html = ActivityControls(paused: true);
 
-        Assert.Contains("class=\"activity-paused-note\"", html, StringComparison.Ordinal);
         Assert.Contains("/activity-unpause\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain("/activity-pause\"", html, StringComparison.Ordinal);
     }

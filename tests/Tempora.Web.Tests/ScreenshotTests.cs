@@ -25,7 +25,7 @@ public sealed class ScreenshotTests(UiServerFixture fixture)
     [Fact(Skip = "needs StartBatchOperation and DescribeBatchOperation on main (issue 20, slice A)")]
     public Task Screenshots_BatchPage_IsTaken() => InTargetAsync(target => TakeBatchAsync(target, confirm: true));
 
-    [Fact(Skip = "needs PauseActivity on main (issue 20, slice C)")]
+    [Fact]
     public Task Screenshots_PausedActivity_IsTaken() => InTargetAsync(TakePausedActivityAsync);
 
     private static async Task InTargetAsync(Func<string, Task> take)
@@ -161,7 +161,7 @@ public sealed class ScreenshotTests(UiServerFixture fixture)
 
         await page.FillAsync("form[action$='/activity-pause'] input[name=reason]", "ledger API rate-limited");
         await page.ClickAsync("form[action$='/activity-pause'] button[type=submit]");
-        await Expect(page.Locator(".activity-paused-note")).ToBeVisibleAsync();
+        await Expect(page.Locator(".pending-activity dd.activity-paused")).ToBeVisibleAsync();
         await page.EvaluateAsync("document.querySelector('.pending-activity').scrollIntoView({ block: 'start' })");
         await ShootAsync(page, target, "workflow-activity.png");
 

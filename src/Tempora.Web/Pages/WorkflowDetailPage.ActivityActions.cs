@@ -7,7 +7,8 @@ namespace Tempora.Web.Pages;
 
 /// <summary>
 /// A pending activity's controls: pause or unpause it, and reset it (attempt 1, at once), each a form posted to
-/// .../{runId}/activity-{pause,unpause,reset} (<see cref="ActivityActions"/>).
+/// .../{runId}/activity-{pause,unpause,reset} (<see cref="ActivityActions"/>). Whether it is paused, since when, by
+/// whom and why is in its summary above (WritePause).
 /// </summary>
 internal static partial class WorkflowDetailPage
 {
@@ -23,7 +24,6 @@ internal static partial class WorkflowDetailPage
         if (activity.Paused)
         {
             w.Write($"""
-                <p class="activity-paused-note"><span class="status status-paused">Paused</span> No new attempt starts until it is unpaused; an attempt already running may finish.</p>
                 <form method="post" action="{action}unpause">
                 <input type="hidden" name="activityId" value="{activity.ActivityId}">
                 <label class="inline"><input type="checkbox" name="resetAttempts" value="1"> start again from attempt 1</label>
