@@ -15,9 +15,24 @@ namespace Tempora.Worker.Batch;
 /// then killed before the outcome was stored) is recognised by history as the same request: a signal is not added
 /// twice, a reset does not reset the run it made. Terminate, cancel and delete are idempotent by nature.
 /// </summary>
-internal sealed class BatchOperations(FrontendClient frontend)
+internal sealed class BatchOperations(FrontendClient frontend) : IBatchExecutor
 {
-    /// <summary>Applies the operation; throws the call's <see cref="RpcException"/> when it is refused.</summary>
+    private const int ListPageSize = 1000;
+
+    public async Task<IReadOnlyList<WorkflowExecution>> SelectAsync(string ns, string query, CancellationToken ct)
+    {
+        var executions = new List<WorkflowExecution>();
+        var list = new ListWorkflowExecutionsRequest { Namespace = ns, Query = query, PageSize = ListPageSize };
+        do
+        {
+            var page = await frontend.CallAsync<ListWorkflowExecutionsRequest, ListWorkflowExecutionsResponse>(list, ct);
+            executions.AddRange(page.Executions.Select(e => e.Execution));
+            list.NextPageToken = page.NextPageToken;
+        }
+        while (!list.NextPageToken.IsEmpty);
+        return executions;
+    }
+
     public async Task ApplyAsync(StartBatchOperationRequest batch, string requestId, WorkflowExecution execution, CancellationToken ct)
     {
         var ns = batch.Namespace;

@@ -23,7 +23,6 @@ namespace Tempora.Worker.Batch;
 public sealed partial class BatchRunner : ISystemJob
 {
     private const int ItemsPerRead = 100;
-    private const int ListPageSize = 1000;
     private const int MaxAttempts = 5;
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ExpiryInterval = TimeSpan.FromHours(1);
@@ -31,8 +30,7 @@ public sealed partial class BatchRunner : ISystemJob
     private readonly IBatchStore _store;
     private readonly NamespaceRegistry _namespaces;
     private readonly IShardOwnership _ownership;
-    private readonly FrontendClient _frontend;
-    private readonly BatchOperations _operations;
+    private readonly IBatchExecutor _operations;
     private readonly TimeProvider _time;
     private readonly ILogger<BatchRunner> _logger;
     private readonly CancellationTokenSource _stop = new();
@@ -43,12 +41,17 @@ public sealed partial class BatchRunner : ISystemJob
 
     public BatchRunner(IBatchStore store, NamespaceRegistry namespaces, IShardOwnership ownership, FrontendClient frontend, TimeProvider time,
         ILogger<BatchRunner> logger)
+        : this(store, namespaces, ownership, new BatchOperations(frontend), time, logger)
+    {
+    }
+
+    internal BatchRunner(IBatchStore store, NamespaceRegistry namespaces, IShardOwnership ownership, IBatchExecutor operations, TimeProvider time,
+        ILogger<BatchRunner> logger)
     {
         _store = store;
         _namespaces = namespaces;
         _ownership = ownership;
-        _frontend = frontend;
-        _operations = new BatchOperations(frontend);
+        _operations = operations;
         _time = time;
         _logger = logger;
     }
@@ -173,18 +176,7 @@ public sealed partial class BatchRunner : ISystemJob
     private async Task ResolveAsync(BatchRecord record, BatchData data, CancellationToken ct)
     {
         var request = data.StartRequest();
-        var executions = new List<WorkflowExecution>(request.Executions);
-        if (data.Query.Length > 0)
-        {
-            var list = new ListWorkflowExecutionsRequest { Namespace = request.Namespace, Query = data.Query, PageSize = ListPageSize };
-            do
-            {
-                var page = await _frontend.CallAsync<ListWorkflowExecutionsRequest, ListWorkflowExecutionsResponse>(list, ct);
-                executions.AddRange(page.Executions.Select(e => e.Execution));
-                list.NextPageToken = page.NextPageToken;
-            }
-            while (!list.NextPageToken.IsEmpty);
-        }
+        var executions = data.Query.Length > 0 ? await _operations.SelectAsync(request.Namespace, data.Query, ct) : request.Executions;
         var items = executions.Select((e, i) => new BatchItem(i, e.WorkflowId, e.RunId, BatchItem.Pending, null)).ToList();
         await WriteAsync(record, data with { Resolved = true, ItemCount = items.Count }, items, ct);
     }
