@@ -167,7 +167,8 @@ internal sealed class PostgresBatchStore(NpgsqlDataSource db) : IBatchStore
         cmd.Parameters.Add(new NpgsqlParameter { Value = now.ToUniversalTime() });
         cmd.Parameters.Add(new NpgsqlParameter
         {
-            Value = (object?)shards.Ids?.ToArray() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer,
+            Value = (object?)shards.Ids?.ToArray() ?? DBNull.Value,
+            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer,
         });
         return Convert.ToInt32(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
     }

@@ -41,14 +41,20 @@ internal sealed class BatchOperations(FrontendClient frontend) : IBatchExecutor
             case StartBatchOperationRequest.OperationOneofCase.TerminationOperation:
                 await frontend.CallAsync<TerminateWorkflowExecutionRequest, TerminateWorkflowExecutionResponse>(new()
                 {
-                    Namespace = ns, WorkflowExecution = execution, Reason = batch.Reason,
-                    Details = batch.TerminationOperation.Details, Identity = batch.TerminationOperation.Identity,
+                    Namespace = ns,
+                    WorkflowExecution = execution,
+                    Reason = batch.Reason,
+                    Details = batch.TerminationOperation.Details,
+                    Identity = batch.TerminationOperation.Identity,
                 }, ct);
                 break;
             case StartBatchOperationRequest.OperationOneofCase.CancellationOperation:
                 await frontend.CallAsync<RequestCancelWorkflowExecutionRequest, RequestCancelWorkflowExecutionResponse>(new()
                 {
-                    Namespace = ns, WorkflowExecution = execution, Reason = batch.Reason, RequestId = requestId,
+                    Namespace = ns,
+                    WorkflowExecution = execution,
+                    Reason = batch.Reason,
+                    RequestId = requestId,
                     Identity = batch.CancellationOperation.Identity,
                 }, ct);
                 break;
@@ -56,14 +62,20 @@ internal sealed class BatchOperations(FrontendClient frontend) : IBatchExecutor
                 var signal = batch.SignalOperation;
                 await frontend.CallAsync<SignalWorkflowExecutionRequest, SignalWorkflowExecutionResponse>(new()
                 {
-                    Namespace = ns, WorkflowExecution = execution, SignalName = signal.Signal, Input = signal.Input, Header = signal.Header,
-                    Identity = signal.Identity, RequestId = requestId,
+                    Namespace = ns,
+                    WorkflowExecution = execution,
+                    SignalName = signal.Signal,
+                    Input = signal.Input,
+                    Header = signal.Header,
+                    Identity = signal.Identity,
+                    RequestId = requestId,
                 }, ct);
                 break;
             case StartBatchOperationRequest.OperationOneofCase.DeletionOperation:
                 await frontend.CallAsync<DeleteWorkflowExecutionRequest, DeleteWorkflowExecutionResponse>(new()
                 {
-                    Namespace = ns, WorkflowExecution = execution,
+                    Namespace = ns,
+                    WorkflowExecution = execution,
                 }, ct);
                 break;
             case StartBatchOperationRequest.OperationOneofCase.ResetOperation:
@@ -73,8 +85,12 @@ internal sealed class BatchOperations(FrontendClient frontend) : IBatchExecutor
                 var unpause = batch.UnpauseActivitiesOperation;
                 var request = new UnpauseActivityRequest
                 {
-                    Namespace = ns, Execution = execution, Identity = unpause.Identity.Length > 0 ? unpause.Identity : "batch unpause",
-                    ResetAttempts = unpause.ResetAttempts, ResetHeartbeat = unpause.ResetHeartbeat, Jitter = unpause.Jitter,
+                    Namespace = ns,
+                    Execution = execution,
+                    Identity = unpause.Identity.Length > 0 ? unpause.Identity : "batch unpause",
+                    ResetAttempts = unpause.ResetAttempts,
+                    ResetHeartbeat = unpause.ResetHeartbeat,
+                    Jitter = unpause.Jitter,
                 };
                 if (unpause.MatchAll)
                 {
@@ -97,7 +113,10 @@ internal sealed class BatchOperations(FrontendClient frontend) : IBatchExecutor
         var reset = batch.ResetOperation;
         var request = new ResetWorkflowExecutionRequest
         {
-            Namespace = batch.Namespace, WorkflowExecution = execution, Reason = batch.Reason, RequestId = requestId,
+            Namespace = batch.Namespace,
+            WorkflowExecution = execution,
+            Reason = batch.Reason,
+            RequestId = requestId,
             Identity = reset.Identity,
         };
         if (reset.Options is { } options)

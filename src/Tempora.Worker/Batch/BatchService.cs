@@ -121,7 +121,10 @@ public sealed class BatchService(IBatchStore store, BatchRunner runner, BatchLim
             var retention = await runner.RetentionAsync(ns.Id, ct);
             var stopped = record with
             {
-                Version = record.Version + 1, State = (int)BatchOperationState.Failed, ExpireTime = now + retention, Data = data.ToBytes(),
+                Version = record.Version + 1,
+                State = (int)BatchOperationState.Failed,
+                ExpireTime = now + retention,
+                Data = data.ToBytes(),
             };
             try
             {

@@ -168,10 +168,10 @@ public sealed class BatchOperationTests(ServerFixture fixture)
             var jobId = ServerFixture.NewWorkflowId("job-reset");
 
             await client.Raw().StartBatchOperationAsync(Start(client, jobId, query, r => r.ResetOperation = new BatchOperationReset
-                {
-                    Options = new ResetOptions { FirstWorkflowTask = new Google.Protobuf.WellKnownTypes.Empty() },
-                    Identity = "batch-tester",
-                }));
+            {
+                Options = new ResetOptions { FirstWorkflowTask = new Google.Protobuf.WellKnownTypes.Empty() },
+                Identity = "batch-tester",
+            }));
 
             var done = await WaitClosedAsync(client, jobId);
             Assert.Equal((BatchOperationState.Completed, BatchOperationType.Reset, 30L, 0L),

@@ -93,12 +93,15 @@ public sealed class BatchRequestTests(ServerFixture fixture)
         Assert.Equal((StatusCode.NotFound, "workflow not found for ID: no-such-job"), (describe.Code, describe.Message));
         var stop = await Assert.ThrowsAsync<RpcException>(() => client.Raw().StopBatchOperationAsync(new StopBatchOperationRequest
         {
-            Namespace = client.Options.Namespace, JobId = "no-such-job", Reason = "test",
+            Namespace = client.Options.Namespace,
+            JobId = "no-such-job",
+            Reason = "test",
         }));
         Assert.Equal(StatusCode.NotFound, stop.Code);
         var noReason = await Assert.ThrowsAsync<RpcException>(() => client.Raw().StopBatchOperationAsync(new StopBatchOperationRequest
         {
-            Namespace = client.Options.Namespace, JobId = "no-such-job",
+            Namespace = client.Options.Namespace,
+            JobId = "no-such-job",
         }));
         Assert.Equal((StatusCode.InvalidArgument, "Reason is not set on request."), (noReason.Code, noReason.Message));
         var noJob = await Assert.ThrowsAsync<RpcException>(() => DescribeAsync(client, ""));
@@ -158,7 +161,9 @@ public sealed class BatchRequestTests(ServerFixture fixture)
         Assert.Equal(nextJob, Assert.Single(list.OperationInfo).JobId); // newest first
         var rest = await client.Raw().ListBatchOperationsAsync(new ListBatchOperationsRequest
         {
-            Namespace = client.Options.Namespace, PageSize = 1, NextPageToken = list.NextPageToken,
+            Namespace = client.Options.Namespace,
+            PageSize = 1,
+            NextPageToken = list.NextPageToken,
         });
         Assert.Equal((jobId, BatchOperationState.Failed), (Assert.Single(rest.OperationInfo).JobId, rest.OperationInfo[0].State));
         Assert.True(rest.NextPageToken.IsEmpty);

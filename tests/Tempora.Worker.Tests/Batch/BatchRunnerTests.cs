@@ -44,7 +44,10 @@ public sealed class BatchRunnerTests : IAsyncDisposable
     {
         var request = new StartBatchOperationRequest
         {
-            Namespace = "ns", JobId = "job", Reason = "test", MaxOperationsPerSecond = rps,
+            Namespace = "ns",
+            JobId = "job",
+            Reason = "test",
+            MaxOperationsPerSecond = rps,
             SignalOperation = new BatchOperationSignal { Signal = "poke" },
         };
 #pragma warning disable CS0612 // Temporal 1.28's field, obsolete in the newer package
