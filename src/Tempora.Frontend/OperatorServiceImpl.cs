@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Tempora.Core;
 using Tempora.Core.Errors;
 using Tempora.History;
 using Tempora.Visibility;
@@ -9,10 +10,11 @@ using static Tempora.Frontend.IndexedValueTypes;
 namespace Tempora.Frontend;
 
 /// <summary>
-/// OperatorService: custom search attributes per namespace. The rest (namespace deletion, clusters, Nexus endpoints)
-/// answers Unimplemented through <see cref="ServiceBinder{TService}"/>.
+/// OperatorService: custom search attributes per namespace, and the cluster list (OperatorServiceImpl.Clusters.cs).
+/// The rest (namespace deletion, remote clusters, Nexus endpoints) answers Unimplemented through
+/// <see cref="ServiceBinder{TService}"/>.
 /// </summary>
-internal sealed class OperatorServiceImpl(NamespaceRegistry namespaces)
+internal sealed partial class OperatorServiceImpl(NamespaceRegistry namespaces, IShardOwnership shards)
 {
     public async Task<AddSearchAttributesResponse> AddSearchAttributes(AddSearchAttributesRequest request, ServerCallContext context)
     {
