@@ -18,7 +18,7 @@ public sealed class ImplementedRpcTests(ServerFixture fixture)
         "CountSchedules", "CountWorkflowExecutions", "CreateSchedule", "DeleteSchedule", "DescribeSchedule", "DeleteWorkflowExecution", "DescribeBatchOperation", "DescribeNamespace", "DescribeTaskQueue",
         "DescribeWorkflowExecution", "ExecuteMultiOperation", "GetClusterInfo", "GetSearchAttributes", "GetSystemInfo",
         "GetWorkflowExecutionHistory", "GetWorkflowExecutionHistoryReverse", "ListClosedWorkflowExecutions",
-        "ListBatchOperations", "ListNamespaces", "ListOpenWorkflowExecutions", "ListScheduleMatchingTimes", "ListSchedules", "PatchSchedule", "ListWorkflowExecutions", "PollActivityTaskQueue",
+        "ListBatchOperations", "ListNamespaces", "ListOpenWorkflowExecutions", "ListScheduleMatchingTimes", "ListSchedules", "ListTaskQueuePartitions", "PatchSchedule", "ListWorkflowExecutions", "PollActivityTaskQueue",
         "PollWorkflowExecutionUpdate", "PollWorkflowTaskQueue", "QueryWorkflow", "RecordActivityTaskHeartbeat",
         "RecordActivityTaskHeartbeatById", "RegisterNamespace", "RequestCancelWorkflowExecution",
         "ResetStickyTaskQueue", "ResetWorkflowExecution", "RespondActivityTaskCanceled",
