@@ -26,7 +26,7 @@ namespace Tempora.Frontend;
 internal sealed partial class WorkflowServiceImpl(
     HistoryEngine history, MatchingEngine matching, TaskPoller taskPoller, VisibilityService visibility, TimeProvider time,
     IShardOwnership ownership, PollFanOut polls, PeerCalls peers, StoreNames stores, WorkerPolls workerPolls,
-    Worker.Schedules.ScheduleService schedules, HostAddress host)
+    Worker.Schedules.ScheduleService schedules, HostAddress host, Worker.Batch.BatchService batches)
 {
     /// <summary>The Temporal server version we are compatible with; Go/Java clients check it against "&lt;2.0.0".</summary>
     public const string ServerVersion = "1.28.0";

@@ -1,5 +1,6 @@
 using Npgsql;
 using Tempora.Core;
+using Tempora.Persistence.Batches;
 using Tempora.Persistence.Schedules;
 using Tempora.Visibility;
 
@@ -26,6 +27,7 @@ public sealed class PostgresPersistence : IPersistence
         Executions = _executions = new PostgresExecutionStore(_main, _visibilityStore);
         Namespaces = new PostgresNamespaceStore(_main);
         Schedules = new PostgresScheduleStore(_main, _visibilityStore);
+        Batches = new PostgresBatchStore(_main);
         ShardLeases = new PostgresShardLeaseStore(_main);
         Description = settings.ToString();
     }
@@ -37,6 +39,8 @@ public sealed class PostgresPersistence : IPersistence
     public IVisibilityStore Visibility => _visibilityStore;
 
     public IScheduleStore Schedules { get; }
+
+    public IBatchStore Batches { get; }
 
     public IShardLeaseStore? ShardLeases { get; }
 

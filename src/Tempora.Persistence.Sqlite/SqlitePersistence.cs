@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Tempora.Persistence.Batches;
 using Tempora.Persistence.Schedules;
 using Tempora.Visibility;
 
@@ -16,6 +17,7 @@ public sealed class SqlitePersistence : IPersistence
         Namespaces = new SqliteNamespaceStore(database);
         Visibility = new SqliteVisibilityStore(database);
         Schedules = new SqliteScheduleStore(database);
+        Batches = new SqliteBatchStore(database);
         Description = description;
     }
 
@@ -26,6 +28,8 @@ public sealed class SqlitePersistence : IPersistence
     public IVisibilityStore Visibility { get; }
 
     public IScheduleStore Schedules { get; }
+
+    public IBatchStore Batches { get; }
 
     /// <summary>None: one process alone opens a SQLite database, and owns every shard.</summary>
     public IShardLeaseStore? ShardLeases => null;

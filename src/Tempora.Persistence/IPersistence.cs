@@ -13,6 +13,8 @@ public interface IPersistence : IAsyncDisposable
 
     Schedules.IScheduleStore Schedules { get; }
 
+    Batches.IBatchStore Batches { get; }
+
     /// <summary>The shard lease rows when several processes can share this store (PostgreSQL); null when one process
     /// owns it alone (SQLite).</summary>
     IShardLeaseStore? ShardLeases { get; }

@@ -15,8 +15,8 @@ public sealed class CompatibilityTableTests
     /// </summary>
     private static readonly string[] PendingInIssue20 =
     [
-        "DeleteNamespace", "DeprecateNamespace", "DescribeBatchOperation", "ListBatchOperations", "ListTaskQueuePartitions",
-        "PauseActivity", "ResetActivity", "StartBatchOperation", "StopBatchOperation", "UnpauseActivity",
+        "DeleteNamespace", "DeprecateNamespace", "ListTaskQueuePartitions",
+        "PauseActivity", "ResetActivity", "UnpauseActivity",
         "UpdateActivityOptions", "UpdateWorkflowExecutionOptions",
     ];
 

@@ -15,17 +15,17 @@ public sealed class ImplementedRpcTests(ServerFixture fixture)
 {
     private static readonly string[] WorkflowService =
     [
-        "CountSchedules", "CountWorkflowExecutions", "CreateSchedule", "DeleteSchedule", "DescribeSchedule", "DeleteWorkflowExecution", "DescribeNamespace", "DescribeTaskQueue",
+        "CountSchedules", "CountWorkflowExecutions", "CreateSchedule", "DeleteSchedule", "DescribeSchedule", "DeleteWorkflowExecution", "DescribeBatchOperation", "DescribeNamespace", "DescribeTaskQueue",
         "DescribeWorkflowExecution", "ExecuteMultiOperation", "GetClusterInfo", "GetSearchAttributes", "GetSystemInfo",
         "GetWorkflowExecutionHistory", "GetWorkflowExecutionHistoryReverse", "ListClosedWorkflowExecutions",
-        "ListNamespaces", "ListOpenWorkflowExecutions", "ListScheduleMatchingTimes", "ListSchedules", "ListTaskQueuePartitions", "PatchSchedule", "ListWorkflowExecutions", "PauseActivity", "PollActivityTaskQueue",
+        "ListBatchOperations", "ListNamespaces", "ListOpenWorkflowExecutions", "ListScheduleMatchingTimes", "ListSchedules", "ListTaskQueuePartitions", "PatchSchedule", "ListWorkflowExecutions", "PauseActivity", "PollActivityTaskQueue",
         "PollWorkflowExecutionUpdate", "PollWorkflowTaskQueue", "QueryWorkflow", "RecordActivityTaskHeartbeat",
         "RecordActivityTaskHeartbeatById", "RegisterNamespace", "RequestCancelWorkflowExecution",
         "ResetActivity", "ResetStickyTaskQueue", "ResetWorkflowExecution", "RespondActivityTaskCanceled",
         "RespondActivityTaskCanceledById", "RespondActivityTaskCompleted", "RespondActivityTaskCompletedById",
         "RespondActivityTaskFailed", "RespondActivityTaskFailedById", "RespondQueryTaskCompleted",
         "RespondWorkflowTaskCompleted", "RespondWorkflowTaskFailed", "ScanWorkflowExecutions", "ShutdownWorker",
-        "SignalWithStartWorkflowExecution", "SignalWorkflowExecution", "StartWorkflowExecution",
+        "SignalWithStartWorkflowExecution", "SignalWorkflowExecution", "StartBatchOperation", "StartWorkflowExecution", "StopBatchOperation",
         "TerminateWorkflowExecution", "UnpauseActivity", "UpdateActivityOptions", "UpdateNamespace", "UpdateSchedule", "UpdateWorkflowExecution",
         "UpdateWorkflowExecutionOptions",
     ];

@@ -56,6 +56,8 @@ public sealed class PostgresContractTests : PersistenceContractTests
 
     protected override int SchedulesSchemaVersion => 8;
 
+    protected override int BatchesSchemaVersion => 9;
+
     protected override async Task ExecuteOnMainDatabaseAsync(string sql)
     {
         await using var conn = new NpgsqlConnection(_settings.ConnectionString(_settings.Database));

@@ -55,6 +55,8 @@ public sealed class SqliteContractTests : PersistenceContractTests
 
     protected override int SchedulesSchemaVersion => 4;
 
+    protected override int BatchesSchemaVersion => 5;
+
     protected override async Task ExecuteOnMainDatabaseAsync(string sql)
     {
         await using var conn = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabaseFile, Pooling = false }.ConnectionString);

@@ -11,7 +11,7 @@ namespace Tempora.Cluster.Routing;
 /// Which process serves each WorkflowService method. A request that names a workflow — by a task token, a
 /// <c>workflow_execution</c>/<c>execution</c>, a <c>workflow_id</c>, an <c>update_ref</c> or a multi-operation's start —
 /// goes to the owner of the workflow's shard (a schedule's, by its <c>schedule_id</c>, to the owner of its scheduler
-/// key's shard); the route is derived from the request's fields by protobuf reflection,
+/// key's shard; a batch's, by its <c>job_id</c>, to the owner of its job's shard); the route is derived from the request's fields by protobuf reflection,
 /// so a new workflow-scoped RPC is routed without anyone remembering to. Every other method is listed in
 /// <see cref="NotWorkflowScoped"/> and served where it arrives; a test fails on a method that is in neither.
 /// </summary>
@@ -64,9 +64,6 @@ internal static class WorkflowRoutes
         "ValidateWorkerDeploymentVersionComputeConfig",
         "UpdateWorkerDeploymentVersionMetadata",
         "SetWorkerDeploymentManager",
-        "StartBatchOperation",
-        "StopBatchOperation",
-        "DescribeBatchOperation",
         "ListBatchOperations",
         "PollNexusTaskQueue",
         "CreateWorkflowRule",
@@ -155,6 +152,11 @@ internal sealed class WorkflowRoute
         {
             // A schedule's requests go to the owner of its scheduler key's shard, which drives the schedule.
             return new(m => new WorkflowTarget(null, Namespace(m), Tempora.Core.SchedulerWorkflowIds.Of((string)scheduleId.Accessor.GetValue(m))));
+        }
+        if (Field(request, "job_id", FieldType.String) is { } jobId)
+        {
+            // A batch's requests go to the owner of its job id's shard, which runs the batch.
+            return new(m => new WorkflowTarget(null, Namespace(m), Tempora.Core.BatchJobIds.ShardKeyOf((string)jobId.Accessor.GetValue(m))));
         }
         if (request.FindFieldByName("operations") is { IsRepeated: true } operations
             && operations.MessageType == ExecuteMultiOperationRequest.Types.Operation.Descriptor)
