@@ -13,8 +13,6 @@ namespace Tempora.Web.Tests;
 [Collection(UiCollection.Name)]
 public sealed class BatchBrowserTests(UiServerFixture fixture)
 {
-    private const string NeedsBatches = "needs StartBatchOperation and DescribeBatchOperation on main (issue 20, slice A)";
-
     private static readonly TimeSpan BatchTimeout = TimeSpan.FromSeconds(60);
 
     [Fact]
@@ -74,7 +72,7 @@ public sealed class BatchBrowserTests(UiServerFixture fixture)
         await TerminateAsync(handles);
     }
 
-    [Fact(Skip = NeedsBatches)]
+    [Fact]
     public async Task Terminate_ThreeSelectedRows_BatchCompletesAndTerminatesThem()
     {
         var (prefix, handles) = await StartRunningAsync("batch-rows");
@@ -92,7 +90,7 @@ public sealed class BatchBrowserTests(UiServerFixture fixture)
         await Expect(page.Locator($"table.batches a:text-is('{jobId}')")).ToBeVisibleAsync();
     }
 
-    [Fact(Skip = NeedsBatches)]
+    [Fact]
     public async Task Terminate_AllMatchingQuery_BatchCompletesWithTheRightCounts()
     {
         var (prefix, handles) = await StartRunningAsync("batch-all");

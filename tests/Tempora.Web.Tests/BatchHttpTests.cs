@@ -40,7 +40,7 @@ public sealed class BatchHttpTests(UiServerFixture fixture) : IDisposable
         Assert.Contains("Narrow the list with a query first", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    [Fact(Skip = "needs StopBatchOperation and DescribeBatchOperation on main (issue 20, slice A)")]
+    [Fact]
     public async Task UnknownBatch_PageAndStop_Answer404()
     {
         var jobId = $"no-such-batch-{Guid.NewGuid():N}";

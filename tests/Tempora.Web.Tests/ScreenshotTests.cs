@@ -22,7 +22,7 @@ public sealed class ScreenshotTests(UiServerFixture fixture)
     [Fact]
     public Task Screenshots_BatchConfirmation_IsTaken() => InTargetAsync(target => TakeBatchAsync(target, confirm: false));
 
-    [Fact(Skip = "needs StartBatchOperation and DescribeBatchOperation on main (issue 20, slice A)")]
+    [Fact]
     public Task Screenshots_BatchPage_IsTaken() => InTargetAsync(target => TakeBatchAsync(target, confirm: true));
 
     [Fact]
