@@ -2,6 +2,7 @@ using Grpc.Core;
 using Tempora.Core.Errors;
 using Tempora.History;
 using Tempora.Visibility;
+using Tempora.Worker.Namespaces;
 using Tempora.Visibility.Query;
 using Temporalio.Api.OperatorService.V1;
 using static Tempora.Frontend.IndexedValueTypes;
@@ -9,10 +10,11 @@ using static Tempora.Frontend.IndexedValueTypes;
 namespace Tempora.Frontend;
 
 /// <summary>
-/// OperatorService: custom search attributes per namespace. The rest (namespace deletion, clusters, Nexus endpoints)
-/// answers Unimplemented through <see cref="ServiceBinder{TService}"/>.
+/// OperatorService: custom search attributes per namespace and namespace deletion. The rest (clusters, Nexus
+/// endpoints) answers Unimplemented through <see cref="ServiceBinder{TService}"/>.
 /// </summary>
-internal sealed class OperatorServiceImpl(NamespaceRegistry namespaces)
+internal sealed partial class OperatorServiceImpl(NamespaceRegistry namespaces, HistoryEngine history, NamespaceDeleter deleter,
+    TimeProvider time)
 {
     public async Task<AddSearchAttributesResponse> AddSearchAttributes(AddSearchAttributesRequest request, ServerCallContext context)
     {
@@ -85,6 +87,6 @@ internal sealed class OperatorServiceImpl(NamespaceRegistry namespaces)
         {
             throw new InvalidArgumentException("Namespace is not set on request.");
         }
-        return await namespaces.GetByNameAsync(name, context.CancellationToken);
+        return NamespaceStates.Check(await namespaces.GetByNameAsync(name, context.CancellationToken), context.Method);
     }
 }

@@ -23,6 +23,7 @@ using Tempora.Server.Observability;
 using Tempora.Visibility;
 using Tempora.Visibility.Retention;
 using Tempora.Web;
+using Tempora.Worker.Namespaces;
 using Tempora.Worker.Schedules;
 using Tempora.Worker.SystemWork;
 using Tempora.Core.Loopback;
@@ -219,6 +220,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
         services.AddSingleton<IScheduleStore>(new MeteredScheduleStore(persistence.Schedules, metrics));
         services.AddSingleton<ScheduleRunner>();
         services.AddSingleton<ScheduleService>();
+        services.AddSingleton<NamespaceDeleter>();
         services.AddFrontend(MessageSizeLimitsOf(options));
         if (!options.Headless)
         {
@@ -274,7 +276,9 @@ public sealed partial class TemporaServer : IAsyncDisposable
             // Take this process's shards (all of them, or those that fall to it on a cluster) and load their timers and
             // tasks. Only a process with peers tells them its address (resolving it may ask DNS).
             var address = membership.OwnsEveryShard ? "" : BroadcastAddress(options, listeners.Grpc!.IPEndPoint!.Port);
-            var worker = new WorkerRole(history, options.Worker ? [app.Services.GetRequiredService<ScheduleRunner>()] : []);
+            var worker = new WorkerRole(history, options.Worker
+                ? [app.Services.GetRequiredService<ScheduleRunner>(), app.Services.GetRequiredService<NamespaceDeleter>()]
+                : []);
             await membership.JoinAsync(worker, address, ct);
             retention.Start(options.RetentionScanInterval);
         }

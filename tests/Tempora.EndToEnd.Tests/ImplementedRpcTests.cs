@@ -15,7 +15,7 @@ public sealed class ImplementedRpcTests(ServerFixture fixture)
 {
     private static readonly string[] WorkflowService =
     [
-        "CountSchedules", "CountWorkflowExecutions", "CreateSchedule", "DeleteSchedule", "DescribeSchedule", "DeleteWorkflowExecution", "DescribeNamespace", "DescribeTaskQueue",
+        "CountSchedules", "CountWorkflowExecutions", "CreateSchedule", "DeleteSchedule", "DescribeSchedule", "DeleteWorkflowExecution", "DeprecateNamespace", "DescribeNamespace", "DescribeTaskQueue",
         "DescribeWorkflowExecution", "ExecuteMultiOperation", "GetClusterInfo", "GetSearchAttributes", "GetSystemInfo",
         "GetWorkflowExecutionHistory", "GetWorkflowExecutionHistoryReverse", "ListClosedWorkflowExecutions",
         "ListNamespaces", "ListOpenWorkflowExecutions", "ListScheduleMatchingTimes", "ListSchedules", "PatchSchedule", "ListWorkflowExecutions", "PollActivityTaskQueue",
@@ -31,7 +31,7 @@ public sealed class ImplementedRpcTests(ServerFixture fixture)
 
     private static readonly string[] OperatorService =
     [
-        "AddSearchAttributes", "ListSearchAttributes", "RemoveSearchAttributes",
+        "AddSearchAttributes", "DeleteNamespace", "ListSearchAttributes", "RemoveSearchAttributes",
     ];
 
     private static ServiceDescriptor WorkflowServiceDescriptor => Temporalio.Api.WorkflowService.V1.ServiceReflection.Descriptor.Services[0];

@@ -1,0 +1,48 @@
+using Tempora.Core.Errors;
+using Tempora.Persistence;
+using Temporalio.Api.Enums.V1;
+
+namespace Tempora.Frontend;
+
+/// <summary>
+/// Which requests a namespace serves in each state, as Temporal's namespace validator
+/// (common/rpc/interceptor/namespace_validator.go): a new start only while Registered, DeleteNamespace in any state,
+/// every other request naming the namespace while Registered or Deprecated. DescribeNamespace and RegisterNamespace
+/// are not checked.
+/// </summary>
+internal static class NamespaceStates
+{
+    private static readonly NamespaceState[] RegisteredOnly = [NamespaceState.Registered];
+    private static readonly NamespaceState[] Default = [NamespaceState.Registered, NamespaceState.Deprecated];
+
+    /// <summary>The namespace's state; a row written before states were kept is Registered.</summary>
+    public static NamespaceState Of(NamespaceRecord ns) =>
+        ns.Info.State == NamespaceState.Unspecified ? NamespaceState.Registered : ns.Info.State;
+
+    /// <summary>Returns the namespace when <paramref name="method"/> (the gRPC method path) may be served in its state,
+    /// else throws NamespaceInvalidState (FailedPrecondition).</summary>
+    public static NamespaceRecord Check(NamespaceRecord ns, string method)
+    {
+        var allowed = method.EndsWith("/StartWorkflowExecution", StringComparison.Ordinal)
+            || method.EndsWith("/SignalWithStartWorkflowExecution", StringComparison.Ordinal)
+            ? RegisteredOnly
+            : Default;
+        var state = Of(ns);
+        return Array.IndexOf(allowed, state) >= 0 ? ns : throw new NamespaceInvalidStateException(ns.Name, state, allowed);
+    }
+
+    /// <summary>The state changes UpdateNamespace allows (Temporal's validateStateUpdate).</summary>
+    public static void CheckTransition(NamespaceState from, NamespaceState to)
+    {
+        var allowed = from switch
+        {
+            NamespaceState.Registered => to is NamespaceState.Deprecated or NamespaceState.Deleted,
+            NamespaceState.Deprecated => to is NamespaceState.Deleted,
+            _ => false,
+        };
+        if (!allowed)
+        {
+            throw new InvalidArgumentException("Invalid namespace state update.");
+        }
+    }
+}
