@@ -16,6 +16,12 @@ public static class FrontendExtensions
     /// <summary>Service name the Java SDK checks before anything else (temporal-compat.md §1.1).</summary>
     public const string WorkflowServiceName = "temporal.api.workflowservice.v1.WorkflowService";
 
+    /// <summary>The other service Temporal's frontend reports in the gRPC health service.</summary>
+    public const string OperatorServiceName = "temporal.api.operatorservice.v1.OperatorService";
+
+    /// <summary>The names the gRPC health service answers for: the server as a whole, and each service it serves.</summary>
+    internal static readonly string[] HealthServiceNames = ["", WorkflowServiceName, OperatorServiceName];
+
     public static IServiceCollection AddFrontend(this IServiceCollection services, MessageSizeLimits? messageSizeLimits = null)
     {
         // Requests over the limit are refused by MessageSizeLimit first, in grpc-go's words; Grpc.AspNetCore's own
@@ -49,8 +55,10 @@ public static class FrontendExtensions
         services.AddSingleton<IServiceMethodProvider<OperatorServiceImpl>>(
             new ServiceBinder<OperatorServiceImpl>(Temporalio.Api.OperatorService.V1.ServiceReflection.Descriptor.Services[0]));
         var health = new HealthServiceImpl();
-        health.SetStatus("", HealthCheckResponse.Types.ServingStatus.NotServing);
-        health.SetStatus(WorkflowServiceName, HealthCheckResponse.Types.ServingStatus.NotServing);
+        foreach (var name in HealthServiceNames)
+        {
+            health.SetStatus(name, HealthCheckResponse.Types.ServingStatus.NotServing);
+        }
         services.AddSingleton(health);
         services.AddSingleton(new ServingGate(health));
         return services;

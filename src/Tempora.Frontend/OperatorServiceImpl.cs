@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Tempora.Core;
 using Tempora.Core.Errors;
 using Tempora.History;
 using Tempora.Visibility;
@@ -10,11 +11,12 @@ using static Tempora.Frontend.IndexedValueTypes;
 namespace Tempora.Frontend;
 
 /// <summary>
-/// OperatorService: custom search attributes per namespace and namespace deletion. The rest (clusters, Nexus
-/// endpoints) answers Unimplemented through <see cref="ServiceBinder{TService}"/>.
+/// OperatorService: custom search attributes per namespace, namespace deletion (OperatorServiceImpl.Namespaces.cs)
+/// and the cluster list (OperatorServiceImpl.Clusters.cs). The rest (remote clusters, Nexus endpoints) answers
+/// Unimplemented through <see cref="ServiceBinder{TService}"/>.
 /// </summary>
-internal sealed partial class OperatorServiceImpl(NamespaceRegistry namespaces, HistoryEngine history, NamespaceDeleter deleter,
-    TimeProvider time)
+internal sealed partial class OperatorServiceImpl(NamespaceRegistry namespaces, IShardOwnership shards, HistoryEngine history,
+    NamespaceDeleter deleter, TimeProvider time)
 {
     public async Task<AddSearchAttributesResponse> AddSearchAttributes(AddSearchAttributesRequest request, ServerCallContext context)
     {

@@ -11,7 +11,7 @@ namespace Tempora.Frontend;
 /// Binds a gRPC service described by a protobuf service descriptor (shipped in the Temporalio package, which has
 /// messages but no server stubs) to a handler class: every method of the descriptor is registered; a handler method
 /// with the RPC's name and signature <c>Task&lt;TResponse&gt; Name(TRequest, ServerCallContext)</c> serves it, and a
-/// method without one answers Unimplemented naming the method.
+/// method without one answers Unimplemented naming the method (or saying why, <see cref="UnimplementedReasons"/>).
 /// </summary>
 internal sealed class ServiceBinder<TService>(ServiceDescriptor descriptor) : IServiceMethodProvider<TService> where TService : class
 {
@@ -56,8 +56,8 @@ internal sealed class ServiceBinder<TService>(ServiceDescriptor descriptor) : IS
         }
         else
         {
-            invoker = (_, _, _) => throw new RpcException(new Status(StatusCode.Unimplemented,
-                $"Method {serviceName}/{method.Name} is not implemented by Tempora yet."));
+            var message = UnimplementedReasons.MessageFor(method.FullName, serviceName, method.Name);
+            invoker = (_, _, _) => throw new RpcException(new Status(StatusCode.Unimplemented, message));
         }
         context.AddUnaryMethod(grpcMethod, [], invoker);
     }

@@ -17,7 +17,9 @@ public sealed class ServingGate(HealthServiceImpl health)
     public void Open()
     {
         _open = true;
-        health.SetStatus("", HealthCheckResponse.Types.ServingStatus.Serving);
-        health.SetStatus(FrontendExtensions.WorkflowServiceName, HealthCheckResponse.Types.ServingStatus.Serving);
+        foreach (var name in FrontendExtensions.HealthServiceNames)
+        {
+            health.SetStatus(name, HealthCheckResponse.Types.ServingStatus.Serving);
+        }
     }
 }

@@ -58,8 +58,8 @@ internal sealed partial class WorkflowServiceImpl(
         Task.FromResult(new GetClusterInfoResponse
         {
             ServerVersion = ServerVersion,
-            ClusterId = "tempora",
-            ClusterName = "active",
+            ClusterId = LocalCluster.Id,
+            ClusterName = LocalCluster.Name,
             HistoryShardCount = ownership.Count,
             PersistenceStore = stores.Persistence,
             VisibilityStore = stores.Visibility,

@@ -31,7 +31,7 @@ public sealed class ImplementedRpcTests(ServerFixture fixture)
 
     private static readonly string[] OperatorService =
     [
-        "AddSearchAttributes", "DeleteNamespace", "ListSearchAttributes", "RemoveSearchAttributes",
+        "AddSearchAttributes", "DeleteNamespace", "ListClusters", "ListSearchAttributes", "RemoveSearchAttributes",
     ];
 
     private static ServiceDescriptor WorkflowServiceDescriptor => Temporalio.Api.WorkflowService.V1.ServiceReflection.Descriptor.Services[0];
