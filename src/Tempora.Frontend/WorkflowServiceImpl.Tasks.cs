@@ -3,6 +3,7 @@ using Grpc.Core;
 using Tempora.Core;
 using Tempora.Core.Errors;
 using Tempora.Frontend.Validation;
+using Tempora.History;
 using Tempora.Persistence;
 using Tempora.Matching;
 using Tempora.Matching.Polling;
