@@ -37,7 +37,8 @@ internal sealed partial class WorkflowServiceImpl
         var ns = await NamespaceAsync(request.Namespace, context);
         UnsupportedFields.Check(request);
         var queue = new TaskQueueKey(ns.Id, RequireTaskQueue(request.TaskQueue), TaskKind.Activity);
-        var poller = new Poller(request.Identity, ns.Name, Sticky: false);
+        var poller = new Poller(request.Identity, ns.Name, Sticky: false,
+            request.TaskQueueMetadata?.MaxTasksPerSecond ?? Poller.DefaultRatePerSecond);
         var deadline = time.GetUtcNow() + PollWait(context);
         using var lease = workerPolls.Track(request.WorkerInstanceKey, context.CancellationToken);
         if (lease is null)

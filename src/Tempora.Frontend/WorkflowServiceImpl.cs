@@ -26,7 +26,7 @@ namespace Tempora.Frontend;
 internal sealed partial class WorkflowServiceImpl(
     HistoryEngine history, MatchingEngine matching, TaskPoller taskPoller, VisibilityService visibility, TimeProvider time,
     IShardOwnership ownership, PollFanOut polls, PeerCalls peers, StoreNames stores, WorkerPolls workerPolls,
-    Worker.Schedules.ScheduleService schedules)
+    Worker.Schedules.ScheduleService schedules, HostAddress host)
 {
     /// <summary>The Temporal server version we are compatible with; Go/Java clients check it against "&lt;2.0.0".</summary>
     public const string ServerVersion = "1.28.0";
@@ -195,62 +195,6 @@ internal sealed partial class WorkflowServiceImpl(
         ReadRequestsValidation.Validate(request);
         await history.ResetStickyTaskQueueAsync(ns, request.Execution, context.CancellationToken);
         return new ResetStickyTaskQueueResponse();
-    }
-
-    public async Task<DescribeTaskQueueResponse> DescribeTaskQueue(DescribeTaskQueueRequest request, ServerCallContext context)
-    {
-        var ns = await NamespaceAsync(request.Namespace, context);
-        UnsupportedFields.Check(request);
-        if (string.IsNullOrEmpty(request.TaskQueue?.Name))
-        {
-            throw new InvalidArgumentException("TaskQueue is not set on request.");
-        }
-        var kind = request.TaskQueueType == TaskQueueType.Activity ? TaskKind.Activity : TaskKind.Workflow;
-        var key = new TaskQueueKey(ns.Id, request.TaskQueue.Name, kind);
-        var response = new DescribeTaskQueueResponse();
-        foreach (var poller in matching.Pollers(key))
-        {
-            response.Pollers.Add(new PollerInfo
-            {
-                Identity = poller.Identity,
-                LastAccessTime = Timestamp.FromDateTimeOffset(poller.LastAccessTime),
-            });
-        }
-        if (request.IncludeTaskQueueStatus)
-        {
-            response.TaskQueueStatus = new TaskQueueStatus { BacklogCountHint = matching.BacklogCount(key) };
-        }
-        if (request.ReportStats)
-        {
-            // Only the backlog is known here; ages and rates are not tracked, so they stay zero.
-            response.Stats = new TaskQueueStats { ApproximateBacklogCount = matching.BacklogCount(key) };
-        }
-        await AddPeersAsync(request, response, context);
-        return response;
-    }
-
-    /// <summary>
-    /// On a cluster each replica holds the backlog of its own shards' runs, and sees every poller (polls fan out to
-    /// all replicas): add the peers' backlogs, and their pollers this replica has not seen.
-    /// </summary>
-    private async Task AddPeersAsync(DescribeTaskQueueRequest request, DescribeTaskQueueResponse response, ServerCallContext context)
-    {
-        // A replica that is gone or busy is left out: describe what the others hold.
-        foreach (var answer in await peers.AskPeersAsync<DescribeTaskQueueRequest, DescribeTaskQueueResponse>(request, context))
-        {
-            foreach (var poller in answer.Pollers.Where(p => response.Pollers.All(known => known.Identity != p.Identity)))
-            {
-                response.Pollers.Add(poller);
-            }
-            if (response.TaskQueueStatus is { } status && answer.TaskQueueStatus is { } theirs)
-            {
-                status.BacklogCountHint += theirs.BacklogCountHint;
-            }
-            if (response.Stats is { } stats && answer.Stats is { } theirStats)
-            {
-                stats.ApproximateBacklogCount += theirStats.ApproximateBacklogCount;
-            }
-        }
     }
 
     /// <summary>How long a history or update long poll may wait before answering with what there is.</summary>

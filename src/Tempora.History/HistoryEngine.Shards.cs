@@ -38,7 +38,7 @@ public sealed partial class HistoryEngine : IShardListener
         var set = shards.Count >= _ownership.Count ? ShardSet.All : ShardSet.Of(shards);
         foreach (var task in await _store.LoadMatchingTasksAsync(set, ct))
         {
-            _dispatcher.Dispatch(task);
+            _dispatcher.Restore(task);
         }
         _timerQueue.Add(await _store.LoadTimerTasksAsync(set, ct));
         _transferQueue.Add(await _store.LoadTransferTasksAsync(set, ct));

@@ -63,6 +63,11 @@ public sealed partial class HistoryEngine
     private readonly ParentClosePolicyHandler _parentClosePolicy;
     private readonly ExternalRequestHandler _externalRequests;
     private readonly TimerTaskHandler _timers;
+    private readonly PauseActivityHandler _pauseActivity;
+    private readonly UnpauseActivityHandler _unpauseActivity;
+    private readonly ResetActivityHandler _resetActivity;
+    private readonly UpdateActivityOptionsHandler _updateActivityOptions;
+    private readonly UpdateWorkflowExecutionOptionsHandler _updateWorkflowOptions;
     private readonly TransferTaskHandler _transfers;
 
     public HistoryEngine(
@@ -139,6 +144,11 @@ public sealed partial class HistoryEngine
         _parentClosePolicy = new(store, runs, updater, steps, remote);
         _externalRequests = new(store, namespaces, runs, updater, steps, remote);
         _timers = new(store, updater, metrics);
+        _pauseActivity = new(runs, updater);
+        _unpauseActivity = new(runs, updater);
+        _resetActivity = new(runs, updater);
+        _updateActivityOptions = new(runs, updater);
+        _updateWorkflowOptions = new(runs, updater);
         _transfers = new(metrics, _startChild, _notifyParent, _parentClosePolicy, _externalRequests);
     }
 

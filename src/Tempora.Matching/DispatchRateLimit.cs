@@ -13,6 +13,18 @@ internal sealed class DispatchRateLimit(TimeProvider time) : IDisposable
     private double _rate = Unlimited;
     private TokenBucket? _limiter;
 
+    /// <summary>The limit in force: what the pollers asked, or 100,000 (none) until one did.</summary>
+    public double TasksPerSecond
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _rate;
+            }
+        }
+    }
+
     public void Set(double tasksPerSecond)
     {
         if (tasksPerSecond <= 0 || double.IsNaN(tasksPerSecond))

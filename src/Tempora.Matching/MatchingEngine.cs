@@ -49,6 +49,9 @@ public sealed class MatchingEngine : ITaskDispatcher, IDisposable
 
     public void Dispatch(MatchingTask task) => OnLoadedQueue(task.Queue, q => (q.TryOffer(task), 0));
 
+    /// <summary>Offers a task added before (read back from its row, or back from a poll that could not start it).</summary>
+    public void Restore(MatchingTask task) => OnLoadedQueue(task.Queue, q => (q.TryOffer(task, isNew: false), 0));
+
     /// <summary>Puts a task back at the head of its queue (a poll that could not hand it out).</summary>
     private void Requeue(MatchingTask task) => OnLoadedQueue(task.Queue, q => (q.TryRequeue(task), 0));
 
@@ -103,14 +106,23 @@ public sealed class MatchingEngine : ITaskDispatcher, IDisposable
             _queues.TryRemove(new KeyValuePair<TaskQueueKey, TaskQueuePartition>(queue, partition));
         }
         var task = polled.Task;
-        if (task is null || task.Query is not null)
+        if (task is null)
         {
+            return null;
+        }
+        if (task.Query is not null)
+        {
+            partition.CountDispatched();
             return task;
         }
         var dispatched = false;
         try
         {
             dispatched = await partition.RateLimit.WaitAsync(deadline - _time.GetUtcNow(), ct);
+            if (dispatched)
+            {
+                partition.CountDispatched();
+            }
             return dispatched ? task : null;
         }
         finally
@@ -129,16 +141,27 @@ public sealed class MatchingEngine : ITaskDispatcher, IDisposable
     /// <summary>Backlog size, for DescribeTaskQueue.</summary>
     public int BacklogCount(TaskQueueKey queue) => _queues.TryGetValue(queue, out var q) ? q.BacklogCount : 0;
 
+    /// <summary>
+    /// What DescribeTaskQueue reports of a queue. A queue not loaded (never used, or unloaded when idle) is empty, and
+    /// describing it does not load it.
+    /// </summary>
+    public TaskQueueSnapshot Describe(TaskQueueKey queue) =>
+        _queues.TryGetValue(queue, out var q) ? q.Snapshot() : TaskQueueSnapshot.Empty;
+
     /// <summary>Forgets a sticky queue whose worker shut down; returns the tasks that were waiting on it.</summary>
     public IReadOnlyList<MatchingTask> UnloadQueue(TaskQueueKey queue) =>
         _queues.TryRemove(queue, out var q) ? q.Drain() : [];
 }
 
 /// <summary>
-/// Who polls: the worker's identity, and for the metric labels the namespace's name (the queue key holds its id) and
-/// whether the queue is a worker's sticky queue.
+/// Who polls: the worker's identity, for the metric labels the namespace's name (the queue key holds its id) and
+/// whether the queue is a worker's sticky queue, and the dispatch rate it asks (what DescribeTaskQueue shows: an
+/// activity poll's max_tasks_per_second, else Temporal's default of 100,000).
 /// </summary>
-public readonly record struct Poller(string Identity, string NamespaceName, bool Sticky);
+public readonly record struct Poller(string Identity, string NamespaceName, bool Sticky, double RatePerSecond = Poller.DefaultRatePerSecond)
+{
+    public const double DefaultRatePerSecond = 100_000;
+}
 
 /// <summary>A poller last seen on a queue.</summary>
-public sealed record PollerRecord(string Identity, DateTimeOffset LastAccessTime);
+public readonly record struct PollerRecord(string Identity, DateTimeOffset LastAccessTime, double RatePerSecond);

@@ -14,7 +14,9 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time, IM
     private readonly Lock _lock = new();
     private readonly LinkedList<MatchingTask> _backlog = new();
     private readonly LinkedList<TaskCompletionSource<MatchingTask?>> _waiting = new();
-    private readonly Dictionary<string, DateTimeOffset> _pollers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PollerRecord> _pollers = new(StringComparer.Ordinal);
+    private readonly TaskRateTracker _added = new(time);
+    private readonly TaskRateTracker _dispatched = new(time);
     private readonly string _taskType = key.Type.ToString(); // metric label: Workflow or Activity
     private string[]? _metricLabels; // namespace, taskqueue, task_type: built at the first poll, which knows the names
     private DateTimeOffset _lastActive = time.GetUtcNow();
@@ -40,8 +42,12 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time, IM
         }
     }
 
-    /// <summary>Hands the task to a waiting poller or queues it; false when the queue was unloaded (use a fresh one).</summary>
-    public bool TryOffer(MatchingTask task)
+    /// <summary>
+    /// Hands the task to a waiting poller or queues it; false when the queue was unloaded (use a fresh one). A new task
+    /// counts in the add rate; one restored from its row (a restart, a shard taken over) does not, as in Temporal,
+    /// where only what history adds is counted, not what is read back from the database.
+    /// </summary>
+    public bool TryOffer(MatchingTask task, bool isNew = true)
     {
         lock (_lock)
         {
@@ -50,6 +56,10 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time, IM
                 return false;
             }
             _lastActive = time.GetUtcNow();
+            if (isNew)
+            {
+                _added.Increment();
+            }
             // Sync match: the oldest waiting poller gets the task without it touching the backlog. A poller that gave
             // up (cancelled) no longer accepts results, so try the next one.
             while (_waiting.First is { } node)
@@ -84,7 +94,7 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time, IM
             }
             labels = MetricLabels(poller);
             _lastActive = time.GetUtcNow();
-            _pollers[identity] = _lastActive;
+            _pollers[identity] = new PollerRecord(identity, _lastActive, poller.RatePerSecond);
             if (_backlog.First is { } first)
             {
                 _backlog.RemoveFirst();
@@ -112,7 +122,7 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time, IM
                     _waiting.Remove(node);
                 }
                 _lastActive = time.GetUtcNow();
-                _pollers[identity] = _lastActive;
+                _pollers[identity] = new PollerRecord(identity, _lastActive, poller.RatePerSecond);
             }
             // A task matched just as the poll ended must not be lost: put it back at the head of the queue.
             if (!waiter.TrySetResult(null) && waiter.Task.Result is { } matched)
@@ -211,7 +221,7 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time, IM
             var since = time.GetUtcNow() - within;
             foreach (var seen in _pollers.Values)
             {
-                if (seen >= since)
+                if (seen.LastAccessTime >= since)
                 {
                     return true;
                 }
@@ -226,16 +236,45 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time, IM
         {
             var since = time.GetUtcNow() - PollerRetention;
             var list = new List<PollerRecord>();
-            foreach (var (identity, seen) in _pollers)
+            foreach (var seen in _pollers.Values)
             {
-                if (seen >= since)
+                if (seen.LastAccessTime >= since)
                 {
-                    list.Add(new PollerRecord(identity, seen));
+                    list.Add(seen);
                 }
             }
             return list;
         }
     }
+
+    /// <summary>A task left the queue for a poller (counted once the poll keeps it, past the dispatch rate limit).</summary>
+    public void CountDispatched() => _dispatched.Increment();
+
+    /// <summary>What DescribeTaskQueue reports of the queue: its pollers, backlog, rates and dispatch limit.</summary>
+    public TaskQueueSnapshot Snapshot()
+    {
+        var pollers = Pollers();
+        int count;
+        TimeSpan age;
+        lock (_lock)
+        {
+            count = _backlog.Count;
+            // The oldest task waiting, which is not always the head: a shard taken over brings older rows behind the
+            // tasks queued since. A scan, but only when someone asks, never on the task path.
+            var oldest = DateTimeOffset.MaxValue;
+            foreach (var task in _backlog)
+            {
+                if (task.CreatedTime < oldest)
+                {
+                    oldest = task.CreatedTime;
+                }
+            }
+            age = count == 0 ? TimeSpan.Zero : Max(TimeSpan.Zero, time.GetUtcNow() - oldest);
+        }
+        return new TaskQueueSnapshot(pollers, count, age, _added.Rate(), _dispatched.Rate(), RateLimit.TasksPerSecond);
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     public void Withdraw(Predicate<MatchingTask> match)
     {

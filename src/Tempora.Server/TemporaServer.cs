@@ -203,6 +203,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
             ? new ShardLeases(leaseStore, options.NumHistoryShards, sp.GetRequiredService<ILogger<ShardLeases>>(), metrics)
             : new SingleProcessShards(options.NumHistoryShards, metrics));
         services.AddSingleton(options.Store == StoreKind.Postgres ? StoreNames.Postgres : StoreNames.Sqlite);
+        services.AddSingleton(new HostAddress(() => BroadcastAddress(options, listeners.Grpc!.IPEndPoint!.Port)));
         services.AddSingleton(new HistoryOptions
         {
             VerifyRebuild = options.VerifyRebuild,

@@ -18,15 +18,16 @@ public sealed class ImplementedRpcTests(ServerFixture fixture)
         "CountSchedules", "CountWorkflowExecutions", "CreateSchedule", "DeleteSchedule", "DescribeSchedule", "DeleteWorkflowExecution", "DeprecateNamespace", "DescribeNamespace", "DescribeTaskQueue",
         "DescribeWorkflowExecution", "ExecuteMultiOperation", "GetClusterInfo", "GetSearchAttributes", "GetSystemInfo",
         "GetWorkflowExecutionHistory", "GetWorkflowExecutionHistoryReverse", "ListClosedWorkflowExecutions",
-        "ListNamespaces", "ListOpenWorkflowExecutions", "ListScheduleMatchingTimes", "ListSchedules", "PatchSchedule", "ListWorkflowExecutions", "PollActivityTaskQueue",
+        "ListNamespaces", "ListOpenWorkflowExecutions", "ListScheduleMatchingTimes", "ListSchedules", "ListTaskQueuePartitions", "PatchSchedule", "ListWorkflowExecutions", "PauseActivity", "PollActivityTaskQueue",
         "PollWorkflowExecutionUpdate", "PollWorkflowTaskQueue", "QueryWorkflow", "RecordActivityTaskHeartbeat",
         "RecordActivityTaskHeartbeatById", "RegisterNamespace", "RequestCancelWorkflowExecution",
-        "ResetStickyTaskQueue", "ResetWorkflowExecution", "RespondActivityTaskCanceled",
+        "ResetActivity", "ResetStickyTaskQueue", "ResetWorkflowExecution", "RespondActivityTaskCanceled",
         "RespondActivityTaskCanceledById", "RespondActivityTaskCompleted", "RespondActivityTaskCompletedById",
         "RespondActivityTaskFailed", "RespondActivityTaskFailedById", "RespondQueryTaskCompleted",
         "RespondWorkflowTaskCompleted", "RespondWorkflowTaskFailed", "ScanWorkflowExecutions", "ShutdownWorker",
         "SignalWithStartWorkflowExecution", "SignalWorkflowExecution", "StartWorkflowExecution",
-        "TerminateWorkflowExecution", "UpdateNamespace", "UpdateSchedule", "UpdateWorkflowExecution",
+        "TerminateWorkflowExecution", "UnpauseActivity", "UpdateActivityOptions", "UpdateNamespace", "UpdateSchedule", "UpdateWorkflowExecution",
+        "UpdateWorkflowExecutionOptions",
     ];
 
     private static readonly string[] OperatorService =

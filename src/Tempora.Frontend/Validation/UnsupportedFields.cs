@@ -220,10 +220,13 @@ internal static class UnsupportedFields
 
     public static void Check(DescribeTaskQueueRequest r)
     {
-        if (r.ApiMode == DescribeTaskQueueMode.Enhanced)
+#pragma warning disable CS0612 // deprecated in the API for the version-based view, which Temporal 1.28 still serves
+        // Only the unversioned queue exists without worker versioning (issue 26): a build id names a queue that cannot.
+        if (r.ApiMode == DescribeTaskQueueMode.Enhanced && r.Versions?.BuildIds.Count > 0)
         {
-            throw Unimplemented("DescribeTaskQueueRequest.api_mode ENHANCED", "this server has no worker versioning; use the default mode");
+            throw Unimplemented("DescribeTaskQueueRequest.versions.build_ids", "this server has no worker versioning; select the unversioned queue");
         }
+#pragma warning restore CS0612
         if (r.ReportConfig)
         {
             throw Unimplemented("DescribeTaskQueueRequest.report_config");
@@ -271,6 +274,58 @@ internal static class UnsupportedFields
         if (!string.IsNullOrEmpty(visibilityUri))
         {
             throw Invalid($"{message}.visibility_archival_uri", "this server has no archival");
+        }
+    }
+
+    public static void Check(PauseActivityRequest r)
+    {
+        if (!string.IsNullOrEmpty(r.RequestId))
+        {
+            throw Unimplemented("PauseActivityRequest.request_id", "Temporal 1.28 has no such field; pausing twice changes nothing anyway");
+        }
+    }
+
+    public static void Check(ResetActivityRequest r)
+    {
+        if (r.HasMatchAll)
+        {
+            throw Unimplemented("ResetActivityRequest.match_all", "Temporal 1.28 has no such field; name the activities by type");
+        }
+    }
+
+    public static void Check(UpdateActivityOptionsRequest r)
+    {
+        if (r.HasMatchAll)
+        {
+            throw Unimplemented("UpdateActivityOptionsRequest.match_all", "Temporal 1.28 has no such field; name the activities by type");
+        }
+        foreach (var (field, set) in new[] { ("priority", r.ActivityOptions?.Priority is not null), ("start_delay", r.ActivityOptions?.StartDelay is not null) })
+        {
+            var camel = field == "start_delay" ? "startDelay" : field;
+            var masked = r.UpdateMask?.Paths.Any(p => p == field || p == camel || p.StartsWith(field + ".", StringComparison.Ordinal)
+                || p.StartsWith(camel + ".", StringComparison.Ordinal)) == true;
+            if (set || masked)
+            {
+                throw Unimplemented($"UpdateActivityOptionsRequest.activity_options.{field}", "Temporal 1.28's activity options have no such field");
+            }
+        }
+    }
+
+    public static void Check(UpdateWorkflowExecutionOptionsRequest r)
+    {
+        var options = r.WorkflowExecutionOptions;
+        if (options?.VersioningOverride is not null || r.UpdateMask?.Paths.Any(p => p.StartsWith("versioning_override", StringComparison.Ordinal)) == true)
+        {
+            throw Unimplemented("UpdateWorkflowExecutionOptionsRequest.workflow_execution_options.versioning_override",
+                "this server has no worker versioning");
+        }
+        if (options?.Priority is not null)
+        {
+            throw Unimplemented("UpdateWorkflowExecutionOptionsRequest.workflow_execution_options.priority", "Temporal 1.28's workflow options have no such field");
+        }
+        if (options?.TimeSkippingConfig is not null)
+        {
+            throw Unimplemented("UpdateWorkflowExecutionOptionsRequest.workflow_execution_options.time_skipping_config", "no time skipping");
         }
     }
 

@@ -161,6 +161,9 @@ internal sealed class ActivityInfo
     public Payloads? HeartbeatDetails { get; set; }
     public DateTimeOffset? LastHeartbeatTime { get; set; }
     public Temporalio.Api.Failure.V1.Failure? LastFailure { get; set; }
+
+    /// <summary>When the last failed attempt ended: a retry's time counts from it (and from new options, when updated).</summary>
+    public DateTimeOffset? LastAttemptCompleteTime { get; set; }
     public string LastWorkerIdentity { get; set; } = "";
     public bool CancelRequested { get; set; }
     public long CancelRequestedEventId { get; set; }
@@ -171,7 +174,37 @@ internal sealed class ActivityInfo
     /// <summary>Timer tasks armed for the current attempt, deleted when it ends.</summary>
     public List<long> TimerTaskIds { get; set; } = [];
 
+    /// <summary>
+    /// Paused by an operator (PauseActivity): no attempt is dispatched, retried or timed out until it is unpaused; a
+    /// started attempt runs on and learns it from its heartbeat response. Bookkeeping, as in Temporal (no event).
+    /// </summary>
+    public bool Paused { get; set; }
+    public ActivityPauseInfo? PauseInfo { get; set; }
+
+    /// <summary>ResetActivity on a started attempt: its heartbeats answer activity_reset, and the next attempt is 1.</summary>
+    public bool ResetRequested { get; set; }
+
+    /// <summary>A reset (or an unpause with reset_attempts) while an attempt ran: the attempt after it is 1.</summary>
+    public bool AttemptsReset { get; set; }
+
+    /// <summary>ResetActivity with reset_heartbeat on a started attempt: the next attempt starts without heartbeat details.</summary>
+    public bool ResetHeartbeatRequested { get; set; }
+
+    /// <summary>
+    /// The options the ActivityTaskScheduled event gave, kept when UpdateActivityOptions first changes them (null while
+    /// the options are the event's): what restore_original goes back to, and what the rebuild check compares.
+    /// </summary>
+    public Temporalio.Api.Activity.V1.ActivityOptions? OriginalOptions { get; set; }
+
     public bool IsStarted => StartedTime is not null;
+}
+
+/// <summary>Who paused an activity, when and why (PendingActivityInfo.pause_info).</summary>
+internal sealed class ActivityPauseInfo
+{
+    public DateTimeOffset PauseTime { get; set; }
+    public string Identity { get; set; } = "";
+    public string Reason { get; set; } = "";
 }
 
 /// <summary>A user timer started by the workflow.</summary>

@@ -8,8 +8,8 @@ namespace Tempora.History.Execution;
 /// <summary>
 /// Compares what two states say about a run's history: the stored state and the one rebuilt from stored events. Only
 /// the members history decides are compared; identity and bookkeeping (attempts in flight, heartbeats, stickiness,
-/// task ids) are left out, and so are the schedule times of pending activities, which a reset moves to the time of
-/// the reset as Temporal does (no event records that).
+/// task ids, an operator's pause and activity options) are left out, and so are the schedule times of pending
+/// activities, which a reset moves to the time of the reset as Temporal does (no event records that).
 /// </summary>
 internal static class RebuildCheck
 {
@@ -49,19 +49,15 @@ internal static class RebuildCheck
         Root = Bytes(s.Root),
         // A transient or speculative task exists only in memory until it completes (§3.4): nothing to rebuild.
         WorkflowTask = s.WorkflowTask is { IsVirtual: false } w ? new { w.ScheduledEventId, w.StartedEventId, w.Attempt } : null,
+        // Options an operator changed are bookkeeping; the event's stay in OriginalOptions, and those are compared.
         Activities = s.Activities.OrderBy(a => a.Key).ToDictionary(a => a.Key.ToString(), a => (object)new
         {
             a.Value.ActivityId,
             a.Value.ActivityType,
-            a.Value.TaskQueue,
             Input = Bytes(a.Value.Input),
             Header = Bytes(a.Value.Header),
             Priority = Bytes(a.Value.Priority),
-            RetryPolicy = Bytes(a.Value.RetryPolicy),
-            a.Value.ScheduleToCloseTimeout,
-            a.Value.ScheduleToStartTimeout,
-            a.Value.StartToCloseTimeout,
-            a.Value.HeartbeatTimeout,
+            Options = Bytes(a.Value.OriginalOptions ?? Transition.OptionsOf(a.Value)),
             a.Value.CancelRequested,
             a.Value.CancelRequestedEventId,
         }),

@@ -211,19 +211,30 @@ internal sealed partial class Transition
         {
             return RetryState.CancelRequested;
         }
+        if ((info.Paused || info.AttemptsReset) && !RetryPolicies.IsRetryable(failure, info.RetryPolicy))
+        {
+            return RetryState.NonRetryableFailure;
+        }
+        if (info.Paused)
+        {
+            // As Temporal: the attempt ends and nothing is scheduled until the activity is unpaused (RetryActivity).
+            EndAttempt(info, info.AttemptsReset ? 1 : info.Attempt, failure);
+            return RetryState.InProgress;
+        }
+        if (info.AttemptsReset)
+        {
+            // Reset while it ran: start over at attempt 1 at once, as a reset of a waiting activity does.
+            EndAttempt(info, 1, failure);
+            DispatchActivityAttempt(info);
+            return RetryState.InProgress;
+        }
         DateTimeOffset? expiration = info.ScheduleToCloseTimeout > TimeSpan.Zero ? info.ScheduledTime + info.ScheduleToCloseTimeout : null;
         var (delay, retryState) = RetryPolicies.NextBackoff(info.RetryPolicy, info.Attempt, failure, Now, expiration);
         if (delay is not { } backoff)
         {
             return retryState;
         }
-        RetireAttempt(info);
-        info.Attempt++;
-        info.LastFailure = failure;
-        info.StartedTime = null;
-        info.StartedIdentity = "";
-        info.StartedRequestId = "";
-        info.LastHeartbeatTime = null;
+        EndAttempt(info, info.Attempt + 1, failure);
         if (backoff <= TimeSpan.Zero)
         {
             DispatchActivityAttempt(info);
@@ -236,6 +247,27 @@ internal sealed partial class Transition
         }
         MarkChanged();
         return RetryState.InProgress;
+    }
+
+    /// <summary>Ends the current attempt after a retryable failure; <paramref name="nextAttempt"/> comes next.</summary>
+    private void EndAttempt(ActivityInfo info, int nextAttempt, Failure failure)
+    {
+        RetireAttempt(info);
+        info.Attempt = nextAttempt;
+        info.LastFailure = failure;
+        info.LastAttemptCompleteTime = Now;
+        info.StartedTime = null;
+        info.StartedIdentity = "";
+        info.StartedRequestId = "";
+        info.LastHeartbeatTime = null;
+        if (info.ResetHeartbeatRequested)
+        {
+            info.HeartbeatDetails = null;
+        }
+        info.ResetRequested = false;
+        info.ResetHeartbeatRequested = false;
+        info.AttemptsReset = false;
+        MarkChanged();
     }
 
     /// <summary>Retires the attempt's task and timers (schedule-to-close spans all attempts and stays).</summary>

@@ -50,7 +50,7 @@ public sealed class TaskPoller(MatchingEngine matching, ITaskStarter starter, Ti
         }
         catch (Exception e) when (e is not EntityNotFoundException and not ShardOwnershipLostException && task.Query is null)
         {
-            matching.Dispatch(task);
+            matching.Restore(task);
             throw;
         }
     }

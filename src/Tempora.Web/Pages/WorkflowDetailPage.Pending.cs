@@ -47,7 +47,7 @@ internal static partial class WorkflowDetailPage
         w.Write($"</section>");
     }
 
-    private static void WritePendingActivity(HtmlWriter w, PendingActivityInfo activity)
+    internal static void WritePendingActivity(HtmlWriter w, PendingActivityInfo activity)
     {
         var attempts = activity.MaximumAttempts > 0 ? $"{activity.Attempt} of {activity.MaximumAttempts}" : $"{activity.Attempt} (no limit)";
         w.Write($"""
@@ -83,12 +83,56 @@ internal static partial class WorkflowDetailPage
         {
             w.Write($"<dt>Last worker</dt><dd>{activity.LastWorkerIdentity}</dd>");
         }
+        WritePause(w, activity);
+        WriteActivityOptions(w, activity);
         w.Write($"</dl>");
         if (activity.LastFailure is not null)
         {
             w.Write($"<h4>Last failure</h4>{FailureView.Render(activity.LastFailure)}");
         }
         w.Write($"</div>");
+    }
+
+    /// <summary>Who paused the activity, when and why; a paused attempt still running shows as PauseRequested above.</summary>
+    private static void WritePause(HtmlWriter w, PendingActivityInfo activity)
+    {
+        if (!activity.Paused)
+        {
+            return;
+        }
+        w.Write($"<dt>Paused</dt><dd class=\"activity-paused\">yes");
+        if (activity.PauseInfo is { } pause)
+        {
+            w.Write($", at {Format.Time(pause.PauseTime)}");
+            if (pause.Manual is { } manual)
+            {
+                if (manual.Identity.Length > 0)
+                {
+                    w.Write($" by {manual.Identity}");
+                }
+                if (manual.Reason.Length > 0)
+                {
+                    w.Write($": {manual.Reason}");
+                }
+            }
+        }
+        w.Write($"</dd>");
+    }
+
+    /// <summary>The options the activity runs with now (an operator may have changed them since it was scheduled).</summary>
+    private static void WriteActivityOptions(HtmlWriter w, PendingActivityInfo activity)
+    {
+        if (activity.ActivityOptions is not { } o)
+        {
+            return;
+        }
+        w.Write($"<dt>Task queue</dt><dd>{o.TaskQueue?.Name}</dd>");
+        w.Write($"<dt>Timeouts</dt><dd>schedule-to-close {Format.Duration(o.ScheduleToCloseTimeout)}, schedule-to-start {Format.Duration(o.ScheduleToStartTimeout)}, start-to-close {Format.Duration(o.StartToCloseTimeout)}, heartbeat {Format.Duration(o.HeartbeatTimeout)}</dd>");
+        if (o.RetryPolicy is { } p)
+        {
+            var attempts = p.MaximumAttempts > 0 ? p.MaximumAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture) : "no limit";
+            w.Write($"<dt>Retry policy</dt><dd>initial {Format.Duration(p.InitialInterval)}, ×{p.BackoffCoefficient.ToString(System.Globalization.CultureInfo.InvariantCulture)}, max interval {Format.Duration(p.MaximumInterval)}, max attempts {attempts}</dd>");
+        }
     }
 
     private static List<Temporalio.Api.History.V1.HistoryEvent> PendingTimers(WorkflowRun run)

@@ -1,4 +1,5 @@
 using Google.Protobuf.WellKnownTypes;
+using Tempora.History.Execution;
 using Tempora.History.Updates;
 using Tempora.Persistence;
 using Temporalio.Api.Common.V1;
@@ -52,8 +53,10 @@ internal sealed class DescribeWorkflowExecutionHandler(RunResolver runs, Workflo
                 {
                     ActivityId = a.ActivityId,
                     ActivityType = new ActivityType { Name = a.ActivityType },
-                    State = a.CancelRequested ? PendingActivityState.CancelRequested
-                        : a.IsStarted ? PendingActivityState.Started : PendingActivityState.Scheduled,
+                    State = PendingActivityStates.Of(a),
+                    Paused = a.Paused,
+                    PauseInfo = PendingActivityStates.PauseInfoOf(a),
+                    ActivityOptions = Transition.OptionsOf(a),
                     HeartbeatDetails = a.HeartbeatDetails,
                     LastHeartbeatTime = a.LastHeartbeatTime is { } hb ? Timestamp.FromDateTimeOffset(hb) : null,
                     LastStartedTime = a.StartedTime is { } st ? Timestamp.FromDateTimeOffset(st) : null,
@@ -63,7 +66,8 @@ internal sealed class DescribeWorkflowExecutionHandler(RunResolver runs, Workflo
                     ExpirationTime = a.ScheduleToCloseTimeout > TimeSpan.Zero ? Timestamp.FromDateTimeOffset(a.ScheduledTime + a.ScheduleToCloseTimeout) : null,
                     LastFailure = a.LastFailure,
                     LastWorkerIdentity = a.LastWorkerIdentity,
-                    NextAttemptScheduleTime = !a.IsStarted && a.TaskId == 0 ? Timestamp.FromDateTimeOffset(a.CurrentAttemptScheduledTime) : null,
+                    LastAttemptCompleteTime = a.LastAttemptCompleteTime is { } ended ? Timestamp.FromDateTimeOffset(ended) : null,
+                    NextAttemptScheduleTime = !a.IsStarted && a.TaskId == 0 && !a.Paused ? Timestamp.FromDateTimeOffset(a.CurrentAttemptScheduledTime) : null,
                 });
             }
             foreach (var child in s.Children.Values.OrderBy(c => c.InitiatedEventId))

@@ -72,7 +72,8 @@ internal sealed class TimerTaskHandler(IExecutionStore store, WorkflowUpdater up
                 FireActivityTimeout(t, info, timer);
                 break;
             case TimerTaskKind.ActivityRetry:
-                if (s.Activities.TryGetValue(info.EventId, out var retrying) && retrying.Attempt == info.Attempt && !retrying.IsStarted && retrying.TaskId == 0)
+                if (s.Activities.TryGetValue(info.EventId, out var retrying) && retrying.Attempt == info.Attempt && !retrying.IsStarted && retrying.TaskId == 0
+                    && !retrying.Paused)
                 {
                     retrying.TimerTaskIds.Remove(timer.TaskId);
                     t.StartActivityRetry(retrying);
@@ -88,6 +89,16 @@ internal sealed class TimerTaskHandler(IExecutionStore store, WorkflowUpdater up
             return;
         }
         activity.TimerTaskIds.Remove(timer.TaskId);
+        if (activity.Paused)
+        {
+            // As Temporal's timer sequence: a paused activity does not time out; unpausing arms its timeouts again.
+            if (activity.ScheduleToCloseTimerTaskId == timer.TaskId)
+            {
+                activity.ScheduleToCloseTimerTaskId = 0;
+            }
+            t.MarkChanged();
+            return;
+        }
         var current = info.TimeoutType switch
         {
             TimeoutType.ScheduleToClose => true,

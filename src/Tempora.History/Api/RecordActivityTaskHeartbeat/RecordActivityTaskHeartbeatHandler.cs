@@ -16,12 +16,17 @@ internal sealed class RecordActivityTaskHeartbeatHandler(WorkflowUpdater updater
             await failed.HandleAsync(token, Transition.ServerFailure("Heartbeat details exceed size limit."), null, r.Identity, ct);
             return new RecordActivityTaskHeartbeatResponse { CancelRequested = true };
         }
-        var cancelRequested = await updater.UpdateAsync(token.Key, t =>
+        return await updater.UpdateAsync(token.Key, t =>
         {
             var a = ActivityTasks.ForToken(t.State, token);
             t.RecordActivityHeartbeat(a, r.Details, r.Identity);
-            return a.CancelRequested;
+            // An operator's pause or reset reaches a running attempt here (the SDKs cancel it with that reason).
+            return new RecordActivityTaskHeartbeatResponse
+            {
+                CancelRequested = a.CancelRequested,
+                ActivityPaused = a.Paused,
+                ActivityReset = a.ResetRequested,
+            };
         }, ct);
-        return new RecordActivityTaskHeartbeatResponse { CancelRequested = cancelRequested };
     }
 }

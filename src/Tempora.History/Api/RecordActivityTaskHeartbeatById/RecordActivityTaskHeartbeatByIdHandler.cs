@@ -16,6 +16,11 @@ internal sealed class RecordActivityTaskHeartbeatByIdHandler(ActivityTokenLookup
             Details = r.Details,
             Identity = r.Identity,
         }, ct);
-        return new RecordActivityTaskHeartbeatByIdResponse { CancelRequested = response.CancelRequested };
+        return new RecordActivityTaskHeartbeatByIdResponse
+        {
+            CancelRequested = response.CancelRequested,
+            ActivityPaused = response.ActivityPaused,
+            ActivityReset = response.ActivityReset,
+        };
     }
 }

@@ -18,7 +18,7 @@ internal sealed class RecordActivityTaskStartedHandler(IExecutionStore store, Wo
         {
             response = await updater.UpdateAsync(key, t =>
             {
-                if (!t.State.IsOpen || !t.State.Activities.TryGetValue(task.ScheduledEventId, out var a) || a.IsStarted || a.TaskId != task.TaskId)
+                if (!t.State.IsOpen || !t.State.Activities.TryGetValue(task.ScheduledEventId, out var a) || a.IsStarted || a.TaskId != task.TaskId || a.Paused)
                 {
                     return null;
                 }

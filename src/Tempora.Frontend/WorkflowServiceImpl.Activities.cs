@@ -1,0 +1,52 @@
+using Grpc.Core;
+using Tempora.Frontend.Validation;
+using Temporalio.Api.WorkflowService.V1;
+
+namespace Tempora.Frontend;
+
+/// <summary>The operator's controls of pending activities, and UpdateWorkflowExecutionOptions (docs/activity-controls.md).</summary>
+internal sealed partial class WorkflowServiceImpl
+{
+    public async Task<PauseActivityResponse> PauseActivity(PauseActivityRequest request, ServerCallContext context)
+    {
+        var ns = await NamespaceAsync(request.Namespace, context);
+        ActivityControlValidation.Validate(request);
+        UnsupportedFields.Check(request);
+        await history.PauseActivityAsync(ns, request, context.CancellationToken);
+        return new PauseActivityResponse();
+    }
+
+    public async Task<UnpauseActivityResponse> UnpauseActivity(UnpauseActivityRequest request, ServerCallContext context)
+    {
+        var ns = await NamespaceAsync(request.Namespace, context);
+        ActivityControlValidation.Validate(request);
+        await history.UnpauseActivityAsync(ns, request, context.CancellationToken);
+        return new UnpauseActivityResponse();
+    }
+
+    public async Task<ResetActivityResponse> ResetActivity(ResetActivityRequest request, ServerCallContext context)
+    {
+        var ns = await NamespaceAsync(request.Namespace, context);
+        ActivityControlValidation.Validate(request);
+        UnsupportedFields.Check(request);
+        await history.ResetActivityAsync(ns, request, context.CancellationToken);
+        return new ResetActivityResponse();
+    }
+
+    public async Task<UpdateActivityOptionsResponse> UpdateActivityOptions(UpdateActivityOptionsRequest request, ServerCallContext context)
+    {
+        var ns = await NamespaceAsync(request.Namespace, context);
+        ActivityControlValidation.Validate(request);
+        UnsupportedFields.Check(request);
+        return await history.UpdateActivityOptionsAsync(ns, request, context.CancellationToken);
+    }
+
+    public async Task<UpdateWorkflowExecutionOptionsResponse> UpdateWorkflowExecutionOptions(
+        UpdateWorkflowExecutionOptionsRequest request, ServerCallContext context)
+    {
+        var ns = await NamespaceAsync(request.Namespace, context);
+        ActivityControlValidation.Validate(request);
+        UnsupportedFields.Check(request);
+        return await history.UpdateWorkflowExecutionOptionsAsync(ns, request, context.CancellationToken);
+    }
+}
