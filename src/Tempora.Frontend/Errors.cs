@@ -22,6 +22,12 @@ public static class Errors
         FailedPreconditionException => Build(StatusCode.FailedPrecondition, e.Message, null),
         PermissionDeniedException => Build(StatusCode.PermissionDenied, e.Message, new PermissionDeniedFailure()),
         NamespaceNotFoundException nf => Build(StatusCode.NotFound, e.Message, new NamespaceNotFoundFailure { Namespace = nf.Namespace }),
+        NamespaceInvalidStateException ns => Build(StatusCode.FailedPrecondition, e.Message, new NamespaceInvalidStateFailure
+        {
+            Namespace = ns.Namespace,
+            State = ns.State,
+            AllowedStates = { ns.AllowedStates },
+        }),
         EntityNotFoundException => Build(StatusCode.NotFound, e.Message,
             new NotFoundFailure { CurrentCluster = ClusterName, ActiveCluster = ClusterName }),
         NamespaceAlreadyExistsException => Build(StatusCode.AlreadyExists, e.Message, new NamespaceAlreadyExistsFailure()),

@@ -3,6 +3,7 @@ using Tempora.Core;
 using Tempora.Core.Errors;
 using Tempora.History;
 using Tempora.Visibility;
+using Tempora.Worker.Namespaces;
 using Tempora.Visibility.Query;
 using Temporalio.Api.OperatorService.V1;
 using static Tempora.Frontend.IndexedValueTypes;
@@ -10,11 +11,12 @@ using static Tempora.Frontend.IndexedValueTypes;
 namespace Tempora.Frontend;
 
 /// <summary>
-/// OperatorService: custom search attributes per namespace, and the cluster list (OperatorServiceImpl.Clusters.cs).
-/// The rest (namespace deletion, remote clusters, Nexus endpoints) answers Unimplemented through
-/// <see cref="ServiceBinder{TService}"/>.
+/// OperatorService: custom search attributes per namespace, namespace deletion (OperatorServiceImpl.Namespaces.cs)
+/// and the cluster list (OperatorServiceImpl.Clusters.cs). The rest (remote clusters, Nexus endpoints) answers
+/// Unimplemented through <see cref="ServiceBinder{TService}"/>.
 /// </summary>
-internal sealed partial class OperatorServiceImpl(NamespaceRegistry namespaces, IShardOwnership shards)
+internal sealed partial class OperatorServiceImpl(NamespaceRegistry namespaces, IShardOwnership shards, HistoryEngine history,
+    NamespaceDeleter deleter, TimeProvider time)
 {
     public async Task<AddSearchAttributesResponse> AddSearchAttributes(AddSearchAttributesRequest request, ServerCallContext context)
     {
@@ -87,6 +89,6 @@ internal sealed partial class OperatorServiceImpl(NamespaceRegistry namespaces, 
         {
             throw new InvalidArgumentException("Namespace is not set on request.");
         }
-        return await namespaces.GetByNameAsync(name, context.CancellationToken);
+        return NamespaceStates.Check(await namespaces.GetByNameAsync(name, context.CancellationToken), context.Method);
     }
 }

@@ -3,6 +3,7 @@ using Grpc.Core;
 using Tempora.Core;
 using Tempora.Core.Errors;
 using Tempora.Frontend.Validation;
+using Tempora.History;
 using Tempora.Persistence;
 using Tempora.Matching;
 using Tempora.Matching.Polling;
@@ -179,12 +180,14 @@ internal sealed partial class WorkflowServiceImpl
 
     /// <summary>
     /// A task token carries its namespace; a request naming another one is refused, as Temporal's namespace validator
-    /// does. An empty namespace is taken as the token's.
+    /// does. An empty namespace is taken as the token's, whose state is checked then (a deleted namespace's tasks are
+    /// not completed).
     /// </summary>
     private async Task TokenInNamespaceAsync(string ns, ByteString token, ServerCallContext context)
     {
         if (string.IsNullOrEmpty(ns))
         {
+            NamespaceStates.Check(await history.Namespaces.GetByIdAsync(Token(token).NamespaceId, context.CancellationToken), context.Method);
             return;
         }
         var named = await NamespaceAsync(ns, context);

@@ -34,8 +34,9 @@ internal sealed partial class WorkflowServiceImpl(
     private static readonly TimeSpan MaxPollWait = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan PollReturnBudget = TimeSpan.FromSeconds(1);
 
-    private Task<NamespaceRecord> NamespaceAsync(string name, ServerCallContext context) =>
-        history.Namespaces.GetByNameAsync(name, context.CancellationToken);
+    /// <summary>The request's namespace, in a state that allows the request (<see cref="NamespaceStates"/>).</summary>
+    private async Task<NamespaceRecord> NamespaceAsync(string name, ServerCallContext context) =>
+        NamespaceStates.Check(await history.Namespaces.GetByNameAsync(name, context.CancellationToken), context.Method);
 
     public Task<GetSystemInfoResponse> GetSystemInfo(GetSystemInfoRequest request, ServerCallContext context) =>
         Task.FromResult(new GetSystemInfoResponse
@@ -63,129 +64,6 @@ internal sealed partial class WorkflowServiceImpl(
             PersistenceStore = stores.Persistence,
             VisibilityStore = stores.Visibility,
         });
-
-    public async Task<RegisterNamespaceResponse> RegisterNamespace(RegisterNamespaceRequest request, ServerCallContext context)
-    {
-        if (string.IsNullOrEmpty(request.Namespace))
-        {
-            throw new InvalidArgumentException("Namespace not set on request.");
-        }
-        if (request.Namespace.Length > HistoryLimits.MaxIdLength)
-        {
-            throw new InvalidArgumentException("Namespace length exceeds limit.");
-        }
-        if (request.WorkflowExecutionRetentionPeriod is { } retention)
-        {
-            history.Namespaces.Retention.Validate(retention);
-        }
-        UnsupportedFields.Check(request);
-        var info = new NamespaceInfo
-        {
-            Name = request.Namespace,
-            Description = request.Description,
-            OwnerEmail = request.OwnerEmail,
-        };
-        info.Data.Add(request.Data);
-        var config = new NamespaceConfig { WorkflowExecutionRetentionTtl = request.WorkflowExecutionRetentionPeriod };
-        await history.Namespaces.RegisterAsync(info, config, context.CancellationToken);
-        return new RegisterNamespaceResponse();
-    }
-
-    public async Task<DescribeNamespaceResponse> DescribeNamespace(DescribeNamespaceRequest request, ServerCallContext context)
-    {
-        if (!string.IsNullOrEmpty(request.Id) && !string.IsNullOrEmpty(request.Namespace))
-        {
-            throw new InvalidArgumentException("GetNamespace operation failed. Both ID and Name specified in request.");
-        }
-        var ns = string.IsNullOrEmpty(request.Id)
-            ? await NamespaceAsync(request.Namespace, context)
-            : await history.Namespaces.GetByIdAsync(request.Id, context.CancellationToken);
-        return Describe(ns);
-    }
-
-    /// <summary>Namespaces by name, a page at a time; the page token is the last name returned (as Temporal, 100 a page by default).</summary>
-    public async Task<ListNamespacesResponse> ListNamespaces(ListNamespacesRequest request, ServerCallContext context)
-    {
-        var pageSize = request.PageSize > 0 ? request.PageSize : DefaultNamespacePageSize;
-        var after = request.NextPageToken.IsEmpty ? null : request.NextPageToken.ToStringUtf8();
-        var page = (await history.Namespaces.ListAsync(context.CancellationToken))
-            .Where(ns => after is null || string.CompareOrdinal(ns.Name, after) > 0)
-            .OrderBy(ns => ns.Name, StringComparer.Ordinal)
-            .Take(pageSize + 1)
-            .ToList();
-        var response = new ListNamespacesResponse();
-        foreach (var ns in page.Take(pageSize))
-        {
-            response.Namespaces.Add(Describe(ns));
-        }
-        if (page.Count > pageSize)
-        {
-            response.NextPageToken = Google.Protobuf.ByteString.CopyFromUtf8(page[pageSize - 1].Name);
-        }
-        return response;
-    }
-
-    private const int DefaultNamespacePageSize = 100;
-
-    public async Task<UpdateNamespaceResponse> UpdateNamespace(UpdateNamespaceRequest request, ServerCallContext context)
-    {
-        var ns = await NamespaceAsync(request.Namespace, context);
-        UnsupportedFields.Check(request);
-        var info = ns.Info.Clone();
-        var config = ns.Config.Clone();
-        if (request.UpdateInfo is { } update)
-        {
-            if (!string.IsNullOrEmpty(update.Description))
-            {
-                info.Description = update.Description;
-            }
-            if (!string.IsNullOrEmpty(update.OwnerEmail))
-            {
-                info.OwnerEmail = update.OwnerEmail;
-            }
-            foreach (var (k, v) in update.Data)
-            {
-                info.Data[k] = v;
-            }
-        }
-        if (request.Config?.WorkflowExecutionRetentionTtl is { } retention)
-        {
-            history.Namespaces.Retention.Validate(retention);
-            config.WorkflowExecutionRetentionTtl = retention;
-        }
-        var updated = ns with { Info = info, Config = config };
-        await history.Namespaces.UpdateAsync(updated, context.CancellationToken);
-        var described = Describe(updated);
-        return new UpdateNamespaceResponse
-        {
-            NamespaceInfo = described.NamespaceInfo,
-            Config = described.Config,
-            ReplicationConfig = described.ReplicationConfig,
-        };
-    }
-
-    private static DescribeNamespaceResponse Describe(NamespaceRecord ns)
-    {
-        var info = ns.Info.Clone();
-        info.Id = ns.Id;
-        info.State = NamespaceState.Registered;
-        // Only what works today is advertised; SDKs switch features on from these flags (temporal-compat.md §1.4).
-        // ShutdownWorker does end the worker's outstanding polls (WorkerPolls), but worker_poll_complete_on_shutdown
-        // stays off, as on Temporal 1.28: with it Core keeps polls the server cannot end — its Nexus poller, which
-        // this server answers Unimplemented (a worker with a Nexus service then hangs on shutdown), and every poll
-        // while its server is down — instead of calling them off (docs/compatibility.md).
-        info.Capabilities = new NamespaceInfo.Types.Capabilities { SyncUpdate = true, AsyncUpdate = true };
-        return new DescribeNamespaceResponse
-        {
-            NamespaceInfo = info,
-            Config = ns.Config,
-            ReplicationConfig = new NamespaceReplicationConfig
-            {
-                ActiveClusterName = "active",
-                Clusters = { new ClusterReplicationConfig { ClusterName = "active" } },
-            },
-        };
-    }
 
     public async Task<StartWorkflowExecutionResponse> StartWorkflowExecution(StartWorkflowExecutionRequest request, ServerCallContext context)
     {

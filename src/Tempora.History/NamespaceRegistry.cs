@@ -106,9 +106,63 @@ public sealed class NamespaceRegistry(INamespaceStore store, RetentionBounds? re
         Cache(ns);
     }
 
+    /// <summary>
+    /// Marks the namespace Deleted and renames it <c>&lt;name&gt;-deleted-&lt;first 5 of its id&gt;</c> (more of the id on
+    /// a collision), in one write, as Temporal's delete-namespace workflow does; the old name is free at once. A
+    /// namespace already renamed keeps its name. <paramref name="deleteTime"/> is when its own row may go, once the
+    /// rest of it is purged (<see cref="NamespaceRecord.DeleteTime"/>).
+    /// </summary>
+    public async Task<NamespaceRecord> MarkDeletedAsync(NamespaceRecord ns, DateTimeOffset deleteTime, CancellationToken ct)
+    {
+        var name = await DeletedNameAsync(ns, ct);
+        var info = ns.Info.Clone();
+        info.Name = name;
+        info.State = NamespaceState.Deleted;
+        var deleted = ns with { Name = name, Info = info, DeleteTime = deleteTime };
+        await UpdateAsync(deleted, ct);
+        return deleted;
+    }
+
+    private async Task<string> DeletedNameAsync(NamespaceRecord ns, CancellationToken ct)
+    {
+        const int initialSuffixLength = 5;
+        for (var length = initialSuffixLength; length < ns.Id.Length; length++)
+        {
+            var suffix = $"-deleted-{ns.Id[..length]}";
+            if (ns.Name.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                return ns.Name;
+            }
+            var name = ns.Name + suffix;
+            if (await store.GetByNameAsync(name, ct) is null)
+            {
+                return name;
+            }
+        }
+        throw new InvalidOperationException($"unable to generate new name for deleted namespace {ns.Name}. ID \"{ns.Id}\" is not unique");
+    }
+
+    /// <summary>Deletes every row of the namespace but its own, in batches (<see cref="INamespaceStore.PurgeAsync"/>).</summary>
+    public Task<long> PurgeAsync(string namespaceId, int batchSize, CancellationToken ct) => store.PurgeAsync(namespaceId, batchSize, ct);
+
+    /// <summary>Deletes the namespace's own row, the last step of its deletion, and forgets it here.</summary>
+    public async Task RemoveAsync(NamespaceRecord ns, CancellationToken ct)
+    {
+        await store.DeleteAsync(ns.Id, ct);
+        if (_byId.TryRemove(ns.Id, out var entry))
+        {
+            _byName.TryRemove(KeyValuePair.Create(entry.Record.Name, entry));
+        }
+    }
+
     private void Cache(NamespaceRecord ns)
     {
         var entry = new Entry(ns, Environment.TickCount64);
+        // A renamed namespace (deleted) no longer answers to its old name here; that name may be registered again.
+        if (_byId.TryGetValue(ns.Id, out var previous) && previous.Record.Name != ns.Name)
+        {
+            _byName.TryRemove(KeyValuePair.Create(previous.Record.Name, previous));
+        }
         _byName[ns.Name] = entry;
         _byId[ns.Id] = entry;
     }

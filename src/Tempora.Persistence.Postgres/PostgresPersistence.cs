@@ -25,7 +25,7 @@ public sealed class PostgresPersistence : IPersistence
         _visibility = NpgsqlDataSource.Create(settings.ConnectionString(settings.VisibilityDatabase));
         _visibilityStore = new PostgresVisibilityStore(_main, _visibility);
         Executions = _executions = new PostgresExecutionStore(_main, _visibilityStore);
-        Namespaces = new PostgresNamespaceStore(_main);
+        Namespaces = new PostgresNamespaceStore(_main, _visibility);
         Schedules = new PostgresScheduleStore(_main, _visibilityStore);
         Batches = new PostgresBatchStore(_main);
         ShardLeases = new PostgresShardLeaseStore(_main);

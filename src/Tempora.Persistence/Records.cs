@@ -11,9 +11,14 @@ public sealed record NamespaceRecord(
     public IReadOnlyDictionary<string, Tempora.Visibility.Query.SearchAttributeType> CustomSearchAttributes { get; init; } =
         new Dictionary<string, Tempora.Visibility.Query.SearchAttributeType>(StringComparer.Ordinal);
 
+    /// <summary>Set by DeleteNamespace: when the namespace's own row may go, once every other row of it is purged. A
+    /// Deleted namespace with this set is still to purge (after a restart too).</summary>
+    public DateTimeOffset? DeleteTime { get; init; }
+
     /// <summary>Value equality, the attribute map compared by content (a record would compare its reference).</summary>
     public bool Equals(NamespaceRecord? other) =>
         other is not null && Id == other.Id && Name == other.Name && Info.Equals(other.Info) && Config.Equals(other.Config)
+        && DeleteTime == other.DeleteTime
         && CustomSearchAttributes.Count == other.CustomSearchAttributes.Count
         && CustomSearchAttributes.All(a => other.CustomSearchAttributes.TryGetValue(a.Key, out var t) && t == a.Value);
 

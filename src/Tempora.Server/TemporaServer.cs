@@ -24,6 +24,7 @@ using Tempora.Visibility;
 using Tempora.Visibility.Retention;
 using Tempora.Web;
 using Tempora.Worker.Batch;
+using Tempora.Worker.Namespaces;
 using Tempora.Worker.Schedules;
 using Tempora.Worker.SystemWork;
 using Tempora.Core.Loopback;
@@ -226,6 +227,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
         services.AddSingleton(new BatchLimits());
         services.AddSingleton<BatchRunner>();
         services.AddSingleton<BatchService>();
+        services.AddSingleton<NamespaceDeleter>();
         services.AddFrontend(MessageSizeLimitsOf(options));
         if (!options.Headless)
         {
@@ -282,7 +284,8 @@ public sealed partial class TemporaServer : IAsyncDisposable
             // tasks. Only a process with peers tells them its address (resolving it may ask DNS).
             var address = membership.OwnsEveryShard ? "" : BroadcastAddress(options, listeners.Grpc!.IPEndPoint!.Port);
             var worker = new WorkerRole(history, options.Worker
-                ? [app.Services.GetRequiredService<ScheduleRunner>(), app.Services.GetRequiredService<BatchRunner>()]
+                ? [app.Services.GetRequiredService<ScheduleRunner>(), app.Services.GetRequiredService<BatchRunner>(),
+                    app.Services.GetRequiredService<NamespaceDeleter>()]
                 : []);
             await membership.JoinAsync(worker, address, ct);
             retention.Start(options.RetentionScanInterval);

@@ -15,7 +15,7 @@ public sealed class ImplementedRpcTests(ServerFixture fixture)
 {
     private static readonly string[] WorkflowService =
     [
-        "CountSchedules", "CountWorkflowExecutions", "CreateSchedule", "DeleteSchedule", "DescribeSchedule", "DeleteWorkflowExecution", "DescribeBatchOperation", "DescribeNamespace", "DescribeTaskQueue",
+        "CountSchedules", "CountWorkflowExecutions", "CreateSchedule", "DeleteSchedule", "DescribeSchedule", "DeleteWorkflowExecution", "DeprecateNamespace", "DescribeBatchOperation", "DescribeNamespace", "DescribeTaskQueue",
         "DescribeWorkflowExecution", "ExecuteMultiOperation", "GetClusterInfo", "GetSearchAttributes", "GetSystemInfo",
         "GetWorkflowExecutionHistory", "GetWorkflowExecutionHistoryReverse", "ListClosedWorkflowExecutions",
         "ListBatchOperations", "ListNamespaces", "ListOpenWorkflowExecutions", "ListScheduleMatchingTimes", "ListSchedules", "ListTaskQueuePartitions", "PatchSchedule", "ListWorkflowExecutions", "PauseActivity", "PollActivityTaskQueue",
@@ -32,7 +32,7 @@ public sealed class ImplementedRpcTests(ServerFixture fixture)
 
     private static readonly string[] OperatorService =
     [
-        "AddSearchAttributes", "ListClusters", "ListSearchAttributes", "RemoveSearchAttributes",
+        "AddSearchAttributes", "DeleteNamespace", "ListClusters", "ListSearchAttributes", "RemoveSearchAttributes",
     ];
 
     private static ServiceDescriptor WorkflowServiceDescriptor => Temporalio.Api.WorkflowService.V1.ServiceReflection.Descriptor.Services[0];

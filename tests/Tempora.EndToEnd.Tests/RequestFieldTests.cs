@@ -141,6 +141,21 @@ public sealed class RequestFieldTests(ServerFixture fixture)
         }), RpcException.StatusCode.Unimplemented, "bad_binaries"),
         ["update namespace promote"] = (raw => raw.UpdateNamespaceAsync(new() { Namespace = "default", PromoteNamespace = true }),
             RpcException.StatusCode.InvalidArgument, "promote_namespace"),
+        ["update namespace custom_search_attribute_aliases"] = (raw => raw.UpdateNamespaceAsync(new()
+        {
+            Namespace = "default",
+            Config = new() { CustomSearchAttributeAliases = { ["Keyword01"] = "Alias" } }
+        }), RpcException.StatusCode.Unimplemented, "custom_search_attribute_aliases"),
+        ["update namespace history_archival_uri"] = (raw => raw.UpdateNamespaceAsync(new()
+        {
+            Namespace = "default",
+            Config = new() { HistoryArchivalUri = "file:///tmp/archive" }
+        }), RpcException.StatusCode.InvalidArgument, "history_archival_uri"),
+        ["update namespace replication state"] = (raw => raw.UpdateNamespaceAsync(new()
+        {
+            Namespace = "default",
+            ReplicationConfig = new() { State = ReplicationState.Handover }
+        }), RpcException.StatusCode.Unimplemented, "replication_config.state"),
         ["update-with-start cron"] = (raw => raw.ExecuteMultiOperationAsync(MultiOperation(start => start.CronSchedule = "@hourly")),
             RpcException.StatusCode.InvalidArgument, "CronSchedule"),
         ["update-with-start first_execution_run_id"] = (raw => raw.ExecuteMultiOperationAsync(MultiOperation(update: u => u.FirstExecutionRunId = Guid.NewGuid().ToString())),

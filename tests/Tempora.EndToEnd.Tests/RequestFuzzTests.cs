@@ -33,6 +33,7 @@ public sealed class RequestFuzzTests(ITestOutputHelper output)
         await using var own = await OwnServer.StartAsync("fuzz");
         // A run for the requests that name it, so that they reach past "not found".
         await own.Client.StartWorkflowAsync("FuzzTarget", [], new(RequestFuzzer.WorkflowId, RequestFuzzer.TaskQueue));
+        await own.Client.WorkflowService.RegisterNamespaceAsync(new() { Namespace = RequestFuzzer.DoomedNamespace });
         using var channel = GrpcChannel.ForAddress($"http://{own.Server.GrpcAddress}", new GrpcChannelOptions { MaxReceiveMessageSize = null });
         var invoker = channel.CreateCallInvoker();
 
@@ -119,10 +120,14 @@ internal sealed class RequestFuzzer(int seed)
 {
     public const string WorkflowId = "fuzz-target";
     public const string TaskQueue = "fuzz-queue";
+
+    /// <summary>The namespace the requests that can close or delete one name (so that "default" stays served for the rest).</summary>
+    public const string DoomedNamespace = "fuzz-doomed";
     private const int MaxDepth = 4;
 
     private readonly Random _random = new(seed);
     private bool _sparse;
+    private string _namespace = "default";
 
     /// <summary>Fields a plausible request sets: with these right, a request reaches past the first checks.</summary>
     private static readonly HashSet<string> Identifying = ["namespace", "workflow_id", "workflow_type", "task_queue", "name", "request_id", "execution", "workflow_execution"];
@@ -130,6 +135,8 @@ internal sealed class RequestFuzzer(int seed)
     /// <summary>The bytes to send, and what kind of case they are.</summary>
     public (byte[] Body, string What) Body(MessageDescriptor type)
     {
+        ArgumentNullException.ThrowIfNull(type);
+        _namespace = type.Name is "DeleteNamespaceRequest" or "DeprecateNamespaceRequest" or "UpdateNamespaceRequest" ? DoomedNamespace : "default";
         switch (_random.Next(10))
         {
             case 0:
@@ -247,7 +254,7 @@ internal sealed class RequestFuzzer(int seed)
         // Mostly the names that exist, so that requests get past "not found" into the engine.
         var known = fieldName switch
         {
-            "namespace" => "default",
+            "namespace" => _namespace,
             "workflow_id" => WorkflowId,
             "run_id" or "first_execution_run_id" => "",
             _ => null,
@@ -285,7 +292,7 @@ internal sealed class RequestFuzzer(int seed)
             default:
                 return fieldName switch
                 {
-                    "namespace" => _random.Next(10) == 0 ? "fuzz-missing" : "default",
+                    "namespace" => _random.Next(10) == 0 ? "fuzz-missing" : _namespace,
                     "workflow_id" => WorkflowId,
                     "name" => TaskQueue,
                     "request_id" => new Guid(RandomBytes(16)).ToString(),

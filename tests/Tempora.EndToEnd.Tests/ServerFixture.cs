@@ -37,6 +37,9 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>The SQLite file or PostgreSQL databases of this server; removed on dispose.</summary>
     private readonly TestDatabase _database = new("fixture");
 
+    /// <summary>The store the fixture's servers share, for tests that look at the rows themselves.</summary>
+    internal TestDatabase Database => _database;
+
     /// <summary>Custom search attributes the fixture's namespaces have (like `start-dev --search-attribute`).</summary>
     public static readonly IReadOnlyDictionary<string, Tempora.Visibility.Query.SearchAttributeType> TestSearchAttributes =
         new Dictionary<string, Tempora.Visibility.Query.SearchAttributeType>

@@ -296,9 +296,10 @@ public abstract partial class PersistenceContractTests
         var current = Store;
         Store = null!;
         await current.DisposeAsync();
-        // The database as the previous version left it: no schedules table (nor the later batch tables), their version rows gone.
+        // The database as the previous version left it: no schedules table, no later migration (the batch tables, the
+        // namespaces' delete time), their version rows gone.
         await ExecuteOnMainDatabaseAsync(
-            $"DROP TABLE batch_items; DROP TABLE batches; DROP TABLE schedules; DELETE FROM schema_version WHERE version >= {SchedulesSchemaVersion};");
+            $"DROP TABLE batch_items; DROP TABLE batches; DROP TABLE schedules; ALTER TABLE namespaces DROP COLUMN delete_time; DELETE FROM schema_version WHERE version >= {SchedulesSchemaVersion};");
 
         var refused = await Assert.ThrowsAsync<SchemaVersionMismatchException>(() => OpenStoreAsync(migrate: false));
         Assert.Contains($"schema version {SchedulesSchemaVersion - 1}", refused.Message, StringComparison.Ordinal);

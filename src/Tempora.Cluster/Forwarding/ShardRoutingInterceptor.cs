@@ -95,7 +95,10 @@ public sealed class ShardRoutingInterceptor(IShardOwnership ownership, Namespace
         }
         try
         {
-            return ((await namespaces.GetByNameAsync(ns, ct)).Id, workflowId);
+            var record = await namespaces.GetByNameAsync(ns, ct);
+            // A namespace whose state refuses the request (deprecated, deleted) is refused here, by the handler, not
+            // forwarded to a replica whose cached copy of the namespace may be older.
+            return NamespaceStates.Allows(record, method) ? (record.Id, workflowId) : null;
         }
         catch (Core.Errors.NamespaceNotFoundException)
         {

@@ -64,3 +64,21 @@ public sealed class ExecutionConditionFailedException(WorkflowKey key, long expe
 /// <summary>The current-run pointer of a workflow id is not what the writer expected.</summary>
 public sealed class CurrentExecutionConditionFailedException(string workflowId)
     : TemporaException($"Current run of workflow {workflowId} changed concurrently.");
+
+/// <summary>
+/// The namespace is in a state the request is not allowed in, e.g. Deleted (gRPC FailedPrecondition with
+/// NamespaceInvalidStateFailure), in the words of Temporal's namespace validator.
+/// </summary>
+public sealed class NamespaceInvalidStateException(
+    string name, Temporalio.Api.Enums.V1.NamespaceState state, IReadOnlyList<Temporalio.Api.Enums.V1.NamespaceState> allowed)
+    : TemporaException($"Namespace has invalid state: {StateName(state)}. Must be {string.Join(" or ", allowed.Select(StateName))}.")
+{
+    public string Namespace { get; } = name;
+
+    public Temporalio.Api.Enums.V1.NamespaceState State { get; } = state;
+
+    public IReadOnlyList<Temporalio.Api.Enums.V1.NamespaceState> AllowedStates { get; } = allowed;
+
+    /// <summary>The state as Temporal's Go API prints it ("Registered", "Deprecated", "Deleted").</summary>
+    private static string StateName(Temporalio.Api.Enums.V1.NamespaceState state) => state.ToString();
+}

@@ -32,10 +32,6 @@ internal static class UnsupportedFields
 
     public static void Check(UpdateNamespaceRequest r)
     {
-        if (r.UpdateInfo?.State is { } state && state is not (NamespaceState.Unspecified or NamespaceState.Registered))
-        {
-            throw Unimplemented("UpdateNamespaceRequest.update_info.state", $"a namespace can only be {NamespaceState.Registered} here");
-        }
         if (r.Config is { } config)
         {
             if (config.BadBinaries?.Binaries.Count > 0)

@@ -20,4 +20,10 @@ public sealed class MeteredNamespaceStore(INamespaceStore inner, IMetrics metric
 
     public Task<IReadOnlyList<NamespaceRecord>> ListAsync(CancellationToken ct) =>
         MeasureAsync(metrics, "ListNamespaces", () => inner.ListAsync(ct));
+
+    public Task<long> PurgeAsync(string namespaceId, int batchSize, CancellationToken ct) =>
+        MeasureAsync(metrics, "PurgeNamespace", () => inner.PurgeAsync(namespaceId, batchSize, ct));
+
+    public Task DeleteAsync(string namespaceId, CancellationToken ct) =>
+        MeasureAsync(metrics, "DeleteNamespace", () => inner.DeleteAsync(namespaceId, ct));
 }

@@ -28,8 +28,11 @@ internal static class NamespacePage
     {
         var ns = request.RequiredNamespace;
         var description = await request.CallAsync<DescribeNamespaceRequest, DescribeNamespaceResponse>(new() { Namespace = ns });
-        var attributes = await request.CallAsync<ListSearchAttributesRequest, ListSearchAttributesResponse>(new() { Namespace = ns });
         var info = description.NamespaceInfo;
+        // A deleted namespace (found by its new name while it is purged) serves nothing but its description.
+        var attributes = info.State == Temporalio.Api.Enums.V1.NamespaceState.Deleted
+            ? new ListSearchAttributesResponse()
+            : await request.CallAsync<ListSearchAttributesRequest, ListSearchAttributesResponse>(new() { Namespace = ns });
         var w = new HtmlWriter();
         w.Write($"""
             <p class="crumbs"><a href="/namespaces">Namespaces</a> / {ns}</p>

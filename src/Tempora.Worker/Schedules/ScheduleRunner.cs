@@ -94,6 +94,13 @@ public sealed partial class ScheduleRunner : ISystemJob
         }
     }
 
+    /// <summary>The namespace is being deleted: its schedules are looked at no more (their rows are purged).</summary>
+    public void ForgetNamespace(string namespaceId)
+    {
+        _wakeups.RemoveWhere(k => k.NamespaceId == namespaceId);
+        _watcher.Forget(k => k.NamespaceId == namespaceId);
+    }
+
     public void ShardsReleased(IReadOnlyCollection<int> shards)
     {
         var set = shards.ToHashSet();
