@@ -126,4 +126,8 @@ internal sealed class OneNamespaceStore : INamespaceStore
     public Task<NamespaceRecord?> GetByIdAsync(string id, CancellationToken ct) => Task.FromResult(id == Namespace.Id ? Namespace : null);
 
     public Task<IReadOnlyList<NamespaceRecord>> ListAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<NamespaceRecord>>([Namespace]);
+
+    public Task<long> PurgeAsync(string namespaceId, int batchSize, CancellationToken ct) => throw new NotSupportedException();
+
+    public Task DeleteAsync(string namespaceId, CancellationToken ct) => throw new NotSupportedException();
 }
