@@ -293,6 +293,51 @@ public sealed class ActivityControlTests(ServerFixture fixture)
         Assert.Contains(message, ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task UnpauseActivitiesBatch_PausedActivitiesOfTheMatchingWorkflows_RunAgainAtAttemptOne()
+    {
+        // Its own namespace: a namespace runs one batch at a time.
+        var client = await Batch.BatchTestKit.NamespaceClientAsync(Client, fixture.Server.GrpcAddress);
+        var taskQueue = ServerFixture.NewTaskQueue();
+        using var worker = new TemporalWorker(client, new TemporalWorkerOptions(taskQueue)
+            .AddWorkflow<ActivityControlWorkflow>()
+            .AddAllActivities(new ActivityControlActivities()));
+        await worker.ExecuteAsync(async () =>
+        {
+            var handles = new List<WorkflowHandle>();
+            for (var i = 0; i < 3; i++)
+            {
+                var handle = await client.StartWorkflowAsync((ActivityControlWorkflow wf) => wf.RunAsync(ActivityControlWorkflow.Mode.FailUntilAllowed, 600_000),
+                    new(ServerFixture.NewWorkflowId(), taskQueue));
+                await Wait.UntilAsync(() => PendingOrNullAsync(handle), a => a?.Attempt == 2, "the activity to wait for its second attempt");
+                await client.WorkflowService.PauseActivityAsync(new PauseActivityRequest
+                {
+                    Namespace = client.Options.Namespace,
+                    Execution = new() { WorkflowId = handle.Id },
+                    Id = ActivityControlWorkflow.ActivityId,
+                });
+                Assert.Equal(PendingActivityState.Paused, (await PendingAsync(handle)).State);
+                ActivityControlActivities.Allow(handle.Id);
+                handles.Add(handle);
+            }
+            var query = $"TaskQueue = '{taskQueue}'";
+            await Batch.BatchTestKit.WaitListedAsync(client, query, 3);
+            var jobId = ServerFixture.NewWorkflowId("job-unpause");
+
+            await client.WorkflowService.StartBatchOperationAsync(Batch.BatchTestKit.Start(client, jobId, query,
+                r => r.UnpauseActivitiesOperation = new() { Type = nameof(ActivityControlActivities.FailUntilAllowed), ResetAttempts = true }));
+
+            var done = await Batch.BatchTestKit.WaitClosedAsync(client, jobId);
+            Assert.Equal((BatchOperationState.Completed, 3L, 3L, 0L),
+                (done.State, done.TotalOperationCount, done.CompleteOperationCount, done.FailureOperationCount));
+            foreach (var handle in handles)
+            {
+                // Paused, nothing would run it for 10 minutes: the batch's unpause ran it at once, from attempt 1.
+                Assert.Equal("ok on attempt 1", await handle.GetResultAsync<string>().WithTimeout("the unpaused activity to succeed"));
+            }
+        });
+    }
+
     private static async Task<Temporalio.Api.Workflow.V1.PendingActivityInfo> PendingAsync(WorkflowHandle handle) =>
         Assert.Single((await handle.DescribeRawAsync()).PendingActivities);
 
