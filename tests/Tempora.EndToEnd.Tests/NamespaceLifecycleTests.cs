@@ -109,7 +109,7 @@ public sealed class NamespaceLifecycleTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task DeleteNamespace_WithRunningAndClosedWorkflowsAndASchedule_LeavesNoRowAndFreesTheName()
+    public async Task DeleteNamespace_WithRunningAndClosedWorkflowsAScheduleAndABatch_LeavesNoRowAndFreesTheName()
     {
         var name = await RegisterAsync("ns-delete");
         var id = (await DescribeAsync(name)).NamespaceInfo.Id;
@@ -144,8 +144,17 @@ public sealed class NamespaceLifecycleTests(ServerFixture fixture)
         await client.CreateScheduleAsync(ServerFixture.NewWorkflowId("sched"), new Schedule(
             ScheduleActionStartWorkflow.Create((WaitingWorkflow wf) => wf.RunAsync(), new(ServerFixture.NewWorkflowId("scheduled"), taskQueue)),
             new ScheduleSpec { Intervals = [new ScheduleIntervalSpec(TimeSpan.FromHours(1))] }));
+        // And a batch operation, with its selection.
+        await Raw.StartBatchOperationAsync(new()
+        {
+            Namespace = name,
+            JobId = ServerFixture.NewWorkflowId("batch"),
+            Reason = "before the namespace goes",
+            VisibilityQuery = $"WorkflowId = '{holding}'",
+            SignalOperation = new() { Signal = "Nothing" },
+        });
         var before = await Wait.UntilAsync(() => NamespaceRows.CountAsync(fixture.Database, id),
-            rows => new[] { "executions", "history_node", "timer_tasks", "tasks", "schedules", "executions_visibility", "namespaces" }
+            rows => new[] { "executions", "history_node", "timer_tasks", "tasks", "schedules", "batches", "batch_items", "executions_visibility", "namespaces" }
                 .All(t => rows.Keys.Any(k => k == t || k.EndsWith("." + t, StringComparison.Ordinal))),
             "the namespace's rows to be written");
 
