@@ -94,6 +94,8 @@ public sealed class TaskSchemaUpgradeTests : IDisposable
             DROP INDEX tasks_by_shard; ALTER TABLE tasks DROP COLUMN shard_id;
             DROP TABLE transfer_tasks;
             DROP TABLE schedules;
+            DROP TABLE batch_items; DROP TABLE batches;
+            ALTER TABLE namespaces DROP COLUMN delete_time;
             DELETE FROM schema_version WHERE version >= 3;
             """);
         var legacy = $$"""
