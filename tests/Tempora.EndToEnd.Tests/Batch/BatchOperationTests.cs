@@ -56,8 +56,8 @@ public sealed class BatchOperationTests(ServerFixture fixture)
     {
         var client = await NamespaceClientAsync(fixture.Client, Address);
         var type = $"batch-signal-{Guid.NewGuid():N}";
-        var handles = await StartIdleAsync(client, type, 50);
-        var listed = handles.Take(40).ToList();
+        var handles = await StartIdleAsync(client, type, 250);
+        var listed = handles.Take(200).ToList();
         var jobId = ServerFixture.NewWorkflowId("job-signal");
         var request = new StartBatchOperationRequest
         {
@@ -78,7 +78,7 @@ public sealed class BatchOperationTests(ServerFixture fixture)
 
         var done = await WaitClosedAsync(client, jobId);
         Assert.Equal((BatchOperationState.Completed, BatchOperationType.Signal), (done.State, done.OperationType));
-        Assert.Equal((40L, 40L, 0L), (done.TotalOperationCount, done.CompleteOperationCount, done.FailureOperationCount));
+        Assert.Equal((200L, 200L, 0L), (done.TotalOperationCount, done.CompleteOperationCount, done.FailureOperationCount));
         foreach (var handle in handles)
         {
             var signals = (await EventsAsync(client, handle)).Where(e => e.EventType == EventType.WorkflowExecutionSignaled).ToList();
@@ -100,17 +100,17 @@ public sealed class BatchOperationTests(ServerFixture fixture)
     {
         var client = await NamespaceClientAsync(fixture.Client, Address);
         var type = $"batch-cancel-{Guid.NewGuid():N}";
-        var handles = await StartIdleAsync(client, type, 50);
+        var handles = await StartIdleAsync(client, type, 200);
         var query = $"WorkflowType = '{type}'";
         await handles[0].TerminateAsync("closed before the batch");
-        await WaitListedAsync(client, $"{query} AND ExecutionStatus = 'Running'", 49);
+        await WaitListedAsync(client, $"{query} AND ExecutionStatus = 'Running'", 199);
         var jobId = ServerFixture.NewWorkflowId("job-cancel");
 
         await client.Raw().StartBatchOperationAsync(Start(client, jobId, query, r => r.CancellationOperation = new BatchOperationCancellation()));
 
         var done = await WaitClosedAsync(client, jobId);
         // Temporal selects only running executions for a cancellation.
-        Assert.Equal((BatchOperationState.Completed, 49L, 49L, 0L),
+        Assert.Equal((BatchOperationState.Completed, 199L, 199L, 0L),
             (done.State, done.TotalOperationCount, done.CompleteOperationCount, done.FailureOperationCount));
         Assert.DoesNotContain(await EventsAsync(client, handles[0]), e => e.EventType == EventType.WorkflowExecutionCancelRequested);
         foreach (var handle in handles.Skip(1))
@@ -124,17 +124,17 @@ public sealed class BatchOperationTests(ServerFixture fixture)
     {
         var client = await NamespaceClientAsync(fixture.Client, Address);
         var type = $"batch-delete-{Guid.NewGuid():N}";
-        var handles = await StartIdleAsync(client, type, 50);
+        var handles = await StartIdleAsync(client, type, 200);
         await handles[0].TerminateAsync("closed before the batch");
         var query = $"WorkflowType = '{type}'";
         await WaitListedAsync(client, $"{query} AND ExecutionStatus = 'Terminated'", 1);
-        await WaitListedAsync(client, query, 50);
+        await WaitListedAsync(client, query, 200);
         var jobId = ServerFixture.NewWorkflowId("job-delete");
 
         await client.Raw().StartBatchOperationAsync(Start(client, jobId, query, r => r.DeletionOperation = new BatchOperationDeletion()));
 
         var done = await WaitClosedAsync(client, jobId);
-        Assert.Equal((BatchOperationState.Completed, BatchOperationType.Delete, 50L, 0L),
+        Assert.Equal((BatchOperationState.Completed, BatchOperationType.Delete, 200L, 0L),
             (done.State, done.OperationType, done.CompleteOperationCount, done.FailureOperationCount));
         foreach (var handle in handles)
         {
@@ -157,14 +157,14 @@ public sealed class BatchOperationTests(ServerFixture fixture)
         await worker.ExecuteAsync(async () =>
         {
             var prefix = $"batch-reset-{Guid.NewGuid():N}";
-            var handles = await Task.WhenAll(Enumerable.Range(0, 30).Select(i =>
+            var handles = await Task.WhenAll(Enumerable.Range(0, 100).Select(i =>
                 client.StartWorkflowAsync((WaitForeverWorkflow wf) => wf.RunAsync(), new WorkflowOptions($"{prefix}-{i}", taskQueue))));
             foreach (var handle in handles)
             {
                 await Wait.ForHistoryEventAsync(handle, EventType.WorkflowTaskCompleted);
             }
             var query = $"TaskQueue = '{taskQueue}'";
-            await WaitListedAsync(client, query, 30);
+            await WaitListedAsync(client, query, 100);
             var jobId = ServerFixture.NewWorkflowId("job-reset");
 
             await client.Raw().StartBatchOperationAsync(Start(client, jobId, query, r => r.ResetOperation = new BatchOperationReset
@@ -174,7 +174,7 @@ public sealed class BatchOperationTests(ServerFixture fixture)
             }));
 
             var done = await WaitClosedAsync(client, jobId);
-            Assert.Equal((BatchOperationState.Completed, BatchOperationType.Reset, 30L, 0L),
+            Assert.Equal((BatchOperationState.Completed, BatchOperationType.Reset, 100L, 0L),
                 (done.State, done.OperationType, done.CompleteOperationCount, done.FailureOperationCount));
             foreach (var handle in handles)
             {
