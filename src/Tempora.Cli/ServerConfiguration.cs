@@ -31,6 +31,7 @@ internal static class ServerConfiguration
         ("SERVICES", "services"),
         ("BIND_ON_IP", "ip"),
         ("TEMPORAL_BROADCAST_ADDRESS", "broadcastAddress"),
+        .. AuthorizationConfiguration.Variables,
     ];
 
     /// <summary>The memory bounds' variables; start-dev reads them too (<see cref="WithMemoryBounds"/>).</summary>
@@ -71,6 +72,7 @@ internal static class ServerConfiguration
         ("TEMPORA_NAMESPACE_MIN_RETENTION", "namespaceMinRetention"),
         ("TEMPORA_NAMESPACE_MAX_RETENTION", "namespaceMaxRetention"),
         ("TEMPORA_UI_ALLOWED_HOSTS", "uiAllowedHosts"),
+        .. AuthorizationConfiguration.TemporaVariables,
         .. MemoryBoundVariables,
     ];
 
@@ -159,6 +161,7 @@ internal static class ServerConfiguration
                 Maximum = Duration(config, "namespaceMaxRetention", RetentionBounds.DefaultMaximum),
             },
             UiAllowedHosts = UiAllowedHosts(config),
+            Authorization = AuthorizationConfiguration.Parse(config),
         };
         if (options.NamespaceRetention.Minimum > options.NamespaceRetention.Maximum)
         {

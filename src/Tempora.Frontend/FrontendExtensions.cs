@@ -8,6 +8,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Tempora.Core.Metrics;
 using Tempora.Cluster.Forwarding;
 using Tempora.Cluster.Internal;
+using Tempora.Core.Loopback;
+using Tempora.Frontend.Authorization;
+using Microsoft.Extensions.Logging;
 
 namespace Tempora.Frontend;
 
@@ -22,8 +25,10 @@ public static class FrontendExtensions
     /// <summary>The names the gRPC health service answers for: the server as a whole, and each service it serves.</summary>
     internal static readonly string[] HealthServiceNames = ["", WorkflowServiceName, OperatorServiceName];
 
-    public static IServiceCollection AddFrontend(this IServiceCollection services, MessageSizeLimits? messageSizeLimits = null)
+    public static IServiceCollection AddFrontend(this IServiceCollection services, MessageSizeLimits? messageSizeLimits = null,
+        AuthorizationSettings? authorization = null)
     {
+        authorization ??= new AuthorizationSettings();
         // Requests over the limit are refused by MessageSizeLimit first, in grpc-go's words; Grpc.AspNetCore's own
         // limit stays as a backstop. Responses are not limited (a history page may pass 4 MiB), as in Temporal.
         var limits = messageSizeLimits ?? new MessageSizeLimits(MessageSizeLimits.DefaultPublic, 32 * 1024 * 1024);
@@ -36,6 +41,11 @@ public static class FrontendExtensions
             // Outermost first: metrics see the status ErrorInterceptor maps a domain exception to.
             options.Interceptors.Add<MetricsInterceptor>();
             options.Interceptors.Add<ErrorInterceptor>();
+            if (authorization.Enabled)
+            {
+                // Inside the error mapping and the metrics, before anything runs or is forwarded.
+                options.Interceptors.Add<AuthorizationInterceptor>();
+            }
             // Inside the error mapping (its refusal is an InvalidArgumentException), before any forwarding.
             options.Interceptors.Add<Validation.StorableStringsInterceptor>();
             // Inside the error mapping, so that a request refused while its shard moves answers Unavailable.
@@ -45,6 +55,7 @@ public static class FrontendExtensions
             options.MaxReceiveMessageSize = limits.Cluster;
             options.CompressionProviders = [new BoundedGzipCompression(limits.Cluster)];
         });
+        services.AddAuthorization(authorization);
         services.TryAddSingleton(StoreNames.Sqlite);
         services.AddSingleton<WorkerPolls>();
         services.TryAddSingleton<IMetrics>(NullMetrics.Instance);
@@ -62,6 +73,25 @@ public static class FrontendExtensions
         services.AddSingleton(health);
         services.AddSingleton(new ServingGate(health));
         return services;
+    }
+
+    private static void AddAuthorization(this IServiceCollection services, AuthorizationSettings settings)
+    {
+        services.AddSingleton(settings);
+        services.TryAddSingleton<InternalCaller>();
+        if (settings.UsesDefaultClaimMapper)
+        {
+            services.AddSingleton(sp => new JwksKeyProvider(settings.KeySourceUris, settings.KeyRefreshInterval,
+                sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<ILogger<JwksKeyProvider>>()));
+            services.AddHostedService(sp => sp.GetRequiredService<JwksKeyProvider>());
+            services.AddSingleton<JwtClaimMapper>();
+        }
+        if (settings.Enabled)
+        {
+            services.AddSingleton(sp => new AuthorizationInterceptor(settings, sp.GetRequiredService<InternalCaller>(),
+                settings.UsesDefaultClaimMapper ? sp.GetRequiredService<JwtClaimMapper>() : null,
+                sp.GetRequiredService<ILogger<AuthorizationInterceptor>>()));
+        }
     }
 
     /// <summary>The frontend's middleware: refuses oversize messages before the gRPC endpoints read them.</summary>

@@ -78,6 +78,9 @@ public sealed record TemporaOptions
     /// </summary>
     public bool VerifyRebuild { get; init; }
 
+    /// <summary>Temporal's <c>global.authorization</c>: the JWT claim mapper and role-based authorizer; off by default.</summary>
+    public Tempora.Frontend.Authorization.AuthorizationSettings Authorization { get; init; } = new();
+
     /// <summary>The retention periods RegisterNamespace and UpdateNamespace accept (namespaceMin/MaxRetention).</summary>
     public Tempora.History.RetentionBounds NamespaceRetention { get; init; } = new();
 

@@ -219,7 +219,12 @@ public sealed partial class TemporaServer : IAsyncDisposable
         services.AddSingleton<TaskPoller>();
         services.AddSingleton<RetentionJob>();
         // The worker role and the web UI reach the frontend over loopback gRPC, as Temporal's worker and UI servers do.
-        services.AddSingleton(_ => new FrontendClient(() => LoopbackUri(options.Ip, listeners.Grpc!.IPEndPoint!.Port)));
+        // The worker role's calls are the system's own: they prove it with this process's InternalCaller value, which
+        // the frontend's authorization takes for a system admin. The web UI has a client of its own (WebUiExtensions).
+        var internalCaller = new InternalCaller();
+        services.AddSingleton(internalCaller);
+        services.AddSingleton(_ => new FrontendClient(() => LoopbackUri(options.Ip, listeners.Grpc!.IPEndPoint!.Port),
+            new Grpc.Core.Metadata { { InternalCaller.Header, internalCaller.Value } }));
         services.AddSingleton<IScheduleStore>(new MeteredScheduleStore(persistence.Schedules, metrics));
         services.AddSingleton<ScheduleRunner>();
         services.AddSingleton<ScheduleService>();
@@ -228,7 +233,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
         services.AddSingleton<BatchRunner>();
         services.AddSingleton<BatchService>();
         services.AddSingleton<NamespaceDeleter>();
-        services.AddFrontend(MessageSizeLimitsOf(options));
+        services.AddFrontend(MessageSizeLimitsOf(options), options.Authorization);
         if (!options.Headless)
         {
             // The UI calls the frontend over loopback gRPC, as Temporal's UI server does (docs/web-ui.md).

@@ -24,7 +24,7 @@ internal static partial class WebUiEndpoints
     public static void Map(WebApplication app)
     {
         var settings = app.Services.GetRequiredService<WebUiSettings>();
-        var frontend = app.Services.GetRequiredService<FrontendClient>();
+        var frontend = app.Services.GetRequiredKeyedService<FrontendClient>(WebUiExtensions.FrontendKey);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tempora.Web");
 
         var allowedHosts = new UiHostAllowList(settings.AllowedHosts, MachineName());

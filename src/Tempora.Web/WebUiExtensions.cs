@@ -8,13 +8,16 @@ namespace Tempora.Web;
 /// <summary>The web role's entry points: services, then routes.</summary>
 public static class WebUiExtensions
 {
+    /// <summary>The service key of the UI's own <see cref="FrontendClient"/>.</summary>
+    public const string FrontendKey = "web-ui";
+
     public static IServiceCollection AddWebUi(this IServiceCollection services, WebUiSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         services.AddSingleton(settings);
-        // A singleton so that the host disposes the channel on shutdown; the host may have registered one already (the
-        // worker role shares it).
-        services.TryAddSingleton(_ => new FrontendClient(settings.Frontend));
+        // A singleton so that the host disposes the channel on shutdown. Keyed: the worker role's client (unkeyed) proves
+        // the system's own calls, and the UI must never send that proof for its users.
+        services.AddKeyedSingleton(FrontendKey, (_, _) => new FrontendClient(settings.Frontend));
         return services;
     }
 

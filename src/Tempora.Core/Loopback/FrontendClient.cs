@@ -21,12 +21,15 @@ public sealed class FrontendClient : IDisposable
 
     private readonly Func<Uri> _address;
     private readonly Lazy<GrpcChannel> _channel;
+    private readonly Metadata? _headers;
 
     /// <param name="address">The frontend's address, read on first use (a port picked by the OS is known only then).</param>
-    public FrontendClient(Func<Uri> address)
+    /// <param name="headers">Sent on every call: the worker role's <see cref="InternalCaller"/> proof; none for the web UI.</param>
+    public FrontendClient(Func<Uri> address, Metadata? headers = null)
     {
         _address = address;
         _channel = new Lazy<GrpcChannel>(Open);
+        _headers = headers;
     }
 
     /// <summary>Calls the unary RPC whose request type is <typeparamref name="TRequest"/> (within 15 s, or
@@ -36,7 +39,7 @@ public sealed class FrontendClient : IDisposable
         where TResponse : class, IMessage<TResponse>, new()
     {
         var call = _channel.Value.CreateCallInvoker().AsyncUnaryCall(Rpc<TRequest, TResponse>.Method, null,
-            new CallOptions(deadline: DateTime.UtcNow + (timeout ?? CallTimeout), cancellationToken: ct), request);
+            new CallOptions(headers: _headers, deadline: DateTime.UtcNow + (timeout ?? CallTimeout), cancellationToken: ct), request);
         return await call.ResponseAsync;
     }
 
