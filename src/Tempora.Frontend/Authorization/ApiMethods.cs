@@ -2,7 +2,7 @@ namespace Tempora.Frontend.Authorization;
 
 /// <summary>
 /// The scope and access of every WorkflowService and OperatorService method, as Temporal v1.28.4 lists them in
-/// common/api/metadata.go (the default authorizer's only input besides the claims). A method missing here has an
+/// common/api/metadata.go (and its main branch for the newer methods) (the default authorizer's only input besides the claims). A method missing here has an
 /// unknown scope, which the default authorizer refuses; AuthorizationTableTests fails when the Temporalio package
 /// brings a method this table lacks.
 /// </summary>
@@ -110,6 +110,41 @@ public static class ApiMethods
         ["TriggerWorkflowRule"] = (ApiScope.Namespace, ApiAccess.Write),
         ["RecordWorkerHeartbeat"] = (ApiScope.Namespace, ApiAccess.Write),
         ["ListWorkers"] = (ApiScope.Namespace, ApiAccess.ReadOnly),
+        // Methods of the Temporalio package's API that v1.28.4 predates, as Temporal's main branch (2026) lists them.
+        ["CountSchedules"] = (ApiScope.Namespace, ApiAccess.ReadOnly),
+        ["CreateWorkerDeployment"] = (ApiScope.Namespace, ApiAccess.Write),
+        ["CreateWorkerDeploymentVersion"] = (ApiScope.Namespace, ApiAccess.Write),
+        ["UpdateWorkerDeploymentVersionComputeConfig"] = (ApiScope.Namespace, ApiAccess.Write),
+        ["ValidateWorkerDeploymentVersionComputeConfig"] = (ApiScope.Namespace, ApiAccess.ReadOnly),
+        ["SetWorkerDeploymentManager"] = (ApiScope.Namespace, ApiAccess.Write),
+        ["CountWorkers"] = (ApiScope.Namespace, ApiAccess.ReadOnly),
+        ["UpdateTaskQueueConfig"] = (ApiScope.Namespace, ApiAccess.Write),
+        ["FetchWorkerConfig"] = (ApiScope.Namespace, ApiAccess.ReadOnly),
+        ["UpdateWorkerConfig"] = (ApiScope.Namespace, ApiAccess.Write),
+        ["DescribeWorker"] = (ApiScope.Namespace, ApiAccess.ReadOnly),
+        ["PauseWorkflowExecution"] = (ApiScope.Namespace, ApiAccess.Write),
+        ["UnpauseWorkflowExecution"] = (ApiScope.Namespace, ApiAccess.Write),
+        ["StartActivityExecution"] = (ApiScope.Namespace, ApiAccess.Write),
+        ["StartNexusOperationExecution"] = (ApiScope.Namespace, ApiAccess.Write),
+        ["DescribeActivityExecution"] = (ApiScope.Namespace, ApiAccess.ReadOnly),
+        ["DescribeNexusOperationExecution"] = (ApiScope.Namespace, ApiAccess.ReadOnly),
+        ["PollActivityExecution"] = (ApiScope.Namespace, ApiAccess.ReadOnly),
+        ["PollNexusOperationExecution"] = (ApiScope.Namespace, ApiAccess.ReadOnly),
+        ["ListActivityExecutions"] = (ApiScope.Namespace, ApiAccess.ReadOnly),
+        ["ListNexusOperationExecutions"] = (ApiScope.Namespace, ApiAccess.ReadOnly),
+        ["CountActivityExecutions"] = (ApiScope.Namespace, ApiAccess.ReadOnly),
+        ["CountNexusOperationExecutions"] = (ApiScope.Namespace, ApiAccess.ReadOnly),
+        ["RequestCancelActivityExecution"] = (ApiScope.Namespace, ApiAccess.Write),
+        ["RequestCancelNexusOperationExecution"] = (ApiScope.Namespace, ApiAccess.Write),
+        ["TerminateActivityExecution"] = (ApiScope.Namespace, ApiAccess.Write),
+        ["DeleteActivityExecution"] = (ApiScope.Namespace, ApiAccess.Write),
+        ["PauseActivityExecution"] = (ApiScope.Namespace, ApiAccess.Write),
+        ["ResetActivityExecution"] = (ApiScope.Namespace, ApiAccess.Write),
+        ["UnpauseActivityExecution"] = (ApiScope.Namespace, ApiAccess.Write),
+        ["UpdateActivityExecutionOptions"] = (ApiScope.Namespace, ApiAccess.Write),
+        ["TerminateNexusOperationExecution"] = (ApiScope.Namespace, ApiAccess.Write),
+        ["DeleteNexusOperationExecution"] = (ApiScope.Namespace, ApiAccess.Write),
+        ["PollWorkflowExecutionTimeSkipping"] = (ApiScope.Namespace, ApiAccess.ReadOnly),
     };
 
     internal static readonly Dictionary<string, (ApiScope Scope, ApiAccess Access)> OperatorService = new(StringComparer.Ordinal)

@@ -36,8 +36,8 @@ public sealed partial class JwksKeyProvider : IHostedService, IDisposable
         _logger = logger;
     }
 
-    /// <summary>How many keys are loaded now.</summary>
-    public int Count => _keys.Count;
+    /// <summary>The ids of the keys loaded now.</summary>
+    public IReadOnlyCollection<string> KeyIds => _keys.Keys;
 
     /// <summary>Reads the keys once (a failure is logged, the server still starts), then every refresh interval.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
