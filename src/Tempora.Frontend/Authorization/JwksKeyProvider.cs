@@ -27,6 +27,7 @@ public sealed partial class JwksKeyProvider : IHostedService, IDisposable
     private FrozenDictionary<string, SecurityKey> _keys = FrozenDictionary<string, SecurityKey>.Empty;
     private long _lastReadStarted; // a timestamp of _time; 0 until the first read
     private Task _loop = Task.CompletedTask;
+    private int _disposed;
 
     public JwksKeyProvider(IReadOnlyList<string> sources, TimeSpan refreshInterval, TimeProvider time, ILogger<JwksKeyProvider> logger)
     {
@@ -99,6 +100,11 @@ public sealed partial class JwksKeyProvider : IHostedService, IDisposable
 
     public void Dispose()
     {
+        // The container disposes it twice: as itself and as the hosted service the same instance is registered as.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         _stopping.Cancel();
         _stopping.Dispose();
         _http.Dispose();

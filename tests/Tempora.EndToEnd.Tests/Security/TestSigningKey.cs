@@ -55,8 +55,10 @@ internal sealed class TestSigningKey : IDisposable
     }
 
     /// <summary>A JWKS document of these keys' public halves.</summary>
-    public static string Jwks(IEnumerable<TestSigningKey> keys) =>
-        JsonSerializer.Serialize(new { keys = keys.Select(k => k.PublicJwk()).ToArray() });
+    public static string Jwks(IEnumerable<TestSigningKey> keys) => Jwks(keys.Select(k => k.PublicJwk()));
+
+    /// <summary>A JWKS document of these public JWKs.</summary>
+    public static string Jwks(IEnumerable<Dictionary<string, string>> jwks) => JsonSerializer.Serialize(new { keys = jwks.ToArray() });
 
     /// <summary>A signed token for <paramref name="subject"/> with these permissions, valid from an hour ago for an hour
     /// unless <paramref name="notBefore"/>/<paramref name="expires"/> say otherwise.</summary>
