@@ -43,12 +43,27 @@ internal sealed class TestSigningKey : IDisposable
         {
             case RSA rsa:
                 var p = rsa.ExportParameters(false);
-                return new() { ["kty"] = "RSA", ["kid"] = Kid, ["use"] = "sig", ["alg"] = "RS256",
-                    ["n"] = Base64UrlEncoder.Encode(p.Modulus), ["e"] = Base64UrlEncoder.Encode(p.Exponent) };
+                return new()
+                {
+                    ["kty"] = "RSA",
+                    ["kid"] = Kid,
+                    ["use"] = "sig",
+                    ["alg"] = "RS256",
+                    ["n"] = Base64UrlEncoder.Encode(p.Modulus),
+                    ["e"] = Base64UrlEncoder.Encode(p.Exponent)
+                };
             case ECDsa ec:
                 var q = ec.ExportParameters(false).Q;
-                return new() { ["kty"] = "EC", ["kid"] = Kid, ["use"] = "sig", ["alg"] = "ES256", ["crv"] = "P-256",
-                    ["x"] = Base64UrlEncoder.Encode(q.X), ["y"] = Base64UrlEncoder.Encode(q.Y) };
+                return new()
+                {
+                    ["kty"] = "EC",
+                    ["kid"] = Kid,
+                    ["use"] = "sig",
+                    ["alg"] = "ES256",
+                    ["crv"] = "P-256",
+                    ["x"] = Base64UrlEncoder.Encode(q.X),
+                    ["y"] = Base64UrlEncoder.Encode(q.Y)
+                };
             default:
                 throw new InvalidOperationException("unexpected key type");
         }
