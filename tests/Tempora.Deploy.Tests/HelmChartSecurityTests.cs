@@ -188,6 +188,7 @@ public sealed class HelmChartSecurityTests
                 issuerRef: {name: tempora-internal-ca, kind: Issuer}
               ui:
                 enabled: true
+                requireClientAuth: true
                 clientCaSecret: browser-ca
               metrics:
                 enabled: true
@@ -211,6 +212,7 @@ public sealed class HelmChartSecurityTests
         Assert.Equal(("tempora-ui-tls", "tls.crt"), SecretFile(manifests, env["TEMPORA_UI_TLS_CERT"]));
         Assert.Equal(("tempora-ui-tls", "tls.key"), SecretFile(manifests, env["TEMPORA_UI_TLS_KEY"]));
         Assert.Equal(("browser-ca", "ca.crt"), SecretFile(manifests, env["TEMPORA_UI_TLS_CLIENT_CA"]));
+        Assert.Equal("true", env["TEMPORA_UI_TLS_REQUIRE_CLIENT_AUTH"]);
         // The Ingress reaches the UI by its host name when it verifies the backend or passes TLS through.
         Assert.Contains("temporal.homelab.local", Strings(CertificateSpec(manifests, "tempora-ui")["dnsNames"]));
         Assert.Equal(("tempora-metrics-tls", "tls.crt"), SecretFile(manifests, env["TEMPORA_METRICS_TLS_CERT"]));
@@ -251,6 +253,7 @@ public sealed class HelmChartSecurityTests
     [Theory]
     [InlineData("tls: {enabled: true}", "tls.certManager.issuerRef.name is required")]
     [InlineData("tls: {enabled: true, certManager: {enabled: false}, frontend: {existingSecret: x}}", "needs its existingSecret")]
+    [InlineData("tls: {enabled: true, certManager: {issuerRef: {name: ca}}, ui: {enabled: true, requireClientAuth: true}}", "tls.ui.requireClientAuth needs tls.ui.clientCaSecret")]
     [InlineData("authorization: {enabled: true}", "authorization.jwksUrl is required")]
     [InlineData("ui: {auth: {enabled: true, providerUrl: 'https://dex.example', clientId: tempora, callbackUrl: 'https://ui.example/auth/sso/callback'}}", "ui.auth.clientSecret.existingSecret is required")]
     [InlineData("ui: {auth: {enabled: true, clientId: tempora}}", "ui.auth.providerUrl is required")]
@@ -302,6 +305,8 @@ public sealed class HelmChartSecurityTests
         Assert.Equal("tempora-ui", env["TEMPORAL_AUTH_CLIENT_ID"]);
         Assert.Equal("https://temporal.homelab.local/auth/sso/callback", env["TEMPORAL_AUTH_CALLBACK_URL"]);
         Assert.Equal("openid,profile,email,groups", env["TEMPORAL_AUTH_SCOPES"]);
+        Assert.False(env.ContainsKey("TEMPORAL_AUTH_USE_ID_TOKEN_AS_BEARER"));
+        Assert.False(env.ContainsKey("TEMPORA_UI_AUTH_MAX_SESSION_DURATION"));
         Assert.Equal(("tempora-oidc", "client-secret"), SecretFile(manifests, env["TEMPORA_UI_AUTH_CLIENT_SECRET_FILE"]));
         // Every replica must read the same session key, so the chart generates one Secret for all of them.
         Assert.Equal(("tempora-ui-session", "secret"), SecretFile(manifests, env["TEMPORA_UI_SESSION_SECRET_FILE"]));
@@ -351,5 +356,49 @@ public sealed class HelmChartSecurityTests
         var (secretName, key) = SecretFile(manifests, env["TEMPORA_UI_AUTH_CLIENT_SECRET_FILE"]);
         var oidc = layout.Single(m => m.Kind == "Secret" && m.Name == secretName);
         Assert.NotNull(oidc.Json["stringData"]![key]);
+    }
+
+    /// <summary>
+    /// The chart and the server agree on names: every variable the chart sets with every feature on appears as a
+    /// string literal in the server's sources (src/), where a table maps it to its config key. A misspelt or renamed
+    /// variable would otherwise be ignored silently by the pods.
+    /// </summary>
+    [Fact]
+    public void EveryVariableTheChartSets_IsNamedInTheServerSources()
+    {
+        var manifests = Render("""
+            tls:
+              enabled: true
+              certManager: {issuerRef: {name: homelab-ca}}
+              frontend: {requireClientAuth: true}
+              ui: {enabled: true, requireClientAuth: true, clientCaSecret: browser-ca}
+              metrics: {enabled: true}
+            authorization: {enabled: true, jwksUrl: 'https://idp.example/keys', jwksUrl2: 'https://idp2.example/keys', audience: tempora}
+            ui:
+              auth:
+                enabled: true
+                providerUrl: https://idp.example
+                issuerUrl: https://idp.example/issuer
+                clientId: tempora-ui
+                callbackUrl: https://temporal.example/auth/sso/callback
+                clientSecret: {existingSecret: tempora-oidc}
+                useIdTokenAsBearer: true
+                maxSessionDuration: 12h
+            server: {services: [frontend, history, matching, worker, web], namespaces: [orders], uiAllowedHosts: [temporal.example]}
+            """);
+        var variables = manifests.Where(m => m.Kind is "Deployment" or "Job")
+            .SelectMany(m => m.Json["spec"]!["template"]!["spec"]!["containers"]!.AsArray().Concat(m.Json["spec"]!["template"]!["spec"]!["initContainers"]?.AsArray() ?? []))
+            .SelectMany(c => c!["env"]!.AsArray().Select(e => (string)e!["name"]!))
+            .ToHashSet(StringComparer.Ordinal);
+        Assert.Contains("TEMPORAL_TLS_FRONTEND_CERT", variables);
+        Assert.Contains("TEMPORA_UI_SESSION_SECRET_FILE", variables);
+        Assert.Contains("TEMPORA_UI_AUTH_MAX_SESSION_DURATION", variables);
+        Assert.Contains("TEMPORA_UI_TLS_REQUIRE_CLIENT_AUTH", variables);
+
+        var sources = string.Join('\n', Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, "src"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Select(File.ReadAllText));
+        var unknown = variables.Where(v => !sources.Contains($"\"{v}\"", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        Assert.True(unknown.Count == 0, $"The chart sets variables no source under src/ names: {string.Join(", ", unknown)}");
     }
 }

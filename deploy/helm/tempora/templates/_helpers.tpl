@@ -293,6 +293,9 @@ Its existingSecret, else the Secret cert-manager writes for the chart's Certific
 {{- fail "tls.certManager.issuerRef.name is required: the cert-manager Issuer or ClusterIssuer that signs Tempora's certificates" -}}
 {{- end -}}
 {{- end -}}
+{{- if and $tls.enabled $tls.ui.enabled $tls.ui.requireClientAuth (not $tls.ui.clientCaSecret) -}}
+{{- fail "tls.ui.requireClientAuth needs tls.ui.clientCaSecret: the CA browser certificates must chain to" -}}
+{{- end -}}
 {{- if .Values.authorization.enabled -}}
 {{- if not .Values.authorization.jwksUrl -}}
 {{- fail "authorization.jwksUrl is required when authorization.enabled: the JWKS URL of the token issuer" -}}
@@ -347,6 +350,10 @@ Its existingSecret, else the Secret cert-manager writes for the chart's Certific
 - name: TEMPORA_UI_TLS_CLIENT_CA
   value: {{ printf "/etc/tempora/tls/ui-client-ca/%s" $tls.ui.clientCaKey | quote }}
 {{- end }}
+{{- if $tls.ui.requireClientAuth }}
+- name: TEMPORA_UI_TLS_REQUIRE_CLIENT_AUTH
+  value: "true"
+{{- end }}
 {{- end }}
 {{- if include "tempora.metricsTls" . }}
 - name: TEMPORA_METRICS_TLS_CERT
@@ -396,6 +403,14 @@ Its existingSecret, else the Secret cert-manager writes for the chart's Certific
   value: {{ .callbackUrl | quote }}
 - name: TEMPORAL_AUTH_SCOPES
   value: {{ join "," .scopes | quote }}
+{{- if .useIdTokenAsBearer }}
+- name: TEMPORAL_AUTH_USE_ID_TOKEN_AS_BEARER
+  value: "true"
+{{- end }}
+{{- if .maxSessionDuration }}
+- name: TEMPORA_UI_AUTH_MAX_SESSION_DURATION
+  value: {{ .maxSessionDuration | quote }}
+{{- end }}
 - name: TEMPORA_UI_AUTH_CLIENT_SECRET_FILE
   value: /etc/tempora/ui-auth/client-secret/client-secret
 - name: TEMPORA_UI_SESSION_SECRET_FILE
