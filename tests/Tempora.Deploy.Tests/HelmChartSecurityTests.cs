@@ -128,8 +128,9 @@ public sealed class HelmChartSecurityTests
     {
         var manifests = Render(TlsValues);
         AssertValid(manifests);
-        Assert.Equal(["Certificate/tempora-frontend", "Certificate/tempora-internode"],
-            manifests.Where(m => m.Kind == "Certificate").Select(m => $"{m.Kind}/{m.Name}").Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["Certificate/tempora-frontend", "Certificate/tempora-internode", "Certificate/tempora-internode-ca", "Issuer/tempora-internode", "Issuer/tempora-internode-selfsigned"],
+            manifests.Where(m => m.ApiVersion == "cert-manager.io/v1").Select(m => $"{m.Kind}/{m.Name}").Order(StringComparer.Ordinal));
 
         var frontend = CertificateSpec(manifests, "tempora-frontend");
         Assert.Equal("tempora-frontend-tls", (string)frontend["secretName"]!);
@@ -142,8 +143,18 @@ public sealed class HelmChartSecurityTests
         Assert.Equal(("ECDSA", "PKCS8", "Always"),
             ((string)frontend["privateKey"]!["algorithm"]!, (string)frontend["privateKey"]!["encoding"]!, (string)frontend["privateKey"]!["rotationPolicy"]!));
 
-        // Replicas present the internode certificate to each other as clients too, under a name no client uses.
+        // Replicas present the internode certificate to each other as clients too, under a name no client uses. A
+        // certificate chaining to its CA makes a replica, so the CA is the release's own, signing nothing else.
         var internode = CertificateSpec(manifests, "tempora-internode");
+        Assert.Equal(("tempora-internode", "Issuer"), ((string)internode["issuerRef"]!["name"]!, (string)internode["issuerRef"]!["kind"]!));
+        var caIssuer = manifests.Single(m => m.Kind == "Issuer" && m.Name == "tempora-internode").Json["spec"]!["ca"]!;
+        var ca = CertificateSpec(manifests, "tempora-internode-ca");
+        Assert.Equal((string)ca["secretName"]!, (string)caIssuer["secretName"]!);
+        Assert.True((bool)ca["isCA"]!);
+        Assert.Equal("Never", (string)ca["privateKey"]!["rotationPolicy"]!);
+        Assert.Equal("tempora-internode-selfsigned", (string)ca["issuerRef"]!["name"]!);
+        Assert.NotNull(manifests.Single(m => m.Kind == "Issuer" && m.Name == "tempora-internode-selfsigned").Json["spec"]!["selfSigned"]);
+        Assert.Equal(1, manifests.Count(m => m.Kind == "Certificate" && (string)m.Json["spec"]!["issuerRef"]!["name"]! == "tempora-internode"));
         Assert.Equal(["tempora-internode.temporal"], Strings(internode["dnsNames"]));
         Assert.Contains("client auth", Strings(internode["usages"]));
         Assert.Contains("server auth", Strings(internode["usages"]));
@@ -199,6 +210,8 @@ public sealed class HelmChartSecurityTests
             """);
         AssertValid(manifests);
         Assert.Equal(4, manifests.Count(m => m.Kind == "Certificate"));
+        // An internode issuer of one's own: no chart-made CA.
+        Assert.DoesNotContain(manifests, m => m.Kind == "Issuer");
         var env = Env(manifests);
         Assert.Equal("30s", env["TEMPORAL_TLS_REFRESH_INTERVAL"]);
         Assert.Equal("true", env["TEMPORAL_TLS_REQUIRE_CLIENT_AUTH"]);
@@ -252,6 +265,7 @@ public sealed class HelmChartSecurityTests
 
     [Theory]
     [InlineData("tls: {enabled: true}", "tls.certManager.issuerRef.name is required")]
+    [InlineData("tls: {enabled: true, frontend: {existingSecret: x}, ui: {enabled: true}}", "tls.certManager.issuerRef.name is required")]
     [InlineData("tls: {enabled: true, certManager: {enabled: false}, frontend: {existingSecret: x}}", "needs its existingSecret")]
     [InlineData("tls: {enabled: true, certManager: {issuerRef: {name: ca}}, ui: {enabled: true, requireClientAuth: true}}", "tls.ui.requireClientAuth needs tls.ui.clientCaSecret")]
     [InlineData("authorization: {enabled: true}", "authorization.jwksUrl is required")]
@@ -331,8 +345,11 @@ public sealed class HelmChartSecurityTests
         var issuers = Manifest.ParseStream(Kustomize.Render(Path.Combine(RepoPaths.Kubernetes, "cluster-issuer")));
         AssertValid(issuers);
         Assert.All(issuers.Where(m => m.Kind == "ClusterIssuer"), m => Assert.Null(m.Namespace));
-        var certificates = manifests.Where(m => m.Kind == "Certificate").ToList();
-        Assert.Equal(3, certificates.Count); // frontend, internode, ui
+        // frontend and ui from the homelab CA; the internode one from the release's own CA (a client certificate from
+        // homelab-ca must not make its holder a replica).
+        var certificates = manifests.Where(m => m.Kind == "Certificate" && (string)m.Json["spec"]!["issuerRef"]!["kind"]! == "ClusterIssuer").ToList();
+        Assert.Equal(["tempora-frontend", "tempora-ui"], certificates.Select(m => m.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("Issuer", (string)CertificateSpec(manifests, "tempora-internode")["issuerRef"]!["kind"]!);
         foreach (var certificate in certificates)
         {
             var issuerRef = certificate.Json["spec"]!["issuerRef"]!;

@@ -285,11 +285,13 @@ Its existingSecret, else the Secret cert-manager writes for the chart's Certific
 {{- define "tempora.validateSecurity" -}}
 {{- $tls := .Values.tls -}}
 {{- if $tls.enabled -}}
-{{- $needsIssuer := or (not $tls.frontend.existingSecret) (and $tls.internode.enabled (not $tls.internode.existingSecret)) (and $tls.ui.enabled (not $tls.ui.existingSecret)) (and $tls.metrics.enabled (not $tls.metrics.existingSecret)) -}}
-{{- if and $needsIssuer (not $tls.certManager.enabled) -}}
+{{- /* The internode certificate has its own CA by default, so only the other listeners need issuerRef. */ -}}
+{{- $needsIssuer := or (not $tls.frontend.existingSecret) (and $tls.ui.enabled (not $tls.ui.existingSecret)) (and $tls.metrics.enabled (not $tls.metrics.existingSecret)) -}}
+{{- $needsCertManager := or $needsIssuer (and $tls.internode.enabled (not $tls.internode.existingSecret)) -}}
+{{- if and $needsCertManager (not $tls.certManager.enabled) -}}
 {{- fail "tls.enabled: every listener with TLS needs its existingSecret when tls.certManager.enabled is false" -}}
 {{- end -}}
-{{- if and $needsIssuer (not $tls.certManager.issuerRef.name) -}}
+{{- if and $needsIssuer $tls.certManager.enabled (not $tls.certManager.issuerRef.name) -}}
 {{- fail "tls.certManager.issuerRef.name is required: the cert-manager Issuer or ClusterIssuer that signs Tempora's certificates" -}}
 {{- end -}}
 {{- end -}}
