@@ -76,8 +76,10 @@ public sealed partial class PeerAuthentication(IShardOwnership ownership, Cluste
 
     private const string ClusterServicePrefix = "/" + ClusterMethods.ServiceName + "/";
 
-    // Temporal's authorizer answers a refused call with these words; the log, not the client, says why.
-    private static RpcException Refusal() => new(new Status(StatusCode.PermissionDenied, "Request unauthorized."));
+    /// <summary>What a refused caller is told: Temporal's authorizer's words. The log, not the caller, says why.</summary>
+    public const string RefusalMessage = "Request unauthorized.";
+
+    private static RpcException Refusal() => new(new Status(StatusCode.PermissionDenied, RefusalMessage));
 
     [LoggerMessage(EventId = 1161, Level = LogLevel.Warning,
         Message = "Refused {Method} from {Peer}: only a replica may forward a request or call the cluster service, and the caller proved none " +
