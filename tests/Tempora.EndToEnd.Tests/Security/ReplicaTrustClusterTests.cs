@@ -90,6 +90,26 @@ public sealed class ReplicaTrustClusterTests : IDisposable
         await Assert.ThrowsAsync<RpcException>(() => secondClient.GetWorkflowHandle(workflowId).DescribeAsync());
     }
 
+    [Fact]
+    public async Task AWeakUnreadableOrDoubleSecret_StopsStart_NamingTheSetting()
+    {
+        var missing = Path.Combine(Path.GetDirectoryName(_db.DbFile)!, "no-such-secret");
+        var cases = new (Dictionary<string, string> Environment, string Message)[]
+        {
+            (new() { ["TEMPORA_CLUSTER_SECRET"] = "too-short" }, "Setting 'cluster:secret': the cluster secret must be at least 16 characters long"),
+            (new() { ["TEMPORA_CLUSTER_SECRET_FILE"] = missing }, $"Setting 'cluster:secretFile': cannot read {missing}"),
+            (new() { ["TEMPORA_CLUSTER_SECRET"] = "a-configured-cluster-secret", ["TEMPORA_CLUSTER_SECRET_FILE"] = missing },
+                "Settings 'cluster:secret' and 'cluster:secretFile' are both set"),
+        };
+        foreach (var (environment, message) in cases)
+        {
+            var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => TemporaProcess.StartAsync(
+                new TemporaProcessOptions { Postgres = _db.Postgres, LogName = "trust-bad-secret", Environment = environment }));
+            Assert.Contains("exited with code 2", refused.Message, StringComparison.Ordinal);
+            Assert.Contains(message, refused.Message, StringComparison.Ordinal);
+        }
+    }
+
     /// <summary>
     /// A parent on one replica's shard starts a child on the other's (the cluster service, both ways: the start and
     /// the close report), the worker polls the first replica only (fan-out), and the child's signal goes through the
