@@ -6,6 +6,7 @@ using Tempora.Cluster.Internal;
 using Tempora.Cluster.Peers;
 using Temporalio.Api.Common.V1;
 using Temporalio.Api.Enums.V1;
+using Temporalio.Api.OperatorService.V1;
 using Temporalio.Api.WorkflowService.V1;
 
 namespace Tempora.EndToEnd.Tests.Security;
@@ -19,6 +20,7 @@ namespace Tempora.EndToEnd.Tests.Security;
 public sealed class ReplicaTrustTests(ServerFixture fixture) : IDisposable
 {
     private const string WorkflowService = "temporal.api.workflowservice.v1.WorkflowService";
+    private const string OperatorService = "temporal.api.operatorservice.v1.OperatorService";
 
     private readonly GrpcChannel _channel = GrpcChannel.ForAddress($"http://{fixture.Server.GrpcAddress}");
 
@@ -67,9 +69,13 @@ public sealed class ReplicaTrustTests(ServerFixture fixture) : IDisposable
             CallAsync<RegisterNamespaceRequest, RegisterNamespaceResponse>("RegisterNamespace", register, Marker()));
         var listRefused = await Assert.ThrowsAsync<RpcException>(() =>
             CallAsync<ListNamespacesRequest, ListNamespacesResponse>("ListNamespaces", new ListNamespacesRequest(), Marker()));
+        var operatorRefused = await Assert.ThrowsAsync<RpcException>(() =>
+            CallAsync<ListSearchAttributesRequest, ListSearchAttributesResponse>("ListSearchAttributes",
+                new ListSearchAttributesRequest { Namespace = "default" }, Marker(), OperatorService));
 
         Assert.Equal(StatusCode.PermissionDenied, registerRefused.StatusCode);
         Assert.Equal(StatusCode.PermissionDenied, listRefused.StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, operatorRefused.StatusCode);
         var lookup = await Assert.ThrowsAsync<RpcException>(() => CallAsync<DescribeNamespaceRequest, DescribeNamespaceResponse>(
             "DescribeNamespace", new DescribeNamespaceRequest { Namespace = name }, []));
         Assert.Equal(StatusCode.NotFound, lookup.StatusCode);
@@ -104,12 +110,12 @@ public sealed class ReplicaTrustTests(ServerFixture fixture) : IDisposable
         return headers;
     }
 
-    /// <summary>A raw WorkflowService call with the given headers, as any gRPC client can make it.</summary>
-    private async Task<TResponse> CallAsync<TRequest, TResponse>(string method, TRequest request, Metadata headers)
+    /// <summary>A raw WorkflowService (or other) call with the given headers, as any gRPC client can make it.</summary>
+    private async Task<TResponse> CallAsync<TRequest, TResponse>(string method, TRequest request, Metadata headers, string service = WorkflowService)
         where TRequest : class, IMessage<TRequest>, new()
         where TResponse : class, IMessage<TResponse>, new()
     {
-        var rpc = new Method<TRequest, TResponse>(MethodType.Unary, WorkflowService, method,
+        var rpc = new Method<TRequest, TResponse>(MethodType.Unary, service, method,
             Marshallers.Create(r => r.ToByteArray(), b => new MessageParser<TRequest>(() => new TRequest()).ParseFrom(b)),
             Marshallers.Create(r => r.ToByteArray(), b => new MessageParser<TResponse>(() => new TResponse()).ParseFrom(b)));
         return await _channel.CreateCallInvoker().AsyncUnaryCall(rpc, null, new CallOptions(headers, DateTime.UtcNow.AddSeconds(30)), request);
