@@ -1,7 +1,10 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Tempora.Cluster.Internal;
 using Tempora.Core;
+using Temporalio.Api.ErrorDetails.V1;
 
 namespace Tempora.Cluster.Peers;
 
@@ -79,7 +82,13 @@ public sealed partial class PeerAuthentication(IShardOwnership ownership, Cluste
     /// <summary>What a refused caller is told: Temporal's authorizer's words. The log, not the caller, says why.</summary>
     public const string RefusalMessage = "Request unauthorized.";
 
-    private static RpcException Refusal() => new(new Status(StatusCode.PermissionDenied, RefusalMessage));
+    private static RpcException Refusal()
+    {
+        // With Temporal's PermissionDeniedFailure detail, as its serviceerror.PermissionDenied carries one.
+        var status = new Temporalio.Api.Common.V1.GrpcStatus { Code = (int)StatusCode.PermissionDenied, Message = RefusalMessage };
+        status.Details.Add(Any.Pack(new PermissionDeniedFailure()));
+        return new RpcException(new Status(StatusCode.PermissionDenied, RefusalMessage), new Metadata { { "grpc-status-details-bin", status.ToByteArray() } });
+    }
 
     [LoggerMessage(EventId = 1161, Level = LogLevel.Warning,
         Message = "Refused {Method} from {Peer}: only a replica may forward a request or call the cluster service, and the caller proved none " +

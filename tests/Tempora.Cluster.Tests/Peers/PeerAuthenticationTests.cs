@@ -78,6 +78,8 @@ public sealed class PeerAuthenticationTests : IDisposable
 
         Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
         Assert.Equal("Request unauthorized.", refused.Status.Detail);
+        var details = Temporalio.Api.Common.V1.GrpcStatus.Parser.ParseFrom(refused.Trailers.GetValueBytes("grpc-status-details-bin"));
+        Assert.True(Assert.Single(details.Details).Is(Temporalio.Api.ErrorDetails.V1.PermissionDeniedFailure.Descriptor));
         Assert.False(ClusterChannels.IsForwarded(context));
         var warning = Assert.Single(_log.Entries);
         Assert.Equal(LogLevel.Warning, warning.Level);
