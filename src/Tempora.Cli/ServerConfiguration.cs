@@ -72,6 +72,8 @@ internal static class ServerConfiguration
         ("TEMPORA_NAMESPACE_MIN_RETENTION", "namespaceMinRetention"),
         ("TEMPORA_NAMESPACE_MAX_RETENTION", "namespaceMaxRetention"),
         ("TEMPORA_UI_ALLOWED_HOSTS", "uiAllowedHosts"),
+        ("TEMPORA_CLUSTER_SECRET", "cluster:secret"),
+        ("TEMPORA_CLUSTER_SECRET_FILE", "cluster:secretFile"),
         .. AuthorizationConfiguration.TemporaVariables,
         .. MemoryBoundVariables,
     ];
@@ -153,6 +155,7 @@ internal static class ServerConfiguration
             Namespaces = List(config, "namespaces").Where(n => n != "default").Distinct(StringComparer.Ordinal).ToArray(),
             NumHistoryShards = Int(config, "numHistoryShards", 4, 1, 16384),
             BroadcastAddress = config["broadcastAddress"] is { Length: > 0 } broadcast ? broadcast : null,
+            ClusterSecret = ClusterSecret(config),
             MigrateSchema = false,
             VerifyRebuild = Switch(config, "verifyRebuild", false),
             NamespaceRetention = new RetentionBounds
@@ -228,6 +231,36 @@ internal static class ServerConfiguration
             throw new ConfigurationException($"Invalid PostgreSQL settings: {e.Message}");
         }
         return settings;
+    }
+
+    /// <summary>cluster:secret, or the file cluster:secretFile names (a Kubernetes Secret mounted as a file); null when
+    /// neither is set.</summary>
+    private static string? ClusterSecret(IConfiguration config)
+    {
+        var value = config["cluster:secret"] is { Length: > 0 } secret ? secret : null;
+        var key = "cluster:secret";
+        if (config["cluster:secretFile"] is { Length: > 0 } file)
+        {
+            if (value is not null)
+            {
+                throw new ConfigurationException("Settings 'cluster:secret' and 'cluster:secretFile' are both set; give one of them.");
+            }
+            key = "cluster:secretFile";
+            try
+            {
+                // The trailing newline editors add is not part of the secret.
+                value = File.ReadAllText(file).TrimEnd('\r', '\n');
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ConfigurationException($"Setting 'cluster:secretFile': cannot read {file}: {e.Message}");
+            }
+        }
+        if (value is not null && Tempora.Cluster.Peers.ClusterSecret.Problem(value) is { } problem)
+        {
+            throw new ConfigurationException($"Setting '{key}': the cluster secret {problem}.");
+        }
+        return value;
     }
 
     public static LogLevel ParseLogLevel(string value) => value.ToLowerInvariant() switch

@@ -63,6 +63,13 @@ public sealed record TemporaOptions
     /// </summary>
     public string? BroadcastAddress { get; init; }
 
+    /// <summary>
+    /// The secret replicas prove themselves to each other with when they have no internode certificate
+    /// (<c>cluster:secret</c>, <c>cluster:secretFile</c>). Unset on PostgreSQL: one generated at the first start and
+    /// kept in the database. Every replica must have the same.
+    /// </summary>
+    public string? ClusterSecret { get; init; }
+
     /// <summary>Do not serve the web UI.</summary>
     public bool Headless { get; init; }
 

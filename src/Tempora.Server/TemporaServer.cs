@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Tempora.Cluster;
 using Tempora.Cluster.Membership;
+using Tempora.Cluster.Peers;
 using Tempora.Core;
 using Tempora.Core.Metrics;
 using Tempora.Frontend;
@@ -200,10 +201,12 @@ public sealed partial class TemporaServer : IAsyncDisposable
         services.AddSingleton<TaskIdAllocator>();
         services.AddSingleton<TimerQueue>();
         services.AddSingleton<TransferQueue>();
-        // A process alone on its store (SQLite) owns every shard; on PostgreSQL the live replicas split them by leases.
+        // A process alone on its store (SQLite) owns every shard; on PostgreSQL the live replicas split them by leases
+        // and prove themselves to each other with the cluster secret (configured, else kept in the database).
+        var clusterSecret = await ClusterSecret.ResolveAsync(options.ClusterSecret, persistence.ShardLeases, ct);
         services.AddCluster(sp => persistence.ShardLeases is { } leaseStore
             ? new ShardLeases(leaseStore, options.NumHistoryShards, sp.GetRequiredService<ILogger<ShardLeases>>(), metrics)
-            : new SingleProcessShards(options.NumHistoryShards, metrics));
+            : new SingleProcessShards(options.NumHistoryShards, metrics), clusterSecret);
         services.AddSingleton(options.Store == StoreKind.Postgres ? StoreNames.Postgres : StoreNames.Sqlite);
         services.AddSingleton(new HostAddress(() => BroadcastAddress(options, listeners.Grpc!.IPEndPoint!.Port)));
         services.AddSingleton(new HistoryOptions
