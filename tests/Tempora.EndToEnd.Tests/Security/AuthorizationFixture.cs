@@ -61,7 +61,6 @@ public sealed class AuthorizationFixture(IMessageSink diagnostics) : IAsyncLifet
             Port = 0,
             UiPort = 0,
             MetricsPort = 0,
-            Headless = true,
             Namespaces = [NamespaceA, NamespaceB],
             Authorization = new AuthorizationSettings
             {

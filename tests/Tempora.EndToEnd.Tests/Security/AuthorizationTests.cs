@@ -252,6 +252,22 @@ public sealed class AuthorizationTests(AuthorizationFixture fixture) : IClassFix
         }
     }
 
+    [Fact]
+    public async Task WebUi_IsNotTheSystemCaller_WithoutAUsersTokenItReadsNothing()
+    {
+        var writer = await fixture.ConnectAsync(fixture.Token("writer", "default:write"));
+        var id = ServerFixture.NewWorkflowId();
+        var handle = await writer.StartWorkflowAsync("AuthIdle", Anyone, new(id, ServerFixture.NewTaskQueue()));
+
+        // With the worker role's proof the UI would redirect to the run's page; it has only the user's token, here none.
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        using var response = await http.GetAsync(new Uri($"http://{fixture.Server.UiAddress}/namespaces/default/workflows/{id}"));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.DoesNotContain(handle.ResultRunId!, response.Headers.Location?.ToString() ?? "", StringComparison.Ordinal);
+        Assert.DoesNotContain(handle.ResultRunId!, body, StringComparison.Ordinal);
+    }
+
     private static RegisterNamespaceRequest Register(string name) => new()
     {
         Namespace = name,
