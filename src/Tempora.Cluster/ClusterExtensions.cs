@@ -2,6 +2,7 @@ using Grpc.AspNetCore.Server.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Tempora.Cluster.Internal;
 using Tempora.Cluster.Peers;
 using Tempora.Cluster.Polling;
@@ -20,6 +21,9 @@ public static class ClusterExtensions
     {
         services.AddSingleton(membership);
         services.AddSingleton<Core.IShardOwnership>(sp => sp.GetRequiredService<Membership.IClusterMembership>());
+        // Plaintext and no internode CAs unless the host registered its TLS settings first.
+        services.TryAddSingleton(PeerTls.Plaintext);
+        services.TryAddSingleton(InternodeTrust.None);
         services.AddSingleton<ClusterChannels>();
         services.AddSingleton<PollHandoff>();
         services.AddSingleton<PollFanOut>();

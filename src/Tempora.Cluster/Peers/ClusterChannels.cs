@@ -11,7 +11,7 @@ namespace Tempora.Cluster.Peers;
 /// of them. A forwarded call carries <see cref="ForwardedHeader"/>, so the receiver serves it itself or refuses it
 /// as unavailable: a request is never forwarded twice, and never in a circle while shards move.
 /// </summary>
-public sealed class ClusterChannels : IDisposable
+public sealed class ClusterChannels(PeerTls tls) : IDisposable
 {
     public const string ForwardedHeader = "tempora-forwarded";
 
@@ -21,8 +21,10 @@ public sealed class ClusterChannels : IDisposable
     public static bool IsForwarded(ServerCallContext context) => context.RequestHeaders.Get(ForwardedHeader) is not null;
 
     public CallInvoker Invoker(string address) =>
-        _channels.GetOrAdd(address, a => GrpcChannel.ForAddress($"http://{a}", new GrpcChannelOptions
+        _channels.GetOrAdd(address, a => GrpcChannel.ForAddress($"{tls.Scheme}://{a}", new GrpcChannelOptions
         {
+            HttpHandler = tls.Handler(),
+            DisposeHttpClient = true,
             MaxReceiveMessageSize = null,
             MaxSendMessageSize = null,
         })).CreateCallInvoker();
