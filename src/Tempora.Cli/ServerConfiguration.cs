@@ -31,6 +31,7 @@ internal static class ServerConfiguration
         ("SERVICES", "services"),
         ("BIND_ON_IP", "ip"),
         ("TEMPORAL_BROADCAST_ADDRESS", "broadcastAddress"),
+        .. TlsConfiguration.TemporalVariables,
     ];
 
     /// <summary>The memory bounds' variables; start-dev reads them too (<see cref="WithMemoryBounds"/>).</summary>
@@ -71,6 +72,7 @@ internal static class ServerConfiguration
         ("TEMPORA_NAMESPACE_MIN_RETENTION", "namespaceMinRetention"),
         ("TEMPORA_NAMESPACE_MAX_RETENTION", "namespaceMaxRetention"),
         ("TEMPORA_UI_ALLOWED_HOSTS", "uiAllowedHosts"),
+        .. TlsConfiguration.TemporaVariables,
         .. MemoryBoundVariables,
     ];
 
@@ -159,6 +161,7 @@ internal static class ServerConfiguration
                 Maximum = Duration(config, "namespaceMaxRetention", RetentionBounds.DefaultMaximum),
             },
             UiAllowedHosts = UiAllowedHosts(config),
+            Tls = TlsConfiguration.Parse(config),
         };
         if (options.NamespaceRetention.Minimum > options.NamespaceRetention.Maximum)
         {
