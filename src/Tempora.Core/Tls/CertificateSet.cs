@@ -40,7 +40,7 @@ public sealed class CertificateSet
             {
                 leaf = X509Certificate2.CreateFromPem(chain[0].ExportCertificatePem(), keyPem);
             }
-            catch (CryptographicException e)
+            catch (Exception e) when (e is CryptographicException or ArgumentException)
             {
                 throw new CertificateLoadException(
                     $"TLS setting {key.Description} is not a private key in PEM that matches the certificate of {certificate.Description}: {e.Message}", e);
