@@ -33,21 +33,27 @@ public sealed class PeerTls
 
     public bool Enabled => _settings is not null;
 
-    /// <summary>The handler of a channel to one peer.</summary>
-    public SocketsHttpHandler Handler()
+    /// <summary>
+    /// The handler of a channel to one peer. SocketsHttpHandler takes the TLS server name (SNI) from the Host header
+    /// and would otherwise send the peer's IP, which is no SNI at all; the server picks its internode certificate by SNI.
+    /// </summary>
+    public HttpMessageHandler Handler()
     {
         var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
-        if (_settings is null)
+        if (_settings is not { } settings)
         {
             return handler;
         }
-        var identity = _identity;
+        handler.SslOptions = ClientOptions(settings);
+        return settings.ServerName is { } name ? new ServerNameHandler(name, handler) : handler;
+    }
+
+    private SslClientAuthenticationOptions ClientOptions(TlsClientSettings settings)
+    {
         var roots = _roots;
-        var ignoreName = _settings.DisableHostVerification;
-        handler.SslOptions = new SslClientAuthenticationOptions
+        var ignoreName = settings.DisableHostVerification;
+        var options = new SslClientAuthenticationOptions
         {
-            // SNI: the server presents its internode certificate to this name (one port serves SDKs and peers).
-            TargetHost = _settings.ServerName,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
             {
@@ -69,14 +75,24 @@ public sealed class PeerTls
                 return remaining == SslPolicyErrors.None && roots.Current.Trusts(peer, chain?.ChainPolicy.ExtraStore);
             },
         };
-        if (identity is not null)
+        if (_identity is { } identity)
         {
             // Asked on every handshake, so a new connection presents the certificate of the latest reload.
-            handler.SslOptions.LocalCertificateSelectionCallback = (_, _, _, _, _) => identity.Current.Certificate!;
+            options.LocalCertificateSelectionCallback = (_, _, _, _, _) => identity.Current.Certificate!;
         }
-        return handler;
+        return options;
     }
 
     /// <summary>The scheme of a peer's address.</summary>
     public string Scheme => Enabled ? "https" : "http";
+
+    /// <summary>Sets the Host header (and so :authority and the SNI) of every call to the internode server name.</summary>
+    private sealed class ServerNameHandler(string serverName, HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.Headers.Host = serverName;
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
 }
