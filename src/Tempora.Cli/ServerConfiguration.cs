@@ -31,6 +31,7 @@ internal static class ServerConfiguration
         ("SERVICES", "services"),
         ("BIND_ON_IP", "ip"),
         ("TEMPORAL_BROADCAST_ADDRESS", "broadcastAddress"),
+        .. TlsConfiguration.TemporalVariables,
     ];
 
     /// <summary>The memory bounds' variables; start-dev reads them too (<see cref="WithMemoryBounds"/>).</summary>
@@ -73,6 +74,7 @@ internal static class ServerConfiguration
         ("TEMPORA_UI_ALLOWED_HOSTS", "uiAllowedHosts"),
         ("TEMPORA_CLUSTER_SECRET", "cluster:secret"),
         ("TEMPORA_CLUSTER_SECRET_FILE", "cluster:secretFile"),
+        .. TlsConfiguration.TemporaVariables,
         .. MemoryBoundVariables,
     ];
 
@@ -162,6 +164,7 @@ internal static class ServerConfiguration
                 Maximum = Duration(config, "namespaceMaxRetention", RetentionBounds.DefaultMaximum),
             },
             UiAllowedHosts = UiAllowedHosts(config),
+            Tls = TlsConfiguration.Parse(config),
         };
         if (options.NamespaceRetention.Minimum > options.NamespaceRetention.Maximum)
         {
