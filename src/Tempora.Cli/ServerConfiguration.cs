@@ -31,6 +31,7 @@ internal static class ServerConfiguration
         ("SERVICES", "services"),
         ("BIND_ON_IP", "ip"),
         ("TEMPORAL_BROADCAST_ADDRESS", "broadcastAddress"),
+        .. TlsConfiguration.TemporalVariables,
         .. AuthorizationConfiguration.Variables,
     ];
 
@@ -74,6 +75,7 @@ internal static class ServerConfiguration
         ("TEMPORA_UI_ALLOWED_HOSTS", "uiAllowedHosts"),
         ("TEMPORA_CLUSTER_SECRET", "cluster:secret"),
         ("TEMPORA_CLUSTER_SECRET_FILE", "cluster:secretFile"),
+        .. TlsConfiguration.TemporaVariables,
         .. AuthorizationConfiguration.TemporaVariables,
         .. MemoryBoundVariables,
     ];
@@ -164,6 +166,7 @@ internal static class ServerConfiguration
                 Maximum = Duration(config, "namespaceMaxRetention", RetentionBounds.DefaultMaximum),
             },
             UiAllowedHosts = UiAllowedHosts(config),
+            Tls = TlsConfiguration.Parse(config),
             Authorization = AuthorizationConfiguration.Parse(config),
         };
         if (options.NamespaceRetention.Minimum > options.NamespaceRetention.Maximum)

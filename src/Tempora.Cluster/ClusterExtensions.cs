@@ -24,9 +24,11 @@ public static class ClusterExtensions
     {
         services.AddSingleton(membership);
         services.AddSingleton(secret ?? ClusterSecret.None);
-        services.TryAddSingleton(InternodeTrust.None);
         services.AddSingleton<PeerAuthentication>();
         services.AddSingleton<Core.IShardOwnership>(sp => sp.GetRequiredService<Membership.IClusterMembership>());
+        // Plaintext and no internode CAs unless the host registered its TLS settings first.
+        services.TryAddSingleton(PeerTls.Plaintext);
+        services.TryAddSingleton(InternodeTrust.None);
         services.AddSingleton<ClusterChannels>();
         services.AddSingleton<PollHandoff>();
         services.AddSingleton<PollFanOut>();

@@ -98,6 +98,9 @@ public sealed record TemporaOptions
     /// </summary>
     public IReadOnlyList<string> UiAllowedHosts { get; init; } = [];
 
+    /// <summary>TLS and mTLS of the gRPC, web UI and metrics listeners, and between replicas; off by default.</summary>
+    public TlsOptions Tls { get; init; } = new();
+
     // Memory bounds: what clients can make the server hold (docs/performance.md, "Memory").
 
     /// <summary>The default <see cref="MetricLabelMaxValues"/>.</summary>

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Tempora.Core.Loopback;
 
 namespace Tempora.Web;
@@ -17,7 +16,7 @@ public static class WebUiExtensions
         services.AddSingleton(settings);
         // A singleton so that the host disposes the channel on shutdown. Keyed: the worker role's client (unkeyed) proves
         // the system's own calls, and the UI must never send that proof for its users.
-        services.AddKeyedSingleton(FrontendKey, (_, _) => new FrontendClient(settings.Frontend));
+        services.AddKeyedSingleton(FrontendKey, (_, _) => new FrontendClient(settings.FrontendSocket));
         return services;
     }
 

@@ -13,7 +13,7 @@ namespace Tempora.Cluster.Peers;
 /// as unavailable: a request is never forwarded twice, and never in a circle while shards move. Every call carries
 /// the cluster secret, when there is one, so that the receiver knows a replica sent it (<see cref="PeerAuthentication"/>).
 /// </summary>
-public sealed class ClusterChannels(ClusterSecret secret) : IDisposable
+public sealed class ClusterChannels(ClusterSecret secret, PeerTls tls) : IDisposable
 {
     public const string ForwardedHeader = "tempora-forwarded";
 
@@ -27,8 +27,10 @@ public sealed class ClusterChannels(ClusterSecret secret) : IDisposable
 
     public CallInvoker Invoker(string address)
     {
-        var invoker = _channels.GetOrAdd(address, a => GrpcChannel.ForAddress($"http://{a}", new GrpcChannelOptions
+        var invoker = _channels.GetOrAdd(address, a => GrpcChannel.ForAddress($"{tls.Scheme}://{a}", new GrpcChannelOptions
         {
+            HttpHandler = tls.Handler(),
+            DisposeHttpClient = true,
             MaxReceiveMessageSize = null,
             MaxSendMessageSize = null,
         })).CreateCallInvoker();

@@ -1,28 +1,29 @@
 using System.Security.Cryptography.X509Certificates;
+using Tempora.Core.Tls;
 
 namespace Tempora.Cluster.Peers;
 
 /// <summary>
-/// Whether a TLS client certificate is a replica's: it chains to one of the internode CAs
-/// (<c>global:tls:internode:server:clientCaFiles</c>). The CAs are read through a function because they are re-read
-/// when their files change. No CAs, no replica certificates.
+/// Tells a replica's client certificate from anyone else's: it chains to the internode CAs (Temporal's
+/// <c>global.tls.internode.server.clientCaFiles</c>, and the client's rootCaFiles, which the image sets to the same
+/// file), as they are after the latest reload. Without internode TLS no certificate is a replica's.
 /// </summary>
-public sealed class InternodeTrust(Func<X509Certificate2Collection?> internodeCas)
+public sealed class InternodeTrust
 {
-    /// <summary>No internode CAs: no certificate proves a replica (TLS off).</summary>
-    public static InternodeTrust None { get; } = new(() => null);
+    private readonly CertificateReloader[] _cas;
 
-    public bool IsInternodeCertificate(X509Certificate2 certificate)
+    public InternodeTrust(params CertificateReloader[] cas)
     {
-        ArgumentNullException.ThrowIfNull(certificate);
-        if (internodeCas() is not { Count: > 0 } cas)
-        {
-            return false;
-        }
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(cas);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(certificate);
+        _cas = cas;
     }
+
+    /// <summary>No internode TLS: nothing proves a replica by certificate.</summary>
+    public static InternodeTrust None { get; } = new();
+
+    /// <summary>Whether internode CAs are configured at all.</summary>
+    public bool IsConfigured => _cas.Any(c => c.Current.Cas.Count > 0);
+
+    /// <summary>True when <paramref name="certificate"/> (a verified TLS client certificate) chains to an internode CA.</summary>
+    public bool IsInternodeCertificate(X509Certificate2? certificate) =>
+        certificate is not null && _cas.Any(c => c.Current.Trusts(certificate));
 }

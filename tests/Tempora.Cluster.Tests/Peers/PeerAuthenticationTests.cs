@@ -1,10 +1,12 @@
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Tempora.Cluster.Internal;
 using Tempora.Cluster.Membership;
 using Tempora.Cluster.Peers;
 using Tempora.Core;
+using Tempora.Core.Tls;
 
 namespace Tempora.Cluster.Tests.Peers;
 
@@ -31,8 +33,12 @@ public sealed class PeerAuthenticationTests : IDisposable
     private PeerAuthentication Peers(IShardOwnership? ownership = null, string? secret = Secret) => new(
         ownership ?? new Replica(),
         secret is null ? ClusterSecret.None : ClusterSecret.Of(secret),
-        new InternodeTrust(() => [_internode.Ca]),
+        new InternodeTrust(CasOnly(_internode.Ca)),
         _log);
+
+    /// <summary>The internode CAs as the server holds them: a certificate set of CAs only, never re-read.</summary>
+    private static CertificateReloader CasOnly(X509Certificate2 ca) =>
+        new("internode CA", null, null, [PemSource.FromData("internode CA", ca.ExportCertificatePem())], TimeSpan.Zero, NullLogger.Instance);
 
     private static Metadata Forwarded(string? secret = null)
     {
@@ -125,7 +131,8 @@ public sealed class PeerAuthenticationTests : IDisposable
         using var replicaCertificate = _internode.Issue("replica-1");
 
         Assert.False(InternodeTrust.None.IsInternodeCertificate(replicaCertificate));
-        Assert.False(new InternodeTrust(() => []).IsInternodeCertificate(replicaCertificate));
+        Assert.False(new InternodeTrust(new CertificateReloader("no internode CA", null, null, [], TimeSpan.Zero, NullLogger.Instance))
+            .IsInternodeCertificate(replicaCertificate));
     }
 
     [Fact]
