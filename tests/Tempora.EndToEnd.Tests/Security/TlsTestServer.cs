@@ -53,7 +53,7 @@ internal sealed class TlsTestServer : IAsyncDisposable
 
     /// <summary>Creates the CAs and files, then starts a server whose TLS <paramref name="tls"/> makes from them.</summary>
     public static async Task<TlsTestServer> StartAsync(string hint, Func<TlsTestServer, Tempora.Server.TlsOptions> tls, bool headless = true,
-        TestDatabase? database = null)
+        TestDatabase? database = null, Func<TemporaOptions, TemporaOptions>? configure = null)
     {
         database ??= new TestDatabase(hint);
         var directory = TestFiles.NewTempDir();
@@ -66,7 +66,8 @@ internal sealed class TlsTestServer : IAsyncDisposable
             File.WriteAllText(result.ClientCaFile, clientCa.Pem);
             result.ServerLeaf.WriteTo(directory);
             var options = database.Apply(new TemporaOptions { Ip = "127.0.0.1", Port = 0, UiPort = 0, MetricsPort = 0, Headless = headless });
-            result.Server = await ServerFixture.StartServerAsync(options with { Tls = tls(result) }, hint);
+            options = options with { Tls = tls(result) };
+            result.Server = await ServerFixture.StartServerAsync(configure is null ? options : configure(options), hint);
             return result;
         }
         catch
@@ -77,9 +78,10 @@ internal sealed class TlsTestServer : IAsyncDisposable
     }
 
     /// <summary>An SDK client over TLS trusting <see cref="ServerCa"/>, presenting <paramref name="client"/> when given.</summary>
-    public Task<TemporalClient> ConnectAsync(TestLeaf? client = null) =>
+    public Task<TemporalClient> ConnectAsync(TestLeaf? client = null, string? token = null) =>
         TemporalClient.ConnectAsync(new TemporalClientConnectOptions(Server.GrpcAddress)
         {
+            RpcMetadata = token is null ? null : new Dictionary<string, string> { ["authorization"] = $"Bearer {token}" },
             Tls = new Temporalio.Client.TlsOptions
             {
                 ServerRootCACert = System.Text.Encoding.ASCII.GetBytes(ServerCa.Pem),
