@@ -88,6 +88,9 @@ public sealed record TemporaOptions
     /// </summary>
     public IReadOnlyList<string> UiAllowedHosts { get; init; } = [];
 
+    /// <summary>The web UI's OpenID Connect login (ui:auth:*, TEMPORAL_AUTH_*); null: no login (docs/security.md).</summary>
+    public Tempora.Web.Security.UiAuthSettings? UiAuth { get; init; }
+
     // Memory bounds: what clients can make the server hold (docs/performance.md, "Memory").
 
     /// <summary>The default <see cref="MetricLabelMaxValues"/>.</summary>

@@ -237,6 +237,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
                 Frontend: () => LoopbackUri(options.Ip, listeners.Grpc!.IPEndPoint!.Port))
             {
                 AllowedHosts = options.UiAllowedHosts,
+                Auth = options.UiAuth,
             });
         }
 
