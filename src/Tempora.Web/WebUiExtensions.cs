@@ -22,7 +22,7 @@ public static class WebUiExtensions
         {
             throw new ArgumentException(problem, nameof(settings));
         }
-        UiAntiforgery.AddServices(services, secureCookie: settings.Auth is not null);
+        UiAntiforgery.AddServices(services);
         if (settings.Auth is not null)
         {
             UiLogin.AddServices(services, settings.Auth);
