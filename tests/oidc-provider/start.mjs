@@ -8,13 +8,16 @@
 // closes, so a test that dies does not leave it behind. Sign-in is the provider's development login form (any
 // password; the login must be one of the accounts). Each account's `permissions` claim (Temporal's namespace:role
 // entries) is in its ID token and in its access token, a JWT for the resource `urn:tempora` signed with a key made
-// at start and published at the issuer's jwks_uri, where the frontend's claim mapper fetches it.
+// at start and published at the issuer's jwks_uri, where the frontend's claim mapper fetches it. Optional
+// "serviceClients" ({"id": {"secret": "...", "permissions": [...]}}) get such access tokens by the client-credentials
+// grant (resource urn:tempora, scope temporal): the SDK client and worker of a test with the authorizer on.
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
 
 const config = JSON.parse(process.argv[2] ?? '{}');
 const accounts = config.accounts ?? {};
+const serviceClients = config.serviceClients ?? {};
 const resource = 'urn:tempora';
 
 const server = createServer();
@@ -36,7 +39,14 @@ const provider = new Provider(issuer, {
     post_logout_redirect_uris: config.postLogoutRedirectUris ?? [],
     grant_types: ['authorization_code'],
     response_types: ['code'],
-  }],
+  }, ...Object.entries(serviceClients).map(([id, { secret }]) => ({
+    client_id: id,
+    client_secret: secret,
+    token_endpoint_auth_method: 'client_secret_post',
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+  }))],
   jwks: { keys: [signingKey] },
   async findAccount(_ctx, sub) {
     if (!Object.hasOwn(accounts, sub)) return undefined;
@@ -52,6 +62,7 @@ const provider = new Provider(issuer, {
   conformIdTokenClaims: false,
   features: {
     devInteractions: { enabled: true },
+    clientCredentials: { enabled: true },
     resourceIndicators: {
       enabled: true,
       defaultResource: () => resource,
@@ -62,7 +73,9 @@ const provider = new Provider(issuer, {
     },
   },
   async extraTokenClaims(_ctx, token) {
-    return token.kind === 'AccessToken' ? { permissions: accounts[token.accountId] ?? [] } : undefined;
+    if (token.kind === 'AccessToken') return { permissions: accounts[token.accountId] ?? [] };
+    if (token.kind === 'ClientCredentials') return { permissions: serviceClients[token.clientId]?.permissions ?? [] };
+    return undefined;
   },
   // A first-party client: no consent page, every requested scope is granted.
   async loadExistingGrant(ctx) {
