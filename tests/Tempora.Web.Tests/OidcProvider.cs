@@ -20,8 +20,9 @@ public sealed class OidcProvider : IAsyncDisposable
 
     public Uri Issuer { get; }
 
+    /// <param name="serviceClients">Clients of the client-credentials grant and the permissions of their tokens.</param>
     public static async Task<OidcProvider> StartAsync(string clientId, string clientSecret, Uri uiBase,
-        IReadOnlyDictionary<string, string[]> accounts)
+        IReadOnlyDictionary<string, string[]> accounts, IReadOnlyDictionary<string, string[]>? serviceClients = null)
     {
         var dir = Directory();
         if (!System.IO.Directory.Exists(Path.Combine(dir, "node_modules", "oidc-provider")))
@@ -35,6 +36,8 @@ public sealed class OidcProvider : IAsyncDisposable
             redirectUris = new[] { new Uri(uiBase, "/auth/sso/callback").ToString() },
             postLogoutRedirectUris = new[] { new Uri(uiBase, "/auth/logout/callback").ToString() },
             accounts,
+            serviceClients = (serviceClients ?? new Dictionary<string, string[]>()).ToDictionary(c => c.Key,
+                c => new { secret = ServiceClientSecret(c.Key), permissions = c.Value }),
         });
         var start = new ProcessStartInfo("node")
         {
@@ -66,6 +69,26 @@ public sealed class OidcProvider : IAsyncDisposable
         }
     }
 
+    /// <summary>An access token (a JWT with the client's permissions) by the client-credentials grant, as a service gets one.</summary>
+    public async Task<string> ServiceTokenAsync(string serviceClient)
+    {
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(new Uri(Issuer, "/token"), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = serviceClient,
+            ["client_secret"] = ServiceClientSecret(serviceClient),
+            ["resource"] = "urn:tempora",
+            ["scope"] = "temporal",
+        }));
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"The provider refused the client-credentials grant: {body}");
+        }
+        return JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!;
+    }
+
     public async ValueTask DisposeAsync()
     {
         _process.StandardInput.Close();
@@ -80,6 +103,8 @@ public sealed class OidcProvider : IAsyncDisposable
         }
         _process.Dispose();
     }
+
+    private static string ServiceClientSecret(string serviceClient) => $"{serviceClient}-secret";
 
     /// <summary>tests/oidc-provider, found above the test's output directory.</summary>
     private static string Directory()

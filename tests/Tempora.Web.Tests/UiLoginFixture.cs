@@ -19,7 +19,7 @@ public sealed class UiLoginCollection : ICollectionFixture<UiLoginFixture>
 /// A Tempora with the UI login on against the real OpenID Connect provider of tests/oidc-provider, a worker, and
 /// headless Chromium. The provider must know the UI's callback before either starts, so the UI port is picked first.
 /// </summary>
-public sealed class UiLoginFixture : IAsyncLifetime
+public class UiLoginFixture : IAsyncLifetime
 {
     public const string ClientId = "tempora-ui";
 
@@ -52,9 +52,9 @@ public sealed class UiLoginFixture : IAsyncLifetime
         Directory.CreateDirectory(_dir);
         var uiPort = FreePort();
         UiBase = new Uri($"http://127.0.0.1:{uiPort}/");
-        _provider = await OidcProvider.StartAsync(ClientId, "test-client-secret", UiBase, Accounts);
+        _provider = await OidcProvider.StartAsync(ClientId, "test-client-secret", UiBase, Accounts, ServiceClients);
         _server = await TemporaServer.StartAsync(
-            new TemporaOptions
+            Configure(new TemporaOptions
             {
                 Ip = "127.0.0.1",
                 Port = 0,
@@ -63,14 +63,23 @@ public sealed class UiLoginFixture : IAsyncLifetime
                 DbFilename = Path.Combine(_dir, "tempora.db"),
                 LogLevel = LogLevel.Warning,
                 UiAuth = new UiAuthSettings { ProviderUrl = _provider.Issuer, ClientId = ClientId, ClientSecret = "test-client-secret" },
-            },
+            }),
             logging => logging.ClearProviders());
-        Client = await TemporalClient.ConnectAsync(new TemporalClientConnectOptions(_server.GrpcAddress));
+        Client = await TemporalClient.ConnectAsync(await ConfigureClientAsync(new TemporalClientConnectOptions(_server.GrpcAddress)));
         var worker = new TemporalWorker(Client, new TemporalWorkerOptions(TaskQueue).AddWorkflow<AwaitSignalWorkflow>());
         _worker = RunWorkerAsync(worker);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = UiServerFixture.ChromiumPath, Headless = true });
     }
+
+    /// <summary>Clients of the provider's client-credentials grant, with their tokens' permissions.</summary>
+    protected virtual IReadOnlyDictionary<string, string[]> ServiceClients { get; } = new Dictionary<string, string[]>();
+
+    /// <summary>The server's options beyond the UI login.</summary>
+    protected virtual TemporaOptions Configure(TemporaOptions options) => options;
+
+    /// <summary>The SDK client's connection (and the worker's, which shares it).</summary>
+    protected virtual Task<TemporalClientConnectOptions> ConfigureClientAsync(TemporalClientConnectOptions options) => Task.FromResult(options);
 
     /// <summary>A fresh browser context (no session) with the actions' confirmations accepted.</summary>
     public async Task<IPage> NewPageAsync()
@@ -93,7 +102,7 @@ public sealed class UiLoginFixture : IAsyncLifetime
         await page.WaitForURLAsync(new Uri(UiBase, path).ToString());
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (Browser is not null)
         {

@@ -95,6 +95,20 @@ internal sealed class UiRequest(HttpContext http, FrontendClient frontend)
         return WriteErrorAsync(status, title, error.Status.Detail.Length > 0 ? error.Status.Detail : error.StatusCode.ToString());
     }
 
+    /// <summary>
+    /// Whether an action shows this refusal on its own page, with the form kept. Not when the server is unreachable
+    /// (the error page) nor when it no longer takes the user's token (the login, <see cref="WebUiEndpoints"/>).
+    /// </summary>
+    public static bool ShownOnPage(RpcException error) => error.StatusCode is not (StatusCode.Unavailable or StatusCode.Unauthenticated);
+
+    /// <summary>A refusal in words: the server's message, said to be a permission matter when the authorizer refused.</summary>
+    public static string Refusal(RpcException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        var detail = error.Status.Detail.Length > 0 ? error.Status.Detail : error.StatusCode.ToString();
+        return error.StatusCode == StatusCode.PermissionDenied ? $"Not allowed: {detail}" : detail;
+    }
+
     public static (int Status, string Title) Describe(StatusCode code) => code switch
     {
         StatusCode.NotFound => ((int)HttpStatusCode.NotFound, "Not found"),
