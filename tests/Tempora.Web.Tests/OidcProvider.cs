@@ -21,7 +21,8 @@ public sealed class OidcProvider : IAsyncDisposable
     public Uri Issuer { get; }
 
     /// <param name="serviceClients">Clients of the client-credentials grant and the permissions of their tokens.</param>
-    public static async Task<OidcProvider> StartAsync(string clientId, string clientSecret, Uri uiBase,
+    /// <param name="uiBases">The UIs (replicas) the client may return to.</param>
+    public static async Task<OidcProvider> StartAsync(string clientId, string clientSecret, IReadOnlyList<Uri> uiBases,
         IReadOnlyDictionary<string, string[]> accounts, IReadOnlyDictionary<string, string[]>? serviceClients = null)
     {
         var dir = Directory();
@@ -33,8 +34,8 @@ public sealed class OidcProvider : IAsyncDisposable
         {
             clientId,
             clientSecret,
-            redirectUris = new[] { new Uri(uiBase, "/auth/sso/callback").ToString() },
-            postLogoutRedirectUris = new[] { new Uri(uiBase, "/auth/logout/callback").ToString() },
+            redirectUris = uiBases.Select(ui => new Uri(ui, "/auth/sso/callback").ToString()),
+            postLogoutRedirectUris = uiBases.Select(ui => new Uri(ui, "/auth/logout/callback").ToString()),
             accounts,
             serviceClients = (serviceClients ?? new Dictionary<string, string[]>()).ToDictionary(c => c.Key,
                 c => new { secret = ServiceClientSecret(c.Key), permissions = c.Value }),

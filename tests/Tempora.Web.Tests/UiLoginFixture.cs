@@ -52,7 +52,7 @@ public class UiLoginFixture : IAsyncLifetime
         Directory.CreateDirectory(_dir);
         var uiPort = FreePort();
         UiBase = new Uri($"http://127.0.0.1:{uiPort}/");
-        _provider = await OidcProvider.StartAsync(ClientId, "test-client-secret", UiBase, Accounts, ServiceClients);
+        _provider = await OidcProvider.StartAsync(ClientId, "test-client-secret", [UiBase], Accounts, ServiceClients);
         _server = await TemporaServer.StartAsync(
             Configure(new TemporaOptions
             {
@@ -85,7 +85,8 @@ public class UiLoginFixture : IAsyncLifetime
     public async Task<IPage> NewPageAsync()
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = UiBase.ToString() });
-        context.SetDefaultTimeout(15_000);
+        // A login crosses the UI and the provider; a loaded test machine needs more than the UI tests' 15 s.
+        context.SetDefaultTimeout(30_000);
         var page = await context.NewPageAsync();
         page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
         return page;
@@ -134,7 +135,7 @@ public class UiLoginFixture : IAsyncLifetime
     }
 
     /// <summary>A port free now (the OS's pick, released at once); the UI binds it moments later.</summary>
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
