@@ -50,6 +50,19 @@ public sealed class LoginBrowserTests(UiLoginFixture fixture)
     }
 
     [Fact]
+    public async Task Login_FromAPathNamingAnotherHost_ReturnsToThisSite()
+    {
+        var page = await fixture.NewPageAsync();
+        // GET //evil.example/x has the path "//evil.example/x": a redirect back to it would leave for that host.
+        await page.GotoAsync(new Uri(fixture.UiBase, "/").ToString().TrimEnd('/') + "//evil.example/x");
+        await page.FillAsync("input[name=login]", "reader");
+        await page.FillAsync("input[name=password]", "any password");
+        await page.ClickAsync("button[type=submit]");
+
+        await page.WaitForURLAsync(new Uri(fixture.UiBase, "/namespaces/default/workflows").ToString());
+    }
+
+    [Fact]
     public async Task SignOut_EndsTheSessionHereAndAtTheProvider()
     {
         var page = await fixture.NewPageAsync();

@@ -125,7 +125,7 @@ internal static class UiLogin
     {
         var request = context.Request;
         var back = HttpMethods.IsGet(request.Method) ? $"{request.PathBase}{request.Path}{request.QueryString}" : SamePageOrHome(request);
-        return context.ChallengeAsync(OidcScheme, new AuthenticationProperties { RedirectUri = back });
+        return context.ChallengeAsync(OidcScheme, new AuthenticationProperties { RedirectUri = IsLocal(back) ? back : "/" });
     }
 
     /// <summary>Signs out of this UI, then out of the provider when it offers an end-session endpoint.</summary>
@@ -155,6 +155,10 @@ internal static class UiLogin
     private static bool Expired(AuthenticationProperties properties, HttpContext context) =>
         properties.GetTokenValue(TokenExpiry) is { } text && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
             System.Globalization.DateTimeStyles.None, out var expiry) && expiry <= (context.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow();
+
+    /// <summary>A path of this site: "//host/..." (GET //evil.example/ has that path) and "/\\host" would leave it after the login.</summary>
+    private static bool IsLocal(string url) =>
+        url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal);
 
     private static string SamePageOrHome(HttpRequest request) =>
         Uri.TryCreate(request.Headers.Referer.ToString(), UriKind.Absolute, out var referer)
