@@ -82,8 +82,16 @@ internal static partial class WebUiEndpoints
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.Unauthenticated && auth is not null && !context.Response.HasStarted)
             {
-                // The frontend no longer takes the user's token (expired, revoked, keys rotated): log in again.
-                await UiLogin.ChallengeAsync(context);
+                if (UiLogin.MayLogInAgain(context))
+                {
+                    // The frontend no longer takes the user's token (expired, revoked, keys rotated): log in again.
+                    await UiLogin.ChallengeAsync(context);
+                }
+                else
+                {
+                    await request.WriteErrorAsync(StatusCodes.Status401Unauthorized, "Not signed in",
+                        $"The server refuses the token of your login at {auth.ProviderUrl.Host}: {e.Status.Detail} Its authorization settings must trust that provider's keys.");
+                }
             }
             catch (RpcException e) when (!context.Response.HasStarted)
             {

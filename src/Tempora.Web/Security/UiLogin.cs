@@ -29,6 +29,8 @@ internal static class UiLogin
 
     private const string TokenExpiry = "expires_at";
 
+    private static readonly TimeSpan FreshLogin = TimeSpan.FromSeconds(30);
+
     public static void AddServices(IServiceCollection services, UiAuthSettings auth)
     {
         services.AddAuthentication(CookieScheme)
@@ -141,6 +143,15 @@ internal static class UiLogin
         }
         await context.SignOutAsync(OidcScheme, new AuthenticationProperties { RedirectUri = SignedOutPath });
     }
+
+    /// <summary>
+    /// Whether a refused token should send the user to log in again: not when the login is a few seconds old, since the
+    /// provider would hand out a token the frontend refuses just the same, and the browser would go round forever
+    /// (a frontend that does not trust this provider's keys, or wants another audience).
+    /// </summary>
+    public static bool MayLogInAgain(HttpContext context) =>
+        context.Features.Get<UiUser>()?.Properties.IssuedUtc is not { } issued
+        || (context.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow() - issued > FreshLogin;
 
     /// <summary>The bearer token of the signed-in user of this request, or null when the login is off.</summary>
     public static string? BearerToken(HttpContext context, bool useIdToken) =>
