@@ -15,6 +15,13 @@ internal sealed class HealthCommand : Command
     private readonly Option<string> _host = new("--host") { Description = "Address of the server (default: TEMPORA_IP or BIND_ON_IP when set to one address, else 127.0.0.1)", HelpName = "address" };
     private readonly Option<int?> _port = CommonOptions.OptionalPort("--port", "Metrics port of the server (default: TEMPORA_METRICS_PORT, else 9090)", "-p");
     private readonly Option<bool> _live = new("--live") { Description = "Check /health/live (the process answers) instead of /health/ready (it serves requests)" };
+    private readonly Option<bool> _tls = new("--tls")
+    {
+        Description = "Use https, accepting whatever certificate the server presents (default: on when TEMPORA_METRICS_TLS_CERT is set)",
+    };
+    private readonly Option<string> _tlsCa = new("--tls-ca") { Description = "Use https and verify the server's certificate against these PEM CAs", HelpName = "file" };
+    private readonly Option<string> _tlsCert = new("--tls-cert") { Description = "PEM client certificate, for a metrics listener that requires one", HelpName = "file" };
+    private readonly Option<string> _tlsKey = new("--tls-key") { Description = "PEM private key of --tls-cert", HelpName = "file" };
 
     public HealthCommand()
         : base("health", "Check a running server's /health/ready (or /health/live) endpoint; exit code 0 when healthy, 1 otherwise")
@@ -22,6 +29,10 @@ internal sealed class HealthCommand : Command
         Options.Add(_host);
         Options.Add(_port);
         Options.Add(_live);
+        Options.Add(_tls);
+        Options.Add(_tlsCa);
+        Options.Add(_tlsCert);
+        Options.Add(_tlsKey);
         SetAction(RunAsync);
     }
 
@@ -35,8 +46,21 @@ internal sealed class HealthCommand : Command
             return 1;
         }
         var path = parseResult.GetValue(_live) ? "/health/live" : "/health/ready";
-        var url = new UriBuilder("http", host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : host, port.Value, path).Uri;
-        using var http = new HttpClient { Timeout = Timeout };
+        var ca = parseResult.GetValue(_tlsCa);
+        var https = parseResult.GetValue(_tls) || ca is not null
+            || Environment.GetEnvironmentVariable("TEMPORA_METRICS_TLS_CERT") is { Length: > 0 };
+        var url = new UriBuilder(https ? "https" : "http", host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : host, port.Value, path).Uri;
+        HttpClientHandler handler;
+        try
+        {
+            handler = HealthTls.Handler(ca, parseResult.GetValue(_tlsCert), parseResult.GetValue(_tlsKey));
+        }
+        catch (Tempora.Core.Tls.CertificateLoadException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return 1;
+        }
+        using var http = new HttpClient(handler) { Timeout = Timeout };
         try
         {
             using var response = await http.GetAsync(url, ct);

@@ -32,6 +32,7 @@ internal static class ServerConfiguration
         ("BIND_ON_IP", "ip"),
         ("TEMPORAL_BROADCAST_ADDRESS", "broadcastAddress"),
         .. UiAuthConfiguration.TemporalVariables,
+        .. TlsConfiguration.TemporalVariables,
     ];
 
     /// <summary>The memory bounds' variables; start-dev reads them too (<see cref="WithMemoryBounds"/>).</summary>
@@ -72,6 +73,9 @@ internal static class ServerConfiguration
         ("TEMPORA_NAMESPACE_MIN_RETENTION", "namespaceMinRetention"),
         ("TEMPORA_NAMESPACE_MAX_RETENTION", "namespaceMaxRetention"),
         ("TEMPORA_UI_ALLOWED_HOSTS", "uiAllowedHosts"),
+        ("TEMPORA_CLUSTER_SECRET", "cluster:secret"),
+        ("TEMPORA_CLUSTER_SECRET_FILE", "cluster:secretFile"),
+        .. TlsConfiguration.TemporaVariables,
         .. MemoryBoundVariables,
         .. UiAuthConfiguration.TemporaVariables,
     ];
@@ -153,6 +157,7 @@ internal static class ServerConfiguration
             Namespaces = List(config, "namespaces").Where(n => n != "default").Distinct(StringComparer.Ordinal).ToArray(),
             NumHistoryShards = Int(config, "numHistoryShards", 4, 1, 16384),
             BroadcastAddress = config["broadcastAddress"] is { Length: > 0 } broadcast ? broadcast : null,
+            ClusterSecret = ClusterSecret(config),
             MigrateSchema = false,
             VerifyRebuild = Switch(config, "verifyRebuild", false),
             NamespaceRetention = new RetentionBounds
@@ -162,6 +167,7 @@ internal static class ServerConfiguration
             },
             UiAllowedHosts = UiAllowedHosts(config),
             UiAuth = UiAuthConfiguration.Read(config),
+            Tls = TlsConfiguration.Parse(config),
         };
         if (options.NamespaceRetention.Minimum > options.NamespaceRetention.Maximum)
         {
@@ -228,6 +234,36 @@ internal static class ServerConfiguration
             throw new ConfigurationException($"Invalid PostgreSQL settings: {e.Message}");
         }
         return settings;
+    }
+
+    /// <summary>cluster:secret, or the file cluster:secretFile names (a Kubernetes Secret mounted as a file); null when
+    /// neither is set.</summary>
+    private static string? ClusterSecret(IConfiguration config)
+    {
+        var value = config["cluster:secret"] is { Length: > 0 } secret ? secret : null;
+        var key = "cluster:secret";
+        if (config["cluster:secretFile"] is { Length: > 0 } file)
+        {
+            if (value is not null)
+            {
+                throw new ConfigurationException("Settings 'cluster:secret' and 'cluster:secretFile' are both set; give one of them.");
+            }
+            key = "cluster:secretFile";
+            try
+            {
+                // The trailing newline editors add is not part of the secret.
+                value = File.ReadAllText(file).TrimEnd('\r', '\n');
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ConfigurationException($"Setting 'cluster:secretFile': cannot read {file}: {e.Message}");
+            }
+        }
+        if (value is not null && Tempora.Cluster.Peers.ClusterSecret.Problem(value) is { } problem)
+        {
+            throw new ConfigurationException($"Setting '{key}': the cluster secret {problem}.");
+        }
+        return value;
     }
 
     public static LogLevel ParseLogLevel(string value) => value.ToLowerInvariant() switch

@@ -28,9 +28,9 @@ internal static class ServerRunner
         {
             return 0;
         }
-        catch (Exception ex) when (ex is SchemaVersionMismatchException or DatabaseUnusableException)
+        catch (Exception ex) when (ex is SchemaVersionMismatchException or DatabaseUnusableException or Tempora.Core.Tls.CertificateLoadException)
         {
-            // Not a crash: the message says what is wrong with the database and what to do about it.
+            // Not a crash: the message says what is wrong with the database or certificate and what to do about it.
             Log.CannotStart(logger, ex.Message);
             return 1;
         }

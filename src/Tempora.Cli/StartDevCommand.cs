@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Net;
 using System.Reflection;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Tempora.Server;
 
@@ -85,6 +86,20 @@ internal sealed class StartDevCommand : Command
         HelpName = "key=value",
     };
 
+    private readonly Option<string> _tlsCert = new("--tls-cert")
+    {
+        Description = "PEM certificate (chain) of the gRPC port, which then speaks TLS; needs --tls-key",
+        HelpName = "file",
+    };
+
+    private readonly Option<string> _tlsKey = new("--tls-key") { Description = "PEM private key of --tls-cert", HelpName = "file" };
+
+    private readonly Option<string> _tlsClientCa = new("--tls-client-ca")
+    {
+        Description = "PEM CA certificates; clients of the gRPC port must then present a certificate issued by one (mTLS)",
+        HelpName = "file",
+    };
+
     public StartDevCommand()
         : base("start-dev", "Start a development server: every role in one process, with an embedded store")
     {
@@ -117,6 +132,9 @@ internal sealed class StartDevCommand : Command
         Options.Add(_searchAttributes);
         Options.Add(_headless);
         Options.Add(_uiAllowedHosts);
+        Options.Add(_tlsCert);
+        Options.Add(_tlsKey);
+        Options.Add(_tlsClientCa);
         _dynamicConfigValues.Validators.Add(result =>
         {
             try
@@ -179,8 +197,23 @@ internal sealed class StartDevCommand : Command
                 .ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal),
             VerifyRebuild = VerifyRebuildFromEnvironment(),
             UiAllowedHosts = CommonOptions.SplitHosts(parseResult.GetValue(_uiAllowedHosts) ?? []),
+            Tls = ReadTls(parseResult),
         };
         return DynamicConfigLimits.Apply(options, parseResult.GetValue(_dynamicConfigValues) ?? []);
+    }
+
+    /// <summary>--tls-cert, --tls-key and --tls-client-ca as the frontend's global.tls settings, checked as `tempora start` checks them.</summary>
+    private TlsOptions ReadTls(ParseResult parseResult)
+    {
+        const string Frontend = "global:tls:frontend:server";
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            [$"{Frontend}:certFile"] = parseResult.GetValue(_tlsCert),
+            [$"{Frontend}:keyFile"] = parseResult.GetValue(_tlsKey),
+            [$"{Frontend}:clientCaFiles:0"] = parseResult.GetValue(_tlsClientCa),
+            [$"{Frontend}:requireClientAuth"] = parseResult.GetValue(_tlsClientCa) is null ? null : "true",
+        };
+        return TlsConfiguration.Parse(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
     }
 
     /// <summary>TEMPORA_VERIFY_REBUILD, as `tempora start` reads it (the tests set it for the servers they launch).</summary>

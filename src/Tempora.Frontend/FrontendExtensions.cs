@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Tempora.Core.Metrics;
 using Tempora.Cluster.Forwarding;
 using Tempora.Cluster.Internal;
+using Tempora.Cluster.Peers;
 
 namespace Tempora.Frontend;
 
@@ -33,6 +34,8 @@ public static class FrontendExtensions
             options.MaxReceiveMessageSize = limits.Public;
             options.MaxSendMessageSize = null;
             options.CompressionProviders = [new BoundedGzipCompression(limits.Public)];
+            // First of all, on every service: only a replica may forward a request or call the cluster service.
+            options.Interceptors.Add<PeerTrustInterceptor>();
             // Outermost first: metrics see the status ErrorInterceptor maps a domain exception to.
             options.Interceptors.Add<MetricsInterceptor>();
             options.Interceptors.Add<ErrorInterceptor>();

@@ -4,7 +4,8 @@ namespace Tempora.Persistence.Postgres;
 
 /// <summary>
 /// The lease rows on PostgreSQL: <c>cluster_members</c> (who is alive, at which address) and <c>shards</c> (one lease
-/// and fencing token per shard), shared by every process on the database.
+/// and fencing token per shard), shared by every process on the database, and the cluster's generated secret
+/// (<c>cluster_secrets</c>).
 /// </summary>
 internal sealed class PostgresShardLeaseStore(NpgsqlDataSource db) : IShardLeaseStore
 {
@@ -110,6 +111,19 @@ internal sealed class PostgresShardLeaseStore(NpgsqlDataSource db) : IShardLease
         batch.BatchCommands.Add(Command("UPDATE shards SET owner = NULL, lease_expires_at = NULL WHERE owner = $1", owner));
         batch.BatchCommands.Add(Command("DELETE FROM cluster_members WHERE owner = $1", owner));
         await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<string> EnsureClusterSecretAsync(string candidate, CancellationToken ct)
+    {
+        // One statement: on a conflict, the no-op update returns the row that is there (the other replica's, once it
+        // commits), where DO NOTHING would return no row at all.
+        await using var cmd = db.CreateCommand("""
+            INSERT INTO cluster_secrets (id, secret) VALUES (1, $1)
+            ON CONFLICT (id) DO UPDATE SET secret = cluster_secrets.secret
+            RETURNING secret
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = candidate });
+        return (string)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
     private static NpgsqlBatchCommand Command(string sql, params object[] values)

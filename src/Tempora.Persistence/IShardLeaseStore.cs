@@ -31,6 +31,13 @@ public interface IShardLeaseStore
 
     /// <summary>Gives every lease of <paramref name="owner"/> up and removes it from the members.</summary>
     Task LeaveAsync(string owner, CancellationToken ct);
+
+    /// <summary>
+    /// The secret the processes sharing this database prove themselves to each other with: stores
+    /// <paramref name="candidate"/> unless a secret is stored already, then returns the stored one (so that two
+    /// processes starting at once end up with the same).
+    /// </summary>
+    Task<string> EnsureClusterSecretAsync(string candidate, CancellationToken ct);
 }
 
 /// <summary>A live process of the cluster and the gRPC address (host:port) the others reach it at.</summary>

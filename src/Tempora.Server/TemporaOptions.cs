@@ -63,6 +63,13 @@ public sealed record TemporaOptions
     /// </summary>
     public string? BroadcastAddress { get; init; }
 
+    /// <summary>
+    /// The secret replicas prove themselves to each other with when they have no internode certificate
+    /// (<c>cluster:secret</c>, <c>cluster:secretFile</c>). Unset on PostgreSQL: one generated at the first start and
+    /// kept in the database. Every replica must have the same.
+    /// </summary>
+    public string? ClusterSecret { get; init; }
+
     /// <summary>Do not serve the web UI.</summary>
     public bool Headless { get; init; }
 
@@ -90,6 +97,9 @@ public sealed record TemporaOptions
 
     /// <summary>The web UI's OpenID Connect login (ui:auth:*, TEMPORAL_AUTH_*); null: no login (docs/security.md).</summary>
     public Tempora.Web.Security.UiAuthSettings? UiAuth { get; init; }
+
+    /// <summary>TLS and mTLS of the gRPC, web UI and metrics listeners, and between replicas; off by default.</summary>
+    public TlsOptions Tls { get; init; } = new();
 
     // Memory bounds: what clients can make the server hold (docs/performance.md, "Memory").
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Tempora.Cluster;
 using Tempora.Cluster.Membership;
+using Tempora.Cluster.Peers;
 using Tempora.Core;
 using Tempora.Core.Metrics;
 using Tempora.Frontend;
@@ -39,13 +40,17 @@ public sealed partial class TemporaServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly IPersistence _persistence;
     private readonly PrometheusMetrics? _metrics;
+    private readonly LoopbackSocket _loopback;
     private int _disposed;
 
-    private TemporaServer(WebApplication app, IPersistence persistence, PrometheusMetrics? metrics, int port, int metricsPort, int? uiPort, string ip)
+    private TemporaServer(WebApplication app, IPersistence persistence, PrometheusMetrics? metrics, LoopbackSocket loopback, int port, int metricsPort,
+        int? uiPort, string ip)
     {
         _app = app;
         _persistence = persistence;
         _metrics = metrics;
+        _loopback = loopback;
+        LoopbackSocketPath = loopback.Path;
         GrpcPort = port;
         GrpcAddress = $"{ip}:{port}";
         MetricsPort = metricsPort;
@@ -80,6 +85,9 @@ public sealed partial class TemporaServer : IAsyncDisposable
     /// <summary>The bound gRPC port.</summary>
     public int GrpcPort { get; }
 
+    /// <summary>The Unix domain socket in-process clients reach the frontend through (plaintext, private directory).</summary>
+    public string LoopbackSocketPath { get; }
+
     /// <summary>Builds and starts the host; returns once the gRPC port is listening.</summary>
     public static async Task<TemporaServer> StartAsync(TemporaOptions options, Action<ILoggingBuilder>? configureLogging = null, CancellationToken ct = default)
     {
@@ -99,18 +107,25 @@ public sealed partial class TemporaServer : IAsyncDisposable
         }
         var address = options.Ip == "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Ip);
         var listeners = new Listeners();
+        builder.Services.AddSingleton(sp => new ServerTls(options.Tls, sp.GetRequiredService<ILoggerFactory>()));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            // SDKs speak h2c with prior knowledge on a plaintext port (temporal-compat.md §1.1).
+            // Kestrel is configured when the host starts, so the reloaders (and a bad certificate's error) come first.
+            var tls = kestrel.ApplicationServices.GetRequiredService<ServerTls>();
+            // SDKs speak h2c with prior knowledge on a plaintext port (temporal-compat.md §1.1), HTTP/2 by ALPN with TLS.
             kestrel.Listen(address, options.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;
+                UseTls(listen, tls.Grpc);
                 listeners.Grpc = listen;
             });
+            // The web UI and the worker role: plaintext h2c on a private Unix socket, whatever the TCP port requires.
+            kestrel.ListenUnixSocket(listeners.Loopback.Path, listen => listen.Protocols = HttpProtocols.Http2);
             // Prometheus and the kubelet speak HTTP/1.1; ObservabilityEndpoints relies on that to serve them here only.
             kestrel.Listen(address, options.MetricsPort, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;
+                UseTls(listen, tls.Metrics);
                 listeners.Metrics = listen;
             });
             if (!options.Headless)
@@ -119,6 +134,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
                 kestrel.Listen(address, options.UiPort, listen =>
                 {
                     listen.Protocols = HttpProtocols.Http1;
+                    UseTls(listen, tls.Ui);
                     listeners.Ui = listen;
                 });
             }
@@ -156,6 +172,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
         }
         catch
         {
+            listeners.Loopback.Dispose();
             await persistence.DisposeAsync();
             throw;
         }
@@ -200,10 +217,16 @@ public sealed partial class TemporaServer : IAsyncDisposable
         services.AddSingleton<TaskIdAllocator>();
         services.AddSingleton<TimerQueue>();
         services.AddSingleton<TransferQueue>();
-        // A process alone on its store (SQLite) owns every shard; on PostgreSQL the live replicas split them by leases.
+        // How replicas reach and recognise each other (TLS settings; plaintext and no internode CAs by default).
+        services.AddSingleton(sp => sp.GetRequiredService<ServerTls>().Peers);
+        services.AddSingleton(sp => sp.GetRequiredService<ServerTls>().InternodeTrust);
+        // A process alone on its store (SQLite) owns every shard; on PostgreSQL the live replicas split them by leases
+        // and prove themselves to each other with the cluster secret (configured, else kept in the database) or their
+        // internode certificate.
+        var clusterSecret = await ClusterSecret.ResolveAsync(options.ClusterSecret, persistence.ShardLeases, ct);
         services.AddCluster(sp => persistence.ShardLeases is { } leaseStore
             ? new ShardLeases(leaseStore, options.NumHistoryShards, sp.GetRequiredService<ILogger<ShardLeases>>(), metrics)
-            : new SingleProcessShards(options.NumHistoryShards, metrics));
+            : new SingleProcessShards(options.NumHistoryShards, metrics), clusterSecret);
         services.AddSingleton(options.Store == StoreKind.Postgres ? StoreNames.Postgres : StoreNames.Sqlite);
         services.AddSingleton(new HostAddress(() => BroadcastAddress(options, listeners.Grpc!.IPEndPoint!.Port)));
         services.AddSingleton(new HistoryOptions
@@ -218,8 +241,8 @@ public sealed partial class TemporaServer : IAsyncDisposable
         services.AddSingleton<ITaskStarter, HistoryTaskStarter>();
         services.AddSingleton<TaskPoller>();
         services.AddSingleton<RetentionJob>();
-        // The worker role and the web UI reach the frontend over loopback gRPC, as Temporal's worker and UI servers do.
-        services.AddSingleton(_ => new FrontendClient(() => LoopbackUri(options.Ip, listeners.Grpc!.IPEndPoint!.Port)));
+        // The worker role and the web UI reach the frontend over gRPC, as Temporal's worker and UI servers do.
+        services.AddSingleton(_ => new FrontendClient(listeners.Loopback.Path));
         services.AddSingleton<IScheduleStore>(new MeteredScheduleStore(persistence.Schedules, metrics));
         services.AddSingleton<ScheduleRunner>();
         services.AddSingleton<ScheduleService>();
@@ -231,10 +254,10 @@ public sealed partial class TemporaServer : IAsyncDisposable
         services.AddFrontend(MessageSizeLimitsOf(options));
         if (!options.Headless)
         {
-            // The UI calls the frontend over loopback gRPC, as Temporal's UI server does (docs/web-ui.md).
+            // The UI calls the frontend over gRPC, as Temporal's UI server does (docs/web-ui.md).
             services.AddWebUi(new WebUiSettings(
                 UiPort: () => listeners.Ui!.IPEndPoint!.Port,
-                Frontend: () => LoopbackUri(options.Ip, listeners.Grpc!.IPEndPoint!.Port))
+                FrontendSocket: listeners.Loopback.Path)
             {
                 AllowedHosts = options.UiAllowedHosts,
                 Auth = options.UiAuth,
@@ -301,7 +324,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
         readiness.MarkStarted(retention, persistence.VisibilityOutbox);
 
         // Kestrel writes the bound endpoint back into the listen options, which resolves port 0.
-        var server = new TemporaServer(app, persistence, prometheus, listeners.Grpc!.IPEndPoint!.Port, listeners.Metrics!.IPEndPoint!.Port,
+        var server = new TemporaServer(app, persistence, prometheus, listeners.Loopback, listeners.Grpc!.IPEndPoint!.Port, listeners.Metrics!.IPEndPoint!.Port,
             listeners.Ui?.IPEndPoint?.Port, options.Ip)
         {
             OwnedShardsNow = () => membership.OwnedShards,
@@ -310,7 +333,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
         LogObservability(logger, server.MetricsAddress, options.Metrics ? "on /metrics" : "off");
         if (server.UiAddress is not null)
         {
-            LogWebUi(logger, server.UiAddress);
+            LogWebUi(logger, options.Tls.Ui is null ? "http" : "https", server.UiAddress);
         }
         return server;
     }
@@ -335,6 +358,15 @@ public sealed partial class TemporaServer : IAsyncDisposable
 
         await _persistence.DisposeAsync();
         _metrics?.Dispose();
+        _loopback.Dispose();
+    }
+
+    private static void UseTls(ListenOptions listen, ListenerTls? tls)
+    {
+        if (tls is not null)
+        {
+            listen.UseHttps(tls.CallbackOptions());
+        }
     }
 
     private static void AddConsole(ILoggingBuilder logging, LogFormat format)
@@ -388,21 +420,6 @@ public sealed partial class TemporaServer : IAsyncDisposable
         (int)Math.Min(int.MaxValue, Math.Max(options.GrpcMaxReceiveMessageSize,
             (2L * ((2L * options.BlobSizeLimitError) + options.MemoSizeLimitError)) + (1024 * 1024))));
 
-    /// <summary>Where the web UI reaches the frontend: the gRPC listener, through loopback when it listens on every address.</summary>
-    private static Uri LoopbackUri(string ip, int port)
-    {
-        var address = ip == "localhost" ? IPAddress.Loopback : IPAddress.Parse(ip);
-        if (address.Equals(IPAddress.Any))
-        {
-            address = IPAddress.Loopback;
-        }
-        else if (address.Equals(IPAddress.IPv6Any))
-        {
-            address = IPAddress.IPv6Loopback;
-        }
-        return new Uri($"http://{new IPEndPoint(address, port)}");
-    }
-
     /// <summary>The Kestrel listen options, filled in when Kestrel is configured.</summary>
     private sealed class Listeners
     {
@@ -411,6 +428,8 @@ public sealed partial class TemporaServer : IAsyncDisposable
         public ListenOptions? Metrics { get; set; }
 
         public ListenOptions? Ui { get; set; }
+
+        public LoopbackSocket Loopback { get; } = new();
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Tempora frontend (gRPC) listening on {Address}; database {Database}")]
@@ -419,6 +438,6 @@ public sealed partial class TemporaServer : IAsyncDisposable
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Tempora health endpoints listening on {Address}; Prometheus metrics {MetricsState}")]
     private static partial void LogObservability(ILogger logger, string address, string metricsState);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Tempora web UI listening on http://{Address}")]
-    private static partial void LogWebUi(ILogger logger, string address);
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Tempora web UI listening on {Scheme}://{Address}")]
+    private static partial void LogWebUi(ILogger logger, string scheme, string address);
 }

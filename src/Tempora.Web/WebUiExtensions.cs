@@ -17,7 +17,7 @@ public static class WebUiExtensions
         services.AddSingleton(settings);
         // A singleton so that the host disposes the channel on shutdown; the host may have registered one already (the
         // worker role shares it).
-        services.TryAddSingleton(_ => new FrontendClient(settings.Frontend));
+        services.TryAddSingleton(_ => new FrontendClient(settings.FrontendSocket));
         if (settings.Auth is { } auth && auth.Problem() is { } problem)
         {
             throw new ArgumentException(problem, nameof(settings));

@@ -29,6 +29,7 @@ public sealed class KubernetesManifestTests
                 "ObjectStore/tempora-minio",
                 "ScheduledBackup/tempora-postgres-nightly",
                 "Secret/tempora-minio-credentials",
+                "Secret/tempora-oidc",
                 "Secret/tempora-postgres-credentials",
                 "Service/tempora-grpc-lb",
                 "Service/tempora-ui-lb",

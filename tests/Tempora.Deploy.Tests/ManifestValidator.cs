@@ -65,14 +65,22 @@ internal static class ManifestValidator
         }
     }
 
-    private static List<string> ValidateCustom(Manifest manifest)
+    /// <summary>Whether shared/k8s-schemas holds the CRD schema of a custom resource's kind.</summary>
+    public static bool HasSchema(Manifest manifest) =>
+        SchemaFile(manifest) is { } file && File.Exists(Path.Combine(RepoPaths.Schemas, file));
+
+    private static string? SchemaFile(Manifest manifest)
     {
         var slash = manifest.ApiVersion.IndexOf('/', StringComparison.Ordinal);
-        if (slash < 0)
+        return slash < 0 ? null : $"{manifest.ApiVersion[..slash]}_{manifest.ApiVersion[(slash + 1)..]}_{manifest.Kind.ToLowerInvariant()}.json";
+    }
+
+    private static List<string> ValidateCustom(Manifest manifest)
+    {
+        if (SchemaFile(manifest) is not { } file)
         {
             return [$"{manifest}: {manifest.ApiVersion}/{manifest.Kind} is neither a known built-in kind nor a custom resource"];
         }
-        var file = $"{manifest.ApiVersion[..slash]}_{manifest.ApiVersion[(slash + 1)..]}_{manifest.Kind.ToLowerInvariant()}.json";
         var path = Path.Combine(RepoPaths.Schemas, file);
         if (!File.Exists(path))
         {

@@ -159,7 +159,7 @@ public sealed class ReplicaTests : IDisposable
         Data = ByteString.CopyFromUtf8($"\"{value}\""),
     };
 
-    private static string WorkflowIdOnShards(string namespaceId, IReadOnlyCollection<int> shards, string prefix)
+    internal static string WorkflowIdOnShards(string namespaceId, IReadOnlyCollection<int> shards, string prefix)
     {
         while (true)
         {

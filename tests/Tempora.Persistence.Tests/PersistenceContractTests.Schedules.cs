@@ -297,9 +297,9 @@ public abstract partial class PersistenceContractTests
         Store = null!;
         await current.DisposeAsync();
         // The database as the previous version left it: no schedules table, no later migration (the batch tables, the
-        // namespaces' delete time), their version rows gone.
+        // namespaces' delete time, PostgreSQL's cluster secret), their version rows gone.
         await ExecuteOnMainDatabaseAsync(
-            $"DROP TABLE batch_items; DROP TABLE batches; DROP TABLE schedules; ALTER TABLE namespaces DROP COLUMN delete_time; DELETE FROM schema_version WHERE version >= {SchedulesSchemaVersion};");
+            $"DROP TABLE IF EXISTS cluster_secrets; DROP TABLE batch_items; DROP TABLE batches; DROP TABLE schedules; ALTER TABLE namespaces DROP COLUMN delete_time; DELETE FROM schema_version WHERE version >= {SchedulesSchemaVersion};");
 
         var refused = await Assert.ThrowsAsync<SchemaVersionMismatchException>(() => OpenStoreAsync(migrate: false));
         Assert.Contains($"schema version {SchedulesSchemaVersion - 1}", refused.Message, StringComparison.Ordinal);

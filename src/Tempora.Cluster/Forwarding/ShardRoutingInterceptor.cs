@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Logging;
 using Tempora.Cluster.Peers;
 using Tempora.Cluster.Routing;
 using Tempora.Core;
@@ -15,7 +16,8 @@ namespace Tempora.Cluster.Forwarding;
 /// served by whichever process received them. A process that owns every shard for good (SQLite) passes everything
 /// through.
 /// </summary>
-public sealed class ShardRoutingInterceptor(IShardOwnership ownership, NamespaceRegistry namespaces, ClusterChannels channels) : Interceptor
+public sealed partial class ShardRoutingInterceptor(IShardOwnership ownership, NamespaceRegistry namespaces, ClusterChannels channels,
+    ILogger<ShardRoutingInterceptor> logger) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -54,6 +56,13 @@ public sealed class ShardRoutingInterceptor(IShardOwnership ownership, Namespace
                 catch (RpcException e) when (NotDelivered(e) && DateTime.UtcNow < giveUpAt)
                 {
                     // The owner is unreachable (it died?) or refused the request unread: try again below.
+                }
+                catch (RpcException e) when (e.StatusCode == StatusCode.PermissionDenied && e.Status.Detail == PeerAuthentication.RefusalMessage)
+                {
+                    // A forwarded request is not authorized again, so this is the owner refusing us as a replica: the
+                    // operator has to know, the client only sees PermissionDenied.
+                    LogRefusedByOwner(logger, context.Method, route.Address!);
+                    throw;
                 }
             }
             if (DateTime.UtcNow >= giveUpAt)
@@ -118,4 +127,8 @@ public sealed class ShardRoutingInterceptor(IShardOwnership ownership, Namespace
             return null; // the handler rejects the malformed token
         }
     }
+
+    [LoggerMessage(EventId = 1162, Level = LogLevel.Warning,
+        Message = "The replica at {Address} refused {Method} forwarded to it: the replicas do not share one cluster secret (cluster:secret) or internode CA")]
+    private static partial void LogRefusedByOwner(ILogger logger, string method, string address);
 }

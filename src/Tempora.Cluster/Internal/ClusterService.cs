@@ -34,23 +34,41 @@ public static class ClusterMethods
     public static T Decode<T>(byte[] bytes) => JsonSerializer.Deserialize<T>(bytes) ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "empty message"));
 }
 
-/// <summary>The receiving side: runs the step here, as a local step would (it refuses if the shard is not ours).</summary>
+/// <summary>
+/// The receiving side: runs the step here, as a local step would (it refuses if the shard is not ours). Only a replica
+/// may call it: <see cref="PeerTrustInterceptor"/> refuses anyone else first, and each method checks that it did.
+/// </summary>
 public sealed class ClusterService(HistoryEngine history)
 {
-    public async Task<byte[]> StartChild(byte[] request, ServerCallContext context) =>
-        ClusterMethods.Encode(await history.StartChildHereAsync(ClusterMethods.Decode<ChildStartCall>(request), context.CancellationToken));
+    public async Task<byte[]> StartChild(byte[] request, ServerCallContext context)
+    {
+        PeerAuthentication.RequireProvenReplica(context);
+        return ClusterMethods.Encode(await history.StartChildHereAsync(ClusterMethods.Decode<ChildStartCall>(request), context.CancellationToken));
+    }
 
-    public async Task<byte[]> StartScheduled(byte[] request, ServerCallContext context) =>
-        ClusterMethods.Encode(await history.StartScheduledHereAsync(ClusterMethods.Decode<ScheduledStartCall>(request), context.CancellationToken));
+    public async Task<byte[]> StartScheduled(byte[] request, ServerCallContext context)
+    {
+        PeerAuthentication.RequireProvenReplica(context);
+        return ClusterMethods.Encode(await history.StartScheduledHereAsync(ClusterMethods.Decode<ScheduledStartCall>(request), context.CancellationToken));
+    }
 
-    public async Task<byte[]> NotifyParent(byte[] request, ServerCallContext context) =>
-        ClusterMethods.Encode(await history.NotifyParentHereAsync(ClusterMethods.Decode<TransferTaskRecord>(request), context.CancellationToken));
+    public async Task<byte[]> NotifyParent(byte[] request, ServerCallContext context)
+    {
+        PeerAuthentication.RequireProvenReplica(context);
+        return ClusterMethods.Encode(await history.NotifyParentHereAsync(ClusterMethods.Decode<TransferTaskRecord>(request), context.CancellationToken));
+    }
 
-    public async Task<byte[]> ApplyParentClosePolicy(byte[] request, ServerCallContext context) =>
-        ClusterMethods.Encode(await history.ApplyParentClosePolicyHereAsync(ClusterMethods.Decode<TransferTaskRecord>(request), context.CancellationToken));
+    public async Task<byte[]> ApplyParentClosePolicy(byte[] request, ServerCallContext context)
+    {
+        PeerAuthentication.RequireProvenReplica(context);
+        return ClusterMethods.Encode(await history.ApplyParentClosePolicyHereAsync(ClusterMethods.Decode<TransferTaskRecord>(request), context.CancellationToken));
+    }
 
-    public async Task<byte[]> DeliverExternalRequest(byte[] request, ServerCallContext context) =>
-        ClusterMethods.Encode(await history.DeliverExternalRequestHereAsync(ClusterMethods.Decode<ExternalRequestCall>(request), context.CancellationToken));
+    public async Task<byte[]> DeliverExternalRequest(byte[] request, ServerCallContext context)
+    {
+        PeerAuthentication.RequireProvenReplica(context);
+        return ClusterMethods.Encode(await history.DeliverExternalRequestHereAsync(ClusterMethods.Decode<ExternalRequestCall>(request), context.CancellationToken));
+    }
 }
 
 /// <summary>Registers <see cref="ClusterService"/>'s methods with ASP.NET Core gRPC (there is no generated stub).</summary>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using Google.Protobuf;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 
 namespace Tempora.Cluster.Peers;
@@ -9,23 +10,38 @@ namespace Tempora.Cluster.Peers;
 /// <summary>
 /// gRPC channels to the other processes of the cluster (one per address, kept open), and forwarding of a call to one
 /// of them. A forwarded call carries <see cref="ForwardedHeader"/>, so the receiver serves it itself or refuses it
-/// as unavailable: a request is never forwarded twice, and never in a circle while shards move.
+/// as unavailable: a request is never forwarded twice, and never in a circle while shards move. Every call carries
+/// the cluster secret, when there is one, so that the receiver knows a replica sent it (<see cref="PeerAuthentication"/>).
 /// </summary>
-public sealed class ClusterChannels : IDisposable
+public sealed class ClusterChannels(ClusterSecret secret, PeerTls tls) : IDisposable
 {
     public const string ForwardedHeader = "tempora-forwarded";
 
     private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, object> _methods = new(StringComparer.Ordinal);
 
-    public static bool IsForwarded(ServerCallContext context) => context.RequestHeaders.Get(ForwardedHeader) is not null;
+    /// <summary>Whether a replica forwarded this call here: it carries the marker and its sender proved to be a replica
+    /// (a marker from anyone else was refused before the call got this far).</summary>
+    public static bool IsForwarded(ServerCallContext context) =>
+        context.RequestHeaders.Get(ForwardedHeader) is not null && PeerAuthentication.IsProvenReplica(context);
 
-    public CallInvoker Invoker(string address) =>
-        _channels.GetOrAdd(address, a => GrpcChannel.ForAddress($"http://{a}", new GrpcChannelOptions
+    public CallInvoker Invoker(string address)
+    {
+        var invoker = _channels.GetOrAdd(address, a => GrpcChannel.ForAddress($"{tls.Scheme}://{a}", new GrpcChannelOptions
         {
+            HttpHandler = tls.Handler(),
+            DisposeHttpClient = true,
             MaxReceiveMessageSize = null,
             MaxSendMessageSize = null,
         })).CreateCallInvoker();
+        return secret.Value is { } value ? invoker.Intercept(headers => WithSecret(headers, value)) : invoker;
+    }
+
+    private static Metadata WithSecret(Metadata headers, string value)
+    {
+        headers.Add(ClusterSecret.Header, value);
+        return headers;
+    }
 
     /// <summary>Options of a forwarded call: the caller's deadline and cancellation, marked as forwarded.</summary>
     public static CallOptions ForwardOptions(ServerCallContext context, CancellationToken? ct = null) => new(

@@ -28,9 +28,13 @@ public sealed class NamespaceNotFoundException(string name) : TemporaException($
 public sealed class NamespaceAlreadyExistsException(string name) : TemporaException($"Namespace already exists: {name}.");
 
 /// <summary>A start conflicts with an existing run (gRPC AlreadyExists with WorkflowExecutionAlreadyStartedFailure).</summary>
-public sealed class WorkflowAlreadyStartedException(string message, string startRequestId, string runId, string firstExecutionRunId)
+public sealed class WorkflowAlreadyStartedException(string message, string startRequestId, string runId, string firstExecutionRunId,
+    bool running = false)
     : TemporaException(message)
 {
+    /// <summary>Refused because that run was running (not because of the id reuse policy).</summary>
+    public bool Running { get; } = running;
+
     public string StartRequestId { get; } = startRequestId;
     public string RunId { get; } = runId;
     public string FirstExecutionRunId { get; } = firstExecutionRunId;

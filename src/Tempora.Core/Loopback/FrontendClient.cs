@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Grpc.Core;
@@ -6,8 +7,9 @@ using Grpc.Net.Client;
 namespace Tempora.Core.Loopback;
 
 /// <summary>
-/// The way of the UI and the worker role to the frontend: gRPC over loopback, as Temporal's UI server and worker
-/// service do, so that those roles can later run in processes of their own (and a call about a run whose shard
+/// The way of the UI and the worker role to the frontend: gRPC over a Unix domain socket in a private directory
+/// (plaintext, so it needs no certificate even when the TCP port requires mTLS), as Temporal's UI server and worker
+/// service go through the frontend, so that those roles can later run in processes of their own (and a call about a run whose shard
 /// another replica owns is forwarded there by the frontend, as any client's). The Temporalio package ships the messages and service descriptors but no client stubs;
 /// the methods are built from the descriptors. The channel opens on first use, keeping it off the start-up path.
 /// </summary>
@@ -19,13 +21,13 @@ public sealed class FrontendClient : IDisposable
         Temporalio.Api.WorkflowService.V1.ServiceReflection.Descriptor.Services[0],
         Temporalio.Api.OperatorService.V1.ServiceReflection.Descriptor.Services[0]);
 
-    private readonly Func<Uri> _address;
+    private readonly string _socketPath;
     private readonly Lazy<GrpcChannel> _channel;
 
-    /// <param name="address">The frontend's address, read on first use (a port picked by the OS is known only then).</param>
-    public FrontendClient(Func<Uri> address)
+    /// <param name="socketPath">The Unix domain socket the frontend listens on for in-process clients.</param>
+    public FrontendClient(string socketPath)
     {
-        _address = address;
+        _socketPath = socketPath;
         _channel = new Lazy<GrpcChannel>(Open);
     }
 
@@ -49,8 +51,26 @@ public sealed class FrontendClient : IDisposable
         }
     }
 
-    private GrpcChannel Open() => GrpcChannel.ForAddress(_address(), new GrpcChannelOptions
+    private GrpcChannel Open() => GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions
     {
+        HttpHandler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, ct) =>
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(_socketPath), ct);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        },
+        DisposeHttpClient = true,
         // Histories are read a page at a time, but one page of large payloads can pass gRPC's 4 MB default.
         MaxReceiveMessageSize = 128 * 1024 * 1024,
     });

@@ -30,8 +30,13 @@ internal sealed class HelmChart
     public Dictionary<string, object?> DefaultValues() =>
         (Dictionary<string, object?>)ReadYaml(File.ReadAllText(Path.Combine(_directory, "values.yaml")))!;
 
-    /// <summary>The rendered manifests, one YAML stream with a "# Source:" comment per document, as `helm template` prints them.</summary>
-    public string Render(string releaseName, string releaseNamespace, Dictionary<string, object?>? overrides = null)
+    /// <summary>
+    /// The rendered manifests, one YAML stream with a "# Source:" comment per document, as `helm template` prints them.
+    /// <paramref name="cluster"/> holds the objects <c>lookup</c> finds ("apiVersion/kind/namespace/name"), as
+    /// `helm upgrade` would in a cluster; by default none, as `helm template` sees.
+    /// </summary>
+    public string Render(string releaseName, string releaseNamespace, Dictionary<string, object?>? overrides = null,
+        IReadOnlyDictionary<string, Dictionary<string, object?>>? cluster = null)
     {
         var values = DefaultValues();
         if (overrides is not null)
@@ -63,7 +68,7 @@ internal sealed class HelmChart
             parsed.Add((Path.GetFileName(file), nodes));
         }
 
-        var evaluator = new TemplateEvaluator(defines);
+        var evaluator = new TemplateEvaluator(defines, cluster);
         var output = new StringBuilder();
         foreach (var (file, nodes) in parsed)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using YamlDotNet.Serialization;
 
@@ -13,7 +14,13 @@ internal sealed class TemplateFailedException(string message) : Exception(messag
 /// plus strings, booleans and null. The functions are the Sprig/Helm ones the chart uses, with their Go semantics
 /// (argument order, what counts as empty); any other function is an error.
 /// </summary>
-internal sealed class TemplateEvaluator(IReadOnlyDictionary<string, IReadOnlyList<TemplateNode>> defines)
+/// <remarks>
+/// <c>lookup</c> reads <paramref name="cluster"/>, the objects "in the cluster" keyed "apiVersion/kind/namespace/name";
+/// without it every lookup finds nothing, as in `helm template`.
+/// </remarks>
+internal sealed class TemplateEvaluator(
+    IReadOnlyDictionary<string, IReadOnlyList<TemplateNode>> defines,
+    IReadOnlyDictionary<string, Dictionary<string, object?>>? cluster = null)
 {
     private int _includeDepth;
 
@@ -264,6 +271,24 @@ internal sealed class TemplateEvaluator(IReadOnlyDictionary<string, IReadOnlyLis
             case "not":
                 Arity(name, a, 1);
                 return !IsTrue(a[0]);
+            case "eq":
+                // Go's eq compares the first argument with each of the others.
+                return a.Skip(1).Any(v => Equals(a[0], v));
+            case "list":
+                return a.ToList();
+            case "lookup":
+                Arity(name, a, 4);
+                // Helm returns an empty map when the object does not exist (or, offline, always).
+                return cluster?.GetValueOrDefault(string.Join('/', a.Select(Str))) ?? new Dictionary<string, object?>(StringComparer.Ordinal);
+            case "randAlphaNum":
+                Arity(name, a, 1);
+                return RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", (int)Num(a[0]));
+            case "trim":
+                Arity(name, a, 1);
+                return Str(a[0]).Trim();
+            case "b64enc":
+                Arity(name, a, 1);
+                return Convert.ToBase64String(Encoding.UTF8.GetBytes(Str(a[0])));
             default:
                 throw new NotSupportedException($"function {name} is outside the subset this renderer supports");
         }

@@ -1,7 +1,7 @@
 {{/*
 Helpers of the Tempora chart. The templates use a small part of Helm's functions on purpose (default, quote, toYaml,
-nindent, trunc, trimSuffix, printf, contains, has, hasKey, ternary, join, dict, include, fail, and, or, not): the
-offline test (tests/Tempora.Deploy.Tests) renders them without a helm binary.
+nindent, trunc, trimSuffix, printf, contains, has, hasKey, ternary, join, dict, include, fail, and, or, not, eq, list,
+lookup, randAlphaNum, b64enc, trim): the offline test (tests/Tempora.Deploy.Tests) renders them without a helm binary.
 */}}
 
 {{/* The chart name, at most 63 characters. */}}
@@ -114,6 +114,9 @@ spec:
             - name: SERVICES
               value: {{ join "," $root.Values.server.services | quote }}
             {{- end }}
+            {{- with include "tempora.securityEnv" $root | trim }}
+            {{- . | nindent 12 }}
+            {{- end }}
             {{- with $root.Values.server.extraEnv }}
             {{- toYaml . | nindent 12 }}
             {{- end }}
@@ -133,18 +136,27 @@ spec:
             httpGet:
               path: /health/live
               port: http-metrics
+              {{- if include "tempora.metricsTls" $root }}
+              scheme: HTTPS
+              {{- end }}
             periodSeconds: {{ $root.Values.probes.startup.periodSeconds }}
             failureThreshold: {{ $root.Values.probes.startup.failureThreshold }}
           livenessProbe:
             httpGet:
               path: /health/live
               port: http-metrics
+              {{- if include "tempora.metricsTls" $root }}
+              scheme: HTTPS
+              {{- end }}
             periodSeconds: {{ $root.Values.probes.liveness.periodSeconds }}
             failureThreshold: {{ $root.Values.probes.liveness.failureThreshold }}
           readinessProbe:
             httpGet:
               path: /health/ready
               port: http-metrics
+              {{- if include "tempora.metricsTls" $root }}
+              scheme: HTTPS
+              {{- end }}
             periodSeconds: {{ $root.Values.probes.readiness.periodSeconds }}
             failureThreshold: {{ $root.Values.probes.readiness.failureThreshold }}
           resources:
@@ -154,9 +166,15 @@ spec:
           volumeMounts:
             - name: tmp
               mountPath: /tmp
+            {{- with include "tempora.securityVolumeMounts" $root | trim }}
+            {{- . | nindent 12 }}
+            {{- end }}
       volumes:
         - name: tmp
           emptyDir: {}
+        {{- with include "tempora.securityVolumes" $root | trim }}
+        {{- . | nindent 8 }}
+        {{- end }}
       {{- with $root.Values.nodeSelector }}
       nodeSelector:
         {{- toYaml . | nindent 8 }}
@@ -218,4 +236,388 @@ spec:
 - name: TEMPORA_UI_ALLOWED_HOSTS
   value: "{{ join "," .Values.server.uiAllowedHosts }}{{ if and .Values.server.uiAllowedHosts .Values.ingress.enabled }},{{ end }}{{ if .Values.ingress.enabled }}{{ .Values.ingress.host }}{{ end }}"
 {{- end }}
+{{- end -}}
+
+
+{{/*
+The Secret holding one listener's certificate. Argument: a dict with root and part (frontend, internode, ui, metrics).
+Its existingSecret, else the Secret cert-manager writes for the chart's Certificate <fullname>-<part>.
+*/}}
+{{- define "tempora.tlsSecretName" -}}
+{{- $values := .root.Values.tls.frontend -}}
+{{- if eq .part "internode" }}{{ $values = .root.Values.tls.internode }}{{ end -}}
+{{- if eq .part "ui" }}{{ $values = .root.Values.tls.ui }}{{ end -}}
+{{- if eq .part "metrics" }}{{ $values = .root.Values.tls.metrics }}{{ end -}}
+{{- default (printf "%s-%s-tls" (include "tempora.fullname" .root) .part) $values.existingSecret -}}
+{{- end -}}
+
+{{/* The name replicas ask for (SNI) and verify when they call each other. */}}
+{{- define "tempora.internodeServerName" -}}
+{{- default (printf "%s-internode.%s" (include "tempora.fullname" .) .Release.Namespace) .Values.tls.internode.serverName -}}
+{{- end -}}
+
+{{/* Which listeners have TLS: "true" or "". */}}
+{{- define "tempora.internodeTls" -}}
+{{- if and .Values.tls.enabled .Values.tls.internode.enabled }}true{{ end -}}
+{{- end -}}
+{{- define "tempora.uiTls" -}}
+{{- if and .Values.tls.enabled .Values.tls.ui.enabled }}true{{ end -}}
+{{- end -}}
+{{- define "tempora.metricsTls" -}}
+{{- if and .Values.tls.enabled .Values.tls.metrics.enabled }}true{{ end -}}
+{{- end -}}
+
+{{/* The cluster secret's Secret and key, "" when Tempora is left to keep one in the database. */}}
+{{- define "tempora.clusterSecretName" -}}
+{{- if .Values.cluster.secret.existingSecret -}}
+{{- .Values.cluster.secret.existingSecret -}}
+{{- else if .Values.cluster.secret.create -}}
+{{- printf "%s-cluster" (include "tempora.fullname" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The UI session key's Secret. */}}
+{{- define "tempora.sessionSecretName" -}}
+{{- default (printf "%s-ui-session" (include "tempora.fullname" .) ) .Values.ui.auth.sessionSecret.existingSecret -}}
+{{- end -}}
+
+{{/* Refuses security values the server would refuse or that cannot work, naming the value. Renders nothing. */}}
+{{- define "tempora.validateSecurity" -}}
+{{- $tls := .Values.tls -}}
+{{- if $tls.enabled -}}
+{{- /* The internode certificate has its own CA by default, so only the other listeners need issuerRef. */ -}}
+{{- $needsIssuer := or (not $tls.frontend.existingSecret) (and $tls.ui.enabled (not $tls.ui.existingSecret)) (and $tls.metrics.enabled (not $tls.metrics.existingSecret)) -}}
+{{- $needsCertManager := or $needsIssuer (and $tls.internode.enabled (not $tls.internode.existingSecret)) -}}
+{{- if and $needsCertManager (not $tls.certManager.enabled) -}}
+{{- fail "tls.enabled: every listener with TLS needs its existingSecret when tls.certManager.enabled is false" -}}
+{{- end -}}
+{{- if and $needsIssuer $tls.certManager.enabled (not $tls.certManager.issuerRef.name) -}}
+{{- fail "tls.certManager.issuerRef.name is required: the cert-manager Issuer or ClusterIssuer that signs Tempora's certificates" -}}
+{{- end -}}
+{{- end -}}
+{{- if and $tls.enabled $tls.ui.enabled $tls.ui.requireClientAuth (not $tls.ui.clientCaSecret) -}}
+{{- fail "tls.ui.requireClientAuth needs tls.ui.clientCaSecret: the CA browser certificates must chain to" -}}
+{{- end -}}
+{{- if .Values.authorization.enabled -}}
+{{- if not .Values.authorization.jwksUrl -}}
+{{- fail "authorization.jwksUrl is required when authorization.enabled: the JWKS URL of the token issuer" -}}
+{{- end -}}
+{{- end -}}
+{{- if .Values.ui.auth.enabled -}}
+{{- if not .Values.ui.auth.providerUrl }}{{ fail "ui.auth.providerUrl is required when ui.auth.enabled" }}{{ end -}}
+{{- if not .Values.ui.auth.clientId }}{{ fail "ui.auth.clientId is required when ui.auth.enabled" }}{{ end -}}
+{{- if not .Values.ui.auth.callbackUrl }}{{ fail "ui.auth.callbackUrl is required when ui.auth.enabled" }}{{ end -}}
+{{- if not .Values.ui.auth.clientSecret.existingSecret }}{{ fail "ui.auth.clientSecret.existingSecret is required when ui.auth.enabled: a Secret holding the OIDC client secret" }}{{ end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The security settings of the server containers (TLS, cluster secret, authorization, UI login): files and names. */}}
+{{- define "tempora.securityEnv" -}}
+{{- $tls := .Values.tls -}}
+{{- if $tls.enabled }}
+- name: TEMPORAL_TLS_REFRESH_INTERVAL
+  value: {{ $tls.refreshInterval | quote }}
+- name: TEMPORAL_TLS_FRONTEND_CERT
+  value: /etc/tempora/tls/frontend/tls.crt
+- name: TEMPORAL_TLS_FRONTEND_KEY
+  value: /etc/tempora/tls/frontend/tls.key
+{{- if $tls.frontend.requireClientAuth }}
+- name: TEMPORAL_TLS_REQUIRE_CLIENT_AUTH
+  value: "true"
+{{- end }}
+{{- if $tls.frontend.clientCaSecret }}
+- name: TEMPORAL_TLS_CLIENT1_CA_CERT
+  value: {{ printf "/etc/tempora/tls/frontend-client-ca/%s" $tls.frontend.clientCaKey | quote }}
+{{- else if $tls.frontend.requireClientAuth }}
+- name: TEMPORAL_TLS_CLIENT1_CA_CERT
+  value: /etc/tempora/tls/frontend/ca.crt
+{{- end }}
+{{- end }}
+{{- if include "tempora.internodeTls" . }}
+- name: TEMPORAL_TLS_SERVER_CERT
+  value: /etc/tempora/tls/internode/tls.crt
+- name: TEMPORAL_TLS_SERVER_KEY
+  value: /etc/tempora/tls/internode/tls.key
+- name: TEMPORAL_TLS_SERVER_CA_CERT
+  value: /etc/tempora/tls/internode/ca.crt
+- name: TEMPORAL_TLS_INTERNODE_SERVER_NAME
+  value: {{ include "tempora.internodeServerName" . | quote }}
+{{- end }}
+{{- if include "tempora.uiTls" . }}
+- name: TEMPORA_UI_TLS_CERT
+  value: /etc/tempora/tls/ui/tls.crt
+- name: TEMPORA_UI_TLS_KEY
+  value: /etc/tempora/tls/ui/tls.key
+{{- if $tls.ui.clientCaSecret }}
+- name: TEMPORA_UI_TLS_CLIENT_CA
+  value: {{ printf "/etc/tempora/tls/ui-client-ca/%s" $tls.ui.clientCaKey | quote }}
+{{- end }}
+{{- if $tls.ui.requireClientAuth }}
+- name: TEMPORA_UI_TLS_REQUIRE_CLIENT_AUTH
+  value: "true"
+{{- end }}
+{{- end }}
+{{- if include "tempora.metricsTls" . }}
+- name: TEMPORA_METRICS_TLS_CERT
+  value: /etc/tempora/tls/metrics/tls.crt
+- name: TEMPORA_METRICS_TLS_KEY
+  value: /etc/tempora/tls/metrics/tls.key
+{{- end }}
+{{- if include "tempora.clusterSecretName" . }}
+- name: TEMPORA_CLUSTER_SECRET_FILE
+  value: /etc/tempora/cluster/secret
+{{- end }}
+{{- with .Values.authorization }}
+{{- if .enabled }}
+- name: TEMPORAL_AUTH_AUTHORIZER
+  value: default
+- name: TEMPORAL_AUTH_CLAIM_MAPPER
+  value: default
+- name: TEMPORAL_JWT_KEY_SOURCE1
+  value: {{ .jwksUrl | quote }}
+{{- if .jwksUrl2 }}
+- name: TEMPORAL_JWT_KEY_SOURCE2
+  value: {{ .jwksUrl2 | quote }}
+{{- end }}
+- name: TEMPORAL_JWT_KEY_REFRESH
+  value: {{ .refreshInterval | quote }}
+- name: TEMPORAL_JWT_PERMISSIONS_CLAIM
+  value: {{ .permissionsClaim | quote }}
+{{- if .audience }}
+- name: TEMPORA_AUTH_AUDIENCE
+  value: {{ .audience | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- with .Values.ui.auth }}
+{{- if .enabled }}
+- name: TEMPORAL_AUTH_ENABLED
+  value: "true"
+- name: TEMPORAL_AUTH_PROVIDER_URL
+  value: {{ .providerUrl | quote }}
+{{- if .issuerUrl }}
+- name: TEMPORAL_AUTH_ISSUER_URL
+  value: {{ .issuerUrl | quote }}
+{{- end }}
+- name: TEMPORAL_AUTH_CLIENT_ID
+  value: {{ .clientId | quote }}
+- name: TEMPORAL_AUTH_CALLBACK_URL
+  value: {{ .callbackUrl | quote }}
+- name: TEMPORAL_AUTH_SCOPES
+  value: {{ join "," .scopes | quote }}
+{{- if .useIdTokenAsBearer }}
+- name: TEMPORAL_AUTH_USE_ID_TOKEN_AS_BEARER
+  value: "true"
+{{- end }}
+{{- if .maxSessionDuration }}
+- name: TEMPORA_UI_AUTH_MAX_SESSION_DURATION
+  value: {{ .maxSessionDuration | quote }}
+{{- end }}
+- name: TEMPORA_UI_AUTH_CLIENT_SECRET_FILE
+  value: /etc/tempora/ui-auth/client-secret/client-secret
+- name: TEMPORA_UI_SESSION_SECRET_FILE
+  value: /etc/tempora/ui-auth/session/secret
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* Where the server containers see the security Secrets: whole directories (no subPath), so renewals appear in place. */}}
+{{- define "tempora.securityVolumeMounts" -}}
+{{- $tls := .Values.tls -}}
+{{- if $tls.enabled }}
+- name: tls-frontend
+  mountPath: /etc/tempora/tls/frontend
+  readOnly: true
+{{- if $tls.frontend.clientCaSecret }}
+- name: tls-frontend-client-ca
+  mountPath: /etc/tempora/tls/frontend-client-ca
+  readOnly: true
+{{- end }}
+{{- end }}
+{{- if include "tempora.internodeTls" . }}
+- name: tls-internode
+  mountPath: /etc/tempora/tls/internode
+  readOnly: true
+{{- end }}
+{{- if include "tempora.uiTls" . }}
+- name: tls-ui
+  mountPath: /etc/tempora/tls/ui
+  readOnly: true
+{{- if $tls.ui.clientCaSecret }}
+- name: tls-ui-client-ca
+  mountPath: /etc/tempora/tls/ui-client-ca
+  readOnly: true
+{{- end }}
+{{- end }}
+{{- if include "tempora.metricsTls" . }}
+- name: tls-metrics
+  mountPath: /etc/tempora/tls/metrics
+  readOnly: true
+{{- end }}
+{{- if include "tempora.clusterSecretName" . }}
+- name: cluster-secret
+  mountPath: /etc/tempora/cluster
+  readOnly: true
+{{- end }}
+{{- if .Values.ui.auth.enabled }}
+- name: ui-auth-client-secret
+  mountPath: /etc/tempora/ui-auth/client-secret
+  readOnly: true
+- name: ui-auth-session
+  mountPath: /etc/tempora/ui-auth/session
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{/* The Secret volumes behind tempora.securityVolumeMounts; files are 0440, readable through the pod's fsGroup. */}}
+{{- define "tempora.securityVolumes" -}}
+{{- $tls := .Values.tls -}}
+{{- if $tls.enabled }}
+- name: tls-frontend
+  secret:
+    secretName: {{ include "tempora.tlsSecretName" (dict "root" . "part" "frontend") | quote }}
+    defaultMode: 288
+{{- if $tls.frontend.clientCaSecret }}
+- name: tls-frontend-client-ca
+  secret:
+    secretName: {{ $tls.frontend.clientCaSecret | quote }}
+    defaultMode: 288
+    items:
+      - key: {{ $tls.frontend.clientCaKey | quote }}
+        path: {{ $tls.frontend.clientCaKey | quote }}
+{{- end }}
+{{- end }}
+{{- if include "tempora.internodeTls" . }}
+- name: tls-internode
+  secret:
+    secretName: {{ include "tempora.tlsSecretName" (dict "root" . "part" "internode") | quote }}
+    defaultMode: 288
+{{- end }}
+{{- if include "tempora.uiTls" . }}
+- name: tls-ui
+  secret:
+    secretName: {{ include "tempora.tlsSecretName" (dict "root" . "part" "ui") | quote }}
+    defaultMode: 288
+{{- if $tls.ui.clientCaSecret }}
+- name: tls-ui-client-ca
+  secret:
+    secretName: {{ $tls.ui.clientCaSecret | quote }}
+    defaultMode: 288
+    items:
+      - key: {{ $tls.ui.clientCaKey | quote }}
+        path: {{ $tls.ui.clientCaKey | quote }}
+{{- end }}
+{{- end }}
+{{- if include "tempora.metricsTls" . }}
+- name: tls-metrics
+  secret:
+    secretName: {{ include "tempora.tlsSecretName" (dict "root" . "part" "metrics") | quote }}
+    defaultMode: 288
+{{- end }}
+{{- with include "tempora.clusterSecretName" . }}
+- name: cluster-secret
+  secret:
+    secretName: {{ . | quote }}
+    defaultMode: 288
+    items:
+      - key: {{ ternary $.Values.cluster.secret.key "secret" (not (not $.Values.cluster.secret.existingSecret)) | quote }}
+        path: secret
+{{- end }}
+{{- with .Values.ui.auth }}
+{{- if .enabled }}
+- name: ui-auth-client-secret
+  secret:
+    secretName: {{ .clientSecret.existingSecret | quote }}
+    defaultMode: 288
+    items:
+      - key: {{ .clientSecret.key | quote }}
+        path: client-secret
+- name: ui-auth-session
+  secret:
+    secretName: {{ include "tempora.sessionSecretName" $ | quote }}
+    defaultMode: 288
+    items:
+      - key: {{ ternary .sessionSecret.key "secret" (not (not .sessionSecret.existingSecret)) | quote }}
+        path: secret
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/*
+A random secret generated once: on upgrades the value already in the cluster is read back (lookup), so pods keep
+it. `helm template` and dry runs cannot read the cluster and show a fresh value. Argument: dict root, name, component.
+*/}}
+{{- define "tempora.generatedSecret" -}}
+{{- $existing := lookup "v1" "Secret" .root.Release.Namespace .name -}}
+{{- $value := randAlphaNum 48 | b64enc -}}
+{{- if $existing }}{{ if $existing.data }}{{ if $existing.data.secret }}{{ $value = $existing.data.secret }}{{ end }}{{ end }}{{ end -}}
+apiVersion: v1
+kind: Secret
+metadata:
+  name: {{ .name | quote }}
+  labels:
+    {{- include "tempora.labels" .root | nindent 4 }}
+    app.kubernetes.io/component: {{ .component | quote }}
+type: Opaque
+data:
+  secret: {{ $value | quote }}
+{{- end -}}
+
+{{/*
+A cert-manager Certificate for one listener. Argument: dict root, part, service (the Service whose names it carries,
+if any), dnsNames (more names), extraName (one more, may be empty), ipAddresses, issuerRef (overrides), clientAuth
+(also a client certificate: the internode one, which replicas present to each other).
+*/}}
+{{- define "tempora.certificate" -}}
+{{- $root := .root -}}
+{{- $cm := $root.Values.tls.certManager -}}
+{{- $issuer := default (dict) .issuerRef -}}
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata:
+  name: {{ printf "%s-%s" (include "tempora.fullname" $root) .part | quote }}
+  labels:
+    {{- include "tempora.labels" $root | nindent 4 }}
+    app.kubernetes.io/component: {{ .part | quote }}
+spec:
+  secretName: {{ include "tempora.tlsSecretName" (dict "root" $root "part" .part) | quote }}
+  issuerRef:
+    name: {{ default $cm.issuerRef.name $issuer.name | quote }}
+    kind: {{ default $cm.issuerRef.kind $issuer.kind | quote }}
+    group: {{ default $cm.issuerRef.group $issuer.group | quote }}
+  duration: {{ $cm.duration | quote }}
+  renewBefore: {{ $cm.renewBefore | quote }}
+  privateKey:
+    algorithm: {{ $cm.privateKey.algorithm | quote }}
+    size: {{ $cm.privateKey.size }}
+    # PKCS#8 PEM ("BEGIN PRIVATE KEY"), and a new key at each renewal.
+    encoding: PKCS8
+    rotationPolicy: Always
+  usages:
+    - digital signature
+    - key encipherment
+    - server auth
+    {{- if .clientAuth }}
+    - client auth
+    {{- end }}
+  dnsNames:
+    {{- if .service }}
+    {{- $host := printf "%s-%s" (include "tempora.fullname" $root) .service }}
+    - {{ $host | quote }}
+    - {{ printf "%s.%s" $host $root.Release.Namespace | quote }}
+    - {{ printf "%s.%s.svc" $host $root.Release.Namespace | quote }}
+    - {{ printf "%s.%s.svc.%s" $host $root.Release.Namespace $root.Values.tls.clusterDomain | quote }}
+    {{- end }}
+    {{- range .dnsNames }}
+    - {{ . | quote }}
+    {{- end }}
+    {{- if .extraName }}
+    - {{ .extraName | quote }}
+    {{- end }}
+  {{- with .ipAddresses }}
+  ipAddresses:
+    {{- range . }}
+    - {{ . | quote }}
+    {{- end }}
+  {{- end }}
 {{- end -}}

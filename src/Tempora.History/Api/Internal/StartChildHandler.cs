@@ -95,7 +95,7 @@ internal sealed class StartChildHandler(
         }
         catch (WorkflowAlreadyStartedException taken)
         {
-            var sibling = await SiblingParentRunAsync(call, a.WorkflowId, taken.RunId, ct);
+            var sibling = taken.Running ? await SiblingParentRunAsync(call, a.WorkflowId, taken.RunId, ct) : null;
             return new ChildStartOutcome(null, (int)StartChildWorkflowExecutionFailedCause.WorkflowAlreadyExists, sibling);
         }
     }
@@ -103,10 +103,14 @@ internal sealed class StartChildHandler(
     /// <summary>How long after a reset its run waits for the children of the run it replaced to be closed.</summary>
     private static readonly TimeSpan OrphanGracePeriod = TimeSpan.FromSeconds(10);
 
-    /// <summary>The run of the same parent workflow that started the running workflow holding a child's id, if any.</summary>
+    /// <summary>
+    /// The run of the same parent workflow that started the running workflow holding a child's id, if any. The holder
+    /// may have closed since the start was refused (the replaced run's close policy races with this start): it still
+    /// counts, so the start is tried again rather than failed.
+    /// </summary>
     private async Task<string?> SiblingParentRunAsync(ChildStartCall call, string workflowId, string runId, CancellationToken ct)
     {
-        var holder = await steps.TryReadAsync(new WorkflowKey(call.TargetNamespaceId, workflowId, runId), s => s.IsOpen ? s.Parent : null, ct);
+        var holder = await steps.TryReadAsync(new WorkflowKey(call.TargetNamespaceId, workflowId, runId), s => s.Parent, ct);
         return holder is not null && holder.NamespaceId == call.ParentNamespaceId && holder.WorkflowId == call.ParentWorkflowId
             && holder.RunId != call.ParentRunId
             ? holder.RunId

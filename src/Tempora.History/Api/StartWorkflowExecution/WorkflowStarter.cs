@@ -69,7 +69,7 @@ internal sealed class WorkflowStarter(
                         default:
                             throw new WorkflowAlreadyStartedException(
                                 $"Workflow execution is already running. WorkflowId: {spec.WorkflowId}, RunId: {current.RunId}.",
-                                current.CreateRequestId, current.RunId, current.FirstExecutionRunId);
+                                current.CreateRequestId, current.RunId, current.FirstExecutionRunId, running: true);
                     }
                 }
                 else if (reuse == WorkflowIdReusePolicy.RejectDuplicate
