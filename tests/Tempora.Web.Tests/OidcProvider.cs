@@ -20,10 +20,12 @@ public sealed class OidcProvider : IAsyncDisposable
 
     public Uri Issuer { get; }
 
-    /// <param name="serviceClients">Clients of the client-credentials grant and the permissions of their tokens.</param>
     /// <param name="uiBases">The UIs (replicas) the client may return to.</param>
+    /// <param name="serviceClients">Clients of the client-credentials grant and the permissions of their tokens.</param>
+    /// <param name="accessTokenPermissions">False: the users' permissions are in their ID tokens only.</param>
     public static async Task<OidcProvider> StartAsync(string clientId, string clientSecret, IReadOnlyList<Uri> uiBases,
-        IReadOnlyDictionary<string, string[]> accounts, IReadOnlyDictionary<string, string[]>? serviceClients = null)
+        IReadOnlyDictionary<string, string[]> accounts, IReadOnlyDictionary<string, string[]>? serviceClients = null,
+        bool accessTokenPermissions = true)
     {
         var dir = Directory();
         if (!System.IO.Directory.Exists(Path.Combine(dir, "node_modules", "oidc-provider")))
@@ -37,6 +39,7 @@ public sealed class OidcProvider : IAsyncDisposable
             redirectUris = uiBases.Select(ui => new Uri(ui, "/auth/sso/callback").ToString()),
             postLogoutRedirectUris = uiBases.Select(ui => new Uri(ui, "/auth/logout/callback").ToString()),
             accounts,
+            accessTokenPermissions,
             serviceClients = (serviceClients ?? new Dictionary<string, string[]>()).ToDictionary(c => c.Key,
                 c => new { secret = ServiceClientSecret(c.Key), permissions = c.Value }),
         });

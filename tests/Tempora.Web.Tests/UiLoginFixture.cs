@@ -52,7 +52,7 @@ public class UiLoginFixture : IAsyncLifetime
         Directory.CreateDirectory(_dir);
         var uiPort = FreePort();
         UiBase = new Uri($"http://127.0.0.1:{uiPort}/");
-        _provider = await OidcProvider.StartAsync(ClientId, "test-client-secret", [UiBase], Accounts, ServiceClients);
+        _provider = await OidcProvider.StartAsync(ClientId, "test-client-secret", [UiBase], Accounts, ServiceClients, AccessTokenPermissions);
         _server = await TemporaServer.StartAsync(
             Configure(new TemporaOptions
             {
@@ -74,6 +74,9 @@ public class UiLoginFixture : IAsyncLifetime
 
     /// <summary>Clients of the provider's client-credentials grant, with their tokens' permissions.</summary>
     protected virtual IReadOnlyDictionary<string, string[]> ServiceClients { get; } = new Dictionary<string, string[]>();
+
+    /// <summary>False: the users' permissions claim is in their ID tokens only.</summary>
+    protected virtual bool AccessTokenPermissions => true;
 
     /// <summary>The server's options beyond the UI login.</summary>
     protected virtual TemporaOptions Configure(TemporaOptions options) => options;

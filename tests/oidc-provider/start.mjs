@@ -11,6 +11,8 @@
 // at start and published at the issuer's jwks_uri, where the frontend's claim mapper fetches it. Optional
 // "serviceClients" ({"id": {"secret": "...", "permissions": [...]}}) get such access tokens by the client-credentials
 // grant (resource urn:tempora, scope temporal): the SDK client and worker of a test with the authorizer on.
+// "accessTokenPermissions": false leaves the users' access tokens without the claim (only their ID tokens have it),
+// so a test can tell which of the two the UI sends.
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
@@ -73,7 +75,9 @@ const provider = new Provider(issuer, {
     },
   },
   async extraTokenClaims(_ctx, token) {
-    if (token.kind === 'AccessToken') return { permissions: accounts[token.accountId] ?? [] };
+    if (token.kind === 'AccessToken') {
+      return config.accessTokenPermissions === false ? undefined : { permissions: accounts[token.accountId] ?? [] };
+    }
     if (token.kind === 'ClientCredentials') return { permissions: serviceClients[token.clientId]?.permissions ?? [] };
     return undefined;
   },
