@@ -14,6 +14,11 @@ fi
 # The database-restart tests start clusters of their own from these binaries (tests/Tempora.EndToEnd.Tests/PrivatePostgres.cs).
 export TEMPORA_TEST_PG_BIN="${TEMPORA_TEST_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}"
 
+# The real OpenID Connect provider the web UI's login tests start (tests/oidc-provider; node_modules is not committed).
+if [ ! -d tests/oidc-provider/node_modules ]; then
+    (cd tests/oidc-provider && npm ci --no-audit --no-fund)
+fi
+
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 

@@ -31,6 +31,7 @@ internal static class ServerConfiguration
         ("SERVICES", "services"),
         ("BIND_ON_IP", "ip"),
         ("TEMPORAL_BROADCAST_ADDRESS", "broadcastAddress"),
+        .. UiAuthConfiguration.TemporalVariables,
         .. TlsConfiguration.TemporalVariables,
         .. AuthorizationConfiguration.Variables,
     ];
@@ -78,6 +79,7 @@ internal static class ServerConfiguration
         .. TlsConfiguration.TemporaVariables,
         .. AuthorizationConfiguration.TemporaVariables,
         .. MemoryBoundVariables,
+        .. UiAuthConfiguration.TemporaVariables,
     ];
 
     /// <summary>Every role a process can run; all of them by default.</summary>
@@ -166,6 +168,7 @@ internal static class ServerConfiguration
                 Maximum = Duration(config, "namespaceMaxRetention", RetentionBounds.DefaultMaximum),
             },
             UiAllowedHosts = UiAllowedHosts(config),
+            UiAuth = UiAuthConfiguration.Read(config),
             Tls = TlsConfiguration.Parse(config),
             Authorization = AuthorizationConfiguration.Parse(config),
         };

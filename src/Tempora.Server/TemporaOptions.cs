@@ -98,6 +98,9 @@ public sealed record TemporaOptions
     /// </summary>
     public IReadOnlyList<string> UiAllowedHosts { get; init; } = [];
 
+    /// <summary>The web UI's OpenID Connect login (ui:auth:*, TEMPORAL_AUTH_*); null: no login (docs/security.md).</summary>
+    public Tempora.Web.Security.UiAuthSettings? UiAuth { get; init; }
+
     /// <summary>TLS and mTLS of the gRPC, web UI and metrics listeners, and between replicas; off by default.</summary>
     public TlsOptions Tls { get; init; } = new();
 

@@ -265,6 +265,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
                 FrontendSocket: listeners.Loopback.Path)
             {
                 AllowedHosts = options.UiAllowedHosts,
+                Auth = options.UiAuth,
             });
         }
 

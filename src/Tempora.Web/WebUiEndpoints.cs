@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tempora.Core.Loopback;
+using Tempora.Web.Markup;
 using Tempora.Web.Pages;
 using Tempora.Web.Rendering;
 using Tempora.Web.Security;
@@ -28,6 +29,8 @@ internal static partial class WebUiEndpoints
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tempora.Web");
 
         var allowedHosts = new UiHostAllowList(settings.AllowedHosts, MachineName());
+        var auth = settings.Auth;
+        var policy = auth is null ? UiResponseHeaders.ContentSecurityPolicy : UiResponseHeaders.PolicyWithProvider(auth.ProviderUrl);
 
         // Runs after routing picked an endpoint: the UI port serves UI endpoints only (its own 404 page for anything
         // else, /metrics included), and other ports never serve a UI endpoint.
@@ -36,7 +39,7 @@ internal static partial class WebUiEndpoints
             var onUiPort = context.Connection.LocalPort == settings.UiPort();
             if (onUiPort)
             {
-                UiResponseHeaders.Apply(context.Response);
+                UiResponseHeaders.Apply(context.Response, policy);
                 if (!allowedHosts.Allows(context.Request.Host))
                 {
                     await RefuseHostAsync(context);
@@ -46,6 +49,11 @@ internal static partial class WebUiEndpoints
                 if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
                 {
                     bodySize.MaxRequestBodySize = MaxRequestBodyBytes;
+                }
+                // With the login on, nothing on the UI port (pages, assets, the 404 page) answers before it.
+                if (auth is not null && await UiLogin.HandleAsync(context))
+                {
+                    return;
                 }
             }
             var uiEndpoint = context.GetEndpoint()?.Metadata.GetMetadata<UiEndpoint>() is not null;
@@ -71,6 +79,19 @@ internal static partial class WebUiEndpoints
             try
             {
                 await handler(request);
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unauthenticated && auth is not null && !context.Response.HasStarted)
+            {
+                if (UiLogin.MayLogInAgain(context))
+                {
+                    // The frontend no longer takes the user's token (expired, revoked, keys rotated): log in again.
+                    await UiLogin.ChallengeAsync(context);
+                }
+                else
+                {
+                    await request.WriteErrorAsync(StatusCodes.Status401Unauthorized, "Not signed in",
+                        $"The server refuses the token of your login at {auth.ProviderUrl.Host}: {e.Status.Detail} Its authorization settings must trust that provider's keys.");
+                }
             }
             catch (RpcException e) when (!context.Response.HasStarted)
             {
@@ -128,6 +149,21 @@ internal static partial class WebUiEndpoints
         ui.MapGet("/namespaces/{namespace}/schedules", Page(ScheduleListPage.RenderAsync));
         ui.MapGet("/namespaces/{namespace}/schedules/{scheduleId}", Page(ScheduleDetailPage.RenderAsync));
         ui.MapPost("/namespaces/{namespace}/schedules/{scheduleId}/{action}", Page(ScheduleActions.HandleAsync));
+        if (auth is not null)
+        {
+            ui.MapPost(UiLogin.LogoutPath, Page(async request =>
+            {
+                if (await ActionForm.ReadAsync(request, "any page") is not null)
+                {
+                    await UiLogin.LogoutAsync(request.Http);
+                }
+            }));
+            ui.MapGet(UiLogin.SignedOutPath, Page(request => request.WritePageAsync("Signed out", Html.Of($"""
+                <h1>Signed out</h1>
+                <p>You have signed out of the Tempora UI.</p>
+                <p><a href="/">Sign in again</a></p>
+                """))));
+        }
     }
 
     /// <summary>

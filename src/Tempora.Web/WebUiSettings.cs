@@ -7,4 +7,7 @@ public sealed record WebUiSettings(Func<int> UiPort, string FrontendSocket)
 {
     /// <summary>Host names the UI answers to besides IP literals, localhost and this machine's name (<see cref="Security.UiHostAllowList"/>).</summary>
     public IReadOnlyList<string> AllowedHosts { get; init; } = [];
+
+    /// <summary>The OpenID Connect login; null (the default) leaves the UI open to whoever reaches its port.</summary>
+    public Security.UiAuthSettings? Auth { get; init; }
 }

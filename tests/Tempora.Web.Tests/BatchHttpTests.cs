@@ -62,7 +62,7 @@ public sealed class BatchHttpTests(UiServerFixture fixture) : IDisposable
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(fixture.UiBase, path))
         {
-            Content = new FormUrlEncodedContent(fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))),
+            Content = await UiForms.FormAsync(_http, fixture, fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))),
         };
         if (origin is not null)
         {

@@ -96,6 +96,27 @@ public sealed class HttpTests(UiServerFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task Terminate_WithoutAntiforgeryToken_IsRefusedAndChangesNothing()
+    {
+        var handle = await fixture.Client.StartWorkflowAsync((AwaitSignalWorkflow wf) => wf.RunAsync(), new($"no-token-{Guid.NewGuid():N}", fixture.TaskQueue));
+        var path = $"/namespaces/default/workflows/{handle.Id}/{handle.ResultRunId}/terminate";
+        var token = await UiForms.TokenAsync(_http, fixture);
+
+        // Same origin (no Origin header, as a script sends it), but no token; then a token this client's cookie does not match.
+        using var bare = await _http.PostAsync(new Uri(fixture.UiBase, path), new FormUrlEncodedContent([new("reason", "no token")]));
+        using var other = new HttpClient();
+        using var foreign = await other.PostAsync(new Uri(fixture.UiBase, path), new FormUrlEncodedContent([new("reason", "foreign token"), token]));
+
+        Assert.Equal(HttpStatusCode.BadRequest, bare.StatusCode);
+        Assert.Contains("antiforgery token", await bare.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, foreign.StatusCode);
+        Assert.Equal(WorkflowExecutionStatus.Running, (await handle.DescribeAsync()).Status);
+        using var valid = await _http.PostAsync(new Uri(fixture.UiBase, path), new FormUrlEncodedContent([new("reason", "with token"), token]));
+        Assert.Equal(HttpStatusCode.Redirect, valid.StatusCode);
+        Assert.Equal(WorkflowExecutionStatus.Terminated, (await handle.DescribeAsync()).Status);
+    }
+
+    [Fact]
     public async Task Actions_GetRequest_DoesNotChangeTheRun()
     {
         var handle = await fixture.Client.StartWorkflowAsync((AwaitSignalWorkflow wf) => wf.RunAsync(), new($"get-{Guid.NewGuid():N}", fixture.TaskQueue));

@@ -203,9 +203,9 @@ public sealed class ScheduleHttpTests(UiServerFixture fixture) : IDisposable
 
     private Task<HttpResponseMessage> GetAsync(string path) => _http.GetAsync(new Uri(fixture.UiBase, path));
 
-    private Task<HttpResponseMessage> PostAsync(string path, params (string Name, string Value)[] fields) =>
-        _http.PostAsync(new Uri(fixture.UiBase, path),
-            new FormUrlEncodedContent(fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))));
+    private async Task<HttpResponseMessage> PostAsync(string path, params (string Name, string Value)[] fields) =>
+        await _http.PostAsync(new Uri(fixture.UiBase, path),
+            await UiForms.FormAsync(_http, fixture, fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))));
 
     /// <summary>The list's row of a schedule, waiting for it: the list reads visibility, which follows the write.</summary>
     private async Task<string> WaitForRowAsync(string path, string scheduleId)

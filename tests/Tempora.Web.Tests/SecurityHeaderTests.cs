@@ -100,7 +100,7 @@ public sealed class SecurityHeaderTests(UiServerFixture fixture) : IDisposable
         var handle = await fixture.Client.StartWorkflowAsync((AwaitSignalWorkflow wf) => wf.RunAsync(), new($"csp-action-{Guid.NewGuid():N}", fixture.TaskQueue));
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(fixture.UiBase, RunPath(handle.Id, handle.ResultRunId!).Replace("/history", "/signal", StringComparison.Ordinal)))
         {
-            Content = new FormUrlEncodedContent([new("name", "Finish"), new("input", "\"headers\"")]),
+            Content = await UiForms.FormAsync(_http, fixture, [new("name", "Finish"), new("input", "\"headers\"")]),
         };
 
         using var response = await _http.SendAsync(request);

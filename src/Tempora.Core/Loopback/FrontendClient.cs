@@ -35,14 +35,30 @@ public sealed class FrontendClient : IDisposable
     }
 
     /// <summary>Calls the unary RPC whose request type is <typeparamref name="TRequest"/> (within 15 s, or
-    /// <paramref name="timeout"/> for a long poll).</summary>
-    public async Task<TResponse> CallAsync<TRequest, TResponse>(TRequest request, CancellationToken ct, TimeSpan? timeout = null)
+    /// <paramref name="timeout"/> for a long poll), with <paramref name="headers"/> (the web UI's user's bearer token).</summary>
+    public async Task<TResponse> CallAsync<TRequest, TResponse>(TRequest request, CancellationToken ct, TimeSpan? timeout = null,
+        Metadata? headers = null)
         where TRequest : class, IMessage<TRequest>, new()
         where TResponse : class, IMessage<TResponse>, new()
     {
         var call = _channel.Value.CreateCallInvoker().AsyncUnaryCall(Rpc<TRequest, TResponse>.Method, null,
-            new CallOptions(headers: _headers, deadline: DateTime.UtcNow + (timeout ?? CallTimeout), cancellationToken: ct), request);
+            new CallOptions(Merge(_headers, headers), deadline: DateTime.UtcNow + (timeout ?? CallTimeout), cancellationToken: ct), request);
         return await call.ResponseAsync;
+    }
+
+    /// <summary>This client's own headers (the system caller's proof) and the call's (a user's token), together.</summary>
+    private static Metadata? Merge(Metadata? own, Metadata? call)
+    {
+        if (own is null || call is null)
+        {
+            return own ?? call;
+        }
+        var both = new Metadata();
+        foreach (var entry in own.Concat(call))
+        {
+            both.Add(entry);
+        }
+        return both;
     }
 
     public void Dispose()

@@ -1,10 +1,12 @@
 using Microsoft.AspNetCore.Http;
+using Tempora.Web.Security;
 
 namespace Tempora.Web.Pages;
 
 /// <summary>
 /// The checks every posted action passes before it is read: same origin, an HTML form, within the form reader's
-/// limits. A refused post has been answered when <see cref="ReadAsync"/> returns null.
+/// limits, with the antiforgery token of a form this UI rendered. A refused post has been answered when
+/// <see cref="ReadAsync"/> returns null.
 /// </summary>
 internal static class ActionForm
 {
@@ -23,9 +25,10 @@ internal static class ActionForm
                 "Actions take an HTML form (application/x-www-form-urlencoded or multipart/form-data).");
             return null;
         }
+        IFormCollection form;
         try
         {
-            return await request.Http.Request.ReadFormAsync(request.Aborted);
+            form = await request.Http.Request.ReadFormAsync(request.Aborted);
         }
         catch (InvalidDataException e)
         {
@@ -33,6 +36,13 @@ internal static class ActionForm
             await request.WriteErrorAsync(StatusCodes.Status413PayloadTooLarge, "Too large", e.Message);
             return null;
         }
+        if (!await UiAntiforgery.IsValidAsync(request.Http))
+        {
+            await request.WriteErrorAsync(StatusCodes.Status400BadRequest, "Refused",
+                $"This form has no valid antiforgery token (it was not rendered by this UI for you, or your session changed); open {page} and submit it again.");
+            return null;
+        }
+        return form;
     }
 
     /// <summary>

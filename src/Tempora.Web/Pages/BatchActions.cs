@@ -54,7 +54,7 @@ internal static class BatchActions
         {
             await BatchConfirmPage.RenderAsync(request, ns, kind, selection, form, Error(e.Message), StatusCodes.Status400BadRequest);
         }
-        catch (RpcException e) when (e.StatusCode != StatusCode.Unavailable)
+        catch (RpcException e) when (UiRequest.ShownOnPage(e))
         {
             // Shown on the confirmation, with the form as it was, so that it can be fixed and sent again.
             var (status, _) = UiRequest.Describe(e.StatusCode);
@@ -82,7 +82,7 @@ internal static class BatchActions
             });
             request.Http.Response.Redirect(Format.BatchUrl(ns, jobId) + "?done=stop", permanent: false, preserveMethod: false);
         }
-        catch (RpcException e) when (e.StatusCode is not (StatusCode.Unavailable or StatusCode.NotFound))
+        catch (RpcException e) when (UiRequest.ShownOnPage(e) && e.StatusCode != StatusCode.NotFound)
         {
             var (status, _) = UiRequest.Describe(e.StatusCode);
             await BatchDetailPage.RenderAsync(request, Error(Message(e)), status);
@@ -137,7 +137,7 @@ internal static class BatchActions
         return start;
     }
 
-    private static string Message(RpcException e) => e.Status.Detail.Length > 0 ? e.Status.Detail : e.StatusCode.ToString();
+    private static string Message(RpcException e) => UiRequest.Refusal(e);
 
     private static Html Error(string message) => Html.Of($"<p class=\"error\" role=\"alert\">{message}</p>");
 }

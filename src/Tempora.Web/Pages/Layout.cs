@@ -6,7 +6,8 @@ namespace Tempora.Web.Pages;
 /// <summary>The frame of every page: header with navigation and namespace switcher, then the page's content.</summary>
 internal static class Layout
 {
-    public static string Render(string title, string? ns, IReadOnlyList<string> namespaces, Html content, Html head = default)
+    /// <param name="user">The signed-in user's name, with a sign-out button; null when the login is off.</param>
+    public static string Render(string title, string? ns, IReadOnlyList<string> namespaces, Html content, Html head = default, string? user = null)
     {
         var w = new HtmlWriter();
         w.Write($"""
@@ -45,6 +46,14 @@ internal static class Layout
             w.Write($"""
                 </select>
                 <noscript><button type="submit">Go</button></noscript>
+                </form>
+                """);
+        }
+        if (user is not null)
+        {
+            w.Write($"""
+                <form class="logout" method="post" action="{Security.UiLogin.LogoutPath}">
+                <span class="user">{user}</span> <button type="submit">Sign out</button>
                 </form>
                 """);
         }

@@ -82,10 +82,10 @@ internal static class ScheduleActions
         {
             await ScheduleDetailPage.RenderAsync(request, Error(e.Message), StatusCodes.Status400BadRequest);
         }
-        catch (RpcException e) when (e.StatusCode is not (StatusCode.Unavailable or StatusCode.NotFound))
+        catch (RpcException e) when (UiRequest.ShownOnPage(e) && e.StatusCode != StatusCode.NotFound)
         {
             var (status, _) = UiRequest.Describe(e.StatusCode);
-            await ScheduleDetailPage.RenderAsync(request, Error(e.Status.Detail.Length > 0 ? e.Status.Detail : e.StatusCode.ToString()), status);
+            await ScheduleDetailPage.RenderAsync(request, Error(UiRequest.Refusal(e)), status);
         }
     }
 

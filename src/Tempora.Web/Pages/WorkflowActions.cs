@@ -113,10 +113,10 @@ internal static class WorkflowActions
         {
             await WorkflowDetailPage.RenderAsync(request, Error(e.Message), StatusCodes.Status400BadRequest);
         }
-        catch (RpcException e) when (e.StatusCode != StatusCode.Unavailable)
+        catch (RpcException e) when (UiRequest.ShownOnPage(e))
         {
             var (status, _) = UiRequest.Describe(e.StatusCode);
-            await WorkflowDetailPage.RenderAsync(request, Error(e.Status.Detail.Length > 0 ? e.Status.Detail : e.StatusCode.ToString()), status);
+            await WorkflowDetailPage.RenderAsync(request, Error(UiRequest.Refusal(e)), status);
         }
     }
 
