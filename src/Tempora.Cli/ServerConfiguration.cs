@@ -176,6 +176,13 @@ internal static class ServerConfiguration
         {
             throw new ConfigurationException("Setting 'namespaceMinRetention' is greater than 'namespaceMaxRetention'.");
         }
+        if (options.Authorization.UsesDefaultAuthorizer && !options.Headless && options.UiAuth is null)
+        {
+            // The UI calls the frontend with its user's token; without a login it has none, and every page would be refused.
+            throw new ConfigurationException(
+                "Setting 'global:authorization:authorizer' is 'default' but the web UI has no login: turn on 'ui:auth:enabled' " +
+                "(TEMPORAL_AUTH_ENABLED) with an OpenID Connect provider, or run without the web role (services: frontend, history, matching, worker).");
+        }
         options = WithMemoryBounds(options, config);
         options = DynamicConfigLimits.Apply(options, config);
         return ParseStore(config["db"] ?? "sqlite") switch

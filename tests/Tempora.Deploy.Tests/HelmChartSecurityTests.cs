@@ -269,6 +269,7 @@ public sealed class HelmChartSecurityTests
     [InlineData("tls: {enabled: true, certManager: {enabled: false}, frontend: {existingSecret: x}}", "needs its existingSecret")]
     [InlineData("tls: {enabled: true, certManager: {issuerRef: {name: ca}}, ui: {enabled: true, requireClientAuth: true}}", "tls.ui.requireClientAuth needs tls.ui.clientCaSecret")]
     [InlineData("authorization: {enabled: true}", "authorization.jwksUrl is required")]
+    [InlineData("authorization: {enabled: true, jwksUrl: 'https://idp.example/keys'}", "the UI would have no token")]
     [InlineData("ui: {auth: {enabled: true, providerUrl: 'https://dex.example', clientId: tempora, callbackUrl: 'https://ui.example/auth/sso/callback'}}", "ui.auth.clientSecret.existingSecret is required")]
     [InlineData("ui: {auth: {enabled: true, clientId: tempora}}", "ui.auth.providerUrl is required")]
     public void IncompleteSecurityValues_AreRefusedNamingTheValue(string values, string message)
@@ -285,6 +286,7 @@ public sealed class HelmChartSecurityTests
               enabled: true
               jwksUrl: https://dex.homelab.local/keys
               audience: tempora
+            server: {services: [frontend, history, matching, worker]}
             """);
         AssertValid(manifests);
         var env = Env(manifests);

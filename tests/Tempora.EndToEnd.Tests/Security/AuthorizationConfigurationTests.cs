@@ -13,6 +13,7 @@ public sealed class AuthorizationConfigurationTests
         {
             ["TEMPORAL_AUTH_AUTHORIZER"] = "default",
             ["TEMPORAL_AUTH_CLAIM_MAPPER"] = "Default",
+            ["SERVICES"] = "frontend:history:matching:worker",
             ["TEMPORAL_JWT_KEY_SOURCE1"] = "https://idp.example/jwks.json",
             ["TEMPORAL_JWT_KEY_SOURCE2"] = "file:///etc/tempora/jwks.json",
             ["TEMPORAL_JWT_KEY_REFRESH"] = "5m",
@@ -33,6 +34,7 @@ public sealed class AuthorizationConfigurationTests
     {
         var file = Path.Combine(TestFiles.NewTempDir(), "config.yaml");
         File.WriteAllText(file, """
+            services: [frontend, history, matching, worker]
             global:
               authorization:
                 authorizer: default
@@ -92,6 +94,29 @@ public sealed class AuthorizationConfigurationTests
             """);
         var e = Assert.Throws<ConfigurationException>(() => ServerConfiguration.ToOptions(ServerConfiguration.Load(file, new Hashtable())));
         Assert.Contains("'global:authorization:audienceMapper'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DefaultAuthorizer_WithTheWebUiButNoLogin_Refused_WithoutTheWebRoleOrWithALogin_Accepted()
+    {
+        var environment = new Hashtable
+        {
+            ["TEMPORAL_AUTH_AUTHORIZER"] = "default",
+            ["TEMPORAL_AUTH_CLAIM_MAPPER"] = "default",
+            ["TEMPORAL_JWT_KEY_SOURCE1"] = "http://127.0.0.1:1/jwks",
+        };
+        var e = Assert.Throws<ConfigurationException>(() => Options(environment));
+        Assert.Contains("'ui:auth:enabled'", e.Message, StringComparison.Ordinal);
+
+        Assert.True(Options(new Hashtable(environment) { ["SERVICES"] = "frontend,history,matching,worker" }).Authorization.UsesDefaultAuthorizer);
+        var withLogin = Options(new Hashtable(environment)
+        {
+            ["TEMPORAL_AUTH_ENABLED"] = "true",
+            ["TEMPORAL_AUTH_PROVIDER_URL"] = "https://idp.example",
+            ["TEMPORAL_AUTH_CLIENT_ID"] = "tempora-ui",
+            ["TEMPORAL_AUTH_CLIENT_SECRET"] = "not-a-real-secret",
+        });
+        Assert.NotNull(withLogin.UiAuth);
     }
 
     private static Tempora.Server.TemporaOptions Options(Hashtable environment) =>

@@ -55,6 +55,9 @@ services (the roles; empty means all), replicas and resources.
 {{- end -}}
 {{- end -}}
 {{- $web := or (not $services) (has "web" $services) -}}
+{{- if and $web $root.Values.authorization.enabled (not $root.Values.ui.auth.enabled) -}}
+{{- fail (printf "Deployment %s serves the web UI with authorization.enabled but ui.auth.enabled is false: the UI would have no token and every page would be refused; turn on ui.auth or move web out of its services" .component) -}}
+{{- end -}}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
