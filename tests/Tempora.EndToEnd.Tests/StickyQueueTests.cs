@@ -26,6 +26,9 @@ public sealed class StickyQueueTests(ServerFixture fixture)
             handle = await workerA.ExecuteAsync(async () =>
             {
                 var h = await Client.StartWorkflowAsync((CollectSignalsWorkflow wf) => wf.RunAsync(2), new(workflowId, taskQueue));
+                // The first task done before the signal, so that the signal's task is scheduled on A's sticky queue (a
+                // signal that arrives before the first task starts rides in that task, and no task would be sticky).
+                await Wait.ForHistoryEventAsync(h, EventType.WorkflowTaskCompleted);
                 await h.SignalAsync(wf => wf.AddAsync("on A"));
                 await Wait.UntilAsync(
                     () => h.QueryAsync(wf => wf.Values()),
