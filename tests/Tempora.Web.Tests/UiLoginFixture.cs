@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 using Tempora.Server;
 using Tempora.Web.Security;
@@ -30,46 +29,35 @@ public class UiLoginFixture : IAsyncLifetime
         ["writer"] = ["default:write"],
     };
 
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"tempora-web-login-{Guid.NewGuid():N}");
-    private readonly CancellationTokenSource _stopWorker = new();
     private OidcProvider? _provider;
-    private TemporaServer? _server;
-    private Task? _worker;
-    private IPlaywright? _playwright;
+    private UiTestHost? _host;
 
     public string TaskQueue { get; } = $"web-login-{Guid.NewGuid():N}";
 
     public OidcProvider Provider => _provider ?? throw new InvalidOperationException("not started");
 
-    public TemporalClient Client { get; private set; } = null!;
+    public TemporalClient Client => (_host ?? throw new InvalidOperationException("not started")).Client;
 
-    public IBrowser Browser { get; private set; } = null!;
+    public IBrowser Browser => (_host ?? throw new InvalidOperationException("not started")).Browser;
 
     public Uri UiBase { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_dir);
         var uiPort = FreePort();
         UiBase = new Uri($"http://127.0.0.1:{uiPort}/");
         _provider = await OidcProvider.StartAsync(ClientId, "test-client-secret", [UiBase], Accounts, ServiceClients, AccessTokenPermissions);
-        _server = await TemporaServer.StartAsync(
+        _host = await UiTestHost.StartAsync(
             Configure(new TemporaOptions
             {
                 Ip = "127.0.0.1",
                 Port = 0,
                 UiPort = uiPort,
                 MetricsPort = 0,
-                DbFilename = Path.Combine(_dir, "tempora.db"),
-                LogLevel = LogLevel.Warning,
                 UiAuth = new UiAuthSettings { ProviderUrl = _provider.Issuer, ClientId = ClientId, ClientSecret = "test-client-secret" },
             }),
-            logging => logging.ClearProviders());
-        Client = await TemporalClient.ConnectAsync(await ConfigureClientAsync(new TemporalClientConnectOptions(_server.GrpcAddress)));
-        var worker = new TemporalWorker(Client, new TemporalWorkerOptions(TaskQueue).AddWorkflow<AwaitSignalWorkflow>());
-        _worker = RunWorkerAsync(worker);
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = UiServerFixture.ChromiumPath, Headless = true });
+            ConfigureClientAsync,
+            new TemporalWorkerOptions(TaskQueue).AddWorkflow<AwaitSignalWorkflow>());
     }
 
     /// <summary>Clients of the provider's client-credentials grant, with their tokens' permissions.</summary>
@@ -108,32 +96,13 @@ public class UiLoginFixture : IAsyncLifetime
 
     public virtual async Task DisposeAsync()
     {
-        if (Browser is not null)
+        if (_host is not null)
         {
-            await Browser.CloseAsync();
-        }
-        _playwright?.Dispose();
-        await _stopWorker.CancelAsync();
-        if (_worker is not null)
-        {
-            await _worker;
-        }
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
+            await _host.DisposeAsync();
         }
         if (_provider is not null)
         {
             await _provider.DisposeAsync();
-        }
-        _stopWorker.Dispose();
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp directory is not a test failure.
         }
     }
 
@@ -143,20 +112,5 @@ public class UiLoginFixture : IAsyncLifetime
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private async Task RunWorkerAsync(TemporalWorker worker)
-    {
-        using (worker)
-        {
-            try
-            {
-                await worker.ExecuteAsync(_stopWorker.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                // Stopped by DisposeAsync.
-            }
-        }
     }
 }
