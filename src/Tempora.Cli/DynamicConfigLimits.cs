@@ -7,7 +7,8 @@ namespace Tempora.Cli;
 /// <summary>
 /// The limits a user sets under the names of Temporal's dynamic-config keys: `start-dev --dynamic-config-value
 /// limit.blobSize.error=1048576` (the Temporal CLI's flag) or, for `tempora start`, a `dynamicConfig:` section of the
-/// config file. Values are byte or key counts.
+/// config file. Values are byte or key counts, or, for the switches every SDK's dev-server launcher passes, the one
+/// value that describes how this server always behaves.
 /// </summary>
 internal static class DynamicConfigLimits
 {
@@ -26,8 +27,20 @@ internal static class DynamicConfigLimits
         ["frontend.searchAttributesTotalSizeLimit"] = (o, v) => o with { SearchAttributesTotalSizeLimit = v },
     };
 
+    /// <summary>
+    /// Switches of Temporal's that sdk-core's ephemeral dev server sets on every start (so every SDK's
+    /// <c>createLocal</c>/<c>start_local</c> passes them). Tempora cannot turn these behaviours off or on, so only the
+    /// value it always has is accepted; the other is refused naming the key.
+    /// </summary>
+    private static readonly Dictionary<string, (bool Value, string Why)> FixedSwitches = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["frontend.enableServerVersionCheck"] = (false, "this server never calls Temporal's version-check service"),
+        ["frontend.enableUpdateWorkflowExecution"] = (true, "workflow updates are always served"),
+        ["frontend.enableUpdateWorkflowExecutionAsyncAccepted"] = (true, "updates that wait only for Accepted are always served"),
+    };
+
     /// <summary>The keys this server understands, for help texts and error messages.</summary>
-    public static string KnownKeys => string.Join(", ", Keys.Keys);
+    public static string KnownKeys => string.Join(", ", Keys.Keys.Concat(FixedSwitches.Keys));
 
     /// <summary>Applies KEY=VALUE pairs (start-dev's flag); throws <see cref="ConfigurationException"/> on a bad one.</summary>
     public static TemporaOptions Apply(TemporaOptions options, IEnumerable<string> pairs)
@@ -56,6 +69,16 @@ internal static class DynamicConfigLimits
 
     private static TemporaOptions Apply(TemporaOptions options, string key, string value)
     {
+        if (FixedSwitches.TryGetValue(key, out var fixedSwitch))
+        {
+            // Temporal reads these as booleans, case-insensitively (strconv.ParseBool's true/false spellings suffice).
+            if (!bool.TryParse(value, out var wanted) || wanted != fixedSwitch.Value)
+            {
+                var always = fixedSwitch.Value ? "true" : "false";
+                throw new ConfigurationException($"Dynamic config key '{key}' can only be {always} on this server ({fixedSwitch.Why}), not '{value}'.");
+            }
+            return options;
+        }
         if (!Keys.TryGetValue(key, out var set))
         {
             throw new ConfigurationException($"Dynamic config key '{key}' is not one this server honours; it knows {KnownKeys}.");

@@ -39,7 +39,7 @@ internal sealed class StartDevCommand : Command
 
     private readonly Option<string> _logFormat = new("--log-format")
     {
-        Description = "Console log format: text or json",
+        Description = "Console log format: text or json (pretty, the Temporal CLI's legacy name of text, is text)",
         DefaultValueFactory = _ => "text",
     };
 
@@ -63,7 +63,7 @@ internal sealed class StartDevCommand : Command
 
     private readonly Option<string> _logLevel = new("--log-level")
     {
-        Description = "Lowest level written to the console log",
+        Description = "Lowest level written to the console log; never writes none (as the Temporal CLI's start-dev)",
         DefaultValueFactory = _ => "info",
     };
 
@@ -106,8 +106,9 @@ internal sealed class StartDevCommand : Command
         _ip.Validators.Add(CommonOptions.ValidateIp);
         _dbFilename.Validators.Add(CommonOptions.ValidateNotBlank);
         _namespaces.Validators.Add(CommonOptions.ValidateNotBlank);
-        _logLevel.AcceptOnlyFromAmong("debug", "info", "warn", "error");
-        _logFormat.AcceptOnlyFromAmong("text", "json");
+        _logLevel.AcceptOnlyFromAmong("debug", "info", "warn", "error", "never");
+        // pretty and never are the Temporal CLI's; sdk-core's dev-server launcher passes --log-format pretty.
+        _logFormat.AcceptOnlyFromAmong("text", "json", "pretty");
         _searchAttributes.Validators.Add(result =>
         {
             foreach (var token in result.Tokens)
@@ -179,7 +180,9 @@ internal sealed class StartDevCommand : Command
             UiPort = parseResult.GetValue(_uiPort),
             MetricsPort = parseResult.GetValue(_metricsPort),
             Metrics = !parseResult.GetValue(_noMetrics),
-            LogFormat = ServerConfiguration.ParseLogFormat(parseResult.GetRequiredValue(_logFormat)),
+            LogFormat = parseResult.GetRequiredValue(_logFormat) is "pretty"
+                ? LogFormat.Text
+                : ServerConfiguration.ParseLogFormat(parseResult.GetRequiredValue(_logFormat)),
             // Resolved here so that the banner names the file a later `start-dev -f` must point at.
             DbFilename = inMemory ? MemoryDbFilename : Path.GetFullPath(dbFilename),
             InMemory = inMemory,
@@ -188,7 +191,9 @@ internal sealed class StartDevCommand : Command
                 .Where(n => n != DefaultNamespace)
                 .Distinct(StringComparer.Ordinal)
                 .ToArray(),
-            LogLevel = ServerConfiguration.ParseLogLevel(parseResult.GetRequiredValue(_logLevel)),
+            LogLevel = parseResult.GetRequiredValue(_logLevel) is "never"
+                ? LogLevel.None
+                : ServerConfiguration.ParseLogLevel(parseResult.GetRequiredValue(_logLevel)),
             Headless = parseResult.GetValue(_headless),
             SearchAttributes = (parseResult.GetValue(_searchAttributes) ?? [])
                 .Select(ParseSearchAttribute)

@@ -1,0 +1,58 @@
+using Temporalio.Api.WorkflowService.V1;
+using Temporalio.Client;
+
+namespace Tempora.EndToEnd.Tests;
+
+/// <summary>
+/// `start-dev` takes the arguments sdk-core's ephemeral dev server passes to `temporal server start-dev` (every SDK's
+/// <c>TestWorkflowEnvironment.createLocal</c>), so an SDK can launch Tempora in its place: the Temporal CLI's
+/// legacy <c>--log-format pretty</c> and <c>--log-level never</c>, and the three dynamic-config switches it always sets.
+/// </summary>
+public sealed class StartDevSdkArgumentsTests
+{
+    /// <summary>What sdk-core adds after --port and --ip (crates/sdk-core/src/ephemeral_server/mod.rs).</summary>
+    private static readonly string[] SdkCoreArguments =
+    [
+        "--namespace", "default",
+        "--log-format", "pretty",
+        "--dynamic-config-value", "frontend.enableServerVersionCheck=false",
+        "--dynamic-config-value", "frontend.enableUpdateWorkflowExecution=true",
+        "--dynamic-config-value", "frontend.enableUpdateWorkflowExecutionAsyncAccepted=true",
+    ];
+
+    [Fact]
+    public async Task StartDev_SdkCoreDevServerArguments_ServesAndLogsNothing()
+    {
+        using var db = new TestDatabase("sdk-core-args", postgres: false);
+
+        await using var server = await TemporaProcess.StartAsync(new TemporaProcessOptions
+        {
+            DbFile = db.DbFile,
+            LogName = "sdk-core-args",
+            LogLevel = "never",
+            ExtraArguments = SdkCoreArguments,
+        });
+        var client = await TemporalClient.ConnectAsync(new(server.Address));
+        var described = await client.WorkflowService.DescribeNamespaceAsync(new DescribeNamespaceRequest { Namespace = "default" });
+
+        Assert.Equal("default", described.NamespaceInfo.Name);
+        // --log-level never: the banner is all the server writes (its lines are "Name: value", none a log entry).
+        Assert.All(server.OutputLines.Where(l => l.Length > 0), l => Assert.Matches(@"^(Tempora |[A-Za-z]+: )", l));
+    }
+
+    [Fact]
+    public async Task StartDev_UpdatesSwitchedOff_ExitsNamingTheKey()
+    {
+        using var db = new TestDatabase("sdk-core-args-off", postgres: false);
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => TemporaProcess.StartAsync(new TemporaProcessOptions
+        {
+            DbFile = db.DbFile,
+            LogName = "sdk-core-args-off",
+            ExtraArguments = ["--dynamic-config-value", "frontend.enableUpdateWorkflowExecution=false"],
+        }));
+
+        Assert.Contains("exited with code 1", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Dynamic config key 'frontend.enableUpdateWorkflowExecution' can only be true on this server", e.Message, StringComparison.Ordinal);
+    }
+}
