@@ -1,0 +1,20 @@
+import { activityInfo, ApplicationFailure } from '@temporalio/activity';
+
+/** Fails its first two attempts, then returns the attempt number it saw. */
+export async function flaky(): Promise<number> {
+  const { attempt } = activityInfo();
+  if (attempt < 3) {
+    throw ApplicationFailure.create({ type: 'Flaky', message: `attempt ${attempt} fails` });
+  }
+  return attempt;
+}
+
+/** Throws a non-retryable ApplicationFailure with details, for the failure-encoding test. */
+export async function rejectInput(input: string): Promise<never> {
+  throw ApplicationFailure.create({
+    type: 'TsBadInput',
+    message: `bad input: ${input}`,
+    nonRetryable: true,
+    details: [{ field: 'input', value: input }, 7],
+  });
+}

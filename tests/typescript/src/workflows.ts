@@ -1,0 +1,122 @@
+// Every workflow of the suite: one bundle, shared by the worker and the replayer.
+import {
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  executeChild,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type * as activities from './activities';
+
+const { flaky } = proxyActivities<typeof activities>({
+  startToCloseTimeout: '10s',
+  // Short, fixed backoff: three attempts take a fraction of a second.
+  retry: { initialInterval: '50ms', backoffCoefficient: 1, maximumAttempts: 5 },
+});
+const { rejectInput } = proxyActivities<typeof activities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '50ms', maximumAttempts: 5 },
+});
+
+export const addSignal = defineSignal<[string]>('add');
+export const itemsQuery = defineQuery<string[]>('items');
+export const addUpdate = defineUpdate<number, [number]>('add');
+export const finishSignal = defineSignal('finish');
+export const cancellationSeenQuery = defineQuery<string>('cancellationSeen');
+
+export async function greet(name: string): Promise<string> {
+  return `Hello, ${name}!`;
+}
+
+export async function retryingActivity(): Promise<number> {
+  return await flaky();
+}
+
+/** Returns how much workflow time passed across the timer. */
+export async function sleeper(ms: number): Promise<number> {
+  const before = Date.now();
+  await sleep(ms);
+  return Date.now() - before;
+}
+
+/** Collects signalled items until it has `count` of them; the items are queryable meanwhile. */
+export async function collector(count: number): Promise<string[]> {
+  const items: string[] = [];
+  setHandler(addSignal, (item) => void items.push(item));
+  setHandler(itemsQuery, () => [...items]);
+  await condition(() => items.length >= count);
+  return items;
+}
+
+/** Adds update arguments to a total until signalled to finish; negative arguments are refused by the validator. */
+export async function counter(): Promise<number> {
+  let total = 0;
+  let finished = false;
+  setHandler(
+    addUpdate,
+    (n) => {
+      total += n;
+      return total;
+    },
+    {
+      validator: (n) => {
+        if (n < 0) {
+          throw new Error(`negative amount ${n}`);
+        }
+      },
+    },
+  );
+  setHandler(finishSignal, () => void (finished = true));
+  await condition(() => finished);
+  return total;
+}
+
+export async function parent(name: string): Promise<string> {
+  const child = await executeChild(greet, { args: [name], workflowId: `${workflowInfo().workflowId}-child` });
+  return `parent got: ${child}`;
+}
+
+/** Continues as new until `iteration` reaches `last`, carrying the run count along. */
+export async function chain(iteration: number, last: number): Promise<string> {
+  if (iteration < last) {
+    await continueAsNew<typeof chain>(iteration + 1, last);
+  }
+  return `finished at iteration ${iteration} of run ${workflowInfo().runId}`;
+}
+
+/** Sleeps a day; records what a cancellation looked like from inside before letting it fail the workflow. */
+export async function cancellable(): Promise<void> {
+  let seen = 'nothing';
+  setHandler(cancellationSeenQuery, () => seen);
+  try {
+    await sleep('1 day');
+  } catch (err) {
+    seen = isCancellation(err) ? (err as Error).constructor.name : `not a cancellation: ${err}`;
+    throw err;
+  }
+}
+
+export async function waitForever(): Promise<void> {
+  await condition(() => false);
+}
+
+export async function activityFailure(input: string): Promise<void> {
+  await rejectInput(input);
+}
+
+export async function workflowFailure(): Promise<void> {
+  throw ApplicationFailure.create({
+    type: 'TsWorkflowError',
+    message: 'workflow refuses',
+    nonRetryable: true,
+    details: ['first detail', { n: 2 }],
+    cause: ApplicationFailure.create({ type: 'TsInnerError', message: 'inner reason', details: [true] }),
+  });
+}
