@@ -36,6 +36,8 @@ stop_server() {
     fi
 }
 trap 'stop_server; rm -rf "$work"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # Always ends the script with the closing line, whatever stopped the suite.
 finish() {

@@ -14,7 +14,7 @@ test('activity: a failing activity is retried until its third attempt succeeds, 
   assert.equal(withAttributes(history, 'activityTaskScheduledEventAttributes').length, 1);
   const started = withAttributes(history, 'activityTaskStartedEventAttributes');
   assert.equal(started.length, 1);
-  assert.equal(started[0].attempt, 3);
+  assert.equal(started[0].attempt, 3, 'the attempt that completed');
   const failure = started[0].lastFailure;
   assert.equal(failure?.message, 'attempt 2 fails', 'the started event carries the previous attempt\'s failure');
   assert.equal(failure?.applicationFailureInfo?.type, 'Flaky');
