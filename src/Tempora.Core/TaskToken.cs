@@ -49,6 +49,10 @@ public sealed record TaskToken(
         {
             throw new InvalidArgumentException("Error deserializing task token: token is empty or too short.");
         }
+        if (bytes[0] == TemporalTaskToken.FirstByte)
+        {
+            return TemporalTaskToken.Read(bytes);
+        }
         var body = bytes[..^4];
         if (Checksum(body) != BinaryPrimitives.ReadUInt32LittleEndian(bytes[^4..]) || body[0] != Version)
         {

@@ -16,8 +16,18 @@ internal sealed partial class WorkflowServiceImpl
         return await schedules.CreateAsync(ns, request, context.CancellationToken);
     }
 
-    public async Task<DescribeScheduleResponse> DescribeSchedule(DescribeScheduleRequest request, ServerCallContext context) =>
-        await schedules.DescribeAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
+    public async Task<DescribeScheduleResponse> DescribeSchedule(DescribeScheduleRequest request, ServerCallContext context)
+    {
+        var ns = await NamespaceAsync(request.Namespace, context);
+        var response = await schedules.DescribeAsync(ns, request, context.CancellationToken);
+        // Temporal's frontend types the schedule's own attributes and its start action's (annotateSearchAttributes…).
+        response.SearchAttributes = OutgoingSearchAttributes.Typed(response.SearchAttributes, ns);
+        if (response.Schedule?.Action?.StartWorkflow is { } start)
+        {
+            start.SearchAttributes = OutgoingSearchAttributes.Typed(start.SearchAttributes, ns);
+        }
+        return response;
+    }
 
     public async Task<UpdateScheduleResponse> UpdateSchedule(UpdateScheduleRequest request, ServerCallContext context)
     {

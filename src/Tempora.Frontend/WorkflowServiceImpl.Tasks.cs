@@ -28,8 +28,10 @@ internal sealed partial class WorkflowServiceImpl
         {
             return new PollWorkflowTaskQueueResponse(); // the worker shut down: nothing more for it
         }
-        return await polls.PollAsync(queue, request, context, lease.Token,
+        var response = await polls.PollAsync(queue, request, context, lease.Token,
             ct => taskPoller.PollWorkflowTaskAsync(ns, queue, poller, request, deadline, ct)) ?? new PollWorkflowTaskQueueResponse();
+        OutgoingSearchAttributes.Type(response.History, ns);
+        return response;
     }
 
     public async Task<PollActivityTaskQueueResponse> PollActivityTaskQueue(PollActivityTaskQueueRequest request, ServerCallContext context)
@@ -65,9 +67,11 @@ internal sealed partial class WorkflowServiceImpl
 
     public async Task<RespondWorkflowTaskCompletedResponse> RespondWorkflowTaskCompleted(RespondWorkflowTaskCompletedRequest request, ServerCallContext context)
     {
-        await TokenInNamespaceAsync(request.Namespace, request.TaskToken, context);
+        var ns = await TokenInNamespaceAsync(request.Namespace, request.TaskToken, context);
         UnsupportedFields.Check(request);
-        return await history.RespondWorkflowTaskCompletedAsync(request, context.CancellationToken);
+        var response = await history.RespondWorkflowTaskCompletedAsync(request, context.CancellationToken);
+        OutgoingSearchAttributes.Type(response.WorkflowTask?.History, ns);
+        return response;
     }
 
     public async Task<RespondWorkflowTaskFailedResponse> RespondWorkflowTaskFailed(RespondWorkflowTaskFailedRequest request, ServerCallContext context)
@@ -183,17 +187,18 @@ internal sealed partial class WorkflowServiceImpl
     /// does. An empty namespace is taken as the token's, whose state is checked then (a deleted namespace's tasks are
     /// not completed).
     /// </summary>
-    private async Task TokenInNamespaceAsync(string ns, ByteString token, ServerCallContext context)
+    /// <summary>The namespace the token belongs to, which must be the one named when the request names one.</summary>
+    private async Task<NamespaceRecord> TokenInNamespaceAsync(string ns, ByteString token, ServerCallContext context)
     {
         if (string.IsNullOrEmpty(ns))
         {
-            NamespaceStates.Check(await history.Namespaces.GetByIdAsync(Token(token).NamespaceId, context.CancellationToken), context.Method);
-            return;
+            return NamespaceStates.Check(await history.Namespaces.GetByIdAsync(Token(token).NamespaceId, context.CancellationToken), context.Method);
         }
         var named = await NamespaceAsync(ns, context);
         if (named.Id != Token(token).NamespaceId)
         {
             throw new InvalidArgumentException("Operation requested with a token from a different namespace.");
         }
+        return named;
     }
 }

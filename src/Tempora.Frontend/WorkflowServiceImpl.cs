@@ -129,7 +129,12 @@ internal sealed partial class WorkflowServiceImpl(
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         ReadRequestsValidation.Validate(request);
-        return await history.DescribeWorkflowExecutionAsync(ns, request, context.CancellationToken);
+        var response = await history.DescribeWorkflowExecutionAsync(ns, request, context.CancellationToken);
+        if (response.WorkflowExecutionInfo is { } info)
+        {
+            info.SearchAttributes = OutgoingSearchAttributes.Typed(info.SearchAttributes, ns);
+        }
+        return response;
     }
 
     public async Task<GetWorkflowExecutionHistoryResponse> GetWorkflowExecutionHistory(
@@ -140,7 +145,9 @@ internal sealed partial class WorkflowServiceImpl(
         // The CLI and UI want stored history only; SDK workers also need the transient workflow task (§3.5).
         var client = context.RequestHeaders.GetValue("client-name") ?? "";
         var forWorker = client is not ("temporal-cli" or "temporal-ui");
-        return await history.GetWorkflowExecutionHistoryAsync(ns, request, forWorker, LongPollWait(context), context.CancellationToken);
+        var response = await history.GetWorkflowExecutionHistoryAsync(ns, request, forWorker, LongPollWait(context), context.CancellationToken);
+        OutgoingSearchAttributes.Type(response.History, ns);
+        return response;
     }
 
     public async Task<GetWorkflowExecutionHistoryReverseResponse> GetWorkflowExecutionHistoryReverse(
@@ -148,7 +155,9 @@ internal sealed partial class WorkflowServiceImpl(
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         ReadRequestsValidation.Validate(request);
-        return await history.GetWorkflowExecutionHistoryReverseAsync(ns, request, context.CancellationToken);
+        var response = await history.GetWorkflowExecutionHistoryReverseAsync(ns, request, context.CancellationToken);
+        OutgoingSearchAttributes.Type(response.History, ns);
+        return response;
     }
 
     public async Task<UpdateWorkflowExecutionResponse> UpdateWorkflowExecution(UpdateWorkflowExecutionRequest request, ServerCallContext context)

@@ -181,6 +181,160 @@ public sealed class TemporalAnswerTests(ServerFixture fixture)
         await fixture.Client.GetWorkflowHandle(id).TerminateAsync("done");
     }
 
+    [Fact]
+    public async Task UntypedSearchAttributes_AreReturnedWithTheirRegisteredType()
+    {
+        var id = ServerFixture.NewWorkflowId("sa-untyped");
+        var taskQueue = ServerFixture.NewTaskQueue("sa-untyped");
+        var start = new StartWorkflowExecutionRequest
+        {
+            Namespace = "default",
+            WorkflowId = id,
+            WorkflowType = new() { Name = "Raw" },
+            TaskQueue = RawWorker.NormalQueue(taskQueue),
+            RequestId = Guid.NewGuid().ToString(),
+            // As the TypeScript SDK's legacy searchAttributes send them: JSON lists, no `type` metadata.
+            SearchAttributes = Untyped(("CustomerId", "[\"c-1\"]"), ("OrderPriority", "[3]")),
+        };
+        await Raw.StartWorkflowExecutionAsync(start);
+
+        var task = await RawWorker.PollWorkflowTaskAsync(fixture.Client, taskQueue);
+        AssertTypes(task.History.Events[0].WorkflowExecutionStartedEventAttributes.SearchAttributes, ("CustomerId", "Keyword"), ("OrderPriority", "Int"));
+        var upsert = new Command
+        {
+            CommandType = CommandType.UpsertWorkflowSearchAttributes,
+            UpsertWorkflowSearchAttributesCommandAttributes = new() { SearchAttributes = Untyped(("OrderPriority", "7")) },
+        };
+        await Raw.RespondWorkflowTaskCompletedAsync(RawWorker.Completion(task.TaskToken, upsert));
+
+        var described = await Raw.DescribeWorkflowExecutionAsync(new() { Namespace = "default", Execution = new() { WorkflowId = id } });
+        AssertTypes(described.WorkflowExecutionInfo.SearchAttributes, ("CustomerId", "Keyword"), ("OrderPriority", "Int"));
+        var history = await Raw.GetWorkflowExecutionHistoryAsync(new() { Namespace = "default", Execution = new() { WorkflowId = id } });
+        AssertTypes(history.History.Events.Single(e => e.EventType == EventType.UpsertWorkflowSearchAttributes)
+            .UpsertWorkflowSearchAttributesEventAttributes.SearchAttributes, ("OrderPriority", "Int"));
+        var reverse = await Raw.GetWorkflowExecutionHistoryReverseAsync(new() { Namespace = "default", Execution = new() { WorkflowId = id } });
+        AssertTypes(reverse.History.Events.Single(e => e.EventType == EventType.WorkflowExecutionStarted)
+            .WorkflowExecutionStartedEventAttributes.SearchAttributes, ("CustomerId", "Keyword"), ("OrderPriority", "Int"));
+        // A value that names its type keeps it, and the stored history is not rewritten: a second read answers the same.
+        var again = await Raw.GetWorkflowExecutionHistoryAsync(new() { Namespace = "default", Execution = new() { WorkflowId = id } });
+        Assert.Equal(history.History, again.History);
+        await fixture.Client.GetWorkflowHandle(id).TerminateAsync("done");
+    }
+
+    [Fact]
+    public async Task DescribeSchedule_UntypedSearchAttributes_AreReturnedWithTheirRegisteredType()
+    {
+        var scheduleId = ServerFixture.NewWorkflowId("sa-untyped-schedule");
+        await Raw.CreateScheduleAsync(new()
+        {
+            Namespace = "default",
+            ScheduleId = scheduleId,
+            RequestId = Guid.NewGuid().ToString(),
+            Schedule = new()
+            {
+                Spec = new() { Interval = { new Temporalio.Api.Schedule.V1.IntervalSpec { Interval = Duration.FromTimeSpan(TimeSpan.FromHours(1)) } } },
+                State = new() { Paused = true },
+                Action = new()
+                {
+                    StartWorkflow = new()
+                    {
+                        WorkflowId = scheduleId + "-wf",
+                        WorkflowType = new() { Name = "Raw" },
+                        TaskQueue = RawWorker.NormalQueue("sa-untyped-schedule"),
+                        SearchAttributes = Untyped(("OrderPriority", "[5]")),
+                    },
+                },
+            },
+            SearchAttributes = Untyped(("CustomerId", "\"c-2\"")),
+        });
+
+        var described = await Raw.DescribeScheduleAsync(new() { Namespace = "default", ScheduleId = scheduleId });
+
+        AssertTypes(described.SearchAttributes, ("CustomerId", "Keyword"));
+        AssertTypes(described.Schedule.Action.StartWorkflow.SearchAttributes, ("OrderPriority", "Int"));
+        await Raw.DeleteScheduleAsync(new() { Namespace = "default", ScheduleId = scheduleId });
+    }
+
+    [Fact]
+    public async Task DescribeWorkflow_WithoutTimeouts_LeavesThemUnset()
+    {
+        var (id, _) = await StartAsync("no-timeouts");
+        var timed = ServerFixture.NewWorkflowId("run-timeout");
+        await Raw.StartWorkflowExecutionAsync(new()
+        {
+            Namespace = "default",
+            WorkflowId = timed,
+            WorkflowType = new() { Name = "Raw" },
+            TaskQueue = RawWorker.NormalQueue("run-timeout"),
+            RequestId = Guid.NewGuid().ToString(),
+            WorkflowRunTimeout = Duration.FromTimeSpan(TimeSpan.FromMinutes(10)),
+        });
+
+        var untimed = (await Raw.DescribeWorkflowExecutionAsync(new() { Namespace = "default", Execution = new() { WorkflowId = id } })).ExecutionConfig;
+        var withRun = (await Raw.DescribeWorkflowExecutionAsync(new() { Namespace = "default", Execution = new() { WorkflowId = timed } })).ExecutionConfig;
+
+        Assert.Null(untimed.WorkflowRunTimeout);
+        Assert.Null(untimed.WorkflowExecutionTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(10), withRun.WorkflowRunTimeout.ToTimeSpan());
+        Assert.Null(withRun.WorkflowExecutionTimeout);
+        await fixture.Client.GetWorkflowHandle(id).TerminateAsync("done");
+        await fixture.Client.GetWorkflowHandle(timed).TerminateAsync("done");
+    }
+
+    [Fact]
+    public async Task TemporalFormatTaskToken_OfAnActivityTemporaDoesNotHave_IsNotFound()
+    {
+        var namespaceId = (await Raw.DescribeNamespaceAsync(new() { Namespace = "default" })).NamespaceInfo.Id;
+        // temporal.server.api.token.v1.Task, as a token saved from a Temporal server (or built by an SDK's tests) reads.
+        var token = new MemoryStream();
+        var output = new CodedOutputStream(token);
+        output.WriteTag(1, WireFormat.WireType.LengthDelimited);
+        output.WriteString(namespaceId);
+        output.WriteTag(2, WireFormat.WireType.LengthDelimited);
+        output.WriteString(Guid.NewGuid().ToString());
+        output.WriteTag(3, WireFormat.WireType.LengthDelimited);
+        output.WriteString(Guid.NewGuid().ToString());
+        output.WriteTag(4, WireFormat.WireType.Varint);
+        output.WriteInt64(5);
+        output.WriteTag(5, WireFormat.WireType.Varint);
+        output.WriteInt32(1);
+        output.WriteTag(6, WireFormat.WireType.LengthDelimited);
+        output.WriteString("1");
+        output.WriteTag(8, WireFormat.WireType.LengthDelimited);
+        output.WriteString("completeAsync");
+        output.Flush();
+        var bytes = ByteString.CopyFrom(token.ToArray());
+
+        var completed = await Assert.ThrowsAsync<RpcException>(() => Raw.RespondActivityTaskCompletedAsync(new() { Namespace = "default", TaskToken = bytes }));
+        var failed = await Assert.ThrowsAsync<RpcException>(() => Raw.RespondActivityTaskFailedAsync(new() { Namespace = "default", TaskToken = bytes, Failure = new() { Message = "x" } }));
+        var canceled = await Assert.ThrowsAsync<RpcException>(() => Raw.RespondActivityTaskCanceledAsync(new() { Namespace = "default", TaskToken = bytes }));
+        var heartbeat = await Assert.ThrowsAsync<RpcException>(() => Raw.RecordActivityTaskHeartbeatAsync(new() { Namespace = "default", TaskToken = bytes }));
+
+        Assert.All([completed, failed, canceled, heartbeat], e => Assert.Equal(RpcException.StatusCode.NotFound, e.Code));
+    }
+
+    private static SearchAttributes Untyped(params (string Name, string Json)[] values)
+    {
+        var attributes = new SearchAttributes();
+        foreach (var (name, json) in values)
+        {
+            attributes.IndexedFields[name] = new Payload
+            {
+                Metadata = { ["encoding"] = ByteString.CopyFromUtf8("json/plain") },
+                Data = ByteString.CopyFromUtf8(json),
+            };
+        }
+        return attributes;
+    }
+
+    private static void AssertTypes(SearchAttributes attributes, params (string Name, string Type)[] expected)
+    {
+        foreach (var (name, type) in expected)
+        {
+            Assert.Equal(type, attributes.IndexedFields[name].Metadata["type"].ToStringUtf8());
+        }
+    }
+
     private static Command ScheduleActivity(string id, string taskQueue) => new()
     {
         CommandType = CommandType.ScheduleActivityTask,

@@ -40,8 +40,9 @@ internal sealed class DescribeWorkflowExecutionHandler(RunResolver runs, Workflo
                 ExecutionConfig = new WorkflowExecutionConfig
                 {
                     TaskQueue = new TaskQueue { Name = s.TaskQueue, Kind = TaskQueueKind.Normal },
-                    WorkflowExecutionTimeout = Duration.FromTimeSpan(s.ExecutionTimeout ?? TimeSpan.Zero),
-                    WorkflowRunTimeout = Duration.FromTimeSpan(s.RunTimeout ?? TimeSpan.Zero),
+                    // Unset when the run has none, as Temporal answers (the TypeScript SDK reads a zero Duration as a timeout).
+                    WorkflowExecutionTimeout = s.ExecutionTimeout is { } execution && execution > TimeSpan.Zero ? Duration.FromTimeSpan(execution) : null,
+                    WorkflowRunTimeout = s.RunTimeout is { } run && run > TimeSpan.Zero ? Duration.FromTimeSpan(run) : null,
                     DefaultWorkflowTaskTimeout = Duration.FromTimeSpan(s.WorkflowTaskTimeout),
                     UserMetadata = s.UserMetadata,
                 },
