@@ -10,13 +10,7 @@ import {
   Worker,
 } from '@temporalio/worker';
 import type { LogLevel, WorkflowBundle } from '@temporalio/worker';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import * as activities from './activities';
-
-/** scripts/test-typescript.sh registers these on the server it starts (start-dev --search-attribute). */
-export const keywordKey = defineSearchAttributeKey('TsSuiteKeyword', SearchAttributeType.KEYWORD);
-export const intKey = defineSearchAttributeKey('TsSuiteInt', SearchAttributeType.INT);
-export const datetimeKey = defineSearchAttributeKey('TsSuiteDatetime', SearchAttributeType.DATETIME);
 
 export interface Suite {
   client: Client;

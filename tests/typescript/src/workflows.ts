@@ -9,15 +9,22 @@ import {
   executeChild,
   isCancellation,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   sleep,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type * as activities from './activities';
+import { datetimeKey, intKey, keywordKey } from './search-attributes';
 
 const { flaky } = proxyActivities<typeof activities>({
   startToCloseTimeout: '10s',
   // Short, fixed backoff: three attempts take a fraction of a second.
+  retry: { initialInterval: '50ms', backoffCoefficient: 1, maximumAttempts: 5 },
+});
+const { flaky: flakyLocal } = proxyLocalActivities<typeof activities>({
+  startToCloseTimeout: '10s',
   retry: { initialInterval: '50ms', backoffCoefficient: 1, maximumAttempts: 5 },
 });
 const { rejectInput } = proxyActivities<typeof activities>({
@@ -37,6 +44,10 @@ export async function greet(name: string): Promise<string> {
 
 export async function retryingActivity(): Promise<number> {
   return await flaky();
+}
+
+export async function retryingLocalActivity(): Promise<number> {
+  return await flakyLocal();
 }
 
 /** Returns how much workflow time passed across the timer. */
@@ -119,4 +130,12 @@ export async function workflowFailure(): Promise<void> {
     details: ['first detail', { n: 2 }],
     cause: ApplicationFailure.create({ type: 'TsInnerError', message: 'inner reason', details: [true] }),
   });
+}
+
+/** Returns the search attributes it was started with, as the workflow reads them, and adds one to TsSuiteInt. */
+export async function searchAttributesEcho(): Promise<{ keyword?: string; int?: number; datetime?: string }> {
+  const attributes = workflowInfo().typedSearchAttributes;
+  const int = attributes.get(intKey);
+  upsertSearchAttributes([{ key: intKey, value: (int ?? 0) + 1 }]);
+  return { keyword: attributes.get(keywordKey), int, datetime: attributes.get(datetimeKey)?.toISOString() };
 }

@@ -1,27 +1,33 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { Worker } from '@temporalio/worker';
-import { current, datetimeKey, intKey, keywordKey, workflowId } from '../env';
-import { addSignal, collector, greet, parent, retryingActivity } from '../workflows';
+import { current, eventually, workflowId } from '../env';
+import { datetimeKey, intKey, keywordKey } from '../search-attributes';
+import { addSignal, collector, parent, retryingActivity, searchAttributesEcho } from '../workflows';
 
-test('describe: search attributes set at start come back typed', async () => {
+test('search attributes: typed at start, read by the workflow, upserted by it, typed in describe and listable', async () => {
   const { client, taskQueue } = current();
+  const tag = randomUUID();
   const when = new Date('2026-01-02T03:04:05.678Z');
-  const handle = await client.workflow.start(greet, {
+  const handle = await client.workflow.start(searchAttributesEcho, {
     taskQueue,
     workflowId: workflowId('typed-sa'),
-    args: ['typed'],
     typedSearchAttributes: [
-      { key: keywordKey, value: 'kw' },
+      { key: keywordKey, value: tag },
       { key: intKey, value: 42 },
       { key: datetimeKey, value: when },
     ],
   });
-  await handle.result();
+  assert.deepEqual(await handle.result(), { keyword: tag, int: 42, datetime: when.toISOString() }, 'what the workflow read');
+
   const attributes = (await handle.describe()).typedSearchAttributes;
-  assert.equal(attributes.get(keywordKey), 'kw');
-  assert.equal(attributes.get(intKey), 42);
+  assert.equal(attributes.get(keywordKey), tag);
+  assert.equal(attributes.get(intKey), 43, 'the workflow\'s upsert');
   assert.deepEqual(attributes.get(datetimeKey), when);
+  const query = `${keywordKey.name} = '${tag}' AND ${intKey.name} = 43`;
+  const found = await eventually(() => client.workflow.count(query), (c) => c.count === 1, query);
+  assert.equal(found.count, 1);
 });
 
 test('replay: histories fetched from the server replay without nondeterminism on the same workflow bundle', async () => {

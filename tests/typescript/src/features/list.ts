@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
-import { current, eventually, keywordKey, workflowId } from '../env';
+import { current, eventually, workflowId } from '../env';
+import { keywordKey } from '../search-attributes';
 import { greet, waitForever } from '../workflows';
 
 async function listIds(query: string): Promise<string[]> {

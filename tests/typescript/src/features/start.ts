@@ -7,7 +7,12 @@ import { greet } from '../workflows';
 test('start: a started workflow completes with its result and describes as COMPLETED', async () => {
   const { client, taskQueue } = current();
   const id = workflowId('start');
-  const handle = await client.workflow.start(greet, { taskQueue, workflowId: id, args: ['Tempora'] });
+  const handle = await client.workflow.start(greet, {
+    taskQueue,
+    workflowId: id,
+    args: ['Tempora'],
+    memo: { owner: 'ts-suite', tags: ['a', 'b'] },
+  });
   assert.equal(handle.workflowId, id);
   assert.ok(handle.firstExecutionRunId, 'the start returns a run id');
 
@@ -17,6 +22,8 @@ test('start: a started workflow completes with its result and describes as COMPL
   assert.equal(description.type, 'greet');
   assert.equal(description.taskQueue, taskQueue);
   assert.equal(description.runId, handle.firstExecutionRunId);
+  assert.deepEqual(description.memo, { owner: 'ts-suite', tags: ['a', 'b'] });
+  assert.equal(description.historyLength, 5, 'started, workflow task scheduled/started/completed, completed');
 });
 
 test('start: a second start with a running workflow\'s id is refused as already started', async () => {
