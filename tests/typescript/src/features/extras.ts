@@ -30,6 +30,24 @@ test('search attributes: typed at start, read by the workflow, upserted by it, t
   assert.equal(found.count, 1);
 });
 
+test('search attributes: set untyped at start (the deprecated option), the server gives them their registered types', async () => {
+  const { client, taskQueue } = current();
+  const tag = randomUUID();
+  const when = new Date('2026-03-04T05:06:07.089Z');
+  // The deprecated `searchAttributes` option sends payloads without the type metadata; Temporal adds the registered
+  // type when it returns them (DescribeWorkflowExecution, the started event the worker reads).
+  const handle = await client.workflow.start(searchAttributesEcho, {
+    taskQueue,
+    workflowId: workflowId('untyped-sa'),
+    searchAttributes: { [keywordKey.name]: [tag], [intKey.name]: [7], [datetimeKey.name]: [when] },
+  });
+  assert.deepEqual(await handle.result(), { keyword: tag, int: 7, datetime: when.toISOString() }, 'what the workflow read');
+  const attributes = (await handle.describe()).typedSearchAttributes;
+  assert.equal(attributes.get(keywordKey), tag);
+  assert.equal(attributes.get(intKey), 8, 'the workflow\'s upsert');
+  assert.deepEqual(attributes.get(datetimeKey), when);
+});
+
 test('replay: histories fetched from the server replay without nondeterminism on the same workflow bundle', async () => {
   const { client, taskQueue, workflowBundle } = current();
   const handles = [
