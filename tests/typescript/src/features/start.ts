@@ -24,6 +24,10 @@ test('start: a started workflow completes with its result and describes as COMPL
   assert.equal(description.runId, handle.firstExecutionRunId);
   assert.deepEqual(description.memo, { owner: 'ts-suite', tags: ['a', 'b'] });
   assert.equal(description.historyLength, 5, 'started, workflow task scheduled/started/completed, completed');
+  // Timeouts not given at start are unset, not zero (Temporal leaves the fields out).
+  const config = description.raw.executionConfig;
+  assert.equal(config?.workflowRunTimeout ?? null, null, 'workflow run timeout');
+  assert.equal(config?.workflowExecutionTimeout ?? null, null, 'workflow execution timeout');
 });
 
 test('start: a second start with a running workflow\'s id is refused as already started', async () => {
