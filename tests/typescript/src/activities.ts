@@ -1,4 +1,4 @@
-import { activityInfo, ApplicationFailure } from '@temporalio/activity';
+import { activityInfo, ApplicationFailure, heartbeat, sleep } from '@temporalio/activity';
 
 /** Fails its first two attempts, then returns the attempt number it saw. */
 export async function flaky(): Promise<number> {
@@ -17,4 +17,12 @@ export async function rejectInput(input: string): Promise<never> {
     nonRetryable: true,
     details: [{ field: 'input', value: input }, 7],
   });
+}
+
+/** Heartbeats until the server reports the activity cancelled; its sleep then throws a CancelledFailure. */
+export async function heartbeatUntilCancelled(): Promise<never> {
+  for (;;) {
+    heartbeat();
+    await sleep(50);
+  }
 }

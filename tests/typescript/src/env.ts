@@ -44,7 +44,15 @@ export async function start(): Promise<void> {
   });
   const taskQueue = `ts-suite-${randomUUID()}`;
   const nativeConnection = await NativeConnection.connect({ address });
-  const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle, activities });
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue,
+    workflowBundle,
+    activities,
+    // Heartbeats are sent at most every 80% of the heartbeat timeout by default; the activity-cancellation test
+    // learns of its cancellation from the next heartbeat's response, so send them often.
+    maxHeartbeatThrottleInterval: '200ms',
+  });
   const running = worker.run();
   const connection = await Connection.connect({ address });
   suite = { client: new Client({ connection }), taskQueue, workflowBundle };

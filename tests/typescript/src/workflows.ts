@@ -1,6 +1,9 @@
 // Every workflow of the suite: one bundle, shared by the worker and the replayer.
 import {
+  ActivityCancellationType,
+  ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   condition,
   continueAsNew,
   defineQuery,
@@ -27,6 +30,12 @@ const { flaky: flakyLocal } = proxyLocalActivities<typeof activities>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '50ms', backoffCoefficient: 1, maximumAttempts: 5 },
 });
+const { heartbeatUntilCancelled } = proxyActivities<typeof activities>({
+  startToCloseTimeout: '60s',
+  heartbeatTimeout: '10s',
+  // Wait for the activity to acknowledge: its cancellation then travels back through a heartbeat and is recorded.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
 const { rejectInput } = proxyActivities<typeof activities>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '50ms', maximumAttempts: 5 },
@@ -36,6 +45,7 @@ export const addSignal = defineSignal<[string]>('add');
 export const itemsQuery = defineQuery<string[]>('items');
 export const addUpdate = defineUpdate<number, [number]>('add');
 export const finishSignal = defineSignal('finish');
+export const cancelActivitySignal = defineSignal('cancelActivity');
 export const cancellationSeenQuery = defineQuery<string>('cancellationSeen');
 
 export async function greet(name: string): Promise<string> {
@@ -48,6 +58,22 @@ export async function retryingActivity(): Promise<number> {
 
 export async function retryingLocalActivity(): Promise<number> {
   return await flakyLocal();
+}
+
+/** Runs a heartbeating activity until signalled, then cancels it and reports the failure chain it got back. */
+export async function cancelsActivity(): Promise<string> {
+  let cancel = false;
+  setHandler(cancelActivitySignal, () => void (cancel = true));
+  const scope = new CancellationScope();
+  const running = scope.run(() => heartbeatUntilCancelled());
+  await condition(() => cancel);
+  scope.cancel();
+  try {
+    await running;
+    return 'the activity completed';
+  } catch (err) {
+    return err instanceof ActivityFailure ? `ActivityFailure <- ${err.cause?.constructor.name}` : `${err}`;
+  }
 }
 
 /** Returns how much workflow time passed across the timer. */

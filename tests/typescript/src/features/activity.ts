@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { current, workflowId } from '../env';
+import { current, eventually, workflowId } from '../env';
 import { events, withAttributes } from '../history';
-import { retryingActivity, retryingLocalActivity } from '../workflows';
+import { cancelActivitySignal, cancelsActivity, retryingActivity, retryingLocalActivity } from '../workflows';
 
 test('activity: a failing activity is retried until its third attempt succeeds, and sees its attempt number', async () => {
   const { client, taskQueue } = current();
@@ -30,4 +30,22 @@ test('local activity: a failing local activity is retried by the worker until it
   // A local activity leaves a marker, not activity events.
   assert.equal(withAttributes(history, 'markerRecordedEventAttributes').length, 1);
   assert.equal(withAttributes(history, 'activityTaskScheduledEventAttributes').length, 0);
+});
+
+test('activity cancellation: a heartbeating activity learns of its cancellation and the workflow gets CancelledFailure', async () => {
+  const { client, taskQueue } = current();
+  const handle = await client.workflow.start(cancelsActivity, { taskQueue, workflowId: workflowId('activity-cancel') });
+  // Cancel only once the activity runs and has heartbeated, so that the cancellation reaches it through a heartbeat.
+  await eventually(
+    async () => (await handle.describe()).raw.pendingActivities?.[0]?.lastHeartbeatTime != null,
+    (heartbeated) => heartbeated,
+    'the activity heartbeated',
+  );
+  await handle.signal(cancelActivitySignal);
+
+  assert.equal(await handle.result(), 'ActivityFailure <- CancelledFailure');
+  const history = await events(handle);
+  assert.equal(withAttributes(history, 'activityTaskCancelRequestedEventAttributes').length, 1);
+  assert.equal(withAttributes(history, 'activityTaskCanceledEventAttributes').length, 1);
+  assert.equal(withAttributes(history, 'activityTaskCompletedEventAttributes').length, 0);
 });

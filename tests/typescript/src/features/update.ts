@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ApplicationFailure, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { current, workflowId } from '../env';
 import { events, withAttributes } from '../history';
 import { addUpdate, counter, finishSignal } from '../workflows';
@@ -32,4 +32,20 @@ test('update: accepted updates return their results; one the validator rejects f
     (a) => a.acceptedRequest?.meta?.updateId,
   );
   assert.ok(inputs.includes('ten'), `the accepted update ids ${JSON.stringify(inputs)} include 'ten'`);
+});
+
+test('update-with-start: one request starts the workflow and runs the update; the next one updates the running workflow', async () => {
+  const { client, taskQueue } = current();
+  const id = workflowId('update-with-start');
+  const start = new WithStartWorkflowOperation(counter, { taskQueue, workflowId: id, workflowIdConflictPolicy: 'FAIL' });
+  assert.equal(await client.workflow.executeUpdateWithStart(addUpdate, { args: [4], startWorkflowOperation: start }), 4);
+  const handle = await start.workflowHandle();
+  const runId = (await handle.describe()).runId;
+
+  const again = new WithStartWorkflowOperation(counter, { taskQueue, workflowId: id, workflowIdConflictPolicy: 'USE_EXISTING' });
+  assert.equal(await client.workflow.executeUpdateWithStart(addUpdate, { args: [3], startWorkflowOperation: again }), 7);
+  assert.equal((await (await again.workflowHandle()).describe()).runId, runId, 'no second run');
+
+  await handle.signal(finishSignal);
+  assert.equal(await handle.result(), 7);
 });
