@@ -165,3 +165,8 @@ export async function searchAttributesEcho(): Promise<{ keyword?: string; int?: 
   upsertSearchAttributes([{ key: intKey, value: (int ?? 0) + 1 }]);
   return { keyword: attributes.get(keywordKey), int, datetime: attributes.get(datetimeKey)?.toISOString() };
 }
+
+/** Runs workflowFailure as a child and lets its failure fail the parent too. */
+export async function childFailure(): Promise<void> {
+  await executeChild(workflowFailure, { workflowId: `${workflowInfo().workflowId}-child` });
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CancelledFailure, TerminatedFailure, WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure, TerminatedFailure, TimeoutFailure, WorkflowFailedError } from '@temporalio/client';
 import { current, workflowId } from '../env';
 import { events, withAttributes } from '../history';
 import { cancellable, cancellationSeenQuery, waitForever } from '../workflows';
@@ -42,4 +42,22 @@ test('terminate: the result rejects with a TerminatedFailure and describe shows 
   const terminated = withAttributes(await events(handle), 'workflowExecutionTerminatedEventAttributes');
   assert.equal(terminated.length, 1);
   assert.equal(terminated[0].reason, 'enough waiting');
+});
+
+test('timeout: a workflow past its run timeout fails with a TimeoutFailure and describes as TIMED_OUT', async () => {
+  const { client, taskQueue } = current();
+  const handle = await client.workflow.start(waitForever, {
+    taskQueue,
+    workflowId: workflowId('run-timeout'),
+    workflowRunTimeout: '1s',
+  });
+
+  await assert.rejects(handle.result(), (err: unknown) => {
+    assert.ok(err instanceof WorkflowFailedError, `expected WorkflowFailedError, got ${err}`);
+    assert.ok(err.cause instanceof TimeoutFailure, `expected a TimeoutFailure cause, got ${err.cause}`);
+    assert.equal(err.cause.timeoutType, 'START_TO_CLOSE');
+    return true;
+  });
+  assert.equal((await handle.describe()).status.name, 'TIMED_OUT');
+  assert.equal(withAttributes(await events(handle), 'workflowExecutionTimedOutEventAttributes').length, 1);
 });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, WorkflowFailedError } from '@temporalio/client';
 import { current, workflowId } from '../env';
-import { activityFailure, workflowFailure } from '../workflows';
+import { activityFailure, childFailure, workflowFailure } from '../workflows';
 
 function failureOf(err: unknown): WorkflowFailedError {
   assert.ok(err instanceof WorkflowFailedError, `expected WorkflowFailedError, got ${err}`);
@@ -44,4 +44,21 @@ test('failure encoding: a workflow\'s ApplicationFailure reaches the client with
   assert.equal(inner.message, 'inner reason');
   assert.deepEqual(inner.details, [true]);
   assert.equal((await handle.describe()).status.name, 'FAILED');
+});
+
+test('failure encoding: a child\'s failure reaches the parent\'s client as ChildWorkflowFailure with the whole chain', async () => {
+  const { client, taskQueue } = current();
+  const id = workflowId('child-failure');
+  const handle = await client.workflow.start(childFailure, { taskQueue, workflowId: id });
+
+  const err = failureOf(await handle.result().then(() => undefined, (e: unknown) => e));
+  const child = err.cause;
+  assert.ok(child instanceof ChildWorkflowFailure, `expected a ChildWorkflowFailure cause, got ${child}`);
+  assert.equal(child.execution.workflowId, `${id}-child`);
+  assert.equal(child.workflowType, 'workflowFailure');
+  const app = child.cause;
+  assert.ok(app instanceof ApplicationFailure, `expected an ApplicationFailure, got ${app}`);
+  assert.equal(app.type, 'TsWorkflowError');
+  assert.deepEqual(app.details, ['first detail', { n: 2 }]);
+  assert.ok(app.cause instanceof ApplicationFailure && app.cause.type === 'TsInnerError', `inner cause ${app.cause}`);
 });
