@@ -9,6 +9,9 @@ export async function events(handle: WorkflowHandle): Promise<HistoryEvent[]> {
 }
 
 /** The events that carry the given attributes field, e.g. 'timerFiredEventAttributes'. */
-export function withAttributes<K extends keyof HistoryEvent>(all: HistoryEvent[], field: K): NonNullable<HistoryEvent[K]>[] {
+export function withAttributes<K extends keyof HistoryEvent>(
+  all: HistoryEvent[],
+  field: K,
+): NonNullable<HistoryEvent[K]>[] {
   return all.filter((e) => e[field] != null).map((e) => e[field] as NonNullable<HistoryEvent[K]>);
 }

@@ -120,7 +120,7 @@ export async function parent(name: string): Promise<string> {
   return `parent got: ${child}`;
 }
 
-/** Continues as new until `iteration` reaches `last`, carrying the run count along. */
+/** Continues as new until `iteration` reaches `last`, each run passing the next iteration on. */
 export async function chain(iteration: number, last: number): Promise<string> {
   if (iteration < last) {
     await continueAsNew<typeof chain>(iteration + 1, last);

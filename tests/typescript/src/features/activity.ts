@@ -16,14 +16,15 @@ test('activity: a failing activity is retried until its third attempt succeeds, 
   assert.equal(started.length, 1);
   assert.equal(started[0].attempt, 3, 'the attempt that completed');
   const failure = started[0].lastFailure;
-  assert.equal(failure?.message, 'attempt 2 fails', 'the started event carries the previous attempt\'s failure');
+  assert.equal(failure?.message, 'attempt 2 fails', 'the started event carries the last attempt\'s failure');
   assert.equal(failure?.applicationFailureInfo?.type, 'Flaky');
   assert.equal(withAttributes(history, 'activityTaskCompletedEventAttributes').length, 1);
 });
 
 test('local activity: a failing local activity is retried by the worker until its third attempt, recorded once', async () => {
   const { client, taskQueue } = current();
-  const handle = await client.workflow.start(retryingLocalActivity, { taskQueue, workflowId: workflowId('local-activity') });
+  const id = workflowId('local-activity');
+  const handle = await client.workflow.start(retryingLocalActivity, { taskQueue, workflowId: id });
 
   assert.equal(await handle.result(), 3, 'the local activity returns the attempt number it was given');
   const history = await events(handle);
@@ -34,7 +35,8 @@ test('local activity: a failing local activity is retried by the worker until it
 
 test('activity cancellation: a heartbeating activity learns of its cancellation and the workflow gets CancelledFailure', async () => {
   const { client, taskQueue } = current();
-  const handle = await client.workflow.start(cancelsActivity, { taskQueue, workflowId: workflowId('activity-cancel') });
+  const id = workflowId('activity-cancel');
+  const handle = await client.workflow.start(cancelsActivity, { taskQueue, workflowId: id });
   // Cancel only once the activity runs and has heartbeated, so that the cancellation reaches it through a heartbeat.
   await eventually(
     async () => (await handle.describe()).raw.pendingActivities?.[0]?.lastHeartbeatTime != null,

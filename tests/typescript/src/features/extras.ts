@@ -19,7 +19,8 @@ test('search attributes: typed at start, read by the workflow, upserted by it, t
       { key: datetimeKey, value: when },
     ],
   });
-  assert.deepEqual(await handle.result(), { keyword: tag, int: 42, datetime: when.toISOString() }, 'what the workflow read');
+  const read = await handle.result();
+  assert.deepEqual(read, { keyword: tag, int: 42, datetime: when.toISOString() }, 'what the workflow read');
 
   const attributes = (await handle.describe()).typedSearchAttributes;
   assert.equal(attributes.get(keywordKey), tag);
@@ -41,7 +42,8 @@ test('search attributes: set untyped at start (the deprecated option), the serve
     workflowId: workflowId('untyped-sa'),
     searchAttributes: { [keywordKey.name]: [tag], [intKey.name]: [7], [datetimeKey.name]: [when] },
   });
-  assert.deepEqual(await handle.result(), { keyword: tag, int: 7, datetime: when.toISOString() }, 'what the workflow read');
+  const read = await handle.result();
+  assert.deepEqual(read, { keyword: tag, int: 7, datetime: when.toISOString() }, 'what the workflow read');
   const attributes = (await handle.describe()).typedSearchAttributes;
   assert.equal(attributes.get(keywordKey), tag);
   assert.equal(attributes.get(intKey), 8, 'the workflow\'s upsert');

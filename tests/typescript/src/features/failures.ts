@@ -11,13 +11,17 @@ function failureOf(err: unknown): WorkflowFailedError {
 
 test('failure encoding: an activity\'s ApplicationFailure reaches the client with type, message, details and chain', async () => {
   const { client, taskQueue } = current();
-  const handle = await client.workflow.start(activityFailure, { taskQueue, workflowId: workflowId('activity-failure'), args: ['x1'] });
+  const handle = await client.workflow.start(activityFailure, {
+    taskQueue,
+    workflowId: workflowId('activity-failure'),
+    args: ['x1'],
+  });
 
   const err = failureOf(await handle.result().then(() => undefined, (e: unknown) => e));
   // The workflow rethrew the ActivityFailure: workflow failed <- activity failed <- application failure.
   assert.ok(err.cause instanceof ActivityFailure, `expected an ActivityFailure cause, got ${err.cause}`);
   assert.equal(err.cause.activityType, 'rejectInput');
-  assert.equal(err.cause.retryState, 'NON_RETRYABLE_FAILURE', 'a non-retryable failure stops the retries at once');
+  assert.equal(err.cause.retryState, 'NON_RETRYABLE_FAILURE', 'a non-retryable failure ends the retries');
   const app = err.cause.cause;
   assert.ok(app instanceof ApplicationFailure, `expected an ApplicationFailure, got ${app}`);
   assert.equal(app.type, 'TsBadInput');
@@ -29,7 +33,8 @@ test('failure encoding: an activity\'s ApplicationFailure reaches the client wit
 
 test('failure encoding: a workflow\'s ApplicationFailure reaches the client with type, details and its cause', async () => {
   const { client, taskQueue } = current();
-  const handle = await client.workflow.start(workflowFailure, { taskQueue, workflowId: workflowId('workflow-failure') });
+  const id = workflowId('workflow-failure');
+  const handle = await client.workflow.start(workflowFailure, { taskQueue, workflowId: id });
 
   const err = failureOf(await handle.result().then(() => undefined, (e: unknown) => e));
   const app = err.cause;

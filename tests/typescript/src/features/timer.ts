@@ -14,7 +14,8 @@ test('timer: a workflow sleep is a timer that fires, no earlier than its duratio
   const history = await events(handle);
   const started = withAttributes(history, 'timerStartedEventAttributes');
   assert.equal(started.length, 1);
-  assert.equal(Number(started[0].startToFireTimeout?.seconds ?? 0) * 1000 + (started[0].startToFireTimeout?.nanos ?? 0) / 1e6, ms);
+  const timeout = started[0].startToFireTimeout;
+  assert.equal(Number(timeout?.seconds ?? 0) * 1000 + (timeout?.nanos ?? 0) / 1e6, ms, 'the timer\'s duration');
   const fired = withAttributes(history, 'timerFiredEventAttributes');
   assert.equal(fired.length, 1);
   assert.equal(fired[0].timerId, started[0].timerId);

@@ -37,13 +37,16 @@ test('update: accepted updates return their results; one the validator rejects f
 test('update-with-start: one request starts the workflow and runs the update; the next one updates the running workflow', async () => {
   const { client, taskQueue } = current();
   const id = workflowId('update-with-start');
-  const start = new WithStartWorkflowOperation(counter, { taskQueue, workflowId: id, workflowIdConflictPolicy: 'FAIL' });
-  assert.equal(await client.workflow.executeUpdateWithStart(addUpdate, { args: [4], startWorkflowOperation: start }), 4);
+  const options = { taskQueue, workflowId: id };
+  const start = new WithStartWorkflowOperation(counter, { ...options, workflowIdConflictPolicy: 'FAIL' });
+  const first = await client.workflow.executeUpdateWithStart(addUpdate, { args: [4], startWorkflowOperation: start });
+  assert.equal(first, 4);
   const handle = await start.workflowHandle();
   const runId = (await handle.describe()).runId;
 
-  const again = new WithStartWorkflowOperation(counter, { taskQueue, workflowId: id, workflowIdConflictPolicy: 'USE_EXISTING' });
-  assert.equal(await client.workflow.executeUpdateWithStart(addUpdate, { args: [3], startWorkflowOperation: again }), 7);
+  const again = new WithStartWorkflowOperation(counter, { ...options, workflowIdConflictPolicy: 'USE_EXISTING' });
+  const second = await client.workflow.executeUpdateWithStart(addUpdate, { args: [3], startWorkflowOperation: again });
+  assert.equal(second, 7);
   assert.equal((await (await again.workflowHandle()).describe()).runId, runId, 'no second run');
 
   await handle.signal(finishSignal);
