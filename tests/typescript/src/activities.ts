@@ -1,4 +1,5 @@
-import { activityInfo, ApplicationFailure, heartbeat, sleep } from '@temporalio/activity';
+import { activityInfo, ApplicationFailure, CompleteAsyncError, heartbeat, sleep } from '@temporalio/activity';
+import { handOver } from './async-completion';
 
 /** Fails its first two attempts, then returns the attempt number it saw. */
 export async function flaky(): Promise<number> {
@@ -25,4 +26,12 @@ export async function heartbeatUntilCancelled(): Promise<never> {
     heartbeat();
     await sleep(50);
   }
+}
+
+/** Leaves its completion to whoever holds its task token (the test, through the client). */
+export async function completeLater(): Promise<string> {
+  const { taskToken, workflowExecution } = activityInfo();
+  // workflowExecution is unset only for standalone activities, which this suite does not start.
+  handOver(workflowExecution!.workflowId, taskToken);
+  throw new CompleteAsyncError();
 }

@@ -36,6 +36,7 @@ const { heartbeatUntilCancelled } = proxyActivities<typeof activities>({
   // Wait for the activity to acknowledge: its cancellation then travels back through a heartbeat and is recorded.
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
+const { completeLater } = proxyActivities<typeof activities>({ startToCloseTimeout: '60s' });
 const { rejectInput } = proxyActivities<typeof activities>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '50ms', maximumAttempts: 5 },
@@ -58,6 +59,10 @@ export async function retryingActivity(): Promise<number> {
 
 export async function retryingLocalActivity(): Promise<number> {
   return await flakyLocal();
+}
+
+export async function asyncActivity(): Promise<string> {
+  return await completeLater();
 }
 
 /** Runs a heartbeating activity until signalled, then cancels it and reports the failure chain it got back. */

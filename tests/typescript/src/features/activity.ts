@@ -1,8 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ActivityNotFoundError } from '@temporalio/client';
+import { taskTokenOf } from '../async-completion';
 import { current, eventually, workflowId } from '../env';
 import { events, withAttributes } from '../history';
-import { cancelActivitySignal, cancelsActivity, retryingActivity, retryingLocalActivity } from '../workflows';
+import {
+  asyncActivity,
+  cancelActivitySignal,
+  cancelsActivity,
+  retryingActivity,
+  retryingLocalActivity,
+} from '../workflows';
 
 test('activity: a failing activity is retried until its third attempt succeeds, and sees its attempt number', async () => {
   const { client, taskQueue } = current();
@@ -50,4 +58,19 @@ test('activity cancellation: a heartbeating activity learns of its cancellation 
   assert.equal(withAttributes(history, 'activityTaskCancelRequestedEventAttributes').length, 1);
   assert.equal(withAttributes(history, 'activityTaskCanceledEventAttributes').length, 1);
   assert.equal(withAttributes(history, 'activityTaskCompletedEventAttributes').length, 0);
+});
+
+test('async completion: the client completes an activity by its task token; a second completion finds no activity', async () => {
+  const { client, taskQueue } = current();
+  const id = workflowId('async-completion');
+  const token = taskTokenOf(id);
+  const handle = await client.workflow.start(asyncActivity, { taskQueue, workflowId: id });
+  const taskToken = await token;
+
+  await client.activity.heartbeat(taskToken, 'still working');
+  await client.activity.complete(taskToken, 'completed by the client');
+  assert.equal(await handle.result(), 'completed by the client');
+  await assert.rejects(client.activity.complete(taskToken, 'again'), ActivityNotFoundError);
+  const completed = withAttributes(await events(handle), 'activityTaskCompletedEventAttributes');
+  assert.equal(completed.length, 1);
 });
