@@ -96,29 +96,44 @@ if ! dotnet run --no-build --project src/Tempora.Cli -- health -p "$metrics_port
 fi
 
 # One node process runs every test (src/suite.test.ts), so the worker and its workflow bundle are made once. The
-# spec reporter is what a reader sees; the TAP copy is what is counted.
+# second pass turns the worker's workflow cache off, so that every workflow task replays the run's full history, as
+# the .NET suite's cache-off pass does. The spec reporter is what a reader sees; the TAP copy is what is counted.
 status=0
-(cd "$suite" && TEMPORA_TS_ADDRESS="$address" timeout --kill-after=10s 600s node --test --test-timeout=60000 \
-    --test-reporter=spec --test-reporter-destination=stdout \
-    --test-reporter=tap --test-reporter-destination="$work/results.tap" \
-    build/suite.test.js) || status=$?
-stop_server
-
+passed=0 failed=0 skipped=0
 tap_count() {
     local value
-    value="$(sed -n "s/^# $1 \([0-9]*\)$/\1/p" "$work/results.tap" 2>/dev/null | tail -n 1)"
+    value="$(sed -n "s/^# $1 \([0-9]*\)$/\1/p" "$2" 2>/dev/null | tail -n 1)"
     echo "${value:-0}"
 }
-passed="$(tap_count pass)"
-failed=$(($(tap_count fail) + $(tap_count cancelled)))
-skipped=$(($(tap_count skipped) + $(tap_count todo)))
+for pass in cache-on cache-off; do
+    echo "== TypeScript suite, workflow cache ${pass#cache-}"
+    max_cached=""
+    if [ "$pass" = cache-off ]; then
+        max_cached=0
+    fi
+    tap="$work/$pass.tap"
+    pass_status=0
+    (cd "$suite" && TEMPORA_TS_ADDRESS="$address" TEMPORA_TS_MAX_CACHED_WORKFLOWS="$max_cached" \
+        timeout --kill-after=10s 600s node --test --test-timeout=60000 \
+        --test-reporter=spec --test-reporter-destination=stdout \
+        --test-reporter=tap --test-reporter-destination="$tap" \
+        build/suite.test.js) || pass_status=$?
+    pass_failed=$(($(tap_count fail "$tap") + $(tap_count cancelled "$tap")))
+    if ((pass_status != 0)); then
+        status=$pass_status
+        if ((pass_failed == 0)); then
+            # node stopped before counting a failure (a crash, the timeout, a failed hook): the pass still failed.
+            echo "node exited with status $pass_status"
+            pass_failed=1
+        fi
+    fi
+    passed=$((passed + $(tap_count pass "$tap")))
+    failed=$((failed + pass_failed))
+    skipped=$((skipped + $(tap_count skipped "$tap") + $(tap_count todo "$tap")))
+done
+stop_server
 if ((status != 0)); then
     echo "Tempora's output (warnings and errors):"
     cat "$work/server.log"
-    if ((failed == 0)); then
-        # node stopped before counting a failure (a crash, the timeout, a failed hook): the run still failed.
-        echo "node exited with status $status"
-        failed=1
-    fi
 fi
 finish "$passed" "$failed" "$skipped" "$status"

@@ -52,6 +52,8 @@ export async function start(): Promise<void> {
     // Heartbeats are sent at most every 80% of the heartbeat timeout by default; the activity-cancellation test
     // learns of its cancellation from the next heartbeat's response, so send them often.
     maxHeartbeatThrottleInterval: '200ms',
+    // 0 turns the workflow cache off: every workflow task then replays the run's full history from the server.
+    ...(process.env.TEMPORA_TS_MAX_CACHED_WORKFLOWS ? { maxCachedWorkflows: Number(process.env.TEMPORA_TS_MAX_CACHED_WORKFLOWS) } : {}),
   });
   const running = worker.run();
   const connection = await Connection.connect({ address });
