@@ -17,7 +17,7 @@ for arg in "$@"; do
 done
 
 suite=tests/typescript
-# The search attributes the tests set at start (tests/typescript/src/env.ts names the same ones).
+# The search attributes the tests set at start (tests/typescript/src/search-attributes.ts names the same ones).
 search_attributes=(TsSuiteKeyword=Keyword TsSuiteInt=Int TsSuiteDatetime=Datetime)
 
 work="$(mktemp -d)"
