@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The project's one test command: builds and runs every test project in Tempora.slnx, then prints a closing
-# "N passed, N failed[, N skipped]" line and exits with dotnet test's exit code. Extra arguments go to dotnet test
-# (for example --filter "FullyQualifiedName~History").
+# The project's one test command: builds and runs every test project in Tempora.slnx, then the TypeScript
+# end-to-end suite (scripts/test-typescript.sh), then prints a closing "N passed, N failed[, N skipped]" line over
+# both and exits non-zero when any of them failed. Extra arguments go to dotnet test (for example --filter
+# "FullyQualifiedName~History") and leave the TypeScript suite out.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -62,9 +63,22 @@ TEMPORA_TEST_STORE=postgres TEMPORA_TEST_REPLICAS=2 dotnet test tests/Tempora.En
     --results-directory "$results" \
     "$@" || status=$?
 
+# The TypeScript end-to-end suite: the official TypeScript SDK against a real `tempora start-dev`
+# (scripts/test-typescript.sh). Arguments mean a chosen subset of the dotnet tests, so it runs only without them.
+ts_passed=0 ts_failed=0 ts_skipped=0
+if [ "$#" -eq 0 ]; then
+    bash scripts/test-typescript.sh --no-build | tee "$results/typescript.log" || status=$?
+    ts_counts="$(sed -n 's/^TypeScript: \([0-9]*\) passed, \([0-9]*\) failed\(, \([0-9]*\) skipped\)\{0,1\}$/\1 \2 \4/p' "$results/typescript.log" | tail -n 1)"
+    if [ -n "$ts_counts" ]; then
+        read -r ts_passed ts_failed ts_skipped <<<"$ts_counts"
+    else
+        ts_failed=1 # the script ended without its closing line
+    fi
+fi
+
 # Each test project writes one .trx file; its <Counters> element holds that project's totals. Skipped tests are
 # counted in total but not in executed.
-passed=0 failed=0 skipped=0
+passed=$ts_passed failed=$ts_failed skipped=${ts_skipped:-0}
 counter() {
     local value
     value="$(sed -n "s/.*[[:space:]]$1=\"\([0-9]*\)\".*/\1/p" <<<"$2")"
