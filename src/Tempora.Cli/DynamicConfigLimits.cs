@@ -29,7 +29,7 @@ internal static class DynamicConfigLimits
 
     /// <summary>
     /// Switches of Temporal's that sdk-core's ephemeral dev server sets on every start (so every SDK's
-    /// <c>createLocal</c>/<c>start_local</c> passes them). Tempora cannot turn these behaviours off or on, so only the
+    /// <c>createLocal</c>/<c>start_local</c> passes them), and a few more that test harnesses set. Tempora cannot turn these behaviours off or on, so only the
     /// value it always has is accepted; the other is refused naming the key.
     /// </summary>
     private static readonly Dictionary<string, (bool Value, string Why)> FixedSwitches = new(StringComparer.OrdinalIgnoreCase)
@@ -37,6 +37,10 @@ internal static class DynamicConfigLimits
         ["frontend.enableServerVersionCheck"] = (false, "this server never calls Temporal's version-check service"),
         ["frontend.enableUpdateWorkflowExecution"] = (true, "workflow updates are always served"),
         ["frontend.enableUpdateWorkflowExecutionAsyncAccepted"] = (true, "updates that wait only for Accepted are always served"),
+        // Set by temporalio/features' dev-server configuration (dockerfiles/dynamicconfig/docker.yaml) and its variants.
+        ["system.enableActivityEagerExecution"] = (true, "activities a workflow task asks to run eagerly are always handed back"),
+        ["system.enableEagerWorkflowStart"] = (false, "workflows are never started eagerly (request_eager_execution is a hint it does not take)"),
+        ["frontend.enableCancelWorkerPollsOnShutdown"] = (true, "ShutdownWorker always ends the stopping worker's polls"),
     };
 
     /// <summary>The keys this server understands, for help texts and error messages.</summary>

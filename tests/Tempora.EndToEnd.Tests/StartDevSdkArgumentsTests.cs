@@ -18,6 +18,10 @@ public sealed class StartDevSdkArgumentsTests
         "--dynamic-config-value", "frontend.enableServerVersionCheck=false",
         "--dynamic-config-value", "frontend.enableUpdateWorkflowExecution=true",
         "--dynamic-config-value", "frontend.enableUpdateWorkflowExecutionAsyncAccepted=true",
+        // temporalio/features' dev-server configuration: the values this server always has.
+        "--dynamic-config-value", "system.enableActivityEagerExecution=true",
+        "--dynamic-config-value", "system.enableEagerWorkflowStart=false",
+        "--dynamic-config-value", "frontend.enableCancelWorkerPollsOnShutdown=true",
     ];
 
     [Fact]
