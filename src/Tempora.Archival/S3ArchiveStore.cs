@@ -10,7 +10,13 @@ public sealed class S3ArchiveStore(IAmazonS3 s3, string bucket, string prefix) :
     public async Task PutAsync(string key, byte[] data, CancellationToken ct)
     {
         using var body = new MemoryStream(data, writable: false);
-        await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = Full(key), InputStream = body }, ct);
+        await s3.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = bucket,
+            Key = Full(key),
+            InputStream = body,
+            UseChunkEncoding = false, // a plain signed body, which every S3-compatible store takes
+        }, ct);
     }
 
     public async Task<byte[]?> GetAsync(string key, CancellationToken ct)
