@@ -41,6 +41,18 @@ public sealed class ArchivalConfigurationTests
         Assert.False(ServerConfiguration.ToOptions(ServerConfiguration.Load(null, new Hashtable())).Archival.History.Enabled);
     }
 
+    [Fact]
+    public void DevServer_BothKindsOpenToNamespaces_NoneArchivesByDefault_S3AtTheAwsEndpointVariable()
+    {
+        var settings = ArchivalConfiguration.DevServer(new Hashtable { ["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9000" });
+        foreach (var kind in new[] { settings.History, settings.Visibility })
+        {
+            Assert.True(kind is { Enabled: true, EnableRead: true, NamespaceDefaultEnabled: false, NamespaceDefaultUri: null });
+            Assert.NotNull(kind.FileStore);
+            Assert.Equal(new S3StoreSettings("us-east-1", "http://127.0.0.1:9000", true), kind.S3Store);
+        }
+    }
+
     [Theory]
     [InlineData("archival:\n  history:\n    state: on\n", "archival:history:state")]
     [InlineData("archival:\n  history:\n    state: enabled\n", "archival:history:provider")]

@@ -59,6 +59,42 @@ public sealed class S3ArchivalTests : IDisposable
     }
 
     [Fact]
+    public async Task CredentialsRefused_RunKept_CredentialsFixedAndRestarted_ArchivedThenDeleted()
+    {
+        await using var s3 = await S3Server.StartAsync("tempora-creds");
+        Temporalio.Client.WorkflowHandle handle;
+        Temporalio.Common.WorkflowHistory stored;
+        // A key the store does not know, as a Secret holding the wrong one; the server's S3 client reads it at its first use.
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "WRONGKEY");
+        try
+        {
+            await using var server = await ArchivalTestHelpers.StartAsync(_database, "archival-creds-1", s3.Endpoint);
+            await ArchivalTestHelpers.RegisterAsync(server, "archived-creds", "s3://tempora-creds");
+            var client = await ServerFixture.ConnectAsync(server, "archived-creds");
+            (handle, stored) = await ArchivalTestHelpers.RunOneAsync(client, "creds-wf");
+            using var http = new HttpClient();
+            await Wait.UntilAsync(
+                () => http.GetStringAsync($"http://{server.MetricsAddress}/health/ready"),
+                body => body.Contains("InvalidAccessKeyId", StringComparison.Ordinal),
+                "readiness to report the refused credentials");
+            Assert.False(await ArchivalTestHelpers.GoneAsync(handle));
+            await ServerFixture.StopAsync(server);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", S3Server.AccessKey);
+        }
+
+        // The Secret is fixed and the server restarted on the same store: the kept run is archived, then deleted.
+        await using var restarted = await ArchivalTestHelpers.StartAsync(_database, "archival-creds-2", s3.Endpoint);
+        var client2 = await ServerFixture.ConnectAsync(restarted, "archived-creds");
+        var again = client2.GetWorkflowHandle(handle.Id, handle.ResultRunId);
+        await Wait.UntilAsync(() => ArchivalTestHelpers.GoneAsync(again), gone => gone, "the run to be archived and deleted after the restart");
+        var archived = await ArchivalTestHelpers.ArchivedEventsAsync(client2, handle);
+        Assert.Equal(stored.Events.Select(e => e.ToString()), archived.Select(e => e.ToString()));
+    }
+
+    [Fact]
     public async Task ArchivalDisabledNamespace_ListArchivedRefused_HistoryNotFoundAfterDeletion()
     {
         await using var server = await ArchivalTestHelpers.StartAsync(_database, "archival-off");
