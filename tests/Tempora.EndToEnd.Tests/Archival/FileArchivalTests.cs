@@ -68,6 +68,36 @@ public sealed class FileArchivalTests : IDisposable
     }
 
     [Fact]
+    public async Task NamespaceDefaults_AppliedToRegisteredAndStartNamespaces()
+    {
+        var kind = new Tempora.Archival.ArchivalKindSettings
+        {
+            Enabled = true,
+            EnableRead = true,
+            FileStore = new(),
+            NamespaceDefaultEnabled = true,
+            NamespaceDefaultUri = "file://" + _archive,
+        };
+        await using var server = await ServerFixture.StartServerAsync(_database.Apply(new TemporaOptions
+        {
+            Ip = "127.0.0.1",
+            Port = 0,
+            UiPort = 0,
+            MetricsPort = 0,
+            Headless = true,
+            Archival = new() { History = kind },
+        }), "archival-defaults");
+        var admin = await ServerFixture.ConnectAsync(server);
+        await admin.Connection.WorkflowService.RegisterNamespaceAsync(new RegisterNamespaceRequest { Namespace = "defaulted" });
+        foreach (var ns in new[] { "default", "defaulted" })
+        {
+            var config = (await admin.Connection.WorkflowService.DescribeNamespaceAsync(new DescribeNamespaceRequest { Namespace = ns })).Config;
+            Assert.Equal((ArchivalState.Enabled, "file://" + _archive), (config.HistoryArchivalState, config.HistoryArchivalUri));
+            Assert.Equal((ArchivalState.Disabled, ""), (config.VisibilityArchivalState, config.VisibilityArchivalUri));
+        }
+    }
+
+    [Fact]
     public async Task ArchivalUris_UnknownSchemeRefused_UriImmutable_ClusterDisabledRefused()
     {
         await using var server = await ArchivalTestHelpers.StartAsync(_database, "archival-uris");
