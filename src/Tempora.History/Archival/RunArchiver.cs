@@ -25,15 +25,15 @@ public sealed partial class RunArchiver(
     public async Task ArchiveAsync(WorkflowKey key, CancellationToken ct)
     {
         var ns = await engine.Namespaces.GetByIdAsync(key.NamespaceId, ct);
-        var history = Target(ns.Config.HistoryArchivalState, ns.Config.HistoryArchivalUri, settings.History);
-        var visible = Target(ns.Config.VisibilityArchivalState, ns.Config.VisibilityArchivalUri, settings.Visibility);
-        if (history is null && visible is null)
+        if (!Archives(ns.Config.HistoryArchivalState, settings.History) && !Archives(ns.Config.VisibilityArchivalState, settings.Visibility))
         {
             return;
         }
         var started = time.GetTimestamp();
         try
         {
+            var history = Target(ns.Config.HistoryArchivalState, ns.Config.HistoryArchivalUri, settings.History);
+            var visible = Target(ns.Config.VisibilityArchivalState, ns.Config.VisibilityArchivalUri, settings.Visibility);
             var record = await store.GetExecutionAsync(key, ct);
             if (record is null || record.Status == (int)WorkflowExecutionStatus.Running)
             {
@@ -67,9 +67,11 @@ public sealed partial class RunArchiver(
         }
     }
 
+    private static bool Archives(ArchivalState state, ArchivalKindSettings cluster) => cluster.Enabled && state == ArchivalState.Enabled;
+
     /// <summary>The URI to archive to, or null when this kind is not archived (off in the namespace or the cluster).</summary>
     private static ArchivalUri? Target(ArchivalState state, string uri, ArchivalKindSettings cluster) =>
-        cluster.Enabled && state == ArchivalState.Enabled && uri.Length > 0 ? ArchivalUri.Parse(uri, "namespace archival URI") : null;
+        Archives(state, cluster) ? ArchivalUri.Parse(uri, "namespace archival URI") : null;
 
     [LoggerMessage(EventId = 3301, Level = LogLevel.Warning,
         Message = "Archiving {WorkflowId}/{RunId} of namespace {Namespace} failed; the run is kept and archived again at the next retention scan")]
