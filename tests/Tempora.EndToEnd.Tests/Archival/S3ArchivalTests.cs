@@ -34,7 +34,8 @@ public sealed class S3ArchivalTests : IDisposable
             "readiness to report the namespace whose archiving fails");
         Assert.Contains("archiving s3-wf", ready, StringComparison.Ordinal);
         var metrics = await http.GetStringAsync($"http://{server.MetricsAddress}/metrics");
-        Assert.Contains("archiver_archive_errors", metrics, StringComparison.Ordinal);
+        var errors = metrics.Split('\n').Single(l => l.StartsWith("archiver_archive_errors{", StringComparison.Ordinal) && l.Contains("namespace=\"archived-s3\"", StringComparison.Ordinal));
+        Assert.True(double.Parse(errors[(errors.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture) >= 1, errors);
         Assert.False(await ArchivalTestHelpers.GoneAsync(handle));
         Assert.Equal(WorkflowExecutionStatus.Completed, (await handle.DescribeAsync()).Status);
 
