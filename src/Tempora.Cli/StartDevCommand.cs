@@ -29,6 +29,11 @@ internal sealed class StartDevCommand : Command
 
     private readonly Option<int> _uiPort = CommonOptions.Port("--ui-port", 8080, "Web UI port; 0 picks a free port");
 
+    private readonly Option<int?> _httpPort = new("--http-port")
+    {
+        Description = "SPIKE (issue 23): port of the HTTP API (Temporal's default is 7243); off unless given",
+    };
+
     private readonly Option<int> _metricsPort =
         CommonOptions.Port("--metrics-port", 9090, "Port of /metrics (Prometheus) and /health/live, /health/ready; 0 picks a free port");
 
@@ -123,6 +128,7 @@ internal sealed class StartDevCommand : Command
         Options.Add(_ip);
         Options.Add(_port);
         Options.Add(_uiPort);
+        Options.Add(_httpPort);
         Options.Add(_metricsPort);
         Options.Add(_noMetrics);
         Options.Add(_dbFilename);
@@ -179,6 +185,7 @@ internal sealed class StartDevCommand : Command
             Port = parseResult.GetValue(_port),
             UiPort = parseResult.GetValue(_uiPort),
             MetricsPort = parseResult.GetValue(_metricsPort),
+            HttpPort = parseResult.GetValue(_httpPort),
             Metrics = !parseResult.GetValue(_noMetrics),
             LogFormat = parseResult.GetRequiredValue(_logFormat) is "pretty"
                 ? LogFormat.Text

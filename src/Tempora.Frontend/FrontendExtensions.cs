@@ -57,7 +57,8 @@ public static class FrontendExtensions
         {
             options.MaxReceiveMessageSize = limits.Cluster;
             options.CompressionProviders = [new BoundedGzipCompression(limits.Cluster)];
-        });
+        }).AddJsonTranscoding(Http.HttpApiJson.Configure);
+        services.PostConfigure<Microsoft.AspNetCore.Grpc.JsonTranscoding.GrpcJsonTranscodingOptions>(Http.HttpApiJson.PostConfigure);
         services.AddAuthorization(authorization);
         services.TryAddSingleton(StoreNames.Sqlite);
         services.AddSingleton<WorkerPolls>();

@@ -18,6 +18,9 @@ public sealed record TemporaOptions
     /// <summary>Port of the HTTP listener for /metrics, /health/live and /health/ready; 0 picks a free port.</summary>
     public int MetricsPort { get; init; } = 9090;
 
+    /// <summary>SPIKE (issue 23): port of the HTTP API (Temporal's is 7243); null leaves it off.</summary>
+    public int? HttpPort { get; init; }
+
     /// <summary>Collect and serve Prometheus metrics; when off, the metrics port serves only the health endpoints.</summary>
     public bool Metrics { get; init; } = true;
 

@@ -11,6 +11,7 @@ using Tempora.Cluster.Peers;
 using Tempora.Core;
 using Tempora.Core.Metrics;
 using Tempora.Frontend;
+using Tempora.Frontend.Http;
 using Tempora.History;
 using Tempora.History.Queues;
 using Tempora.History.Visibility;
@@ -128,6 +129,16 @@ public sealed partial class TemporaServer : IAsyncDisposable
                 UseTls(listen, tls.Metrics);
                 listeners.Metrics = listen;
             });
+            if (options.HttpPort is { } httpPort)
+            {
+                // SPIKE (issue 23): curl and browsers speak HTTP/1.1; HTTP/2 by ALPN when TLS is on.
+                kestrel.Listen(address, httpPort, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1AndHttp2;
+                    UseTls(listen, tls.Grpc);
+                    listeners.Http = listen;
+                });
+            }
             if (!options.Headless)
             {
                 // Browsers speak HTTP/1.1; the web UI's routes answer on this listener only (WebUiEndpoints).
@@ -270,6 +281,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
         }
 
         var app = builder.Build();
+        app.UseHttpApiPort(() => listeners.Http?.IPEndPoint?.Port);
         app.UseFrontend();
         app.MapFrontend();
         app.MapCluster();
@@ -431,6 +443,8 @@ public sealed partial class TemporaServer : IAsyncDisposable
         public ListenOptions? Grpc { get; set; }
 
         public ListenOptions? Metrics { get; set; }
+
+        public ListenOptions? Http { get; set; }
 
         public ListenOptions? Ui { get; set; }
 
