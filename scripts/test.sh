@@ -63,8 +63,9 @@ TEMPORA_TEST_STORE=postgres TEMPORA_TEST_REPLICAS=2 dotnet test tests/Tempora.En
     --results-directory "$results" \
     "$@" || status=$?
 
-# The TypeScript end-to-end suite: the official TypeScript SDK against a real `tempora start-dev`
-# (scripts/test-typescript.sh). Arguments mean a chosen subset of the dotnet tests, so it runs only without them.
+# The TypeScript end-to-end suite: the official TypeScript SDK against a real `tempora start-dev`, then two replicas on
+# the test PostgreSQL (scripts/test-typescript.sh). Arguments mean a chosen subset of the dotnet tests, so it runs
+# only without them.
 ts_passed=0 ts_failed=0 ts_skipped=0
 if [ "$#" -eq 0 ]; then
     bash scripts/test-typescript.sh --no-build | tee "$results/typescript.log" || status=$?

@@ -185,9 +185,8 @@ internal partial class WorkflowServiceImpl
     /// <summary>
     /// A task token carries its namespace; a request naming another one is refused, as Temporal's namespace validator
     /// does. An empty namespace is taken as the token's, whose state is checked then (a deleted namespace's tasks are
-    /// not completed).
+    /// not completed). Answers the token's namespace.
     /// </summary>
-    /// <summary>The namespace the token belongs to, which must be the one named when the request names one.</summary>
     private async Task<NamespaceRecord> TokenInNamespaceAsync(string ns, ByteString token, ServerCallContext context)
     {
         if (string.IsNullOrEmpty(ns))

@@ -65,6 +65,8 @@ internal sealed partial class TemporaProcess : IAsyncDisposable
     /// <summary>The gRPC port (the one a restart passes to keep the same address).</summary>
     public int Port { get; }
 
+    private bool _disposed;
+
     /// <summary>The OS process id.</summary>
     public int Pid => _process.Id;
 
@@ -190,6 +192,13 @@ internal sealed partial class TemporaProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // A test that disposes a server before restarting it disposes it again in its finally block when the restart
+        // fails; the second call must not hide that failure behind "No process is associated with this object".
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
         if (!_process.HasExited)
         {
             await KillAsync();

@@ -72,7 +72,6 @@ public sealed class ScheduleDurabilityTests(ITestOutputHelper output) : IDisposa
     {
         var id = ServerFixture.NewWorkflowId("sched-catchup");
         var server = await TemporaProcess.StartForAsync(_db, logName: "schedule-catchup-1");
-        var port = server.Port;
         try
         {
             var client = await TemporalClient.ConnectAsync(new(server.Address));
@@ -84,7 +83,8 @@ public sealed class ScheduleDurabilityTests(ITestOutputHelper output) : IDisposa
             await server.DisposeAsync();
             var down = DateTimeOffset.UtcNow;
             await Task.Delay(TimeSpan.FromSeconds(14));
-            server = await TemporaProcess.StartAsync(Restart(port, "schedule-catchup-2"));
+            // A fresh port: during 14 s of downtime another test's server may take the old one (nothing here needs it).
+            server = await TemporaProcess.StartAsync(Restart(0, "schedule-catchup-2"));
             client = await TemporalClient.ConnectAsync(new(server.Address));
             handle = client.GetScheduleHandle(id);
             var description = await Wait.UntilAsync(() => handle.DescribeAsync(), d => d.Info.NumActionsMissedCatchupWindow > 0,
