@@ -21,7 +21,7 @@ internal sealed class StartCommand : Command
     private readonly Option<int?> _port = CommonOptions.OptionalPort("--port", "gRPC frontend port (default 7233); 0 picks a free port", "-p");
     private readonly Option<int?> _uiPort = CommonOptions.OptionalPort("--ui-port", "Web UI port (default 8080)");
     private readonly Option<int?> _metricsPort = CommonOptions.OptionalPort("--metrics-port", "Port of /metrics and /health/live, /health/ready (default 9090); 0 picks a free port");
-    private readonly Option<int?> _httpPort = CommonOptions.OptionalPort("--http-port", "SPIKE (issue 23): port of the HTTP API; off unless given");
+    private readonly Option<int?> _httpPort = CommonOptions.OptionalPort("--http-port", "Port of the HTTP API (default 7243); 0 turns it off");
     private readonly Option<string> _logLevel = new("--log-level") { Description = "Lowest level written to the log (default info)" };
     private readonly Option<string> _logFormat = new("--log-format") { Description = "Console log format: json (default) or text" };
     private readonly Option<string[]> _uiAllowedHosts = CommonOptions.UiAllowedHosts();
@@ -59,7 +59,7 @@ internal sealed class StartCommand : Command
             Port = parseResult.GetValue(_port) ?? options.Port,
             UiPort = parseResult.GetValue(_uiPort) ?? options.UiPort,
             MetricsPort = parseResult.GetValue(_metricsPort) ?? options.MetricsPort,
-            HttpPort = parseResult.GetValue(_httpPort) ?? options.HttpPort,
+            HttpPort = parseResult.GetValue(_httpPort) is { } httpPort ? (httpPort == 0 ? null : httpPort) : options.HttpPort,
             LogLevel = parseResult.GetValue(_logLevel) is { } level ? ServerConfiguration.ParseLogLevel(level) : options.LogLevel,
             LogFormat = parseResult.GetValue(_logFormat) is { } format ? ServerConfiguration.ParseLogFormat(format) : options.LogFormat,
             UiAllowedHosts = parseResult.GetValue(_uiAllowedHosts) is { } hosts ? CommonOptions.SplitHosts(hosts) : options.UiAllowedHosts,
@@ -75,6 +75,7 @@ internal sealed class StartCommand : Command
             Tempora {version}
             Server:     {server.GrpcAddress}
             Metrics:    http://{server.MetricsAddress}/metrics
+            HTTP API:   {(server.HttpAddress is { } http ? $"{(options.Tls.Frontend is null ? "http" : "https")}://{http}" : "off")}
             UI:         {(server.UiAddress is { } ui ? $"http://{ui}" : "off")}
             Database:   {database}
             """);

@@ -8,10 +8,11 @@ using Microsoft.AspNetCore.Grpc.JsonTranscoding;
 namespace Tempora.Frontend.Http;
 
 /// <summary>
-/// SPIKE (issue 23). Makes JSON transcoding's JSON closer to Temporal's (protojson through go.temporal.io/api's
-/// temporalproto): defaults omitted, 64-bit integers as strings, Temporal's error details resolvable as Any, unknown
-/// fields refused, and the payload shorthand. The last two have no public option: they go into the library's internal
-/// serializer options, reached by reflection before first use — version-dependent, which is the spike's finding.
+/// Makes JSON transcoding's JSON Temporal's (protojson through go.temporal.io/api's temporalproto): defaults omitted,
+/// 64-bit integers as strings, Temporal's error details resolvable as Any, enums by full name out and by full name,
+/// CamelCase short form or number in, and the payload shorthand. The last two have no public option: they go into the
+/// library's internal serializer options, reached by reflection; <see cref="Verify"/> fails the start-up loudly when a
+/// new version of the library no longer takes them.
 /// </summary>
 internal static class HttpApiJson
 {
@@ -22,7 +23,7 @@ internal static class HttpApiJson
         options.JsonSettings.WriteInt64sAsStrings = true;
     }
 
-    /// <summary>Runs after every Configure (the library sets its descriptor registry there), then freezes nothing.</summary>
+    /// <summary>Runs after every Configure (the library sets its descriptor registry there).</summary>
     public static void PostConfigure(GrpcJsonTranscodingOptions options)
     {
         var property = typeof(GrpcJsonTranscodingOptions).GetProperty("UnarySerializerOptions", BindingFlags.NonPublic | BindingFlags.Instance)
@@ -38,6 +39,34 @@ internal static class HttpApiJson
                 info.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             }
         });
+    }
+
+    /// <summary>
+    /// The start-up self-check of the reflection hook: the library's own serializer must write and read Temporal's
+    /// forms, else the HTTP API would quietly answer in the library's default JSON.
+    /// </summary>
+    public static void Verify(GrpcJsonTranscodingOptions options)
+    {
+        const string Hint = "Microsoft.AspNetCore.Grpc.JsonTranscoding's internals changed; Tempora's HTTP API JSON hook (Http/HttpApiJson.cs) needs updating";
+        var property = typeof(GrpcJsonTranscodingOptions).GetProperty("UnarySerializerOptions", BindingFlags.NonPublic | BindingFlags.Instance);
+        if (property?.GetValue(options) is not JsonSerializerOptions json)
+        {
+            throw new InvalidOperationException($"{Hint}: GrpcJsonTranscodingOptions.UnarySerializerOptions is gone.");
+        }
+        var sample = new Temporalio.Api.WorkflowService.V1.SignalWorkflowExecutionRequest
+        {
+            Input = new Temporalio.Api.Common.V1.Payloads { Payloads_ = { new Temporalio.Api.Common.V1.Payload
+            {
+                Metadata = { ["encoding"] = Google.Protobuf.ByteString.CopyFromUtf8("json/plain") },
+                Data = Google.Protobuf.ByteString.CopyFromUtf8("42"),
+            } } },
+        };
+        var written = JsonSerializer.Serialize(sample, json);
+        var policy = JsonSerializer.Deserialize<Temporalio.Api.Enums.V1.WorkflowIdReusePolicy>("\"RejectDuplicate\"", json);
+        if (written != """{"input":[42]}""" || policy != Temporalio.Api.Enums.V1.WorkflowIdReusePolicy.RejectDuplicate)
+        {
+            throw new InvalidOperationException($"{Hint}: the payload shorthand or enum converters are not used (wrote {written}).");
+        }
     }
 
     private static IEnumerable<FileDescriptor> TemporalFiles() =>
