@@ -6,7 +6,7 @@ using Google.Protobuf.Reflection;
 namespace Tempora.Frontend.Http;
 
 /// <summary>
-/// SPIKE (issue 23). Temporal's JSON reads an enum by its proto name (WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE), by
+/// Temporal's JSON reads an enum by its proto name (WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE), by
 /// the older CamelCase short form (RejectDuplicate) or by number, and writes the proto name
 /// (go.temporal.io/api internal/protojson/json_unmarshal.go unmarshalEnum).
 /// </summary>
@@ -19,8 +19,7 @@ internal sealed class EnumJsonConverter<TEnum>(EnumDescriptor descriptor) : Json
             return (TEnum)Enum.ToObject(typeof(TEnum), reader.GetInt32());
         }
         var text = reader.GetString() ?? "";
-        var value = descriptor.FindValueByName(text) ?? descriptor.FindValueByName(ScreamingSnake(descriptor.Name + "_" + text))
-            ?? throw new JsonException($"invalid value for enum {descriptor.FullName}: {text}");
+        var value = EnumNames.Find(descriptor, text) ?? throw new JsonException($"invalid value for enum {descriptor.FullName}: {text}");
         return (TEnum)Enum.ToObject(typeof(TEnum), value.Number);
     }
 
@@ -35,23 +34,5 @@ internal sealed class EnumJsonConverter<TEnum>(EnumDescriptor descriptor) : Json
         {
             writer.WriteNumberValue(number);
         }
-    }
-
-    /// <summary>WorkflowIdReusePolicy_RejectDuplicate → WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE.</summary>
-    private static string ScreamingSnake(string name)
-    {
-        var builder = new StringBuilder();
-        for (var i = 0; i < name.Length; i++)
-        {
-            var c = name[i];
-            var boundary = i > 0 && char.IsUpper(c) && name[i - 1] != '_'
-                && (char.IsLower(name[i - 1]) || char.IsDigit(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1])));
-            if (boundary)
-            {
-                builder.Append('_');
-            }
-            builder.Append(char.ToUpperInvariant(c));
-        }
-        return builder.ToString();
     }
 }

@@ -103,20 +103,20 @@ internal sealed class HttpApiMiddleware(RequestDelegate next, HttpApiSettings se
         var bytes = buffer.ToArray();
         if (bytes.Length > 0)
         {
-            string? unknown;
+            RequestJsonCheck.Problem? problem;
             try
             {
                 using var document = JsonDocument.Parse(bytes);
-                unknown = UnknownJsonFields.Find(document.RootElement, message);
+                problem = RequestJsonCheck.Find(document.RootElement, message);
             }
             catch (JsonException e)
             {
                 await HttpApiStatus.WriteAsync(context, StatusCode.InvalidArgument, $"Malformed JSON body: {e.Message}");
                 return false;
             }
-            if (unknown is not null)
+            if (problem is not null)
             {
-                await HttpApiStatus.WriteAsync(context, StatusCode.InvalidArgument, $"unknown field \"{unknown}\" in {message.FullName}");
+                await HttpApiStatus.WriteAsync(context, StatusCode.InvalidArgument, problem.Message);
                 return false;
             }
         }

@@ -14,8 +14,11 @@ internal static class HttpApiStatus
     {
         context.Response.StatusCode = httpStatus ?? HttpStatusOf(code);
         context.Response.ContentType = "application/json";
-        return context.Response.WriteAsync(JsonSerializer.Serialize(new { code = (int)code, message }), context.RequestAborted);
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new { code = (int)code, message }, Options), context.RequestAborted);
     }
+
+    /// <summary>Quotes and apostrophes in a message stay as they are (as protojson writes them), not \u0022.</summary>
+    private static readonly JsonSerializerOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static int HttpStatusOf(StatusCode code) => code switch
     {

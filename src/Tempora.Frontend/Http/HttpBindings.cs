@@ -20,13 +20,19 @@ internal static class HttpBindings
 
     /// <summary>The unary methods of <paramref name="descriptor"/> that <paramref name="serviceType"/> serves.</summary>
     public static IEnumerable<MethodDescriptor> Implemented(ServiceDescriptor descriptor, Type serviceType) =>
-        descriptor.Methods.Where(m => !m.IsClientStreaming && !m.IsServerStreaming && Handler(serviceType, m) is { IsVirtual: true });
+        descriptor.Methods.Where(m => !m.IsClientStreaming && !m.IsServerStreaming && Handler(serviceType, m) is not null);
 
     public static IEnumerable<MethodDescriptor> Unimplemented(ServiceDescriptor descriptor, Type serviceType) =>
         descriptor.Methods.Except(Implemented(descriptor, serviceType));
 
     public static void Bind(ServiceBinderBase binder, ServiceDescriptor descriptor, Type serviceType)
     {
+        // A handler that is not virtual would serve gRPC but have no HTTP route at all: refuse to start instead.
+        if (Implemented(descriptor, serviceType).FirstOrDefault(m => Handler(serviceType, m) is { IsVirtual: false }) is { } sealedHandler)
+        {
+            throw new InvalidOperationException(
+                $"{serviceType.Name}.{sealedHandler.Name} must be declared virtual: the HTTP API's JSON transcoding binds virtual handlers only.");
+        }
         foreach (var method in Implemented(descriptor, serviceType))
         {
             AddDefinition.MakeGenericMethod(method.InputType.ClrType, method.OutputType.ClrType)

@@ -8,7 +8,7 @@ using Temporalio.Api.Common.V1;
 namespace Tempora.Frontend.Http;
 
 /// <summary>
-/// SPIKE (issue 23). Temporal's HTTP API writes and reads payloads in a "shorthand": a json/plain payload is its JSON
+/// Temporal's HTTP API writes and reads payloads in a "shorthand": a json/plain payload is its JSON
 /// value, a json/protobuf one its object plus <c>_protoMessageType</c>, and Payloads an array of those; anything else
 /// keeps the protobuf JSON form (base64 metadata and data). <c>?noPayloadShorthand</c> turns it off for a request.
 /// Behaviour read from go.temporal.io/api common/v1/payload_json.go (v1.50.1).
@@ -138,7 +138,7 @@ internal static class PayloadShorthand
     }
 }
 
-/// <summary>SPIKE (issue 23): Temporal's JSON for <see cref="Payload"/>.</summary>
+/// <summary>Temporal's JSON for <see cref="Payload"/>.</summary>
 internal sealed class PayloadJsonConverter : JsonConverter<Payload>
 {
     public override Payload Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
@@ -162,7 +162,7 @@ internal sealed class PayloadJsonConverter : JsonConverter<Payload>
     }
 }
 
-/// <summary>SPIKE (issue 23): Temporal's JSON for <see cref="Payloads"/> (an array when every payload has a shorthand).</summary>
+/// <summary>Temporal's JSON for <see cref="Payloads"/> (an array when every payload has a shorthand).</summary>
 internal sealed class PayloadsJsonConverter : JsonConverter<Payloads>
 {
     public override Payloads Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)

@@ -5,16 +5,19 @@ using Temporalio.Api.Common.V1;
 namespace Tempora.Frontend.Http;
 
 /// <summary>
-/// Finds the first member of a request body that is no field of its message. Temporal's protojson refuses an unknown
-/// field naming it; JSON transcoding would either skip it or refuse it without a name, so the body is looked through
-/// against the message descriptor first. Payloads (shorthand: any JSON) and google.protobuf's well-known types (their
+/// Finds the first member of a request body that is no field of its message, or an enum value that is no name of its
+/// enum. Temporal's protojson refuses those naming them; JSON transcoding would skip an unknown field or refuse both
+/// without a name, so the body is looked through against the message descriptor first. Payloads (shorthand: any JSON) and google.protobuf's well-known types (their
 /// own JSON forms) are not looked into.
 /// </summary>
-internal static class UnknownJsonFields
+internal static class RequestJsonCheck
 {
-    public static string? Find(JsonElement element, MessageDescriptor message) => Find(element, message, "");
+    public static Problem? Find(JsonElement element, MessageDescriptor message) => Find(element, message, "");
 
-    private static string? Find(JsonElement element, MessageDescriptor message, string path)
+    /// <summary>The first refused member: its path in the body and the message that names it.</summary>
+    internal sealed record Problem(string Path, string Message);
+
+    private static Problem? Find(JsonElement element, MessageDescriptor message, string path)
     {
         if (element.ValueKind != JsonValueKind.Object || Opaque(message))
         {
@@ -26,7 +29,15 @@ internal static class UnknownJsonFields
             var name = path + member.Name;
             if (field is null)
             {
-                return name;
+                return new Problem(name, $"unknown field \"{name}\" in {message.FullName}");
+            }
+            if (field.FieldType == FieldType.Enum)
+            {
+                if (BadEnum(member.Value, field.EnumType) is { } bad)
+                {
+                    return new Problem(name, $"invalid value for enum {field.EnumType.FullName} in field \"{name}\": {bad}");
+                }
+                continue;
             }
             if (field.FieldType != FieldType.Message || member.Value.ValueKind == JsonValueKind.Null)
             {
@@ -49,6 +60,14 @@ internal static class UnknownJsonFields
         }
         return null;
     }
+
+    /// <summary>The text of an enum value no name, short CamelCase name or number of <paramref name="type"/> matches (repeated: each item).</summary>
+    private static string? BadEnum(JsonElement value, EnumDescriptor type) => value.ValueKind switch
+    {
+        JsonValueKind.Array => value.EnumerateArray().Select(v => BadEnum(v, type)).FirstOrDefault(b => b is not null),
+        JsonValueKind.String when EnumNames.Find(type, value.GetString()!) is null => value.GetString(),
+        _ => null,
+    };
 
     private static bool Opaque(MessageDescriptor message) =>
         message.File.Package == "google.protobuf" || message == Payload.Descriptor || message == Payloads.Descriptor;
