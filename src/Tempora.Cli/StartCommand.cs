@@ -75,7 +75,7 @@ internal sealed class StartCommand : Command
             Tempora {version}
             Server:     {server.GrpcAddress}
             Metrics:    http://{server.MetricsAddress}/metrics
-            HTTP API:   {(server.HttpAddress is { } http ? $"{(options.Tls.Frontend is null ? "http" : "https")}://{http}" : "off")}
+            HTTP:       {(server.HttpAddress is { } http ? $"{(options.Tls.Frontend is null ? "http" : "https")}://{http}" : "off")}
             UI:         {(server.UiAddress is { } ui ? $"http://{ui}" : "off")}
             Database:   {database}
             """);

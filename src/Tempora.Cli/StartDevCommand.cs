@@ -240,7 +240,7 @@ internal sealed class StartDevCommand : Command
             Tempora {version}
             Server:     {server.GrpcAddress}
             Metrics:    http://{server.MetricsAddress}/metrics
-            HTTP API:   {(server.HttpAddress is { } http ? $"{(options.Tls.Frontend is null ? "http" : "https")}://{http}" : "off (--http-port 0)")}
+            HTTP:       {(server.HttpAddress is { } http ? $"{(options.Tls.Frontend is null ? "http" : "https")}://{http}" : "off (--http-port 0)")}
             UI:         {(server.UiAddress is null ? "off (--headless)" : $"http://{server.UiAddress}")}
             Namespaces: {namespaces}
             Database:   {database}

@@ -27,6 +27,12 @@ internal static class HttpBindings
 
     public static void Bind(ServiceBinderBase binder, ServiceDescriptor descriptor, Type serviceType)
     {
+        // Grpc.AspNetCore's own provider calls this too (the attribute is how it finds services); its gRPC endpoints
+        // come from ServiceBinder, with Tempora's marshallers and Unimplemented answers, so only transcoding is served.
+        if (!binder.GetType().Name.StartsWith("JsonTranscoding", StringComparison.Ordinal))
+        {
+            return;
+        }
         // A handler that is not virtual would serve gRPC but have no HTTP route at all: refuse to start instead.
         if (Implemented(descriptor, serviceType).FirstOrDefault(m => Handler(serviceType, m) is { IsVirtual: false }) is { } sealedHandler)
         {
