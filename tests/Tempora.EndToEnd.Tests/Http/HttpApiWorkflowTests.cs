@@ -148,6 +148,26 @@ public sealed class HttpApiWorkflowTests(ServerFixture fixture) : IDisposable
         Assert.Equal(12, add.Code);
     }
 
+    [Fact]
+    public async Task WorkflowOnEachReplicasShard_StartDescribeTerminate_ThroughTheFirstReplica()
+    {
+        // On a cluster (TEMPORA_TEST_REPLICAS=2) the HTTP port is the first replica's: calls for the other's shards are forwarded.
+        var namespaceId = (await Client.WorkflowService.DescribeNamespaceAsync(new DescribeNamespaceRequest { Namespace = "default" })).NamespaceInfo.Id;
+        foreach (var server in fixture.AllServers)
+        {
+            var id = ReplicaTests.WorkflowIdOnShards(namespaceId, server.OwnedShards, "http-shard");
+            var started = await _http.PostAsync($"{Ns}/workflows/{id}",
+                $$$"""{"workflowType":{"name":"OnShard"},"taskQueue":{"name":"{{{ServerFixture.NewTaskQueue()}}}"}}""");
+            Assert.True(started.Status == System.Net.HttpStatusCode.OK, started.ToString());
+            var described = (await _http.GetAsync($"{Ns}/workflows/{id}")).As<DescribeWorkflowExecutionResponse>();
+            Assert.Equal(started.Json.GetProperty("runId").GetString(), described.WorkflowExecutionInfo.Execution.RunId);
+            Assert.Equal("{}", (await _http.PostAsync($"{Ns}/workflows/{id}/terminate", "{}")).Body);
+            Assert.Equal(Temporalio.Api.Enums.V1.WorkflowExecutionStatus.Terminated,
+                (await Client.WorkflowService.DescribeWorkflowExecutionAsync(new() { Namespace = "default", Execution = new() { WorkflowId = id } }))
+                    .WorkflowExecutionInfo.Status);
+        }
+    }
+
     private static Payload Json(string json) => new()
     {
         Metadata = { ["encoding"] = Google.Protobuf.ByteString.CopyFromUtf8("json/plain") },
