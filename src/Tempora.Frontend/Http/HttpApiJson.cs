@@ -55,11 +55,7 @@ internal static class HttpApiJson
         }
         var sample = new Temporalio.Api.WorkflowService.V1.SignalWorkflowExecutionRequest
         {
-            Input = new Temporalio.Api.Common.V1.Payloads { Payloads_ = { new Temporalio.Api.Common.V1.Payload
-            {
-                Metadata = { ["encoding"] = Google.Protobuf.ByteString.CopyFromUtf8("json/plain") },
-                Data = Google.Protobuf.ByteString.CopyFromUtf8("42"),
-            } } },
+            Input = new Temporalio.Api.Common.V1.Payloads { Payloads_ = { JsonPlain } },
         };
         var written = JsonSerializer.Serialize(sample, json);
         var policy = JsonSerializer.Deserialize<Temporalio.Api.Enums.V1.WorkflowIdReusePolicy>("\"RejectDuplicate\"", json);
@@ -68,6 +64,12 @@ internal static class HttpApiJson
             throw new InvalidOperationException($"{Hint}: the payload shorthand or enum converters are not used (wrote {written}).");
         }
     }
+
+    private static readonly Temporalio.Api.Common.V1.Payload JsonPlain = new()
+    {
+        Metadata = { ["encoding"] = Google.Protobuf.ByteString.CopyFromUtf8("json/plain") },
+        Data = Google.Protobuf.ByteString.CopyFromUtf8("42"),
+    };
 
     private static IEnumerable<FileDescriptor> TemporalFiles() =>
         typeof(Temporalio.Api.Common.V1.Payload).Assembly.GetTypes()

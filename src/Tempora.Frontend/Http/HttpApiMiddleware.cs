@@ -40,11 +40,20 @@ internal sealed class HttpApiMiddleware(RequestDelegate next, HttpApiSettings se
         }
         HttpApiCall.Mark(context);
         ForwardHeaders(context.Request.Headers);
-        if (endpoint.Metadata.GetMetadata<GrpcJsonTranscodingMetadata>() is { } transcoding
-            && BodyMessage(transcoding.MethodDescriptor.InputType, transcoding.HttpRule.Body) is { } bodyMessage
-            && !await ReadBodyAsync(context, bodyMessage))
+        if (endpoint.Metadata.GetMetadata<GrpcJsonTranscodingMetadata>() is { } transcoding)
         {
-            return;
+            if (UnknownQueryParameter(context.Request.Query, transcoding.MethodDescriptor.InputType) is { } parameter)
+            {
+                // grpc-gateway refuses a parameter that names no field; the transcoder would drop it.
+                await HttpApiStatus.WriteAsync(context, StatusCode.InvalidArgument,
+                    $"unknown query parameter \"{parameter}\": no field of {transcoding.MethodDescriptor.InputType.FullName}");
+                return;
+            }
+            if (BodyMessage(transcoding.MethodDescriptor.InputType, transcoding.HttpRule.Body) is { } bodyMessage
+                && !await ReadBodyAsync(context, bodyMessage))
+            {
+                return;
+            }
         }
         var accept = context.Request.Headers.Accept.ToString();
         if (context.Request.Query.ContainsKey("noPayloadShorthand") || accept.Contains("no-payload-shorthand", StringComparison.Ordinal))
@@ -57,6 +66,29 @@ internal sealed class HttpApiMiddleware(RequestDelegate next, HttpApiSettings se
             return;
         }
         await next(context);
+    }
+
+    /// <summary>A query parameter that is no field path of the request (<c>pageSize</c>, <c>execution.workflow_id</c>), but the output options.</summary>
+    private static string? UnknownQueryParameter(IQueryCollection query, MessageDescriptor request)
+    {
+        foreach (var key in query.Keys)
+        {
+            if (key is "pretty" or "noPayloadShorthand")
+            {
+                continue;
+            }
+            MessageDescriptor? message = request;
+            foreach (var part in key.Split('.'))
+            {
+                var field = message?.FindFieldByName(part) ?? message?.Fields.InDeclarationOrder().FirstOrDefault(f => f.JsonName == part);
+                if (field is null)
+                {
+                    return key;
+                }
+                message = field.FieldType == FieldType.Message ? field.MessageType : null;
+            }
+        }
+        return null;
     }
 
     /// <summary>The message the body is read into: the request (<c>body: "*"</c>), one of its fields, or none.</summary>

@@ -62,21 +62,3 @@ internal static class HttpBindings
         binder.AddMethod(method, (UnaryServerMethod<TRequest, TResponse>?)null);
     }
 }
-
-/// <summary>Stand-in binding of WorkflowService (see <see cref="HttpBindings"/>).</summary>
-internal static class WorkflowServiceHttpBinding
-{
-    public static ServiceDescriptor Descriptor => Temporalio.Api.WorkflowService.V1.ServiceReflection.Descriptor.Services[0];
-
-    public static void BindService(ServiceBinderBase binder, WorkflowServiceImpl service) =>
-        HttpBindings.Bind(binder, Descriptor, typeof(WorkflowServiceImpl));
-}
-
-/// <summary>Stand-in binding of OperatorService (see <see cref="HttpBindings"/>).</summary>
-internal static class OperatorServiceHttpBinding
-{
-    public static ServiceDescriptor Descriptor => Temporalio.Api.OperatorService.V1.ServiceReflection.Descriptor.Services[0];
-
-    public static void BindService(ServiceBinderBase binder, OperatorServiceImpl service) =>
-        HttpBindings.Bind(binder, Descriptor, typeof(OperatorServiceImpl));
-}

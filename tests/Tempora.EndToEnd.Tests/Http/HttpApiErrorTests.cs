@@ -70,6 +70,16 @@ public sealed class HttpApiErrorTests(ServerFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task UnknownQueryParameter_400NamingIt_FieldPathsAccepted()
+    {
+        var unknown = await _http.GetAsync($"{Ns}/workflows?query=&pageSiz=3");
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.Status);
+        Assert.StartsWith("unknown query parameter \"pageSiz\"", unknown.Message, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync($"{Ns}/workflows?pageSize=3&page_size=3&pretty")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync($"{Ns}/workflows/missing-{Guid.NewGuid():N}?execution.run_id=&noPayloadShorthand")).Status);
+    }
+
+    [Fact]
     public async Task NonJsonBody_415_OversizedBody_413()
     {
         var id = ServerFixture.NewWorkflowId("http-body");
