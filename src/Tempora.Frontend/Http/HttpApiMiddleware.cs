@@ -108,8 +108,8 @@ internal sealed class HttpApiMiddleware(RequestDelegate next, HttpApiSettings se
         var request = context.Request;
         if (request.ContentType is { } contentType && !IsJson(contentType))
         {
-            // grpc-gateway would read it with its default marshaler all the same; refused here so that a form post
-            // (curl -d without -H) is not silently read as something else.
+            // grpc-gateway would read any type with its default marshaler; a body declared as XML, text or the like is
+            // refused here instead, so the caller learns the API speaks JSON. A form type is read as JSON (IsJson).
             await HttpApiStatus.WriteAsync(context, StatusCode.InvalidArgument,
                 $"Content-Type {contentType} is not supported: send the body as application/json",
                 StatusCodes.Status415UnsupportedMediaType);
@@ -163,11 +163,16 @@ internal sealed class HttpApiMiddleware(RequestDelegate next, HttpApiSettings se
         HttpApiStatus.WriteAsync(context, StatusCode.ResourceExhausted,
             $"request body is larger than {MaxRequestBytes} bytes, the HTTP API's limit", StatusCodes.Status413PayloadTooLarge);
 
+    /// <summary>
+    /// JSON, or the form type `curl -d` sends when no Content-Type is given: Temporal reads that body as JSON, so scripts
+    /// written for it work here too (a real form body then fails as malformed JSON).
+    /// </summary>
     private static bool IsJson(string contentType)
     {
         var media = contentType.Split(';', 2)[0].Trim();
         return media.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-            || media.StartsWith("application/json+", StringComparison.OrdinalIgnoreCase);
+            || media.StartsWith("application/json+", StringComparison.OrdinalIgnoreCase)
+            || media.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>

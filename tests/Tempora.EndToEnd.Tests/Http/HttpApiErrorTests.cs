@@ -83,9 +83,14 @@ public sealed class HttpApiErrorTests(ServerFixture fixture) : IDisposable
     public async Task NonJsonBody_415_OversizedBody_413()
     {
         var id = ServerFixture.NewWorkflowId("http-body");
-        var form = await _http.PostAsync($"{Ns}/workflows/{id}", StartBody(), contentType: "application/x-www-form-urlencoded");
-        Assert.Equal(HttpStatusCode.UnsupportedMediaType, form.Status);
-        Assert.Contains("application/json", form.Message, StringComparison.Ordinal);
+        var xml = await _http.PostAsync($"{Ns}/workflows/{id}", StartBody(), contentType: "text/xml");
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, xml.Status);
+        Assert.Contains("application/json", xml.Message, StringComparison.Ordinal);
+
+        // What `curl -d` sends without -H: read as JSON, as Temporal does; a real form body is malformed JSON.
+        var form = await _http.PostAsync($"{Ns}/workflows/{id}-form", "a=b", contentType: "application/x-www-form-urlencoded");
+        Assert.Equal(HttpStatusCode.BadRequest, form.Status);
+        Assert.Equal(HttpStatusCode.OK, (await _http.PostAsync($"{Ns}/workflows/{id}-form", StartBody(), contentType: "application/x-www-form-urlencoded")).Status);
 
         var huge = $$"""{"workflowType":{"name":"X"},"taskQueue":{"name":"q"},"identity":"{{new string('a', 4 * 1024 * 1024)}}"}""";
         var tooLarge = await _http.PostAsync($"{Ns}/workflows/{id}", huge);
