@@ -152,7 +152,7 @@ sa_flags=()
 for sa in "${search_attributes[@]}"; do
     sa_flags+=(--search-attribute "$sa")
 done
-if start_server start-dev start-dev --db-filename "$work/tempora.db" -p 0 --ui-port 0 --metrics-port 0 --headless \
+if start_server start-dev start-dev --db-filename "$work/tempora.db" -p 0 --ui-port 0 --metrics-port 0 --http-port 0 --headless \
     --log-level warn "${sa_flags[@]}"; then
     run_pass "start-dev on SQLite, workflow cache on" ""
     run_pass "start-dev on SQLite, workflow cache off" 0
@@ -171,7 +171,7 @@ if [ -n "${TEMPORA_TEST_POSTGRES:-}" ]; then
     pg_databases=("ts_main_$suffix" "ts_visibility_$suffix")
     export TEMPORA_DB=postgres TEMPORA_DB_HOST="$pg_host" TEMPORA_DB_PORT="$pg_port" TEMPORA_DB_USER="$pg_user" \
         TEMPORA_DB_PASSWORD="$pg_password" TEMPORA_DB_NAME="${pg_databases[0]}" TEMPORA_VISIBILITY_DB_NAME="${pg_databases[1]}"
-    replica=(start --ip 127.0.0.1 -p 0 --ui-port 0 --metrics-port 0 --log-level warn --log-format text)
+    replica=(start --ip 127.0.0.1 -p 0 --ui-port 0 --metrics-port 0 --http-port 0 --log-level warn --log-format text)
     # The attributes are registered before the second replica starts, so that it loads them with the namespace.
     if dotnet run --no-build --project src/Tempora.Cli -- schema setup >"$work/schema.log" 2>&1 \
         && start_server replica-1 "${replica[@]}" && first="$address" \

@@ -66,6 +66,7 @@ internal static class ServerConfiguration
         ("TEMPORA_PORT", "port"),
         ("TEMPORA_UI_PORT", "uiPort"),
         ("TEMPORA_METRICS_PORT", "metricsPort"),
+        ("TEMPORA_HTTP_PORT", "httpPort"),
         ("TEMPORA_LOG_LEVEL", "logLevel"),
         ("TEMPORA_LOG_FORMAT", "logFormat"),
         ("TEMPORA_METRICS", "metrics"),
@@ -151,6 +152,8 @@ internal static class ServerConfiguration
             Port = Int(config, "port", 7233, 0, 65535),
             UiPort = Int(config, "uiPort", 8080, 0, 65535),
             MetricsPort = Int(config, "metricsPort", 9090, 0, 65535),
+            // Temporal's services.frontend.rpc.httpPort: 0 turns the HTTP API off (no free-port pick here).
+            HttpPort = Int(config, "httpPort", 7243, 0, 65535) is > 0 and var httpPort ? httpPort : null,
             Metrics = Switch(config, "metrics", true),
             LogLevel = ParseLogLevel(config["logLevel"] ?? "info"),
             LogFormat = ParseLogFormat(config["logFormat"] ?? "json"),

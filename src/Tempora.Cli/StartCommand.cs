@@ -21,6 +21,7 @@ internal sealed class StartCommand : Command
     private readonly Option<int?> _port = CommonOptions.OptionalPort("--port", "gRPC frontend port (default 7233); 0 picks a free port", "-p");
     private readonly Option<int?> _uiPort = CommonOptions.OptionalPort("--ui-port", "Web UI port (default 8080)");
     private readonly Option<int?> _metricsPort = CommonOptions.OptionalPort("--metrics-port", "Port of /metrics and /health/live, /health/ready (default 9090); 0 picks a free port");
+    private readonly Option<int?> _httpPort = CommonOptions.OptionalPort("--http-port", "Port of the HTTP API (default 7243); 0 turns it off");
     private readonly Option<string> _logLevel = new("--log-level") { Description = "Lowest level written to the log (default info)" };
     private readonly Option<string> _logFormat = new("--log-format") { Description = "Console log format: json (default) or text" };
     private readonly Option<string[]> _uiAllowedHosts = CommonOptions.UiAllowedHosts();
@@ -38,6 +39,7 @@ internal sealed class StartCommand : Command
         Options.Add(_port);
         Options.Add(_uiPort);
         Options.Add(_metricsPort);
+        Options.Add(_httpPort);
         Options.Add(_logLevel);
         Options.Add(_logFormat);
         Options.Add(_uiAllowedHosts);
@@ -57,6 +59,7 @@ internal sealed class StartCommand : Command
             Port = parseResult.GetValue(_port) ?? options.Port,
             UiPort = parseResult.GetValue(_uiPort) ?? options.UiPort,
             MetricsPort = parseResult.GetValue(_metricsPort) ?? options.MetricsPort,
+            HttpPort = parseResult.GetValue(_httpPort) is { } httpPort ? (httpPort == 0 ? null : httpPort) : options.HttpPort,
             LogLevel = parseResult.GetValue(_logLevel) is { } level ? ServerConfiguration.ParseLogLevel(level) : options.LogLevel,
             LogFormat = parseResult.GetValue(_logFormat) is { } format ? ServerConfiguration.ParseLogFormat(format) : options.LogFormat,
             UiAllowedHosts = parseResult.GetValue(_uiAllowedHosts) is { } hosts ? CommonOptions.SplitHosts(hosts) : options.UiAllowedHosts,
@@ -72,6 +75,7 @@ internal sealed class StartCommand : Command
             Tempora {version}
             Server:     {server.GrpcAddress}
             Metrics:    http://{server.MetricsAddress}/metrics
+            HTTP:       {(server.HttpAddress is { } http ? $"{(options.Tls.Frontend is null ? "http" : "https")}://{http}" : "off")}
             UI:         {(server.UiAddress is { } ui ? $"http://{ui}" : "off")}
             Database:   {database}
             """);

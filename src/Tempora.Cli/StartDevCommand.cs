@@ -29,6 +29,8 @@ internal sealed class StartDevCommand : Command
 
     private readonly Option<int> _uiPort = CommonOptions.Port("--ui-port", 8080, "Web UI port; 0 picks a free port");
 
+    private readonly Option<int> _httpPort = CommonOptions.Port("--http-port", 7243, "Port of Temporal's HTTP API (JSON); 0 turns it off");
+
     private readonly Option<int> _metricsPort =
         CommonOptions.Port("--metrics-port", 9090, "Port of /metrics (Prometheus) and /health/live, /health/ready; 0 picks a free port");
 
@@ -123,6 +125,7 @@ internal sealed class StartDevCommand : Command
         Options.Add(_ip);
         Options.Add(_port);
         Options.Add(_uiPort);
+        Options.Add(_httpPort);
         Options.Add(_metricsPort);
         Options.Add(_noMetrics);
         Options.Add(_dbFilename);
@@ -165,7 +168,7 @@ internal sealed class StartDevCommand : Command
             Console.Error.WriteLine($"Invalid configuration: {e.Message}");
             return Task.FromResult(1);
         }
-        return ServerRunner.RunAsync(options, server => PrintBanner(options, server.GrpcAddress, server.MetricsAddress, server.UiAddress), ct);
+        return ServerRunner.RunAsync(options, server => PrintBanner(options, server), ct);
     }
 
     private TemporaOptions ReadOptions(ParseResult parseResult)
@@ -179,6 +182,7 @@ internal sealed class StartDevCommand : Command
             Port = parseResult.GetValue(_port),
             UiPort = parseResult.GetValue(_uiPort),
             MetricsPort = parseResult.GetValue(_metricsPort),
+            HttpPort = parseResult.GetValue(_httpPort) is > 0 and var httpPort ? httpPort : null,
             Metrics = !parseResult.GetValue(_noMetrics),
             LogFormat = parseResult.GetRequiredValue(_logFormat) is "pretty"
                 ? LogFormat.Text
@@ -228,7 +232,7 @@ internal sealed class StartDevCommand : Command
         Environment.GetEnvironmentVariable("TEMPORA_VERIFY_REBUILD") is { Length: > 0 } value
         && ServerConfiguration.ParseSwitch("TEMPORA_VERIFY_REBUILD", value);
 
-    private static void PrintBanner(TemporaOptions options, string grpcAddress, string metricsAddress, string? uiAddress)
+    private static void PrintBanner(TemporaOptions options, TemporaServer server)
     {
         var version = typeof(StartDevCommand).Assembly
             .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
@@ -236,9 +240,10 @@ internal sealed class StartDevCommand : Command
         var database = options.InMemory ? "in memory (nothing is kept)" : options.DbFilename;
         Console.Out.WriteLine($"""
             Tempora {version}
-            Server:     {grpcAddress}
-            Metrics:    http://{metricsAddress}/metrics
-            UI:         {(uiAddress is null ? "off (--headless)" : $"http://{uiAddress}")}
+            Server:     {server.GrpcAddress}
+            Metrics:    http://{server.MetricsAddress}/metrics
+            HTTP:       {(server.HttpAddress is { } http ? $"{(options.Tls.Frontend is null ? "http" : "https")}://{http}" : "off (--http-port 0)")}
+            UI:         {(server.UiAddress is null ? "off (--headless)" : $"http://{server.UiAddress}")}
             Namespaces: {namespaces}
             Database:   {database}
             """);

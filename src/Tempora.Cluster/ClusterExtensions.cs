@@ -31,6 +31,7 @@ public static class ClusterExtensions
         services.TryAddSingleton(InternodeTrust.None);
         services.AddSingleton<ClusterChannels>();
         services.AddSingleton<PollHandoff>();
+        services.AddSingleton<ForwardedPolls>();
         services.AddSingleton<PollFanOut>();
         services.AddSingleton<PeerCalls>();
         services.AddSingleton<IRemoteRuns, RemoteRunsClient>();

@@ -53,11 +53,16 @@ public static class FrontendExtensions
             options.Interceptors.Add<Validation.StorableStringsInterceptor>();
             // Inside the error mapping, so that a request refused while its shard moves answers Unavailable.
             options.Interceptors.Add<ShardRoutingInterceptor>();
+            // Innermost: the owner checks a request's values just before its handler (RequestValues).
+            options.Interceptors.Add<Validation.RequestValuesInterceptor>();
         }).AddServiceOptions<ClusterService>(options =>
         {
             options.MaxReceiveMessageSize = limits.Cluster;
             options.CompressionProviders = [new BoundedGzipCompression(limits.Cluster)];
-        });
+        }).AddJsonTranscoding(Http.HttpApiJson.Configure);
+        services.PostConfigure<Microsoft.AspNetCore.Grpc.JsonTranscoding.GrpcJsonTranscodingOptions>(Http.HttpApiJson.PostConfigure);
+        services.TryAddSingleton(Http.HttpApiSettings.Off);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Routing.MatcherPolicy, Http.HttpApiPortPolicy>());
         services.AddAuthorization(authorization);
         services.TryAddSingleton(StoreNames.Sqlite);
         services.AddSingleton<WorkerPolls>();
@@ -97,14 +102,22 @@ public static class FrontendExtensions
         }
     }
 
-    /// <summary>The frontend's middleware: refuses oversize messages before the gRPC endpoints read them.</summary>
-    public static IApplicationBuilder UseFrontend(this IApplicationBuilder app) => app.UseMiddleware<MessageSizeLimit>();
+    /// <summary>
+    /// The frontend's middleware: the HTTP API's request rules (on its port only), then the refusal of oversize gRPC
+    /// messages before the gRPC endpoints read them.
+    /// </summary>
+    public static IApplicationBuilder UseFrontend(this IApplicationBuilder app) =>
+        app.UseMiddleware<Http.HttpApiMiddleware>().UseMiddleware<MessageSizeLimit>();
 
     public static IEndpointRouteBuilder MapFrontend(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGrpcService<WorkflowServiceImpl>();
         endpoints.MapGrpcService<OperatorServiceImpl>();
         endpoints.MapGrpcService<HealthServiceImpl>();
+        Http.UnimplementedRoutes.Map(endpoints, Http.WorkflowServiceHttpBinding.Descriptor, typeof(WorkflowServiceImpl));
+        Http.UnimplementedRoutes.Map(endpoints, Http.OperatorServiceHttpBinding.Descriptor, typeof(OperatorServiceImpl));
+        Http.HttpApiJson.Verify(endpoints.ServiceProvider
+            .GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Grpc.JsonTranscoding.GrpcJsonTranscodingOptions>>().Value);
         return endpoints;
     }
 }

@@ -40,6 +40,10 @@ internal sealed class MetricsInterceptor(IMetrics metrics, NamespaceRegistry nam
             var ns = NamespaceLabel(NamespaceField<TRequest>.Read(request));
             var operation = Operation(context.Method);
             metrics.Increment(MetricNames.ServiceRequests, ns, operation);
+            if (Http.HttpApiCall.Is(context))
+            {
+                metrics.Increment(MetricNames.HttpServiceRequests, ns, operation);
+            }
             metrics.Record(MetricNames.ServiceLatency, Stopwatch.GetElapsedTime(started), ns, operation);
             if (failure is { } code)
             {

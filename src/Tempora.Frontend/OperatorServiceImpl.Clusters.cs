@@ -10,9 +10,9 @@ namespace Tempora.Frontend;
 /// cluster alone, as a Temporal cluster without remote clusters answers. Adding or removing a remote cluster answers
 /// Unimplemented (<see cref="UnimplementedReasons"/>).
 /// </summary>
-internal sealed partial class OperatorServiceImpl
+internal partial class OperatorServiceImpl
 {
-    public Task<ListClustersResponse> ListClusters(ListClustersRequest request, ServerCallContext context)
+    public virtual Task<ListClustersResponse> ListClusters(ListClustersRequest request, ServerCallContext context)
     {
         var response = new ListClustersResponse();
         // A page token names the last cluster of the page before (Temporal's, gob-encoded); Tempora hands none out,

@@ -6,7 +6,7 @@ using Temporalio.Api.OperatorService.V1;
 namespace Tempora.Frontend;
 
 /// <summary>DeleteNamespace, as Temporal 1.28's operator handler and delete-namespace workflow.</summary>
-internal sealed partial class OperatorServiceImpl
+internal partial class OperatorServiceImpl
 {
     /// <summary>Temporal's system namespace, which it refuses to delete; the name is refused here too.</summary>
     private const string SystemNamespace = "temporal-system";
@@ -18,7 +18,7 @@ internal sealed partial class OperatorServiceImpl
     /// <c>namespace_delete_delay</c> (at least <see cref="NamespaceDeleter.SettleTime"/>). Deleting a namespace
     /// already deleted answers its name again and sets its delay anew, as Temporal's workflow started again does.
     /// </summary>
-    public async Task<DeleteNamespaceResponse> DeleteNamespace(DeleteNamespaceRequest request, ServerCallContext context)
+    public virtual async Task<DeleteNamespaceResponse> DeleteNamespace(DeleteNamespaceRequest request, ServerCallContext context)
     {
         var hasName = !string.IsNullOrEmpty(request.Namespace);
         var hasId = !string.IsNullOrEmpty(request.NamespaceId);

@@ -15,10 +15,11 @@ namespace Tempora.Frontend;
 /// and the cluster list (OperatorServiceImpl.Clusters.cs). The rest (remote clusters, Nexus endpoints) answers
 /// Unimplemented through <see cref="ServiceBinder{TService}"/>.
 /// </summary>
-internal sealed partial class OperatorServiceImpl(NamespaceRegistry namespaces, IShardOwnership shards, HistoryEngine history,
+[BindServiceMethod(typeof(Http.OperatorServiceHttpBinding), nameof(Http.OperatorServiceHttpBinding.BindService))]
+internal partial class OperatorServiceImpl(NamespaceRegistry namespaces, IShardOwnership shards, HistoryEngine history,
     NamespaceDeleter deleter, TimeProvider time)
 {
-    public async Task<AddSearchAttributesResponse> AddSearchAttributes(AddSearchAttributesRequest request, ServerCallContext context)
+    public virtual async Task<AddSearchAttributesResponse> AddSearchAttributes(AddSearchAttributesRequest request, ServerCallContext context)
     {
         var ns = await NamespaceOf(request.Namespace, context);
         if (request.SearchAttributes.Count == 0)
@@ -48,7 +49,7 @@ internal sealed partial class OperatorServiceImpl(NamespaceRegistry namespaces, 
         return new AddSearchAttributesResponse();
     }
 
-    public async Task<RemoveSearchAttributesResponse> RemoveSearchAttributes(RemoveSearchAttributesRequest request, ServerCallContext context)
+    public virtual async Task<RemoveSearchAttributesResponse> RemoveSearchAttributes(RemoveSearchAttributesRequest request, ServerCallContext context)
     {
         var ns = await NamespaceOf(request.Namespace, context);
         if (request.SearchAttributes.Count == 0)
@@ -67,7 +68,7 @@ internal sealed partial class OperatorServiceImpl(NamespaceRegistry namespaces, 
         return new RemoveSearchAttributesResponse();
     }
 
-    public async Task<ListSearchAttributesResponse> ListSearchAttributes(ListSearchAttributesRequest request, ServerCallContext context)
+    public virtual async Task<ListSearchAttributesResponse> ListSearchAttributes(ListSearchAttributesRequest request, ServerCallContext context)
     {
         var ns = await NamespaceOf(request.Namespace, context);
         var response = new ListSearchAttributesResponse();

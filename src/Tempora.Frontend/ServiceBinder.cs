@@ -46,13 +46,8 @@ internal sealed class ServiceBinder<TService>(ServiceDescriptor descriptor) : IS
         UnaryServerMethod<TService, TRequest, TResponse> invoker;
         if (Handler(method) is { } handler)
         {
-            var serve = handler.CreateDelegate<UnaryServerMethod<TService, TRequest, TResponse>>();
-            // Inside the interceptors, so that a refusal is mapped (and logged at debug) like any other InvalidArgument.
-            invoker = (service, request, context) =>
-            {
-                RequestValues.Check(request);
-                return serve(service, request, context);
-            };
+            // Its values are checked by RequestValuesInterceptor, which HTTP API calls pass through too.
+            invoker = handler.CreateDelegate<UnaryServerMethod<TService, TRequest, TResponse>>();
         }
         else
         {

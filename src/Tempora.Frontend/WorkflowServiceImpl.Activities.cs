@@ -5,9 +5,9 @@ using Temporalio.Api.WorkflowService.V1;
 namespace Tempora.Frontend;
 
 /// <summary>The operator's controls of pending activities, and UpdateWorkflowExecutionOptions (docs/activity-controls.md).</summary>
-internal sealed partial class WorkflowServiceImpl
+internal partial class WorkflowServiceImpl
 {
-    public async Task<PauseActivityResponse> PauseActivity(PauseActivityRequest request, ServerCallContext context)
+    public virtual async Task<PauseActivityResponse> PauseActivity(PauseActivityRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         ActivityControlValidation.Validate(request);
@@ -16,7 +16,7 @@ internal sealed partial class WorkflowServiceImpl
         return new PauseActivityResponse();
     }
 
-    public async Task<UnpauseActivityResponse> UnpauseActivity(UnpauseActivityRequest request, ServerCallContext context)
+    public virtual async Task<UnpauseActivityResponse> UnpauseActivity(UnpauseActivityRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         ActivityControlValidation.Validate(request);
@@ -24,7 +24,7 @@ internal sealed partial class WorkflowServiceImpl
         return new UnpauseActivityResponse();
     }
 
-    public async Task<ResetActivityResponse> ResetActivity(ResetActivityRequest request, ServerCallContext context)
+    public virtual async Task<ResetActivityResponse> ResetActivity(ResetActivityRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         ActivityControlValidation.Validate(request);
@@ -33,7 +33,7 @@ internal sealed partial class WorkflowServiceImpl
         return new ResetActivityResponse();
     }
 
-    public async Task<UpdateActivityOptionsResponse> UpdateActivityOptions(UpdateActivityOptionsRequest request, ServerCallContext context)
+    public virtual async Task<UpdateActivityOptionsResponse> UpdateActivityOptions(UpdateActivityOptionsRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         ActivityControlValidation.Validate(request);
@@ -41,7 +41,7 @@ internal sealed partial class WorkflowServiceImpl
         return await history.UpdateActivityOptionsAsync(ns, request, context.CancellationToken);
     }
 
-    public async Task<UpdateWorkflowExecutionOptionsResponse> UpdateWorkflowExecutionOptions(
+    public virtual async Task<UpdateWorkflowExecutionOptionsResponse> UpdateWorkflowExecutionOptions(
         UpdateWorkflowExecutionOptionsRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);

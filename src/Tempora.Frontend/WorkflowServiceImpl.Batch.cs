@@ -7,12 +7,12 @@ namespace Tempora.Frontend;
 
 /// <summary>Batch operations: the namespace, the request and the selection's query checked here, the rest in the worker
 /// role's <see cref="Worker.Batch.BatchService"/> on the owner of the job id's shard (docs/batch.md).</summary>
-internal sealed partial class WorkflowServiceImpl
+internal partial class WorkflowServiceImpl
 {
     /// <summary>Temporal's <c>frontend.visibilityMaxPageSize</c>, the page size of a list that asks for none (or more).</summary>
     private const int BatchListMaxPageSize = 1000;
 
-    public async Task<StartBatchOperationResponse> StartBatchOperation(StartBatchOperationRequest request, ServerCallContext context)
+    public virtual async Task<StartBatchOperationResponse> StartBatchOperation(StartBatchOperationRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         var query = BatchValidation.Validate(request, batches.Limits.MaxExecutions, history.Limits);
@@ -26,21 +26,21 @@ internal sealed partial class WorkflowServiceImpl
         return new StartBatchOperationResponse();
     }
 
-    public async Task<DescribeBatchOperationResponse> DescribeBatchOperation(DescribeBatchOperationRequest request, ServerCallContext context)
+    public virtual async Task<DescribeBatchOperationResponse> DescribeBatchOperation(DescribeBatchOperationRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         BatchValidation.Validate(request);
         return await batches.DescribeAsync(ns, request.JobId, context.CancellationToken);
     }
 
-    public async Task<ListBatchOperationsResponse> ListBatchOperations(ListBatchOperationsRequest request, ServerCallContext context)
+    public virtual async Task<ListBatchOperationsResponse> ListBatchOperations(ListBatchOperationsRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         var pageSize = request.PageSize <= 0 || request.PageSize > BatchListMaxPageSize ? BatchListMaxPageSize : request.PageSize;
         return await batches.ListAsync(ns, request, pageSize, context.CancellationToken);
     }
 
-    public async Task<StopBatchOperationResponse> StopBatchOperation(StopBatchOperationRequest request, ServerCallContext context)
+    public virtual async Task<StopBatchOperationResponse> StopBatchOperation(StopBatchOperationRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         BatchValidation.Validate(request);

@@ -11,11 +11,11 @@ using Temporalio.Api.WorkflowService.V1;
 namespace Tempora.Frontend;
 
 /// <summary>The namespace RPCs of WorkflowService (DeleteNamespace is OperatorService's).</summary>
-internal sealed partial class WorkflowServiceImpl
+internal partial class WorkflowServiceImpl
 {
     private const int DefaultNamespacePageSize = 100;
 
-    public async Task<RegisterNamespaceResponse> RegisterNamespace(RegisterNamespaceRequest request, ServerCallContext context)
+    public virtual async Task<RegisterNamespaceResponse> RegisterNamespace(RegisterNamespaceRequest request, ServerCallContext context)
     {
         if (string.IsNullOrEmpty(request.Namespace))
         {
@@ -47,7 +47,7 @@ internal sealed partial class WorkflowServiceImpl
     }
 
     /// <summary>Any state, Deleted included: as Temporal's, this read bypasses the namespace state check.</summary>
-    public async Task<DescribeNamespaceResponse> DescribeNamespace(DescribeNamespaceRequest request, ServerCallContext context)
+    public virtual async Task<DescribeNamespaceResponse> DescribeNamespace(DescribeNamespaceRequest request, ServerCallContext context)
     {
         if (!string.IsNullOrEmpty(request.Id) && !string.IsNullOrEmpty(request.Namespace))
         {
@@ -63,7 +63,7 @@ internal sealed partial class WorkflowServiceImpl
     /// Namespaces by name, a page at a time; the page token is the last name returned (as Temporal, 100 a page by
     /// default). Deleted ones only with <c>namespace_filter.include_deleted</c>, as Temporal's store lists them.
     /// </summary>
-    public async Task<ListNamespacesResponse> ListNamespaces(ListNamespacesRequest request, ServerCallContext context)
+    public virtual async Task<ListNamespacesResponse> ListNamespaces(ListNamespacesRequest request, ServerCallContext context)
     {
         var pageSize = request.PageSize > 0 ? request.PageSize : DefaultNamespacePageSize;
         var after = request.NextPageToken.IsEmpty ? null : request.NextPageToken.ToStringUtf8();
@@ -92,7 +92,7 @@ internal sealed partial class WorkflowServiceImpl
     /// Temporal: DeleteNamespace is what removes it). What this server does not do is refused by name
     /// (<see cref="UnsupportedFields"/>).
     /// </summary>
-    public async Task<UpdateNamespaceResponse> UpdateNamespace(UpdateNamespaceRequest request, ServerCallContext context)
+    public virtual async Task<UpdateNamespaceResponse> UpdateNamespace(UpdateNamespaceRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         UnsupportedFields.Check(request);
@@ -148,7 +148,7 @@ internal sealed partial class WorkflowServiceImpl
     /// Sets the namespace Deprecated, as Temporal 1.28 still does for this deprecated RPC: its running workflows carry
     /// on and every request but a new start (StartWorkflowExecution, SignalWithStartWorkflowExecution) is still served.
     /// </summary>
-    public async Task<DeprecateNamespaceResponse> DeprecateNamespace(DeprecateNamespaceRequest request, ServerCallContext context)
+    public virtual async Task<DeprecateNamespaceResponse> DeprecateNamespace(DeprecateNamespaceRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         var info = ns.Info.Clone();

@@ -6,9 +6,9 @@ namespace Tempora.Frontend;
 
 /// <summary>The Schedule API: the namespace and the scheduled workflow checked here, the rest in the worker role's
 /// <see cref="Worker.Schedules.ScheduleService"/> on the owner of the schedule's shard.</summary>
-internal sealed partial class WorkflowServiceImpl
+internal partial class WorkflowServiceImpl
 {
-    public async Task<CreateScheduleResponse> CreateSchedule(CreateScheduleRequest request, ServerCallContext context)
+    public virtual async Task<CreateScheduleResponse> CreateSchedule(CreateScheduleRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         ns = await ScheduleValidation.ValidateAsync(ns, request.Schedule, history.Limits, history.Namespaces, nameof(CreateScheduleRequest),
@@ -16,7 +16,7 @@ internal sealed partial class WorkflowServiceImpl
         return await schedules.CreateAsync(ns, request, context.CancellationToken);
     }
 
-    public async Task<DescribeScheduleResponse> DescribeSchedule(DescribeScheduleRequest request, ServerCallContext context)
+    public virtual async Task<DescribeScheduleResponse> DescribeSchedule(DescribeScheduleRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         var response = await schedules.DescribeAsync(ns, request, context.CancellationToken);
@@ -29,7 +29,7 @@ internal sealed partial class WorkflowServiceImpl
         return response;
     }
 
-    public async Task<UpdateScheduleResponse> UpdateSchedule(UpdateScheduleRequest request, ServerCallContext context)
+    public virtual async Task<UpdateScheduleResponse> UpdateSchedule(UpdateScheduleRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         ns = await ScheduleValidation.ValidateAsync(ns, request.Schedule, history.Limits, history.Namespaces, nameof(UpdateScheduleRequest),
@@ -37,22 +37,22 @@ internal sealed partial class WorkflowServiceImpl
         return await schedules.UpdateAsync(ns, request, context.CancellationToken);
     }
 
-    public async Task<PatchScheduleResponse> PatchSchedule(PatchScheduleRequest request, ServerCallContext context) =>
+    public virtual async Task<PatchScheduleResponse> PatchSchedule(PatchScheduleRequest request, ServerCallContext context) =>
         await schedules.PatchAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
 
-    public async Task<DeleteScheduleResponse> DeleteSchedule(DeleteScheduleRequest request, ServerCallContext context) =>
+    public virtual async Task<DeleteScheduleResponse> DeleteSchedule(DeleteScheduleRequest request, ServerCallContext context) =>
         await schedules.DeleteAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
 
-    public async Task<ListScheduleMatchingTimesResponse> ListScheduleMatchingTimes(ListScheduleMatchingTimesRequest request,
+    public virtual async Task<ListScheduleMatchingTimesResponse> ListScheduleMatchingTimes(ListScheduleMatchingTimesRequest request,
         ServerCallContext context) =>
         await schedules.ListMatchingTimesAsync(await NamespaceAsync(request.Namespace, context), request, context.CancellationToken);
 
-    public async Task<ListSchedulesResponse> ListSchedules(ListSchedulesRequest request, ServerCallContext context)
+    public virtual async Task<ListSchedulesResponse> ListSchedules(ListSchedulesRequest request, ServerCallContext context)
     {
         return await visibility.ListSchedulesAsync(await VisibilityNamespaceAsync(request.Namespace, context), request, context.CancellationToken);
     }
 
-    public async Task<CountSchedulesResponse> CountSchedules(CountSchedulesRequest request, ServerCallContext context)
+    public virtual async Task<CountSchedulesResponse> CountSchedules(CountSchedulesRequest request, ServerCallContext context)
     {
         return await visibility.CountSchedulesAsync(await VisibilityNamespaceAsync(request.Namespace, context), request, context.CancellationToken);
     }

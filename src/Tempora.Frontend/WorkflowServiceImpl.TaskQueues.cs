@@ -15,12 +15,12 @@ namespace Tempora.Frontend;
 /// one partition per queue and task type, held in part by each replica of a cluster (the backlog of its own shards'
 /// runs; every poller, since polls fan out): each replica describes what it holds and the one asked adds the others'.
 /// </summary>
-internal sealed partial class WorkflowServiceImpl
+internal partial class WorkflowServiceImpl
 {
     /// <summary>What Temporal's legacy answer gives as the current version of a queue without worker versioning.</summary>
     private const string UnversionedVersionId = "__unversioned__";
 
-    public async Task<DescribeTaskQueueResponse> DescribeTaskQueue(DescribeTaskQueueRequest request, ServerCallContext context)
+    public virtual async Task<DescribeTaskQueueResponse> DescribeTaskQueue(DescribeTaskQueueRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context); // Temporal looks the namespace up first here
         var queue = TaskQueueRequestValidation.Validate(request);
@@ -135,7 +135,7 @@ internal sealed partial class WorkflowServiceImpl
     /// the process that answers (on a cluster every replica serves a part of each queue, so the one asked is as much its
     /// owner as any).
     /// </summary>
-    public async Task<ListTaskQueuePartitionsResponse> ListTaskQueuePartitions(ListTaskQueuePartitionsRequest request, ServerCallContext context)
+    public virtual async Task<ListTaskQueuePartitionsResponse> ListTaskQueuePartitions(ListTaskQueuePartitionsRequest request, ServerCallContext context)
     {
         var name = TaskQueueRequestValidation.Validate(request); // Temporal checks the queue before the namespace here
         await NamespaceAsync(request.Namespace, context);

@@ -13,10 +13,10 @@ using Temporalio.Api.WorkflowService.V1;
 
 namespace Tempora.Frontend;
 
-internal sealed partial class WorkflowServiceImpl
+internal partial class WorkflowServiceImpl
 {
     // A poll is validated here, then waits here and at the peers (PollFanOut) for matching's poll loop (TaskPoller).
-    public async Task<PollWorkflowTaskQueueResponse> PollWorkflowTaskQueue(PollWorkflowTaskQueueRequest request, ServerCallContext context)
+    public virtual async Task<PollWorkflowTaskQueueResponse> PollWorkflowTaskQueue(PollWorkflowTaskQueueRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         UnsupportedFields.Check(request);
@@ -34,7 +34,7 @@ internal sealed partial class WorkflowServiceImpl
         return response;
     }
 
-    public async Task<PollActivityTaskQueueResponse> PollActivityTaskQueue(PollActivityTaskQueueRequest request, ServerCallContext context)
+    public virtual async Task<PollActivityTaskQueueResponse> PollActivityTaskQueue(PollActivityTaskQueueRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         UnsupportedFields.Check(request);
@@ -65,7 +65,7 @@ internal sealed partial class WorkflowServiceImpl
         return taskQueue.Name;
     }
 
-    public async Task<RespondWorkflowTaskCompletedResponse> RespondWorkflowTaskCompleted(RespondWorkflowTaskCompletedRequest request, ServerCallContext context)
+    public virtual async Task<RespondWorkflowTaskCompletedResponse> RespondWorkflowTaskCompleted(RespondWorkflowTaskCompletedRequest request, ServerCallContext context)
     {
         var ns = await TokenInNamespaceAsync(request.Namespace, request.TaskToken, context);
         UnsupportedFields.Check(request);
@@ -74,7 +74,7 @@ internal sealed partial class WorkflowServiceImpl
         return response;
     }
 
-    public async Task<RespondWorkflowTaskFailedResponse> RespondWorkflowTaskFailed(RespondWorkflowTaskFailedRequest request, ServerCallContext context)
+    public virtual async Task<RespondWorkflowTaskFailedResponse> RespondWorkflowTaskFailed(RespondWorkflowTaskFailedRequest request, ServerCallContext context)
     {
         await TokenInNamespaceAsync(request.Namespace, request.TaskToken, context);
         await history.RespondWorkflowTaskFailedAsync(request, context.CancellationToken);
@@ -85,7 +85,7 @@ internal sealed partial class WorkflowServiceImpl
     /// A worker is stopping: its outstanding polls (matched by worker_instance_key) are answered empty at once, its
     /// sticky queue is dropped and what waited there goes to the normal queue now.
     /// </summary>
-    public async Task<ShutdownWorkerResponse> ShutdownWorker(ShutdownWorkerRequest request, ServerCallContext context)
+    public virtual async Task<ShutdownWorkerResponse> ShutdownWorker(ShutdownWorkerRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context); // an unknown namespace is an error here too, as in Temporal
         if (string.IsNullOrEmpty(request.StickyTaskQueue) && string.IsNullOrEmpty(request.WorkerInstanceKey))
@@ -110,13 +110,13 @@ internal sealed partial class WorkflowServiceImpl
         return new ShutdownWorkerResponse();
     }
 
-    public async Task<RecordActivityTaskHeartbeatResponse> RecordActivityTaskHeartbeat(RecordActivityTaskHeartbeatRequest request, ServerCallContext context)
+    public virtual async Task<RecordActivityTaskHeartbeatResponse> RecordActivityTaskHeartbeat(RecordActivityTaskHeartbeatRequest request, ServerCallContext context)
     {
         await TokenInNamespaceAsync(request.Namespace, request.TaskToken, context);
         return await history.RecordActivityTaskHeartbeatAsync(request, context.CancellationToken);
     }
 
-    public async Task<RecordActivityTaskHeartbeatByIdResponse> RecordActivityTaskHeartbeatById(
+    public virtual async Task<RecordActivityTaskHeartbeatByIdResponse> RecordActivityTaskHeartbeatById(
         RecordActivityTaskHeartbeatByIdRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
@@ -124,14 +124,14 @@ internal sealed partial class WorkflowServiceImpl
         return await history.RecordActivityTaskHeartbeatByIdAsync(ns, request, context.CancellationToken);
     }
 
-    public async Task<RespondActivityTaskCompletedResponse> RespondActivityTaskCompleted(RespondActivityTaskCompletedRequest request, ServerCallContext context)
+    public virtual async Task<RespondActivityTaskCompletedResponse> RespondActivityTaskCompleted(RespondActivityTaskCompletedRequest request, ServerCallContext context)
     {
         await TokenInNamespaceAsync(request.Namespace, request.TaskToken, context);
         await history.RespondActivityTaskCompletedAsync(Token(request.TaskToken), request.Result, request.Identity, context.CancellationToken);
         return new RespondActivityTaskCompletedResponse();
     }
 
-    public async Task<RespondActivityTaskCompletedByIdResponse> RespondActivityTaskCompletedById(
+    public virtual async Task<RespondActivityTaskCompletedByIdResponse> RespondActivityTaskCompletedById(
         RespondActivityTaskCompletedByIdRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
@@ -140,7 +140,7 @@ internal sealed partial class WorkflowServiceImpl
         return new RespondActivityTaskCompletedByIdResponse();
     }
 
-    public async Task<RespondActivityTaskFailedResponse> RespondActivityTaskFailed(RespondActivityTaskFailedRequest request, ServerCallContext context)
+    public virtual async Task<RespondActivityTaskFailedResponse> RespondActivityTaskFailed(RespondActivityTaskFailedRequest request, ServerCallContext context)
     {
         await TokenInNamespaceAsync(request.Namespace, request.TaskToken, context);
 #pragma warning disable CS0612 // deprecated in the API; Temporal still records it on the event
@@ -150,7 +150,7 @@ internal sealed partial class WorkflowServiceImpl
         return new RespondActivityTaskFailedResponse();
     }
 
-    public async Task<RespondActivityTaskFailedByIdResponse> RespondActivityTaskFailedById(
+    public virtual async Task<RespondActivityTaskFailedByIdResponse> RespondActivityTaskFailedById(
         RespondActivityTaskFailedByIdRequest request, ServerCallContext context)
     {
         var token = await TokenByIdAsync(request.Namespace, request.WorkflowId, request.RunId, request.ActivityId, context);
@@ -158,14 +158,14 @@ internal sealed partial class WorkflowServiceImpl
         return new RespondActivityTaskFailedByIdResponse();
     }
 
-    public async Task<RespondActivityTaskCanceledResponse> RespondActivityTaskCanceled(RespondActivityTaskCanceledRequest request, ServerCallContext context)
+    public virtual async Task<RespondActivityTaskCanceledResponse> RespondActivityTaskCanceled(RespondActivityTaskCanceledRequest request, ServerCallContext context)
     {
         await TokenInNamespaceAsync(request.Namespace, request.TaskToken, context);
         await history.RespondActivityTaskCanceledAsync(Token(request.TaskToken), request.Details, request.Identity, context.CancellationToken);
         return new RespondActivityTaskCanceledResponse();
     }
 
-    public async Task<RespondActivityTaskCanceledByIdResponse> RespondActivityTaskCanceledById(
+    public virtual async Task<RespondActivityTaskCanceledByIdResponse> RespondActivityTaskCanceledById(
         RespondActivityTaskCanceledByIdRequest request, ServerCallContext context)
     {
         var token = await TokenByIdAsync(request.Namespace, request.WorkflowId, request.RunId, request.ActivityId, context);

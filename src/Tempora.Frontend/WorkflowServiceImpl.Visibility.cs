@@ -9,24 +9,24 @@ using static Tempora.Frontend.IndexedValueTypes;
 namespace Tempora.Frontend;
 
 /// <summary>Visibility: list, scan and count runs with Temporal's list-filter language (served by <see cref="VisibilityService"/>).</summary>
-internal sealed partial class WorkflowServiceImpl
+internal partial class WorkflowServiceImpl
 {
-    public async Task<ListWorkflowExecutionsResponse> ListWorkflowExecutions(ListWorkflowExecutionsRequest request, ServerCallContext context) =>
+    public virtual async Task<ListWorkflowExecutionsResponse> ListWorkflowExecutions(ListWorkflowExecutionsRequest request, ServerCallContext context) =>
         await visibility.ListAsync(await VisibilityNamespaceAsync(request.Namespace, context), request, context.CancellationToken);
 
-    public async Task<ScanWorkflowExecutionsResponse> ScanWorkflowExecutions(ScanWorkflowExecutionsRequest request, ServerCallContext context) =>
+    public virtual async Task<ScanWorkflowExecutionsResponse> ScanWorkflowExecutions(ScanWorkflowExecutionsRequest request, ServerCallContext context) =>
         await visibility.ScanAsync(await VisibilityNamespaceAsync(request.Namespace, context), request, context.CancellationToken);
 
-    public async Task<CountWorkflowExecutionsResponse> CountWorkflowExecutions(CountWorkflowExecutionsRequest request, ServerCallContext context) =>
+    public virtual async Task<CountWorkflowExecutionsResponse> CountWorkflowExecutions(CountWorkflowExecutionsRequest request, ServerCallContext context) =>
         await visibility.CountAsync(await VisibilityNamespaceAsync(request.Namespace, context), request, context.CancellationToken);
 
-    public async Task<ListOpenWorkflowExecutionsResponse> ListOpenWorkflowExecutions(ListOpenWorkflowExecutionsRequest request, ServerCallContext context)
+    public virtual async Task<ListOpenWorkflowExecutionsResponse> ListOpenWorkflowExecutions(ListOpenWorkflowExecutionsRequest request, ServerCallContext context)
     {
         CheckTimeFilter(request.StartTimeFilter);
         return await visibility.ListOpenAsync(await VisibilityNamespaceAsync(request.Namespace, context), request, context.CancellationToken);
     }
 
-    public async Task<ListClosedWorkflowExecutionsResponse> ListClosedWorkflowExecutions(ListClosedWorkflowExecutionsRequest request, ServerCallContext context)
+    public virtual async Task<ListClosedWorkflowExecutionsResponse> ListClosedWorkflowExecutions(ListClosedWorkflowExecutionsRequest request, ServerCallContext context)
     {
         CheckTimeFilter(request.StartTimeFilter);
         if (request.StatusFilter is { Status: WorkflowExecutionStatus.Unspecified or WorkflowExecutionStatus.Running })
@@ -37,7 +37,7 @@ internal sealed partial class WorkflowServiceImpl
     }
 
     /// <summary>Every system attribute and the custom ones of all namespaces (this RPC names no namespace).</summary>
-    public async Task<GetSearchAttributesResponse> GetSearchAttributes(GetSearchAttributesRequest request, ServerCallContext context)
+    public virtual async Task<GetSearchAttributesResponse> GetSearchAttributes(GetSearchAttributesRequest request, ServerCallContext context)
     {
         var response = new GetSearchAttributesResponse();
         foreach (var (name, type) in ListFilter.SystemAttributes)

@@ -23,7 +23,8 @@ namespace Tempora.Frontend;
 /// The WorkflowService RPCs Tempora implements. Each validates what only the frontend knows (namespace, deadlines,
 /// client identity) and hands over to history or matching; methods not declared here answer Unimplemented.
 /// </summary>
-internal sealed partial class WorkflowServiceImpl(
+[BindServiceMethod(typeof(Http.WorkflowServiceHttpBinding), nameof(Http.WorkflowServiceHttpBinding.BindService))]
+internal partial class WorkflowServiceImpl(
     HistoryEngine history, MatchingEngine matching, TaskPoller taskPoller, VisibilityService visibility, TimeProvider time,
     IShardOwnership ownership, PollFanOut polls, PeerCalls peers, StoreNames stores, WorkerPolls workerPolls,
     Worker.Schedules.ScheduleService schedules, HostAddress host, Worker.Batch.BatchService batches, Tempora.Archival.ArchivalSettings archival,
@@ -39,7 +40,7 @@ internal sealed partial class WorkflowServiceImpl(
     private async Task<NamespaceRecord> NamespaceAsync(string name, ServerCallContext context) =>
         NamespaceStates.Check(await history.Namespaces.GetByNameAsync(name, context.CancellationToken), context.Method);
 
-    public Task<GetSystemInfoResponse> GetSystemInfo(GetSystemInfoRequest request, ServerCallContext context) =>
+    public virtual Task<GetSystemInfoResponse> GetSystemInfo(GetSystemInfoRequest request, ServerCallContext context) =>
         Task.FromResult(new GetSystemInfoResponse
         {
             ServerVersion = ServerVersion,
@@ -55,7 +56,7 @@ internal sealed partial class WorkflowServiceImpl(
             },
         });
 
-    public Task<GetClusterInfoResponse> GetClusterInfo(GetClusterInfoRequest request, ServerCallContext context) =>
+    public virtual Task<GetClusterInfoResponse> GetClusterInfo(GetClusterInfoRequest request, ServerCallContext context) =>
         Task.FromResult(new GetClusterInfoResponse
         {
             ServerVersion = ServerVersion,
@@ -66,7 +67,7 @@ internal sealed partial class WorkflowServiceImpl(
             VisibilityStore = stores.Visibility,
         });
 
-    public async Task<StartWorkflowExecutionResponse> StartWorkflowExecution(StartWorkflowExecutionRequest request, ServerCallContext context)
+    public virtual async Task<StartWorkflowExecutionResponse> StartWorkflowExecution(StartWorkflowExecutionRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         UnsupportedFields.Check(request);
@@ -75,7 +76,7 @@ internal sealed partial class WorkflowServiceImpl(
         return await history.StartWorkflowExecutionAsync(ns, request, context.CancellationToken);
     }
 
-    public async Task<SignalWithStartWorkflowExecutionResponse> SignalWithStartWorkflowExecution(
+    public virtual async Task<SignalWithStartWorkflowExecutionResponse> SignalWithStartWorkflowExecution(
         SignalWithStartWorkflowExecutionRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
@@ -85,7 +86,7 @@ internal sealed partial class WorkflowServiceImpl(
         return await history.SignalWithStartWorkflowExecutionAsync(ns, request, context.CancellationToken);
     }
 
-    public async Task<SignalWorkflowExecutionResponse> SignalWorkflowExecution(SignalWorkflowExecutionRequest request, ServerCallContext context)
+    public virtual async Task<SignalWorkflowExecutionResponse> SignalWorkflowExecution(SignalWorkflowExecutionRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         SignalWorkflowExecutionValidation.Validate(request, history.Limits);
@@ -93,7 +94,7 @@ internal sealed partial class WorkflowServiceImpl(
         return new SignalWorkflowExecutionResponse();
     }
 
-    public async Task<RequestCancelWorkflowExecutionResponse> RequestCancelWorkflowExecution(
+    public virtual async Task<RequestCancelWorkflowExecutionResponse> RequestCancelWorkflowExecution(
         RequestCancelWorkflowExecutionRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
@@ -102,7 +103,7 @@ internal sealed partial class WorkflowServiceImpl(
         return new RequestCancelWorkflowExecutionResponse();
     }
 
-    public async Task<TerminateWorkflowExecutionResponse> TerminateWorkflowExecution(
+    public virtual async Task<TerminateWorkflowExecutionResponse> TerminateWorkflowExecution(
         TerminateWorkflowExecutionRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
@@ -111,14 +112,14 @@ internal sealed partial class WorkflowServiceImpl(
         return new TerminateWorkflowExecutionResponse();
     }
 
-    public async Task<ResetWorkflowExecutionResponse> ResetWorkflowExecution(ResetWorkflowExecutionRequest request, ServerCallContext context)
+    public virtual async Task<ResetWorkflowExecutionResponse> ResetWorkflowExecution(ResetWorkflowExecutionRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         ResetWorkflowExecutionValidation.Validate(request, history.Limits);
         return await history.ResetWorkflowExecutionAsync(ns, request, context.CancellationToken);
     }
 
-    public async Task<DeleteWorkflowExecutionResponse> DeleteWorkflowExecution(DeleteWorkflowExecutionRequest request, ServerCallContext context)
+    public virtual async Task<DeleteWorkflowExecutionResponse> DeleteWorkflowExecution(DeleteWorkflowExecutionRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         ReadRequestsValidation.Validate(request);
@@ -126,7 +127,7 @@ internal sealed partial class WorkflowServiceImpl(
         return new DeleteWorkflowExecutionResponse();
     }
 
-    public async Task<DescribeWorkflowExecutionResponse> DescribeWorkflowExecution(DescribeWorkflowExecutionRequest request, ServerCallContext context)
+    public virtual async Task<DescribeWorkflowExecutionResponse> DescribeWorkflowExecution(DescribeWorkflowExecutionRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         ReadRequestsValidation.Validate(request);
@@ -138,7 +139,7 @@ internal sealed partial class WorkflowServiceImpl(
         return response;
     }
 
-    public async Task<GetWorkflowExecutionHistoryResponse> GetWorkflowExecutionHistory(
+    public virtual async Task<GetWorkflowExecutionHistoryResponse> GetWorkflowExecutionHistory(
         GetWorkflowExecutionHistoryRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
@@ -173,7 +174,7 @@ internal sealed partial class WorkflowServiceImpl(
         return response;
     }
 
-    public async Task<GetWorkflowExecutionHistoryReverseResponse> GetWorkflowExecutionHistoryReverse(
+    public virtual async Task<GetWorkflowExecutionHistoryReverseResponse> GetWorkflowExecutionHistoryReverse(
         GetWorkflowExecutionHistoryReverseRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
@@ -183,7 +184,7 @@ internal sealed partial class WorkflowServiceImpl(
         return response;
     }
 
-    public async Task<UpdateWorkflowExecutionResponse> UpdateWorkflowExecution(UpdateWorkflowExecutionRequest request, ServerCallContext context)
+    public virtual async Task<UpdateWorkflowExecutionResponse> UpdateWorkflowExecution(UpdateWorkflowExecutionRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         UnsupportedFields.Check(request);
@@ -191,7 +192,7 @@ internal sealed partial class WorkflowServiceImpl(
         return await history.UpdateWorkflowExecutionAsync(ns, request, LongPollWait(context), context.CancellationToken);
     }
 
-    public async Task<PollWorkflowExecutionUpdateResponse> PollWorkflowExecutionUpdate(PollWorkflowExecutionUpdateRequest request, ServerCallContext context)
+    public virtual async Task<PollWorkflowExecutionUpdateResponse> PollWorkflowExecutionUpdate(PollWorkflowExecutionUpdateRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         ReadRequestsValidation.Validate(request);
@@ -199,7 +200,7 @@ internal sealed partial class WorkflowServiceImpl(
     }
 
     /// <summary>Update-with-start; a failed operation surfaces as MultiOperationException, which Errors maps (§6.1).</summary>
-    public async Task<ExecuteMultiOperationResponse> ExecuteMultiOperation(ExecuteMultiOperationRequest request, ServerCallContext context)
+    public virtual async Task<ExecuteMultiOperationResponse> ExecuteMultiOperation(ExecuteMultiOperationRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         UnsupportedFields.Check(request);
@@ -207,21 +208,21 @@ internal sealed partial class WorkflowServiceImpl(
         return await history.ExecuteMultiOperationAsync(ns, request, LongPollWait(context), context.CancellationToken);
     }
 
-    public async Task<QueryWorkflowResponse> QueryWorkflow(QueryWorkflowRequest request, ServerCallContext context)
+    public virtual async Task<QueryWorkflowResponse> QueryWorkflow(QueryWorkflowRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         QueryWorkflowValidation.Validate(request, history.Limits);
         return await history.QueryWorkflowAsync(ns, request, context.CancellationToken);
     }
 
-    public async Task<RespondQueryTaskCompletedResponse> RespondQueryTaskCompleted(RespondQueryTaskCompletedRequest request, ServerCallContext context)
+    public virtual async Task<RespondQueryTaskCompletedResponse> RespondQueryTaskCompleted(RespondQueryTaskCompletedRequest request, ServerCallContext context)
     {
         await TokenInNamespaceAsync(request.Namespace, request.TaskToken, context);
         history.RespondQueryTaskCompleted(request);
         return new RespondQueryTaskCompletedResponse();
     }
 
-    public async Task<ResetStickyTaskQueueResponse> ResetStickyTaskQueue(ResetStickyTaskQueueRequest request, ServerCallContext context)
+    public virtual async Task<ResetStickyTaskQueueResponse> ResetStickyTaskQueue(ResetStickyTaskQueueRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         ReadRequestsValidation.Validate(request);

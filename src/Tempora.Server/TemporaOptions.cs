@@ -18,6 +18,12 @@ public sealed record TemporaOptions
     /// <summary>Port of the HTTP listener for /metrics, /health/live and /health/ready; 0 picks a free port.</summary>
     public int MetricsPort { get; init; } = 9090;
 
+    /// <summary>
+    /// Port of Temporal's HTTP API (JSON over HTTP/1.1 and HTTP/2, same IP and TLS as the gRPC port); null leaves it
+    /// off, 0 picks a free port. Off by default here so in-process servers don't contend for the CLI's default 7243.
+    /// </summary>
+    public int? HttpPort { get; init; }
+
     /// <summary>Collect and serve Prometheus metrics; when off, the metrics port serves only the health endpoints.</summary>
     public bool Metrics { get; init; } = true;
 

@@ -11,6 +11,7 @@ using Tempora.Cluster.Peers;
 using Tempora.Core;
 using Tempora.Core.Metrics;
 using Tempora.Frontend;
+using Tempora.Frontend.Http;
 using Tempora.History;
 using Tempora.History.Queues;
 using Tempora.History.Visibility;
@@ -65,6 +66,12 @@ public sealed partial class TemporaServer : IAsyncDisposable
     /// <summary>The bound web UI address, host:port; null when headless.</summary>
     public string? UiAddress { get; }
 
+    /// <summary>The bound port of the HTTP API (resolved when 0 was asked for); null when it is off.</summary>
+    public int? HttpPort { get; private init; }
+
+    /// <summary>The bound HTTP API address, host:port; null when it is off.</summary>
+    public string? HttpAddress => HttpPort is { } port ? $"{GrpcAddress[..GrpcAddress.LastIndexOf(':')]}:{port}" : null;
+
     /// <summary>The bound port of the HTTP listener for /metrics and /health/* (resolved when 0 was asked for).</summary>
     public int MetricsPort { get; }
 
@@ -97,6 +104,8 @@ public sealed partial class TemporaServer : IAsyncDisposable
         // Kestrel's and ASP.NET's per-request logs drown ours; keep them for warnings.
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+        // It warns that the internal cluster service has no HTTP binding, which is intended.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Grpc.JsonTranscoding.Internal.Binding", LogLevel.Error);
         if (configureLogging is null)
         {
             AddConsole(builder.Logging, options.LogFormat);
@@ -128,6 +137,18 @@ public sealed partial class TemporaServer : IAsyncDisposable
                 UseTls(listen, tls.Metrics);
                 listeners.Metrics = listen;
             });
+            if (options.HttpPort is { } httpPort)
+            {
+                // curl and browsers speak HTTP/1.1, HTTP/2 by ALPN with TLS; the frontend's TLS (certificate and
+                // client-certificate rule) as Temporal's HTTP API server uses (http_api_server.go).
+                kestrel.Listen(address, httpPort, listen =>
+                {
+                    // HTTP/2 needs ALPN, so only with TLS (plaintext HTTP/1.1 and h2c cannot share a port).
+                    listen.Protocols = options.Tls.Frontend is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2;
+                    UseTls(listen, tls.Grpc);
+                    listeners.Http = listen;
+                });
+            }
             if (!options.Headless)
             {
                 // Browsers speak HTTP/1.1; the web UI's routes answer on this listener only (WebUiEndpoints).
@@ -281,6 +302,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
         services.AddSingleton<BatchRunner>();
         services.AddSingleton<BatchService>();
         services.AddSingleton<NamespaceDeleter>();
+        services.AddSingleton(new HttpApiSettings(() => listeners.Http?.IPEndPoint?.Port));
         services.AddFrontend(MessageSizeLimitsOf(options), options.Authorization);
         if (!options.Headless)
         {
@@ -358,9 +380,14 @@ public sealed partial class TemporaServer : IAsyncDisposable
             listeners.Ui?.IPEndPoint?.Port, options.Ip)
         {
             OwnedShardsNow = () => membership.OwnedShards,
+            HttpPort = listeners.Http?.IPEndPoint?.Port,
         };
         LogListening(logger, server.GrpcAddress, persistence.Description);
         LogObservability(logger, server.MetricsAddress, options.Metrics ? "on /metrics" : "off");
+        if (server.HttpAddress is not null)
+        {
+            LogHttpApi(logger, options.Tls.Frontend is null ? "http" : "https", server.HttpAddress);
+        }
         if (server.UiAddress is not null)
         {
             LogWebUi(logger, options.Tls.Ui is null ? "http" : "https", server.UiAddress);
@@ -457,6 +484,8 @@ public sealed partial class TemporaServer : IAsyncDisposable
 
         public ListenOptions? Metrics { get; set; }
 
+        public ListenOptions? Http { get; set; }
+
         public ListenOptions? Ui { get; set; }
 
         public LoopbackSocket Loopback { get; } = new();
@@ -470,4 +499,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Tempora web UI listening on {Scheme}://{Address}")]
     private static partial void LogWebUi(ILogger logger, string scheme, string address);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Tempora HTTP API listening on {Scheme}://{Address}")]
+    private static partial void LogHttpApi(ILogger logger, string scheme, string address);
 }

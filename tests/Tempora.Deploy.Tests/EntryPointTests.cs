@@ -57,6 +57,7 @@ public sealed class EntryPointTests(ITestOutputHelper output)
             ["TEMPORA_PORT"] = "0",
             ["TEMPORA_UI_PORT"] = "0",
             ["TEMPORA_METRICS_PORT"] = "0",
+            ["TEMPORA_HTTP_PORT"] = "0",
         };
         var environment = PublishedServer.ContainerEnvironment(settings);
         var published = await PublishedServer.PublishAsync();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Client;
 using Temporalio.Worker;
@@ -142,9 +143,33 @@ internal static class OrchestratorScenario
         var target = await client.StartWorkflowAsync((WaitForFinishWorkflow wf) => wf.RunAsync(), new(targetId, taskQueue));
         var handle = await client.StartWorkflowAsync(
             (OrchestratorWorkflow wf) => wf.RunAsync(new OrchestratorInput(targetId, 0, string.Empty)), new(workflowId, taskQueue));
-        var result = await handle.GetResultAsync().WithTimeout("orchestrator chain");
-        var targetResult = await target.GetResultAsync().WithTimeout("orchestrator's signal target");
-        return new Outcome(workflowId, handle.ResultRunId!, targetId, result, targetResult);
+        try
+        {
+            var result = await handle.GetResultAsync().WithTimeout("orchestrator chain");
+            var targetResult = await target.GetResultAsync().WithTimeout("orchestrator's signal target");
+            return new Outcome(workflowId, handle.ResultRunId!, targetId, result, targetResult);
+        }
+        catch (TimeoutException e)
+        {
+            // Rare on a loaded two-replica pass: say where the chain stood, so the log shows which task was late.
+            throw new TimeoutException(e.Message + Environment.NewLine + await DescribeRunsAsync(client, workflowId, targetId), e);
+        }
+    }
+
+    /// <summary>Every run of the scenario's workflows (children included) with its status and event timeline.</summary>
+    private static async Task<string> DescribeRunsAsync(TemporalClient client, string workflowId, string targetId)
+    {
+        var text = new System.Text.StringBuilder();
+        // Children are named after the orchestrator ("<id>-child-N").
+        await foreach (var run in client.ListWorkflowsAsync($"WorkflowId STARTS_WITH '{workflowId}' OR WorkflowId = '{targetId}'"))
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"{run.Id} {run.RunId} {run.Status}");
+            await foreach (var e in client.GetWorkflowHandle(run.Id, runId: run.RunId).FetchHistoryEventsAsync())
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"  {e.EventId} {e.EventTime.ToDateTime():HH:mm:ss.fff} {e.EventType}");
+            }
+        }
+        return text.ToString();
     }
 
     /// <summary>Checks the aggregate result and the shape of both runs.</summary>

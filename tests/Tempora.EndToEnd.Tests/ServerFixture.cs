@@ -63,6 +63,8 @@ public sealed class ServerFixture : IAsyncLifetime
                 Port = 0,
                 UiPort = 0,
                 MetricsPort = 0,
+                // The HTTP API on a free port (tests/Http); on a cluster only here, so its calls are forwarded too.
+                HttpPort = 0,
                 Namespaces = [ExtraNamespace],
                 SearchAttributes = TestSearchAttributes,
             }),

@@ -230,10 +230,10 @@ internal sealed partial class TemporaProcess : IAsyncDisposable
         var port = options.Port.ToString(CultureInfo.InvariantCulture);
         if (options.Postgres is not null)
         {
-            return ["start", "--ip", "127.0.0.1", "--port", port, "--ui-port", "0", "--metrics-port", "0", "--log-level", options.LogLevel];
+            return ["start", "--ip", "127.0.0.1", "--port", port, "--ui-port", "0", "--metrics-port", "0", "--http-port", "0", "--log-level", options.LogLevel];
         }
         var dbFile = options.DbFile ?? throw new ArgumentException("Either DbFile or Postgres must be set.", nameof(options));
-        return ["start-dev", "--ip", "127.0.0.1", "--port", port, "--metrics-port", "0", "--db-filename", dbFile, "--log-level", options.LogLevel, "--headless"];
+        return ["start-dev", "--ip", "127.0.0.1", "--port", port, "--metrics-port", "0", "--http-port", "0", "--db-filename", dbFile, "--log-level", options.LogLevel, "--headless"];
     }
 
     private static async Task SetupSchemaAsync(TemporaProcessOptions options, ProcessLog log)

@@ -15,7 +15,7 @@ public sealed partial class UiAllowedHostsCliTests
     [Fact]
     public async Task StartDev_UiAllowedHostsFlag_UiAnswersToThatHostOnly()
     {
-        using var process = Launch(["start-dev", "--ip", "127.0.0.1", "--port", "0", "--ui-port", "0", "--metrics-port", "0", "--in-memory",
+        using var process = Launch(["start-dev", "--ip", "127.0.0.1", "--port", "0", "--ui-port", "0", "--metrics-port", "0", "--http-port", "0", "--in-memory",
             "--log-level", "warn", "--ui-allowed-hosts", "temporal.example.test,*.apps.example.test"], new Dictionary<string, string>());
         try
         {
@@ -50,7 +50,7 @@ public sealed partial class UiAllowedHostsCliTests
     [Fact]
     public async Task StartDev_UiAllowedHostWithPort_ExitsWithTheReason()
     {
-        using var process = Launch(["start-dev", "--in-memory", "--ui-allowed-hosts", "temporal.example.test:8080"], new Dictionary<string, string>());
+        using var process = Launch(["start-dev", "--in-memory", "--http-port", "0", "--ui-allowed-hosts", "temporal.example.test:8080"], new Dictionary<string, string>());
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WithTimeout("start-dev to refuse the flag", StartTimeout);
 
@@ -61,7 +61,7 @@ public sealed partial class UiAllowedHostsCliTests
     [Fact]
     public async Task Start_MalformedUiAllowedHostsVariable_ExitsWithTheReason()
     {
-        using var process = Launch(["start", "--port", "0", "--ui-port", "0", "--metrics-port", "0"],
+        using var process = Launch(["start", "--port", "0", "--ui-port", "0", "--metrics-port", "0", "--http-port", "0"],
             new Dictionary<string, string>
             {
                 ["TEMPORA_SQLITE_FILE"] = Path.Combine(Path.GetTempPath(), $"tempora-hosts-{Guid.NewGuid():N}.db"),

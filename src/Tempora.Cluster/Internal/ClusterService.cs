@@ -22,6 +22,7 @@ public static class ClusterMethods
     public static readonly Method<byte[], byte[]> NotifyParent = Create("NotifyParent");
     public static readonly Method<byte[], byte[]> ApplyParentClosePolicy = Create("ApplyParentClosePolicy");
     public static readonly Method<byte[], byte[]> DeliverExternalRequest = Create("DeliverExternalRequest");
+    public static readonly Method<byte[], byte[]> CallOffPoll = Create("CallOffPoll");
 
     private static Method<byte[], byte[]> Create(string name)
     {
@@ -38,8 +39,16 @@ public static class ClusterMethods
 /// The receiving side: runs the step here, as a local step would (it refuses if the shard is not ours). Only a replica
 /// may call it: <see cref="PeerTrustInterceptor"/> refuses anyone else first, and each method checks that it did.
 /// </summary>
-public sealed class ClusterService(HistoryEngine history)
+public sealed class ClusterService(HistoryEngine history, Polling.ForwardedPolls polls)
 {
+    /// <summary>Stops a poll the caller forwarded here from waiting (<see cref="Polling.PollFanOut"/>).</summary>
+    public Task<byte[]> CallOffPoll(byte[] request, ServerCallContext context)
+    {
+        PeerAuthentication.RequireProvenReplica(context);
+        polls.CallOff(ClusterMethods.Decode<string>(request));
+        return Task.FromResult(ClusterMethods.Encode(true));
+    }
+
     public async Task<byte[]> StartChild(byte[] request, ServerCallContext context)
     {
         PeerAuthentication.RequireProvenReplica(context);
@@ -81,6 +90,7 @@ internal sealed class ClusterServiceBinder : IServiceMethodProvider<ClusterServi
         context.AddUnaryMethod(ClusterMethods.NotifyParent, [], (s, r, c) => s.NotifyParent(r, c));
         context.AddUnaryMethod(ClusterMethods.ApplyParentClosePolicy, [], (s, r, c) => s.ApplyParentClosePolicy(r, c));
         context.AddUnaryMethod(ClusterMethods.DeliverExternalRequest, [], (s, r, c) => s.DeliverExternalRequest(r, c));
+        context.AddUnaryMethod(ClusterMethods.CallOffPoll, [], (s, r, c) => s.CallOffPoll(r, c));
     }
 }
 

@@ -28,6 +28,7 @@ public static class MetricNames
     public static readonly MetricDefinition ServiceErrorsContextTimeout = new("service_errors_context_timeout", MetricKind.Counter, Frontend, "Requests that hit their deadline or were cancelled", Namespace, Operation);
     public static readonly MetricDefinition ServiceErrorsUnavailable = new("service_errors_unavailable", MetricKind.Counter, Frontend, "Requests answered Unavailable (persistence unreachable, shard moved)", Namespace, Operation);
     public static readonly MetricDefinition ServiceErrorsCritical = new("service_errors_critical", MetricKind.Counter, Frontend, "Requests that failed with an internal error", Namespace, Operation);
+    public static readonly MetricDefinition HttpServiceRequests = new("http_service_requests", MetricKind.Counter, Frontend, "Requests received through the HTTP API (also counted in service_requests)", Namespace, Operation);
     public static readonly MetricDefinition ServiceLatency = new("service_latency", MetricKind.Histogram, Frontend, "gRPC request latency in seconds (long polls included)", Namespace, Operation);
 
     // Persistence: one series set per store method (operation is Temporal's name where one exists).
@@ -80,7 +81,7 @@ public static class MetricNames
     [
         ServiceRequests, ServiceErrorWithType, ServiceErrorsInvalidArgument, ServiceErrorsEntityNotFound,
         ServiceErrorsExecutionAlreadyStarted, ServiceErrorsResourceExhausted, ServiceErrorsContextTimeout,
-        ServiceErrorsUnavailable, ServiceErrorsCritical, ServiceLatency,
+        ServiceErrorsUnavailable, ServiceErrorsCritical, ServiceLatency, HttpServiceRequests,
         PersistenceRequests, PersistenceErrors, PersistenceLatency,
         WorkflowSuccess, WorkflowFailed, WorkflowTimeout, WorkflowTerminate, WorkflowCancel, WorkflowContinuedAsNew,
         PollSuccess, PollSuccessSync, PollTimeouts, TaskScheduleToStartLatency,

@@ -61,6 +61,7 @@ public sealed class AuthorizationFixture(IMessageSink diagnostics) : IAsyncLifet
             Port = 0,
             UiPort = 0,
             MetricsPort = 0,
+            HttpPort = 0,
             Namespaces = [NamespaceA, NamespaceB],
             Authorization = new AuthorizationSettings
             {

@@ -52,7 +52,7 @@ public sealed class TlsCliTests : IDisposable
         File.WriteAllText(garbage, "not a certificate");
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "tempora.dll"));
-        foreach (var argument in new[] { "start", "--port", "0", "--ui-port", "0", "--metrics-port", "0" })
+        foreach (var argument in new[] { "start", "--port", "0", "--ui-port", "0", "--metrics-port", "0", "--http-port", "0" })
         {
             info.ArgumentList.Add(argument);
         }
