@@ -9,12 +9,12 @@ using Temporalio.Api.WorkflowService.V1;
 namespace Tempora.Frontend;
 
 /// <summary>The read side of archival: archived histories and ListArchivedWorkflowExecutions (docs/archival.md).</summary>
-internal sealed partial class WorkflowServiceImpl
+internal partial class WorkflowServiceImpl
 {
     /// <summary>Temporal's visibility.archivalQueryMaxPageSize default.</summary>
     private const int ArchivedQueryMaxPageSize = 10000;
 
-    public async Task<ListArchivedWorkflowExecutionsResponse> ListArchivedWorkflowExecutions(
+    public virtual async Task<ListArchivedWorkflowExecutionsResponse> ListArchivedWorkflowExecutions(
         ListArchivedWorkflowExecutionsRequest request, ServerCallContext context)
     {
         var pageSize = request.PageSize <= 0 ? ArchivedQueryMaxPageSize : request.PageSize;
