@@ -98,7 +98,7 @@ public sealed class FileArchivalTests : IDisposable
     }
 
     [Fact]
-    public async Task ArchivalUris_UnknownSchemeRefused_UriImmutable_ClusterDisabledRefused()
+    public async Task ArchivalUris_UnknownSchemeRefused_UriImmutable_DisablingKeepsIt()
     {
         await using var server = await ArchivalTestHelpers.StartAsync(_database, "archival-uris");
         var admin = await ServerFixture.ConnectAsync(server);
