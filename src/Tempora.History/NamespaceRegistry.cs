@@ -83,8 +83,11 @@ public sealed class NamespaceRegistry(INamespaceStore store, RetentionBounds? re
         return ns;
     }
 
-    /// <summary>Creates the namespace unless it exists (used for `default` and the --namespace flags).</summary>
-    public async Task EnsureAsync(string name, CancellationToken ct)
+    /// <summary>
+    /// Creates the namespace unless it exists (used for `default` and the --namespace flags), with
+    /// <paramref name="config"/> (the cluster's namespace defaults) when given.
+    /// </summary>
+    public async Task EnsureAsync(string name, CancellationToken ct, NamespaceConfig? config = null)
     {
         if (await store.GetByNameAsync(name, ct) is not null)
         {
@@ -92,7 +95,7 @@ public sealed class NamespaceRegistry(INamespaceStore store, RetentionBounds? re
         }
         try
         {
-            await RegisterAsync(new NamespaceInfo { Name = name }, new NamespaceConfig(), ct);
+            await RegisterAsync(new NamespaceInfo { Name = name }, config?.Clone() ?? new NamespaceConfig(), ct);
         }
         catch (NamespaceAlreadyExistsException)
         {

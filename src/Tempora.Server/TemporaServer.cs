@@ -199,6 +199,26 @@ public sealed partial class TemporaServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The archival a namespace created at start gets: <c>namespaceDefaults:archival</c>, as a namespace registered
+    /// without archival settings (a kind the cluster has disabled stays disabled).
+    /// </summary>
+    private static Temporalio.Api.Namespace.V1.NamespaceConfig NamespaceDefaults(Tempora.Archival.ArchivalSettings archival)
+    {
+        var config = new Temporalio.Api.Namespace.V1.NamespaceConfig();
+        if (archival.History is { Enabled: true, NamespaceDefaultEnabled: true, NamespaceDefaultUri: { } historyUri })
+        {
+            config.HistoryArchivalState = Temporalio.Api.Enums.V1.ArchivalState.Enabled;
+            config.HistoryArchivalUri = historyUri;
+        }
+        if (archival.Visibility is { Enabled: true, NamespaceDefaultEnabled: true, NamespaceDefaultUri: { } visibilityUri })
+        {
+            config.VisibilityArchivalState = Temporalio.Api.Enums.V1.ArchivalState.Enabled;
+            config.VisibilityArchivalUri = visibilityUri;
+        }
+        return config;
+    }
+
     private static async Task<TemporaServer> StartAsync(TemporaOptions options, WebApplicationBuilder builder, IPersistence persistence,
         Listeners listeners, CancellationToken ct)
     {
@@ -257,6 +277,11 @@ public sealed partial class TemporaServer : IAsyncDisposable
             Limits = PayloadLimitsOf(options),
         });
         services.AddSingleton<HistoryEngine>();
+        services.AddSingleton(options.Archival);
+        services.AddSingleton<Tempora.Archival.ArchiveStores>();
+        services.AddSingleton<Tempora.Archival.HistoryArchiver>();
+        services.AddSingleton<Tempora.Archival.VisibilityArchiver>();
+        services.AddSingleton<Tempora.History.Archival.RunArchiver>();
         services.AddSingleton<IRunDeleter, HistoryRunDeleter>();
         services.AddSingleton<INamespaceRetentions, RegistryNamespaceRetentions>();
         services.AddSingleton<ITaskStarter, HistoryTaskStarter>();
@@ -312,7 +337,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
             var namespaces = app.Services.GetRequiredService<NamespaceRegistry>();
             foreach (var name in options.Namespaces.Prepend("default").Distinct(StringComparer.Ordinal))
             {
-                await namespaces.EnsureAsync(name, ct);
+                await namespaces.EnsureAsync(name, ct, NamespaceDefaults(options.Archival));
                 if (options.SearchAttributes.Count > 0)
                 {
                     var ns = await namespaces.GetByNameAsync(name, ct);

@@ -17,7 +17,7 @@ public sealed class ImplementedRpcTests(ServerFixture fixture)
     [
         "CountSchedules", "CountWorkflowExecutions", "CreateSchedule", "DeleteSchedule", "DescribeSchedule", "DeleteWorkflowExecution", "DeprecateNamespace", "DescribeBatchOperation", "DescribeNamespace", "DescribeTaskQueue",
         "DescribeWorkflowExecution", "ExecuteMultiOperation", "GetClusterInfo", "GetSearchAttributes", "GetSystemInfo",
-        "GetWorkflowExecutionHistory", "GetWorkflowExecutionHistoryReverse", "ListClosedWorkflowExecutions",
+        "GetWorkflowExecutionHistory", "GetWorkflowExecutionHistoryReverse", "ListArchivedWorkflowExecutions", "ListClosedWorkflowExecutions",
         "ListBatchOperations", "ListNamespaces", "ListOpenWorkflowExecutions", "ListScheduleMatchingTimes", "ListSchedules", "ListTaskQueuePartitions", "PatchSchedule", "ListWorkflowExecutions", "PauseActivity", "PollActivityTaskQueue",
         "PollWorkflowExecutionUpdate", "PollWorkflowTaskQueue", "QueryWorkflow", "RecordActivityTaskHeartbeat",
         "RecordActivityTaskHeartbeatById", "RegisterNamespace", "RequestCancelWorkflowExecution",

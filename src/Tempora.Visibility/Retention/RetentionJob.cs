@@ -40,6 +40,12 @@ public sealed partial class RetentionJob(
             {
                 deleted += await ScanNamespaceAsync(ns, ct);
             }
+            catch (RetentionFailedException e) when (!ct.IsCancellationRequested)
+            {
+                deleted += e.Deleted;
+                LogNamespaceFailed(logger, e.InnerException!, ns.Name);
+                failing[ns.Name] = e.Message;
+            }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {
                 LogNamespaceFailed(logger, e, ns.Name);
@@ -65,6 +71,8 @@ public sealed partial class RetentionJob(
         }
         var cutoff = now - retention;
         var deleted = 0;
+        var failed = 0;
+        Exception? firstFailure = null;
         IReadOnlyList<(string WorkflowId, string RunId)> expired;
         bool progress;
         do
@@ -75,15 +83,30 @@ public sealed partial class RetentionJob(
             {
                 // On a cluster each process deletes the runs of its own shards; the others do theirs.
                 var key = new WorkflowKey(ns.Id, workflowId, runId);
-                if (runs.IsServedHere(key))
+                if (!runs.IsServedHere(key))
+                {
+                    continue;
+                }
+                try
                 {
                     await runs.DeleteClosedRunAsync(key, ct);
                     deleted++;
                     progress = true;
                 }
+                catch (Exception e) when (!ct.IsCancellationRequested)
+                {
+                    // One run that cannot go (its archiving fails, say) is kept for the next scan; the others still go.
+                    failed++;
+                    firstFailure ??= e;
+                }
             }
         }
         while (expired.Count == Batch && progress);
+        if (firstFailure is not null)
+        {
+            throw new RetentionFailedException(
+                $"{failed} run(s) kept, {deleted} deleted; first failure: {firstFailure.Message}", deleted, firstFailure);
+        }
         return deleted;
     }
 
