@@ -38,6 +38,10 @@ internal sealed partial class WorkflowServiceImpl
         };
         info.Data.Add(request.Data);
         var config = new NamespaceConfig { WorkflowExecutionRetentionTtl = request.WorkflowExecutionRetentionPeriod };
+        (config.HistoryArchivalState, config.HistoryArchivalUri) = NamespaceArchival.Register(
+            request.HistoryArchivalState, request.HistoryArchivalUri, archival.History, "history", "RegisterNamespaceRequest.history");
+        (config.VisibilityArchivalState, config.VisibilityArchivalUri) = NamespaceArchival.Register(
+            request.VisibilityArchivalState, request.VisibilityArchivalUri, archival.Visibility, "visibility", "RegisterNamespaceRequest.visibility");
         await history.Namespaces.RegisterAsync(info, config, context.CancellationToken);
         return new RegisterNamespaceResponse();
     }
@@ -120,6 +124,15 @@ internal sealed partial class WorkflowServiceImpl
             history.Namespaces.Retention.Validate(retention);
             config.WorkflowExecutionRetentionTtl = retention;
         }
+        if (request.Config is { } asked)
+        {
+            (config.HistoryArchivalState, config.HistoryArchivalUri) = NamespaceArchival.Update(
+                (config.HistoryArchivalState, config.HistoryArchivalUri), asked.HistoryArchivalState, asked.HistoryArchivalUri,
+                archival.History, "history", "UpdateNamespaceRequest.config.history");
+            (config.VisibilityArchivalState, config.VisibilityArchivalUri) = NamespaceArchival.Update(
+                (config.VisibilityArchivalState, config.VisibilityArchivalUri), asked.VisibilityArchivalState, asked.VisibilityArchivalUri,
+                archival.Visibility, "visibility", "UpdateNamespaceRequest.config.visibility");
+        }
         var updated = ns with { Info = info, Config = config };
         await history.Namespaces.UpdateAsync(updated, context.CancellationToken);
         var described = Describe(updated);
@@ -144,6 +157,25 @@ internal sealed partial class WorkflowServiceImpl
         return new DeprecateNamespaceResponse();
     }
 
+    /// <summary>A namespace stored before archival existed shows Disabled, as Temporal's never-enabled state.</summary>
+    private static NamespaceConfig WithArchivalStates(NamespaceConfig stored)
+    {
+        if (stored.HistoryArchivalState != ArchivalState.Unspecified && stored.VisibilityArchivalState != ArchivalState.Unspecified)
+        {
+            return stored;
+        }
+        var config = stored.Clone();
+        if (config.HistoryArchivalState == ArchivalState.Unspecified)
+        {
+            config.HistoryArchivalState = ArchivalState.Disabled;
+        }
+        if (config.VisibilityArchivalState == ArchivalState.Unspecified)
+        {
+            config.VisibilityArchivalState = ArchivalState.Disabled;
+        }
+        return config;
+    }
+
     private static DescribeNamespaceResponse Describe(NamespaceRecord ns)
     {
         var info = ns.Info.Clone();
@@ -159,7 +191,7 @@ internal sealed partial class WorkflowServiceImpl
         return new DescribeNamespaceResponse
         {
             NamespaceInfo = info,
-            Config = ns.Config,
+            Config = WithArchivalStates(ns.Config),
             ReplicationConfig = new NamespaceReplicationConfig
             {
                 ActiveClusterName = "active",

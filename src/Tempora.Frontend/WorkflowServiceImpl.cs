@@ -26,7 +26,8 @@ namespace Tempora.Frontend;
 internal sealed partial class WorkflowServiceImpl(
     HistoryEngine history, MatchingEngine matching, TaskPoller taskPoller, VisibilityService visibility, TimeProvider time,
     IShardOwnership ownership, PollFanOut polls, PeerCalls peers, StoreNames stores, WorkerPolls workerPolls,
-    Worker.Schedules.ScheduleService schedules, HostAddress host, Worker.Batch.BatchService batches)
+    Worker.Schedules.ScheduleService schedules, HostAddress host, Worker.Batch.BatchService batches, Tempora.Archival.ArchivalSettings archival,
+    Tempora.Archival.HistoryArchiver historyArchiver, Tempora.Archival.VisibilityArchiver visibilityArchiver)
 {
     /// <summary>The Temporal server version we are compatible with; Go/Java clients check it against "&lt;2.0.0".</summary>
     public const string ServerVersion = "1.28.0";
@@ -145,7 +146,21 @@ internal sealed partial class WorkflowServiceImpl(
         // The CLI and UI want stored history only; SDK workers also need the transient workflow task (§3.5).
         var client = context.RequestHeaders.GetValue("client-name") ?? "";
         var forWorker = client is not ("temporal-cli" or "temporal-ui");
-        var response = await history.GetWorkflowExecutionHistoryAsync(ns, request, forWorker, LongPollWait(context), context.CancellationToken);
+        GetWorkflowExecutionHistoryResponse response;
+        try
+        {
+            response = await history.GetWorkflowExecutionHistoryAsync(ns, request, forWorker, LongPollWait(context), context.CancellationToken);
+        }
+        catch (EntityNotFoundException) when (ReadsArchivedHistory(ns, request))
+        {
+            // Not in the store: deleted by retention, perhaps archived before (a run never archived stays NotFound).
+            var archived = await ArchivedHistoryAsync(ns, request, context.CancellationToken);
+            if (archived is null)
+            {
+                throw;
+            }
+            response = archived;
+        }
         OutgoingSearchAttributes.Type(response.History, ns);
         return response;
     }

@@ -50,6 +50,12 @@ public sealed record TemporaOptions
     /// <summary>How often closed runs past their namespace's retention are deleted.</summary>
     public TimeSpan RetentionScanInterval { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Temporal's cluster-level <c>archival:</c> and <c>namespaceDefaults:archival:</c> settings (docs/archival.md); off
+    /// by default, as on Temporal.
+    /// </summary>
+    public Tempora.Archival.ArchivalSettings Archival { get; init; } = new();
+
     /// <summary>Minimum level written to the log.</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 

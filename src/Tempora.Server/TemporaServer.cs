@@ -236,6 +236,11 @@ public sealed partial class TemporaServer : IAsyncDisposable
             Limits = PayloadLimitsOf(options),
         });
         services.AddSingleton<HistoryEngine>();
+        services.AddSingleton(options.Archival);
+        services.AddSingleton<Tempora.Archival.ArchiveStores>();
+        services.AddSingleton<Tempora.Archival.HistoryArchiver>();
+        services.AddSingleton<Tempora.Archival.VisibilityArchiver>();
+        services.AddSingleton<Tempora.History.Archival.RunArchiver>();
         services.AddSingleton<IRunDeleter, HistoryRunDeleter>();
         services.AddSingleton<INamespaceRetentions, RegistryNamespaceRetentions>();
         services.AddSingleton<ITaskStarter, HistoryTaskStarter>();

@@ -68,6 +68,10 @@ public static class MetricNames
     public static readonly MetricDefinition ScheduleBufferOverruns = new("schedule_buffer_overruns", MetricKind.Counter, Worker, "Buffered starts dropped by the overlap policy (buffer_dropped)", Namespace);
     public static readonly MetricDefinition ScheduleActionDelay = new("schedule_action_delay", MetricKind.Histogram, Worker, "Seconds from a scheduled action's due time to its start", Namespace);
 
+    // Archival before retention deletes a run (docs/archival.md).
+    public static readonly MetricDefinition ArchiverArchiveLatency = new("archiver_archive_latency", MetricKind.Histogram, History, "Seconds to archive one closed run (history and visibility record) before retention deletes it", Namespace);
+    public static readonly MetricDefinition ArchiverArchiveErrors = new("archiver_archive_errors", MetricKind.Counter, History, "Closed runs whose archiving failed; they are kept and archived again at the next retention scan", Namespace);
+
     // Shards.
     public static readonly MetricDefinition NumShards = new("numshards_gauge", MetricKind.Gauge, History, "History shards this process owns");
 
@@ -83,6 +87,7 @@ public static class MetricNames
         TimerTaskFired, ScheduleToStartTimeout, StartToCloseTimeout, ScheduleToCloseTimeout, HeartbeatTimeout,
         DlqWrites, VisibilityDlqTasks,
         ScheduleActionSuccess, ScheduleActionErrors, ScheduleMissedCatchupWindow, ScheduleBufferOverruns, ScheduleActionDelay,
+        ArchiverArchiveLatency, ArchiverArchiveErrors,
         NumShards,
     ];
 }

@@ -27,7 +27,6 @@ internal static class UnsupportedFields
             throw new InvalidArgumentException($"Invalid cluster name: {r.ActiveClusterName} (RegisterNamespaceRequest.active_cluster_name; this server's one cluster is \"{ClusterName}\").");
         }
         CheckClusters(r.Clusters, "RegisterNamespaceRequest.clusters");
-        CheckArchival(r.HistoryArchivalState, r.HistoryArchivalUri, r.VisibilityArchivalState, r.VisibilityArchivalUri, "RegisterNamespaceRequest");
     }
 
     public static void Check(UpdateNamespaceRequest r)
@@ -42,8 +41,6 @@ internal static class UnsupportedFields
             {
                 throw Unimplemented("UpdateNamespaceRequest.config.custom_search_attribute_aliases");
             }
-            CheckArchival(config.HistoryArchivalState, config.HistoryArchivalUri, config.VisibilityArchivalState, config.VisibilityArchivalUri,
-                "UpdateNamespaceRequest.config");
         }
         if (r.ReplicationConfig is { } replication)
         {
@@ -254,26 +251,6 @@ internal static class UnsupportedFields
             {
                 throw new InvalidArgumentException($"Invalid cluster name: {cluster.ClusterName} ({field}; this server's one cluster is \"{ClusterName}\").");
             }
-        }
-    }
-
-    private static void CheckArchival(ArchivalState history, string historyUri, ArchivalState visibility, string visibilityUri, string message)
-    {
-        if (history == ArchivalState.Enabled)
-        {
-            throw Invalid($"{message}.history_archival_state ENABLED", "this server has no archival");
-        }
-        if (!string.IsNullOrEmpty(historyUri))
-        {
-            throw Invalid($"{message}.history_archival_uri", "this server has no archival");
-        }
-        if (visibility == ArchivalState.Enabled)
-        {
-            throw Invalid($"{message}.visibility_archival_state ENABLED", "this server has no archival");
-        }
-        if (!string.IsNullOrEmpty(visibilityUri))
-        {
-            throw Invalid($"{message}.visibility_archival_uri", "this server has no archival");
         }
     }
 

@@ -1,0 +1,48 @@
+using System.Collections.Concurrent;
+using Amazon;
+using Amazon.S3;
+
+namespace Tempora.Archival;
+
+/// <summary>
+/// The store behind an archival URI, with the cluster's provider settings for its kind. One S3 client per provider
+/// settings, shared (it pools connections); credentials from the AWS SDK's default chain, resolved per request, so
+/// credentials fixed in the environment (a rotated Secret) are picked up by the next attempt after a restart.
+/// </summary>
+public sealed class ArchiveStores : IDisposable
+{
+    private readonly ConcurrentDictionary<S3StoreSettings, AmazonS3Client> _clients = new();
+
+    public IArchiveStore For(ArchivalUri uri, ArchivalKindSettings settings) => uri.Scheme switch
+    {
+        ArchivalUri.File => new FileArchiveStore(uri.Location, settings.FileStore ?? new FileStoreSettings()),
+        ArchivalUri.S3 => new S3ArchiveStore(_clients.GetOrAdd(settings.S3Store ?? new S3StoreSettings(), Create), uri.Location, uri.Prefix),
+        _ => throw new ArgumentException($"no archive store for scheme {uri.Scheme}", nameof(uri)),
+    };
+
+    private static AmazonS3Client Create(S3StoreSettings settings)
+    {
+        var config = new AmazonS3Config { ForcePathStyle = settings.ForcePathStyle };
+        if (settings.Region is { Length: > 0 } region)
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
+        }
+        if (settings.Endpoint is { Length: > 0 } endpoint)
+        {
+            config.ServiceURL = endpoint;
+            if (settings.Region is { Length: > 0 })
+            {
+                config.AuthenticationRegion = settings.Region;
+            }
+        }
+        return new AmazonS3Client(config);
+    }
+
+    public void Dispose()
+    {
+        foreach (var client in _clients.Values)
+        {
+            client.Dispose();
+        }
+    }
+}
