@@ -70,7 +70,7 @@ internal static partial class WorkflowDetailPage
     }
 
     /// <summary>
-    /// GET of a live run's page: when the run is gone but the namespace archives histories, the same ids are opened
+    /// GET of a live run's page: when the run is gone but the namespace archived histories, the same ids are opened
     /// from the archive, so links to runs that retention deleted keep working.
     /// </summary>
     private static async Task RenderOrArchivedAsync(UiRequest request)
@@ -90,7 +90,8 @@ internal static partial class WorkflowDetailPage
             {
                 archival = null;
             }
-            if (archival is not { HistoryEnabled: true })
+            // As the frontend decides: a namespace that has (had) a history archival URI serves archived histories.
+            if (archival is not { HistoryUri.Length: > 0 })
             {
                 throw;
             }
