@@ -19,6 +19,10 @@ export TEMPORA_TEST_PG_BIN="${TEMPORA_TEST_PG_BIN:-$(ls -d /usr/lib/postgresql/*
 if [ ! -d tests/oidc-provider/node_modules ]; then
     (cd tests/oidc-provider && npm ci --no-audit --no-fund)
 fi
+# The real S3-compatible server the archival tests start (tests/s3-server).
+if [ ! -d tests/s3-server/node_modules ]; then
+    (cd tests/s3-server && npm ci --no-audit --no-fund)
+fi
 
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT

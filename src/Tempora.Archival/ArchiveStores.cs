@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Amazon;
+using Amazon.Runtime;
 using Amazon.S3;
 
 namespace Tempora.Archival;
@@ -22,7 +23,14 @@ public sealed class ArchiveStores : IDisposable
 
     private static AmazonS3Client Create(S3StoreSettings settings)
     {
-        var config = new AmazonS3Config { ForcePathStyle = settings.ForcePathStyle };
+        var config = new AmazonS3Config
+        {
+            ForcePathStyle = settings.ForcePathStyle,
+            // Checksums only where S3 requires them: S3-compatible stores (MinIO, older releases) do not all take
+            // the SDK's default trailing checksums.
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+        };
         if (settings.Region is { Length: > 0 } region)
         {
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);

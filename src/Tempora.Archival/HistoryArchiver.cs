@@ -5,10 +5,15 @@ namespace Tempora.Archival;
 
 /// <summary>
 /// Archives a closed run's complete history (every batch, in order) as one blob, and reads it back a page at a time
-/// for GetWorkflowExecutionHistory. The page token is the index of the next event in the archived history.
+/// for GetWorkflowExecutionHistory. The page token is the index of the next event in the archived history, marked as an archive's.
 /// </summary>
 public sealed class HistoryArchiver(ArchiveStores stores)
 {
+    private const string TokenPrefix = "archived:";
+
+    /// <summary>Whether a page token is one of an archived history's (the next page is read from the archive too).</summary>
+    public static bool IsArchiveToken(ByteString token) => token.Length > TokenPrefix.Length && token.ToStringUtf8().StartsWith(TokenPrefix, StringComparison.Ordinal);
+
     public Task ArchiveAsync(ArchivalUri uri, ArchivalKindSettings settings, string namespaceId, string workflowId, string runId,
         History history, CancellationToken ct) =>
         stores.For(uri, settings).PutAsync(ArchiveKeys.History(namespaceId, workflowId, runId), history.ToByteArray(), ct);
@@ -24,7 +29,8 @@ public sealed class HistoryArchiver(ArchiveStores stores)
         }
         var history = History.Parser.ParseFrom(data);
         var from = 0;
-        if (!pageToken.IsEmpty && (!int.TryParse(pageToken.ToStringUtf8(), out from) || from < 0 || from > history.Events.Count))
+        if (!pageToken.IsEmpty && (!IsArchiveToken(pageToken) || !int.TryParse(pageToken.ToStringUtf8()[TokenPrefix.Length..],
+                System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out from) || from > history.Events.Count))
         {
             throw new Tempora.Core.Errors.InvalidArgumentException("Invalid NextPageToken.");
         }
@@ -32,6 +38,6 @@ public sealed class HistoryArchiver(ArchiveStores stores)
         var page = new History();
         page.Events.AddRange(history.Events.Skip(from).Take(size));
         var next = from + page.Events.Count;
-        return (page, next < history.Events.Count ? ByteString.CopyFromUtf8(next.ToString(System.Globalization.CultureInfo.InvariantCulture)) : ByteString.Empty);
+        return (page, next < history.Events.Count ? ByteString.CopyFromUtf8(TokenPrefix + next.ToString(System.Globalization.CultureInfo.InvariantCulture)) : ByteString.Empty);
     }
 }

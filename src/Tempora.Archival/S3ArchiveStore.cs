@@ -10,7 +10,13 @@ public sealed class S3ArchiveStore(IAmazonS3 s3, string bucket, string prefix) :
     public async Task PutAsync(string key, byte[] data, CancellationToken ct)
     {
         using var body = new MemoryStream(data, writable: false);
-        await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = Full(key), InputStream = body }, ct);
+        await Named(() => s3.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = bucket,
+            Key = Full(key),
+            InputStream = body,
+            UseChunkEncoding = false, // a plain signed body, which every S3-compatible store takes
+        }, ct));
     }
 
     public async Task<byte[]?> GetAsync(string key, CancellationToken ct)
@@ -26,19 +32,37 @@ public sealed class S3ArchiveStore(IAmazonS3 s3, string bucket, string prefix) :
         {
             return null;
         }
+        catch (AmazonS3Exception e)
+        {
+            throw Wrap(e);
+        }
     }
 
     public async Task<IReadOnlyList<string>> ListAsync(string keyPrefix, string? startAfter, int limit, CancellationToken ct)
     {
-        var response = await s3.ListObjectsV2Async(new ListObjectsV2Request
+        var response = await Named(() => s3.ListObjectsV2Async(new ListObjectsV2Request
         {
             BucketName = bucket,
             Prefix = Full(keyPrefix),
             StartAfter = startAfter is null ? null : Full(startAfter),
             MaxKeys = limit,
-        }, ct);
+        }, ct));
         return (response.S3Objects ?? []).Select(o => o.Key[Full("").Length..]).ToList();
     }
+
+    private async Task<T> Named<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw Wrap(e);
+        }
+    }
+
+    private ArchiveStoreException Wrap(AmazonS3Exception e) => new($"s3://{bucket}: {e.ErrorCode}: {e.Message}", e);
 
     private string Full(string key) => prefix.Length == 0 ? key : $"{prefix}/{key}";
 }

@@ -171,6 +171,7 @@ internal static class ServerConfiguration
             UiAuth = UiAuthConfiguration.Read(config),
             Tls = TlsConfiguration.Parse(config),
             Authorization = AuthorizationConfiguration.Parse(config),
+            Archival = ArchivalConfiguration.Parse(config),
         };
         if (options.NamespaceRetention.Minimum > options.NamespaceRetention.Maximum)
         {
@@ -295,6 +296,8 @@ internal static class ServerConfiguration
     /// <summary>An on/off setting: true/false, on/off, yes/no, 1/0.</summary>
     private static bool Switch(IConfiguration config, string key, bool defaultValue) =>
         config[key] is { } text ? ParseSwitch(key, text) : defaultValue;
+
+    internal static bool ParseSwitchOf(IConfiguration config, string key, bool defaultValue) => Switch(config, key, defaultValue);
 
     public static bool ParseSwitch(string key, string text) => text.ToLowerInvariant() switch
     {

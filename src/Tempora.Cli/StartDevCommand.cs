@@ -195,6 +195,8 @@ internal sealed class StartDevCommand : Command
                 ? LogLevel.None
                 : ServerConfiguration.ParseLogLevel(parseResult.GetRequiredValue(_logLevel)),
             Headless = parseResult.GetValue(_headless),
+            // Namespaces can opt in to archival (file:// or s3://); none archives unless told (docs/archival.md).
+            Archival = ArchivalConfiguration.DevServer(Environment.GetEnvironmentVariables()),
             SearchAttributes = (parseResult.GetValue(_searchAttributes) ?? [])
                 .Select(ParseSearchAttribute)
                 .OfType<KeyValuePair<string, Tempora.Visibility.Query.SearchAttributeType>>()

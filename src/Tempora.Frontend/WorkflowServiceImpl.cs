@@ -147,6 +147,14 @@ internal sealed partial class WorkflowServiceImpl(
         var client = context.RequestHeaders.GetValue("client-name") ?? "";
         var forWorker = client is not ("temporal-cli" or "temporal-ui");
         GetWorkflowExecutionHistoryResponse response;
+        if (Tempora.Archival.HistoryArchiver.IsArchiveToken(request.NextPageToken) && ReadsArchivedHistory(ns, request))
+        {
+            // The next page of an archived history: the run is not in the store any more.
+            response = await ArchivedHistoryAsync(ns, request, context.CancellationToken)
+                ?? throw new EntityNotFoundException("Workflow execution history not found in the archive.");
+            OutgoingSearchAttributes.Type(response.History, ns);
+            return response;
+        }
         try
         {
             response = await history.GetWorkflowExecutionHistoryAsync(ns, request, forWorker, LongPollWait(context), context.CancellationToken);
