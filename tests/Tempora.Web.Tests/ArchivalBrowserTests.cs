@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Temporalio.Api.WorkflowService.V1;
 using Temporalio.Client;
+using Temporalio.Common;
 using Temporalio.Exceptions;
 using static Microsoft.Playwright.Assertions;
 
@@ -52,6 +53,11 @@ public sealed class ArchivalBrowserTests(UiArchivalFixture fixture)
         await Expect(page.Locator(".timeline .tl-bar.tl-completed")).ToHaveCountAsync(1);
         // No actions on a run that no longer exists.
         await Expect(page.Locator("form[action$='/terminate']")).ToHaveCountAsync(0);
+
+        // The archived history downloads as the JSON the SDKs' replayers read.
+        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("a:text-is('Download history (JSON)')"));
+        var history = WorkflowHistory.FromJson(workflowId, await File.ReadAllTextAsync((await download.PathAsync())!));
+        Assert.Equal(Temporalio.Api.Enums.V1.EventType.WorkflowExecutionCompleted, history.Events.Last().EventType);
     }
 
     [Fact]

@@ -63,6 +63,7 @@ internal static partial class WorkflowDetailPage
             <h3>Input</h3>{PayloadView.Render(started.Input)}
             """);
         WriteOutcome(w, closed);
+        w.Write($"<p class=\"small\"><a href=\"{Format.ArchivedRunUrl(ns, workflowId, runId)}/json\" download>Download history (JSON)</a></p>");
         w.Write($"</section>");
         WriteTimeline(w, run);
         WriteEvents(w, run, new ProtoView(ns));
