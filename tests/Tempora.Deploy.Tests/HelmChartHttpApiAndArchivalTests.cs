@@ -221,6 +221,22 @@ public sealed class HelmChartHttpApiAndArchivalTests
         Assert.NotEqual(before, Checksum(ArchivalValues.Replace("us-east-1", "eu-central-1", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public void Notes_NameTheHttpApiAndArchival()
+    {
+        var defaults = Chart.RenderNotes(Release, Namespace);
+        Assert.Contains("HTTP API (curl):           tempora-http.temporal:7243", defaults, StringComparison.Ordinal);
+        Assert.DoesNotContain("Archival is on", defaults, StringComparison.Ordinal);
+
+        var configured = Chart.RenderNotes(Release, Namespace, (Dictionary<string, object?>)HelmChart.ReadYaml(
+            ArchivalValues + "\nhttpApi: {ingress: {enabled: true, host: api.example.test}}")!);
+        Assert.Contains("tempora-http.temporal:7243, api.example.test", configured, StringComparison.Ordinal);
+        Assert.Contains("Archival is on (history, visibility)", configured, StringComparison.Ordinal);
+
+        var off = Chart.RenderNotes(Release, Namespace, (Dictionary<string, object?>)HelmChart.ReadYaml("server: {ports: {http: 0}}")!);
+        Assert.DoesNotContain("HTTP API", off, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("archival: {history: {enabled: true}, s3: {credentials: {existingSecret: s}}}", "archival.s3.region is required")]
     [InlineData("archival: {visibility: {enabled: true}, s3: {region: us-east-1}}", "archival.s3.credentials.existingSecret is required")]
