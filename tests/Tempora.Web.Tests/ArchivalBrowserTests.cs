@@ -144,6 +144,44 @@ public sealed class ArchivalBrowserTests(UiArchivalFixture fixture)
         await Expect(page.Locator("section.archival dd").First).ToHaveTextAsync("Disabled");
     }
 
+    /// <summary>
+    /// The Archive list and an archived run, to TEMPORA_UI_SCREENSHOTS when set (docs/ui, as <see cref="ScreenshotTests"/>),
+    /// else to a temporary directory; each must render and yield a PNG.
+    /// </summary>
+    [Fact]
+    public async Task Screenshots_ArchivePages_AreTaken()
+    {
+        var keep = Environment.GetEnvironmentVariable("TEMPORA_UI_SCREENSHOTS");
+        var target = keep is { Length: > 0 } ? keep : Path.Combine(Path.GetTempPath(), $"tempora-ui-shots-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(target);
+        try
+        {
+            var (workflowId, runId) = await RunUntilDeletedAsync("archived");
+            var page = await fixture.NewPageAsync();
+            await page.GotoAsync($"/namespaces/default/archival?query={Uri.EscapeDataString($"WorkflowTypeName = '{nameof(GreetingWorkflow)}'")}");
+            await Expect(page.Locator("table.archived")).ToContainTextAsync(workflowId);
+            await ShootAsync(page, target, "archive.png");
+
+            await page.GotoAsync($"/namespaces/default/archival/{workflowId}/{runId}/history");
+            await Expect(page.Locator("ol.events")).ToBeVisibleAsync();
+            await ShootAsync(page, target, "archived-run.png");
+        }
+        finally
+        {
+            if (keep is not { Length: > 0 })
+            {
+                Directory.Delete(target, recursive: true);
+            }
+        }
+    }
+
+    private static async Task ShootAsync(Microsoft.Playwright.IPage page, string directory, string name)
+    {
+        var path = Path.Combine(directory, name);
+        await page.ScreenshotAsync(new Microsoft.Playwright.PageScreenshotOptions { Path = path });
+        Assert.True(new FileInfo(path).Length > 1000, $"{name} is empty");
+    }
+
     /// <summary>Runs a greeting to completion and waits until retention has deleted the run (it is then archived).</summary>
     private async Task<(string WorkflowId, string RunId)> RunUntilDeletedAsync(string name)
     {
