@@ -13,6 +13,7 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/Directory.Build.props src/
 COPY src/Tempora.Core/Tempora.Core.csproj src/Tempora.Core/
+COPY src/Tempora.Archival/Tempora.Archival.csproj src/Tempora.Archival/
 COPY src/Tempora.Persistence/Tempora.Persistence.csproj src/Tempora.Persistence/
 COPY src/Tempora.Persistence.Sqlite/Tempora.Persistence.Sqlite.csproj src/Tempora.Persistence.Sqlite/
 COPY src/Tempora.Persistence.Postgres/Tempora.Persistence.Postgres.csproj src/Tempora.Persistence.Postgres/

@@ -141,6 +141,9 @@ internal static partial class WebUiEndpoints
         ui.MapGet("/namespaces/{namespace}/workflows/{workflowId}/{runId}/history", Page(WorkflowDetailPage.RenderAsync));
         ui.MapGet("/namespaces/{namespace}/workflows/{workflowId}/{runId}/history/json", Page(HistoryDownload.WriteAsync));
         ui.MapPost("/namespaces/{namespace}/workflows/{workflowId}/{runId}/{action}", Page(WorkflowActions.HandleAsync));
+        ui.MapGet("/namespaces/{namespace}/archival", Page(ArchivalListPage.RenderAsync));
+        ui.MapGet("/namespaces/{namespace}/archival/{workflowId}/{runId}/history", Page(WorkflowDetailPage.RenderArchivedAsync));
+        ui.MapGet("/namespaces/{namespace}/archival/{workflowId}/{runId}/history/json", Page(HistoryDownload.WriteAsync));
         ui.MapGet("/namespaces/{namespace}/batch-operations", Page(BatchListPage.RenderAsync));
         ui.MapPost("/namespaces/{namespace}/batch-operations", Page(BatchActions.HandleAsync));
         ui.MapGet("/namespaces/{namespace}/batch-operations/{jobId}", Page(BatchDetailPage.RenderAsync));

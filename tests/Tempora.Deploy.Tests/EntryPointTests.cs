@@ -26,8 +26,9 @@ public sealed class DeployGreetingActivities
 
 /// <summary>
 /// The container's entry point, proven without a container runtime: the published server, configured only by the
-/// environment variables the chart sets, on fresh PostgreSQL databases that the schema Job's two commands create,
-/// serves an SDK client and worker, answers `tempora health`, and stops cleanly on SIGTERM.
+/// environment variables the chart sets (and the config file it renders for archival), on fresh PostgreSQL databases
+/// that the schema Job's two commands create, serves an SDK client and worker, takes the chart's archival defaults,
+/// answers `tempora health`, and stops cleanly on SIGTERM.
 /// </summary>
 public sealed class EntryPointTests(ITestOutputHelper output)
 {
@@ -59,6 +60,13 @@ public sealed class EntryPointTests(ITestOutputHelper output)
             ["TEMPORA_METRICS_PORT"] = "0",
             ["TEMPORA_HTTP_PORT"] = "0",
         };
+        // The chart's archival values, as the pod gets them: the ConfigMap's file named by TEMPORA_CONFIG, an access key.
+        var configDirectory = Directory.CreateTempSubdirectory("tempora-deploy-config");
+        var configFile = Path.Combine(configDirectory.FullName, "config.yaml");
+        File.WriteAllText(configFile, ChartArchivalConfig());
+        settings["TEMPORA_CONFIG"] = configFile;
+        settings["AWS_ACCESS_KEY_ID"] = "deploy-test";
+        settings["AWS_SECRET_ACCESS_KEY"] = "deploy-test-secret";
         var environment = PublishedServer.ContainerEnvironment(settings);
         var published = await PublishedServer.PublishAsync();
         try
@@ -91,6 +99,18 @@ public sealed class EntryPointTests(ITestOutputHelper output)
                         new($"deploy-{Guid.NewGuid():N}", taskQueue) { RunTimeout = TimeSpan.FromSeconds(60) });
                     Assert.Equal("Hello, Kubernetes!", result);
 
+                    // The server read the chart's archival keys: a namespace registered without archival settings
+                    // takes the namespace defaults (nothing is archived here, so no S3 server is needed).
+                    await client.Connection.WorkflowService.RegisterNamespaceAsync(new()
+                    {
+                        Namespace = "archived",
+                        WorkflowExecutionRetentionPeriod = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromDays(1)),
+                    });
+                    var archived = (await client.Connection.WorkflowService.DescribeNamespaceAsync(new() { Namespace = "archived" })).Config;
+                    Assert.Equal(
+                        (Temporalio.Api.Enums.V1.ArchivalState.Enabled, "s3://tempora-archival/history", Temporalio.Api.Enums.V1.ArchivalState.Enabled, "s3://tempora-archival/visibility"),
+                        (archived.HistoryArchivalState, archived.HistoryArchivalUri, archived.VisibilityArchivalState, archived.VisibilityArchivalUri));
+
                     var idle = tempora.ResidentMiB();
                     output.WriteLine($"resident memory after one workflow: {idle:0} MiB");
                     // The chart's memory limit must hold the server with room to spare (values.yaml, resources).
@@ -111,7 +131,21 @@ public sealed class EntryPointTests(ITestOutputHelper output)
         finally
         {
             await DropDatabasesAsync(server, database, database + "_vis");
+            configDirectory.Delete(recursive: true);
         }
+    }
+
+    /// <summary>The config file the chart renders for archival to MinIO (the ConfigMap's config.yaml).</summary>
+    private static string ChartArchivalConfig()
+    {
+        var values = (Dictionary<string, object?>)HelmChart.ReadYaml("""
+            archival:
+              history: {enabled: true, uri: 's3://tempora-archival/history'}
+              visibility: {enabled: true, uri: 's3://tempora-archival/visibility'}
+              s3: {region: us-east-1, endpoint: 'http://minio.minio.svc.cluster.local:9000', forcePathStyle: true, credentials: {existingSecret: minio}}
+            """)!;
+        var configMap = Manifest.ParseStream(new HelmChart(RepoPaths.Chart).Render("tempora", "temporal", values)).Single(m => m.Kind == "ConfigMap");
+        return (string)configMap.Json["data"]!["config.yaml"]!;
     }
 
     private async Task MeasureUnderLoadAsync(TemporalClient client, PublishedServer tempora, string taskQueue, int count)

@@ -63,7 +63,7 @@ public sealed class HelmChartTests
     {
         var manifests = Render();
         Assert.Equal(
-            ["Deployment/tempora", "Job/tempora-schema", "Secret/tempora-cluster", "Service/tempora-grpc", "Service/tempora-metrics", "Service/tempora-ui"],
+            ["Deployment/tempora", "Job/tempora-schema", "Secret/tempora-cluster", "Service/tempora-grpc", "Service/tempora-http", "Service/tempora-metrics", "Service/tempora-ui"],
             manifests.Select(m => $"{m.Kind}/{m.Name}").Order(StringComparer.Ordinal));
         var problems = manifests.SelectMany(ManifestValidator.Validate).ToList();
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
@@ -77,7 +77,7 @@ public sealed class HelmChartTests
         Assert.Equal("status.podIP", container.Env.Single(e => e.Name == "TEMPORAL_BROADCAST_ADDRESS").ValueFrom.FieldRef.FieldPath);
         Assert.Equal(["start"], container.Args);
         Assert.Equal(
-            [("grpc", 7233), ("http-ui", 8080), ("http-metrics", 9090)],
+            [("grpc", 7233), ("http-ui", 8080), ("http-metrics", 9090), ("http-api", 7243)],
             container.Ports.Select(p => (p.Name, p.ContainerPort)));
         Assert.Equal("/health/live", container.LivenessProbe.HttpGet.Path);
         Assert.Equal("/health/ready", container.ReadinessProbe.HttpGet.Path);
@@ -217,7 +217,7 @@ public sealed class HelmChartTests
             Assert.All(service.Spec.Ports, p => Assert.Contains(p.TargetPort.Value, portNames));
         }
 
-        var ingress = ManifestValidator.LoadTyped<V1Ingress>(layout.Single(m => m.Kind == "Ingress"));
+        var ingress = ManifestValidator.LoadTyped<V1Ingress>(layout.Single(m => m.Kind == "Ingress" && m.Name == "tempora"));
         var backend = ingress.Spec.Rules[0].Http.Paths[0].Backend.Service;
         var ui = ManifestValidator.LoadTyped<V1Service>(chart.Single(m => m.Kind == "Service" && m.Name == backend.Name));
         Assert.Contains(ui.Spec.Ports, p => p.Name == backend.Port.Name);
@@ -231,6 +231,28 @@ public sealed class HelmChartTests
             .ToList();
         var metricsService = Assert.Single(metrics);
         Assert.Contains(metricsService.Spec.Ports, p => p.Name == (string)monitor["endpoints"]![0]!["port"]!);
+
+        // The HTTP API's Ingress passes TLS through to the chart's http Service, so the frontend certificate names its host.
+        var httpIngress = ManifestValidator.LoadTyped<V1Ingress>(layout.Single(m => m.Kind == "Ingress" && m.Name == "tempora-http"));
+        var httpBackend = httpIngress.Spec.Rules[0].Http.Paths[0].Backend.Service;
+        var http = ManifestValidator.LoadTyped<V1Service>(chart.Single(m => m.Kind == "Service" && m.Name == httpBackend.Name));
+        Assert.Contains(http.Spec.Ports, p => p.Name == httpBackend.Port.Name);
+        var frontendNames = chart.Single(m => m.Kind == "Certificate" && m.Name == "tempora-frontend").Json["spec"]!["dnsNames"]!.AsArray();
+        Assert.Contains(httpIngress.Spec.Rules[0].Host, frontendNames.Select(n => (string)n!));
+
+        // Archival goes to the MinIO of the database backups, in a bucket of its own, with a Secret of the layout.
+        var objectStore = layout.Single(m => m.Kind == "ObjectStore").Json["spec"]!["configuration"]!;
+        var archivalConfig = chart.Single(m => m.Kind == "ConfigMap").Json["data"]!["config.yaml"]!.GetValue<string>();
+        Assert.Contains($"endpoint: \"{(string)objectStore["endpointURL"]!}\"", archivalConfig, StringComparison.Ordinal);
+        Assert.Contains("URI: \"s3://tempora-archival/history\"", archivalConfig, StringComparison.Ordinal);
+        Assert.DoesNotContain("tempora-archival", (string)objectStore["destinationPath"]!, StringComparison.Ordinal);
+        var env = deployment.Spec.Template.Spec.Containers[0].Env;
+        foreach (var variable in new[] { "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY" })
+        {
+            var reference = env.Single(e => e.Name == variable).ValueFrom.SecretKeyRef;
+            var secret = layout.Single(m => m.Kind == "Secret" && m.Name == reference.Name);
+            Assert.NotNull(secret.Json["stringData"]![reference.Key]);
+        }
 
         var secretName = deployment.Spec.Template.Spec.Containers[0].Env.Single(e => e.Name == "POSTGRES_PWD").ValueFrom.SecretKeyRef.Name;
         Assert.Contains(layout, m => m.Kind == "Secret" && m.Name == secretName);

@@ -20,6 +20,7 @@ internal static class ManifestValidator
     {
         ["v1/Namespace"] = typeof(V1Namespace),
         ["v1/Secret"] = typeof(V1Secret),
+        ["v1/ConfigMap"] = typeof(V1ConfigMap),
         ["v1/Service"] = typeof(V1Service),
         ["apps/v1/Deployment"] = typeof(V1Deployment),
         ["batch/v1/Job"] = typeof(V1Job),

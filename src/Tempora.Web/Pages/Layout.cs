@@ -32,6 +32,7 @@ internal static class Layout
                 <a href="{Format.WorkflowsUrl(ns)}">Workflows</a>
                 <a href="{Format.SchedulesUrl(ns)}">Schedules</a>
                 <a href="{Format.BatchesUrl(ns)}">Batches</a>
+                <a href="{Format.ArchivalUrl(ns)}">Archive</a>
                 <a href="{Format.NamespaceUrl(ns)}">Namespace</a>
                 </nav>
                 <form class="ns-switch" method="get" action="{WebUiEndpoints.AssetPath}namespace">

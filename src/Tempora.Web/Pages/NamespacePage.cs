@@ -29,6 +29,7 @@ internal static class NamespacePage
         var ns = request.RequiredNamespace;
         var description = await request.CallAsync<DescribeNamespaceRequest, DescribeNamespaceResponse>(new() { Namespace = ns });
         var info = description.NamespaceInfo;
+        var config = description.Config;
         // A deleted namespace (found by its new name while it is purged) serves nothing but its description.
         var attributes = info.State == Temporalio.Api.Enums.V1.NamespaceState.Deleted
             ? new ListSearchAttributesResponse()
@@ -47,6 +48,13 @@ internal static class NamespacePage
             </dl>
             <p><a href="{Format.WorkflowsUrl(ns)}">Workflows in {ns}</a></p>
             </section>
+            <section class="card archival"><h2>Archival</h2>
+            <dl class="summary">
+            <dt>History</dt><dd>{ArchivalState(config?.HistoryArchivalState, config?.HistoryArchivalUri)}</dd>
+            <dt>Visibility</dt><dd>{ArchivalState(config?.VisibilityArchivalState, config?.VisibilityArchivalUri)}</dd>
+            </dl>
+            <p><a href="{Format.ArchivalUrl(ns)}">Archived workflows in {ns}</a></p>
+            </section>
             <section class="card"><h2>Search attributes</h2>
             """);
         WriteAttributes(w, "Custom", attributes.CustomAttributes);
@@ -54,6 +62,9 @@ internal static class NamespacePage
         w.Write($"</section>");
         await request.WritePageAsync($"Namespace {ns}", w.ToHtml());
     }
+
+    private static string ArchivalState(Temporalio.Api.Enums.V1.ArchivalState? state, string? uri) =>
+        state == Temporalio.Api.Enums.V1.ArchivalState.Enabled ? $"Enabled, to {uri}" : "Disabled";
 
     private static void WriteAttributes(HtmlWriter w, string title, IDictionary<string, Temporalio.Api.Enums.V1.IndexedValueType> attributes)
     {

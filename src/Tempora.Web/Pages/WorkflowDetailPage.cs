@@ -24,7 +24,7 @@ internal static partial class WorkflowDetailPage
         request.Http.Response.Redirect(Format.RunUrl(ns, workflowId, description.WorkflowExecutionInfo.Execution.RunId));
     }
 
-    public static Task RenderAsync(UiRequest request) => RenderAsync(request, Notice(request.Query("done")), StatusCodes.Status200OK);
+    public static Task RenderAsync(UiRequest request) => RenderOrArchivedAsync(request);
 
     /// <summary>The page with a banner on top (an action's outcome or a query's result).</summary>
     public static async Task RenderAsync(UiRequest request, Html banner, int statusCode)

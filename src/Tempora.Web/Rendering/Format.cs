@@ -68,6 +68,14 @@ internal static class Format
 
     public static string NamespaceUrl(string ns) => $"/namespaces/{Segment(ns)}";
 
+    /// <summary>The archived workflows of a namespace (the Temporal UI's URL), optionally with a query.</summary>
+    public static string ArchivalUrl(string ns, string query = "") =>
+        $"/namespaces/{Segment(ns)}/archival" + (query.Length > 0 ? $"?query={Uri.EscapeDataString(query)}" : "");
+
+    /// <summary>An archived run's page, read from the archive through GetWorkflowExecutionHistory.</summary>
+    public static string ArchivedRunUrl(string ns, string workflowId, string runId) =>
+        $"/namespaces/{Segment(ns)}/archival/{Segment(workflowId)}/{Segment(runId)}/history";
+
     public static string ListUrl(string ns, string query) => $"{WorkflowsUrl(ns)}?query={Uri.EscapeDataString(query)}";
 
     /// <summary>A list-filter string literal: single-quoted, a quote inside doubled.</summary>

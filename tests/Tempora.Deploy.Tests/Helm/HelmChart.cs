@@ -36,7 +36,15 @@ internal sealed class HelmChart
     /// `helm upgrade` would in a cluster; by default none, as `helm template` sees.
     /// </summary>
     public string Render(string releaseName, string releaseNamespace, Dictionary<string, object?>? overrides = null,
-        IReadOnlyDictionary<string, Dictionary<string, object?>>? cluster = null)
+        IReadOnlyDictionary<string, Dictionary<string, object?>>? cluster = null) =>
+        Render(releaseName, releaseNamespace, overrides, cluster, notes: false);
+
+    /// <summary>templates/NOTES.txt as `helm install` prints it after installing.</summary>
+    public string RenderNotes(string releaseName, string releaseNamespace, Dictionary<string, object?>? overrides = null) =>
+        Render(releaseName, releaseNamespace, overrides, cluster: null, notes: true);
+
+    private string Render(string releaseName, string releaseNamespace, Dictionary<string, object?>? overrides,
+        IReadOnlyDictionary<string, Dictionary<string, object?>>? cluster, bool notes)
     {
         var values = DefaultValues();
         if (overrides is not null)
@@ -69,6 +77,10 @@ internal sealed class HelmChart
         }
 
         var evaluator = new TemplateEvaluator(defines, cluster);
+        if (notes)
+        {
+            return evaluator.Render(parsed.Single(p => p.File == "NOTES.txt").Nodes, data);
+        }
         var output = new StringBuilder();
         foreach (var (file, nodes) in parsed)
         {

@@ -289,6 +289,12 @@ internal sealed class TemplateEvaluator(
             case "b64enc":
                 Arity(name, a, 1);
                 return Convert.ToBase64String(Encoding.UTF8.GetBytes(Str(a[0])));
+            case "hasPrefix":
+                Arity(name, a, 2);
+                return Str(a[1]).StartsWith(Str(a[0]), StringComparison.Ordinal);
+            case "sha256sum":
+                Arity(name, a, 1);
+                return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Str(a[0]))));
             default:
                 throw new NotSupportedException($"function {name} is outside the subset this renderer supports");
         }

@@ -1,7 +1,7 @@
 {{/*
 Helpers of the Tempora chart. The templates use a small part of Helm's functions on purpose (default, quote, toYaml,
 nindent, trunc, trimSuffix, printf, contains, has, hasKey, ternary, join, dict, include, fail, and, or, not, eq, list,
-lookup, randAlphaNum, b64enc, trim): the offline test (tests/Tempora.Deploy.Tests) renders them without a helm binary.
+lookup, randAlphaNum, b64enc, trim, hasPrefix, sha256sum): the offline test (tests/Tempora.Deploy.Tests) renders them without a helm binary.
 */}}
 
 {{/* The chart name, at most 63 characters. */}}
@@ -75,6 +75,11 @@ spec:
       app.kubernetes.io/component: {{ .component | quote }}
   template:
     metadata:
+      {{- if include "tempora.archivalOn" $root }}
+      annotations:
+        # The config file is a ConfigMap, which pods do not re-read: a change of it rolls them.
+        checksum/config: {{ include "tempora.config" $root | sha256sum | quote }}
+      {{- end }}
       labels:
         {{- include "tempora.selectorLabels" $root | nindent 8 }}
         app.kubernetes.io/component: {{ .component | quote }}
@@ -120,6 +125,9 @@ spec:
             {{- with include "tempora.securityEnv" $root | trim }}
             {{- . | nindent 12 }}
             {{- end }}
+            {{- with include "tempora.archivalEnv" $root | trim }}
+            {{- . | nindent 12 }}
+            {{- end }}
             {{- with $root.Values.server.extraEnv }}
             {{- toYaml . | nindent 12 }}
             {{- end }}
@@ -135,6 +143,11 @@ spec:
             - name: http-metrics
               containerPort: {{ $root.Values.server.ports.metrics }}
               protocol: TCP
+            {{- if $root.Values.server.ports.http }}
+            - name: http-api
+              containerPort: {{ $root.Values.server.ports.http }}
+              protocol: TCP
+            {{- end }}
           startupProbe:
             httpGet:
               path: /health/live
@@ -172,11 +185,21 @@ spec:
             {{- with include "tempora.securityVolumeMounts" $root | trim }}
             {{- . | nindent 12 }}
             {{- end }}
+            {{- if include "tempora.archivalOn" $root }}
+            - name: config
+              mountPath: /etc/tempora/config
+              readOnly: true
+            {{- end }}
       volumes:
         - name: tmp
           emptyDir: {}
         {{- with include "tempora.securityVolumes" $root | trim }}
         {{- . | nindent 8 }}
+        {{- end }}
+        {{- if include "tempora.archivalOn" $root }}
+        - name: config
+          configMap:
+            name: {{ printf "%s-config" (include "tempora.fullname" $root) | quote }}
         {{- end }}
       {{- with $root.Values.nodeSelector }}
       nodeSelector:
@@ -226,6 +249,9 @@ spec:
   value: {{ .Values.server.ports.ui | quote }}
 - name: TEMPORA_METRICS_PORT
   value: {{ .Values.server.ports.metrics | quote }}
+{{- /* Always set: the server's own default is 7243, so 0 has to be said to turn the HTTP API off. */}}
+- name: TEMPORA_HTTP_PORT
+  value: {{ .Values.server.ports.http | quote }}
 - name: TEMPORA_LOG_LEVEL
   value: {{ .Values.server.logLevel | quote }}
 - name: TEMPORA_LOG_FORMAT
@@ -568,7 +594,7 @@ data:
 
 {{/*
 A cert-manager Certificate for one listener. Argument: dict root, part, service (the Service whose names it carries,
-if any), dnsNames (more names), extraName (one more, may be empty), ipAddresses, issuerRef (overrides), clientAuth
+if any), service2 (a second such Service, may be empty), dnsNames (more names), extraName (one more, may be empty), ipAddresses, issuerRef (overrides), clientAuth
 (also a client certificate: the internode one, which replicas present to each other).
 */}}
 {{- define "tempora.certificate" -}}
@@ -611,6 +637,13 @@ spec:
     - {{ printf "%s.%s.svc" $host $root.Release.Namespace | quote }}
     - {{ printf "%s.%s.svc.%s" $host $root.Release.Namespace $root.Values.tls.clusterDomain | quote }}
     {{- end }}
+    {{- if .service2 }}
+    {{- $host2 := printf "%s-%s" (include "tempora.fullname" $root) .service2 }}
+    - {{ $host2 | quote }}
+    - {{ printf "%s.%s" $host2 $root.Release.Namespace | quote }}
+    - {{ printf "%s.%s.svc" $host2 $root.Release.Namespace | quote }}
+    - {{ printf "%s.%s.svc.%s" $host2 $root.Release.Namespace $root.Values.tls.clusterDomain | quote }}
+    {{- end }}
     {{- range .dnsNames }}
     - {{ . | quote }}
     {{- end }}
@@ -623,4 +656,108 @@ spec:
     - {{ . | quote }}
     {{- end }}
   {{- end }}
+{{- end -}}
+
+{{/* Whether archival is on for history or visibility: "true" or "". */}}
+{{- define "tempora.archivalOn" -}}
+{{- if or .Values.archival.history.enabled .Values.archival.visibility.enabled }}true{{ end -}}
+{{- end -}}
+
+{{/*
+Refuses archival and HTTP API values the server would refuse or that cannot work, naming the value. Renders nothing.
+*/}}
+{{- define "tempora.validateArchival" -}}
+{{- $archival := .Values.archival -}}
+{{- include "tempora.validateArchivalUri" (dict "part" "history" "values" $archival.history) -}}
+{{- include "tempora.validateArchivalUri" (dict "part" "visibility" "values" $archival.visibility) -}}
+{{- if include "tempora.archivalOn" . -}}
+{{- if not $archival.s3.region -}}
+{{- fail "archival.s3.region is required when archival is enabled (any value for MinIO, e.g. us-east-1)" -}}
+{{- end -}}
+{{- if not $archival.s3.credentials.existingSecret -}}
+{{- fail "archival.s3.credentials.existingSecret is required when archival is enabled: a Secret holding the access key of the bucket" -}}
+{{- end -}}
+{{- if not $archival.s3.credentials.accessKeyIdKey }}{{ fail "archival.s3.credentials.accessKeyIdKey is required when archival is enabled" }}{{ end -}}
+{{- if not $archival.s3.credentials.secretAccessKeyKey }}{{ fail "archival.s3.credentials.secretAccessKeyKey is required when archival is enabled" }}{{ end -}}
+{{- end -}}
+{{- if .Values.httpApi.ingress.enabled -}}
+{{- if not .Values.server.ports.http -}}
+{{- fail "httpApi.ingress.enabled needs the HTTP API: server.ports.http is 0" -}}
+{{- end -}}
+{{- if not .Values.service.http.enabled -}}
+{{- fail "httpApi.ingress.enabled needs service.http.enabled: the Ingress routes to that Service" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Refuses a namespace default URI the chart cannot serve. Argument: dict part (history, visibility), values. */}}
+{{- define "tempora.validateArchivalUri" -}}
+{{- if .values.uri -}}
+{{- if not (hasPrefix "s3://" .values.uri) -}}
+{{- fail (printf "archival.%s.uri %s: the chart configures the s3store provider only, so the URI must be s3://bucket[/prefix]" .part .values.uri) -}}
+{{- end -}}
+{{- if not .values.enabled -}}
+{{- fail (printf "archival.%s.uri is set but archival.%s.enabled is false: namespaces cannot archive where the cluster does not" .part .part) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* One archival part (history or visibility) of the config file. Argument: its values and the s3 values. */}}
+{{- define "tempora.archivalPart" -}}
+state: {{ ternary "enabled" "disabled" (not (not .values.enabled)) | quote }}
+{{- if .values.enabled }}
+enableRead: {{ ternary "true" "false" (not (not .values.enableRead)) }}
+provider:
+  s3store:
+    region: {{ .s3.region | quote }}
+    {{- if .s3.endpoint }}
+    endpoint: {{ .s3.endpoint | quote }}
+    {{- end }}
+    s3ForcePathStyle: {{ ternary "true" "false" (not (not .s3.forcePathStyle)) }}
+{{- end }}
+{{- end -}}
+
+{{/* The namespace default of one archival part: enabled with its URI, or disabled. Argument: its values. */}}
+{{- define "tempora.archivalDefault" -}}
+{{- if .uri }}
+state: "enabled"
+URI: {{ .uri | quote }}
+{{- else }}
+state: "disabled"
+{{- end }}
+{{- end -}}
+
+{{/* The server's config file (TEMPORA_CONFIG): the settings that have no environment variable, i.e. archival. */}}
+{{- define "tempora.config" -}}
+{{- $s3 := .Values.archival.s3 -}}
+archival:
+  history:
+    {{- include "tempora.archivalPart" (dict "values" .Values.archival.history "s3" $s3) | nindent 4 }}
+  visibility:
+    {{- include "tempora.archivalPart" (dict "values" .Values.archival.visibility "s3" $s3) | nindent 4 }}
+namespaceDefaults:
+  archival:
+    history:
+      {{- include "tempora.archivalDefault" .Values.archival.history | trim | nindent 6 }}
+    visibility:
+      {{- include "tempora.archivalDefault" .Values.archival.visibility | trim | nindent 6 }}
+{{- end -}}
+
+{{/* The config file's location and the S3 access key, from the Secret, under the AWS SDK's variable names. */}}
+{{- define "tempora.archivalEnv" -}}
+{{- if include "tempora.archivalOn" . }}
+{{- $credentials := .Values.archival.s3.credentials }}
+- name: TEMPORA_CONFIG
+  value: /etc/tempora/config/config.yaml
+- name: AWS_ACCESS_KEY_ID
+  valueFrom:
+    secretKeyRef:
+      name: {{ $credentials.existingSecret | quote }}
+      key: {{ $credentials.accessKeyIdKey | quote }}
+- name: AWS_SECRET_ACCESS_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ $credentials.existingSecret | quote }}
+      key: {{ $credentials.secretAccessKeyKey | quote }}
+{{- end }}
 {{- end -}}
