@@ -45,7 +45,7 @@ ENV TEMPORA_SQLITE_FILE=/data/tempora.db \
 # 1654 is the `app` user of the .NET images (APP_UID).
 USER 1654
 # gRPC frontend, web UI, metrics and health (/metrics, /health/live, /health/ready).
-EXPOSE 7233 8080 9090
+EXPOSE 7233 7243 8080 9090
 # No shell or curl in a chiseled image: the binary asks its own metrics listener (`tempora health`, exit 0 when
 # /health/ready answers 200). Kubernetes ignores HEALTHCHECK and uses the probes of the Helm chart instead.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["/app/tempora", "health"]
