@@ -48,7 +48,12 @@ public sealed class EagerWorkflowStartTests(ServerFixture fixture)
             var first = events.First(e => e.EventType == EventType.WorkflowTaskStarted);
             Assert.Equal(3, first.EventId);
             Assert.Equal(Client.Connection.Options.Identity, first.WorkflowTaskStartedEventAttributes.Identity);
-            // The tasks after it were polled (sticky queue) by the worker.
+            // The worker completed the eager task with its sticky queue, so the next task went there (the run stayed
+            // in its cache) and was polled by the worker; with the worker's cache off, to the normal queue.
+            var later = events.Where(e => e.EventType == EventType.WorkflowTaskScheduled && e.EventId > 3).ToList();
+            Assert.NotEmpty(later);
+            var kind = TemporalWorkerOptions.CacheDisabled ? TaskQueueKind.Normal : TaskQueueKind.Sticky;
+            Assert.All(later, e => Assert.Equal(kind, e.WorkflowTaskScheduledEventAttributes.TaskQueue.Kind));
             Assert.All(events.Where(e => e.EventType == EventType.WorkflowTaskStarted && e.EventId != 3),
                 e => Assert.Equal("e2e-eager-worker", e.WorkflowTaskStartedEventAttributes.Identity));
         });
