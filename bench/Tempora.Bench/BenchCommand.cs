@@ -28,6 +28,8 @@ internal sealed class BenchCommand : RootCommand
     private readonly Option<int> _workflowPollers = new("--workflow-task-pollers") { Description = "Worker: concurrent workflow task polls (sticky and normal together)", DefaultValueFactory = _ => 10 };
     private readonly Option<int> _activityPollers = new("--activity-task-pollers") { Description = "Worker: concurrent activity task polls", DefaultValueFactory = _ => 10 };
     private readonly Option<int> _maxCached = new("--max-cached-workflows") { Description = "Worker: workflow cache size (0 turns sticky queues off)", DefaultValueFactory = _ => 10_000 };
+    private readonly Option<bool> _eagerStart = new("--eager-start") { Description = "Ask for eager workflow start (the server must run with system.enableEagerWorkflowStart=true)" };
+    private readonly Option<bool> _closedLoop = new("--closed-loop") { Description = "Each starter awaits its workflow's result before the next start (--concurrency 1: one workflow at a time)" };
     private readonly Option<string> _grpcCompression = new("--grpc-compression") { Description = "Client gRPC compression: gzip (the SDK's default) or none", DefaultValueFactory = _ => "gzip" };
     private readonly Option<bool> _measureStartup = new("--measure-startup") { Description = "Instead of a load: launch `tempora start-dev` repeatedly and time until an SDK client connects and DescribeNamespace succeeds" };
     private readonly Option<string> _temporaBinary = new("--tempora-binary") { Description = "The published tempora executable (with --measure-startup)" };
@@ -81,7 +83,7 @@ internal sealed class BenchCommand : RootCommand
             _address, _namespace, _workflows, _concurrency, _activities, _payloadBytes, _taskQueue, _label, _store,
             _serverPid, _dbPid, _pgStats, _pgVisibilityDatabase, _serverMetrics, _warmup, _timeoutS, _connectTimeoutS, _idleS,
             _maxWorkflowTasks, _maxActivities, _workflowPollers, _activityPollers, _maxCached, _grpcCompression,
-            _phases, _measureStartup, _temporaBinary, _repeat,
+            _phases, _measureStartup, _temporaBinary, _repeat, _eagerStart, _closedLoop,
         ];
         foreach (var option in all)
         {
@@ -122,6 +124,8 @@ internal sealed class BenchCommand : RootCommand
             TemporaBinary = p.GetValue(_temporaBinary),
             Repeat = p.GetValue(_repeat),
             PhaseSamples = p.GetValue(_phases),
+            EagerStart = p.GetValue(_eagerStart),
+            ClosedLoop = p.GetValue(_closedLoop),
         };
         return options.MeasureStartup ? StartupRun.RunAsync(options, ct) : LoadRun.RunAsync(options, ct);
     }

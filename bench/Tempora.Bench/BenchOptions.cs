@@ -31,4 +31,6 @@ internal sealed record BenchOptions
     public string? TemporaBinary { get; init; }
     public int Repeat { get; init; } = 5;
     public int PhaseSamples { get; init; } = 20;
+    public bool EagerStart { get; init; }
+    public bool ClosedLoop { get; init; }
 }

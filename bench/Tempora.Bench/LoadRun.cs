@@ -126,6 +126,8 @@ internal static class LoadRun
             ["timed_out"] = r.TimedOut,
             ["activities"] = o.Activities,
             ["concurrency"] = o.Concurrency,
+            ["closed_loop"] = o.ClosedLoop,
+            ["eager_start"] = o.EagerStart,
             ["payload_bytes"] = o.PayloadBytes,
             ["wall_s"] = R(r.WallS),
             ["wf_per_s"] = R(r.Completed / r.WallS, 1),

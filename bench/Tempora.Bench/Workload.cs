@@ -131,7 +131,7 @@ internal sealed class Workload
                 // By name, not by expression: a typed lambda would be compiled per call, driver CPU taken from the
                 // server on the same cores.
                 handle = await _client.StartWorkflowAsync(
-                    BenchWorkflow.Name, [new BenchInput(payload, _o.Activities)], new(id, _taskQueue) { Rpc = rpc });
+                    BenchWorkflow.Name, [new BenchInput(payload, _o.Activities)], new(id, _taskQueue) { Rpc = rpc, RequestEagerStart = _o.EagerStart });
             }
             catch (Exception e)
             {
@@ -142,6 +142,10 @@ internal sealed class Workload
             lock (_waits)
             {
                 _waits.Add(wait);
+            }
+            if (_o.ClosedLoop)
+            {
+                await wait; // closed loop: this starter's next start waits for this workflow's result
             }
         }
     }

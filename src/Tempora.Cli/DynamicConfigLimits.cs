@@ -27,6 +27,12 @@ internal static class DynamicConfigLimits
         ["frontend.searchAttributesTotalSizeLimit"] = (o, v) => o with { SearchAttributesTotalSizeLimit = v },
     };
 
+    /// <summary>Switches of Temporal's that this server honours either way (Temporal's boolean spellings: true/false).</summary>
+    private static readonly Dictionary<string, Func<TemporaOptions, bool, TemporaOptions>> Switches = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["system.enableEagerWorkflowStart"] = (o, v) => o with { EnableEagerWorkflowStart = v },
+    };
+
     /// <summary>
     /// Switches of Temporal's that sdk-core's ephemeral dev server sets on every start (so every SDK's
     /// <c>createLocal</c>/<c>start_local</c> passes them), and a few more that test harnesses set. Tempora cannot turn these behaviours off or on, so only the
@@ -39,12 +45,11 @@ internal static class DynamicConfigLimits
         ["frontend.enableUpdateWorkflowExecutionAsyncAccepted"] = (true, "updates that wait only for Accepted are always served"),
         // Set by temporalio/features' dev-server configuration (dockerfiles/dynamicconfig/docker.yaml) and its variants.
         ["system.enableActivityEagerExecution"] = (true, "activities a workflow task asks to run eagerly are always handed back"),
-        ["system.enableEagerWorkflowStart"] = (false, "workflows are never started eagerly (request_eager_execution is a hint it does not take)"),
         ["frontend.enableCancelWorkerPollsOnShutdown"] = (true, "ShutdownWorker always ends the stopping worker's polls"),
     };
 
     /// <summary>The keys this server understands, for help texts and error messages.</summary>
-    public static string KnownKeys => string.Join(", ", Keys.Keys.Concat(FixedSwitches.Keys));
+    public static string KnownKeys => string.Join(", ", Keys.Keys.Concat(Switches.Keys).Concat(FixedSwitches.Keys));
 
     /// <summary>Applies KEY=VALUE pairs (start-dev's flag); throws <see cref="ConfigurationException"/> on a bad one.</summary>
     public static TemporaOptions Apply(TemporaOptions options, IEnumerable<string> pairs)
@@ -82,6 +87,12 @@ internal static class DynamicConfigLimits
                 throw new ConfigurationException($"Dynamic config key '{key}' can only be {always} on this server ({fixedSwitch.Why}), not '{value}'.");
             }
             return options;
+        }
+        if (Switches.TryGetValue(key, out var setSwitch))
+        {
+            return bool.TryParse(value, out var on)
+                ? setSwitch(options, on)
+                : throw new ConfigurationException($"Dynamic config value of {key} must be true or false, not '{value}'.");
         }
         if (!Keys.TryGetValue(key, out var set))
         {

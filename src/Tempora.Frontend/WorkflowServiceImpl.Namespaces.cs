@@ -176,7 +176,7 @@ internal partial class WorkflowServiceImpl
         return config;
     }
 
-    private static DescribeNamespaceResponse Describe(NamespaceRecord ns)
+    private DescribeNamespaceResponse Describe(NamespaceRecord ns)
     {
         var info = ns.Info.Clone();
         info.Id = ns.Id;
@@ -187,7 +187,12 @@ internal partial class WorkflowServiceImpl
         // stays off, as on Temporal 1.28: with it Core keeps polls the server cannot end — its Nexus poller, which
         // this server answers Unimplemented (a worker with a Nexus service then hangs on shutdown), and every poll
         // while its server is down — instead of calling them off (docs/compatibility.md).
-        info.Capabilities = new NamespaceInfo.Types.Capabilities { SyncUpdate = true, AsyncUpdate = true };
+        info.Capabilities = new NamespaceInfo.Types.Capabilities
+        {
+            SyncUpdate = true,
+            AsyncUpdate = true,
+            EagerWorkflowStart = history.EagerWorkflowStartEnabled, // system.enableEagerWorkflowStart, as upstream
+        };
         return new DescribeNamespaceResponse
         {
             NamespaceInfo = info,

@@ -53,6 +53,9 @@ internal partial class WorkflowServiceImpl(
                 UpsertMemo = true,
                 SdkMetadata = true,
                 CountGroupByExecutionStatus = true, // CountWorkflowExecutions takes GROUP BY ExecutionStatus
+                // The server understands request_eager_execution (as Temporal, whatever the switch; each namespace's
+                // capabilities say whether it is on).
+                EagerWorkflowStart = true,
             },
         });
 

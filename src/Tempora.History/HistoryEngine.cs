@@ -92,6 +92,7 @@ public sealed partial class HistoryEngine
         _ownership = ownership;
         Namespaces = namespaces;
         Limits = options?.Limits ?? new();
+        EagerWorkflowStartEnabled = options?.EnableEagerWorkflowStart == true;
         metrics ??= NullMetrics.Instance;
 
         _runs = new RunCache(options?.RunCacheMaxBytes ?? HistoryOptions.DefaultRunCacheMaxBytes);
@@ -108,7 +109,7 @@ public sealed partial class HistoryEngine
         var updates = new UpdateWaiter(updater, history, time);
         var steps = new CrossRunSteps(store, updater, ownership, remote);
 
-        _start = new(starter);
+        _start = new(starter, responses, options?.EnableEagerWorkflowStart == true);
         _signalWithStart = new(starter);
         _signal = new(runs, signaler);
         _requestCancel = new(runs, updater);
@@ -154,6 +155,9 @@ public sealed partial class HistoryEngine
 
     /// <summary>The size limits this engine enforces.</summary>
     public PayloadLimits Limits { get; }
+
+    /// <summary>Whether a start that asks for eager execution gets its first workflow task (<see cref="HistoryOptions.EnableEagerWorkflowStart"/>).</summary>
+    public bool EagerWorkflowStartEnabled { get; }
 
     /// <summary>Every mismatch the rebuild check found (<see cref="HistoryOptions.VerifyRebuild"/>); the tests expect none.</summary>
     public IReadOnlyCollection<string> RebuildMismatches => _rebuildVerifier.Mismatches;

@@ -20,6 +20,12 @@ public sealed record HistoryOptions
     /// </summary>
     public long RunCacheMaxBytes { get; init; } = DefaultRunCacheMaxBytes;
 
+    /// <summary>
+    /// Temporal's system.enableEagerWorkflowStart (off by default, as in Temporal 1.28): a start that asks for eager
+    /// execution gets its run's first workflow task in the response, started in the start's own transaction.
+    /// </summary>
+    public bool EnableEagerWorkflowStart { get; init; }
+
     /// <summary>Size limits on payloads, memo, user metadata and search attributes.</summary>
     public PayloadLimits Limits { get; init; } = new();
 }

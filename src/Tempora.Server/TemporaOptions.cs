@@ -154,6 +154,12 @@ public sealed record TemporaOptions
     /// </summary>
     public int GrpcMaxReceiveMessageSize { get; init; } = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// Temporal's system.enableEagerWorkflowStart: a StartWorkflowExecution with request_eager_execution gets its first
+    /// workflow task in the response. Off by default, as in Temporal 1.28 (the request is then served as a normal start).
+    /// </summary>
+    public bool EnableEagerWorkflowStart { get; init; }
+
     /// <summary>Bytes of one payload-bearing field: input, result, failure, details, header (limit.blobSize.error).</summary>
     public int BlobSizeLimitError { get; init; } = 2 * 1024 * 1024;
 

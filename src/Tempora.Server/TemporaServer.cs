@@ -275,6 +275,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
             VerifyRebuild = options.VerifyRebuild,
             RunCacheMaxBytes = options.RunCacheMaxBytes,
             Limits = PayloadLimitsOf(options),
+            EnableEagerWorkflowStart = options.EnableEagerWorkflowStart,
         });
         services.AddSingleton<HistoryEngine>();
         services.AddSingleton(options.Archival);

@@ -67,6 +67,8 @@ public sealed class ServerFixture : IAsyncLifetime
                 HttpPort = 0,
                 Namespaces = [ExtraNamespace],
                 SearchAttributes = TestSearchAttributes,
+                // Eager workflow start (EagerWorkflowStartTests); a start that does not ask for it is not affected.
+                EnableEagerWorkflowStart = true,
             }),
             "server",
             _diagnostics);
@@ -82,6 +84,7 @@ public sealed class ServerFixture : IAsyncLifetime
                     Port = 0,
                     MetricsPort = 0,
                     Headless = true,
+                    EnableEagerWorkflowStart = true,
                 }), $"server-replica{i}", _diagnostics));
             }
             var everyone = _peers.Prepend(_server).ToList();

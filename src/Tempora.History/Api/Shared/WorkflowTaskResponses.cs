@@ -27,6 +27,15 @@ internal sealed class WorkflowTaskResponses(HistoryReader history)
             ctx.Queries.Where(q => answeredQueries?.Contains(q.Key) != true).ToDictionary(q => q.Key, q => q.Value.Query, StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// What the response for a run's first task needs when it was started for the starter itself (eager workflow
+    /// start): the run is new, so full history, and no update or query can be waiting for it yet.
+    /// </summary>
+    public static StartedWorkflowTask FirstStarted(MutableState s, WorkflowTaskInfo wft) =>
+        new(new WorkflowKey(s.NamespaceId, s.WorkflowId, s.RunId), s.WorkflowType, s.TaskQueue, s.LastCompletedWorkflowTaskStartedEventId,
+            wft.ScheduledEventId, wft.StartedEventId, wft.Attempt, wft.ScheduledTime, wft.StartedTime!.Value, 1, wft.StartedEventId + 1,
+            [], [], new Dictionary<string, Temporalio.Api.Query.V1.WorkflowQuery>(StringComparer.Ordinal));
+
     /// <summary>The poll response for a started workflow task (also returned inline by a completion that asked for it).</summary>
     public async Task<PollWorkflowTaskQueueResponse> ResponseAsync(NamespaceRecord ns, StartedWorkflowTask started, CancellationToken ct)
     {

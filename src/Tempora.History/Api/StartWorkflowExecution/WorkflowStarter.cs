@@ -21,6 +21,19 @@ internal sealed class WorkflowStarter(
     public async Task<(string RunId, bool Started)> StartAsync(NamespaceRecord ns, StartSpec spec, StartSignal? signal,
         WorkflowIdConflictPolicy defaultConflict, CancellationToken ct, ChildOf? parent = null)
     {
+        var (runId, started, _) = await StartAsync(ns, spec, signal, defaultConflict, eager: false, ct, parent);
+        return (runId, started);
+    }
+
+    /// <summary>
+    /// Starts a run; with <paramref name="eager"/>, a new run's first workflow task is started for the requester in
+    /// the same transaction and returned (eager workflow start), as is that task again to a retry of the request that
+    /// created the run while the task is still its first, started and unanswered (upstream's respondToRetriedRequest).
+    /// A start that finds an existing run (USE_EXISTING) or waits for a first-task backoff gets none.
+    /// </summary>
+    public async Task<(string RunId, bool Started, StartedWorkflowTask? EagerTask)> StartAsync(NamespaceRecord ns, StartSpec spec,
+        StartSignal? signal, WorkflowIdConflictPolicy defaultConflict, bool eager, CancellationToken ct, ChildOf? parent = null)
+    {
         if (parent is not null)
         {
             // A request's start was checked by the frontend (StartRequestValidation); a child's comes from a workflow
@@ -49,7 +62,8 @@ internal sealed class WorkflowStarter(
                             $"Workflow execution was already started by this schedule. WorkflowId: {spec.WorkflowId}, RunId: {current.RunId}.",
                             current.CreateRequestId, current.RunId, current.FirstExecutionRunId);
                     }
-                    return (current.RunId, true); // a retry of the request that created this run
+                    // a retry of the request that created this run
+                    return (current.RunId, true, eager ? await FirstTaskStillStartedAsync(ns, spec.WorkflowId, current.RunId, ct) : null);
                 }
                 if (current.Status == (int)WorkflowExecutionStatus.Running)
                 {
@@ -61,7 +75,7 @@ internal sealed class WorkflowStarter(
                                 await signaler.SignalAsync(new(ns.Id, spec.WorkflowId, current.RunId), signal.Name, signal.Input, spec.Identity,
                                     signal.Header, spec.RequestId, false, ct, spec.Links);
                             }
-                            return (current.RunId, false);
+                            return (current.RunId, false, null);
                         case WorkflowIdConflictPolicy.TerminateExisting:
                             await terminator.TerminateAsync(new(ns.Id, spec.WorkflowId, current.RunId), "terminated by a new start (TerminateExisting)",
                                 null, spec.Identity, ct);
@@ -85,8 +99,8 @@ internal sealed class WorkflowStarter(
             }
             try
             {
-                var runId = await CreateRunAsync(ns, spec, signal, new CurrentRunCondition(current?.RunId), ct, parent);
-                return (runId, true);
+                var (runId, eagerTask) = await CreateRunAsync(ns, spec, signal, new CurrentRunCondition(current?.RunId), eager, ct, parent);
+                return (runId, true, eagerTask);
             }
             catch (Core.Errors.CurrentExecutionConditionFailedException) when (round < 5)
             {
@@ -95,8 +109,15 @@ internal sealed class WorkflowStarter(
         }
     }
 
-    private async Task<string> CreateRunAsync(NamespaceRecord ns, StartSpec spec, StartSignal? signal, CurrentRunCondition condition,
-        CancellationToken ct, ChildOf? parent = null)
+    /// <summary>The run's first task when it is still started and unanswered on its first attempt (a retried eager start).</summary>
+    private Task<StartedWorkflowTask?> FirstTaskStillStartedAsync(NamespaceRecord ns, string workflowId, string runId, CancellationToken ct) =>
+        updater.ReadAsync(new Tempora.Core.WorkflowKey(ns.Id, workflowId, runId), (s, _) =>
+            s.IsOpen && s.WorkflowTask is { IsStarted: true, StartedEventId: 3, Attempt: 1, Speculative: false } wft
+                ? WorkflowTaskResponses.FirstStarted(s, wft)
+                : null, ct);
+
+    private async Task<(string RunId, StartedWorkflowTask? EagerTask)> CreateRunAsync(NamespaceRecord ns, StartSpec spec, StartSignal? signal,
+        CurrentRunCondition condition, bool eager, CancellationToken ct, ChildOf? parent = null)
     {
         var now = time.GetUtcNow();
         var runId = spec.PresetRunId ?? Guid.NewGuid().ToString();
@@ -140,9 +161,21 @@ internal sealed class WorkflowStarter(
             attributes.RootWorkflowExecution = parent.Root;
         }
         var state = MutableState.ForNewRun(ns.Id, spec.WorkflowId, runId, spec.RequestId, now);
-        await updater.CreateAsync(state, t => t.InitializeRun(attributes, spec.UserMetadata, signal is null ? null : first =>
-            first.Signal(signal.Name, signal.Input, spec.Identity, signal.Header, spec.RequestId, skipWorkflowTask: true, links: spec.Links),
-            spec.Links), condition, ct, spec.Schedule);
-        return runId;
+        StartedWorkflowTask? eagerTask = null;
+        await updater.CreateAsync(state, t =>
+        {
+            t.InitializeRun(attributes, spec.UserMetadata, signal is null ? null : first =>
+                first.Signal(signal.Name, signal.Input, spec.Identity, signal.Header, spec.RequestId, skipWorkflowTask: true, links: spec.Links),
+                spec.Links);
+            // Eager start: WorkflowTaskStarted is written with the run, for the starter's own worker, so the task never
+            // reaches matching (upstream records it with the start request's identity and request id). A first task
+            // that waits for a backoff (delay, cron) is not scheduled yet, so it goes the normal way.
+            if (eager && t.State.WorkflowTask is { IsStarted: false })
+            {
+                var wft = t.StartWorkflowTaskInline(spec.Identity, string.IsNullOrEmpty(spec.RequestId) ? Guid.NewGuid().ToString() : spec.RequestId);
+                eagerTask = WorkflowTaskResponses.FirstStarted(t.State, wft);
+            }
+        }, condition, ct, spec.Schedule);
+        return (runId, eagerTask);
     }
 }
