@@ -19,7 +19,8 @@ public sealed class ConnectionTests(ServerFixture fixture)
         var info = await fixture.Client.Connection.WorkflowService.GetSystemInfoAsync(new GetSystemInfoRequest());
 
         Assert.False(string.IsNullOrWhiteSpace(info.ServerVersion), "server version should be reported");
-        // Exactly what works: no schedules, eager start, worker versioning or Nexus yet (SDKs switch features on from these).
+        // Exactly what works: no schedules, worker versioning or Nexus yet (SDKs switch features on from these). Eager
+        // workflow start is understood, as by Temporal whatever system.enableEagerWorkflowStart says.
         Assert.Equal(new GetSystemInfoResponse.Types.Capabilities
         {
             SignalAndQueryHeader = true,
@@ -29,6 +30,7 @@ public sealed class ConnectionTests(ServerFixture fixture)
             UpsertMemo = true,
             SdkMetadata = true,
             CountGroupByExecutionStatus = true,
+            EagerWorkflowStart = true,
         }, info.Capabilities);
     }
 

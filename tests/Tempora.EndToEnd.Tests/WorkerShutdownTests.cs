@@ -81,8 +81,9 @@ public sealed class WorkerShutdownTests(ServerFixture fixture)
         var described = await Client.Connection.WorkflowService.DescribeNamespaceAsync(new DescribeNamespaceRequest { Namespace = Client.Options.Namespace });
 
         // Not worker_poll_complete_on_shutdown: with it Core waits for polls this server cannot end (its Nexus poller,
-        // answered Unimplemented here; any poll while the server is down), and worker shutdown hangs.
-        Assert.Equal(new Temporalio.Api.Namespace.V1.NamespaceInfo.Types.Capabilities { SyncUpdate = true, AsyncUpdate = true },
+        // answered Unimplemented here; any poll while the server is down), and worker shutdown hangs. Eager workflow
+        // start: the fixture runs with system.enableEagerWorkflowStart on.
+        Assert.Equal(new Temporalio.Api.Namespace.V1.NamespaceInfo.Types.Capabilities { SyncUpdate = true, AsyncUpdate = true, EagerWorkflowStart = true },
             described.NamespaceInfo.Capabilities);
     }
 
