@@ -33,4 +33,6 @@ internal sealed record BenchOptions
     public int PhaseSamples { get; init; } = 20;
     public bool EagerStart { get; init; }
     public bool ClosedLoop { get; init; }
+    public int IdleAfterS { get; init; }
+    public bool Raw { get; init; }
 }
