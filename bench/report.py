@@ -382,8 +382,9 @@ def scale_section(scale):
         rows.append([str(x.get("store", "?")), fmt(x.get("open_workflows"), 0), fmt(x.get("rss_mb")), fmt(x.get("startup_s"), 2),
                      fmt(x.get("db_bytes_per_wf"), 0), fmt(x.get("drain_wf_per_s"))])
     return "\n".join(["## Scale: open workflows", "",
-                      "Workflows left open (waiting on timers and signals), then the server restarted: its RSS, its "
-                      "start-up time, the database's bytes per open workflow, and the rate at which they then complete.", "",
+                      "Workflows left open (waiting on timers and signals), per store and number: the server's RSS with "
+                      "them open, its start-up time over them, the database's bytes per open workflow, and the rate at "
+                      "which they complete afterwards (lines of kind `scale`).", "",
                       table(["store", "open workflows", "server RSS MB", "start-up s", "database bytes/wf", "drain wf/s"], rows), ""])
 
 
