@@ -571,7 +571,7 @@ def render(path, lines, analysis):
         out += ["## Tempora: the matrix (open mode)", "", table(LOAD_HEADER, rows), ""]
     for title, runs in (("Tempora: closed loop (SDK driver, eager start)", closed), ("Tempora: raw driver", raw)):
         if runs:
-            out += [f"## {title}", "", table(["run"] + LOAD_HEADER, [[r.get("label", "")] + load_row(r, i + 1) for i, r in enumerate(runs)]), ""]
+            out += [f"## {title}", "", table(LOAD_HEADER, [load_row(r, r.get("label", "")) for r in runs]), ""]
     if light:
         out += ["## Tempora: light load (concurrency 1, SQLite)", "",
                 table(LOAD_HEADER, [load_row(r, i + 1) for i, r in enumerate(light)]), ""]
