@@ -109,7 +109,7 @@ public sealed partial class HistoryEngine
         var updates = new UpdateWaiter(updater, history, time);
         var steps = new CrossRunSteps(store, updater, ownership, remote);
 
-        _start = new(starter, responses, options?.EnableEagerWorkflowStart == true);
+        _start = new(starter, responses, options?.EnableEagerWorkflowStart == true, metrics);
         _signalWithStart = new(starter);
         _signal = new(runs, signaler);
         _requestCancel = new(runs, updater);
@@ -127,7 +127,7 @@ public sealed partial class HistoryEngine
         _query = new(runs, updater, queryTasks, dispatcher, time);
         _respondQuery = new(queryTasks, Limits);
         _recordWorkflowTaskStarted = new(store, updater, responses, new QueryTaskStarter(updater, history));
-        _respondWorkflowTaskCompleted = new(namespaces, updater, responses, Limits, logger);
+        _respondWorkflowTaskCompleted = new(namespaces, updater, responses, Limits, metrics, logger);
         _respondWorkflowTaskFailed = new(updater, Limits);
         _resetSticky = new(runs, updater);
         _redispatchFromSticky = new(updater);
