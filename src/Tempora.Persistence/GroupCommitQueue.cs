@@ -36,7 +36,7 @@ public sealed class GroupCommitQueue<T> : IAsyncDisposable where T : class, IGro
     }
 
     /// <summary>No write is waiting for a committer (one may be being committed).</summary>
-    public bool IsEmpty => _pending.Reader.Count == 0;
+    public bool IsEmpty => !_pending.Reader.TryPeek(out _);
 
     public void Enqueue(T write)
     {
