@@ -33,4 +33,9 @@ internal sealed record BenchOptions
     public int PhaseSamples { get; init; } = 20;
     public bool EagerStart { get; init; }
     public bool ClosedLoop { get; init; }
+    public bool Scale { get; init; }
+    public string ScalePhase { get; init; } = "open";
+    public int Open { get; init; } = 10_000;
+    public string? ScaleState { get; init; }
+    public string? DbFile { get; init; }
 }

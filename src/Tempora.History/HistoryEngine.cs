@@ -22,6 +22,7 @@ public sealed partial class HistoryEngine
     private readonly IExecutionStore _store;
     private readonly ITaskDispatcher _dispatcher;
     private readonly TimerQueue _timerQueue;
+    private readonly TimerPaging _timerPaging;
     private readonly TransferQueue _transferQueue;
     private readonly TaskIdAllocator _taskIds;
     private readonly IShardOwnership _ownership;
@@ -96,6 +97,7 @@ public sealed partial class HistoryEngine
         metrics ??= NullMetrics.Instance;
 
         _runs = new RunCache(options?.RunCacheMaxBytes ?? HistoryOptions.DefaultRunCacheMaxBytes);
+        _timerPaging = options?.TimerPaging ?? TimerPaging.Default;
         var history = new HistoryReader(store, _runs);
         _rebuildVerifier = new RebuildVerifier(history, logger);
         var updater = new WorkflowUpdater(store, namespaces, dispatcher, timerQueue, transferQueue, ownership, taskIds, time, _runs,
@@ -174,6 +176,7 @@ public sealed partial class HistoryEngine
         _taskIds.Seed(await _store.GetMaxTaskIdAsync(ct));
         await _store.UpgradeLegacyTasksAsync(_ownership.Count, LegacyTransferTimer.ToTransferTask, ct);
         _timerQueue.Start(_timers.ProcessTimerAsync, []);
+        _timerQueue.StartPaging(_store.LoadTimerPageAsync, key => Shards.Of(key.NamespaceId, key.WorkflowId, _ownership.Count), _timerPaging);
         _transferQueue.Start(_transfers.ProcessTransferAsync);
     }
 
