@@ -75,6 +75,9 @@ internal sealed class ExecutionContext(RunCacheBudget? budget = null)
     /// known here (read the store). Replaced, never changed, so readers outside the lock see a consistent copy.
     /// </summary>
     public Temporalio.Api.History.V1.HistoryEvent[]? History { get; set; }
+
+    /// <summary>The <see cref="History"/> array <see cref="Tempora.History.Updates.RunCache.Measure"/> last measured, and its size in bytes.</summary>
+    public (Temporalio.Api.History.V1.HistoryEvent[] Events, long Bytes)? MeasuredHistory { get; set; }
     public long DbVersion { get; set; }
 
     /// <summary>
