@@ -379,13 +379,15 @@ def scale_section(scale):
         return None
     rows = []
     for x in sorted(scale, key=lambda x: (str(x.get("store")), x.get("open_workflows") or 0)):
-        rows.append([str(x.get("store", "?")), fmt(x.get("open_workflows"), 0), fmt(x.get("rss_mb")), fmt(x.get("startup_s"), 2),
-                     fmt(x.get("db_bytes_per_wf"), 0), fmt(x.get("drain_wf_per_s"))])
+        rows.append([str(x.get("store", "?")), fmt(x.get("open_workflows"), 0), fmt(x.get("rss_mb")), fmt(x.get("rss_after_restart_mb")),
+                     fmt(x.get("rss_after_drain_mb")), fmt(x.get("startup_s"), 2), fmt(x.get("db_bytes_per_wf"), 0),
+                     fmt(x.get("drain_wf_per_s"))])
     return "\n".join(["## Scale: open workflows", "",
                       "Workflows left open (waiting on timers and signals), per store and number: the server's RSS with "
                       "them open, its start-up time over them, the database's bytes per open workflow, and the rate at "
                       "which they complete afterwards (lines of kind `scale`).", "",
-                      table(["store", "open workflows", "server RSS MB", "start-up s", "database bytes/wf", "drain wf/s"], rows), ""])
+                      table(["store", "open workflows", "server RSS MB", "RSS after restart MB", "RSS after drain MB",
+                             "start-up s", "database bytes/wf", "drain wf/s"], rows), ""])
 
 
 def targets24_section(loads, peers, startup, scale):

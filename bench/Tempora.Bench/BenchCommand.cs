@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Tempora.Bench;
 
-/// <summary>The driver's flags. Two modes: the load run (default) and <c>--measure-startup</c>.</summary>
+/// <summary>The driver's flags. Three modes: the load run (default), <c>--measure-startup</c> and <c>--scale</c>.</summary>
 internal sealed class BenchCommand : RootCommand
 {
     private readonly Option<string> _address = new("--address") { Description = "host:port of the server's gRPC frontend", DefaultValueFactory = _ => "127.0.0.1:7233" };
@@ -36,13 +36,18 @@ internal sealed class BenchCommand : RootCommand
     private readonly Option<bool> _measureStartup = new("--measure-startup") { Description = "Instead of a load: launch `tempora start-dev` repeatedly and time until an SDK client connects and DescribeNamespace succeeds" };
     private readonly Option<string> _temporaBinary = new("--tempora-binary") { Description = "The published tempora executable (with --measure-startup)" };
     private readonly Option<int> _phases = new("--phases") { Description = "After the run, read the histories of this many workflows spread over it and report the median time of each phase (0: off)", DefaultValueFactory = _ => 20 };
+    private readonly Option<bool> _scale = new("--scale") { Description = "Instead of a load: the scale mode (bench/scale.sh): --open N runs left waiting, a restart, a drain" };
+    private readonly Option<string> _scalePhase = new("--scale-phase") { Description = "open: start and measure the open runs; drain: after the restart, time start-up and drain them", DefaultValueFactory = _ => "open" };
+    private readonly Option<int> _open = new("--open") { Description = "Open workflows (with --scale)", DefaultValueFactory = _ => 10_000 };
+    private readonly Option<string> _scaleState = new("--scale-state") { Description = "File the open phase writes and the drain phase reads (with --scale)" };
+    private readonly Option<string> _dbFile = new("--db-file") { Description = "The server's SQLite file, for database bytes per open run (with --scale)" };
     private readonly Option<int> _repeat = new("--repeat") { Description = "Launches per measurement (with --measure-startup)", DefaultValueFactory = _ => 5 };
 
     public BenchCommand()
         : base("Tempora load driver: the official Temporalio SDK (or, with --raw, plain gRPC) as client and worker; prints one JSON line.")
     {
         _grpcCompression.AcceptOnlyFromAmong("gzip", "none");
-        Option[] positive = [_workflows, _concurrency, _timeoutS, _connectTimeoutS, _maxWorkflowTasks, _maxActivities, _activityPollers, _repeat];
+        Option[] positive = [_workflows, _open, _concurrency, _timeoutS, _connectTimeoutS, _maxWorkflowTasks, _maxActivities, _activityPollers, _repeat];
         foreach (var option in positive)
         {
             option.Validators.Add(r =>
@@ -72,6 +77,14 @@ internal sealed class BenchCommand : RootCommand
                 r.AddError("--workflow-task-pollers must be at least 2.");
             }
         });
+        _scalePhase.AcceptOnlyFromAmong("open", "drain");
+        Validators.Add(r =>
+        {
+            if (r.GetValue(_scale) && (string.IsNullOrEmpty(r.GetValue(_scaleState)) || string.IsNullOrEmpty(r.GetValue(_taskQueue))))
+            {
+                r.AddError("--scale needs --scale-state FILE and --task-queue NAME (the workflow ids derive from it).");
+            }
+        });
         Validators.Add(r =>
         {
             if (r.GetValue(_measureStartup) && string.IsNullOrEmpty(r.GetValue(_temporaBinary)))
@@ -86,6 +99,7 @@ internal sealed class BenchCommand : RootCommand
             _serverPid, _dbPid, _pgStats, _pgVisibilityDatabase, _serverMetrics, _warmup, _timeoutS, _connectTimeoutS, _idleS,
             _maxWorkflowTasks, _maxActivities, _workflowPollers, _activityPollers, _maxCached, _grpcCompression,
             _phases, _measureStartup, _temporaBinary, _repeat, _eagerStart, _closedLoop, _idleAfterS, _raw,
+            _scale, _scalePhase, _open, _scaleState, _dbFile,
         ];
         foreach (var option in all)
         {
@@ -130,8 +144,14 @@ internal sealed class BenchCommand : RootCommand
             ClosedLoop = p.GetValue(_closedLoop),
             IdleAfterS = p.GetValue(_idleAfterS),
             Raw = p.GetValue(_raw),
+            Scale = p.GetValue(_scale),
+            ScalePhase = p.GetValue(_scalePhase) ?? "open",
+            Open = p.GetValue(_open),
+            ScaleState = p.GetValue(_scaleState),
+            DbFile = p.GetValue(_dbFile),
         };
         return options.MeasureStartup ? StartupRun.RunAsync(options, ct)
+            : options.Scale ? ScaleRun.RunAsync(options, ct)
             : options.Raw ? RawLoadRun.RunAsync(options, ct)
             : LoadRun.RunAsync(options, ct);
     }

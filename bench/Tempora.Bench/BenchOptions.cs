@@ -35,4 +35,9 @@ internal sealed record BenchOptions
     public bool ClosedLoop { get; init; }
     public int IdleAfterS { get; init; }
     public bool Raw { get; init; }
+    public bool Scale { get; init; }
+    public string ScalePhase { get; init; } = "open";
+    public int Open { get; init; } = 10_000;
+    public string? ScaleState { get; init; }
+    public string? DbFile { get; init; }
 }

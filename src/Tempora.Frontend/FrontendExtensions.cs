@@ -66,6 +66,13 @@ public static class FrontendExtensions
         services.AddAuthorization(authorization);
         services.TryAddSingleton(StoreNames.Sqlite);
         services.AddSingleton<WorkerPolls>();
+        // Stateless: registered, they are made once, instead of once per call each (Grpc.AspNetCore's default).
+        services.AddSingleton<PeerTrustInterceptor>();
+        services.AddSingleton<MetricsInterceptor>();
+        services.AddSingleton<ErrorInterceptor>();
+        services.AddSingleton<Validation.StorableStringsInterceptor>();
+        services.AddSingleton<ShardRoutingInterceptor>();
+        services.AddSingleton<Validation.RequestValuesInterceptor>();
         services.TryAddSingleton<IMetrics>(NullMetrics.Instance);
         services.AddSingleton<WorkflowServiceImpl>();
         services.AddSingleton<OperatorServiceImpl>();

@@ -148,7 +148,7 @@ internal partial class WorkflowServiceImpl(
         var ns = await NamespaceAsync(request.Namespace, context);
         ReadRequestsValidation.Validate(request);
         // The CLI and UI want stored history only; SDK workers also need the transient workflow task (§3.5).
-        var client = context.RequestHeaders.GetValue("client-name") ?? "";
+        var client = Tempora.Cluster.Peers.RequestHeader.Value(context, "client-name") ?? "";
         var forWorker = client is not ("temporal-cli" or "temporal-ui");
         GetWorkflowExecutionHistoryResponse response;
         if (Tempora.Archival.HistoryArchiver.IsArchiveToken(request.NextPageToken) && ReadsArchivedHistory(ns, request))

@@ -75,6 +75,9 @@ internal sealed class ExecutionContext(RunCacheBudget? budget = null)
     /// known here (read the store). Replaced, never changed, so readers outside the lock see a consistent copy.
     /// </summary>
     public Temporalio.Api.History.V1.HistoryEvent[]? History { get; set; }
+
+    /// <summary>The <see cref="History"/> array <see cref="Tempora.History.Updates.RunCache.Measure"/> last measured, and its size in bytes.</summary>
+    public (Temporalio.Api.History.V1.HistoryEvent[] Events, long Bytes)? MeasuredHistory { get; set; }
     public long DbVersion { get; set; }
 
     /// <summary>
@@ -87,7 +90,9 @@ internal sealed class ExecutionContext(RunCacheBudget? budget = null)
     public Visibility.VisibleState? Visible { get; set; }
 
     /// <summary>Completed (and replaced) after every commit, so long polls on history can wait for news.</summary>
-    public TaskCompletionSource Changed { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public TaskCompletionSource Changed => Volatile.Read(ref _changed);
+
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>
     /// Updates admitted but not yet accepted, and rejections not yet collected. Like upstream, admitted updates live
@@ -103,12 +108,9 @@ internal sealed class ExecutionContext(RunCacheBudget? budget = null)
     /// <summary>True the first time only: the run, now closed, is queued for eviction from the cache once.</summary>
     public bool MarkClosedCached() => Interlocked.Exchange(ref _closedCached, 1) == 0;
 
-    public void NotifyChanged()
-    {
-        var previous = Changed;
-        Changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        previous.TrySetResult();
-    }
+    /// <remarks>May run outside the lock (after a commit released it): the exchange completes each source exactly once.</remarks>
+    public void NotifyChanged() =>
+        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 }
 
 /// <summary>An update request waiting to be accepted or rejected by the workflow.</summary>

@@ -27,7 +27,7 @@ public sealed partial class HistoryEngine : IShardListener
                 ctx.NotifyChanged(); // long polls waiting here re-check, and find the run served elsewhere now
             }
         }
-        _timerQueue.RemoveWhere(t => InSet(t.Key));
+        _timerQueue.Release(shards);
         _transferQueue.RemoveWhere(t => InSet(t.Key));
         _dispatcher.Withdraw(t => t.Query is null && InSet(new WorkflowKey(t.Queue.NamespaceId, t.WorkflowId, t.RunId)));
     }
@@ -40,7 +40,7 @@ public sealed partial class HistoryEngine : IShardListener
         {
             _dispatcher.Restore(task);
         }
-        _timerQueue.Add(await _store.LoadTimerTasksAsync(set, ct));
+        await _timerQueue.AcquireAsync(shards, ct); // a page per shard: what is due, not the whole timer table
         _transferQueue.Add(await _store.LoadTransferTasksAsync(set, ct));
     }
 }

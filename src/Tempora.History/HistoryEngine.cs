@@ -22,6 +22,7 @@ public sealed partial class HistoryEngine
     private readonly IExecutionStore _store;
     private readonly ITaskDispatcher _dispatcher;
     private readonly TimerQueue _timerQueue;
+    private readonly TimerPaging _timerPaging;
     private readonly TransferQueue _transferQueue;
     private readonly TaskIdAllocator _taskIds;
     private readonly IShardOwnership _ownership;
@@ -96,6 +97,7 @@ public sealed partial class HistoryEngine
         metrics ??= NullMetrics.Instance;
 
         _runs = new RunCache(options?.RunCacheMaxBytes ?? HistoryOptions.DefaultRunCacheMaxBytes);
+        _timerPaging = options?.TimerPaging ?? TimerPaging.Default;
         var history = new HistoryReader(store, _runs);
         _rebuildVerifier = new RebuildVerifier(history, logger);
         var updater = new WorkflowUpdater(store, namespaces, dispatcher, timerQueue, transferQueue, ownership, taskIds, time, _runs,
@@ -109,7 +111,7 @@ public sealed partial class HistoryEngine
         var updates = new UpdateWaiter(updater, history, time);
         var steps = new CrossRunSteps(store, updater, ownership, remote);
 
-        _start = new(starter, responses, options?.EnableEagerWorkflowStart == true);
+        _start = new(starter, responses, options?.EnableEagerWorkflowStart == true, metrics);
         _signalWithStart = new(starter);
         _signal = new(runs, signaler);
         _requestCancel = new(runs, updater);
@@ -127,7 +129,7 @@ public sealed partial class HistoryEngine
         _query = new(runs, updater, queryTasks, dispatcher, time);
         _respondQuery = new(queryTasks, Limits);
         _recordWorkflowTaskStarted = new(store, updater, responses, new QueryTaskStarter(updater, history));
-        _respondWorkflowTaskCompleted = new(namespaces, updater, responses, Limits, logger);
+        _respondWorkflowTaskCompleted = new(namespaces, updater, responses, Limits, metrics, logger);
         _respondWorkflowTaskFailed = new(updater, Limits);
         _resetSticky = new(runs, updater);
         _redispatchFromSticky = new(updater);
@@ -174,6 +176,7 @@ public sealed partial class HistoryEngine
         _taskIds.Seed(await _store.GetMaxTaskIdAsync(ct));
         await _store.UpgradeLegacyTasksAsync(_ownership.Count, LegacyTransferTimer.ToTransferTask, ct);
         _timerQueue.Start(_timers.ProcessTimerAsync, []);
+        _timerQueue.StartPaging(_store.LoadTimerPageAsync, key => Shards.Of(key.NamespaceId, key.WorkflowId, _ownership.Count), _timerPaging);
         _transferQueue.Start(_transfers.ProcessTransferAsync);
     }
 

@@ -26,6 +26,9 @@ public sealed record HistoryOptions
     /// </summary>
     public bool EnableEagerWorkflowStart { get; init; }
 
+    /// <summary>How far ahead, and how many rows at a time, the timer queue reads each shard's timers.</summary>
+    public Queues.TimerPaging TimerPaging { get; init; } = Queues.TimerPaging.Default;
+
     /// <summary>Size limits on payloads, memo, user metadata and search attributes.</summary>
     public PayloadLimits Limits { get; init; } = new();
 }

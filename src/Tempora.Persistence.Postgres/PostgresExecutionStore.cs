@@ -102,6 +102,13 @@ internal sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
     // The task loads read every row, or those of a shard set ($1, an int[]) through the shard_id indexes.
     private const string ShardFilter = " WHERE shard_id = ANY($1)";
     private const string SelectTimersSql = "SELECT task_id, fire_time, namespace_id, workflow_id, run_id, data FROM timer_tasks{0} ORDER BY fire_time, task_id";
+    // One page of a shard's timers after a (fire_time, task_id) cursor: the bounds on fire_time keep it a range of the
+    // timer_tasks_by_shard index, the OR only skips the cursor's own fire time up to its task id.
+    private const string SelectTimerPageSql = """
+        SELECT task_id, fire_time, namespace_id, workflow_id, run_id, data FROM timer_tasks
+        WHERE shard_id = $1 AND fire_time >= $2 AND fire_time < $4 AND (fire_time > $2 OR task_id > $3)
+        ORDER BY fire_time, task_id LIMIT $5
+        """;
     private const string SelectTransfersSql = "SELECT task_id, namespace_id, workflow_id, run_id, data FROM transfer_tasks{0} ORDER BY task_id";
     private const string SelectTasksSql = """
         SELECT task_id, namespace_id, task_queue, task_type, workflow_id, run_id, scheduled_event_id, attempt, created_time FROM tasks{0} ORDER BY task_id
@@ -431,6 +438,24 @@ internal sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
     public async Task<IReadOnlyList<TimerTaskRecord>> LoadTimerTasksAsync(ShardSet shards, CancellationToken ct)
     {
         await using var cmd = InShards(SelectTimersSql, shards);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<TimerTaskRecord>();
+        while (await r.ReadAsync(ct))
+        {
+            list.Add(new TimerTaskRecord(r.GetInt64(0), r.GetFieldValue<DateTimeOffset>(1),
+                new WorkflowKey(r.GetString(2), r.GetString(3), r.GetString(4)), (byte[])r[5]));
+        }
+        return list;
+    }
+
+    public async Task<IReadOnlyList<TimerTaskRecord>> LoadTimerPageAsync(int shardId, TimerCursor after, DateTimeOffset before, int limit, CancellationToken ct)
+    {
+        await using var cmd = _db.CreateCommand(SelectTimerPageSql);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = shardId });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = after.FireTime.ToUniversalTime() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = after.TaskId });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = before.ToUniversalTime() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = limit });
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<TimerTaskRecord>();
         while (await r.ReadAsync(ct))

@@ -20,6 +20,7 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
     private SqliteFileLock? _fileLock;
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly GroupCommitQueue<PendingWrite> _writes;
+    private volatile bool _disposed;
     // Prepared statements of the hot paths, kept across calls: SQLite parses and plans a statement when it is prepared,
     // which cost more CPU than running it (the parser was the top SQLite frame in the benchmark's profile).
     private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
@@ -190,6 +191,25 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
     public Task<T> InTransactionAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken ct)
     {
         var pending = new PendingWrite<T>(work, ct);
+        // Nothing queued and nobody on the connection: commit on the caller's thread. Handing the write to the
+        // committer loop and the result back costs two thread-pool hops, the larger part of a lone write's latency
+        // besides the fsync. A write that arrives while a commit is under way still queues and joins the next group.
+        if (!_disposed && _writes.IsEmpty && _lock.Wait(0, CancellationToken.None))
+        {
+            try
+            {
+                if (!pending.CancelIfRequested())
+                {
+                    CommitGroup([pending]);
+                    pending.Finish();
+                }
+            }
+            finally
+            {
+                _lock.Release();
+            }
+            return pending.Task;
+        }
         _writes.Enqueue(pending);
         return pending.Task;
     }
@@ -214,6 +234,11 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
     /// <summary>One IMMEDIATE transaction (write lock taken at BEGIN) for the whole group, one savepoint per write.</summary>
     private void CommitGroup(List<PendingWrite> group)
     {
+        if (group.Count == 1)
+        {
+            CommitOne(group[0]);
+            return;
+        }
         try
         {
             using var tx = _connection.BeginTransaction(deferred: false);
@@ -242,6 +267,30 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
             {
                 write.Failed(e, overwrite: false);
             }
+        }
+    }
+
+    /// <summary>A group of one needs no savepoint: its failure rolls the whole transaction back.</summary>
+    private void CommitOne(PendingWrite write)
+    {
+        try
+        {
+            using var tx = _connection.BeginTransaction(deferred: false);
+            try
+            {
+                write.Run(_connection, tx);
+            }
+            catch (Exception e) when (!EndsTransaction(e))
+            {
+                write.Failed(e);
+                tx.Rollback();
+                return;
+            }
+            tx.Commit();
+        }
+        catch (Exception e)
+        {
+            write.Failed(e, overwrite: false);
         }
     }
 
@@ -358,6 +407,7 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _disposed = true;
         // Writes already queued are committed before the connection closes.
         await _writes.DisposeAsync();
         await _lock.WaitAsync();

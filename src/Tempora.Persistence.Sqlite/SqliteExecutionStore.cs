@@ -61,6 +61,13 @@ internal sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
         """;
     // The task loads read one shard set; {0} is empty for every shard, or a WHERE on shard_id (its index serves it).
     private const string SelectTimersSql = "SELECT task_id, fire_time, namespace_id, workflow_id, run_id, data FROM timer_tasks{0} ORDER BY fire_time, task_id";
+    // One page of a shard's timers after a (fire_time, task_id) cursor: the bounds on fire_time keep it a range of the
+    // timer_tasks_by_shard index, the OR only skips the cursor's own fire time up to its task id.
+    private const string SelectTimerPageSql = """
+        SELECT task_id, fire_time, namespace_id, workflow_id, run_id, data FROM timer_tasks
+        WHERE shard_id = $shard AND fire_time >= $fire AND fire_time < $before AND (fire_time > $fire OR task_id > $id)
+        ORDER BY fire_time, task_id LIMIT $limit
+        """;
     private const string SelectTransfersSql = "SELECT task_id, namespace_id, workflow_id, run_id, data FROM transfer_tasks{0} ORDER BY task_id";
     private const string SelectTasksSql = """
         SELECT task_id, namespace_id, task_queue, task_type, workflow_id, run_id, scheduled_event_id, attempt, created_time FROM tasks{0} ORDER BY task_id
@@ -254,6 +261,25 @@ internal sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
         }
         return (IReadOnlyList<TimerTaskRecord>)list;
     }, ct);
+
+    public Task<IReadOnlyList<TimerTaskRecord>> LoadTimerPageAsync(int shardId, TimerCursor after, DateTimeOffset before, int limit, CancellationToken ct) =>
+        db.RunAsync(conn =>
+        {
+            var cmd = db.Statement(SelectTimerPageSql, null);
+            cmd.Parameters.AddWithValue("$shard", shardId);
+            cmd.Parameters.AddWithValue("$fire", after.FireTime.ToUnixTimeMilliseconds());
+            cmd.Parameters.AddWithValue("$id", after.TaskId);
+            cmd.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
+            cmd.Parameters.AddWithValue("$limit", limit);
+            using var r = cmd.ExecuteReader();
+            var list = new List<TimerTaskRecord>();
+            while (r.Read())
+            {
+                list.Add(new TimerTaskRecord(r.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)),
+                    new WorkflowKey(r.GetString(2), r.GetString(3), r.GetString(4)), (byte[])r[5]));
+            }
+            return (IReadOnlyList<TimerTaskRecord>)list;
+        }, ct);
 
     public Task<IReadOnlyList<TransferTaskRecord>> LoadTransferTasksAsync(ShardSet shards, CancellationToken ct) => db.RunAsync(conn =>
     {

@@ -35,6 +35,9 @@ public sealed class GroupCommitQueue<T> : IAsyncDisposable where T : class, IGro
         _committers = [.. Enumerable.Range(0, committers).Select(_ => Task.Run(CommitLoopAsync))];
     }
 
+    /// <summary>No write is waiting for a committer (one may be being committed).</summary>
+    public bool IsEmpty => !_pending.Reader.TryPeek(out _);
+
     public void Enqueue(T write)
     {
         if (!_pending.Writer.TryWrite(write))

@@ -19,6 +19,13 @@ public interface IExecutionStore
     /// <summary>The durable timers of the given shards, earliest first.</summary>
     Task<IReadOnlyList<TimerTaskRecord>> LoadTimerTasksAsync(ShardSet shards, CancellationToken ct);
 
+    /// <summary>
+    /// One page of a shard's durable timers, earliest first: the rows after <paramref name="after"/> in (fire time,
+    /// task id) order that fire before <paramref name="before"/>, at most <paramref name="limit"/>. A range read on
+    /// the (shard_id, fire_time, task_id) index, so its cost follows the rows returned, not the rows stored.
+    /// </summary>
+    Task<IReadOnlyList<TimerTaskRecord>> LoadTimerPageAsync(int shardId, TimerCursor after, DateTimeOffset before, int limit, CancellationToken ct);
+
     /// <summary>The transfer tasks of the given shards, in task id order.</summary>
     Task<IReadOnlyList<TransferTaskRecord>> LoadTransferTasksAsync(ShardSet shards, CancellationToken ct);
 

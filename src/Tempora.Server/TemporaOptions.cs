@@ -130,6 +130,9 @@ public sealed record TemporaOptions
     /// </summary>
     public long RunCacheMaxBytes { get; init; } = Tempora.History.HistoryOptions.DefaultRunCacheMaxBytes;
 
+    /// <summary>How far ahead, and how many rows a read, the timer queue loads each shard's timers (a minute, 1 000).</summary>
+    public Tempora.History.Queues.TimerPaging TimerPaging { get; init; } = Tempora.History.Queues.TimerPaging.Default;
+
     /// <summary>
     /// A task queue with no poller, no task in memory and no activity for this long is unloaded, metric series
     /// included (taskQueueIdleSeconds, TEMPORA_TASK_QUEUE_IDLE_SECONDS; Temporal's matching.maxTaskQueueIdleTime, 5 minutes).

@@ -274,6 +274,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
         {
             VerifyRebuild = options.VerifyRebuild,
             RunCacheMaxBytes = options.RunCacheMaxBytes,
+            TimerPaging = options.TimerPaging,
             Limits = PayloadLimitsOf(options),
             EnableEagerWorkflowStart = options.EnableEagerWorkflowStart,
         });

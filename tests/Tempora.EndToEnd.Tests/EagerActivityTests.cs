@@ -43,6 +43,7 @@ public sealed class EagerActivityTests : IAsyncLifetime
         });
 
         Assert.Equal(0, activityPolls);
+        Assert.Equal(Workflows, (await _own!.ScrapeAsync()).Value($"activity_eager_execution{{namespace=\"default\",taskqueue=\"{taskQueue}\"}}"));
         foreach (var handle in handles)
         {
             var history = await handle.FetchHistoryAsync();
@@ -75,6 +76,7 @@ public sealed class EagerActivityTests : IAsyncLifetime
                     (HelloWorkflow wf) => wf.RunAsync("queue"), new(ServerFixture.NewWorkflowId("eager-off"), taskQueue))));
 
         Assert.Equal(1, activityPolls);
+        Assert.Equal(0, (await _own!.ScrapeAsync()).Value($"activity_eager_execution{{taskqueue=\"{taskQueue}\"}}"));
     }
 
     /// <summary>Runs <paramref name="run"/> under a worker and returns how many activity tasks polls handed out on the queue.</summary>

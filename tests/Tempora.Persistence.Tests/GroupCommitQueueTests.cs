@@ -47,6 +47,31 @@ public sealed class GroupCommitQueueTests
         Assert.Equal([7], committed);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task IsEmpty_WhileWritesWaitForACommitter_IsFalse(int committers)
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var taken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var queue = new GroupCommitQueue<Write>(maxGroupSize: 1, committers, async group =>
+        {
+            taken.TrySetResult();
+            await release.Task;
+            group[0].Done();
+        });
+        Assert.True(queue.IsEmpty);
+
+        var writes = Enumerable.Range(0, committers + 1).Select(i => new Write(i)).ToList();
+        writes.ForEach(queue.Enqueue);
+        await taken.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.False(queue.IsEmpty); // every committer holds one write; the last one waits
+        release.SetResult();
+        await Task.WhenAll(writes.Select(w => w.Task)).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(queue.IsEmpty);
+    }
+
     [Fact]
     public async Task WriteCancelledBeforeItsGroup_IsNotCommitted_AndDisposeCommitsWhatIsQueued()
     {

@@ -39,6 +39,31 @@ public abstract partial class PersistenceContractTests
     }
 
     [Fact]
+    public async Task TimerPage_OfAShard_ReadsAfterTheCursorBeforeTheBound_InFireTimeThenTaskIdOrder()
+    {
+        var run = NewRun("wf-timer-page");
+        var other = NewRun("wf-timer-page-other");
+        // Task ids out of time order, two timers at one time, and a timer of another shard at the same times.
+        var first = Timer(5, T0.AddSeconds(1), run);
+        await CreateRunAsync(run, m => m with
+        {
+            Fence = new ShardFence(2, ShardFence.Unleased),
+            NewTimerTasks = [first, Timer(3, T0.AddSeconds(2), run), Timer(4, T0.AddSeconds(2), run),
+                Timer(1, T0.AddSeconds(3), run), Timer(2, T0.AddSeconds(10), run)],
+        });
+        await CreateRunAsync(other, m => m with { Fence = new ShardFence(3, ShardFence.Unleased), NewTimerTasks = [Timer(9, T0.AddSeconds(2), other)] });
+
+        async Task<long[]> PageAsync(TimerCursor after, DateTimeOffset before, int limit) =>
+            [.. (await Executions.LoadTimerPageAsync(2, after, before, limit, Ct)).Select(t => t.TaskId)];
+
+        Assert.Equal(new long[] { 5, 3 }, await PageAsync(TimerCursor.Start, T0.AddMinutes(1), 2));
+        Assert.Equal(new long[] { 4, 1 }, await PageAsync(new TimerCursor(T0.AddSeconds(2), 3), T0.AddMinutes(1), 2));
+        Assert.Equal(new long[] { 1 }, await PageAsync(new TimerCursor(T0.AddSeconds(2), 4), T0.AddSeconds(10), 100)); // the bound is exclusive
+        Assert.Equal(new long[] { 3, 4, 1, 2 }, await PageAsync(new TimerCursor(T0.AddSeconds(2), 0), T0.AddMinutes(1), 100));
+        AssertTimers(await Executions.LoadTimerPageAsync(2, TimerCursor.Start, T0.AddSeconds(2), 10, Ct), first);
+    }
+
+    [Fact]
     public async Task TransferTasks_RoundTrip_AndAreDeletedByMutation_ById_WithTheirRun()
     {
         var a = NewRun("wf-transfer-a");

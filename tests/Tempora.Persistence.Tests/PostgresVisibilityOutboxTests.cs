@@ -113,6 +113,25 @@ public sealed class PostgresVisibilityOutboxTests : IAsyncLifetime
         Assert.Empty(await QueryMainAsync("SELECT run_id, '' FROM visibility_tasks"));
     }
 
+    [Fact]
+    public async Task Outbox_SeveralVersionsOfARunPending_TheNewestIsListed()
+    {
+        var run = NewRun("wf-versions");
+        var closed = NewRun("wf-closed-then-stale");
+        await WriteAsync(run, Row(run));
+        await Executions.WriteAsync(Update(run, 1) with { Visibility = Row(run, version: 2) with { HistoryLength = 8 } }, Ct);
+        await Executions.WriteAsync(Update(run, 2) with { Visibility = Row(run, version: 3) with { HistoryLength = 11 } }, Ct);
+        // A stale row after a newer one (not written so by history, but the outbox must not let it win).
+        await WriteAsync(closed, Row(closed, version: 5) with { HistoryLength = 20 });
+        await Executions.WriteAsync(Update(closed, 1) with { Visibility = Row(closed, version: 4) with { HistoryLength = 9 } }, Ct);
+
+        var page = await _store.Visibility.ListAsync(NamespaceId, Query(""), 100, null, Ct);
+
+        Assert.Equal(11, Assert.Single(page.Records, r => r.RunId == run.RunId).HistoryLength);
+        Assert.Equal(20, Assert.Single(page.Records, r => r.RunId == closed.RunId).HistoryLength);
+        Assert.Empty(await QueryMainAsync("SELECT run_id, '' FROM visibility_tasks"));
+    }
+
     private IExecutionStore Executions => _store.Executions;
 
     private Task WriteAsync(WorkflowKey key, VisibilityRecord row) => Executions.WriteAsync(Create(key) with { Visibility = row }, Ct);

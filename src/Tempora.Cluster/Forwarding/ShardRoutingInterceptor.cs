@@ -19,10 +19,17 @@ namespace Tempora.Cluster.Forwarding;
 public sealed partial class ShardRoutingInterceptor(IShardOwnership ownership, NamespaceRegistry namespaces, ClusterChannels channels,
     ILogger<ShardRoutingInterceptor> logger) : Interceptor
 {
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation) =>
+        // One process owning every shard (SQLite) passes each call straight through, without a state machine.
+        ownership.OwnsEveryShard ? continuation(request, context) : RouteAsync(request, context, continuation);
+
+    private async Task<TResponse> RouteAsync<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+        where TRequest : class
+        where TResponse : class
     {
-        if (ownership.OwnsEveryShard || await TargetAsync(context.Method, request, context.CancellationToken) is not var (namespaceId, workflowId))
+        if (await TargetAsync(context.Method, request, context.CancellationToken) is not var (namespaceId, workflowId))
         {
             return await continuation(request, context);
         }

@@ -23,7 +23,7 @@ public sealed class ClusterChannels(ClusterSecret secret, PeerTls tls) : IDispos
     /// <summary>Whether a replica forwarded this call here: it carries the marker and its sender proved to be a replica
     /// (a marker from anyone else was refused before the call got this far).</summary>
     public static bool IsForwarded(ServerCallContext context) =>
-        context.RequestHeaders.Get(ForwardedHeader) is not null && PeerAuthentication.IsProvenReplica(context);
+        RequestHeader.Value(context, ForwardedHeader) is not null && PeerAuthentication.IsProvenReplica(context);
 
     public CallInvoker Invoker(string address)
     {

@@ -24,7 +24,7 @@ public sealed partial class PeerAuthentication(IShardOwnership ownership, Cluste
     public static bool NeedsReplica(ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return context.RequestHeaders.Get(ClusterChannels.ForwardedHeader) is not null
+        return RequestHeader.Value(context, ClusterChannels.ForwardedHeader) is not null
             || context.Method.StartsWith(ClusterServicePrefix, StringComparison.Ordinal);
     }
 

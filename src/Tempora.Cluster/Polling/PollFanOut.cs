@@ -35,7 +35,7 @@ public sealed class PollFanOut(IShardOwnership ownership, ClusterChannels channe
         var peers = ownership.Peers;
         if (ClusterChannels.IsForwarded(context))
         {
-            if (context.RequestHeaders.GetValue(PollIdHeader) is not { Length: > 0 } pollId)
+            if (RequestHeader.Value(context, PollIdHeader) is not { Length: > 0 } pollId)
             {
                 return await here(ct);
             }

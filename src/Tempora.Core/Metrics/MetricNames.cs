@@ -10,6 +10,8 @@ public static class MetricNames
     private const string Namespace = "namespace";
     private const string TaskType = "task_type";
     private const string TaskQueue = "taskqueue";
+    private const string WorkflowType = "workflowType";
+    private const string Reason = "reason";
 
     // The role that reports a metric: Temporal's service_name label, exported on every series (one process serves all).
     private const string Frontend = "frontend";
@@ -51,6 +53,13 @@ public static class MetricNames
     public static readonly MetricDefinition PollTimeouts = new("poll_timeouts", MetricKind.Counter, Matching, "Polls that ended empty", Namespace, TaskQueue, TaskType);
     public static readonly MetricDefinition TaskScheduleToStartLatency = new("task_schedule_to_start_latency", MetricKind.Histogram, Matching, "Seconds from task creation to a poller taking it", Namespace, TaskQueue, TaskType);
 
+    // Eager execution (docs/performance.md): starts that asked for their first workflow task back, the ones that did not
+    // get it and why (dynamic_config_disabled, first_workflow_task_backoff, task_already_dispatched), and activities
+    // started for the completing worker. Labelled as upstream's per-task-queue-family scope.
+    public static readonly MetricDefinition WorkflowEagerExecution = new("workflow_eager_execution", MetricKind.Counter, History, "Starts that asked for eager execution", Namespace, TaskQueue, WorkflowType);
+    public static readonly MetricDefinition WorkflowEagerExecutionDenied = new("workflow_eager_execution_denied", MetricKind.Counter, History, "Starts that asked for eager execution and fell back to matching, by reason", Namespace, TaskQueue, WorkflowType, Reason);
+    public static readonly MetricDefinition ActivityEagerExecution = new("activity_eager_execution", MetricKind.Counter, History, "Activities started eagerly for the worker completing the workflow task", Namespace, TaskQueue);
+
     // Timers and activity timeouts fired by the history timer queue.
     public static readonly MetricDefinition TimerTaskFired = new("timer_task_fired", MetricKind.Counter, History, "Timer tasks fired, by kind (UserTimer, ActivityTimeout, WorkflowRunTimeout, ...)", "timer_type");
     public static readonly MetricDefinition ScheduleToStartTimeout = new("schedule_to_start_timeout", MetricKind.Counter, History, "Activities timed out schedule-to-start", Namespace);
@@ -85,6 +94,7 @@ public static class MetricNames
         PersistenceRequests, PersistenceErrors, PersistenceLatency,
         WorkflowSuccess, WorkflowFailed, WorkflowTimeout, WorkflowTerminate, WorkflowCancel, WorkflowContinuedAsNew,
         PollSuccess, PollSuccessSync, PollTimeouts, TaskScheduleToStartLatency,
+        WorkflowEagerExecution, WorkflowEagerExecutionDenied, ActivityEagerExecution,
         TimerTaskFired, ScheduleToStartTimeout, StartToCloseTimeout, ScheduleToCloseTimeout, HeartbeatTimeout,
         DlqWrites, VisibilityDlqTasks,
         ScheduleActionSuccess, ScheduleActionErrors, ScheduleMissedCatchupWindow, ScheduleBufferOverruns, ScheduleActionDelay,

@@ -26,6 +26,21 @@ internal sealed class DueTaskQueue<TTask>(TimeProvider time, Func<TTask, long> i
     private Func<TTask, CancellationToken, Task>? _handler;
     private Task? _loop;
 
+    /// <summary>Called after due tasks were taken from the queue (the timer queue's pager reads more then).</summary>
+    public Action? Taken { get; set; }
+
+    /// <summary>How many durable tasks are queued now (not counting those being handled).</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _queued.Count;
+            }
+        }
+    }
+
     public void Start(Func<TTask, CancellationToken, Task> handler)
     {
         _handler = handler;
@@ -99,6 +114,7 @@ internal sealed class DueTaskQueue<TTask>(TimeProvider time, Func<TTask, long> i
             }
             if (due.Count > 0)
             {
+                Taken?.Invoke();
                 continue;
             }
             try

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Tempora.Core;
+using Temporalio.Api.History.V1;
 
 namespace Tempora.History.Updates;
 
@@ -123,12 +124,28 @@ internal sealed class RunCache(long maxBytes)
         var bytes = stateBytes * (ctx.Rebuilt is null ? 1 : 2);
         if (ctx.History is { } events)
         {
-            foreach (var e in events)
-            {
-                bytes += e.CalculateSize();
-            }
+            bytes += HistoryBytes(ctx, events);
         }
         ctx.Resize(bytes);
+    }
+
+    /// <summary>
+    /// The size of a cached history. It only grows by appending (<see cref="CachedHistory.With"/>), so only the events
+    /// added since the last measurement are measured: summing every event at each commit cost about 1 % of the
+    /// server's CPU under load.
+    /// </summary>
+    private static long HistoryBytes(ExecutionContext ctx, HistoryEvent[] events)
+    {
+        var (from, bytes) = ctx.MeasuredHistory is var (measured, measuredBytes) && measured.Length <= events.Length
+            && (measured.Length == 0 || ReferenceEquals(measured[^1], events[measured.Length - 1]))
+                ? (measured.Length, measuredBytes)
+                : (0, 0L);
+        for (var i = from; i < events.Length; i++)
+        {
+            bytes += events[i].CalculateSize();
+        }
+        ctx.MeasuredHistory = (events, bytes);
+        return bytes;
     }
 
     /// <summary>

@@ -33,6 +33,7 @@ internal sealed class WorkflowUpdater(
     {
         var ctx = runs.Context(key);
         await ctx.Lock.WaitAsync(ct);
+        Transition? done = null;
         try
         {
             var state = await LoadAsync(ctx, key, ct);
@@ -45,12 +46,13 @@ internal sealed class WorkflowUpdater(
             if (transition.HasChanges)
             {
                 await CommitAsync(ctx, transition, create: null);
+                done = transition;
             }
             else if (transition.VolatileTasks.Count > 0 || transition.VolatileTimers.Count > 0 || transition.AfterCommit.Count > 0)
             {
                 // Only in-memory effects (a speculative workflow task, an update rejection): nothing to write.
                 AfterCommit(transition);
-                ctx.NotifyChanged();
+                done = transition;
             }
             return result;
         }
@@ -62,6 +64,7 @@ internal sealed class WorkflowUpdater(
         finally
         {
             runs.Release(key, ctx);
+            Publish(ctx, done);
             runs.TrimToBudget();
         }
     }
@@ -95,11 +98,13 @@ internal sealed class WorkflowUpdater(
         var key = new WorkflowKey(state.NamespaceId, state.WorkflowId, state.RunId);
         var ctx = runs.Context(key);
         await ctx.Lock.WaitAsync(ct);
+        Transition? done = null;
         try
         {
             var transition = NewTransition(state);
             build(transition);
             await CommitAsync(ctx, transition, condition, schedule);
+            done = transition;
         }
         catch
         {
@@ -109,6 +114,7 @@ internal sealed class WorkflowUpdater(
         finally
         {
             ctx.Lock.Release();
+            Publish(ctx, done);
             runs.TrimToBudget();
         }
     }
@@ -212,7 +218,6 @@ internal sealed class WorkflowUpdater(
                 }
             }
         }
-        ctx.NotifyChanged();
         if (t.Successor is { } successor)
         {
             // The new run is committed too; cache it as loaded so its first task does not reread it.
@@ -230,12 +235,35 @@ internal sealed class WorkflowUpdater(
         }
     }
 
-    private void AfterCommit(Transition t)
+    /// <summary>
+    /// Hands the tasks of a committed transition (and of the run it continued into) to matching, and wakes the run's
+    /// long polls. Called once the run's lock is released: a poller or long poll woken here goes on to lock the run,
+    /// and finding it free saves each of them a wait and a thread hop (the sticky workflow task after an activity,
+    /// the result's history poll after the close).
+    /// </summary>
+    private void Publish(ExecutionContext ctx, Transition? t)
     {
+        if (t is null)
+        {
+            return;
+        }
         foreach (var task in t.NewTasks.Concat(t.VolatileTasks))
         {
             dispatcher.Dispatch(task);
         }
+        if (t.Successor is { } successor)
+        {
+            foreach (var task in successor.NewTasks.Concat(successor.VolatileTasks))
+            {
+                dispatcher.Dispatch(task);
+            }
+        }
+        ctx.NotifyChanged();
+    }
+
+    /// <summary>What a commit arms in memory under the run's lock; its tasks are dispatched by <see cref="Publish"/>.</summary>
+    private void AfterCommit(Transition t)
+    {
         if (t.NewTimers.Count > 0)
         {
             timerQueue.Add(t.NewTimers);

@@ -23,6 +23,9 @@ public sealed class MeteredExecutionStore(IExecutionStore inner, IMetrics metric
     public Task<IReadOnlyList<TimerTaskRecord>> LoadTimerTasksAsync(ShardSet shards, CancellationToken ct) =>
         MeasureAsync(metrics, "GetTimerTasks", () => inner.LoadTimerTasksAsync(shards, ct));
 
+    public Task<IReadOnlyList<TimerTaskRecord>> LoadTimerPageAsync(int shardId, TimerCursor after, DateTimeOffset before, int limit, CancellationToken ct) =>
+        MeasureAsync(metrics, "GetTimerTasks", () => inner.LoadTimerPageAsync(shardId, after, before, limit, ct));
+
     public Task<IReadOnlyList<TransferTaskRecord>> LoadTransferTasksAsync(ShardSet shards, CancellationToken ct) =>
         MeasureAsync(metrics, "GetTransferTasks", () => inner.LoadTransferTasksAsync(shards, ct));
 

@@ -4,8 +4,9 @@ using Microsoft.AspNetCore.Http;
 namespace Tempora.Cluster.Tests.Peers;
 
 /// <summary>
-/// The server side of one call as an interceptor sees it: method, headers, remote address and the connection's client
-/// certificate (Grpc.AspNetCore's GetHttpContext finds the HttpContext in the user state when the context is not its own).
+/// The server side of one call as an interceptor sees it: method, headers (as metadata and in the HTTP request),
+/// remote address and the connection's client certificate (Grpc.AspNetCore's GetHttpContext finds the HttpContext in
+/// the user state when the context is not its own).
 /// </summary>
 internal sealed class TestCallContext : ServerCallContext
 {
@@ -17,6 +18,11 @@ internal sealed class TestCallContext : ServerCallContext
         RequestHeadersCore = headers;
         var http = new DefaultHttpContext();
         http.Connection.ClientCertificate = clientCertificate;
+        // In a real call both views hold the same headers (the server reads them from the HTTP request).
+        foreach (var entry in headers)
+        {
+            http.Request.Headers.Append(entry.Key, entry.Value);
+        }
         _userState["__HttpContext"] = http;
     }
 

@@ -40,5 +40,9 @@ public sealed class EagerWorkflowStartOffTests : IAsyncLifetime
 
         var ns = await client.WorkflowService.DescribeNamespaceAsync(new DescribeNamespaceRequest { Namespace = "default" });
         Assert.False(ns.NamespaceInfo.Capabilities.EagerWorkflowStart);
+        // Counted as asked and denied, as upstream counts it.
+        var scrape = await _own.ScrapeAsync();
+        Assert.Equal(1, scrape.Value($"workflow_eager_execution{{taskqueue=\"{taskQueue}\"}}"));
+        Assert.Equal(1, scrape.Value($"workflow_eager_execution_denied{{taskqueue=\"{taskQueue}\",reason=\"dynamic_config_disabled\"}}"));
     }
 }

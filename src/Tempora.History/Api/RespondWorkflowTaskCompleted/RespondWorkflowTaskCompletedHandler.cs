@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Tempora.Core;
 using Tempora.Core.Errors;
+using Tempora.Core.Metrics;
 using Tempora.History.Execution;
 using Tempora.History.Updates;
 using Tempora.Persistence;
@@ -10,7 +11,7 @@ using Temporalio.Api.WorkflowService.V1;
 namespace Tempora.History.Api;
 
 internal sealed partial class RespondWorkflowTaskCompletedHandler(
-    NamespaceRegistry namespaces, WorkflowUpdater updater, WorkflowTaskResponses responses, PayloadLimits limits, ILogger logger)
+    NamespaceRegistry namespaces, WorkflowUpdater updater, WorkflowTaskResponses responses, PayloadLimits limits, IMetrics metrics, ILogger logger)
 {
     public async Task<RespondWorkflowTaskCompletedResponse> HandleAsync(
         RespondWorkflowTaskCompletedRequest r, CancellationToken ct)
@@ -116,11 +117,18 @@ internal sealed partial class RespondWorkflowTaskCompletedHandler(
                     inline = WorkflowTaskResponses.Started(t, ctx, wft, partialHistory: true, answeredQueries: r.QueryResults.Keys,
                         answeredUpdates: completion.AnsweredUpdates);
                 }
-                return (new RespondWorkflowTaskCompletedResponse
+                var response = new RespondWorkflowTaskCompletedResponse
                 {
                     ResetHistoryEventId = completion.DiscardedSpeculativeTask ? t.State.NextEventId - 1 : 0,
                     ActivityTasks = { completion.EagerActivities.Select(a => ActivityTasks.Response(current, token.Key, t.State, a)) },
-                }, inline);
+                };
+                if (response.ActivityTasks.Count > 0)
+                {
+                    // Eager activities run on the run's own queue (ScheduleActivityTaskCommandHandler).
+                    var (eagerCount, taskQueue) = (response.ActivityTasks.Count, t.State.TaskQueue);
+                    t.AfterCommit.Add(() => metrics.Add(MetricNames.ActivityEagerExecution, eagerCount, current.Name, taskQueue));
+                }
+                return (response, inline);
             }, ct);
     }
 

@@ -1,3 +1,4 @@
+using Tempora.Core.Metrics;
 using Tempora.Persistence;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Api.WorkflowService.V1;
@@ -8,7 +9,7 @@ namespace Tempora.History.Api;
 /// Temporal's system.enableEagerWorkflowStart: when off, request_eager_execution is a hint not taken (as upstream, which
 /// then starts the run normally and counts the denial), so the first task goes through matching.
 /// </param>
-internal sealed class StartWorkflowExecutionHandler(WorkflowStarter starter, WorkflowTaskResponses responses, bool eagerStartEnabled)
+internal sealed class StartWorkflowExecutionHandler(WorkflowStarter starter, WorkflowTaskResponses responses, bool eagerStartEnabled, IMetrics metrics)
 {
     public async Task<StartWorkflowExecutionResponse> HandleAsync(NamespaceRecord ns, StartWorkflowExecutionRequest r, CancellationToken ct)
     {
@@ -21,6 +22,30 @@ internal sealed class StartWorkflowExecutionHandler(WorkflowStarter starter, Wor
         {
             response.EagerWorkflowTask = await responses.ResponseAsync(ns, eagerTask, ct);
         }
+        if (r.RequestEagerExecution)
+        {
+            CountEager(ns, r, eagerTask is not null);
+        }
         return response;
     }
+
+    /// <summary>Upstream's workflow_eager_execution and, when the task did not come back, the denial with its reason.</summary>
+    private void CountEager(NamespaceRecord ns, StartWorkflowExecutionRequest r, bool granted)
+    {
+        var taskQueue = r.TaskQueue.Name;
+        var type = string.IsNullOrEmpty(r.WorkflowType.Name) ? "_unknown_" : r.WorkflowType.Name;
+        metrics.Increment(MetricNames.WorkflowEagerExecution, ns.Name, taskQueue, type);
+        if (granted)
+        {
+            return;
+        }
+        var reason = !eagerStartEnabled ? "dynamic_config_disabled"
+            : HasFirstTaskBackoff(r) ? "first_workflow_task_backoff"
+            : "task_already_dispatched"; // a retried start whose first task has been answered, or an existing run
+        metrics.Increment(MetricNames.WorkflowEagerExecutionDenied, ns.Name, taskQueue, type, reason);
+    }
+
+    /// <summary>A delayed or cron start: its first workflow task waits for a backoff, so it is not started with the run.</summary>
+    private static bool HasFirstTaskBackoff(StartWorkflowExecutionRequest r) =>
+        r.WorkflowStartDelay is { } delay && delay.ToTimeSpan() > TimeSpan.Zero || !string.IsNullOrEmpty(r.CronSchedule);
 }
