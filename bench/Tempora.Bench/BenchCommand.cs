@@ -23,9 +23,11 @@ internal sealed class BenchCommand : RootCommand
     private readonly Option<int> _timeoutS = new("--timeout-s") { Description = "Bound on the whole measured run, in seconds", DefaultValueFactory = _ => 600 };
     private readonly Option<int> _connectTimeoutS = new("--connect-timeout-s") { Description = "How long to keep trying to connect to a server that is still starting", DefaultValueFactory = _ => 60 };
     private readonly Option<int> _idleS = new("--idle-s") { Description = "Before the load (after the warm-up), measure the idle server for this many seconds", DefaultValueFactory = _ => 0 };
+    private readonly Option<int> _idleAfterS = new("--idle-after-s") { Description = "After the load (and its counters and phases), measure the idle server for this many seconds", DefaultValueFactory = _ => 0 };
+    private readonly Option<bool> _raw = new("--raw") { Description = "Instead of the SDK, play client and worker over plain gRPC (poll, complete with the commands the SDK sends; no replay): the server's ceiling" };
     private readonly Option<int> _maxWorkflowTasks = new("--max-concurrent-workflow-tasks") { Description = "Worker: workflow task slots", DefaultValueFactory = _ => 200 };
     private readonly Option<int> _maxActivities = new("--max-concurrent-activities") { Description = "Worker: activity task slots", DefaultValueFactory = _ => 200 };
-    private readonly Option<int> _workflowPollers = new("--workflow-task-pollers") { Description = "Worker: concurrent workflow task polls (sticky and normal together)", DefaultValueFactory = _ => 10 };
+    private readonly Option<int> _workflowPollers = new("--workflow-task-pollers") { Description = "Worker: concurrent workflow task polls (sticky and normal together; the raw driver splits them as the SDK: a fifth normal)", DefaultValueFactory = _ => 10 };
     private readonly Option<int> _activityPollers = new("--activity-task-pollers") { Description = "Worker: concurrent activity task polls", DefaultValueFactory = _ => 10 };
     private readonly Option<int> _maxCached = new("--max-cached-workflows") { Description = "Worker: workflow cache size (0 turns sticky queues off)", DefaultValueFactory = _ => 10_000 };
     private readonly Option<bool> _eagerStart = new("--eager-start") { Description = "Ask for eager workflow start (the server must run with system.enableEagerWorkflowStart=true)" };
@@ -42,7 +44,7 @@ internal sealed class BenchCommand : RootCommand
     private readonly Option<int> _repeat = new("--repeat") { Description = "Launches per measurement (with --measure-startup)", DefaultValueFactory = _ => 5 };
 
     public BenchCommand()
-        : base("Tempora load driver: the official Temporalio SDK as client and worker; prints one JSON line.")
+        : base("Tempora load driver: the official Temporalio SDK (or, with --raw, plain gRPC) as client and worker; prints one JSON line.")
     {
         _grpcCompression.AcceptOnlyFromAmong("gzip", "none");
         Option[] positive = [_workflows, _open, _concurrency, _timeoutS, _connectTimeoutS, _maxWorkflowTasks, _maxActivities, _activityPollers, _repeat];
@@ -56,7 +58,7 @@ internal sealed class BenchCommand : RootCommand
                 }
             });
         }
-        Option[] nonNegative = [_activities, _payloadBytes, _idleS, _maxCached, _phases];
+        Option[] nonNegative = [_activities, _payloadBytes, _idleS, _idleAfterS, _maxCached, _phases];
         foreach (var option in nonNegative)
         {
             option.Validators.Add(r =>
@@ -96,7 +98,7 @@ internal sealed class BenchCommand : RootCommand
             _address, _namespace, _workflows, _concurrency, _activities, _payloadBytes, _taskQueue, _label, _store,
             _serverPid, _dbPid, _pgStats, _pgVisibilityDatabase, _serverMetrics, _warmup, _timeoutS, _connectTimeoutS, _idleS,
             _maxWorkflowTasks, _maxActivities, _workflowPollers, _activityPollers, _maxCached, _grpcCompression,
-            _phases, _measureStartup, _temporaBinary, _repeat, _eagerStart, _closedLoop,
+            _phases, _measureStartup, _temporaBinary, _repeat, _eagerStart, _closedLoop, _idleAfterS, _raw,
             _scale, _scalePhase, _open, _scaleState, _dbFile,
         ];
         foreach (var option in all)
@@ -140,6 +142,8 @@ internal sealed class BenchCommand : RootCommand
             PhaseSamples = p.GetValue(_phases),
             EagerStart = p.GetValue(_eagerStart),
             ClosedLoop = p.GetValue(_closedLoop),
+            IdleAfterS = p.GetValue(_idleAfterS),
+            Raw = p.GetValue(_raw),
             Scale = p.GetValue(_scale),
             ScalePhase = p.GetValue(_scalePhase) ?? "open",
             Open = p.GetValue(_open),
@@ -148,6 +152,7 @@ internal sealed class BenchCommand : RootCommand
         };
         return options.MeasureStartup ? StartupRun.RunAsync(options, ct)
             : options.Scale ? ScaleRun.RunAsync(options, ct)
+            : options.Raw ? RawLoadRun.RunAsync(options, ct)
             : LoadRun.RunAsync(options, ct);
     }
 }

@@ -33,6 +33,8 @@ internal sealed record BenchOptions
     public int PhaseSamples { get; init; } = 20;
     public bool EagerStart { get; init; }
     public bool ClosedLoop { get; init; }
+    public int IdleAfterS { get; init; }
+    public bool Raw { get; init; }
     public bool Scale { get; init; }
     public string ScalePhase { get; init; } = "open";
     public int Open { get; init; } = 10_000;

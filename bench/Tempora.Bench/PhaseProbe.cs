@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Api.History.V1;
-using Temporalio.Client;
 
 namespace Tempora.Bench;
 
@@ -28,7 +27,8 @@ internal sealed class PhaseProbe
 
     public void ResultSeen(int slot, DateTime utc) => _samples[slot].Result = utc;
 
-    public async Task<JsonObject?> SummarizeAsync(ITemporalClient client, CancellationToken ct)
+    /// <summary>The medians of each phase; <paramref name="history"/> reads one workflow's events by its id.</summary>
+    public async Task<JsonObject?> SummarizeAsync(Func<string, CancellationToken, Task<IReadOnlyList<HistoryEvent>>> history, CancellationToken ct)
     {
         if (_samples.Length == 0)
         {
@@ -52,11 +52,11 @@ internal sealed class PhaseProbe
                 continue;
             }
             ct.ThrowIfCancellationRequested();
-            var history = await client.GetWorkflowHandle(id).FetchHistoryAsync();
+            var events = await history(id, ct);
             used++;
             var times = new Dictionary<long, DateTime>();
             DateTime? lastActivityCompleted = null;
-            foreach (var e in history.Events)
+            foreach (var e in events)
             {
                 var t = e.EventTime.ToDateTime();
                 times[e.EventId] = t;

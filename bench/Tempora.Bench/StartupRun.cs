@@ -88,7 +88,7 @@ internal static class StartupRun
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "start-dev", "--ip", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--metrics-port", "0", "--headless", "--log-level", "warn", "--db-filename", db })
+        foreach (var arg in new[] { "start-dev", "--ip", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--metrics-port", "0", "--http-port", "0", "--headless", "--log-level", "warn", "--db-filename", db })
         {
             psi.ArgumentList.Add(arg);
         }

@@ -1,7 +1,13 @@
 using System.Diagnostics;
-using Temporalio.Client;
 
 namespace Tempora.Bench;
+
+/// <summary>
+/// Starts workflow <paramref name="id"/> with <paramref name="payload"/> as input: the outer task completes when the
+/// server has acknowledged the start, the inner one with the workflow's result. The SDK driver and the raw driver
+/// each provide one.
+/// </summary>
+internal delegate Task<Task<string>> StartWorkflow(string id, string payload, CancellationToken ct);
 
 /// <summary>What one measured run of the workload produced.</summary>
 internal sealed record WorkloadResult(
@@ -14,9 +20,8 @@ internal sealed record WorkloadResult(
 /// </summary>
 internal sealed class Workload
 {
-    private readonly ITemporalClient _client;
+    private readonly StartWorkflow _start;
     private readonly BenchOptions _o;
-    private readonly string _taskQueue;
     private readonly string _runId;
     private readonly double[] _latencies;
     private readonly List<Task> _waits = [];
@@ -26,11 +31,10 @@ internal sealed class Workload
     private int _errors;
     private string? _firstError;
 
-    public Workload(ITemporalClient client, BenchOptions o, string taskQueue, string runId)
+    public Workload(StartWorkflow start, BenchOptions o, string runId)
     {
-        _client = client;
+        _start = start;
         _o = o;
-        _taskQueue = taskQueue;
         _runId = runId;
         _latencies = new double[o.Workflows];
         _probe = new PhaseProbe(o.Workflows, o.PhaseSamples);
@@ -47,13 +51,11 @@ internal sealed class Workload
     }
 
     /// <summary>One workflow end to end (the warm-up), bounded by <paramref name="timeout"/>.</summary>
-    public static async Task RunOneAsync(ITemporalClient client, BenchOptions o, string taskQueue, string id, TimeSpan timeout)
+    public static async Task RunOneAsync(StartWorkflow start, BenchOptions o, string id, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
-        var rpc = new RpcOptions { CancellationToken = cts.Token };
         var payload = Payload(0, o.PayloadBytes);
-        var handle = await client.StartWorkflowAsync(BenchWorkflow.Name, [new BenchInput(payload, o.Activities)], new(id, taskQueue) { Rpc = rpc });
-        var result = await handle.GetResultAsync<string>(rpcOptions: rpc);
+        var result = await await start(id, payload, cts.Token);
         if (result != payload)
         {
             throw new InvalidOperationException($"warm-up workflow {id} returned '{result}', not its input '{payload}'");
@@ -117,7 +119,6 @@ internal sealed class Workload
                 return;
             }
             var payload = Payload(i, _o.PayloadBytes);
-            var rpc = new RpcOptions { CancellationToken = ct };
             var slot = _probe.Slot(i);
             var id = $"bench-{_runId}-{i}";
             if (slot >= 0)
@@ -125,20 +126,17 @@ internal sealed class Workload
                 _probe.Started(slot, id, DateTime.UtcNow);
             }
             var started = Stopwatch.GetTimestamp();
-            WorkflowHandle handle;
+            Task<string> result;
             try
             {
-                // By name, not by expression: a typed lambda would be compiled per call, driver CPU taken from the
-                // server on the same cores.
-                handle = await _client.StartWorkflowAsync(
-                    BenchWorkflow.Name, [new BenchInput(payload, _o.Activities)], new(id, _taskQueue) { Rpc = rpc, RequestEagerStart = _o.EagerStart });
+                result = await _start(id, payload, ct);
             }
             catch (Exception e)
             {
                 Fail(e);
                 continue;
             }
-            var wait = WaitAsync(handle, i, slot, payload, started, rpc);
+            var wait = WaitAsync(result, id, i, slot, payload, started);
             lock (_waits)
             {
                 _waits.Add(wait);
@@ -150,18 +148,18 @@ internal sealed class Workload
         }
     }
 
-    private async Task WaitAsync(WorkflowHandle handle, int i, int slot, string expected, long started, RpcOptions rpc)
+    private async Task WaitAsync(Task<string> resultTask, string id, int i, int slot, string expected, long started)
     {
         try
         {
-            var result = await handle.GetResultAsync<string>(rpcOptions: rpc);
+            var result = await resultTask;
             if (slot >= 0)
             {
                 _probe.ResultSeen(slot, DateTime.UtcNow);
             }
             if (result != expected)
             {
-                Fail(new InvalidOperationException($"workflow {handle.Id} returned '{result}', not its input '{expected}'"));
+                Fail(new InvalidOperationException($"workflow {id} returned '{result}', not its input '{expected}'"));
                 return;
             }
             _latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
