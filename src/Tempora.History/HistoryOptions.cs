@@ -3,8 +3,8 @@ namespace Tempora.History;
 /// <summary>Settings of the history role.</summary>
 public sealed record HistoryOptions
 {
-    /// <summary>The default <see cref="RunCacheMaxBytes"/>: 256 MiB.</summary>
-    public const long DefaultRunCacheMaxBytes = 256L * 1024 * 1024;
+    /// <summary>The default <see cref="RunCacheMaxBytes"/>: 64 MiB (with the 10 000-entry bound, RSS stays flat however many runs are open).</summary>
+    public const long DefaultRunCacheMaxBytes = 64L * 1024 * 1024;
 
     /// <summary>
     /// Before every commit, rebuild the run's mutable state from its stored history plus the events being written,

@@ -15,7 +15,7 @@ internal sealed class RunCache(long maxBytes)
     /// are bounded by <see cref="HistoryOptions.RunCacheMaxBytes"/>; this bounds the entries themselves (a run whose
     /// state was trimmed keeps a small context).
     /// </summary>
-    private const int MaxCachedExecutions = 20_000;
+    private const int MaxCachedExecutions = 10_000;
 
     /// <summary>Closed runs kept cached (oldest close evicted first): the callers waiting on a result read it right after the close.</summary>
     private const int MaxCachedClosedRuns = 1_024;
