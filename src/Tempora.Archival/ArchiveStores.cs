@@ -12,45 +12,67 @@ namespace Tempora.Archival;
 /// </summary>
 public sealed class ArchiveStores : IDisposable
 {
-    private readonly ConcurrentDictionary<S3StoreSettings, AmazonS3Client> _clients = new();
+    // Made at the first s3:// archive: until then the AWS SDK is not loaded (2.3 MB of code resident in every server
+    // that archives to files or nowhere).
+    private S3Clients? _s3;
 
     public IArchiveStore For(ArchivalUri uri, ArchivalKindSettings settings) => uri.Scheme switch
     {
         ArchivalUri.File => new FileArchiveStore(uri.Location, settings.FileStore ?? new FileStoreSettings()),
-        ArchivalUri.S3 => new S3ArchiveStore(_clients.GetOrAdd(settings.S3Store ?? new S3StoreSettings(), Create), uri.Location, uri.Prefix),
+        ArchivalUri.S3 => S3().Store(uri, settings),
         _ => throw new ArgumentException($"no archive store for scheme {uri.Scheme}", nameof(uri)),
     };
 
-    private static AmazonS3Client Create(S3StoreSettings settings)
+    private S3Clients S3()
     {
-        var config = new AmazonS3Config
+        if (Volatile.Read(ref _s3) is { } s3)
         {
-            ForcePathStyle = settings.ForcePathStyle,
-            // Checksums only where S3 requires them: S3-compatible stores (MinIO, older releases) do not all take
-            // the SDK's default trailing checksums.
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-        };
-        if (settings.Region is { Length: > 0 } region)
-        {
-            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
+            return s3;
         }
-        if (settings.Endpoint is { Length: > 0 } endpoint)
-        {
-            config.ServiceURL = endpoint;
-            if (settings.Region is { Length: > 0 })
-            {
-                config.AuthenticationRegion = settings.Region;
-            }
-        }
-        return new AmazonS3Client(config);
+        var made = new S3Clients();
+        return Interlocked.CompareExchange(ref _s3, made, null) ?? made;
     }
 
-    public void Dispose()
+    public void Dispose() => Volatile.Read(ref _s3)?.Dispose();
+
+    private sealed class S3Clients : IDisposable
     {
-        foreach (var client in _clients.Values)
+        private readonly ConcurrentDictionary<S3StoreSettings, AmazonS3Client> _clients = new();
+
+        public S3ArchiveStore Store(ArchivalUri uri, ArchivalKindSettings settings) =>
+            new(_clients.GetOrAdd(settings.S3Store ?? new S3StoreSettings(), Create), uri.Location, uri.Prefix);
+
+        private static AmazonS3Client Create(S3StoreSettings settings)
         {
-            client.Dispose();
+            var config = new AmazonS3Config
+            {
+                ForcePathStyle = settings.ForcePathStyle,
+                // Checksums only where S3 requires them: S3-compatible stores (MinIO, older releases) do not all take
+                // the SDK's default trailing checksums.
+                RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+                ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+            };
+            if (settings.Region is { Length: > 0 } region)
+            {
+                config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
+            }
+            if (settings.Endpoint is { Length: > 0 } endpoint)
+            {
+                config.ServiceURL = endpoint;
+                if (settings.Region is { Length: > 0 })
+                {
+                    config.AuthenticationRegion = settings.Region;
+                }
+            }
+            return new AmazonS3Client(config);
+        }
+
+        public void Dispose()
+        {
+            foreach (var client in _clients.Values)
+            {
+                client.Dispose();
+            }
         }
     }
 }

@@ -21,6 +21,7 @@ using Tempora.Persistence;
 using Tempora.Persistence.Metrics;
 using Tempora.Persistence.Postgres;
 using Tempora.Persistence.Sqlite;
+using Tempora.Server.Memory;
 using Tempora.Server.Observability;
 using Tempora.Visibility;
 using Tempora.Visibility.Retention;
@@ -98,7 +99,11 @@ public sealed partial class TemporaServer : IAsyncDisposable
     /// <summary>Builds and starts the host; returns once the gRPC port is listening.</summary>
     public static async Task<TemporaServer> StartAsync(TemporaOptions options, Action<ILoggingBuilder>? configureLogging = null, CancellationToken ct = default)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // No reload of appsettings.json on change: Tempora is configured by its flags and YAML file, and the reload
+        // watches the working directory and everything under it (inotify), where start-dev keeps its database, so
+        // every commit woke a watcher thread (about 4 % of the server's CPU under load) and a start in a large
+        // directory walked all of it.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(options.LogLevel);
         // Kestrel's and ASP.NET's per-request logs drown ours; keep them for warnings.
@@ -304,6 +309,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
         services.AddSingleton<BatchRunner>();
         services.AddSingleton<BatchService>();
         services.AddSingleton<NamespaceDeleter>();
+        services.AddHostedService(sp => new IdleGcSettler(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(new HttpApiSettings(() => listeners.Http?.IPEndPoint?.Port));
         services.AddFrontend(MessageSizeLimitsOf(options), options.Authorization);
         if (!options.Headless)

@@ -17,7 +17,11 @@ namespace Tempora.Worker.Namespaces;
 /// </summary>
 public sealed partial class NamespaceDeleter : ISystemJob
 {
-    /// <summary>How often each replica looks for deleted namespaces another replica marked.</summary>
+    /// <summary>
+    /// How often each replica of a cluster looks for deleted namespaces another replica marked. A process alone
+    /// (<see cref="IShardOwnership.OwnsEveryShard"/>) marks them all itself and wakes its deleter, so it looks only
+    /// then and at a delete time: an idle server is not woken every 2 s to read the namespaces table.
+    /// </summary>
     public static readonly TimeSpan ScanInterval = TimeSpan.FromSeconds(2);
 
     /// <summary>
@@ -109,7 +113,7 @@ public sealed partial class NamespaceDeleter : ISystemJob
     /// <summary>One look at every Deleted namespace; returns how long until the next one is due.</summary>
     private async Task<TimeSpan> PassAsync(CancellationToken ct)
     {
-        var next = ScanInterval;
+        var next = _ownership.OwnsEveryShard ? Timeout.InfiniteTimeSpan : ScanInterval;
         foreach (var ns in await _namespaces.ListAsync(ct))
         {
             if (ns.Info.State != NamespaceState.Deleted || ns.DeleteTime is not { } deleteTime)
@@ -134,7 +138,7 @@ public sealed partial class NamespaceDeleter : ISystemJob
                 {
                     LogPurged(_logger, ns.Name, ns.Id, await _namespaces.PurgeAsync(ns.Id, PurgeBatchSize, ct));
                 }
-                next = wait < next ? wait : next;
+                next = next == Timeout.InfiniteTimeSpan || wait < next ? wait : next;
                 continue;
             }
             var purged = await _namespaces.PurgeAsync(ns.Id, PurgeBatchSize, ct);
