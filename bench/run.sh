@@ -23,7 +23,7 @@
 #
 # Settings (environment, defaults in brackets): MODES ["open closed raw"]; STORES ["sqlite postgres"];
 # open: N [2000], CONCURRENCY [100], ACTIVITIES ["1 10"], REPEAT [1] (it was 2 before the closed loop and the raw
-# driver joined the matrix: the default invocation must stay near 30 min); closed: CL1_N [300], CL100_N [2000],
+# driver joined the matrix: the default invocation must stay near 30 min); closed: CL1_N [1000], CL100_N [2000],
 # CL100_C [100], CLOSED_REPEAT [2]; raw: RAW_N [5000], RAW_C [200], RAW_ARGS ["--eager-start"]; PAYLOAD_BYTES [16];
 # IDLE_S [60] (0: no idle measurement); LIGHT_N [0]; STARTUP [1], STARTUP_REPEAT [5]; LINEARITY [0], LINEARITY_N
 # [20000]; PEERS [0], PEERS_DIR [../shared/peers], PEERS_PG_PORT [21432], PEERS_TMP [$TMPDIR/tempora-peers-PORT],
@@ -44,7 +44,7 @@ CONCURRENCY=${CONCURRENCY:-100}
 REPEAT=${REPEAT:-1}
 STORES=${STORES:-sqlite postgres}
 ACTIVITIES=${ACTIVITIES:-1 10}
-CL1_N=${CL1_N:-300}
+CL1_N=${CL1_N:-1000}
 CL100_N=${CL100_N:-2000}
 CL100_C=${CL100_C:-100}
 CLOSED_REPEAT=${CLOSED_REPEAT:-2}
