@@ -542,7 +542,7 @@ def render(path, lines, analysis):
                 "RSS ≤ 100 MB after start and after a load, idle CPU ≈ 0; and those of issue 7 (open mode).", ""]
     else:
         standard = (meta and meta.get("n") == 2000 and meta.get("concurrency") == 100
-                    and meta.get("cl1_n", 300) == 300 and meta.get("cl100_n", 2000) == 2000)
+                    and meta.get("cl1_n", 1000) == 1000 and meta.get("cl100_n", 2000) == 2000)
         dirty = " (with uncommitted changes)" if meta and meta.get("dirty") else ""
         out += [f"Figures from one run of `bench/run.sh` on {meta.get('date', '?') if meta else '?'}, commit "
                 f"`{meta.get('commit', '?') if meta else '?'}`{dirty}; raw lines: `{repo_path(path)}`."
