@@ -69,6 +69,22 @@ internal sealed class DueTaskQueue<TTask>(TimeProvider time, Func<TTask, long> i
         }
     }
 
+    /// <summary>
+    /// Forgets durable tasks whose rows a commit deleted (a workflow task's or an activity's timeout once it is done),
+    /// so that they are not handed to the handler when they come due: each would cost a look at its run for nothing.
+    /// Their entries stay in the heap until then and are skipped; an id not queued is ignored.
+    /// </summary>
+    public void Forget(IReadOnlyCollection<long> ids)
+    {
+        lock (_lock)
+        {
+            foreach (var id in ids)
+            {
+                _queued.Remove(id);
+            }
+        }
+    }
+
     /// <summary>Drops the queued tasks that match (their shard moved to another process, which loads them itself).</summary>
     public void RemoveWhere(Func<TTask, bool> match)
     {
@@ -102,8 +118,12 @@ internal sealed class DueTaskQueue<TTask>(TimeProvider time, Func<TTask, long> i
                 var now = time.GetUtcNow();
                 while (_queue.TryPeek(out _, out var next) && next.DueAt <= now)
                 {
-                    due.Add(_queue.Dequeue());
-                    _queued.Remove(next.Id);
+                    var task = _queue.Dequeue();
+                    // A durable task no longer in the set was forgotten (its row deleted) while it waited here.
+                    if (next.Id == 0 || _queued.Remove(next.Id))
+                    {
+                        due.Add(task);
+                    }
                 }
                 wait = _queue.TryPeek(out _, out var first) ? first.DueAt - now : Timeout.InfiniteTimeSpan;
             }

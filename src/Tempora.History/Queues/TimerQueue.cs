@@ -111,6 +111,9 @@ public sealed partial class TimerQueue : IAsyncDisposable
         }
     }
 
+    /// <summary>Forgets timers whose rows a commit deleted, so they do not fire from memory (<see cref="DueTaskQueue{TTask}.Forget"/>).</summary>
+    public void Forget(IReadOnlyCollection<long> taskIds) => _queue.Forget(taskIds);
+
     /// <summary>Drops the queued timers that match (their namespace went away, say).</summary>
     public void RemoveWhere(Func<TimerTaskRecord, bool> match) => _queue.RemoveWhere(match);
 

@@ -264,6 +264,10 @@ internal sealed class WorkflowUpdater(
     /// <summary>What a commit arms in memory under the run's lock; its tasks are dispatched by <see cref="Publish"/>.</summary>
     private void AfterCommit(Transition t)
     {
+        if (t.DeletedTimers.Count > 0)
+        {
+            timerQueue.Forget(t.DeletedTimers);
+        }
         if (t.NewTimers.Count > 0)
         {
             timerQueue.Add(t.NewTimers);

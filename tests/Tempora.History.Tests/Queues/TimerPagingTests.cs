@@ -109,6 +109,26 @@ public sealed class TimerPagingTests : IAsyncLifetime
         Assert.Equal(2, (await NextFiredAsync("the second overdue timer")).TaskId);
     }
 
+    [Fact]
+    public async Task Forget_TimerWhoseRowACommitDeleted_DoesNotFire_OthersDo()
+    {
+        await _queue.AcquireAsync([1], CancellationToken.None);
+        Commit(Timer(3, _start.AddSeconds(10)), Timer(4, _start.AddSeconds(20)));
+
+        // The workflow task the first one timed was answered: its transition deleted the row.
+        lock (_table)
+        {
+            _table.RemoveAll(t => t.TaskId == 3);
+        }
+        _queue.Forget([3]);
+        Assert.Equal(1, _queue.Count);
+
+        await AdvanceToAsync(_start.AddSeconds(10));
+        await AdvanceToAsync(_start.AddSeconds(20));
+        Assert.Equal(4, (await NextFiredAsync("the timer still armed")).TaskId);
+        Assert.False(_fired.Reader.TryRead(out _), "the forgotten timer fired");
+    }
+
     private TimerQueue NewQueue()
     {
         var queue = new TimerQueue(_clock, NullLogger<TimerQueue>.Instance);
