@@ -74,7 +74,22 @@ internal sealed class ExecutionContext(RunCacheBudget? budget = null)
     /// Every event of the run as committed (index i holds event i + 1) while its history is short; null when not
     /// known here (read the store). Replaced, never changed, so readers outside the lock see a consistent copy.
     /// </summary>
-    public Temporalio.Api.History.V1.HistoryEvent[]? History { get; set; }
+    public Temporalio.Api.History.V1.HistoryEvent[]? History
+    {
+        get => _history;
+        set
+        {
+            _history = value;
+            if (value is null)
+            {
+                // The measured array must not outlive the history it measured: it would keep a trimmed run's events
+                // (and their payloads) alive outside the cache's budget.
+                MeasuredHistory = null;
+            }
+        }
+    }
+
+    private Temporalio.Api.History.V1.HistoryEvent[]? _history;
 
     /// <summary>The <see cref="History"/> array <see cref="Tempora.History.Updates.RunCache.Measure"/> last measured, and its size in bytes.</summary>
     public (Temporalio.Api.History.V1.HistoryEvent[] Events, long Bytes)? MeasuredHistory { get; set; }
