@@ -2,6 +2,7 @@
 """Writes docs/performance.md from one results file of bench/run.sh (JSON lines; python3 standard library only).
 
     python3 bench/report.py bench/results/<date>-<commit>.jsonl --out docs/performance.md
+    python3 bench/report.py RUN.jsonl --scale bench/results/scale-<date>-<commit>.jsonl   # with bench/scale.sh's lines
     python3 bench/report.py --out docs/performance.md        # no run yet: method only, says so
 
 The section between the analysis markers of the existing file is kept: that is where the profile and the
@@ -385,7 +386,9 @@ def scale_section(scale):
     return "\n".join(["## Scale: open workflows", "",
                       "Workflows left open (waiting on timers and signals), per store and number: the server's RSS with "
                       "them open, its start-up time over them, the database's bytes per open workflow, and the rate at "
-                      "which they complete afterwards (lines of kind `scale`).", "",
+                      "which they complete afterwards (lines of kind `scale` from `bench/scale.sh`: RSS 10 s after the "
+                      "last of them opened and 10 s after the restart; start-up from process start to the first answered "
+                      "request over them).", "",
                       table(["store", "open workflows", "server RSS MB", "RSS after restart MB", "RSS after drain MB",
                              "start-up s", "database bytes/wf", "drain wf/s"], rows), ""])
 
@@ -518,7 +521,7 @@ def targets_section(meta, loads, light, linearity, startup, peers):
                       table(["target", "measured", "verdict"], rows), ""])
 
 
-def render(path, lines, analysis):
+def render(path, lines, analysis, scale_paths=()):
     meta = next((l for l in lines if l.get("kind") == "meta"), None)
     loads = [l for l in lines if l.get("kind") == "load"]
     startup = [l for l in lines if l.get("kind") == "startup"]
@@ -545,7 +548,8 @@ def render(path, lines, analysis):
                     and meta.get("cl1_n", 1000) == 1000 and meta.get("cl100_n", 2000) == 2000)
         dirty = " (with uncommitted changes)" if meta and meta.get("dirty") else ""
         out += [f"Figures from one run of `bench/run.sh` on {meta.get('date', '?') if meta else '?'}, commit "
-                f"`{meta.get('commit', '?') if meta else '?'}`{dirty}; raw lines: `{repo_path(path)}`."
+                f"`{meta.get('commit', '?') if meta else '?'}`{dirty}; raw lines: `{repo_path(path)}`"
+                + "".join(f", `{repo_path(p)}`" for p in scale_paths) + "."
                 + ("" if standard else " **This run is not the standard matrix** (its numbers of workflows or its concurrency differ "
                                       "from the defaults of `bench/run.sh`)."),
                 ""]
@@ -616,15 +620,19 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("results", nargs="?", help="a results file of bench/run.sh (JSON lines)")
     ap.add_argument("--out", default="docs/performance.md")
+    ap.add_argument("--scale", action="append", default=[],
+                    help="a results file of bench/scale.sh whose lines of kind scale join the page (repeatable)")
     args = ap.parse_args()
     lines = load(args.results) if args.results else []
+    for extra in args.scale:
+        lines += [l for l in load(extra) if l.get("kind") == "scale"]
     analysis = DEFAULT_ANALYSIS
     if os.path.exists(args.out):
         with open(args.out) as f:
             old = f.read()
         if ANALYSIS_BEGIN in old and ANALYSIS_END in old:
             analysis = old.split(ANALYSIS_BEGIN, 1)[1].split(ANALYSIS_END, 1)[0]
-    text = render(args.results or "", lines, analysis)
+    text = render(args.results or "", lines, analysis, args.scale)
     with open(args.out, "w") as f:
         f.write(text)
 
