@@ -252,14 +252,7 @@ internal sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
     {
         using var cmd = conn.CreateCommand();
         cmd.CommandText = InShards(SelectTimersSql, shards);
-        using var r = cmd.ExecuteReader();
-        var list = new List<TimerTaskRecord>();
-        while (r.Read())
-        {
-            list.Add(new TimerTaskRecord(r.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)),
-                new WorkflowKey(r.GetString(2), r.GetString(3), r.GetString(4)), (byte[])r[5]));
-        }
-        return (IReadOnlyList<TimerTaskRecord>)list;
+        return ReadTimers(cmd);
     }, ct);
 
     public Task<IReadOnlyList<TimerTaskRecord>> LoadTimerPageAsync(int shardId, TimerCursor after, DateTimeOffset before, int limit, CancellationToken ct) =>
@@ -271,15 +264,21 @@ internal sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
             cmd.Parameters.AddWithValue("$id", after.TaskId);
             cmd.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
             cmd.Parameters.AddWithValue("$limit", limit);
-            using var r = cmd.ExecuteReader();
-            var list = new List<TimerTaskRecord>();
-            while (r.Read())
-            {
-                list.Add(new TimerTaskRecord(r.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)),
-                    new WorkflowKey(r.GetString(2), r.GetString(3), r.GetString(4)), (byte[])r[5]));
-            }
-            return (IReadOnlyList<TimerTaskRecord>)list;
+            return ReadTimers(cmd);
         }, ct);
+
+    /// <summary>Timer rows as the timer queries select them: task id, fire time, run key, data.</summary>
+    private static IReadOnlyList<TimerTaskRecord> ReadTimers(SqliteCommand cmd)
+    {
+        using var r = cmd.ExecuteReader();
+        var list = new List<TimerTaskRecord>();
+        while (r.Read())
+        {
+            list.Add(new TimerTaskRecord(r.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)),
+                new WorkflowKey(r.GetString(2), r.GetString(3), r.GetString(4)), (byte[])r[5]));
+        }
+        return list;
+    }
 
     public Task<IReadOnlyList<TransferTaskRecord>> LoadTransferTasksAsync(ShardSet shards, CancellationToken ct) => db.RunAsync(conn =>
     {
