@@ -18,7 +18,7 @@
 # One JSON line per run goes to stdout and to $RESULTS (the peers' lines with a "label" added); with REPORT=1
 # bench/report.py then rewrites docs/performance.md from that file. See bench/README.md.
 #
-#   bash bench/run.sh                                      # the standard matrix (about 15 min on 2 cores; 25 with PEERS=1)
+#   bash bench/run.sh                                      # the standard matrix (about 10 min on 2 quiet cores; 14 with PEERS=1)
 #   N=200 CL1_N=100 CL100_N=200 RAW_N=500 ACTIVITIES=1 STARTUP=0 IDLE_S=5 REPORT=0 bash bench/run.sh   # a quick check
 #
 # Settings (environment, defaults in brackets): MODES ["open closed raw"]; STORES ["sqlite postgres"];
