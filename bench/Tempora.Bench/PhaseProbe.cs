@@ -27,24 +27,18 @@ internal sealed class PhaseProbe
 
     public void ResultSeen(int slot, DateTime utc) => _samples[slot].Result = utc;
 
-    /// <summary>The medians of each phase; <paramref name="history"/> reads one workflow's events by its id.</summary>
+    /// <summary>
+    /// The medians of each phase; <paramref name="history"/> reads one workflow's events by its id. With at least 100
+    /// workflows sampled, also the slowest 1 % of them (end to end, client side), each phase's median among those,
+    /// and one trace line per slow workflow on stderr: the tail's extra time shows up in the phase that holds it.
+    /// </summary>
     public async Task<JsonObject?> SummarizeAsync(Func<string, CancellationToken, Task<IReadOnlyList<HistoryEvent>>> history, CancellationToken ct)
     {
         if (_samples.Length == 0)
         {
             return null;
         }
-        var gaps = new Dictionary<string, List<double>>
-        {
-            ["request_to_started"] = [],
-            ["wft_schedule_to_start"] = [],
-            ["wft_start_to_complete"] = [],
-            ["activity_schedule_to_start"] = [],
-            ["activity_start_to_complete"] = [],
-            ["activity_complete_to_wft_start"] = [],
-            ["closed_to_result_seen"] = [],
-        };
-        var used = 0;
+        var traces = new List<(string Id, double TotalMs, Dictionary<string, double> Gaps)>();
         foreach (var (id, start, result) in _samples)
         {
             if (id is null || result == default)
@@ -52,58 +46,91 @@ internal sealed class PhaseProbe
                 continue;
             }
             ct.ThrowIfCancellationRequested();
-            var events = await history(id, ct);
-            used++;
-            var times = new Dictionary<long, DateTime>();
-            DateTime? lastActivityCompleted = null;
-            foreach (var e in events)
-            {
-                var t = e.EventTime.ToDateTime();
-                times[e.EventId] = t;
-                switch (e.EventType)
-                {
-                    case EventType.WorkflowExecutionStarted:
-                        gaps["request_to_started"].Add((t - start).TotalMilliseconds);
-                        break;
-                    case EventType.WorkflowTaskStarted:
-                        Add(gaps["wft_schedule_to_start"], times, e.WorkflowTaskStartedEventAttributes.ScheduledEventId, t);
-                        if (lastActivityCompleted is { } done)
-                        {
-                            gaps["activity_complete_to_wft_start"].Add((t - done).TotalMilliseconds);
-                            lastActivityCompleted = null;
-                        }
-                        break;
-                    case EventType.WorkflowTaskCompleted:
-                        Add(gaps["wft_start_to_complete"], times, e.WorkflowTaskCompletedEventAttributes.StartedEventId, t);
-                        break;
-                    case EventType.ActivityTaskStarted:
-                        Add(gaps["activity_schedule_to_start"], times, e.ActivityTaskStartedEventAttributes.ScheduledEventId, t);
-                        break;
-                    case EventType.ActivityTaskCompleted:
-                        Add(gaps["activity_start_to_complete"], times, e.ActivityTaskCompletedEventAttributes.StartedEventId, t);
-                        lastActivityCompleted = t;
-                        break;
-                    case EventType.WorkflowExecutionCompleted:
-                        gaps["closed_to_result_seen"].Add((result - t).TotalMilliseconds);
-                        break;
-                    default:
-                        break;
-                }
-            }
+            traces.Add((id, (result - start).TotalMilliseconds, Gaps(await history(id, ct), start, result)));
         }
-        var json = new JsonObject { ["workflows_sampled"] = used };
-        foreach (var (name, values) in gaps)
+        var json = Medians(traces);
+        json["workflows_sampled"] = traces.Count;
+        if (traces.Count >= 100)
         {
+            var slowest = traces.OrderByDescending(t => t.TotalMs).Take((traces.Count + 99) / 100).ToList();
+            foreach (var (id, total, gaps) in slowest)
+            {
+                Console.Error.WriteLine($"[bench] slow workflow {id}: {total:F1} ms; " +
+                    string.Join(", ", gaps.Select(g => $"{g.Key} {g.Value:F1}")));
+            }
+            var tail = Medians(slowest);
+            tail["workflows"] = slowest.Count;
+            json["slowest_1pct"] = tail;
+        }
+        return json;
+    }
+
+    private static JsonObject Medians(List<(string Id, double TotalMs, Dictionary<string, double> Gaps)> traces)
+    {
+        var json = new JsonObject { ["end_to_end"] = Stats.Median(traces.Select(t => t.TotalMs).ToList()) is { } e ? Stats.R(e, 1) : null };
+        foreach (var name in PhaseNames)
+        {
+            var values = traces.Where(t => t.Gaps.ContainsKey(name)).Select(t => t.Gaps[name]).ToList();
             json[name] = Stats.Median(values) is { } m ? Stats.R(m, 1) : null;
         }
         return json;
     }
 
-    private static void Add(List<double> gaps, Dictionary<long, DateTime> times, long fromEventId, DateTime to)
+    private static readonly string[] PhaseNames =
+    [
+        "request_to_started", "wft_schedule_to_start", "wft_start_to_complete", "activity_schedule_to_start",
+        "activity_start_to_complete", "activity_complete_to_wft_start", "closed_to_result_seen",
+    ];
+
+    /// <summary>One workflow's phases (ms), from its events' server-side times and the client's own two times.
+    /// Where a phase occurs twice (two workflow tasks), its times add up.</summary>
+    private static Dictionary<string, double> Gaps(IReadOnlyList<HistoryEvent> events, DateTime start, DateTime result)
     {
-        if (times.TryGetValue(fromEventId, out var from))
+        var gaps = new Dictionary<string, double>();
+        void Add(string name, double ms) => gaps[name] = gaps.GetValueOrDefault(name) + ms;
+        var times = new Dictionary<long, DateTime>();
+        void Since(string name, long fromEventId, DateTime to)
         {
-            gaps.Add((to - from).TotalMilliseconds);
+            if (times.TryGetValue(fromEventId, out var from))
+            {
+                Add(name, (to - from).TotalMilliseconds);
+            }
         }
+        DateTime? lastActivityCompleted = null;
+        foreach (var e in events)
+        {
+            var t = e.EventTime.ToDateTime();
+            times[e.EventId] = t;
+            switch (e.EventType)
+            {
+                case EventType.WorkflowExecutionStarted:
+                    Add("request_to_started", (t - start).TotalMilliseconds);
+                    break;
+                case EventType.WorkflowTaskStarted:
+                    Since("wft_schedule_to_start", e.WorkflowTaskStartedEventAttributes.ScheduledEventId, t);
+                    if (lastActivityCompleted is { } done)
+                    {
+                        Add("activity_complete_to_wft_start", (t - done).TotalMilliseconds);
+                        lastActivityCompleted = null;
+                    }
+                    break;
+                case EventType.WorkflowTaskCompleted:
+                    Since("wft_start_to_complete", e.WorkflowTaskCompletedEventAttributes.StartedEventId, t);
+                    break;
+                case EventType.ActivityTaskStarted:
+                    Since("activity_schedule_to_start", e.ActivityTaskStartedEventAttributes.ScheduledEventId, t);
+                    break;
+                case EventType.ActivityTaskCompleted:
+                    Since("activity_start_to_complete", e.ActivityTaskCompletedEventAttributes.StartedEventId, t);
+                    lastActivityCompleted = t;
+                    break;
+                case EventType.WorkflowExecutionCompleted:
+                    Add("closed_to_result_seen", (result - t).TotalMilliseconds);
+                    break;
+                default:
+                    break;
+            }
+        }
+        return gaps;
     }
 }

@@ -14,7 +14,8 @@ namespace Tempora.Bench;
 /// The scale mode (<c>--scale</c>), in two phases around a server restart that bench/scale.sh makes:
 /// <c>--scale-phase open</c> starts <c>--open N</c> <see cref="ScaleWorkflow"/> runs (half with a 1 h timer, half
 /// waiting on a signal only), waits until each has run its first workflow task, lets the server idle 10 s and
-/// records its RSS and the database bytes per open run into <c>--scale-state</c>; <c>--scale-phase drain</c>, launched
+/// records its RSS (again after 70 s, once the server's idle settle ran; and its peak while opening) and the
+/// database bytes per open run into <c>--scale-state</c>; <c>--scale-phase drain</c>, launched
 /// right after the server was started again, times start-up (from the process's start time in /proc to the first
 /// answered DescribeNamespace) and the server's CPU by then, its RSS 10 s later, then signals every run and times their
 /// completion. It prints one JSON line of kind "scale".
@@ -22,6 +23,9 @@ namespace Tempora.Bench;
 internal static class ScaleRun
 {
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(10);
+
+    /// <summary>Long enough for the server's idle settle (a whole 30 s check period without work, then one collection).</summary>
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(70);
 
     public static Task<int> RunAsync(BenchOptions o, CancellationToken ct) =>
         o.ScalePhase == "drain" ? DrainAsync(o, ct) : OpenAsync(o, ct);
@@ -32,6 +36,8 @@ internal static class ScaleRun
         var dbBefore = await DatabaseBytesAsync(o, ct);
         using var worker = NewWorker(client, o);
         var n = o.Open;
+        var sampler = o.ServerPid is { } serverPid ? new ProcSampler(serverPid, tree: false, TimeSpan.FromMilliseconds(200)) : null;
+        sampler?.Start();
         var started = Stopwatch.StartNew();
         await worker.ExecuteAsync(async () =>
         {
@@ -51,12 +57,17 @@ internal static class ScaleRun
         await Task.Delay(Idle, ct);
         var rssKb = o.ServerPid is { } pid ? ProcFs.ReadMemory(pid)?.RssKb ?? 0 : 0;
         var dbAfter = await DatabaseBytesAsync(o, ct);
+        await Task.Delay(Settle - Idle, ct);
+        var rssSettledKb = o.ServerPid is { } pid2 ? ProcFs.ReadMemory(pid2)?.RssKb ?? 0 : 0;
+        sampler?.Stop();
         var state = new JsonObject
         {
             ["open_workflows"] = n,
             ["opened"] = ScaleWorkflow.FirstTasks,
             ["open_s"] = R(openS, 1),
             ["rss_mb"] = Mb(rssKb),
+            ["rss_settled_mb"] = Mb(rssSettledKb),
+            ["rss_peak_mb"] = sampler is null ? null : Mb(Math.Max(sampler.PeakRssKb, sampler.HwmKb)),
             ["db_bytes"] = dbAfter,
             ["db_bytes_per_wf"] = R((dbAfter - dbBefore) / (double)n, 0),
         };
@@ -117,6 +128,8 @@ internal static class ScaleRun
             ["open_workflows"] = n,
             ["open_s"] = state["open_s"]?.DeepClone(),
             ["rss_mb"] = state["rss_mb"]?.DeepClone(),
+            ["rss_settled_mb"] = state["rss_settled_mb"]?.DeepClone(),
+            ["rss_peak_mb"] = state["rss_peak_mb"]?.DeepClone(),
             ["rss_after_restart_mb"] = Mb(rssAfterRestartKb),
             ["rss_after_drain_mb"] = Mb(rssEndKb),
             ["startup_s"] = R(startupS, 2),

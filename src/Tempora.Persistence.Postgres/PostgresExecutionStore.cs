@@ -101,7 +101,6 @@ internal sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
         """;
     // The task loads read every row, or those of a shard set ($1, an int[]) through the shard_id indexes.
     private const string ShardFilter = " WHERE shard_id = ANY($1)";
-    private const string SelectTimersSql = "SELECT task_id, fire_time, namespace_id, workflow_id, run_id, data FROM timer_tasks{0} ORDER BY fire_time, task_id";
     // One page of a shard's timers after a (fire_time, task_id) cursor: the bounds on fire_time keep it a range of the
     // timer_tasks_by_shard index, the OR only skips the cursor's own fire time up to its task id.
     private const string SelectTimerPageSql = """
@@ -431,19 +430,6 @@ internal sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
         while (await r.ReadAsync(ct))
         {
             list.Add(new HistoryBatch(r.GetInt64(0), r.GetInt64(1), (byte[])r[2]));
-        }
-        return list;
-    }
-
-    public async Task<IReadOnlyList<TimerTaskRecord>> LoadTimerTasksAsync(ShardSet shards, CancellationToken ct)
-    {
-        await using var cmd = InShards(SelectTimersSql, shards);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        var list = new List<TimerTaskRecord>();
-        while (await r.ReadAsync(ct))
-        {
-            list.Add(new TimerTaskRecord(r.GetInt64(0), r.GetFieldValue<DateTimeOffset>(1),
-                new WorkflowKey(r.GetString(2), r.GetString(3), r.GetString(4)), (byte[])r[5]));
         }
         return list;
     }

@@ -60,7 +60,6 @@ internal sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
         ORDER BY first_event_id
         """;
     // The task loads read one shard set; {0} is empty for every shard, or a WHERE on shard_id (its index serves it).
-    private const string SelectTimersSql = "SELECT task_id, fire_time, namespace_id, workflow_id, run_id, data FROM timer_tasks{0} ORDER BY fire_time, task_id";
     // One page of a shard's timers after a (fire_time, task_id) cursor: the bounds on fire_time keep it a range of the
     // timer_tasks_by_shard index, the OR only skips the cursor's own fire time up to its task id.
     private const string SelectTimerPageSql = """
@@ -247,13 +246,6 @@ internal sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
             }
             return (IReadOnlyList<HistoryBatch>)list;
         }, ct);
-
-    public Task<IReadOnlyList<TimerTaskRecord>> LoadTimerTasksAsync(ShardSet shards, CancellationToken ct) => db.RunAsync(conn =>
-    {
-        using var cmd = conn.CreateCommand();
-        cmd.CommandText = InShards(SelectTimersSql, shards);
-        return ReadTimers(cmd);
-    }, ct);
 
     public Task<IReadOnlyList<TimerTaskRecord>> LoadTimerPageAsync(int shardId, TimerCursor after, DateTimeOffset before, int limit, CancellationToken ct) =>
         db.RunAsync(conn =>

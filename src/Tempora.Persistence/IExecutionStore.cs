@@ -16,9 +16,6 @@ public interface IExecutionStore
     /// <summary>History batches that hold events in [fromEventId, toEventIdExclusive), in order.</summary>
     Task<IReadOnlyList<HistoryBatch>> ReadHistoryAsync(WorkflowKey key, long fromEventId, long toEventIdExclusive, CancellationToken ct);
 
-    /// <summary>The durable timers of the given shards, earliest first.</summary>
-    Task<IReadOnlyList<TimerTaskRecord>> LoadTimerTasksAsync(ShardSet shards, CancellationToken ct);
-
     /// <summary>
     /// One page of a shard's durable timers, earliest first: the rows after <paramref name="after"/> in (fire time,
     /// task id) order that fire before <paramref name="before"/>, at most <paramref name="limit"/>. A range read on

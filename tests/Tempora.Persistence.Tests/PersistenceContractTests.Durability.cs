@@ -27,7 +27,7 @@ public abstract partial class PersistenceContractTests
         await AssertExecutionAsync(update, dbVersion: 2);
         Assert.Equal(created.Current, await Executions.GetCurrentExecutionAsync(key.NamespaceId, key.WorkflowId, Ct));
         AssertBatches(await ReadAllHistoryAsync(key), created.NewHistory[0], update.NewHistory[0]);
-        AssertTimers(await Executions.LoadTimerTasksAsync(ShardSet.All, Ct), timer);
+        AssertTimers(await TimersAsync(), timer);
         Assert.Equal(task, Assert.Single(await Executions.LoadMatchingTasksAsync(ShardSet.All, Ct)));
         await AssertTaskIdFloorAsync(8);
         Assert.Equal(ns, await Store.Namespaces.GetByNameAsync("durable", Ct));

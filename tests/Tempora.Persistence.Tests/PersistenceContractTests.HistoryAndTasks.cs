@@ -49,7 +49,7 @@ public abstract partial class PersistenceContractTests
         await CreateRunAsync(b, m => m with { NewTimerTasks = [t5] });
         await Executions.WriteAsync(Update(b, 1) with { NewTimerTasks = [t20] }, Ct);
 
-        AssertTimers(await Executions.LoadTimerTasksAsync(ShardSet.All, Ct), t20, t11, t5, t10, t12);
+        AssertTimers(await TimersAsync(), t20, t11, t5, t10, t12);
     }
 
     [Fact]

@@ -55,7 +55,7 @@ public abstract partial class PersistenceContractTests
 
         Assert.NotNull(await Executions.GetExecutionAsync(kept, Ct));
         Assert.Single(await ReadAllHistoryAsync(kept));
-        Assert.Contains(await Executions.LoadTimerTasksAsync(ShardSet.All, Ct), t => t.Key == kept);
+        Assert.Contains(await TimersAsync(), t => t.Key == kept);
         Assert.Contains(await Executions.LoadMatchingTasksAsync(ShardSet.All, Ct), t => t.RunId == kept.RunId);
         Assert.Contains(await Executions.LoadTransferTasksAsync(ShardSet.All, Ct), t => t.Key == kept);
         Assert.Single((await Store.Visibility.ListAsync(NamespaceId, Query(""), 100, null, Ct)).Records);

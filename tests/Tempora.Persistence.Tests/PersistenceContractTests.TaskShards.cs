@@ -31,7 +31,7 @@ public abstract partial class PersistenceContractTests
         }
 
         var some = ShardSet.Of([3, 1, 3]);
-        Assert.Equal(new long[] { 10, 30 }, (await Executions.LoadTimerTasksAsync(some, Ct)).Select(t => t.TaskId));
+        Assert.Equal(new long[] { 10, 30 }, (await TimersAsync(1, 3)).Select(t => t.TaskId));
         Assert.Equal(new long[] { 11, 31 }, (await Executions.LoadTransferTasksAsync(some, Ct)).Select(t => t.TaskId));
         Assert.Equal(new long[] { 12, 32 }, (await Executions.LoadMatchingTasksAsync(some, Ct)).Select(t => t.TaskId));
         Assert.Empty(await Executions.LoadTransferTasksAsync(ShardSet.Of([4]), Ct));
@@ -116,8 +116,8 @@ public abstract partial class PersistenceContractTests
         Assert.Equal(4, await Executions.UpgradeLegacyTasksAsync(ShardCount, TransferOf, Ct));
         Assert.Equal(0, await Executions.UpgradeLegacyTasksAsync(ShardCount, TransferOf, Ct)); // once only
 
-        AssertTimers(await Executions.LoadTimerTasksAsync(ShardSet.Of([shardA]), Ct), userTimer);
-        Assert.Empty(await Executions.LoadTimerTasksAsync(ShardSet.Of([shardB]), Ct));
+        AssertTimers(await TimersAsync(shardA), userTimer);
+        Assert.Empty(await TimersAsync(shardB));
         var transfer = Assert.Single(await Executions.LoadTransferTasksAsync(ShardSet.Of([shardB]), Ct));
         Assert.Equal((2L, b), (transfer.TaskId, transfer.Key));
         Assert.Equal(moved, transfer.Data);

@@ -88,7 +88,7 @@ public abstract partial class PersistenceContractTests : IAsyncLifetime
     {
         Assert.Null(await Executions.GetExecutionAsync(key, Ct));
         Assert.Empty(await ReadAllHistoryAsync(key));
-        Assert.DoesNotContain(await Executions.LoadTimerTasksAsync(ShardSet.All, Ct), t => t.Key == key);
+        Assert.DoesNotContain(await TimersAsync(), t => t.Key == key);
         Assert.DoesNotContain(await Executions.LoadMatchingTasksAsync(ShardSet.All, Ct), t => t.WorkflowId == key.WorkflowId && t.RunId == key.RunId);
     }
 
@@ -99,6 +99,20 @@ public abstract partial class PersistenceContractTests : IAsyncLifetime
         {
             Assert.Equal(expected[i].Data, actual[i].Data);
         }
+    }
+
+    /// <summary>
+    /// The durable timers of the given shards (of shards 0–15 when none are given: more than any test writes to),
+    /// earliest first, read a page per shard as the engine reads them.
+    /// </summary>
+    protected async Task<IReadOnlyList<TimerTaskRecord>> TimersAsync(params int[] shards)
+    {
+        var all = new List<TimerTaskRecord>();
+        foreach (var shard in shards.Length == 0 ? Enumerable.Range(0, 16) : shards)
+        {
+            all.AddRange(await Executions.LoadTimerPageAsync(shard, TimerCursor.Start, DateTimeOffset.MaxValue, int.MaxValue, Ct));
+        }
+        return [.. all.OrderBy(t => t.FireTime).ThenBy(t => t.TaskId)];
     }
 
     protected static void AssertTimers(IReadOnlyList<TimerTaskRecord> actual, params TimerTaskRecord[] expected)
@@ -114,7 +128,7 @@ public abstract partial class PersistenceContractTests : IAsyncLifetime
     }
 
     protected async Task AssertTimerIdsAsync(params long[] expected) =>
-        Assert.Equal(expected, (await Executions.LoadTimerTasksAsync(ShardSet.All, Ct)).Select(t => t.TaskId).Order());
+        Assert.Equal(expected, (await TimersAsync()).Select(t => t.TaskId).Order());
 
     protected async Task AssertMatchingTaskIdsAsync(params long[] expected) =>
         Assert.Equal(expected, (await Executions.LoadMatchingTasksAsync(ShardSet.All, Ct)).Select(t => t.TaskId).Order());

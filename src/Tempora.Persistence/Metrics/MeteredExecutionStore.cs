@@ -20,8 +20,6 @@ public sealed class MeteredExecutionStore(IExecutionStore inner, IMetrics metric
     public Task<IReadOnlyList<HistoryBatch>> ReadHistoryAsync(WorkflowKey key, long fromEventId, long toEventIdExclusive, CancellationToken ct) =>
         MeasureAsync(metrics, "ReadHistoryBranch", () => inner.ReadHistoryAsync(key, fromEventId, toEventIdExclusive, ct));
 
-    public Task<IReadOnlyList<TimerTaskRecord>> LoadTimerTasksAsync(ShardSet shards, CancellationToken ct) =>
-        MeasureAsync(metrics, "GetTimerTasks", () => inner.LoadTimerTasksAsync(shards, ct));
 
     public Task<IReadOnlyList<TimerTaskRecord>> LoadTimerPageAsync(int shardId, TimerCursor after, DateTimeOffset before, int limit, CancellationToken ct) =>
         MeasureAsync(metrics, "GetTimerTasks", () => inner.LoadTimerPageAsync(shardId, after, before, limit, ct));
