@@ -104,11 +104,12 @@ trap 'exit 130' INT TERM
 
 # --- build -------------------------------------------------------------------------------------------------------
 log "publishing tempora and the driver (Release) into $WORK"
-# As the container image publishes it: for this platform, ReadyToRun (src/Tempora.Cli/Tempora.Cli.csproj).
+# As the container image publishes it: for this platform, ReadyToRun (src/Tempora.Cli/Tempora.Cli.csproj); the driver too
+# (bench/Tempora.Bench/Tempora.Bench.csproj: otherwise its JIT runs inside the measured window).
 RID="linux-$(case "$(uname -m)" in aarch64|arm64) echo arm64 ;; *) echo x64 ;; esac)"
 timeout 900 dotnet publish src/Tempora.Cli -c Release -r "$RID" --self-contained false -o "$WORK/tempora" >"$LOGS/publish-tempora.log" 2>&1 \
     || { tail -20 "$LOGS/publish-tempora.log" >&2; exit 1; }
-timeout 900 dotnet publish bench/Tempora.Bench -c Release -o "$WORK/bench" >"$LOGS/publish-bench.log" 2>&1 \
+timeout 900 dotnet publish bench/Tempora.Bench -c Release -r "$RID" -o "$WORK/bench" >"$LOGS/publish-bench.log" 2>&1 \
     || { tail -20 "$LOGS/publish-bench.log" >&2; exit 1; }
 TEMPORA=$WORK/tempora/tempora
 DRIVER=$WORK/bench/tempora-bench
@@ -280,8 +281,9 @@ if has_mode closed; then
         for store in $STORES; do
             idle=()
             if [ "$r" = 1 ] && [ "$store" = sqlite ] && [ "$IDLE_S" -gt 0 ]; then idle=(--idle-s "$IDLE_S" --idle-after-s "$IDLE_S"); fi
+            # Every workflow traced (--phases): the slowest 1 % and where their time went (phases_ms.slowest_1pct).
             run_store "$store" "$store-closed-c1-n$CL1_N-r$r" --workflows "$CL1_N" --concurrency 1 --activities 1 \
-                --closed-loop --eager-start "${idle[@]}"
+                --closed-loop --eager-start --phases "$CL1_N" "${idle[@]}"
             run_store "$store" "$store-closed-c$CL100_C-n$CL100_N-r$r" --workflows "$CL100_N" --concurrency "$CL100_C" \
                 --activities 1 --closed-loop --eager-start
         done

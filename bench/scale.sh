@@ -70,7 +70,7 @@ else
     TEMPORA=$WORK/tempora/tempora
 fi
 log "publishing the driver (Release)"
-timeout 900 dotnet publish bench/Tempora.Bench -c Release -o "$WORK/bench" >"$LOGS/publish-bench.log" 2>&1 \
+timeout 900 dotnet publish bench/Tempora.Bench -c Release -r "$RID" -o "$WORK/bench" >"$LOGS/publish-bench.log" 2>&1 \
     || { tail -20 "$LOGS/publish-bench.log" >&2; exit 1; }
 DRIVER=$WORK/bench/tempora-bench
 log "results: $RESULTS"

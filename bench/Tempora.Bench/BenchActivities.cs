@@ -5,6 +5,8 @@ namespace Tempora.Bench;
 /// <summary>The no-op step: returns its input.</summary>
 public static class BenchActivities
 {
-    [Activity("Echo")]
+    public const string EchoName = "Echo";
+
+    [Activity(EchoName)]
     public static Task<string> EchoAsync(string input) => Task.FromResult(input);
 }

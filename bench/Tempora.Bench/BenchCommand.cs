@@ -20,6 +20,7 @@ internal sealed class BenchCommand : RootCommand
     private readonly Option<string> _pgVisibilityDatabase = new("--pg-visibility-database") { Description = "Visibility database whose commits count too (with --pg-stats)" };
     private readonly Option<string> _serverMetrics = new("--server-metrics") { Description = "URL of the server's Prometheus /metrics: its per-request and per-store-call latency over the run goes into the JSON line" };
     private readonly Option<bool> _warmup = new("--warmup") { Description = "Run one unmeasured workflow first", DefaultValueFactory = _ => true, Arity = ArgumentArity.ZeroOrOne };
+    private readonly Option<int> _warmupWorkflows = new("--warmup-workflows") { Description = "With --warmup, how many unmeasured workflows run first, at the run's concurrency: enough of them let both processes' JIT tiering finish before the measured window", DefaultValueFactory = _ => 1 };
     private readonly Option<int> _timeoutS = new("--timeout-s") { Description = "Bound on the whole measured run, in seconds", DefaultValueFactory = _ => 600 };
     private readonly Option<int> _connectTimeoutS = new("--connect-timeout-s") { Description = "How long to keep trying to connect to a server that is still starting", DefaultValueFactory = _ => 60 };
     private readonly Option<int> _idleS = new("--idle-s") { Description = "Before the load (after the warm-up), measure the idle server for this many seconds", DefaultValueFactory = _ => 0 };
@@ -96,7 +97,7 @@ internal sealed class BenchCommand : RootCommand
         Option[] all =
         [
             _address, _namespace, _workflows, _concurrency, _activities, _payloadBytes, _taskQueue, _label, _store,
-            _serverPid, _dbPid, _pgStats, _pgVisibilityDatabase, _serverMetrics, _warmup, _timeoutS, _connectTimeoutS, _idleS,
+            _serverPid, _dbPid, _pgStats, _pgVisibilityDatabase, _serverMetrics, _warmup, _warmupWorkflows, _timeoutS, _connectTimeoutS, _idleS,
             _maxWorkflowTasks, _maxActivities, _workflowPollers, _activityPollers, _maxCached, _grpcCompression,
             _phases, _measureStartup, _temporaBinary, _repeat, _eagerStart, _closedLoop, _idleAfterS, _raw,
             _scale, _scalePhase, _open, _scaleState, _dbFile,
@@ -127,6 +128,7 @@ internal sealed class BenchCommand : RootCommand
             PgVisibilityDatabase = p.GetValue(_pgVisibilityDatabase),
             ServerMetricsUrl = p.GetValue(_serverMetrics),
             Warmup = p.GetValue(_warmup),
+            WarmupWorkflows = p.GetValue(_warmupWorkflows),
             TimeoutS = p.GetValue(_timeoutS),
             ConnectTimeoutS = p.GetValue(_connectTimeoutS),
             IdleS = p.GetValue(_idleS),

@@ -18,6 +18,7 @@ internal sealed record BenchOptions
     public string? PgVisibilityDatabase { get; init; }
     public string? ServerMetricsUrl { get; init; }
     public bool Warmup { get; init; } = true;
+    public int WarmupWorkflows { get; init; } = 1;
     public int TimeoutS { get; init; } = 600;
     public int ConnectTimeoutS { get; init; } = 60;
     public int IdleS { get; init; }

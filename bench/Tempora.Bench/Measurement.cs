@@ -16,10 +16,12 @@ internal static class Measurement
     /// <summary>The warm-up, the idle window, the measured run and its counters, the idle window after it: the JSON line.</summary>
     public static async Task<JsonObject> MeasureAsync(BenchOptions o, LoadDriver driver, string runId, long? serverStartRssKb, CancellationToken ct)
     {
-        if (o.Warmup)
+        if (o.Warmup && o.WarmupWorkflows > 0)
         {
-            Log("warm-up workflow");
-            await Workload.RunOneAsync(driver.Start, o, $"bench-{runId}-warmup", TimeSpan.FromSeconds(60));
+            Log($"warm-up: {o.WarmupWorkflows} workflow(s)");
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Clamp(o.Concurrency, 1, o.WarmupWorkflows), CancellationToken = ct };
+            await Parallel.ForEachAsync(Enumerable.Range(0, o.WarmupWorkflows), parallel, async (i, _) =>
+                await Workload.RunOneAsync(driver.Start, o, $"bench-{runId}-warmup-{i}", TimeSpan.FromSeconds(60)));
         }
 
         JsonObject? idle = null;
@@ -42,6 +44,7 @@ internal static class Measurement
         db?.Start();
         var me = Process.GetCurrentProcess();
         var driverCpu0 = me.TotalProcessorTime;
+        var driverRuntime0 = RuntimeCounters.OfThisProcess();
 
         Log($"running {o.Workflows} workflows × {o.Activities} activities at concurrency {o.Concurrency}"
             + $"{(o.ClosedLoop ? " (closed loop)" : "")}{(o.EagerStart ? ", eager start" : "")}, {driver.Name} driver");
@@ -50,6 +53,7 @@ internal static class Measurement
 
         me.Refresh();
         var driverCpuS = (me.TotalProcessorTime - driverCpu0).TotalSeconds;
+        var driverRuntime = RuntimeCounters.OfThisProcess().Since(driverRuntime0);
         server?.Stop();
         db?.Stop();
         Log($"done: {r.Completed} completed, {r.Errors} errors in {r.WallS:F2} s");
@@ -137,6 +141,9 @@ internal static class Measurement
         }
         json["pg_per_wf"] = pgPerWf;
         json["server_calls_per_wf"] = metricsAfter is not null && metricsBefore is not null ? metricsAfter.Since(metricsBefore, r.Completed) : null;
+        // The pauses of both processes over the run, beside the tail (phases_ms.slowest_1pct).
+        json["server_runtime"] = metricsAfter is not null && metricsBefore is not null ? metricsAfter.Runtime.Since(metricsBefore.Runtime) : null;
+        json["driver_runtime"] = driverRuntime;
         json["phases_ms"] = phases;
         json["idle"] = idle;
         json["idle_after"] = idleAfter;

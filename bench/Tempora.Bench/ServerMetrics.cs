@@ -16,8 +16,16 @@ internal sealed partial class ServerMetrics
     private static readonly string[] Histograms = ["service_latency", "persistence_latency"];
 
     private readonly Dictionary<(string Metric, string Operation), (double Sum, double Count)> _totals;
+    private readonly RuntimeCounters _runtime;
 
-    private ServerMetrics(Dictionary<(string, string), (double, double)> totals) => _totals = totals;
+    private ServerMetrics(Dictionary<(string, string), (double, double)> totals, RuntimeCounters runtime)
+    {
+        _totals = totals;
+        _runtime = runtime;
+    }
+
+    /// <summary>The server's runtime counters (System.Runtime meter) at the scrape.</summary>
+    public RuntimeCounters Runtime => _runtime;
 
     public static async Task<ServerMetrics?> ScrapeAsync(string? url, CancellationToken ct)
     {
@@ -28,8 +36,10 @@ internal sealed partial class ServerMetrics
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var text = await http.GetStringAsync(url, ct);
         var totals = new Dictionary<(string, string), (double, double)>();
+        var runtime = new RuntimeCounters();
         foreach (var line in text.Split('\n'))
         {
+            runtime = runtime.With(line);
             var m = SampleLine().Match(line);
             if (!m.Success || !Histograms.Contains(m.Groups["metric"].Value))
             {
@@ -46,7 +56,7 @@ internal sealed partial class ServerMetrics
             // Several label sets (namespaces, services) of one operation add up.
             totals[key] = m.Groups["part"].Value == "sum" ? (t.Item1 + value, t.Item2) : (t.Item1, t.Item2 + value);
         }
-        return new ServerMetrics(totals);
+        return new ServerMetrics(totals, runtime);
     }
 
     /// <summary>{"service_latency": {"Op": [calls per workflow, mean ms]}, "persistence_latency": {…}} over the run.</summary>

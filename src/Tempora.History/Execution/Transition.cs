@@ -24,6 +24,13 @@ internal sealed partial class Transition(MutableState state, DateTimeOffset now,
     internal List<HistoryEvent> NewEvents { get; } = [];
     internal List<TimerTaskRecord> NewTimers { get; } = [];
     internal List<long> DeletedTimers { get; } = [];
+
+    /// <summary>
+    /// Timers the close of the run retired with all its other tasks (their rows go in one bulk delete): their ids,
+    /// as far as the state knows them, so that the in-memory queue forgets them too instead of firing them at a
+    /// closed run.
+    /// </summary>
+    internal List<long> RetiredTimers { get; } = [];
     internal List<TransferTaskRecord> NewTransferTasks { get; } = [];
     internal List<long> DeletedTransferTasks { get; } = [];
     internal List<MatchingTask> NewTasks { get; } = [];
@@ -219,6 +226,19 @@ internal sealed partial class Transition(MutableState state, DateTimeOffset now,
         return id;
     }
 
+    private void RetireKnownTimers()
+    {
+        RetiredTimers.Add(State.RunTimeoutTaskId);
+        RetiredTimers.Add(State.WorkflowTask?.TimeoutTaskId ?? 0);
+        RetiredTimers.AddRange(State.Timers.Values.Select(timer => timer.TaskId));
+        foreach (var activity in State.Activities.Values)
+        {
+            RetiredTimers.Add(activity.ScheduleToCloseTimerTaskId);
+            RetiredTimers.AddRange(activity.TimerTaskIds);
+        }
+        RetiredTimers.RemoveAll(id => id <= 0);
+    }
+
     public void DeleteTimer(long taskId)
     {
         if (taskId > 0)
@@ -275,6 +295,7 @@ internal sealed partial class Transition(MutableState state, DateTimeOffset now,
     {
         var children = State.Children.Values.ToList();
         var parent = State.Parent;
+        RetireKnownTimers(); // before the close event, whose application clears the pending timers and activities
         WriteEvent(closeEvent);
         State.StickyQueue = null;
         DeleteAllTasks = true;

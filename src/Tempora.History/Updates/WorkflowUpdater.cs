@@ -268,6 +268,10 @@ internal sealed class WorkflowUpdater(
         {
             timerQueue.Forget(t.DeletedTimers);
         }
+        if (t.RetiredTimers.Count > 0)
+        {
+            timerQueue.Forget(t.RetiredTimers);
+        }
         if (t.NewTimers.Count > 0)
         {
             timerQueue.Add(t.NewTimers);
