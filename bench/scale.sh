@@ -4,12 +4,13 @@
 # bench/run.sh does it):
 #   1. the driver (`tempora-bench --scale --scale-phase open`) starts SIZE ScaleWorkflow runs, half with a 1 h timer,
 #      half waiting on a signal only, waits until each ran its first workflow task, lets the server idle 10 s and
-#      records its RSS and the database bytes per open run (SQLite file + WAL; pg_database_size of the main database);
+#      records its RSS and the database bytes per open run (SQLite file + WAL; pg_database_size of the main database),
+#      its RSS again 70 s after (once the idle settle ran) and its peak RSS while they opened;
 #   2. the server is stopped (SIGTERM) and started again on the same database;
 #   3. the driver (`--scale-phase drain`) times start-up (process start to the first answered DescribeNamespace) and
 #      the server's CPU by then, reads RSS 10 s later, then signals every run and times their completion.
 # One JSON line of kind "scale" per (store, size) goes to stdout and to $RESULTS: open_workflows, store, rss_mb,
-# rss_after_restart_mb, rss_after_drain_mb, startup_s, server_cpu_ms_per_wf (during start), db_bytes_per_wf,
+# rss_settled_mb, rss_peak_mb, rss_after_restart_mb, rss_after_drain_mb, startup_s, server_cpu_ms_per_wf (during start), db_bytes_per_wf,
 # drain_wf_per_s, open_s (time to open them all).
 #
 #   bash bench/scale.sh                                   # 10k, 50k, 100k on SQLite and PostgreSQL
