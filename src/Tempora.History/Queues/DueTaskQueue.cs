@@ -47,11 +47,17 @@ internal sealed class DueTaskQueue<TTask>(TimeProvider time, Func<TTask, long> i
         _loop = Task.Run(RunAsync);
     }
 
+    /// <summary>
+    /// Queues tasks. The loop is woken only when one of them is due before everything queued so far: otherwise it
+    /// already sleeps until an earlier task and looks at the queue again then (most timers, a workflow task's or an
+    /// activity's timeout, are due after the ones already queued, and a wake-up for each cost a thread-pool hop).
+    /// </summary>
     public void Add(IEnumerable<TTask> tasks, Func<TTask, DateTimeOffset> dueAt)
     {
-        var added = false;
+        var earliest = false;
         lock (_lock)
         {
+            var head = _queue.TryPeek(out _, out var first) ? first : ((DateTimeOffset, long)?)null;
             foreach (var task in tasks)
             {
                 var id = idOf(task);
@@ -59,11 +65,12 @@ internal sealed class DueTaskQueue<TTask>(TimeProvider time, Func<TTask, long> i
                 {
                     continue;
                 }
-                _queue.Enqueue(task, (dueAt(task), id));
-                added = true;
+                var priority = (dueAt(task), id);
+                _queue.Enqueue(task, priority);
+                earliest |= head is not { } h || priority.CompareTo(h) < 0;
             }
         }
-        if (added)
+        if (earliest)
         {
             _wake.Release();
         }
@@ -85,9 +92,13 @@ internal sealed class DueTaskQueue<TTask>(TimeProvider time, Func<TTask, long> i
         }
     }
 
-    /// <summary>Drops the queued tasks that match (their shard moved to another process, which loads them itself).</summary>
+    /// <summary>
+    /// Drops the queued tasks that match (their shard moved to another process, which loads them itself), and wakes
+    /// the loop so that it sleeps until the first task left rather than until one that is gone.
+    /// </summary>
     public void RemoveWhere(Func<TTask, bool> match)
     {
+        var removed = false;
         lock (_lock)
         {
             var keep = new List<(TTask, (DateTimeOffset, long))>();
@@ -100,9 +111,14 @@ internal sealed class DueTaskQueue<TTask>(TimeProvider time, Func<TTask, long> i
                 else
                 {
                     _queued.Remove(priority.Id);
+                    removed = true;
                 }
             }
             _queue.EnqueueRange(keep);
+        }
+        if (removed)
+        {
+            _wake.Release();
         }
     }
 
@@ -124,6 +140,12 @@ internal sealed class DueTaskQueue<TTask>(TimeProvider time, Func<TTask, long> i
                     {
                         due.Add(task);
                     }
+                }
+                // Forgotten tasks at the head are dropped now instead of waited for: each would wake the loop for
+                // nothing (after a load, every answered workflow task's timeout did, for the timeout's 10 s).
+                while (_queue.TryPeek(out _, out var head) && head.Id != 0 && !_queued.Contains(head.Id))
+                {
+                    _queue.Dequeue();
                 }
                 wait = _queue.TryPeek(out _, out var first) ? first.DueAt - now : Timeout.InfiniteTimeSpan;
             }

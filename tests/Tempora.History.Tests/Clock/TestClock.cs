@@ -39,7 +39,10 @@ internal sealed class TestClock : FakeTimeProvider
     }
 
     /// <summary>Waits until some timer is armed to fire at <paramref name="at"/>.</summary>
-    public async Task ArmedAsync(DateTimeOffset at)
+    public Task ArmedAsync(DateTimeOffset at) => ArmedAtAnyAsync(at);
+
+    /// <summary>Waits until some timer is armed to fire at one of <paramref name="times"/>.</summary>
+    public async Task ArmedAtAnyAsync(params DateTimeOffset[] times)
     {
         var giveUp = DateTime.UtcNow + Patience;
         while (true)
@@ -47,7 +50,7 @@ internal sealed class TestClock : FakeTimeProvider
             Task changed;
             lock (_lock)
             {
-                if (_timers.Any(t => t.DueAt == at))
+                if (_timers.Any(t => t.DueAt is { } due && times.Contains(due)))
                 {
                     return;
                 }
@@ -56,7 +59,7 @@ internal sealed class TestClock : FakeTimeProvider
             var left = giveUp - DateTime.UtcNow;
             if (left <= TimeSpan.Zero || await Task.WhenAny(changed, Task.Delay(left)) != changed)
             {
-                throw new TimeoutException($"no timer armed for {at:O} (now {GetUtcNow():O}); armed: {Describe()}");
+                throw new TimeoutException($"no timer armed for {string.Join(" or ", times.Select(t => t.ToString("O")))} (now {GetUtcNow():O}); armed: {Describe()}");
             }
         }
     }

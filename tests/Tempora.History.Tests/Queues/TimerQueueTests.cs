@@ -53,6 +53,24 @@ public sealed class TimerQueueTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Forget_ManyTimersAfterALoad_TheQueueSleepsUntilTheFirstLiveOne_NotThroughEachForgottenOne()
+    {
+        // A load leaves one answered timeout per workflow behind, a few milliseconds apart; all of them forgotten.
+        var forgotten = Enumerable.Range(1, 50).Select(i => Timer(i, _start.AddSeconds(10).AddMilliseconds(i))).ToArray();
+        _queue.Add(forgotten);
+        await _clock.ArmedAsync(_start.AddSeconds(10).AddMilliseconds(1));
+        _queue.Forget([.. forgotten.Select(t => t.TaskId)]);
+        _queue.Add([Timer(100, _start.AddSeconds(60))]); // later than the head: no wake-up
+
+        // One wake-up at the first forgotten timer's time, then straight to the live one.
+        _clock.AdvanceTo(_start.AddSeconds(10).AddMilliseconds(1));
+        await _clock.ArmedAsync(_start.AddSeconds(60));
+        _clock.AdvanceTo(_start.AddSeconds(60));
+        Assert.Equal(100, (await NextFiredAsync("the live timer")).TaskId);
+        Assert.False(_fired.Reader.TryRead(out _), "a forgotten timer fired");
+    }
+
+    [Fact]
     public async Task Add_SeveralTimers_FireInOrderOfTimeThenTaskId()
     {
         _queue.Add([Timer(1, _start.AddSeconds(3)), Timer(2, _start.AddSeconds(1)), Timer(5, _start.AddSeconds(2)), Timer(4, _start.AddSeconds(2))]);
