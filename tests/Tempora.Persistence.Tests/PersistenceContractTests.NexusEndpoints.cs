@@ -50,8 +50,12 @@ public abstract partial class PersistenceContractTests
         await Endpoints.CreateAsync(Endpoint("ep-other"), Ct);
         var renamed = endpoint with
         {
-            Version = 2, Name = "ep-renamed", Target = NexusEndpointTarget.External("http://localhost:1/x"), Description = RandomBytes(8),
-            CreatedTime = DateTimeOffset.UnixEpoch, LastModifiedTime = T0.AddMinutes(1),
+            Version = 2,
+            Name = "ep-renamed",
+            Target = NexusEndpointTarget.External("http://localhost:1/x"),
+            Description = RandomBytes(8),
+            CreatedTime = DateTimeOffset.UnixEpoch,
+            LastModifiedTime = T0.AddMinutes(1),
         };
 
         var stored = await Endpoints.UpdateAsync(renamed, 1, Ct);
