@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Temporalio.Api.OperatorService.V1;
 
 namespace Tempora.EndToEnd.Tests.Http;
@@ -14,8 +15,10 @@ public sealed class HttpApiNexusEndpointTests(ServerFixture fixture) : IDisposab
     public async Task CreateGetListUpdateDelete_ThroughHttp_MatchGrpc()
     {
         var name = $"ep-http-{Guid.NewGuid():N}";
-        var created = await _http.PostAsync("/cluster/nexus/endpoints",
-            """{"spec":{"name":""" + "\"" + name + "\"" + ""","target":{"worker":{"namespace":"default","taskQueue":"http-tq"}}}}""");
+        var created = await _http.PostAsync("/cluster/nexus/endpoints", JsonFormatter.Default.Format(new CreateNexusEndpointRequest
+        {
+            Spec = new() { Name = name, Target = new() { Worker = new() { Namespace = "default", TaskQueue = "http-tq" } } },
+        }));
         var endpoint = created.As<CreateNexusEndpointResponse>().Endpoint;
         Assert.Equal((1L, name), (endpoint.Version, endpoint.Spec.Name));
 
@@ -23,8 +26,11 @@ public sealed class HttpApiNexusEndpointTests(ServerFixture fixture) : IDisposab
         Assert.Equal(grpc, (await _http.GetAsync($"/cluster/nexus/endpoints/{endpoint.Id}")).As<GetNexusEndpointResponse>());
         Assert.Equal(grpc.Endpoint, Assert.Single((await _http.GetAsync($"/api/v1/nexus/endpoints?name={name}")).As<ListNexusEndpointsResponse>().Endpoints));
 
-        var updated = await _http.PostAsync($"/cluster/nexus/endpoints/{endpoint.Id}/update",
-            """{"version":"1","spec":{"name":""" + "\"" + name + "\"" + ""","target":{"external":{"url":"https://example.com"}}}}""");
+        var updated = await _http.PostAsync($"/cluster/nexus/endpoints/{endpoint.Id}/update", JsonFormatter.Default.Format(new UpdateNexusEndpointRequest
+        {
+            Version = 1,
+            Spec = new() { Name = name, Target = new() { External = new() { Url = "https://example.com" } } },
+        }));
         Assert.Equal(2L, updated.As<UpdateNexusEndpointResponse>().Endpoint.Version);
 
         var stale = await _http.SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"/cluster/nexus/endpoints/{endpoint.Id}?version=1"));
