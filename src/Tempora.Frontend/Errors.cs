@@ -31,6 +31,7 @@ public static class Errors
         EntityNotFoundException => Build(StatusCode.NotFound, e.Message,
             new NotFoundFailure { CurrentCluster = ClusterName, ActiveCluster = ClusterName }),
         NamespaceAlreadyExistsException => Build(StatusCode.AlreadyExists, e.Message, new NamespaceAlreadyExistsFailure()),
+        AlreadyExistsException => Build(StatusCode.AlreadyExists, e.Message, null),
         WorkflowAlreadyStartedException ws => Build(StatusCode.AlreadyExists, e.Message, new WorkflowExecutionAlreadyStartedFailure
         {
             StartRequestId = ws.StartRequestId,

@@ -37,6 +37,12 @@ internal partial class OperatorServiceImpl
         {
             throw new FailedPreconditionException("unable to delete system namespace");
         }
+        // As Temporal with frontend.allowDeleteNamespaceIfNexusEndpointTarget off (its default): an endpoint would be
+        // left routing to a namespace that is going away.
+        if (await endpoints.FindTargetingAsync(ns.Id, context.CancellationToken) is { } endpoint)
+        {
+            throw new FailedPreconditionException($"cannot delete a namespace that is a target of a Nexus endpoint {endpoint.Name}");
+        }
         var delay = request.NamespaceDeleteDelay?.ToTimeSpan() ?? TimeSpan.Zero;
         if (delay < NamespaceDeleter.SettleTime)
         {

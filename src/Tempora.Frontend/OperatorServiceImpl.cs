@@ -11,13 +11,14 @@ using static Tempora.Frontend.IndexedValueTypes;
 namespace Tempora.Frontend;
 
 /// <summary>
-/// OperatorService: custom search attributes per namespace, namespace deletion (OperatorServiceImpl.Namespaces.cs)
-/// and the cluster list (OperatorServiceImpl.Clusters.cs). The rest (remote clusters, Nexus endpoints) answers
-/// Unimplemented through <see cref="ServiceBinder{TService}"/>.
+/// OperatorService: custom search attributes per namespace, namespace deletion (OperatorServiceImpl.Namespaces.cs),
+/// the cluster list (OperatorServiceImpl.Clusters.cs) and the Nexus endpoint registry (OperatorServiceImpl.Nexus.cs).
+/// The rest (remote clusters) answers Unimplemented through <see cref="ServiceBinder{TService}"/>. Every handler is
+/// public virtual: the HTTP API's JSON transcoding binds virtual handlers only.
 /// </summary>
 [BindServiceMethod(typeof(Http.OperatorServiceHttpBinding), nameof(Http.OperatorServiceHttpBinding.BindService))]
 internal partial class OperatorServiceImpl(NamespaceRegistry namespaces, IShardOwnership shards, HistoryEngine history,
-    NamespaceDeleter deleter, TimeProvider time)
+    NamespaceDeleter deleter, Persistence.Nexus.INexusEndpointStore endpoints, TimeProvider time)
 {
     public virtual async Task<AddSearchAttributesResponse> AddSearchAttributes(AddSearchAttributesRequest request, ServerCallContext context)
     {

@@ -1,6 +1,7 @@
 using Npgsql;
 using Tempora.Core;
 using Tempora.Persistence.Batches;
+using Tempora.Persistence.Nexus;
 using Tempora.Persistence.Schedules;
 using Tempora.Visibility;
 
@@ -28,6 +29,7 @@ public sealed class PostgresPersistence : IPersistence
         Namespaces = new PostgresNamespaceStore(_main, _visibility);
         Schedules = new PostgresScheduleStore(_main, _visibilityStore);
         Batches = new PostgresBatchStore(_main);
+        NexusEndpoints = new PostgresNexusEndpointStore(_main);
         ShardLeases = new PostgresShardLeaseStore(_main);
         Description = settings.ToString();
     }
@@ -41,6 +43,8 @@ public sealed class PostgresPersistence : IPersistence
     public IScheduleStore Schedules { get; }
 
     public IBatchStore Batches { get; }
+
+    public INexusEndpointStore NexusEndpoints { get; }
 
     public IShardLeaseStore? ShardLeases { get; }
 

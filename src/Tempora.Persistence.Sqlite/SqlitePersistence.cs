@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Tempora.Persistence.Batches;
+using Tempora.Persistence.Nexus;
 using Tempora.Persistence.Schedules;
 using Tempora.Visibility;
 
@@ -18,6 +19,7 @@ public sealed class SqlitePersistence : IPersistence
         Visibility = new SqliteVisibilityStore(database);
         Schedules = new SqliteScheduleStore(database);
         Batches = new SqliteBatchStore(database);
+        NexusEndpoints = new SqliteNexusEndpointStore(database);
         Description = description;
     }
 
@@ -30,6 +32,8 @@ public sealed class SqlitePersistence : IPersistence
     public IScheduleStore Schedules { get; }
 
     public IBatchStore Batches { get; }
+
+    public INexusEndpointStore NexusEndpoints { get; }
 
     /// <summary>None: one process alone opens a SQLite database, and owns every shard.</summary>
     public IShardLeaseStore? ShardLeases => null;

@@ -15,6 +15,8 @@ public interface IPersistence : IAsyncDisposable
 
     Batches.IBatchStore Batches { get; }
 
+    Nexus.INexusEndpointStore NexusEndpoints { get; }
+
     /// <summary>The shard lease rows when several processes can share this store (PostgreSQL); null when one process
     /// owns it alone (SQLite).</summary>
     IShardLeaseStore? ShardLeases { get; }

@@ -32,6 +32,7 @@ using Tempora.Worker.Schedules;
 using Tempora.Worker.SystemWork;
 using Tempora.Core.Loopback;
 using Tempora.Persistence.Batches;
+using Tempora.Persistence.Nexus;
 using Tempora.Persistence.Schedules;
 
 namespace Tempora.Server;
@@ -305,6 +306,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
         services.AddSingleton<ScheduleRunner>();
         services.AddSingleton<ScheduleService>();
         services.AddSingleton<IBatchStore>(new MeteredBatchStore(persistence.Batches, metrics));
+        services.AddSingleton<INexusEndpointStore>(new MeteredNexusEndpointStore(persistence.NexusEndpoints, metrics));
         services.AddSingleton(new BatchLimits());
         services.AddSingleton<BatchRunner>();
         services.AddSingleton<BatchService>();

@@ -32,7 +32,8 @@ public sealed class ImplementedRpcTests(ServerFixture fixture)
 
     private static readonly string[] OperatorService =
     [
-        "AddSearchAttributes", "DeleteNamespace", "ListClusters", "ListSearchAttributes", "RemoveSearchAttributes",
+        "AddSearchAttributes", "CreateNexusEndpoint", "DeleteNamespace", "DeleteNexusEndpoint", "GetNexusEndpoint", "ListClusters",
+        "ListNexusEndpoints", "ListSearchAttributes", "RemoveSearchAttributes", "UpdateNexusEndpoint",
     ];
 
     private static ServiceDescriptor WorkflowServiceDescriptor => Temporalio.Api.WorkflowService.V1.ServiceReflection.Descriptor.Services[0];

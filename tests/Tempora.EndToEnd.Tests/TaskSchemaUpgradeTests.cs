@@ -95,6 +95,7 @@ public sealed class TaskSchemaUpgradeTests : IDisposable
             DROP TABLE transfer_tasks;
             DROP TABLE schedules;
             DROP TABLE batch_items; DROP TABLE batches;
+            DROP TABLE nexus_endpoints;
             ALTER TABLE namespaces DROP COLUMN delete_time;
             DELETE FROM schema_version WHERE version >= 3;
             """);

@@ -58,6 +58,8 @@ public sealed class PostgresContractTests : PersistenceContractTests
 
     protected override int BatchesSchemaVersion => 9;
 
+    protected override int NexusEndpointsSchemaVersion => 12;
+
     protected override async Task ExecuteOnMainDatabaseAsync(string sql)
     {
         await using var conn = new NpgsqlConnection(_settings.ConnectionString(_settings.Database));

@@ -57,6 +57,8 @@ public sealed class SqliteContractTests : PersistenceContractTests
 
     protected override int BatchesSchemaVersion => 5;
 
+    protected override int NexusEndpointsSchemaVersion => 7;
+
     protected override async Task ExecuteOnMainDatabaseAsync(string sql)
     {
         await using var conn = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabaseFile, Pooling = false }.ConnectionString);

@@ -27,6 +27,10 @@ public sealed class NamespaceNotFoundException(string name) : TemporaException($
 /// <summary>RegisterNamespace on a name that is taken (gRPC AlreadyExists).</summary>
 public sealed class NamespaceAlreadyExistsException(string name) : TemporaException($"Namespace already exists: {name}.");
 
+/// <summary>The entity to create exists already (gRPC AlreadyExists without a detail, as Temporal's plain
+/// serviceerror.AlreadyExists), e.g. a Nexus endpoint's name.</summary>
+public sealed class AlreadyExistsException(string message) : TemporaException(message);
+
 /// <summary>A start conflicts with an existing run (gRPC AlreadyExists with WorkflowExecutionAlreadyStartedFailure).</summary>
 public sealed class WorkflowAlreadyStartedException(string message, string startRequestId, string runId, string firstExecutionRunId,
     bool running = false)
