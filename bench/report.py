@@ -99,8 +99,9 @@ def phases_section(loads):
     if not rows:
         return None
     return "\n".join(["## Tempora: where a workflow's time goes", "",
-                      "Medians in ms over the histories of about 20 workflows spread over each run (event times of the "
-                      "server, request and result times of the client; WFT = workflow task).", "",
+                      "Medians in ms over the histories of about 20 workflows spread over each run (every workflow "
+                      "of a C=1 run), per workflow: a phase that happens twice (the two workflow tasks) counts both "
+                      "(event times of the server, request and result times of the client; WFT = workflow task).", "",
                       table(["run"] + [title for _, title in PHASES], rows), ""])
 
 
@@ -370,7 +371,8 @@ def tail_section(loads):
                                fmt(rt.get("gc_pause_ms")), fmt(rt.get("jit_ms"))])
     out = ["## The tail at C=1: the slowest 1 %", "",
            "Every workflow of each C=1 run traced (`--phases`): its end-to-end latency as the client saw it, and its "
-           "phases from the server's event times. The median of each phase over all of them, and over the slowest 1 %. "
+           "phases from the server's event times (a phase that happens twice, the two workflow tasks, counts both). The "
+           "median of each phase over all of them, and over the slowest 1 %. "
            "A phase between a task's start and its completion holds a hop to the worker, the SDK's work and the hop "
            "back; the server's own phases are the schedule → start ones and the start request.", "",
            table(["run", "workflows", "end to end ms"] + [title for _, title in PHASES], rows), ""]
