@@ -32,7 +32,7 @@ internal static class NexusEndpointListPage
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.InvalidArgument)
         {
-            // A page token the server cannot read (edited URL, or one from before a restart of another store).
+            // A page token the server cannot read (an edited URL): its message, as the schedule list shows a refusal.
             w.Write($"<p class=\"error\" role=\"alert\">{e.Status.Detail}</p>");
             await request.WritePageAsync("Nexus endpoints", w.ToHtml(), 400);
             return;
