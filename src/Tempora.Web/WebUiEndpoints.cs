@@ -152,6 +152,9 @@ internal static partial class WebUiEndpoints
         ui.MapGet("/namespaces/{namespace}/schedules", Page(ScheduleListPage.RenderAsync));
         ui.MapGet("/namespaces/{namespace}/schedules/{scheduleId}", Page(ScheduleDetailPage.RenderAsync));
         ui.MapPost("/namespaces/{namespace}/schedules/{scheduleId}/{action}", Page(ScheduleActions.HandleAsync));
+        // Nexus endpoints are cluster-wide, not in a namespace, so they are at the Temporal UI's /nexus, next to /namespaces.
+        ui.MapGet(Format.NexusEndpointsUrl, Page(NexusEndpointListPage.RenderAsync));
+        ui.MapGet(Format.NexusEndpointsUrl + "/{endpointId}", Page(NexusEndpointDetailPage.RenderAsync));
         if (auth is not null)
         {
             ui.MapPost(UiLogin.LogoutPath, Page(async request =>

@@ -33,6 +33,7 @@ internal static class Layout
                 <a href="{Format.SchedulesUrl(ns)}">Schedules</a>
                 <a href="{Format.BatchesUrl(ns)}">Batches</a>
                 <a href="{Format.ArchivalUrl(ns)}">Archive</a>
+                <a href="{Format.NexusEndpointsUrl}">Nexus</a>
                 <a href="{Format.NamespaceUrl(ns)}">Namespace</a>
                 </nav>
                 <form class="ns-switch" method="get" action="{WebUiEndpoints.AssetPath}namespace">
@@ -48,6 +49,16 @@ internal static class Layout
                 </select>
                 <noscript><button type="submit">Go</button></noscript>
                 </form>
+                """);
+        }
+        else
+        {
+            // Pages outside a namespace (the namespace list, the cluster-wide Nexus endpoints) still lead to both.
+            w.Write($"""
+                <nav>
+                <a href="/namespaces">Namespaces</a>
+                <a href="{Format.NexusEndpointsUrl}">Nexus</a>
+                </nav>
                 """);
         }
         if (user is not null)

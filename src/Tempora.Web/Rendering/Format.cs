@@ -76,6 +76,13 @@ internal static class Format
     public static string ArchivedRunUrl(string ns, string workflowId, string runId) =>
         $"/namespaces/{Segment(ns)}/archival/{Segment(workflowId)}/{Segment(runId)}/history";
 
+    /// <summary>
+    /// The Nexus endpoints, at the Temporal UI's URL. Endpoints are cluster-wide, so this is outside /namespaces/{ns}.
+    /// </summary>
+    public const string NexusEndpointsUrl = "/nexus";
+
+    public static string NexusEndpointUrl(string endpointId) => $"{NexusEndpointsUrl}/{Segment(endpointId)}";
+
     public static string ListUrl(string ns, string query) => $"{WorkflowsUrl(ns)}?query={Uri.EscapeDataString(query)}";
 
     /// <summary>A list-filter string literal: single-quoted, a quote inside doubled.</summary>

@@ -1,0 +1,76 @@
+using Grpc.Core;
+using Microsoft.AspNetCore.Http;
+using Tempora.Web.Markup;
+using Tempora.Web.Rendering;
+using Temporalio.Api.Nexus.V1;
+using NexusEndpoint = Temporalio.Api.Nexus.V1.Endpoint;
+using Temporalio.Api.OperatorService.V1;
+
+namespace Tempora.Web.Pages;
+
+/// <summary>/nexus/{endpointId}: one Nexus endpoint (GetNexusEndpoint) with every field. Read-only.</summary>
+internal static class NexusEndpointDetailPage
+{
+    public static async Task RenderAsync(UiRequest request)
+    {
+        var endpointId = request.RouteValue("endpointId")!;
+        GetNexusEndpointResponse response;
+        try
+        {
+            response = await request.CallAsync<GetNexusEndpointRequest, GetNexusEndpointResponse>(new() { Id = endpointId });
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.InvalidArgument)
+        {
+            // The server refuses an id that is not a UUID; no endpoint has it, so it is the not-found page, as an
+            // unknown UUID is (NotFound goes through the usual error page).
+            await request.WriteErrorAsync(StatusCodes.Status404NotFound, "Not found", $"There is no Nexus endpoint with the ID {endpointId}: {e.Status.Detail}");
+            return;
+        }
+        var endpoint = response.Endpoint ?? new NexusEndpoint();
+        await request.WritePageAsync($"Nexus endpoint {endpoint.Spec?.Name}", Render(endpoint));
+    }
+
+    /// <summary>The page's content for an endpoint (apart from the call, so that it can be checked on its own).</summary>
+    public static Html Render(NexusEndpoint endpoint)
+    {
+        var spec = endpoint.Spec ?? new EndpointSpec();
+        var w = new HtmlWriter();
+        w.Write($"""
+            <p class="crumbs"><a href="{Format.NexusEndpointsUrl}">Nexus endpoints</a> / {spec.Name}</p>
+            <h1>Nexus endpoint <span class="endpoint-name">{spec.Name}</span></h1>
+            <section class="card"><h2>Endpoint</h2>
+            <dl class="summary">
+            <dt>ID</dt><dd class="mono endpoint-id">{endpoint.Id}</dd>
+            <dt>Name</dt><dd>{spec.Name}</dd>
+            <dt>Target</dt><dd>{NexusEndpointView.TargetKind(spec.Target)}</dd>
+            """);
+        if (spec.Target?.VariantCase == EndpointTarget.VariantOneofCase.Worker)
+        {
+            var worker = spec.Target.Worker;
+            w.Write($"""
+                <dt>Target namespace</dt><dd class="target-namespace"><a href="{Format.NamespaceUrl(worker.Namespace)}">{worker.Namespace}</a></dd>
+                <dt>Target task queue</dt><dd class="target-task-queue"><a href="{Format.TaskQueueUrl(worker.Namespace, worker.TaskQueue)}">{worker.TaskQueue}</a></dd>
+                """);
+        }
+        else if (spec.Target?.VariantCase == EndpointTarget.VariantOneofCase.External)
+        {
+            w.Write($"<dt>Target URL</dt><dd class=\"mono target-url\">{spec.Target.External.Url}</dd>");
+        }
+        w.Write($"""
+            <dt>Version</dt><dd class="version">{endpoint.Version}</dd>
+            <dt>URL prefix</dt><dd class="mono">{endpoint.UrlPrefix}</dd>
+            <dt>Created</dt><dd class="created">{Format.Time(endpoint.CreatedTime)}</dd>
+            <dt>Last modified</dt><dd class="modified">{Format.Time(endpoint.LastModifiedTime)}</dd>
+            </dl>
+            <h3>Description</h3>
+            <div class="description">{Description(spec)}</div>
+            </section>
+            """);
+        return w.ToHtml();
+    }
+
+    /// <summary>The description payload as payloads read elsewhere (the CLI writes it json/plain, so it is often a string).</summary>
+    private static Html Description(EndpointSpec spec) => spec.Description is null
+        ? Html.Of($"<span class=\"muted\">none</span>")
+        : PayloadView.Render(spec.Description);
+}
