@@ -45,20 +45,8 @@ internal static class NexusEndpointListPage
         }
 
         WriteTable(w, page, firstPage: token.Length == 0);
-        if (!page.NextPageToken.IsEmpty)
-        {
-            var next = $"{Format.NexusEndpointsUrl}?next={Uri.EscapeDataString(WebEncoders.Base64UrlEncode(page.NextPageToken.Span))}";
-            w.Write($"<p class=\"paging\"><a href=\"{next}\" rel=\"next\">Next page →</a>");
-            if (token.Length > 0)
-            {
-                w.Write($" <a href=\"{Format.NexusEndpointsUrl}\">First page</a>");
-            }
-            w.Write($"</p>");
-        }
-        else if (token.Length > 0)
-        {
-            w.Write($"<p class=\"paging\"><a href=\"{Format.NexusEndpointsUrl}\">First page</a></p>");
-        }
+        PagingLinks.Write(w, page.NextPageToken, onLaterPage: token.Length > 0,
+            next => next is null ? Format.NexusEndpointsUrl : $"{Format.NexusEndpointsUrl}?next={Uri.EscapeDataString(next)}");
         await request.WritePageAsync("Nexus endpoints", w.ToHtml());
     }
 

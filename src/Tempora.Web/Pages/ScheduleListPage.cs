@@ -59,20 +59,7 @@ internal static class ScheduleListPage
         }
 
         WriteTable(w, ns, page, query);
-        var first = ListUrl(ns, query, next: null);
-        if (!page.NextPageToken.IsEmpty)
-        {
-            w.Write($"<p class=\"paging\"><a href=\"{ListUrl(ns, query, WebEncoders.Base64UrlEncode(page.NextPageToken.Span))}\" rel=\"next\">Next page →</a>");
-            if (token.Length > 0)
-            {
-                w.Write($" <a href=\"{first}\">First page</a>");
-            }
-            w.Write($"</p>");
-        }
-        else if (token.Length > 0)
-        {
-            w.Write($"<p class=\"paging\"><a href=\"{first}\">First page</a></p>");
-        }
+        PagingLinks.Write(w, page.NextPageToken, onLaterPage: token.Length > 0, next => ListUrl(ns, query, next));
         await request.WritePageAsync("Schedules", w.ToHtml());
     }
 

@@ -79,19 +79,7 @@ internal static class WorkflowListPage
             WriteBatchBar(w, ns, filter, MatchingCount(filter, counts!));
         }
         WriteTable(w, ns, page, filter);
-        if (!page!.NextPageToken.IsEmpty)
-        {
-            w.Write($"<p class=\"paging\"><a href=\"{filter.Url(ns, next: WebEncoders.Base64UrlEncode(page.NextPageToken.Span))}\" rel=\"next\">Next page →</a>");
-            if (token.Length > 0)
-            {
-                w.Write($" <a href=\"{filter.Url(ns)}\">First page</a>");
-            }
-            w.Write($"</p>");
-        }
-        else if (token.Length > 0)
-        {
-            w.Write($"<p class=\"paging\"><a href=\"{filter.Url(ns)}\">First page</a></p>");
-        }
+        PagingLinks.Write(w, page!.NextPageToken, onLaterPage: token.Length > 0, next => filter.Url(ns, next));
         await request.WritePageAsync("Workflows", w.ToHtml());
     }
 
