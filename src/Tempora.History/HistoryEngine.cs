@@ -70,6 +70,7 @@ public sealed partial class HistoryEngine
     private readonly UpdateActivityOptionsHandler _updateActivityOptions;
     private readonly UpdateWorkflowExecutionOptionsHandler _updateWorkflowOptions;
     private readonly TransferTaskHandler _transfers;
+    private readonly NexusCompletionHandler _nexusCompletions;
 
     public HistoryEngine(
         IExecutionStore store,
@@ -83,7 +84,9 @@ public sealed partial class HistoryEngine
         IShardOwnership ownership,
         IRemoteRuns? remote = null,
         IMetrics? metrics = null,
-        HistoryOptions? options = null)
+        HistoryOptions? options = null,
+        Tempora.Persistence.Nexus.INexusEndpointStore? nexusEndpoints = null,
+        Tempora.Core.Nexus.INexusTaskDispatcher? nexusTasks = null)
     {
         _store = store;
         _dispatcher = dispatcher;
@@ -129,7 +132,7 @@ public sealed partial class HistoryEngine
         _query = new(runs, updater, queryTasks, dispatcher, time);
         _respondQuery = new(queryTasks, Limits);
         _recordWorkflowTaskStarted = new(store, updater, responses, new QueryTaskStarter(updater, history));
-        _respondWorkflowTaskCompleted = new(namespaces, updater, responses, Limits, metrics, logger);
+        _respondWorkflowTaskCompleted = new(namespaces, updater, responses, Limits, metrics, logger, nexusEndpoints);
         _respondWorkflowTaskFailed = new(updater, Limits);
         _resetSticky = new(runs, updater);
         _redispatchFromSticky = new(updater);
@@ -152,7 +155,9 @@ public sealed partial class HistoryEngine
         _resetActivity = new(runs, updater);
         _updateActivityOptions = new(runs, updater);
         _updateWorkflowOptions = new(runs, updater);
-        _transfers = new(metrics, _startChild, _notifyParent, _parentClosePolicy, _externalRequests);
+        _nexusCompletions = new(store, namespaces, steps, remote);
+        _transfers = new(metrics, _startChild, _notifyParent, _parentClosePolicy, _externalRequests,
+            new NexusOperationHandler(store, namespaces, nexusEndpoints, nexusTasks, steps, time, Limits), _nexusCompletions);
     }
 
     /// <summary>The size limits this engine enforces.</summary>
@@ -291,6 +296,8 @@ public sealed partial class HistoryEngine
 
     /// <summary>Records a child's close on its parent, run by the process that owns the parent's shard.</summary>
     public Task<bool> NotifyParentHereAsync(TransferTaskRecord timer, CancellationToken ct) => _notifyParent.NotifyParentHereAsync(timer, ct);
+
+    public Task<bool> CompleteNexusOperationHereAsync(TransferTaskRecord task, CancellationToken ct) => _nexusCompletions.CompleteHereAsync(task, ct);
 
     /// <summary>Cancels or terminates a closed parent's child, run by the process that owns the child's shard.</summary>
     public Task<bool> ApplyParentClosePolicyHereAsync(TransferTaskRecord timer, CancellationToken ct) =>

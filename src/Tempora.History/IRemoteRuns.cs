@@ -16,6 +16,9 @@ public interface IRemoteRuns
 
     Task<bool> NotifyParentAsync(string address, TransferTaskRecord timer, CancellationToken ct);
 
+    /// <summary>Delivers a run's close to the Nexus operation that started it (a CompleteNexusOperation transfer task).</summary>
+    Task<bool> CompleteNexusOperationAsync(string address, TransferTaskRecord task, CancellationToken ct);
+
     Task<bool> ApplyParentClosePolicyAsync(string address, TransferTaskRecord timer, CancellationToken ct);
 
     /// <summary>Answers the CancelExternalWorkflowExecutionFailedCause (Unspecified when delivered).</summary>

@@ -20,6 +20,7 @@ public static class ClusterMethods
     public static readonly Method<byte[], byte[]> StartChild = Create("StartChild");
     public static readonly Method<byte[], byte[]> StartScheduled = Create("StartScheduled");
     public static readonly Method<byte[], byte[]> NotifyParent = Create("NotifyParent");
+    public static readonly Method<byte[], byte[]> CompleteNexusOperation = Create("CompleteNexusOperation");
     public static readonly Method<byte[], byte[]> ApplyParentClosePolicy = Create("ApplyParentClosePolicy");
     public static readonly Method<byte[], byte[]> DeliverExternalRequest = Create("DeliverExternalRequest");
     public static readonly Method<byte[], byte[]> CallOffPoll = Create("CallOffPoll");
@@ -67,6 +68,12 @@ public sealed class ClusterService(HistoryEngine history, Polling.ForwardedPolls
         return ClusterMethods.Encode(await history.NotifyParentHereAsync(ClusterMethods.Decode<TransferTaskRecord>(request), context.CancellationToken));
     }
 
+    public async Task<byte[]> CompleteNexusOperation(byte[] request, ServerCallContext context)
+    {
+        PeerAuthentication.RequireProvenReplica(context);
+        return ClusterMethods.Encode(await history.CompleteNexusOperationHereAsync(ClusterMethods.Decode<TransferTaskRecord>(request), context.CancellationToken));
+    }
+
     public async Task<byte[]> ApplyParentClosePolicy(byte[] request, ServerCallContext context)
     {
         PeerAuthentication.RequireProvenReplica(context);
@@ -88,6 +95,7 @@ internal sealed class ClusterServiceBinder : IServiceMethodProvider<ClusterServi
         context.AddUnaryMethod(ClusterMethods.StartChild, [], (s, r, c) => s.StartChild(r, c));
         context.AddUnaryMethod(ClusterMethods.StartScheduled, [], (s, r, c) => s.StartScheduled(r, c));
         context.AddUnaryMethod(ClusterMethods.NotifyParent, [], (s, r, c) => s.NotifyParent(r, c));
+        context.AddUnaryMethod(ClusterMethods.CompleteNexusOperation, [], (s, r, c) => s.CompleteNexusOperation(r, c));
         context.AddUnaryMethod(ClusterMethods.ApplyParentClosePolicy, [], (s, r, c) => s.ApplyParentClosePolicy(r, c));
         context.AddUnaryMethod(ClusterMethods.DeliverExternalRequest, [], (s, r, c) => s.DeliverExternalRequest(r, c));
         context.AddUnaryMethod(ClusterMethods.CallOffPoll, [], (s, r, c) => s.CallOffPoll(r, c));
@@ -107,6 +115,9 @@ internal sealed class RemoteRunsClient(ClusterChannels channels) : IRemoteRuns
 
     public Task<bool> NotifyParentAsync(string address, TransferTaskRecord timer, CancellationToken ct) =>
         CallAsync<TransferTaskRecord, bool>(address, ClusterMethods.NotifyParent, timer, ct);
+
+    public Task<bool> CompleteNexusOperationAsync(string address, TransferTaskRecord task, CancellationToken ct) =>
+        CallAsync<TransferTaskRecord, bool>(address, ClusterMethods.CompleteNexusOperation, task, ct);
 
     public Task<bool> ApplyParentClosePolicyAsync(string address, TransferTaskRecord timer, CancellationToken ct) =>
         CallAsync<TransferTaskRecord, bool>(address, ClusterMethods.ApplyParentClosePolicy, timer, ct);

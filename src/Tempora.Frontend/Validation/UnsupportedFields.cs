@@ -68,10 +68,7 @@ internal static class UnsupportedFields
 
     public static void Check(StartWorkflowExecutionRequest r, string message = nameof(StartWorkflowExecutionRequest))
     {
-        if (r.CompletionCallbacks.Count > 0)
-        {
-            throw Unimplemented($"{message}.completion_callbacks");
-        }
+        CompletionCallbackValidation.Check(r.CompletionCallbacks);
         if (r.VersioningOverride is not null)
         {
             throw Unimplemented($"{message}.versioning_override", "this server has no worker versioning");

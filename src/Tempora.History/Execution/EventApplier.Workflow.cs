@@ -26,6 +26,7 @@ internal static partial class EventApplier
         s.SearchAttributes = a.SearchAttributes;
         s.Priority = a.Priority;
         s.UserMetadata = e.UserMetadata;
+        s.CompletionCallbacks = [.. a.CompletionCallbacks];
         s.Attempt = Math.Max(1, a.Attempt);
         s.RetryPolicy = a.RetryPolicy;
         s.CronSchedule = a.CronSchedule;
@@ -64,6 +65,7 @@ internal static partial class EventApplier
         s.Timers.Clear();
         s.Children.Clear();
         s.ExternalRequests.Clear();
+        s.NexusOperations.Clear();
         s.BufferedEvents.Clear();
     }
 }

@@ -142,6 +142,27 @@ internal static partial class EventApplier
             case EventType.WorkflowExecutionUpdateCompleted:
                 ApplyWorkflowExecutionUpdateCompleted(s, e);
                 break;
+            case EventType.NexusOperationScheduled:
+                ApplyNexusOperationScheduled(s, e);
+                break;
+            case EventType.NexusOperationStarted:
+                ApplyNexusOperationStarted(s, e);
+                break;
+            case EventType.NexusOperationCancelRequested:
+                ApplyNexusOperationCancelRequested(s, e);
+                break;
+            case EventType.NexusOperationCompleted:
+                s.NexusOperations.Remove(e.NexusOperationCompletedEventAttributes.ScheduledEventId);
+                break;
+            case EventType.NexusOperationFailed:
+                s.NexusOperations.Remove(e.NexusOperationFailedEventAttributes.ScheduledEventId);
+                break;
+            case EventType.NexusOperationCanceled:
+                s.NexusOperations.Remove(e.NexusOperationCanceledEventAttributes.ScheduledEventId);
+                break;
+            case EventType.NexusOperationTimedOut:
+                s.NexusOperations.Remove(e.NexusOperationTimedOutEventAttributes.ScheduledEventId);
+                break;
             default:
                 // Tempora writes no other event type; a history holding one cannot be replayed here.
                 throw new UnsupportedEventException(e);

@@ -101,6 +101,15 @@ internal sealed class MutableState
     /// <summary>Signals and cancel requests sent to other workflows and not yet delivered, by initiated event id.</summary>
     public Dictionary<long, ExternalRequestInfo> ExternalRequests { get; set; } = [];
 
+    /// <summary>Nexus operations this run scheduled and that have not finished, by scheduled event id.</summary>
+    public Dictionary<long, NexusOperationInfo> NexusOperations { get; set; } = [];
+
+    /// <summary>
+    /// Where this run reports its close: the completion callbacks its start carried (a Nexus operation that started it
+    /// waits on them). From the WorkflowExecutionStarted event.
+    /// </summary>
+    public List<Callback> CompletionCallbacks { get; set; } = [];
+
     public bool IsOpen => Status == WorkflowExecutionStatus.Running;
 }
 

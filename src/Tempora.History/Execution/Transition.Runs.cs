@@ -104,6 +104,7 @@ internal sealed partial class Transition
             ParentInitiatedEventId = original.ParentInitiatedEventId,
             RootWorkflowExecution = original.RootWorkflowExecution,
             Priority = original.Priority,
+            CompletionCallbacks = { State.CompletionCallbacks }, // the chain's close is what the callbacks wait for
         };
         return a;
     }
@@ -187,6 +188,7 @@ internal sealed partial class Transition
             ParentInitiatedEventId = State.Parent?.InitiatedEventId ?? 0,
             RootWorkflowExecution = State.Root,
             Priority = State.Priority,
+            CompletionCallbacks = { State.CompletionCallbacks },
         };
         var newRunId = StartSuccessor(next);
         var e = NewEvent(EventType.WorkflowExecutionContinuedAsNew);

@@ -169,6 +169,12 @@ internal sealed partial class Transition(MutableState state, DateTimeOffset now,
                 case EventType.ActivityTaskStarted:
                     activityStartedIds[e.ActivityTaskStartedEventAttributes.ScheduledEventId] = e.EventId;
                     break;
+                case EventType.NexusOperationStarted:
+                    if (State.NexusOperations.TryGetValue(e.NexusOperationStartedEventAttributes.ScheduledEventId, out var op))
+                    {
+                        op.StartedEventId = e.EventId;
+                    }
+                    break;
                 case EventType.ChildWorkflowExecutionStarted:
                     var initiated = e.ChildWorkflowExecutionStartedEventAttributes.InitiatedEventId;
                     childStartedIds[initiated] = e.EventId;
@@ -235,6 +241,12 @@ internal sealed partial class Transition(MutableState state, DateTimeOffset now,
         {
             RetiredTimers.Add(activity.ScheduleToCloseTimerTaskId);
             RetiredTimers.AddRange(activity.TimerTaskIds);
+        }
+        foreach (var op in State.NexusOperations.Values)
+        {
+            RetiredTimers.Add(op.TimeoutTimerTaskId);
+            RetiredTimers.Add(op.RetryTimerTaskId);
+            RetiredTimers.Add(op.Cancellation?.RetryTimerTaskId ?? 0);
         }
         RetiredTimers.RemoveAll(id => id <= 0);
     }
@@ -314,6 +326,10 @@ internal sealed partial class Transition(MutableState state, DateTimeOffset now,
                     Policy = policy == ParentClosePolicy.Unspecified ? ParentClosePolicy.Terminate : policy,
                 });
             }
+        }
+        if (!successor && reset is null)
+        {
+            ReportCloseToNexusCallers(closeEvent);
         }
         if (parent is not null && !successor && reset is null)
         {

@@ -14,6 +14,15 @@ public enum TimerTaskKind
 
     // 7 to 11 were transfer work stored as timers before transfer tasks had a table of their own; such rows are
     // moved to transfer_tasks at start (LegacyTransferTimer), so these numbers stay unused.
+
+    /// <summary>A Nexus operation's schedule-to-close timeout.</summary>
+    NexusOperationTimeout = 12,
+
+    /// <summary>The end of the backoff after a failed Nexus start request.</summary>
+    NexusOperationRetry = 13,
+
+    /// <summary>The end of the backoff after a failed Nexus cancel request.</summary>
+    NexusCancellationRetry = 14,
 }
 
 /// <summary>

@@ -82,6 +82,8 @@ internal sealed class DescribeWorkflowExecutionHandler(RunResolver runs, Workflo
                     ParentClosePolicy = child.Initiated.ParentClosePolicy,
                 });
             }
+            response.PendingNexusOperations.AddRange(PendingNexusOperations.Of(s));
+            response.Callbacks.AddRange(PendingNexusOperations.CallbacksOf(s));
             if (s.Parent is { } parent)
             {
                 info.ParentNamespaceId = parent.NamespaceId;

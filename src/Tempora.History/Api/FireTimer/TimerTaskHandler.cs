@@ -79,6 +79,27 @@ internal sealed class TimerTaskHandler(IExecutionStore store, WorkflowUpdater up
                     t.StartActivityRetry(retrying);
                 }
                 break;
+            case TimerTaskKind.NexusOperationTimeout:
+                if (s.NexusOperations.TryGetValue(info.EventId, out var timedOut) && timedOut.TimeoutTimerTaskId == timer.TaskId)
+                {
+                    timedOut.TimeoutTimerTaskId = 0;
+                    t.RecordNexusOperationTimedOut(timedOut);
+                }
+                break;
+            case TimerTaskKind.NexusOperationRetry:
+                if (s.NexusOperations.TryGetValue(info.EventId, out var backingOff) && backingOff.State == NexusOperationState.BackingOff
+                    && backingOff.Attempt == info.Attempt && backingOff.RetryTimerTaskId == timer.TaskId)
+                {
+                    t.RetryNexusOperation(backingOff);
+                }
+                break;
+            case TimerTaskKind.NexusCancellationRetry:
+                if (s.NexusOperations.TryGetValue(info.EventId, out var canceling) && canceling.Cancellation is { State: NexusCancellationState.BackingOff } c
+                    && c.Attempt == info.Attempt && c.RetryTimerTaskId == timer.TaskId)
+                {
+                    t.RetryNexusCancellation(canceling);
+                }
+                break;
         }
     }
 

@@ -7,10 +7,12 @@ namespace Tempora.History.Api;
 
 /// <summary>
 /// Carries out one transfer task the transfer queue took (work a transition hands to another run: start a child,
-/// report a close to the parent, apply a parent-close policy, signal or cancel an external workflow).
+/// report a close to the parent, apply a parent-close policy, signal or cancel an external workflow, send a Nexus
+/// operation's requests, deliver a Nexus completion).
 /// </summary>
 internal sealed class TransferTaskHandler(IMetrics metrics, StartChildHandler startChild, NotifyParentHandler notifyParent,
-    ParentClosePolicyHandler parentClosePolicy, ExternalRequestHandler externalRequests)
+    ParentClosePolicyHandler parentClosePolicy, ExternalRequestHandler externalRequests, NexusOperationHandler nexusOperations,
+    NexusCompletionHandler nexusCompletions)
 {
     public Task ProcessTransferAsync(TransferTaskRecord task, CancellationToken ct)
     {
@@ -22,6 +24,9 @@ internal sealed class TransferTaskHandler(IMetrics metrics, StartChildHandler st
             TransferTaskKind.StartChild => startChild.StartChildAsync(task, info, ct),
             TransferTaskKind.NotifyParent => notifyParent.NotifyParentAsync(task, info, ct),
             TransferTaskKind.ParentClosePolicy => parentClosePolicy.ApplyParentClosePolicyAsync(task, info, ct),
+            TransferTaskKind.InvokeNexusOperation => nexusOperations.InvokeAsync(task, info, ct),
+            TransferTaskKind.CancelNexusOperation => nexusOperations.CancelAsync(task, info, ct),
+            TransferTaskKind.CompleteNexusOperation => nexusCompletions.CompleteAsync(task, info, ct),
             _ => externalRequests.DeliverExternalRequestAsync(task, info, ct),
         };
     }

@@ -11,7 +11,8 @@ using Temporalio.Api.WorkflowService.V1;
 namespace Tempora.History.Api;
 
 internal sealed partial class RespondWorkflowTaskCompletedHandler(
-    NamespaceRegistry namespaces, WorkflowUpdater updater, WorkflowTaskResponses responses, PayloadLimits limits, IMetrics metrics, ILogger logger)
+    NamespaceRegistry namespaces, WorkflowUpdater updater, WorkflowTaskResponses responses, PayloadLimits limits, IMetrics metrics, ILogger logger,
+    Tempora.Persistence.Nexus.INexusEndpointStore? nexusEndpoints)
 {
     public async Task<RespondWorkflowTaskCompletedResponse> HandleAsync(
         RespondWorkflowTaskCompletedRequest r, CancellationToken ct)
@@ -77,6 +78,29 @@ internal sealed partial class RespondWorkflowTaskCompletedHandler(
     }
 
     /// <summary>
+    /// The endpoints the completion's ScheduleNexusOperation commands name, read before the transition (which does no
+    /// I/O). Every replica reads the registry itself, so an endpoint created through another is seen at once.
+    /// </summary>
+    private async Task<Dictionary<string, Tempora.Persistence.Nexus.NexusEndpointRecord>> NexusEndpointsAsync(
+        RespondWorkflowTaskCompletedRequest r, CancellationToken ct)
+    {
+        var found = new Dictionary<string, Tempora.Persistence.Nexus.NexusEndpointRecord>(StringComparer.Ordinal);
+        if (nexusEndpoints is null)
+        {
+            return found;
+        }
+        foreach (var command in r.Commands)
+        {
+            if (command.ScheduleNexusOperationCommandAttributes is { Endpoint: { Length: > 0 } name } && !found.ContainsKey(name)
+                && await nexusEndpoints.GetByNameAsync(name, ct) is { } endpoint)
+            {
+                found[name] = endpoint;
+            }
+        }
+        return found;
+    }
+
+    /// <summary>
     /// Applies a completion's commands. When they name a search attribute this replica's cached namespace lacks, the
     /// namespace is re-read and, if it changed, the completion applied once more: the attribute may have just been
     /// added through another replica.
@@ -84,6 +108,7 @@ internal sealed partial class RespondWorkflowTaskCompletedHandler(
     private async Task<(RespondWorkflowTaskCompletedResponse, StartedWorkflowTask?)> CompleteWorkflowTaskAsync(
         TaskToken token, RespondWorkflowTaskCompletedRequest r, NamespaceRecord ns, CancellationToken ct)
     {
+        var endpoints = await NexusEndpointsAsync(r, ct);
         try
         {
             return await ApplyCompletionAsync(ns);
@@ -102,7 +127,7 @@ internal sealed partial class RespondWorkflowTaskCompletedHandler(
             updater.UpdateAsync(token.Key, (t, ctx) =>
             {
                 WorkflowTaskTokens.Check(t.State, token);
-                var completion = new WorkflowTaskCompletion(t, r, ctx, current.CustomSearchAttributes, limits);
+                var completion = new WorkflowTaskCompletion(t, r, ctx, current.CustomSearchAttributes, limits, endpoints);
                 completion.Apply();
                 if (r.QueryResults.Count > 0)
                 {

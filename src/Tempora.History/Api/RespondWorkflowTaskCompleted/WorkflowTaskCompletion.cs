@@ -15,7 +15,8 @@ namespace Tempora.History.Api;
 internal sealed class WorkflowTaskCompletion(
     Transition t, RespondWorkflowTaskCompletedRequest request, ExecutionContext? context = null,
     IReadOnlyDictionary<string, Tempora.Visibility.Query.SearchAttributeType>? customSearchAttributes = null,
-    PayloadLimits? limits = null)
+    PayloadLimits? limits = null,
+    IReadOnlyDictionary<string, Tempora.Persistence.Nexus.NexusEndpointRecord>? nexusEndpoints = null)
 {
     private readonly PayloadLimits _limits = limits ?? new();
 
@@ -34,7 +35,10 @@ internal sealed class WorkflowTaskCompletion(
     private CommandContext? _commands;
 
     /// <summary>What the command handlers share (created on first use: it applies messages through this completion).</summary>
-    private CommandContext Commands => _commands ??= new(t, request, _limits, customSearchAttributes, _messages, ApplyMessage);
+    private CommandContext Commands => _commands ??= new(t, request, _limits, customSearchAttributes, _messages, ApplyMessage)
+    {
+        NexusEndpoints = nexusEndpoints ?? new Dictionary<string, Tempora.Persistence.Nexus.NexusEndpointRecord>(),
+    };
 
     /// <summary>
     /// Activities started for the completing worker in this transition because it asked for eager execution; their
@@ -219,7 +223,6 @@ internal sealed class WorkflowTaskCompletion(
         {
             throw new CommandValidationException(BadAttributes.CauseOf(command.CommandType), metadataProblem, terminatesWorkflow: true);
         }
-        // Nexus operations are not supported.
         var handler = CommandHandlers.For(command.CommandType)
             ?? throw new CommandValidationException(WorkflowTaskFailedCause.FeatureDisabled,
                 $"Command {command.CommandType} is not implemented by this server yet.");

@@ -24,6 +24,9 @@ public sealed record StartSpec(
     /// <summary>Links the request attaches to the WorkflowExecutionStarted event (and the signal's event).</summary>
     public IReadOnlyCollection<Link> Links { get; init; } = [];
 
+    /// <summary>Where the run reports its close (a Nexus operation that started it); recorded in its first event.</summary>
+    public IReadOnlyCollection<Callback> CompletionCallbacks { get; init; } = [];
+
     /// <summary>The new run's id when the caller chose it beforehand (a schedule records it in the same write).</summary>
     public string? PresetRunId { get; init; }
 
@@ -38,6 +41,7 @@ public sealed record StartSpec(
         ContinuedFailure = r.ContinuedFailure,
         LastCompletionResult = r.LastCompletionResult,
         Links = r.Links,
+        CompletionCallbacks = r.CompletionCallbacks,
     };
 
     public static StartSpec Of(SignalWithStartWorkflowExecutionRequest r) => new(r.WorkflowId, r.WorkflowType, r.TaskQueue, r.Input,

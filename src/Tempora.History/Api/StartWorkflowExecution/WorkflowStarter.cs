@@ -151,6 +151,7 @@ internal sealed class WorkflowStarter(
             Priority = spec.Priority,
             ContinuedFailure = spec.ContinuedFailure,
             LastCompletionResult = spec.LastCompletionResult,
+            CompletionCallbacks = { spec.CompletionCallbacks },
         };
         if (parent is not null)
         {

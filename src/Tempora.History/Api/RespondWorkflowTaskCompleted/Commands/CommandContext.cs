@@ -21,6 +21,11 @@ internal sealed class CommandContext(
     public RespondWorkflowTaskCompletedRequest Request => request;
     public PayloadLimits Limits => limits;
 
+    /// <summary>The Nexus endpoints the completion's ScheduleNexusOperation commands name, looked up before the
+    /// transition (a name not registered is missing).</summary>
+    public IReadOnlyDictionary<string, Tempora.Persistence.Nexus.NexusEndpointRecord> NexusEndpoints { get; init; } =
+        new Dictionary<string, Tempora.Persistence.Nexus.NexusEndpointRecord>();
+
     /// <summary>The WorkflowTaskCompleted event the command events point back to.</summary>
     public long CompletedEventId { get; set; }
 

@@ -23,6 +23,8 @@ internal static class CommandHandlers
         [CommandType.SignalExternalWorkflowExecution] = new SignalExternalWorkflowExecutionCommandHandler(),
         [CommandType.RequestCancelExternalWorkflowExecution] = new RequestCancelExternalWorkflowExecutionCommandHandler(),
         [CommandType.ProtocolMessage] = new ProtocolMessageCommandHandler(),
+        [CommandType.ScheduleNexusOperation] = new ScheduleNexusOperationCommandHandler(),
+        [CommandType.RequestCancelNexusOperation] = new RequestCancelNexusOperationCommandHandler(),
     }.ToFrozenDictionary();
 
     public static ICommandHandler? For(CommandType type) => ByType.GetValueOrDefault(type);

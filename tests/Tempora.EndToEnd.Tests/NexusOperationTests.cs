@@ -1,0 +1,375 @@
+using NexusRpc;
+using NexusRpc.Handlers;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.OperatorService.V1;
+using Temporalio.Client;
+using Temporalio.Exceptions;
+using Temporalio.Nexus;
+using Temporalio.Worker;
+using Temporalio.Workflows;
+
+namespace Tempora.EndToEnd.Tests;
+
+/// <summary>
+/// Nexus operations with the official .NET SDK on both sides: a caller workflow in the default namespace, the handler
+/// (a Nexus service of a worker) in another namespace behind an endpoint. Synchronous and workflow-run operations,
+/// failures, retries, cancellation and the schedule-to-close timeout, with the events, links and pending state
+/// Temporal 1.28 records. On a cluster the caller's and the handler's runs are on whichever replicas own their shards,
+/// and the handler's worker polls the other replica than the caller's.
+/// </summary>
+[Collection(ServerCollection.Name)]
+public sealed class NexusOperationTests(ServerFixture fixture)
+{
+    private TemporalClient Client => fixture.Client;
+
+    [NexusService]
+    public interface IGreetingService
+    {
+        [NexusOperation]
+        string Greet(string name);
+    }
+
+    /// <summary>A service whose one operation is whatever the test hands it.</summary>
+    [NexusServiceHandler(typeof(IGreetingService))]
+    public sealed class GreetingService(Func<IOperationHandler<string, string>> handler)
+    {
+        [NexusOperationHandler]
+        public IOperationHandler<string, string> Greet() => handler();
+    }
+
+    [Workflow]
+    public sealed class HandlerWorkflow
+    {
+        [WorkflowRun]
+        public async Task<string> RunAsync(string name)
+        {
+            if (name == "wait")
+            {
+                await Workflow.WaitConditionAsync(() => false);
+            }
+            if (name == "fail")
+            {
+                throw new ApplicationFailureException("handler workflow gave up", "GiveUp");
+            }
+            return $"Hello from a workflow, {name}";
+        }
+    }
+
+    /// <summary>The caller: runs one operation on the endpoint and reports its result or what it failed with.</summary>
+    [Workflow]
+    public sealed class CallerWorkflow
+    {
+        [WorkflowRun]
+        public async Task<string> RunAsync(string endpoint, string name, int timeoutSeconds, bool cancelOnceStarted)
+        {
+            var client = Workflow.CreateNexusWorkflowClient<IGreetingService>(endpoint);
+            var options = new NexusWorkflowOperationOptions();
+            if (timeoutSeconds > 0)
+            {
+                options.ScheduleToCloseTimeout = TimeSpan.FromSeconds(timeoutSeconds);
+            }
+            if (!cancelOnceStarted)
+            {
+                return await client.ExecuteNexusOperationAsync(svc => svc.Greet(name), options);
+            }
+            using var cancel = new CancellationTokenSource();
+            options.CancellationToken = cancel.Token;
+            var handle = await client.StartNexusOperationAsync(svc => svc.Greet(name), options);
+            cancel.Cancel();
+            return await handle.GetResultAsync();
+        }
+    }
+
+    /// <summary>A handler worker in the extra namespace (through the last replica on a cluster) and its endpoint.</summary>
+    private async Task<(TemporalWorker Worker, string Endpoint, TemporalClient HandlerClient)> HandlerAsync(Func<IOperationHandler<string, string>> handler)
+    {
+        var taskQueue = ServerFixture.NewTaskQueue("nexus-handler");
+        var handlerClient = await ServerFixture.ConnectAsync(fixture.AllServers[^1], ServerFixture.ExtraNamespace);
+        var worker = new TemporalWorker(handlerClient, new TemporalWorkerOptions(taskQueue)
+            .AddNexusService(new GreetingService(handler))
+            .AddWorkflow<HandlerWorkflow>());
+        var endpoint = $"ep-{Guid.NewGuid():N}";
+        await Client.OperatorService.CreateNexusEndpointAsync(new CreateNexusEndpointRequest
+        {
+            Spec = new Temporalio.Api.Nexus.V1.EndpointSpec
+            {
+                Name = endpoint,
+                Target = new Temporalio.Api.Nexus.V1.EndpointTarget
+                {
+                    Worker = new Temporalio.Api.Nexus.V1.EndpointTarget.Types.Worker { Namespace = ServerFixture.ExtraNamespace, TaskQueue = taskQueue },
+                },
+            },
+        });
+        return (worker, endpoint, handlerClient);
+    }
+
+    private static IOperationHandler<string, string> StartsHandlerWorkflow(string workflowId) =>
+        WorkflowRunOperationHandler.FromHandleFactory((WorkflowRunOperationContext context, string name) =>
+            context.StartWorkflowAsync((HandlerWorkflow wf) => wf.RunAsync(name), new() { Id = workflowId }));
+
+    private static IOperationHandler<string, string> Throws(Exception e) =>
+        OperationHandler.Sync<string, string>((Func<OperationStartContext, string, string>)((ctx, name) => throw e));
+
+    private TemporalWorker CallerWorker(string taskQueue) => new(Client, new TemporalWorkerOptions(taskQueue).AddWorkflow<CallerWorkflow>());
+
+    private async Task<WorkflowHandle> StartCallerAsync(string taskQueue, string endpoint, string name, int timeoutSeconds = 0, bool cancel = false) =>
+        await Client.StartWorkflowAsync((CallerWorkflow wf) => wf.RunAsync(endpoint, name, timeoutSeconds, cancel),
+            new(ServerFixture.NewWorkflowId("nexus-caller"), taskQueue));
+
+    [Fact]
+    public async Task SyncOperation_ReturnsTheHandlersResult_WithScheduledAndCompletedEvents()
+    {
+        var (handlerWorker, endpoint, _) = await HandlerAsync(() => OperationHandler.Sync<string, string>((ctx, name) => $"Hello, {name}"));
+        var taskQueue = ServerFixture.NewTaskQueue();
+        using var caller = CallerWorker(taskQueue);
+        using (handlerWorker)
+        {
+            var (handle, result) = await handlerWorker.ExecuteAsync(() => caller.ExecuteAsync(async () =>
+            {
+                var h = await StartCallerAsync(taskQueue, endpoint, "sync");
+                return (h, await h.GetResultAsync<string>().WithTimeout("sync Nexus operation"));
+            }));
+
+            Assert.Equal("Hello, sync", result);
+            var events = await handle.EventsAsync();
+            var scheduled = Assert.Single(events, e => e.EventType == EventType.NexusOperationScheduled).NexusOperationScheduledEventAttributes;
+            Assert.Equal((endpoint, "GreetingService", "Greet"), (scheduled.Endpoint, scheduled.Service, scheduled.Operation));
+            Assert.True(Guid.TryParse(scheduled.EndpointId, out _));
+            Assert.True(Guid.TryParse(scheduled.RequestId, out _));
+            var completed = Assert.Single(events, e => e.EventType == EventType.NexusOperationCompleted).NexusOperationCompletedEventAttributes;
+            Assert.Equal(events.Single(e => e.EventType == EventType.NexusOperationScheduled).EventId, completed.ScheduledEventId);
+            Assert.Equal(scheduled.RequestId, completed.RequestId);
+            Assert.DoesNotContain(EventType.NexusOperationStarted, events.Types());
+        }
+    }
+
+    [Fact]
+    public async Task WorkflowRunOperation_StartsTheHandlersWorkflow_LinksBothHistories_AndCompletesByCallback()
+    {
+        var handlerWorkflowId = ServerFixture.NewWorkflowId("nexus-handler-wf");
+        var (handlerWorker, endpoint, handlerClient) = await HandlerAsync(() => StartsHandlerWorkflow(handlerWorkflowId));
+        var taskQueue = ServerFixture.NewTaskQueue();
+        using var caller = CallerWorker(taskQueue);
+        using (handlerWorker)
+        {
+            var (handle, result) = await handlerWorker.ExecuteAsync(() => caller.ExecuteAsync(async () =>
+            {
+                var h = await StartCallerAsync(taskQueue, endpoint, "async");
+                return (h, await h.GetResultAsync<string>().WithTimeout("workflow-run Nexus operation"));
+            }));
+
+            Assert.Equal("Hello from a workflow, async", result);
+            var events = await handle.EventsAsync();
+            Assert.Equal(
+                [EventType.NexusOperationScheduled, EventType.NexusOperationStarted, EventType.NexusOperationCompleted],
+                events.Types().Where(t => t.ToString().StartsWith("NexusOperation", StringComparison.Ordinal)));
+            var scheduledId = events.Single(e => e.EventType == EventType.NexusOperationScheduled).EventId;
+            var started = events.Single(e => e.EventType == EventType.NexusOperationStarted);
+            Assert.False(string.IsNullOrEmpty(started.NexusOperationStartedEventAttributes.OperationToken));
+            var link = Assert.Single(started.Links).WorkflowEvent;
+            Assert.Equal((ServerFixture.ExtraNamespace, handlerWorkflowId, 1L, EventType.WorkflowExecutionStarted),
+                (link.Namespace, link.WorkflowId, link.EventRef.EventId, link.EventRef.EventType));
+
+            // The handler's workflow links back to the caller's scheduled event and carried the completion callback.
+            var handlerRun = handlerClient.GetWorkflowHandle(handlerWorkflowId);
+            var handlerStarted = (await handlerRun.EventsAsync())[0];
+            var back = Assert.Single(handlerStarted.Links).WorkflowEvent;
+            Assert.Equal(("default", handle.Id, scheduledId, EventType.NexusOperationScheduled),
+                (back.Namespace, back.WorkflowId, back.EventRef.EventId, back.EventRef.EventType));
+            var callback = Assert.Single(handlerStarted.WorkflowExecutionStartedEventAttributes.CompletionCallbacks);
+            Assert.Equal("temporal://system", callback.Nexus.Url);
+            var described = await handlerClient.WorkflowService.DescribeWorkflowExecutionAsync(new()
+            {
+                Namespace = ServerFixture.ExtraNamespace,
+                Execution = new() { WorkflowId = handlerWorkflowId },
+            });
+            Assert.Equal(CallbackState.Succeeded, Assert.Single(described.Callbacks).State);
+        }
+    }
+
+    [Fact]
+    public async Task WorkflowRunOperation_HandlerWorkflowFails_CallerSeesNexusFailureWithTheApplicationCause()
+    {
+        var (handlerWorker, endpoint, _) = await HandlerAsync(() => StartsHandlerWorkflow(ServerFixture.NewWorkflowId("nexus-failing")));
+        var taskQueue = ServerFixture.NewTaskQueue();
+        using var caller = CallerWorker(taskQueue);
+        using (handlerWorker)
+        {
+            var (handle, failure) = await handlerWorker.ExecuteAsync(() => caller.ExecuteAsync(async () =>
+            {
+                var h = await StartCallerAsync(taskQueue, endpoint, "fail");
+                return (h, await Assert.ThrowsAsync<WorkflowFailedException>(() => h.GetResultAsync<string>().WithTimeout("failing operation")));
+            }));
+
+            var nexus = Assert.IsType<NexusOperationFailureException>(failure.InnerException);
+            Assert.Equal((endpoint, "GreetingService", "Greet"), (nexus.Endpoint, nexus.Service, nexus.Operation));
+            var cause = Assert.IsType<ApplicationFailureException>(nexus.InnerException);
+            Assert.Equal(("handler workflow gave up", "GiveUp"), (cause.Message, cause.ErrorType));
+            Assert.Contains(EventType.NexusOperationFailed, (await handle.EventsAsync()).Types());
+        }
+    }
+
+    [Fact]
+    public async Task SyncOperation_NonRetryableHandlerError_FailsTheOperationAtOnce()
+    {
+        var (handlerWorker, endpoint, _) = await HandlerAsync(() => Throws(new HandlerException(HandlerErrorType.BadRequest, "no such greeting")));
+        var taskQueue = ServerFixture.NewTaskQueue();
+        using var caller = CallerWorker(taskQueue);
+        using (handlerWorker)
+        {
+            var failure = await handlerWorker.ExecuteAsync(() => caller.ExecuteAsync(async () =>
+            {
+                var h = await StartCallerAsync(taskQueue, endpoint, "bad");
+                return await Assert.ThrowsAsync<WorkflowFailedException>(() => h.GetResultAsync<string>().WithTimeout("bad request"));
+            }));
+
+            var nexus = Assert.IsType<NexusOperationFailureException>(failure.InnerException);
+            var handlerError = Assert.IsType<HandlerException>(nexus.InnerException);
+            Assert.Equal(HandlerErrorType.BadRequest, handlerError.ErrorType);
+            Assert.Contains("no such greeting", handlerError.Message);
+        }
+    }
+
+    [Fact]
+    public async Task SyncOperation_OperationError_FailsWithTheHandlersMessage()
+    {
+        var (handlerWorker, endpoint, _) = await HandlerAsync(() => Throws(OperationException.CreateFailed("greeting refused")));
+        var taskQueue = ServerFixture.NewTaskQueue();
+        using var caller = CallerWorker(taskQueue);
+        using (handlerWorker)
+        {
+            var failure = await handlerWorker.ExecuteAsync(() => caller.ExecuteAsync(async () =>
+            {
+                var h = await StartCallerAsync(taskQueue, endpoint, "refused");
+                return await Assert.ThrowsAsync<WorkflowFailedException>(() => h.GetResultAsync<string>().WithTimeout("operation error"));
+            }));
+
+            var nexus = Assert.IsType<NexusOperationFailureException>(failure.InnerException);
+            Assert.Contains("greeting refused", nexus.InnerException!.Message);
+        }
+    }
+
+    [Fact]
+    public async Task SyncOperation_RetryableHandlerError_IsRetriedUntilItSucceeds()
+    {
+        var attempts = 0;
+        var (handlerWorker, endpoint, _) = await HandlerAsync(() => OperationHandler.Sync<string, string>((ctx, name) =>
+            Interlocked.Increment(ref attempts) == 1
+                ? throw new HandlerException(HandlerErrorType.Internal, "try again")
+                : $"Hello on attempt {attempts}"));
+        var taskQueue = ServerFixture.NewTaskQueue();
+        using var caller = CallerWorker(taskQueue);
+        using (handlerWorker)
+        {
+            var result = await handlerWorker.ExecuteAsync(() => caller.ExecuteAsync(async () =>
+                await (await StartCallerAsync(taskQueue, endpoint, "retry")).GetResultAsync<string>().WithTimeout("retried operation")));
+
+            Assert.Equal("Hello on attempt 2", result);
+        }
+    }
+
+    [Fact]
+    public async Task Operation_NoHandlerWorker_TimesOutScheduleToClose_AfterShowingTheFailedAttempts()
+    {
+        var (handlerWorker, endpoint, _) = await HandlerAsync(() => OperationHandler.Sync<string, string>((ctx, name) => name));
+        handlerWorker.Dispose(); // never run: nobody polls the endpoint's queue
+        var taskQueue = ServerFixture.NewTaskQueue();
+        using var caller = CallerWorker(taskQueue);
+
+        var (handle, failure) = await caller.ExecuteAsync(async () =>
+        {
+            var h = await StartCallerAsync(taskQueue, endpoint, "nobody", timeoutSeconds: 4);
+            return (h, await Assert.ThrowsAsync<WorkflowFailedException>(() => h.GetResultAsync<string>().WithTimeout("operation nobody serves")));
+        });
+
+        var nexus = Assert.IsType<NexusOperationFailureException>(failure.InnerException);
+        var timeout = Assert.IsType<TimeoutFailureException>(nexus.InnerException);
+        Assert.Equal(Temporalio.Api.Enums.V1.TimeoutType.ScheduleToClose, timeout.TimeoutType);
+        var timedOut = Assert.Single(await handle.EventsAsync(), e => e.EventType == EventType.NexusOperationTimedOut);
+        Assert.Equal("operation timed out", timedOut.NexusOperationTimedOutEventAttributes.Failure.Cause.Message);
+    }
+
+    [Fact]
+    public async Task PendingOperation_DescribeShowsItsStateAttemptAndLastFailure()
+    {
+        var (handlerWorker, endpoint, _) = await HandlerAsync(() => OperationHandler.Sync<string, string>((ctx, name) => name));
+        handlerWorker.Dispose();
+        var taskQueue = ServerFixture.NewTaskQueue();
+        using var caller = CallerWorker(taskQueue);
+
+        await caller.ExecuteAsync(async () =>
+        {
+            var h = await StartCallerAsync(taskQueue, endpoint, "pending", timeoutSeconds: 60);
+            var pending = (await Wait.UntilAsync(async () =>
+            {
+                var d = await Client.WorkflowService.DescribeWorkflowExecutionAsync(new() { Namespace = "default", Execution = new() { WorkflowId = h.Id } });
+                return d.PendingNexusOperations.FirstOrDefault();
+            }, op => op is { State: PendingNexusOperationState.BackingOff }, "a pending operation backing off", TimeSpan.FromSeconds(30)))!;
+            Assert.Equal((endpoint, "GreetingService", "Greet", 1), (pending.Endpoint, pending.Service, pending.Operation, pending.Attempt));
+            Assert.Equal("UPSTREAM_TIMEOUT", pending.LastAttemptFailure.NexusHandlerFailureInfo.Type);
+            Assert.NotNull(pending.NextAttemptScheduleTime);
+            await h.TerminateAsync("test done");
+        });
+    }
+
+    [Fact]
+    public async Task WorkflowRunOperation_CanceledByTheCaller_CancelsTheHandlersWorkflow()
+    {
+        var handlerWorkflowId = ServerFixture.NewWorkflowId("nexus-canceled");
+        var (handlerWorker, endpoint, handlerClient) = await HandlerAsync(() => StartsHandlerWorkflow(handlerWorkflowId));
+        var taskQueue = ServerFixture.NewTaskQueue();
+        using var caller = CallerWorker(taskQueue);
+        using (handlerWorker)
+        {
+            var (handle, failure) = await handlerWorker.ExecuteAsync(() => caller.ExecuteAsync(async () =>
+            {
+                var h = await StartCallerAsync(taskQueue, endpoint, "wait", cancel: true);
+                return (h, await Assert.ThrowsAsync<WorkflowFailedException>(() => h.GetResultAsync<string>().WithTimeout("canceled operation")));
+            }));
+
+            var nexus = Assert.IsType<NexusOperationFailureException>(failure.InnerException);
+            Assert.IsType<CanceledFailureException>(nexus.InnerException);
+            var types = (await handle.EventsAsync()).Types();
+            Assert.Contains(EventType.NexusOperationCancelRequested, types);
+            Assert.Contains(EventType.NexusOperationCanceled, types);
+            var handlerFailure = await Assert.ThrowsAsync<WorkflowFailedException>(() =>
+                handlerClient.GetWorkflowHandle(handlerWorkflowId).GetResultAsync());
+            Assert.IsType<CanceledFailureException>(handlerFailure.InnerException);
+        }
+    }
+
+    [Fact]
+    public async Task ScheduleNexusOperation_UnknownEndpoint_FailsTheWorkflowTask()
+    {
+        var taskQueue = ServerFixture.NewTaskQueue();
+        using var caller = CallerWorker(taskQueue);
+        var endpoint = $"ep-missing-{Guid.NewGuid():N}";
+
+        await caller.ExecuteAsync(async () =>
+        {
+            var h = await StartCallerAsync(taskQueue, endpoint, "nowhere");
+            var failed = (await Wait.UntilAsync(async () =>
+                (await h.EventsAsync()).FirstOrDefault(e => e.EventType == EventType.WorkflowTaskFailed), e => e is not null,
+                "a failed workflow task", TimeSpan.FromSeconds(20)))!;
+            Assert.Equal(WorkflowTaskFailedCause.BadScheduleNexusOperationAttributes, failed.WorkflowTaskFailedEventAttributes.Cause);
+            Assert.Equal($"endpoint \"{endpoint}\" not found", failed.WorkflowTaskFailedEventAttributes.Failure.Message);
+            await h.TerminateAsync("test done");
+        });
+    }
+
+    [Fact]
+    public async Task StartWorkflow_CallbackToAnotherAddress_IsRefused()
+    {
+        var e = await Assert.ThrowsAsync<RpcException>(() => Client.WorkflowService.StartWorkflowExecutionAsync(new()
+        {
+            Namespace = "default",
+            WorkflowId = ServerFixture.NewWorkflowId(),
+            WorkflowType = new() { Name = "Anything" },
+            TaskQueue = new() { Name = "tq" },
+            RequestId = Guid.NewGuid().ToString(),
+            CompletionCallbacks = { new Temporalio.Api.Common.V1.Callback { Nexus = new() { Url = "http://example.com/callback" } } },
+        }));
+        Assert.Equal((RpcException.StatusCode.InvalidArgument, "invalid url: url does not match any configured callback address: http://example.com/callback"),
+            (e.Code, e.Message));
+    }
+}
