@@ -185,8 +185,9 @@ internal partial class WorkflowServiceImpl
         // Only what works today is advertised; SDKs switch features on from these flags (temporal-compat.md §1.4).
         // ShutdownWorker does end the worker's outstanding polls (WorkerPolls), but worker_poll_complete_on_shutdown
         // stays off, as on Temporal 1.28: with it Core keeps polls the server cannot end — its Nexus poller, which
-        // this server answers Unimplemented (a worker with a Nexus service then hangs on shutdown), and every poll
-        // while its server is down — instead of calling them off (docs/compatibility.md).
+        // this server answered Unimplemented before issue 25 (a worker with a Nexus service then hung on shutdown;
+        // not re-tried since), and every poll while its server is down — instead of calling them off
+        // (docs/compatibility.md).
         info.Capabilities = new NamespaceInfo.Types.Capabilities
         {
             SyncUpdate = true,

@@ -29,7 +29,9 @@ public sealed partial class HistoryEngine : IShardListener
         }
         _timerQueue.Release(shards);
         _transferQueue.RemoveWhere(t => InSet(t.Key));
-        _dispatcher.Withdraw(t => t.Query is null && InSet(new WorkflowKey(t.Queue.NamespaceId, t.WorkflowId, t.RunId)));
+        // Only tasks backed by rows, which the new owner loads: a Nexus task's queue is the handler's namespace, not
+        // its caller's, so this key would name an unrelated shard; it stays until taken or timed out.
+        _dispatcher.Withdraw(t => !t.InMemoryOnly && InSet(new WorkflowKey(t.Queue.NamespaceId, t.WorkflowId, t.RunId)));
     }
 
     public async Task ShardsAcquiredAsync(IReadOnlyCollection<int> shards, CancellationToken ct)
