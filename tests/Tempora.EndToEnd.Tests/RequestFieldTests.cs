@@ -118,8 +118,8 @@ public sealed class RequestFieldTests(ServerFixture fixture)
     {
         ["start versioning_override"] = (raw => raw.StartWorkflowExecutionAsync(StartRequest(r => r.VersioningOverride = new() { AutoUpgrade = true })),
             RpcException.StatusCode.Unimplemented, "versioning_override"),
-        ["start completion_callbacks"] = (raw => raw.StartWorkflowExecutionAsync(StartRequest(r => r.CompletionCallbacks.Add(new Callback { Nexus = new() { Url = "http://x" } }))),
-            RpcException.StatusCode.Unimplemented, "completion_callbacks"),
+        ["start completion_callbacks internal"] = (raw => raw.StartWorkflowExecutionAsync(StartRequest(r => r.CompletionCallbacks.Add(new Callback { Internal = new() }))),
+            RpcException.StatusCode.Unimplemented, "Internal"),
         ["start on_conflict_options"] = (raw => raw.StartWorkflowExecutionAsync(StartRequest(r => r.OnConflictOptions = new() { AttachRequestId = true })),
             RpcException.StatusCode.Unimplemented, "on_conflict_options"),
         ["register is_global_namespace"] = (raw => raw.RegisterNamespaceAsync(new()

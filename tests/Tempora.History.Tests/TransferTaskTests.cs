@@ -91,4 +91,34 @@ public class TransferTaskTests
         Assert.InRange(took, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
         Assert.Equal(2, Volatile.Read(ref attempts));
     }
+
+    [Fact]
+    public async Task TransferQueue_NexusRequestsWaitingForAnAnswer_DoNotHoldUpOtherTransferTasks()
+    {
+        await using var queue = new TransferQueue(TimeProvider.System, NullLogger<TransferQueue>.Instance);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var other = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var nexusStarted = 0;
+        queue.Start(async (task, _) =>
+        {
+            if (StateSerializer.DeserializeValue<TransferTaskInfo>(task.Data).Kind == TransferTaskKind.InvokeNexusOperation)
+            {
+                Interlocked.Increment(ref nexusStarted);
+                await release.Task; // a handler that has not answered yet
+            }
+            else
+            {
+                other.TrySetResult();
+            }
+        });
+
+        // More waiting Nexus requests than the ordinary queue runs at once, then a child start behind them.
+        queue.Add(Enumerable.Range(1, 40).Select(i => new TransferTaskRecord(i,
+            Key, StateSerializer.SerializeValue(new TransferTaskInfo(TransferTaskKind.InvokeNexusOperation, i) { Attempt = 1 }))));
+        queue.Add([new TransferTaskRecord(100, Key, StateSerializer.SerializeValue(new TransferTaskInfo(TransferTaskKind.StartChild, 7)))]);
+
+        await other.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(Volatile.Read(ref nexusStarted) > 0);
+        release.TrySetResult();
+    }
 }

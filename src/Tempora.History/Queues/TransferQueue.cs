@@ -58,8 +58,18 @@ public sealed partial class TransferQueue : IAsyncDisposable
         }
     }
 
-    private static bool IsOutbound(TransferTaskRecord task) =>
-        StateSerializer.DeserializeValue<TransferTaskInfo>(task.Data).Kind is TransferTaskKind.InvokeNexusOperation or TransferTaskKind.CancelNexusOperation;
+    /// <summary>A Nexus request; a row that does not parse goes to the ordinary queue, whose handler reports it.</summary>
+    private static bool IsOutbound(TransferTaskRecord task)
+    {
+        try
+        {
+            return StateSerializer.DeserializeValue<TransferTaskInfo>(task.Data).Kind is TransferTaskKind.InvokeNexusOperation or TransferTaskKind.CancelNexusOperation;
+        }
+        catch (CorruptDataException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Drops the queued tasks that match (their shard moved to another process, which loads them itself).</summary>
     public void RemoveWhere(Func<TransferTaskRecord, bool> match)
