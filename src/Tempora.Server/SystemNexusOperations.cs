@@ -77,6 +77,8 @@ internal sealed class SystemNexusOperations(FrontendClient frontend) : ISystemNe
         {
             ["encoding"] = ByteString.CopyFromUtf8("binary/protobuf"),
             ["messageType"] = ByteString.CopyFromUtf8(message.Descriptor.FullName),
+            // The SDK passes a payload so marked by its codec (a user's codec cannot read the server's own encoding).
+            ["__temporal_system_payload"] = ByteString.CopyFromUtf8("true"),
         },
         Data = message.ToByteString(),
     };

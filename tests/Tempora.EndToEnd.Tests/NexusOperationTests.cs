@@ -40,18 +40,41 @@ public sealed class NexusOperationTests(ServerFixture fixture)
     [Workflow]
     public sealed class HandlerWorkflow
     {
+        private bool _finish;
+
         [WorkflowRun]
         public async Task<string> RunAsync(string name)
         {
-            if (name == "wait")
+            if (name.StartsWith("wait", StringComparison.Ordinal))
             {
-                await Workflow.WaitConditionAsync(() => false);
+                await Workflow.WaitConditionAsync(() => _finish);
             }
             if (name == "fail")
             {
                 throw new ApplicationFailureException("handler workflow gave up", "GiveUp");
             }
             return $"Hello from a workflow, {name}";
+        }
+
+        [WorkflowSignal]
+        public Task FinishAsync()
+        {
+            _finish = true;
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Two operations at once, both answered by one handler workflow when the handler uses the existing one.</summary>
+    [Workflow]
+    public sealed class TwoOperationsCallerWorkflow
+    {
+        [WorkflowRun]
+        public async Task<string> RunAsync(string endpoint)
+        {
+            var client = Workflow.CreateNexusWorkflowClient<IGreetingService>(endpoint);
+            var first = await client.StartNexusOperationAsync(svc => svc.Greet("wait-1"));
+            var second = await client.StartNexusOperationAsync(svc => svc.Greet("wait-2"));
+            return $"{await first.GetResultAsync()} | {await second.GetResultAsync()}";
         }
     }
 
@@ -110,7 +133,8 @@ public sealed class NexusOperationTests(ServerFixture fixture)
     private static IOperationHandler<string, string> Throws(Exception e) =>
         OperationHandler.Sync<string, string>((Func<OperationStartContext, string, string>)((ctx, name) => throw e));
 
-    private TemporalWorker CallerWorker(string taskQueue) => new(Client, new TemporalWorkerOptions(taskQueue).AddWorkflow<CallerWorkflow>());
+    private TemporalWorker CallerWorker(string taskQueue) =>
+        new(Client, new TemporalWorkerOptions(taskQueue).AddWorkflow<CallerWorkflow>().AddWorkflow<TwoOperationsCallerWorkflow>());
 
     private async Task<WorkflowHandle> StartCallerAsync(string taskQueue, string endpoint, string name, int timeoutSeconds = 0, bool cancel = false) =>
         await Client.StartWorkflowAsync((CallerWorkflow wf) => wf.RunAsync(endpoint, name, timeoutSeconds, cancel),
@@ -338,6 +362,46 @@ public sealed class NexusOperationTests(ServerFixture fixture)
             var handlerFailure = await Assert.ThrowsAsync<WorkflowFailedException>(() =>
                 handlerClient.GetWorkflowHandle(handlerWorkflowId).GetResultAsync());
             Assert.IsType<CanceledFailureException>(handlerFailure.InnerException);
+        }
+    }
+
+    [Fact]
+    public async Task WorkflowRunOperation_UseExisting_AttachesTheSecondCallback_AndBothOperationsGetTheOneResult()
+    {
+        var handlerWorkflowId = ServerFixture.NewWorkflowId("nexus-shared");
+        var (handlerWorker, endpoint, handlerClient) = await HandlerAsync(() =>
+            WorkflowRunOperationHandler.FromHandleFactory((WorkflowRunOperationContext context, string name) =>
+                context.StartWorkflowAsync((HandlerWorkflow wf) => wf.RunAsync(name),
+                    new() { Id = handlerWorkflowId, IdConflictPolicy = Temporalio.Api.Enums.V1.WorkflowIdConflictPolicy.UseExisting })));
+        var taskQueue = ServerFixture.NewTaskQueue();
+        using var caller = CallerWorker(taskQueue);
+        using (handlerWorker)
+        {
+            var result = await handlerWorker.ExecuteAsync(() => caller.ExecuteAsync(async () =>
+            {
+                var h = await Client.StartWorkflowAsync((TwoOperationsCallerWorkflow wf) => wf.RunAsync(endpoint),
+                    new(ServerFixture.NewWorkflowId("nexus-two"), taskQueue));
+                var handlerRun = handlerClient.GetWorkflowHandle<HandlerWorkflow>(handlerWorkflowId);
+                await Wait.UntilAsync(async () =>
+                {
+                    try
+                    {
+                        return (await handlerRun.EventsAsync()).Types();
+                    }
+                    catch (RpcException e) when (e.Code == RpcException.StatusCode.NotFound)
+                    {
+                        return []; // not started yet
+                    }
+                }, types => types.Contains(EventType.WorkflowExecutionOptionsUpdated), "the second operation attached to the handler's workflow");
+                await handlerRun.SignalAsync(wf => wf.FinishAsync());
+                return await h.GetResultAsync<string>().WithTimeout("two operations on one workflow");
+            }));
+
+            Assert.Equal("Hello from a workflow, wait-1 | Hello from a workflow, wait-1", result);
+            var handlerEvents = await handlerClient.GetWorkflowHandle(handlerWorkflowId).EventsAsync();
+            var attached = Assert.Single(handlerEvents, e => e.EventType == EventType.WorkflowExecutionOptionsUpdated);
+            Assert.Single(attached.WorkflowExecutionOptionsUpdatedEventAttributes.AttachedCompletionCallbacks);
+            Assert.False(string.IsNullOrEmpty(attached.WorkflowExecutionOptionsUpdatedEventAttributes.AttachedRequestId));
         }
     }
 

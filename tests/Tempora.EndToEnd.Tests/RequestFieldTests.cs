@@ -120,8 +120,6 @@ public sealed class RequestFieldTests(ServerFixture fixture)
             RpcException.StatusCode.Unimplemented, "versioning_override"),
         ["start completion_callbacks internal"] = (raw => raw.StartWorkflowExecutionAsync(StartRequest(r => r.CompletionCallbacks.Add(new Callback { Internal = new() }))),
             RpcException.StatusCode.Unimplemented, "Internal"),
-        ["start on_conflict_options"] = (raw => raw.StartWorkflowExecutionAsync(StartRequest(r => r.OnConflictOptions = new() { AttachRequestId = true })),
-            RpcException.StatusCode.Unimplemented, "on_conflict_options"),
         ["register is_global_namespace"] = (raw => raw.RegisterNamespaceAsync(new()
         {
             Namespace = ServerFixture.NewWorkflowId("ns"),

@@ -73,10 +73,6 @@ internal static class UnsupportedFields
         {
             throw Unimplemented($"{message}.versioning_override", "this server has no worker versioning");
         }
-        if (r.OnConflictOptions is { } onConflict && (onConflict.AttachRequestId || onConflict.AttachCompletionCallbacks || onConflict.AttachLinks))
-        {
-            throw Unimplemented($"{message}.on_conflict_options");
-        }
         if (r.EagerWorkerDeploymentOptions is not null)
         {
             throw Unimplemented($"{message}.eager_worker_deployment_options", "this server has no worker versioning");

@@ -55,6 +55,17 @@ internal static partial class EventApplier
         }
     }
 
+    /// <summary>A start that attached to this run (on-conflict options): its request id and completion callbacks.</summary>
+    private static void ApplyWorkflowExecutionOptionsUpdated(MutableState s, HistoryEvent e)
+    {
+        var a = e.WorkflowExecutionOptionsUpdatedEventAttributes;
+        if (!string.IsNullOrEmpty(a.AttachedRequestId))
+        {
+            s.AttachedRequestIds.Add(a.AttachedRequestId);
+        }
+        s.CompletionCallbacks.AddRange(a.AttachedCompletionCallbacks);
+    }
+
     /// <summary>A closed run has nothing pending; what was pending was retired by the transition that closed it.</summary>
     private static void ApplyWorkflowExecutionClosed(MutableState s, HistoryEvent e, WorkflowExecutionStatus status)
     {

@@ -142,6 +142,9 @@ internal static partial class EventApplier
             case EventType.WorkflowExecutionUpdateCompleted:
                 ApplyWorkflowExecutionUpdateCompleted(s, e);
                 break;
+            case EventType.WorkflowExecutionOptionsUpdated:
+                ApplyWorkflowExecutionOptionsUpdated(s, e);
+                break;
             case EventType.NexusOperationScheduled:
                 ApplyNexusOperationScheduled(s, e);
                 break;

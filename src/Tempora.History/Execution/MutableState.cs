@@ -110,6 +110,10 @@ internal sealed class MutableState
     /// </summary>
     public List<Callback> CompletionCallbacks { get; set; } = [];
 
+    /// <summary>Request ids of starts that attached to this run (USE_EXISTING with on-conflict options): a retry of one
+    /// finds the run instead of attaching again.</summary>
+    public HashSet<string> AttachedRequestIds { get; set; } = [];
+
     public bool IsOpen => Status == WorkflowExecutionStatus.Running;
 }
 

@@ -112,4 +112,21 @@ internal sealed partial class Transition
     };
 
     public static Timestamp Time(DateTimeOffset t) => Timestamp.FromDateTimeOffset(t);
+
+    /// <summary>
+    /// A start found this run running and attaches to it (USE_EXISTING with on-conflict options): its request id, its
+    /// completion callbacks and its links, in a WorkflowExecutionOptionsUpdated event that needs no workflow task, as
+    /// Temporal records it.
+    /// </summary>
+    public void AttachStart(string requestId, IEnumerable<Callback> callbacks, IEnumerable<Link> links)
+    {
+        var e = NewEvent(EventType.WorkflowExecutionOptionsUpdated, links);
+        e.WorkflowExecutionOptionsUpdatedEventAttributes = new WorkflowExecutionOptionsUpdatedEventAttributes
+        {
+            AttachedRequestId = requestId,
+            AttachedCompletionCallbacks = { callbacks },
+        };
+        e.WorkerMayIgnore = true; // the SDKs' workflow code has nothing to do with it (Temporal sets it too)
+        AddWorkflowEvent(e, scheduleWorkflowTask: false);
+    }
 }

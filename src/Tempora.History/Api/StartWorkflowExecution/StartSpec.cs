@@ -27,6 +27,9 @@ public sealed record StartSpec(
     /// <summary>Where the run reports its close (a Nexus operation that started it); recorded in its first event.</summary>
     public IReadOnlyCollection<Callback> CompletionCallbacks { get; init; } = [];
 
+    /// <summary>What a start that finds the workflow running (USE_EXISTING) attaches to that run.</summary>
+    public Temporalio.Api.Workflow.V1.OnConflictOptions? OnConflict { get; init; }
+
     /// <summary>The new run's id when the caller chose it beforehand (a schedule records it in the same write).</summary>
     public string? PresetRunId { get; init; }
 
@@ -42,6 +45,7 @@ public sealed record StartSpec(
         LastCompletionResult = r.LastCompletionResult,
         Links = r.Links,
         CompletionCallbacks = r.CompletionCallbacks,
+        OnConflict = r.OnConflictOptions,
     };
 
     public static StartSpec Of(SignalWithStartWorkflowExecutionRequest r) => new(r.WorkflowId, r.WorkflowType, r.TaskQueue, r.Input,

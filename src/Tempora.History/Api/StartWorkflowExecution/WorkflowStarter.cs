@@ -75,6 +75,11 @@ internal sealed class WorkflowStarter(
                                 await signaler.SignalAsync(new(ns.Id, spec.WorkflowId, current.RunId), signal.Name, signal.Input, spec.Identity,
                                     signal.Header, spec.RequestId, false, ct, spec.Links);
                             }
+                            else if (spec.OnConflict is { } attach && (attach.AttachRequestId || attach.AttachCompletionCallbacks || attach.AttachLinks)
+                                && !await AttachAsync(new(ns.Id, spec.WorkflowId, current.RunId), spec, attach, ct))
+                            {
+                                continue; // it closed meanwhile: decide again
+                            }
                             return (current.RunId, false, null);
                         case WorkflowIdConflictPolicy.TerminateExisting:
                             await terminator.TerminateAsync(new(ns.Id, spec.WorkflowId, current.RunId), "terminated by a new start (TerminateExisting)",
@@ -107,6 +112,31 @@ internal sealed class WorkflowStarter(
                 // someone else moved the pointer; look again
             }
         }
+    }
+
+    /// <summary>
+    /// Attaches a start's request id, callbacks and links to the running run it found (Temporal's
+    /// handleUseExistingWorkflowOnConflictOptions); once per request id, so a retried start does not attach twice.
+    /// False when the run closed in the meantime.
+    /// </summary>
+    private async Task<bool> AttachAsync(Tempora.Core.WorkflowKey key, StartSpec spec, Temporalio.Api.Workflow.V1.OnConflictOptions attach, CancellationToken ct)
+    {
+        var attached = false;
+        await updater.UpdateAsync(key, t =>
+        {
+            if (!t.State.IsOpen)
+            {
+                return 0;
+            }
+            attached = true;
+            var requestId = attach.AttachRequestId ? spec.RequestId : "";
+            if (requestId.Length == 0 || !t.State.AttachedRequestIds.Contains(requestId))
+            {
+                t.AttachStart(requestId, attach.AttachCompletionCallbacks ? spec.CompletionCallbacks : [], attach.AttachLinks ? spec.Links : []);
+            }
+            return 0;
+        }, ct);
+        return attached;
     }
 
     /// <summary>The run's first task when it is still started and unanswered on its first attempt (a retried eager start).</summary>
