@@ -16,6 +16,28 @@ public sealed class DescribeAndHistoryTests(ServerFixture fixture)
     private TemporalClient Client => fixture.Client;
 
     [Fact]
+    public async Task DescribeWorkflow_ExtendedInfo_HasCancelRequestAndExpirations()
+    {
+        var id = ServerFixture.NewWorkflowId("extended");
+        var handle = await Client.StartWorkflowAsync("NoWorkerRunsThis", [], new(id, ServerFixture.NewTaskQueue())
+        {
+            RunTimeout = TimeSpan.FromMinutes(5),
+            ExecutionTimeout = TimeSpan.FromMinutes(10),
+        });
+        await handle.CancelAsync();
+
+        var d = await Client.WorkflowService.DescribeWorkflowExecutionAsync(new() { Namespace = "default", Execution = new() { WorkflowId = id } });
+
+        var x = d.WorkflowExtendedInfo;
+        Assert.True(x.CancelRequested);
+        Assert.Equal(d.WorkflowExecutionInfo.StartTime, x.OriginalStartTime);
+        Assert.Equal(d.WorkflowExecutionInfo.StartTime.ToDateTimeOffset() + TimeSpan.FromMinutes(5), x.RunExpirationTime.ToDateTimeOffset());
+        Assert.Equal(d.WorkflowExecutionInfo.StartTime.ToDateTimeOffset() + TimeSpan.FromMinutes(10), x.ExecutionExpirationTime.ToDateTimeOffset());
+        Assert.Equal("", x.ResetRunId);
+        await handle.TerminateAsync("test done");
+    }
+
+    [Fact]
     public async Task DescribeWorkflow_ActivityFailedOnce_ShowsPendingActivityWithAttemptAndLastFailure()
     {
         var taskQueue = ServerFixture.NewTaskQueue();

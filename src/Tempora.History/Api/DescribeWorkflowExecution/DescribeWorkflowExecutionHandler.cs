@@ -47,6 +47,15 @@ internal sealed class DescribeWorkflowExecutionHandler(RunResolver runs, Workflo
                     UserMetadata = s.UserMetadata,
                 },
                 WorkflowExecutionInfo = info,
+                WorkflowExtendedInfo = new WorkflowExecutionExtendedInfo
+                {
+                    // What Temporal 1.28 fills but the request id infos (Tempora keeps no event ids for attached requests).
+                    CancelRequested = s.CancelRequested,
+                    ExecutionExpirationTime = s.ExecutionExpirationTime is { } expiration ? Timestamp.FromDateTimeOffset(expiration) : null,
+                    RunExpirationTime = s.RunTimeout is { } runTimeout && runTimeout > TimeSpan.Zero ? Timestamp.FromDateTimeOffset(s.StartTime + runTimeout) : null,
+                    OriginalStartTime = Timestamp.FromDateTimeOffset(s.StartTime),
+                    ResetRunId = s.ResetRunId ?? "",
+                },
             };
             foreach (var a in s.Activities.Values.OrderBy(a => a.ScheduledEventId))
             {
