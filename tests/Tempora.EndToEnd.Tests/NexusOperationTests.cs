@@ -91,6 +91,14 @@ public sealed class NexusOperationTests(ServerFixture fixture)
             {
                 options.ScheduleToCloseTimeout = TimeSpan.FromSeconds(timeoutSeconds);
             }
+            if (name.StartsWith("wait-start-to-close", StringComparison.Ordinal))
+            {
+                options.StartToCloseTimeout = TimeSpan.FromSeconds(2);
+            }
+            if (name.StartsWith("schedule-to-start", StringComparison.Ordinal))
+            {
+                options.ScheduleToStartTimeout = TimeSpan.FromSeconds(2);
+            }
             if (!cancelOnceStarted)
             {
                 return await client.ExecuteNexusOperationAsync(svc => svc.Greet(name), options);
@@ -317,6 +325,47 @@ public sealed class NexusOperationTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Operation_NotStartedInTime_TimesOutScheduleToStart()
+    {
+        var (handlerWorker, endpoint, _) = await HandlerAsync(() => OperationHandler.Sync<string, string>((ctx, name) => name));
+        handlerWorker.Dispose();
+        var taskQueue = ServerFixture.NewTaskQueue();
+        using var caller = CallerWorker(taskQueue);
+
+        var (handle, failure) = await caller.ExecuteAsync(async () =>
+        {
+            var h = await StartCallerAsync(taskQueue, endpoint, "schedule-to-start", timeoutSeconds: 60);
+            return (h, await Assert.ThrowsAsync<WorkflowFailedException>(() => h.GetResultAsync<string>().WithTimeout("operation not started in time")));
+        });
+
+        var timeout = Assert.IsType<TimeoutFailureException>(Assert.IsType<NexusOperationFailureException>(failure.InnerException).InnerException);
+        Assert.Equal(Temporalio.Api.Enums.V1.TimeoutType.ScheduleToStart, timeout.TimeoutType);
+        var scheduled = (await handle.EventsAsync()).Single(e => e.EventType == EventType.NexusOperationScheduled).NexusOperationScheduledEventAttributes;
+        Assert.Equal(TimeSpan.FromSeconds(2), scheduled.ScheduleToStartTimeout.ToTimeSpan());
+    }
+
+    [Fact]
+    public async Task WorkflowRunOperation_NotFinishedInTime_TimesOutStartToClose()
+    {
+        var (handlerWorker, endpoint, _) = await HandlerAsync(() => StartsHandlerWorkflow(ServerFixture.NewWorkflowId("nexus-slow")));
+        var taskQueue = ServerFixture.NewTaskQueue();
+        using var caller = CallerWorker(taskQueue);
+        using (handlerWorker)
+        {
+            var (handle, failure) = await handlerWorker.ExecuteAsync(() => caller.ExecuteAsync(async () =>
+            {
+                var h = await StartCallerAsync(taskQueue, endpoint, "wait-start-to-close", timeoutSeconds: 60);
+                return (h, await Assert.ThrowsAsync<WorkflowFailedException>(() => h.GetResultAsync<string>().WithTimeout("operation not finished in time")));
+            }));
+
+            var timeout = Assert.IsType<TimeoutFailureException>(Assert.IsType<NexusOperationFailureException>(failure.InnerException).InnerException);
+            Assert.Equal(Temporalio.Api.Enums.V1.TimeoutType.StartToClose, timeout.TimeoutType);
+            Assert.Equal([EventType.NexusOperationScheduled, EventType.NexusOperationStarted, EventType.NexusOperationTimedOut],
+                (await handle.EventsAsync()).Types().Where(t => t.ToString().StartsWith("NexusOperation", StringComparison.Ordinal)));
+        }
+    }
+
+    [Fact]
     public async Task PendingOperation_DescribeShowsItsStateAttemptAndLastFailure()
     {
         var (handlerWorker, endpoint, _) = await HandlerAsync(() => OperationHandler.Sync<string, string>((ctx, name) => name));
@@ -356,9 +405,15 @@ public sealed class NexusOperationTests(ServerFixture fixture)
 
             var nexus = Assert.IsType<NexusOperationFailureException>(failure.InnerException);
             Assert.IsType<CanceledFailureException>(nexus.InnerException);
-            var types = (await handle.EventsAsync()).Types();
+            var events = await handle.EventsAsync();
+            var types = events.Types();
             Assert.Contains(EventType.NexusOperationCancelRequested, types);
             Assert.Contains(EventType.NexusOperationCanceled, types);
+            // The handler took the cancel request: recorded, as Temporal 1.29+ does by default.
+            var accepted = Assert.Single(events, e => e.EventType == EventType.NexusOperationCancelRequestCompleted);
+            Assert.Equal(events.Single(e => e.EventType == EventType.NexusOperationCancelRequested).EventId,
+                accepted.NexusOperationCancelRequestCompletedEventAttributes.RequestedEventId);
+            Assert.True(accepted.WorkerMayIgnore);
             var handlerFailure = await Assert.ThrowsAsync<WorkflowFailedException>(() =>
                 handlerClient.GetWorkflowHandle(handlerWorkflowId).GetResultAsync());
             Assert.IsType<CanceledFailureException>(handlerFailure.InnerException);

@@ -17,6 +17,8 @@ internal static partial class EventApplier
             Input = a.Input,
             Header = new Dictionary<string, string>(a.NexusHeader),
             ScheduleToCloseTimeout = a.ScheduleToCloseTimeout?.ToTimeSpan() ?? TimeSpan.Zero,
+            ScheduleToStartTimeout = a.ScheduleToStartTimeout?.ToTimeSpan() ?? TimeSpan.Zero,
+            StartToCloseTimeout = a.StartToCloseTimeout?.ToTimeSpan() ?? TimeSpan.Zero,
             ScheduledTime = e.EventTime.ToDateTimeOffset(),
             RequestId = a.RequestId,
         };
@@ -33,6 +35,11 @@ internal static partial class EventApplier
             op.OperationToken = string.IsNullOrEmpty(a.OperationToken) ? a.OperationId : a.OperationToken;
             op.NextAttemptScheduleTime = null;
         }
+    }
+
+    /// <summary>What the handler answered to the cancel request: recorded, nothing more to keep (the bookkeeping has it).</summary>
+    private static void ApplyNexusOperationCancelRequestAnswered(MutableState s, HistoryEvent e)
+    {
     }
 
     private static void ApplyNexusOperationCancelRequested(MutableState s, HistoryEvent e)

@@ -151,6 +151,9 @@ internal static partial class EventApplier
             case EventType.NexusOperationStarted:
                 ApplyNexusOperationStarted(s, e);
                 break;
+            case EventType.NexusOperationCancelRequestCompleted or EventType.NexusOperationCancelRequestFailed:
+                ApplyNexusOperationCancelRequestAnswered(s, e);
+                break;
             case EventType.NexusOperationCancelRequested:
                 ApplyNexusOperationCancelRequested(s, e);
                 break;

@@ -42,6 +42,12 @@ internal sealed class NexusOperationInfo
     public Payload? Input { get; set; }
     public Dictionary<string, string> Header { get; set; } = [];
     public TimeSpan ScheduleToCloseTimeout { get; set; }
+
+    /// <summary>How long it may take to start (asynchronously) or finish (synchronously); zero: no limit.</summary>
+    public TimeSpan ScheduleToStartTimeout { get; set; }
+
+    /// <summary>How long a started (asynchronous) operation may take to finish; zero: no limit.</summary>
+    public TimeSpan StartToCloseTimeout { get; set; }
     public DateTimeOffset ScheduledTime { get; set; }
 
     /// <summary>The id of every start request of this operation: the handler deduplicates retried starts by it.</summary>
@@ -58,6 +64,8 @@ internal sealed class NexusOperationInfo
     public DateTimeOffset? NextAttemptScheduleTime { get; set; }
 
     public long TimeoutTimerTaskId { get; set; }
+    public long ScheduleToStartTimerTaskId { get; set; }
+    public long StartToCloseTimerTaskId { get; set; }
     public long RetryTimerTaskId { get; set; }
 
     public NexusCancellationInfo? Cancellation { get; set; }

@@ -91,6 +91,8 @@ internal static class RebuildCheck
             Input = Bytes(o.Value.Input),
             Header = new SortedDictionary<string, string>(o.Value.Header, StringComparer.Ordinal),
             o.Value.ScheduleToCloseTimeout,
+            o.Value.ScheduleToStartTimeout,
+            o.Value.StartToCloseTimeout,
             o.Value.RequestId,
             o.Value.IsStarted,
             o.Value.StartedEventId,

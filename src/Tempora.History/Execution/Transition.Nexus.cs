@@ -16,10 +16,22 @@ internal sealed partial class Transition
     public void ArmNexusOperation(NexusOperationInfo op)
     {
         AddTransferTask(new TransferTaskInfo(TransferTaskKind.InvokeNexusOperation, op.ScheduledEventId) { Attempt = op.Attempt });
+        ArmNexusTimeouts(op);
+    }
+
+    /// <summary>The schedule-to-close and schedule-to-start timeouts of an operation not started (a new one, or one a
+    /// reset requests again): both count from its schedule time.</summary>
+    internal void ArmNexusTimeouts(NexusOperationInfo op)
+    {
         if (op.ScheduleToCloseTimeout > TimeSpan.Zero)
         {
             op.TimeoutTimerTaskId = AddTimer(op.ScheduledTime + op.ScheduleToCloseTimeout,
-                new TimerTaskInfo(TimerTaskKind.NexusOperationTimeout, op.ScheduledEventId));
+                new TimerTaskInfo(TimerTaskKind.NexusOperationTimeout, op.ScheduledEventId, TimeoutType: TimeoutType.ScheduleToClose));
+        }
+        if (op.ScheduleToStartTimeout > TimeSpan.Zero && !op.IsStarted)
+        {
+            op.ScheduleToStartTimerTaskId = AddTimer(op.ScheduledTime + op.ScheduleToStartTimeout,
+                new TimerTaskInfo(TimerTaskKind.NexusOperationTimeout, op.ScheduledEventId, TimeoutType: TimeoutType.ScheduleToStart));
         }
     }
 
@@ -41,6 +53,13 @@ internal sealed partial class Transition
         op.LastAttemptCompleteTime = Now;
         op.LastAttemptFailure = null;
         AddWorkflowEvent(e);
+        DeleteTimer(op.ScheduleToStartTimerTaskId);
+        op.ScheduleToStartTimerTaskId = 0;
+        if (op.StartToCloseTimeout > TimeSpan.Zero)
+        {
+            op.StartToCloseTimerTaskId = AddTimer(Now + op.StartToCloseTimeout,
+                new TimerTaskInfo(TimerTaskKind.NexusOperationTimeout, op.ScheduledEventId, TimeoutType: TimeoutType.StartToClose));
+        }
         if (op.Cancellation is { State: NexusCancellationState.Pending })
         {
             ScheduleNexusCancellation(op);
@@ -84,7 +103,7 @@ internal sealed partial class Transition
         EndNexusOperation(op, e);
     }
 
-    public void RecordNexusOperationTimedOut(NexusOperationInfo op)
+    public void RecordNexusOperationTimedOut(NexusOperationInfo op, TimeoutType type = TimeoutType.ScheduleToClose)
     {
         var e = NewEvent(EventType.NexusOperationTimedOut);
         e.NexusOperationTimedOutEventAttributes = new NexusOperationTimedOutEventAttributes
@@ -92,7 +111,7 @@ internal sealed partial class Transition
             Failure = NexusFailures.OperationFailure(op, new Failure
             {
                 Message = "operation timed out",
-                TimeoutFailureInfo = new TimeoutFailureInfo { TimeoutType = TimeoutType.ScheduleToClose },
+                TimeoutFailureInfo = new TimeoutFailureInfo { TimeoutType = type },
             }),
             ScheduledEventId = op.ScheduledEventId,
             RequestId = op.RequestId,
@@ -103,6 +122,8 @@ internal sealed partial class Transition
     private void EndNexusOperation(NexusOperationInfo op, HistoryEvent e)
     {
         DeleteTimer(op.TimeoutTimerTaskId);
+        DeleteTimer(op.ScheduleToStartTimerTaskId);
+        DeleteTimer(op.StartToCloseTimerTaskId);
         DeleteTimer(op.RetryTimerTaskId);
         DeleteTimer(op.Cancellation?.RetryTimerTaskId ?? 0);
         AddWorkflowEvent(e);
@@ -156,7 +177,12 @@ internal sealed partial class Transition
         AddTransferTask(new TransferTaskInfo(TransferTaskKind.CancelNexusOperation, op.ScheduledEventId) { Attempt = c.Attempt });
     }
 
-    /// <summary>What the handler answered to a cancel request. No event: Temporal 1.28 records none by default.</summary>
+    /// <summary>
+    /// What the handler answered to a cancel request. Its acceptance or final refusal is recorded in an event that
+    /// wakes the workflow (NexusOperationCancelRequestCompleted/Failed, marked ignorable by older workers), as Temporal
+    /// 1.29 and later do by default — 1.28 has them behind a switch that is off. The SDKs' wait-for-the-cancel-request
+    /// cancellation type waits for them.
+    /// </summary>
     public void NexusCancellationAnswered(NexusOperationInfo op, Failure? failure, bool retryable)
     {
         var c = op.Cancellation!;
@@ -165,10 +191,27 @@ internal sealed partial class Transition
         if (failure is null)
         {
             c.State = NexusCancellationState.Succeeded;
+            var e = NewEvent(EventType.NexusOperationCancelRequestCompleted);
+            e.WorkerMayIgnore = true;
+            e.NexusOperationCancelRequestCompletedEventAttributes = new NexusOperationCancelRequestCompletedEventAttributes
+            {
+                ScheduledEventId = op.ScheduledEventId,
+                RequestedEventId = op.CancelRequestedEventId,
+            };
+            AddWorkflowEvent(e);
         }
         else if (!retryable)
         {
             c.State = NexusCancellationState.Failed;
+            var e = NewEvent(EventType.NexusOperationCancelRequestFailed);
+            e.WorkerMayIgnore = true;
+            e.NexusOperationCancelRequestFailedEventAttributes = new NexusOperationCancelRequestFailedEventAttributes
+            {
+                ScheduledEventId = op.ScheduledEventId,
+                RequestedEventId = op.CancelRequestedEventId,
+                Failure = failure,
+            };
+            AddWorkflowEvent(e);
         }
         else
         {

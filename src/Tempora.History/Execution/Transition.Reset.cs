@@ -206,13 +206,17 @@ internal sealed partial class Transition
                 op.Attempt = 1;
                 op.NextAttemptScheduleTime = null;
                 op.RetryTimerTaskId = 0;
-                op.TimeoutTimerTaskId = 0;
                 ArmNexusOperation(op);
             }
-            else if (op.ScheduleToCloseTimeout > TimeSpan.Zero)
+            else
             {
-                op.TimeoutTimerTaskId = AddTimer(op.ScheduledTime + op.ScheduleToCloseTimeout,
-                    new TimerTaskInfo(TimerTaskKind.NexusOperationTimeout, op.ScheduledEventId));
+                // Started: its start-to-close counts from now, as an activity's attempt does after a reset.
+                ArmNexusTimeouts(op);
+                if (op.StartToCloseTimeout > TimeSpan.Zero)
+                {
+                    op.StartToCloseTimerTaskId = AddTimer(Now + op.StartToCloseTimeout,
+                        new TimerTaskInfo(TimerTaskKind.NexusOperationTimeout, op.ScheduledEventId, TimeoutType: TimeoutType.StartToClose));
+                }
             }
             if (op.CancelRequestedEventId > 0)
             {

@@ -245,6 +245,8 @@ internal sealed partial class Transition(MutableState state, DateTimeOffset now,
         foreach (var op in State.NexusOperations.Values)
         {
             RetiredTimers.Add(op.TimeoutTimerTaskId);
+            RetiredTimers.Add(op.ScheduleToStartTimerTaskId);
+            RetiredTimers.Add(op.StartToCloseTimerTaskId);
             RetiredTimers.Add(op.RetryTimerTaskId);
             RetiredTimers.Add(op.Cancellation?.RetryTimerTaskId ?? 0);
         }

@@ -18,6 +18,8 @@ internal static class PendingNexusOperations
             OperationId = op.OperationToken,
             OperationToken = op.OperationToken,
             ScheduleToCloseTimeout = op.ScheduleToCloseTimeout > TimeSpan.Zero ? Duration.FromTimeSpan(op.ScheduleToCloseTimeout) : null,
+            ScheduleToStartTimeout = op.ScheduleToStartTimeout > TimeSpan.Zero ? Duration.FromTimeSpan(op.ScheduleToStartTimeout) : null,
+            StartToCloseTimeout = op.StartToCloseTimeout > TimeSpan.Zero ? Duration.FromTimeSpan(op.StartToCloseTimeout) : null,
             ScheduledTime = Timestamp.FromDateTimeOffset(op.ScheduledTime),
             State = op.State switch
             {

@@ -80,10 +80,9 @@ internal sealed class TimerTaskHandler(IExecutionStore store, WorkflowUpdater up
                 }
                 break;
             case TimerTaskKind.NexusOperationTimeout:
-                if (s.NexusOperations.TryGetValue(info.EventId, out var timedOut) && timedOut.TimeoutTimerTaskId == timer.TaskId)
+                if (s.NexusOperations.TryGetValue(info.EventId, out var timedOut) && NexusTimeoutIsCurrent(timedOut, info.TimeoutType, timer.TaskId))
                 {
-                    timedOut.TimeoutTimerTaskId = 0;
-                    t.RecordNexusOperationTimedOut(timedOut);
+                    t.RecordNexusOperationTimedOut(timedOut, info.TimeoutType == TimeoutType.Unspecified ? TimeoutType.ScheduleToClose : info.TimeoutType);
                 }
                 break;
             case TimerTaskKind.NexusOperationRetry:
@@ -102,6 +101,14 @@ internal sealed class TimerTaskHandler(IExecutionStore store, WorkflowUpdater up
                 break;
         }
     }
+
+    /// <summary>Whether a Nexus operation's timeout timer is the one armed now (a timer of another start is stale).</summary>
+    private static bool NexusTimeoutIsCurrent(NexusOperationInfo op, TimeoutType type, long taskId) => type switch
+    {
+        TimeoutType.ScheduleToStart => !op.IsStarted && op.ScheduleToStartTimerTaskId == taskId,
+        TimeoutType.StartToClose => op.IsStarted && op.StartToCloseTimerTaskId == taskId,
+        _ => op.TimeoutTimerTaskId == taskId,
+    };
 
     private static void FireActivityTimeout(Transition t, TimerTaskInfo info, TimerTaskRecord timer)
     {

@@ -29,7 +29,7 @@ internal sealed class NexusOperationHandler(
     /// <summary>What a start or cancel request needs of the operation, copied under the run's lock.</summary>
     private sealed record Args(
         string Endpoint, string EndpointId, string Service, string Operation, Payload? Input, Dictionary<string, string> Header,
-        string RequestId, DateTimeOffset ScheduledTime, TimeSpan ScheduleToClose, string OperationToken);
+        string RequestId, DateTimeOffset ScheduledTime, TimeSpan ScheduleToClose, TimeSpan ScheduleToStart, string OperationToken);
 
     public async Task InvokeAsync(TransferTaskRecord task, TransferTaskInfo info, CancellationToken ct)
     {
@@ -73,7 +73,8 @@ internal sealed class NexusOperationHandler(
     }
 
     private static Args ArgsOf(NexusOperationInfo op) => new(op.Endpoint, op.EndpointId, op.Service, op.Operation, op.Input,
-        new Dictionary<string, string>(op.Header), op.RequestId, op.ScheduledTime, op.ScheduleToCloseTimeout, op.OperationToken);
+        new Dictionary<string, string>(op.Header), op.RequestId, op.ScheduledTime, op.ScheduleToCloseTimeout, op.ScheduleToStartTimeout,
+        op.OperationToken);
 
     /// <summary>Sends one start request and answers how to record its outcome.</summary>
     private async Task<Action<Transition, NexusOperationInfo>> StartAsync(WorkflowKey caller, long scheduledEventId, Args args, CancellationToken ct)
@@ -122,7 +123,7 @@ internal sealed class NexusOperationHandler(
                 }),
             },
         };
-        var request = new Request { ScheduledTime = Timestamp.FromDateTimeOffset(time.GetUtcNow()), StartOperation = start };
+        var request = new Request { ScheduledTime = Timestamp.FromDateTimeOffset(time.GetUtcNow()), Endpoint = args.Endpoint, StartOperation = start };
         foreach (var (name, value) in args.Header)
         {
             request.Header[name.ToLowerInvariant()] = value;
@@ -131,7 +132,15 @@ internal sealed class NexusOperationHandler(
         {
             request.Header["operation-timeout"] = $"{(long)operationTimeout.TotalMilliseconds}ms";
         }
-        var outcome = await target.DispatchAsync(caller, scheduledEventId, request, Min(HistoryLimits.NexusRequestTimeout, remaining), ct);
+        // The request also ends when the operation must have started by (its schedule-to-start timeout).
+        var untilStartDeadline = args.ScheduleToStart > TimeSpan.Zero ? args.ScheduledTime + args.ScheduleToStart - time.GetUtcNow() : (TimeSpan?)null;
+        var requestTimeout = Min(Min(HistoryLimits.NexusRequestTimeout, remaining), untilStartDeadline);
+        if (requestTimeout <= TimeSpan.Zero)
+        {
+            var late = NexusFailures.HandlerError("UPSTREAM_TIMEOUT", "upstream timeout", retryable: true);
+            return (t, op) => t.NexusOperationAttemptFailed(op, late);
+        }
+        var outcome = await target.DispatchAsync(caller, scheduledEventId, request, requestTimeout, ct);
         return RecordStart(outcome);
     }
 
@@ -211,6 +220,7 @@ internal sealed class NexusOperationHandler(
         var request = new Request
         {
             ScheduledTime = Timestamp.FromDateTimeOffset(time.GetUtcNow()),
+            Endpoint = args.Endpoint,
             CancelOperation = new CancelOperationRequest
             {
                 Service = args.Service,

@@ -41,10 +41,16 @@ internal sealed class ScheduleNexusOperationCommandHandler : ICommandHandler
             throw new CommandValidationException(Cause,
                 $"ScheduleNexusOperationCommandAttributes.Operation exceeds length limit of {HistoryLimits.MaxNexusOperationNameLength}");
         }
-        if (a.ScheduleToCloseTimeout is { } timeout && (timeout.Seconds < 0 || timeout.Nanos < 0))
+        foreach (var (name, value) in new[]
         {
-            throw new CommandValidationException(Cause,
-                "ScheduleNexusOperationCommandAttributes.ScheduleToCloseTimeout is invalid: negative duration");
+            ("ScheduleToCloseTimeout", a.ScheduleToCloseTimeout), ("ScheduleToStartTimeout", a.ScheduleToStartTimeout),
+            ("StartToCloseTimeout", a.StartToCloseTimeout),
+        })
+        {
+            if (value is { } timeout && (timeout.Seconds < 0 || timeout.Nanos < 0))
+            {
+                throw new CommandValidationException(Cause, $"ScheduleNexusOperationCommandAttributes.{name} is invalid: negative duration");
+            }
         }
         if (c.Limits.IsBlobTooLarge(a.Input))
         {
@@ -83,6 +89,8 @@ internal sealed class ScheduleNexusOperationCommandHandler : ICommandHandler
             Operation = a.Operation,
             Input = a.Input,
             ScheduleToCloseTimeout = scheduleToClose > TimeSpan.Zero ? Duration.FromTimeSpan(scheduleToClose) : null,
+            ScheduleToStartTimeout = CommandContext.D(a.ScheduleToStartTimeout) > TimeSpan.Zero ? a.ScheduleToStartTimeout : null,
+            StartToCloseTimeout = CommandContext.D(a.StartToCloseTimeout) > TimeSpan.Zero ? a.StartToCloseTimeout : null,
             NexusHeader = { a.NexusHeader },
             RequestId = Guid.NewGuid().ToString(),
             WorkflowTaskCompletedEventId = c.CompletedEventId,
