@@ -1,3 +1,5 @@
+using Tempora.Core.Nexus;
+
 namespace Tempora.Core;
 
 /// <summary>Which kind of worker a task queue serves.</summary>
@@ -5,6 +7,7 @@ public enum TaskKind
 {
     Workflow = 1,
     Activity = 2,
+    Nexus = 3,
 }
 
 /// <summary>Identifies one task queue: namespace, name (normal or sticky) and kind of task.</summary>
@@ -13,7 +16,7 @@ public readonly record struct TaskQueueKey(string NamespaceId, string Name, Task
 /// <summary>
 /// A unit of work waiting for a poller. Matching tasks are hints: history re-validates against mutable state when a
 /// poller takes one, so a stale task is dropped, never executed twice. Workflow and activity tasks are persisted
-/// (TaskId > 0) in the transaction that created them; query tasks live only in memory.
+/// (TaskId > 0) in the transaction that created them; query and Nexus tasks live only in memory.
 /// </summary>
 public sealed record MatchingTask(
     long TaskId, TaskQueueKey Queue, string WorkflowId, string RunId, long ScheduledEventId, int Attempt,
@@ -21,6 +24,12 @@ public sealed record MatchingTask(
 {
     /// <summary>Set for a legacy query task, which is answered through RespondQueryTaskCompleted.</summary>
     public QueryTask? Query { get; init; }
+
+    /// <summary>Set for a Nexus task, which is answered through RespondNexusTaskCompleted or RespondNexusTaskFailed.</summary>
+    public QueuedNexusTask? Nexus { get; init; }
+
+    /// <summary>Whether the task lives only in memory (no row backs it): a legacy query or a Nexus task.</summary>
+    public bool InMemoryOnly => Query is not null || Nexus is not null;
 }
 
 /// <summary>

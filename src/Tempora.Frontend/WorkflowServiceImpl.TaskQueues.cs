@@ -105,13 +105,14 @@ internal partial class WorkflowServiceImpl
     }
 
     /// <summary>
-    /// One queue of one type as this process holds it. Nexus tasks (and an unspecified type in a list of types) have no
-    /// queue here, as nothing can poll them: such a queue is described as the empty queue it is.
+    /// One queue of one type as this process holds it. An unspecified type in a list of types has no queue: it is
+    /// described as the empty queue it is.
     /// </summary>
     private TaskQueueSnapshot Snapshot(NamespaceRecord ns, string name, TaskQueueType type) => type switch
     {
         TaskQueueType.Workflow => matching.Describe(new TaskQueueKey(ns.Id, name, TaskKind.Workflow)),
         TaskQueueType.Activity => matching.Describe(new TaskQueueKey(ns.Id, name, TaskKind.Activity)),
+        TaskQueueType.Nexus => matching.Describe(new TaskQueueKey(ns.Id, name, TaskKind.Nexus)),
         _ => TaskQueueSnapshot.Empty,
     };
 

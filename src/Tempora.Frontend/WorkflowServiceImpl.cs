@@ -28,7 +28,8 @@ internal partial class WorkflowServiceImpl(
     HistoryEngine history, MatchingEngine matching, TaskPoller taskPoller, VisibilityService visibility, TimeProvider time,
     IShardOwnership ownership, PollFanOut polls, PeerCalls peers, StoreNames stores, WorkerPolls workerPolls,
     Worker.Schedules.ScheduleService schedules, HostAddress host, Worker.Batch.BatchService batches, Tempora.Archival.ArchivalSettings archival,
-    Tempora.Archival.HistoryArchiver historyArchiver, Tempora.Archival.VisibilityArchiver visibilityArchiver)
+    Tempora.Archival.HistoryArchiver historyArchiver, Tempora.Archival.VisibilityArchiver visibilityArchiver,
+    Matching.Nexus.NexusTaskDispatcher nexusTasks, Matching.Nexus.NexusTaskPoller nexusPoller)
 {
     /// <summary>The Temporal server version we are compatible with; Go/Java clients check it against "&lt;2.0.0".</summary>
     public const string ServerVersion = "1.28.0";

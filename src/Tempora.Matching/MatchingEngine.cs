@@ -72,6 +72,15 @@ public sealed class MatchingEngine : ITaskDispatcher, IDisposable
     public bool HasRecentPoller(TaskQueueKey queue, TimeSpan within) =>
         _queues.TryGetValue(queue, out var q) && q.HasRecentPoller(within);
 
+    /// <summary>Takes the tasks matching <paramref name="match"/> out of one queue (a Nexus task whose dispatch ended).</summary>
+    public void Withdraw(TaskQueueKey queue, Predicate<MatchingTask> match)
+    {
+        if (_queues.TryGetValue(queue, out var q))
+        {
+            q.Withdraw(match);
+        }
+    }
+
     public void Withdraw(Predicate<MatchingTask> match)
     {
         foreach (var queue in _queues.Values)
@@ -110,8 +119,9 @@ public sealed class MatchingEngine : ITaskDispatcher, IDisposable
         {
             return null;
         }
-        if (task.Query is not null)
+        if (task.InMemoryOnly)
         {
+            // Queries and Nexus tasks are someone's synchronous call waiting: not held back by the dispatch rate.
             partition.CountDispatched();
             return task;
         }

@@ -17,7 +17,7 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time, IM
     private readonly Dictionary<string, PollerRecord> _pollers = new(StringComparer.Ordinal);
     private readonly TaskRateTracker _added = new(time);
     private readonly TaskRateTracker _dispatched = new(time);
-    private readonly string _taskType = key.Type.ToString(); // metric label: Workflow or Activity
+    private readonly string _taskType = key.Type.ToString(); // metric label: Workflow, Activity or Nexus
     private string[]? _metricLabels; // namespace, taskqueue, task_type: built at the first poll, which knows the names
     private DateTimeOffset _lastActive = time.GetUtcNow();
     private bool _unloaded;

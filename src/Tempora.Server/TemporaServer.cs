@@ -259,6 +259,10 @@ public sealed partial class TemporaServer : IAsyncDisposable
         services.AddSingleton(new MatchingOptions { TaskQueueIdleTime = options.TaskQueueIdleTime });
         services.AddSingleton<MatchingEngine>();
         services.AddSingleton<ITaskDispatcher>(sp => sp.GetRequiredService<MatchingEngine>());
+        // Nexus tasks: history dispatches through INexusTaskDispatcher, the frontend answers polls and responses.
+        services.AddSingleton<Tempora.Matching.Nexus.NexusTaskDispatcher>();
+        services.AddSingleton<Tempora.Core.Nexus.INexusTaskDispatcher>(sp => sp.GetRequiredService<Tempora.Matching.Nexus.NexusTaskDispatcher>());
+        services.AddSingleton<Tempora.Matching.Nexus.NexusTaskPoller>();
         services.AddSingleton(options.NamespaceRetention);
         services.AddSingleton<NamespaceRegistry>();
         services.AddSingleton<TaskIdAllocator>();

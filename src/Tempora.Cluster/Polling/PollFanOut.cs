@@ -102,6 +102,7 @@ public sealed class PollFanOut(IShardOwnership ownership, ClusterChannels channe
             {
                 PollWorkflowTaskQueueResponse w when w.TaskToken.IsEmpty => null,
                 PollActivityTaskQueueResponse a when a.TaskToken.IsEmpty => null,
+                PollNexusTaskQueueResponse n when n.TaskToken.IsEmpty => null,
                 _ => response,
             };
         }

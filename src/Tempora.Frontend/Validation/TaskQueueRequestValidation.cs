@@ -8,7 +8,7 @@ using TaskQueue = Temporalio.Api.TaskQueue.V1.TaskQueue;
 namespace Tempora.Frontend.Validation;
 
 /// <summary>
-/// The task queue DescribeTaskQueue and ListTaskQueuePartitions name, checked in Temporal's words (common/tqid:
+/// The task queue DescribeTaskQueue, ListTaskQueuePartitions and PollNexusTaskQueue name, checked in Temporal's words (common/tqid:
 /// NormalizeAndValidate, PartitionFromProto; the enhanced mode's checks in the frontend's DescribeTaskQueue).
 /// </summary>
 internal static class TaskQueueRequestValidation
@@ -48,6 +48,13 @@ internal static class TaskQueueRequestValidation
     {
         CheckName(request.TaskQueue, reservedAllowed: false);
         return request.TaskQueue!.Name;
+    }
+
+    /// <summary>The queue a PollNexusTaskQueue names: a root name, as tqid.NormalizeAndValidate checks it.</summary>
+    public static string Validate(TaskQueue? taskQueue)
+    {
+        CheckName(taskQueue, reservedAllowed: false);
+        return taskQueue!.Name;
     }
 
     private static void CheckName(TaskQueue? taskQueue, bool reservedAllowed)
