@@ -81,6 +81,23 @@ internal static class RebuildCheck
             r.Value.RequestId,
             Initiated = Bytes(r.Value.Initiated),
         }),
+        // A Nexus operation's attempts, backoff and cancel requests are bookkeeping; what its events say is compared.
+        NexusOperations = s.NexusOperations.OrderBy(o => o.Key).ToDictionary(o => o.Key.ToString(), o => (object)new
+        {
+            o.Value.Endpoint,
+            o.Value.EndpointId,
+            o.Value.Service,
+            o.Value.Operation,
+            Input = Bytes(o.Value.Input),
+            Header = new SortedDictionary<string, string>(o.Value.Header, StringComparer.Ordinal),
+            o.Value.ScheduleToCloseTimeout,
+            o.Value.RequestId,
+            o.Value.IsStarted,
+            o.Value.StartedEventId,
+            o.Value.OperationToken,
+            o.Value.CancelRequestedEventId,
+        }),
+        CompletionCallbacks = s.CompletionCallbacks.Select(c => Bytes(c)).ToList(),
         Updates = s.Updates.OrderBy(u => u.Key, StringComparer.Ordinal).ToDictionary(u => u.Key, u => (object)new
         {
             u.Value.AdmittedEventId,

@@ -167,7 +167,8 @@ internal sealed partial class Transition
     /// <summary>
     /// Arms what the reset run has pending, as Temporal's resetter does: activities start over from attempt 1 (their
     /// schedule time is now), timers keep their expiry, children not yet started and requests to other workflows are
-    /// sent (with the base run's request ids, so nothing is done twice), then a workflow task and the run timeout.
+    /// sent (with the base run's request ids, so nothing is done twice), Nexus operations not started yet are requested
+    /// again and started ones keep their timeout, then a workflow task and the run timeout.
     /// </summary>
     internal void FinishResetRun()
     {
@@ -194,6 +195,30 @@ internal sealed partial class Transition
                 ? TransferTaskKind.SignalExternal
                 : TransferTaskKind.CancelExternal;
             AddTransferTask(new TransferTaskInfo(kind, request.InitiatedEventId));
+        }
+        foreach (var op in State.NexusOperations.Values)
+        {
+            // A start request is sent again (the same request id: the handler finds what it started); a started
+            // operation's result comes by its callback, which follows the reset to this run.
+            if (!op.IsStarted)
+            {
+                op.State = NexusOperationState.Scheduled;
+                op.Attempt = 1;
+                op.NextAttemptScheduleTime = null;
+                op.RetryTimerTaskId = 0;
+                op.TimeoutTimerTaskId = 0;
+                ArmNexusOperation(op);
+            }
+            else if (op.ScheduleToCloseTimeout > TimeSpan.Zero)
+            {
+                op.TimeoutTimerTaskId = AddTimer(op.ScheduledTime + op.ScheduleToCloseTimeout,
+                    new TimerTaskInfo(TimerTaskKind.NexusOperationTimeout, op.ScheduledEventId));
+            }
+            if (op.CancelRequestedEventId > 0)
+            {
+                op.Cancellation = null;
+                RequestNexusCancellation(op);
+            }
         }
         ScheduleWorkflowTask();
         ArmRunTimeout();

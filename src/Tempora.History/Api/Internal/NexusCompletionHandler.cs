@@ -51,21 +51,36 @@ internal sealed class NexusCompletionHandler(IExecutionStore store, NamespaceReg
                 EventRef = new Link.Types.WorkflowEvent.Types.EventReference { EventId = 1, EventType = EventType.WorkflowExecutionStarted },
             },
         };
-        await steps.FinishOnRunAsync(token.Caller, task, t =>
+        // A caller run replaced by a reset hands the completion on to the run that replaced it (Temporal retries a
+        // completion that finds no operation on the workflow's current run); all its runs share the caller's shard.
+        var callerRunId = token.RunId;
+        for (var hop = 0; hop <= MaxResetRedirects; hop++)
         {
-            if (!t.State.NexusOperations.TryGetValue(token.ScheduledEventId, out var op) || op.RequestId != token.RequestId)
+            string? resetRunId = null;
+            await steps.FinishOnRunAsync(token.Caller with { RunId = callerRunId }, task, t =>
             {
-                return; // finished already (timed out, canceled), or another operation: the completion is dropped, as in Temporal
-            }
-            if (!op.IsStarted)
+                if (!t.State.NexusOperations.TryGetValue(token.ScheduledEventId, out var op) || op.RequestId != token.RequestId)
+                {
+                    return; // finished already (timed out, canceled), or another operation: the completion is dropped, as in Temporal
+                }
+                if (!op.IsStarted)
+                {
+                    // The handler's workflow ended before the start request's answer was recorded.
+                    t.RecordNexusOperationStarted(op, info.OperationToken, [startLink]);
+                }
+                Record(t, op, info.Event!);
+            }, ct, closed => (resetRunId = closed.ResetRunId) is not null);
+            if (resetRunId is null)
             {
-                // The handler's workflow ended before the start request's answer was recorded.
-                t.RecordNexusOperationStarted(op, info.OperationToken, [startLink]);
+                break;
             }
-            Record(t, op, info.Event!);
-        }, ct);
+            callerRunId = resetRunId;
+        }
         return true;
     }
+
+    /// <summary>How many resets in a row a completion follows to find the caller run that carries on.</summary>
+    private const int MaxResetRedirects = 10;
 
     /// <summary>The operation's outcome from the close event of the run that carried it (Temporal's GetNexusCompletion).</summary>
     private static void Record(Transition t, NexusOperationInfo op, HistoryEvent close)
