@@ -86,7 +86,8 @@ public sealed partial class HistoryEngine
         IMetrics? metrics = null,
         HistoryOptions? options = null,
         Tempora.Persistence.Nexus.INexusEndpointStore? nexusEndpoints = null,
-        Tempora.Core.Nexus.INexusTaskDispatcher? nexusTasks = null)
+        Tempora.Core.Nexus.INexusTaskDispatcher? nexusTasks = null,
+        Nexus.ISystemNexusOperations? systemNexus = null)
     {
         _store = store;
         _dispatcher = dispatcher;
@@ -157,7 +158,7 @@ public sealed partial class HistoryEngine
         _updateWorkflowOptions = new(runs, updater);
         _nexusCompletions = new(store, namespaces, steps, remote);
         _transfers = new(metrics, _startChild, _notifyParent, _parentClosePolicy, _externalRequests,
-            new NexusOperationHandler(store, namespaces, nexusEndpoints, nexusTasks, steps, time, Limits), _nexusCompletions);
+            new NexusOperationHandler(store, namespaces, nexusEndpoints, nexusTasks, steps, time, Limits, systemNexus), _nexusCompletions);
     }
 
     /// <summary>The size limits this engine enforces.</summary>

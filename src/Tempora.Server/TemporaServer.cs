@@ -306,6 +306,7 @@ public sealed partial class TemporaServer : IAsyncDisposable
         services.AddSingleton(internalCaller);
         services.AddSingleton(_ => new FrontendClient(listeners.Loopback.Path,
             new Grpc.Core.Metadata { { InternalCaller.Header, internalCaller.Value } }));
+        services.AddSingleton<Tempora.History.Nexus.ISystemNexusOperations, SystemNexusOperations>();
         services.AddSingleton<IScheduleStore>(new MeteredScheduleStore(persistence.Schedules, metrics));
         services.AddSingleton<ScheduleRunner>();
         services.AddSingleton<ScheduleService>();

@@ -24,7 +24,7 @@ namespace Tempora.History.Api;
 /// </summary>
 internal sealed class NexusOperationHandler(
     IExecutionStore store, NamespaceRegistry namespaces, INexusEndpointStore? endpoints, INexusTaskDispatcher? dispatcher,
-    CrossRunSteps steps, TimeProvider time, PayloadLimits limits)
+    CrossRunSteps steps, TimeProvider time, PayloadLimits limits, ISystemNexusOperations? system)
 {
     /// <summary>What a start or cancel request needs of the operation, copied under the run's lock.</summary>
     private sealed record Args(
@@ -78,6 +78,10 @@ internal sealed class NexusOperationHandler(
     /// <summary>Sends one start request and answers how to record its outcome.</summary>
     private async Task<Action<Transition, NexusOperationInfo>> StartAsync(WorkflowKey caller, long scheduledEventId, Args args, CancellationToken ct)
     {
+        if (args.Endpoint == SystemNexusEndpoint.Name)
+        {
+            return await StartSystemOperationAsync(caller, args, ct);
+        }
         var (target, problem) = await TargetAsync(args, ct);
         if (target is null)
         {
@@ -129,6 +133,24 @@ internal sealed class NexusOperationHandler(
         }
         var outcome = await target.DispatchAsync(caller, scheduledEventId, request, Min(HistoryLimits.NexusRequestTimeout, remaining), ct);
         return RecordStart(outcome);
+    }
+
+    /// <summary>An operation of the system endpoint, run by the server itself in the caller's namespace.</summary>
+    private async Task<Action<Transition, NexusOperationInfo>> StartSystemOperationAsync(WorkflowKey caller, Args args, CancellationToken ct)
+    {
+        if (system is null)
+        {
+            throw new UnavailableException("The system Nexus endpoint is not available on this server.");
+        }
+        var callerNamespace = await namespaces.GetByIdAsync(caller.NamespaceId, ct);
+        var start = new StartOperationRequest
+        {
+            Service = args.Service,
+            Operation = args.Operation,
+            RequestId = args.RequestId,
+            Payload = args.Input,
+        };
+        return RecordStart(await system.StartAsync(callerNamespace.Name, start, ct));
     }
 
     /// <summary>How a handler's answer to a start request ends up in the caller's history (Temporal's saveResult).</summary>

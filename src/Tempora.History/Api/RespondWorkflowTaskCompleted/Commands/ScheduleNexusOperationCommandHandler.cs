@@ -25,9 +25,11 @@ internal sealed class ScheduleNexusOperationCommandHandler : ICommandHandler
         var t = c.Transition;
         var a = command.ScheduleNexusOperationCommandAttributes
             ?? throw new CommandValidationException(Cause, "empty ScheduleNexusOperationCommandAttributes");
-        if (c.NexusEndpoints.GetValueOrDefault(a.Endpoint) is not { } endpoint)
+        var endpointId = "";
+        if (a.Endpoint != Nexus.SystemNexusEndpoint.Name)
         {
-            throw new CommandValidationException(Cause, $"endpoint \"{a.Endpoint}\" not found");
+            endpointId = c.NexusEndpoints.GetValueOrDefault(a.Endpoint)?.Id
+                ?? throw new CommandValidationException(Cause, $"endpoint \"{a.Endpoint}\" not found");
         }
         if (System.Text.Encoding.UTF8.GetByteCount(a.Service) > HistoryLimits.MaxNexusServiceNameLength)
         {
@@ -76,7 +78,7 @@ internal sealed class ScheduleNexusOperationCommandHandler : ICommandHandler
         e.NexusOperationScheduledEventAttributes = new NexusOperationScheduledEventAttributes
         {
             Endpoint = a.Endpoint,
-            EndpointId = endpoint.Id,
+            EndpointId = endpointId,
             Service = a.Service,
             Operation = a.Operation,
             Input = a.Input,
