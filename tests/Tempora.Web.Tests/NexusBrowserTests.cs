@@ -102,7 +102,7 @@ public sealed class NexusBrowserTests(UiServerFixture fixture)
             }
         };
 
-        foreach (var path in new[] { "/nexus", $"/nexus/{endpoint.Id}", $"/nexus/{Guid.NewGuid()}" })
+        foreach (var path in new[] { "/nexus", $"/nexus/{endpoint.Id}", $"/nexus/{Guid.NewGuid()}", "/nexus/create", $"/nexus/{endpoint.Id}/edit" })
         {
             var response = await page.GotoAsync(path) ?? throw new InvalidOperationException($"no response for {path}");
             SecurityHeaderTests.AssertSecurityHeaders(path, await response.AllHeadersAsync());
