@@ -48,7 +48,7 @@ internal static partial class WorkflowDetailPage
     }
 
     /// <summary>The line a reader scans for: which activity, timer, signal, child or Nexus operation, and outcomes in brief.</summary>
-    private static string Gist(HistoryEvent e) => e.AttributesCase switch
+    internal static string Gist(HistoryEvent e) => e.AttributesCase switch
     {
         HistoryEvent.AttributesOneofCase.WorkflowExecutionStartedEventAttributes =>
             $"{e.WorkflowExecutionStartedEventAttributes.WorkflowType.Name}({PayloadView.Summary(e.WorkflowExecutionStartedEventAttributes.Input)})",
