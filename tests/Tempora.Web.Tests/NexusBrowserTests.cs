@@ -80,6 +80,8 @@ public sealed class NexusBrowserTests(UiServerFixture fixture)
     {
         var page = await fixture.NewPageAsync();
 
+        var edit = await page.GotoAsync($"/nexus/{id}/edit") ?? throw new InvalidOperationException("no response");
+        Assert.Equal(404, edit.Status);
         var response = await page.GotoAsync($"/nexus/{id}") ?? throw new InvalidOperationException("no response");
 
         Assert.Equal(404, response.Status);

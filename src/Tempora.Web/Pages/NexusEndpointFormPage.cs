@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using Tempora.Web.Markup;
 using Tempora.Web.Rendering;
@@ -18,7 +19,17 @@ internal static class NexusEndpointFormPage
     public static async Task RenderEditAsync(UiRequest request)
     {
         var endpointId = request.RouteValue("endpointId")!;
-        var response = await request.CallAsync<GetNexusEndpointRequest, GetNexusEndpointResponse>(new() { Id = endpointId });
+        GetNexusEndpointResponse response;
+        try
+        {
+            response = await request.CallAsync<GetNexusEndpointRequest, GetNexusEndpointResponse>(new() { Id = endpointId });
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.InvalidArgument)
+        {
+            // Not a UUID: no endpoint has it, so the not-found page, as on the endpoint's page.
+            await request.WriteErrorAsync(StatusCodes.Status404NotFound, "Not found", $"There is no Nexus endpoint with the ID {endpointId}: {e.Status.Detail}");
+            return;
+        }
         await RenderAsync(request, endpointId, NexusEndpointInput.From(response.Endpoint), Html.Empty, StatusCodes.Status200OK);
     }
 
