@@ -154,7 +154,12 @@ internal static partial class WebUiEndpoints
         ui.MapPost("/namespaces/{namespace}/schedules/{scheduleId}/{action}", Page(ScheduleActions.HandleAsync));
         // Nexus endpoints are cluster-wide, not in a namespace, so they are at the Temporal UI's /nexus, next to /namespaces.
         ui.MapGet(Format.NexusEndpointsUrl, Page(NexusEndpointListPage.RenderAsync));
+        ui.MapGet(Format.NexusEndpointCreateUrl, Page(NexusEndpointFormPage.RenderCreateAsync));
+        ui.MapPost(Format.NexusEndpointCreateUrl, Page(NexusEndpointActions.CreateAsync));
         ui.MapGet(Format.NexusEndpointsUrl + "/{endpointId}", Page(NexusEndpointDetailPage.RenderAsync));
+        ui.MapGet(Format.NexusEndpointsUrl + "/{endpointId}/edit", Page(NexusEndpointFormPage.RenderEditAsync));
+        ui.MapPost(Format.NexusEndpointsUrl + "/{endpointId}/edit", Page(NexusEndpointActions.UpdateAsync));
+        ui.MapPost(Format.NexusEndpointsUrl + "/{endpointId}/delete", Page(NexusEndpointActions.DeleteAsync));
         if (auth is not null)
         {
             ui.MapPost(UiLogin.LogoutPath, Page(async request =>

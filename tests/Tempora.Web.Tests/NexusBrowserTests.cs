@@ -80,6 +80,8 @@ public sealed class NexusBrowserTests(UiServerFixture fixture)
     {
         var page = await fixture.NewPageAsync();
 
+        var edit = await page.GotoAsync($"/nexus/{id}/edit") ?? throw new InvalidOperationException("no response");
+        Assert.Equal(404, edit.Status);
         var response = await page.GotoAsync($"/nexus/{id}") ?? throw new InvalidOperationException("no response");
 
         Assert.Equal(404, response.Status);
@@ -102,7 +104,7 @@ public sealed class NexusBrowserTests(UiServerFixture fixture)
             }
         };
 
-        foreach (var path in new[] { "/nexus", $"/nexus/{endpoint.Id}", $"/nexus/{Guid.NewGuid()}" })
+        foreach (var path in new[] { "/nexus", $"/nexus/{endpoint.Id}", $"/nexus/{Guid.NewGuid()}", "/nexus/create", $"/nexus/{endpoint.Id}/edit" })
         {
             var response = await page.GotoAsync(path) ?? throw new InvalidOperationException($"no response for {path}");
             SecurityHeaderTests.AssertSecurityHeaders(path, await response.AllHeadersAsync());

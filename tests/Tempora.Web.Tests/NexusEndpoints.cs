@@ -11,12 +11,12 @@ internal static class NexusEndpoints
     /// <summary>A name matching the registry's rule (a letter, then letters, digits and '-'), unique per test.</summary>
     public static string NewName(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 
-    public static Task<Endpoint> CreateWorkerAsync(UiServerFixture fixture, string name, string taskQueue, string description) =>
+    public static Task<Endpoint> CreateWorkerAsync(UiServerFixture fixture, string name, string taskQueue, string description, string ns = "default") =>
         CreateAsync(fixture, new EndpointSpec
         {
             Name = name,
             Description = JsonPayload(description),
-            Target = new EndpointTarget { Worker = new EndpointTarget.Types.Worker { Namespace = "default", TaskQueue = taskQueue } },
+            Target = new EndpointTarget { Worker = new EndpointTarget.Types.Worker { Namespace = ns, TaskQueue = taskQueue } },
         });
 
     public static Task<Endpoint> CreateExternalAsync(UiServerFixture fixture, string name, string url) =>

@@ -23,6 +23,9 @@ public sealed class UiServerFixture : IAsyncLifetime
 
     private UiTestHost? _host;
 
+    /// <summary>A second namespace, where the Nexus tests run their handler workers, as a Nexus endpoint usually targets another team's namespace.</summary>
+    public const string NexusHandlerNamespace = "nexus-handler";
+
     public string TaskQueue { get; } = $"web-ui-{Guid.NewGuid():N}";
 
     public TemporaServer Server => Host.Server;
@@ -38,7 +41,7 @@ public sealed class UiServerFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _host = await UiTestHost.StartAsync(
-            new TemporaOptions { Ip = "127.0.0.1", Port = 0, UiPort = 0, MetricsPort = 0, VerifyRebuild = true },
+            new TemporaOptions { Ip = "127.0.0.1", Port = 0, UiPort = 0, MetricsPort = 0, VerifyRebuild = true, Namespaces = [NexusHandlerNamespace] },
             Task.FromResult,
             new TemporalWorkerOptions(TaskQueue)
                 .AddWorkflow<GreetingWorkflow>()

@@ -9,7 +9,7 @@ namespace Tempora.Web.Pages;
 
 /// <summary>
 /// /nexus: the cluster's Nexus endpoints (ListNexusEndpoints), a page at a time: name, target and created time.
-/// Read-only; endpoints are created with <c>temporal operator nexus endpoint create</c> or an SDK for now.
+/// A link leads to the new-endpoint form (<see cref="NexusEndpointFormPage"/>).
 /// </summary>
 internal static class NexusEndpointListPage
 {
@@ -19,7 +19,14 @@ internal static class NexusEndpointListPage
     {
         var token = request.Query("next");
         var w = new HtmlWriter();
-        w.Write($"<h1>Nexus endpoints</h1>");
+        w.Write($"""
+            <h1>Nexus endpoints</h1>
+            <p><a class="create-endpoint" href="{Format.NexusEndpointCreateUrl}">Create endpoint</a></p>
+            """);
+        if (request.Query("done") == "delete")
+        {
+            w.Write($"<p class=\"notice\" role=\"status\">Endpoint {request.Query("name")} deleted.</p>");
+        }
 
         ListNexusEndpointsResponse page;
         try
@@ -56,7 +63,7 @@ internal static class NexusEndpointListPage
         if (page.Endpoints.Count == 0)
         {
             w.Write(firstPage
-                ? Html.Of($"<p class=\"empty\">No Nexus endpoints yet. Create one with <code>temporal operator nexus endpoint create</code>; it shows up here.</p>")
+                ? Html.Of($"<p class=\"empty\">No Nexus endpoints yet. Create one here or with <code>temporal operator nexus endpoint create</code>.</p>")
                 : Html.Of($"<p class=\"empty\">No more endpoints.</p>"));
             return;
         }

@@ -22,7 +22,7 @@ internal static partial class WorkflowDetailPage
             var kind = Category(e);
             w.Write($"""
                 <li id="event-{e.EventId}" class="event ev-{kind}"><details>
-                <summary><span class="ev-id">{e.EventId}</span> <span class="ev-type">{e.EventType.ToString()}</span> <span class="ev-gist">{Gist(e)}</span> <span class="ev-time muted small">{Format.Time(e.EventTime)} (+{offset})</span></summary>
+                <summary><span class="ev-id">{e.EventId}</span> <span class="ev-type">{e.EventType.ToString()}</span> <span class="ev-gist">{Gist(e)}</span>{EventLinks.Render(e.Links)} <span class="ev-time muted small">{Format.Time(e.EventTime)} (+{offset})</span></summary>
                 {(attributes is null ? Html.Empty : view.Render(attributes))}
                 </details></li>
                 """);
@@ -43,11 +43,12 @@ internal static partial class WorkflowDetailPage
             : name.StartsWith("Activity", StringComparison.Ordinal) ? "activity"
             : name.StartsWith("Timer", StringComparison.Ordinal) ? "timer"
             : name.Contains("Signal", StringComparison.Ordinal) ? "signal"
+            : name.StartsWith("NexusOperation", StringComparison.Ordinal) ? "nexus"
             : "other";
     }
 
-    /// <summary>The line a reader scans for: which activity, timer, signal or child, and outcomes in brief.</summary>
-    private static string Gist(HistoryEvent e) => e.AttributesCase switch
+    /// <summary>The line a reader scans for: which activity, timer, signal, child or Nexus operation, and outcomes in brief.</summary>
+    internal static string Gist(HistoryEvent e) => e.AttributesCase switch
     {
         HistoryEvent.AttributesOneofCase.WorkflowExecutionStartedEventAttributes =>
             $"{e.WorkflowExecutionStartedEventAttributes.WorkflowType.Name}({PayloadView.Summary(e.WorkflowExecutionStartedEventAttributes.Input)})",
@@ -72,6 +73,27 @@ internal static partial class WorkflowDetailPage
         HistoryEvent.AttributesOneofCase.MarkerRecordedEventAttributes => e.MarkerRecordedEventAttributes.MarkerName,
         HistoryEvent.AttributesOneofCase.WorkflowExecutionUpdateAcceptedEventAttributes =>
             e.WorkflowExecutionUpdateAcceptedEventAttributes.AcceptedRequest?.Input?.Name ?? "",
+        _ => NexusGist(e),
+    };
+
+    /// <summary>
+    /// A Nexus event's gist. The failure events carry Temporal's wrapper ("nexus operation completed unsuccessfully"),
+    /// so the cause is what says what went wrong.
+    /// </summary>
+    private static string NexusGist(HistoryEvent e) => e.AttributesCase switch
+    {
+        HistoryEvent.AttributesOneofCase.NexusOperationScheduledEventAttributes =>
+            $"{e.NexusOperationScheduledEventAttributes.Endpoint} / {e.NexusOperationScheduledEventAttributes.Service} / {e.NexusOperationScheduledEventAttributes.Operation}({PayloadView.SummaryOne(e.NexusOperationScheduledEventAttributes.Input)})",
+        HistoryEvent.AttributesOneofCase.NexusOperationStartedEventAttributes =>
+            $"token {e.NexusOperationStartedEventAttributes.OperationToken}",
+        HistoryEvent.AttributesOneofCase.NexusOperationCompletedEventAttributes => PayloadView.SummaryOne(e.NexusOperationCompletedEventAttributes.Result),
+        HistoryEvent.AttributesOneofCase.NexusOperationFailedEventAttributes => CauseMessage(e.NexusOperationFailedEventAttributes.Failure),
+        HistoryEvent.AttributesOneofCase.NexusOperationCanceledEventAttributes => CauseMessage(e.NexusOperationCanceledEventAttributes.Failure),
+        HistoryEvent.AttributesOneofCase.NexusOperationTimedOutEventAttributes => CauseMessage(e.NexusOperationTimedOutEventAttributes.Failure),
+        HistoryEvent.AttributesOneofCase.NexusOperationCancelRequestedEventAttributes =>
+            $"operation scheduled by event {e.NexusOperationCancelRequestedEventAttributes.ScheduledEventId}",
         _ => "",
     };
+
+    private static string CauseMessage(Temporalio.Api.Failure.V1.Failure? failure) => (failure?.Cause ?? failure)?.Message ?? "";
 }

@@ -4,7 +4,10 @@ using Temporalio.Api.Workflow.V1;
 
 namespace Tempora.Web.Pages;
 
-/// <summary>What the run waits on: pending activities and children (from Describe) and running timers (from history).</summary>
+/// <summary>
+/// What the run waits on: pending activities, children and Nexus operations (from Describe) and running timers (from
+/// history); and the run's completion callbacks, which Describe keeps after the run closed.
+/// </summary>
 internal static partial class WorkflowDetailPage
 {
     private static void WritePending(HtmlWriter w, string ns, WorkflowRun run)
@@ -12,15 +15,22 @@ internal static partial class WorkflowDetailPage
         var activities = run.Description.PendingActivities;
         var children = run.Description.PendingChildren;
         var timers = PendingTimers(run);
-        if (activities.Count == 0 && children.Count == 0 && timers.Count == 0)
+        var nexus = run.Description.PendingNexusOperations;
+        var callbacks = run.Description.Callbacks;
+        var pending = activities.Count + children.Count + timers.Count + nexus.Count > 0;
+        if (!pending && callbacks.Count == 0)
         {
             return;
         }
-        w.Write($"<section class=\"card\"><h2>Pending</h2>");
+        w.Write($"<section class=\"card pending\"><h2>{(pending ? "Pending" : "Callbacks")}</h2>");
         foreach (var activity in activities)
         {
             WritePendingActivity(w, activity);
             WriteActivityActions(w, ns, run, activity);
+        }
+        foreach (var operation in nexus)
+        {
+            WritePendingNexusOperation(w, operation);
         }
         if (children.Count > 0)
         {
@@ -45,6 +55,7 @@ internal static partial class WorkflowDetailPage
             }
             w.Write($"</tbody></table></div>");
         }
+        WriteCallbacks(w, callbacks);
         w.Write($"</section>");
     }
 

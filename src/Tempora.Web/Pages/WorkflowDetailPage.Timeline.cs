@@ -6,7 +6,7 @@ using Temporalio.Api.History.V1;
 namespace Tempora.Web.Pages;
 
 /// <summary>
-/// The compact timeline: one bar per activity, timer and child workflow, placed on the run's time axis. Each track is
+/// The compact timeline: one bar per activity, timer, child workflow and Nexus operation, placed on the run's time axis. Each track is
 /// an SVG 100 units wide stretched to the row, so a bar's place is geometry (x, width) rather than a style attribute,
 /// which the UI's Content-Security-Policy forbids; it needs no script and narrows with the screen.
 /// </summary>
@@ -135,6 +135,25 @@ internal static partial class WorkflowDetailPage
                     break;
                 case HistoryEvent.AttributesOneofCase.ChildWorkflowExecutionTerminatedEventAttributes:
                     Close(e.ChildWorkflowExecutionTerminatedEventAttributes.InitiatedEventId, e, "Terminated");
+                    break;
+                case HistoryEvent.AttributesOneofCase.NexusOperationScheduledEventAttributes:
+                    var scheduled = e.NexusOperationScheduledEventAttributes;
+                    spans[e.EventId] = new(e.EventId, "Nexus", $"{scheduled.Service}/{scheduled.Operation}", time);
+                    break;
+                case HistoryEvent.AttributesOneofCase.NexusOperationStartedEventAttributes:
+                    Running(e.NexusOperationStartedEventAttributes.ScheduledEventId);
+                    break;
+                case HistoryEvent.AttributesOneofCase.NexusOperationCompletedEventAttributes:
+                    Close(e.NexusOperationCompletedEventAttributes.ScheduledEventId, e, "Completed");
+                    break;
+                case HistoryEvent.AttributesOneofCase.NexusOperationFailedEventAttributes:
+                    Close(e.NexusOperationFailedEventAttributes.ScheduledEventId, e, "Failed");
+                    break;
+                case HistoryEvent.AttributesOneofCase.NexusOperationCanceledEventAttributes:
+                    Close(e.NexusOperationCanceledEventAttributes.ScheduledEventId, e, "Canceled");
+                    break;
+                case HistoryEvent.AttributesOneofCase.NexusOperationTimedOutEventAttributes:
+                    Close(e.NexusOperationTimedOutEventAttributes.ScheduledEventId, e, "TimedOut");
                     break;
             }
         }

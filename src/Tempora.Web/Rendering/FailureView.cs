@@ -35,6 +35,11 @@ internal static class FailureView
                     w.Write($"<div class=\"small\">details</div>{PayloadView.Render(app.Details)}");
                 }
             }
+            if (f.NexusHandlerFailureInfo is { } handler)
+            {
+                // A Nexus handler error's type (UPSTREAM_TIMEOUT, BAD_REQUEST…) decides whether the caller retries.
+                w.Write($"<div class=\"small\">handler error type {handler.Type}</div>");
+            }
             if (f.TimeoutFailureInfo is { } timeout)
             {
                 w.Write($"<div class=\"small\">timeout type {timeout.TimeoutType}</div>");

@@ -83,6 +83,11 @@ internal static class Format
 
     public static string NexusEndpointUrl(string endpointId) => $"{NexusEndpointsUrl}/{Segment(endpointId)}";
 
+    /// <summary>The new-endpoint form (the Temporal UI's URL; the literal segment wins over an endpoint id in routing).</summary>
+    public const string NexusEndpointCreateUrl = NexusEndpointsUrl + "/create";
+
+    public static string NexusEndpointEditUrl(string endpointId) => $"{NexusEndpointUrl(endpointId)}/edit";
+
     public static string ListUrl(string ns, string query) => $"{WorkflowsUrl(ns)}?query={Uri.EscapeDataString(query)}";
 
     /// <summary>A list-filter string literal: single-quoted, a quote inside doubled.</summary>

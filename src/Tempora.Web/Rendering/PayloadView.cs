@@ -83,6 +83,10 @@ internal static class PayloadView
         return text.Length > maxLength ? text[..maxLength] + "…" : text;
     }
 
+    /// <summary>One payload in brief (a Nexus operation's input and result are single payloads).</summary>
+    public static string SummaryOne(Payload? payload, int maxLength = 120) =>
+        payload is null ? "" : Summary(new Payloads { Payloads_ = { payload } }, maxLength);
+
     private static string CompactJson(string json)
     {
         try
