@@ -480,6 +480,29 @@ public sealed class NexusOperationTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task StartWorkflow_WithANexusSerializationContext_RecordsItAndHandsItBackWithHistoryAndDescribe()
+    {
+        var id = ServerFixture.NewWorkflowId("nexus-context");
+        var context = new Temporalio.Api.Nexus.V1.PropagatedSerializationContext { Endpoint = "ep", Service = "svc", Operation = "op" };
+        await Client.WorkflowService.StartWorkflowExecutionAsync(new()
+        {
+            Namespace = "default",
+            WorkflowId = id,
+            WorkflowType = new() { Name = "NoWorkerRunsThis" },
+            TaskQueue = new() { Name = ServerFixture.NewTaskQueue() },
+            RequestId = Guid.NewGuid().ToString(),
+            PropagatedNexusSerializationContext = context,
+        });
+
+        var history = await Client.WorkflowService.GetWorkflowExecutionHistoryAsync(new() { Namespace = "default", Execution = new() { WorkflowId = id } });
+        Assert.Equal(context, history.History.Events[0].WorkflowExecutionStartedEventAttributes.PropagatedNexusSerializationContext);
+        Assert.Equal(context, history.PropagatedNexusSerializationContext);
+        var described = await Client.WorkflowService.DescribeWorkflowExecutionAsync(new() { Namespace = "default", Execution = new() { WorkflowId = id } });
+        Assert.Equal(context, described.WorkflowExtendedInfo.PropagatedNexusSerializationContext);
+        await Client.GetWorkflowHandle(id).TerminateAsync("test done");
+    }
+
+    [Fact]
     public async Task StartWorkflow_CallbackToAnotherAddress_IsRefused()
     {
         var e = await Assert.ThrowsAsync<RpcException>(() => Client.WorkflowService.StartWorkflowExecutionAsync(new()

@@ -81,10 +81,6 @@ internal static class UnsupportedFields
         {
             throw Unimplemented($"{message}.time_skipping_config");
         }
-        if (r.PropagatedNexusSerializationContext is not null)
-        {
-            throw Unimplemented($"{message}.propagated_nexus_serialization_context", "this server has no Nexus");
-        }
     }
 
     public static void Check(SignalWithStartWorkflowExecutionRequest r)
@@ -165,10 +161,6 @@ internal static class UnsupportedFields
             if (request.Links.Count > 0)
             {
                 throw Unimplemented($"{message}.request.links");
-            }
-            if (request.PropagatedNexusSerializationContext is not null)
-            {
-                throw Unimplemented($"{message}.request.propagated_nexus_serialization_context", "this server has no Nexus");
             }
         }
     }

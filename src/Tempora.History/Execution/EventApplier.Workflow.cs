@@ -27,6 +27,7 @@ internal static partial class EventApplier
         s.Priority = a.Priority;
         s.UserMetadata = e.UserMetadata;
         s.CompletionCallbacks = [.. a.CompletionCallbacks];
+        s.NexusSerializationContext = a.PropagatedNexusSerializationContext;
         s.Attempt = Math.Max(1, a.Attempt);
         s.RetryPolicy = a.RetryPolicy;
         s.CronSchedule = a.CronSchedule;

@@ -114,6 +114,12 @@ internal sealed class MutableState
     /// finds the run instead of attaching again.</summary>
     public HashSet<string> AttachedRequestIds { get; set; } = [];
 
+    /// <summary>
+    /// The serialization context of the Nexus operation that started this run (a newer SDK's handler sends it): its
+    /// payloads were encoded for that operation, so history reads and activity tasks hand it back. From the first event.
+    /// </summary>
+    public Temporalio.Api.Nexus.V1.PropagatedSerializationContext? NexusSerializationContext { get; set; }
+
     public bool IsOpen => Status == WorkflowExecutionStatus.Running;
 }
 

@@ -105,6 +105,7 @@ internal sealed partial class Transition
             RootWorkflowExecution = original.RootWorkflowExecution,
             Priority = original.Priority,
             CompletionCallbacks = { State.CompletionCallbacks }, // the chain's close is what the callbacks wait for
+            PropagatedNexusSerializationContext = State.NexusSerializationContext,
         };
         return a;
     }
@@ -189,6 +190,7 @@ internal sealed partial class Transition
             RootWorkflowExecution = State.Root,
             Priority = State.Priority,
             CompletionCallbacks = { State.CompletionCallbacks },
+            PropagatedNexusSerializationContext = State.NexusSerializationContext,
         };
         var newRunId = StartSuccessor(next);
         var e = NewEvent(EventType.WorkflowExecutionContinuedAsNew);

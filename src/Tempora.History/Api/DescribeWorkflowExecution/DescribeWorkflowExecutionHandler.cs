@@ -55,6 +55,7 @@ internal sealed class DescribeWorkflowExecutionHandler(RunResolver runs, Workflo
                     RunExpirationTime = s.RunTimeout is { } runTimeout && runTimeout > TimeSpan.Zero ? Timestamp.FromDateTimeOffset(s.StartTime + runTimeout) : null,
                     OriginalStartTime = Timestamp.FromDateTimeOffset(s.StartTime),
                     ResetRunId = s.ResetRunId ?? "",
+                    PropagatedNexusSerializationContext = s.NexusSerializationContext,
                 },
             };
             foreach (var a in s.Activities.Values.OrderBy(a => a.ScheduledEventId))

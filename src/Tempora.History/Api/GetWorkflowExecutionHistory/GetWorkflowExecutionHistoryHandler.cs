@@ -27,7 +27,11 @@ internal sealed class GetWorkflowExecutionHistoryHandler(RunResolver runs, Histo
             key = key with { RunId = token.RunId };
         }
         var snapshot = await snapshots.TakeAsync(key, ct);
-        var response = new GetWorkflowExecutionHistoryResponse { History = new Temporalio.Api.History.V1.History() };
+        var response = new GetWorkflowExecutionHistoryResponse
+        {
+            History = new Temporalio.Api.History.V1.History(),
+            PropagatedNexusSerializationContext = snapshot.NexusSerializationContext,
+        };
 
         if (r.HistoryEventFilterType == HistoryEventFilterType.CloseEvent)
         {

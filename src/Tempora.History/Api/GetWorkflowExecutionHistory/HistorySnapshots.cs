@@ -9,7 +9,10 @@ internal sealed class HistorySnapshots(WorkflowUpdater updater, IShardOwnership 
     public Task<HistorySnapshot> TakeAsync(WorkflowKey key, CancellationToken ct) => updater.ReadAsync(key, (s, ctx) =>
         new HistorySnapshot(s.IsOpen, s.NextEventId, ctx.Changed.Task, s.IsOpen
             ? updater.NewTransition(s).TransientWorkflowTaskEvents()
-            : []), ct);
+            : [])
+        {
+            NexusSerializationContext = s.NexusSerializationContext,
+        }, ct);
 
     public async Task<HistorySnapshot> WaitForChangeAsync(WorkflowKey key, HistorySnapshot snapshot, Func<HistorySnapshot, bool> done,
         TimeSpan maxWait, CancellationToken ct)

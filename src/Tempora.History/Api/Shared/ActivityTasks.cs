@@ -24,6 +24,7 @@ internal static class ActivityTasks
         ActivityId = a.ActivityId,
         Header = a.Header,
         Input = a.Input,
+        PropagatedNexusSerializationContext = s.NexusSerializationContext,
         HeartbeatDetails = a.HeartbeatDetails,
         ScheduledTime = Timestamp.FromDateTimeOffset(a.ScheduledTime),
         CurrentAttemptScheduledTime = Timestamp.FromDateTimeOffset(a.CurrentAttemptScheduledTime),

@@ -30,6 +30,9 @@ public sealed record StartSpec(
     /// <summary>What a start that finds the workflow running (USE_EXISTING) attaches to that run.</summary>
     public Temporalio.Api.Workflow.V1.OnConflictOptions? OnConflict { get; init; }
 
+    /// <summary>The serialization context of the Nexus operation starting the workflow, recorded in its first event.</summary>
+    public Temporalio.Api.Nexus.V1.PropagatedSerializationContext? NexusSerializationContext { get; init; }
+
     /// <summary>The new run's id when the caller chose it beforehand (a schedule records it in the same write).</summary>
     public string? PresetRunId { get; init; }
 
@@ -46,6 +49,7 @@ public sealed record StartSpec(
         Links = r.Links,
         CompletionCallbacks = r.CompletionCallbacks,
         OnConflict = r.OnConflictOptions,
+        NexusSerializationContext = r.PropagatedNexusSerializationContext,
     };
 
     public static StartSpec Of(SignalWithStartWorkflowExecutionRequest r) => new(r.WorkflowId, r.WorkflowType, r.TaskQueue, r.Input,

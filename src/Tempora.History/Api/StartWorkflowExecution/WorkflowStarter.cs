@@ -182,6 +182,7 @@ internal sealed class WorkflowStarter(
             ContinuedFailure = spec.ContinuedFailure,
             LastCompletionResult = spec.LastCompletionResult,
             CompletionCallbacks = { spec.CompletionCallbacks },
+            PropagatedNexusSerializationContext = spec.NexusSerializationContext,
         };
         if (parent is not null)
         {
