@@ -92,7 +92,7 @@ internal sealed class NexusOperationHandler(
         if (remaining is { } left && left <= TimeSpan.Zero)
         {
             // The schedule-to-close timer is due and will end the operation.
-            var late = NexusFailures.HandlerError("UPSTREAM_TIMEOUT", "upstream timeout", retryable: true);
+            var late = UpstreamTimeout();
             return (t, op) => t.NexusOperationAttemptFailed(op, late);
         }
         var callerNamespace = await namespaces.GetByIdAsync(caller.NamespaceId, ct);
@@ -137,7 +137,7 @@ internal sealed class NexusOperationHandler(
         var requestTimeout = Min(Min(HistoryLimits.NexusRequestTimeout, remaining), untilStartDeadline);
         if (requestTimeout <= TimeSpan.Zero)
         {
-            var late = NexusFailures.HandlerError("UPSTREAM_TIMEOUT", "upstream timeout", retryable: true);
+            var late = UpstreamTimeout();
             return (t, op) => t.NexusOperationAttemptFailed(op, late);
         }
         var outcome = await target.DispatchAsync(caller, scheduledEventId, request, requestTimeout, ct);
@@ -167,7 +167,7 @@ internal sealed class NexusOperationHandler(
     {
         if (outcome.TimedOut)
         {
-            var timedOut = NexusFailures.HandlerError("UPSTREAM_TIMEOUT", "upstream timeout", retryable: true);
+            var timedOut = UpstreamTimeout();
             return (t, op) => t.NexusOperationAttemptFailed(op, timedOut);
         }
         if (outcome.HandlerError is { } error)
@@ -232,7 +232,7 @@ internal sealed class NexusOperationHandler(
         var outcome = await target.DispatchAsync(caller, scheduledEventId, request, Min(HistoryLimits.NexusRequestTimeout, RemainingTime(args)), ct);
         if (outcome.TimedOut)
         {
-            return (NexusFailures.HandlerError("UPSTREAM_TIMEOUT", "upstream timeout", retryable: true), true);
+            return (UpstreamTimeout(), true);
         }
         if (outcome.HandlerError is { } error)
         {
@@ -281,6 +281,9 @@ internal sealed class NexusOperationHandler(
         args.ScheduleToClose > TimeSpan.Zero ? args.ScheduledTime + args.ScheduleToClose - time.GetUtcNow() : null;
 
     private static TimeSpan Min(TimeSpan a, TimeSpan? b) => b is { } other && other < a ? other : a;
+
+    /// <summary>No answer in time (Temporal's frontend answers a dispatch that timed out so): retryable.</summary>
+    private static Failure UpstreamTimeout() => NexusFailures.HandlerError("UPSTREAM_TIMEOUT", "upstream timeout", retryable: true);
 
     /// <summary>A failure of the call itself rather than of the handler (Temporal's callErrToFailure for other errors).</summary>
     private static Failure CallError(string message) => new()
