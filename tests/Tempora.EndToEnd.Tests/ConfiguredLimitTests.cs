@@ -125,4 +125,36 @@ public sealed class ConfiguredLimitTests : IAsyncLifetime
         Assert.Equal("search attribute CustomerId value size 13 exceeds size limit 8", valueRefused.Message);
         Assert.Equal($"total size of search attributes {total.SearchAttributes.CalculateSize()} exceeds size limit 30", totalRefused.Message);
     }
+
+    [Fact]
+    public async Task ScheduleNexusOperation_InputOverTheBlobLimit_TerminatesTheRun()
+    {
+        var client = _server!.Client;
+        var endpoint = $"ep-limit-{Guid.NewGuid():N}";
+        await client.OperatorService.CreateNexusEndpointAsync(new()
+        {
+            Spec = new()
+            {
+                Name = endpoint,
+                Target = new() { Worker = new() { Namespace = "default", TaskQueue = ServerFixture.NewTaskQueue("nexus-limit-handler") } },
+            },
+        });
+        var taskQueue = ServerFixture.NewTaskQueue("nexus-limit");
+        using var worker = new Temporalio.Worker.TemporalWorker(client,
+            new Temporalio.Worker.TemporalWorkerOptions(taskQueue).AddWorkflow<NexusOperationTests.CallerWorkflow>());
+
+        var events = await worker.ExecuteAsync(async () =>
+        {
+            var handle = await client.StartWorkflowAsync((NexusOperationTests.CallerWorkflow wf) =>
+                wf.RunAsync(endpoint, "big:2000", 0, false), new(ServerFixture.NewWorkflowId("nexus-limit"), taskQueue));
+            await Assert.ThrowsAsync<Temporalio.Exceptions.WorkflowFailedException>(() => handle.GetResultAsync<string>().WithTimeout("terminated caller"));
+            return await handle.EventsAsync();
+        });
+
+        var failed = Assert.Single(events, e => e.EventType == Temporalio.Api.Enums.V1.EventType.WorkflowTaskFailed).WorkflowTaskFailedEventAttributes;
+        Assert.Equal(Temporalio.Api.Enums.V1.WorkflowTaskFailedCause.BadScheduleNexusOperationAttributes, failed.Cause);
+        var terminated = events[^1].WorkflowExecutionTerminatedEventAttributes;
+        Assert.Equal("ScheduleNexusOperationCommandAttributes.Input exceeds size limit", terminated.Reason);
+        Assert.DoesNotContain(events, e => e.EventType == Temporalio.Api.Enums.V1.EventType.NexusOperationScheduled);
+    }
 }
