@@ -38,7 +38,6 @@ internal partial class WorkflowServiceImpl
         ServerCallContext context)
     {
         var namespaceId = await HandlerNamespaceIdAsync(request.Namespace, context);
-        UnsupportedFields.Check(request);
         var taskId = NexusTaskValidation.Validate(request);
         nexusTasks.Complete(taskId, namespaceId, new NexusTaskOutcome(request.Response, null));
         return new RespondNexusTaskCompletedResponse();
@@ -47,9 +46,8 @@ internal partial class WorkflowServiceImpl
     public virtual async Task<RespondNexusTaskFailedResponse> RespondNexusTaskFailed(RespondNexusTaskFailedRequest request, ServerCallContext context)
     {
         var namespaceId = await HandlerNamespaceIdAsync(request.Namespace, context);
-        UnsupportedFields.Check(request);
         var taskId = NexusTaskValidation.Validate(request);
-        nexusTasks.Complete(taskId, namespaceId, new NexusTaskOutcome(null, request.Error));
+        nexusTasks.Complete(taskId, namespaceId, new NexusTaskOutcome(null, request.Error) { HandlerFailure = request.Failure });
         return new RespondNexusTaskFailedResponse();
     }
 

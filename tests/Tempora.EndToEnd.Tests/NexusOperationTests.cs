@@ -265,7 +265,8 @@ public sealed class NexusOperationTests(ServerFixture fixture)
             var nexus = Assert.IsType<NexusOperationFailureException>(failure.InnerException);
             var handlerError = Assert.IsType<HandlerException>(nexus.InnerException);
             Assert.Equal(HandlerErrorType.BadRequest, handlerError.ErrorType);
-            Assert.Contains("no such greeting", handlerError.Message);
+            // The worker sent the error as a Temporal failure (the capability the request offers): recorded unwrapped.
+            Assert.Equal("no such greeting", handlerError.Message);
         }
     }
 
@@ -284,7 +285,8 @@ public sealed class NexusOperationTests(ServerFixture fixture)
             }));
 
             var nexus = Assert.IsType<NexusOperationFailureException>(failure.InnerException);
-            Assert.Contains("greeting refused", nexus.InnerException!.Message);
+            var cause = Assert.IsType<ApplicationFailureException>(nexus.InnerException);
+            Assert.Equal(("greeting refused", "OperationError"), (cause.Message, cause.ErrorType));
         }
     }
 

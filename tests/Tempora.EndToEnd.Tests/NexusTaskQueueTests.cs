@@ -152,14 +152,14 @@ public sealed class NexusTaskQueueTests(ServerFixture fixture)
         {
             Namespace = "default",
             TaskToken = UnknownTaskToken(),
-            Failure = new() { Message = "newer form" },
-        }, Short), RpcException.StatusCode.Unimplemented, "RespondNexusTaskFailedRequest.failure");
-        await RefusedAsync(Raw.RespondNexusTaskCompletedAsync(new()
+            Failure = new() { Message = "a Temporal failure without its handler error type" },
+        }, Short), RpcException.StatusCode.InvalidArgument, "request Failure must contain error or failure with NexusHandlerFailureInfo");
+        await RefusedAsync(Raw.RespondNexusTaskFailedAsync(new()
         {
             Namespace = "default",
             TaskToken = UnknownTaskToken(),
-            Response = new() { StartOperation = new() { Failure = new() { Message = "newer form" } } },
-        }, Short), RpcException.StatusCode.Unimplemented, "response.start_operation.failure");
+            Failure = new() { Message = "the Temporal form", NexusHandlerFailureInfo = new() { Type = "INTERNAL" } },
+        }, Short), RpcException.StatusCode.NotFound, "Nexus task not found or already expired");
         await RefusedAsync(Raw.RespondNexusTaskCompletedAsync(new()
         {
             Namespace = "default",

@@ -25,11 +25,15 @@ public sealed record NexusTask(
 
 /// <summary>
 /// What became of a dispatched Nexus task: the worker's response (RespondNexusTaskCompleted), its handler error
-/// (RespondNexusTaskFailed), or neither when it timed out.
+/// (RespondNexusTaskFailed) in Nexus form or, from a worker told it may (the request's capabilities), as a Temporal
+/// failure carrying a NexusHandlerFailureInfo; or none of them when it timed out.
 /// </summary>
 public sealed record NexusTaskOutcome(Temporalio.Api.Nexus.V1.Response? Response, Temporalio.Api.Nexus.V1.HandlerError? HandlerError)
 {
     public static readonly NexusTaskOutcome TimedOutOutcome = new(null, null);
 
-    public bool TimedOut => Response is null && HandlerError is null;
+    /// <summary>The handler error as a Temporal failure (RespondNexusTaskFailed's <c>failure</c>).</summary>
+    public Temporalio.Api.Failure.V1.Failure? HandlerFailure { get; init; }
+
+    public bool TimedOut => Response is null && HandlerError is null && HandlerFailure is null;
 }

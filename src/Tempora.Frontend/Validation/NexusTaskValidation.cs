@@ -61,11 +61,16 @@ internal static class NexusTaskValidation
     public static string Validate(RespondNexusTaskFailedRequest request)
     {
         var taskId = TaskId(request.TaskToken);
-        if (request.Error is null)
+        if (request.Error is null && request.Failure is null)
         {
             throw new InvalidArgumentException("request must contain error or failure"); // Temporal's words (1.29 on)
         }
-        CheckDetails(request.Error.Failure);
+        CheckDetails(request.Error?.Failure);
+        if (request.Failure is not null && request.Failure.NexusHandlerFailureInfo is null)
+        {
+            // Temporal's words: the Temporal form of a handler error names its type there.
+            throw new InvalidArgumentException("request Failure must contain error or failure with NexusHandlerFailureInfo");
+        }
         return taskId;
     }
 

@@ -180,25 +180,6 @@ internal static class UnsupportedFields
         CheckVersioning(r.WorkerVersionCapabilities, r.DeploymentOptions, nameof(PollNexusTaskQueueRequest));
     }
 
-    public static void Check(RespondNexusTaskCompletedRequest r)
-    {
-        if (r.Response?.StartOperation?.Failure is not null)
-        {
-            // Newer than 1.28's API: the caller's history reads a start's outcome from operation_error only.
-            throw Unimplemented("RespondNexusTaskCompletedRequest.response.start_operation.failure",
-                "Temporal 1.28 has no such field; send operation_error");
-        }
-    }
-
-    public static void Check(RespondNexusTaskFailedRequest r)
-    {
-        if (r.Failure is not null)
-        {
-            // Newer than 1.28's API: the caller's history reads the handler error from error only.
-            throw Unimplemented("RespondNexusTaskFailedRequest.failure", "Temporal 1.28 has no such field; send error");
-        }
-    }
-
     public static void Check(RespondWorkflowTaskCompletedRequest r)
     {
         if (r.VersioningBehavior != VersioningBehavior.Unspecified)

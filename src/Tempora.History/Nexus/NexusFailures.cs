@@ -44,6 +44,13 @@ internal static class NexusFailures
         _ => error.ErrorType is not ("BAD_REQUEST" or "UNAUTHENTICATED" or "UNAUTHORIZED" or "NOT_FOUND" or "NOT_IMPLEMENTED"),
     };
 
+    /// <summary>Whether a handler error in Temporal form may be retried, by the same rule.</summary>
+    public static bool IsRetryable(NexusHandlerFailureInfo info) => IsRetryable(new Temporalio.Api.Nexus.V1.HandlerError
+    {
+        ErrorType = info.Type,
+        RetryBehavior = info.RetryBehavior,
+    });
+
     /// <summary>A handler error as Temporal records it (message "handler error (TYPE): cause").</summary>
     public static Failure HandlerError(Temporalio.Api.Nexus.V1.HandlerError error)
     {

@@ -123,7 +123,13 @@ internal sealed class NexusOperationHandler(
                 }),
             },
         };
-        var request = new Request { ScheduledTime = Timestamp.FromDateTimeOffset(time.GetUtcNow()), Endpoint = args.Endpoint, StartOperation = start };
+        var request = new Request
+        {
+            ScheduledTime = Timestamp.FromDateTimeOffset(time.GetUtcNow()),
+            Endpoint = args.Endpoint,
+            Capabilities = FailureCapabilities,
+            StartOperation = start,
+        };
         foreach (var (name, value) in args.Header)
         {
             request.Header[name.ToLowerInvariant()] = value;
@@ -170,6 +176,13 @@ internal sealed class NexusOperationHandler(
             var timedOut = UpstreamTimeout();
             return (t, op) => t.NexusOperationAttemptFailed(op, timedOut);
         }
+        if (outcome.HandlerFailure is { } handlerFailure)
+        {
+            // The Temporal form: the worker's failure is the cause as it sent it.
+            return NexusFailures.IsRetryable(handlerFailure.NexusHandlerFailureInfo)
+                ? (t, op) => t.NexusOperationAttemptFailed(op, handlerFailure)
+                : (t, op) => t.RecordNexusOperationFailed(op, handlerFailure);
+        }
         if (outcome.HandlerError is { } error)
         {
             var failure = NexusFailures.HandlerError(error);
@@ -197,6 +210,12 @@ internal sealed class NexusOperationHandler(
                 }
                 var asyncLinks = TemporalLinks(response.AsyncSuccess.Links);
                 return (t, op) => t.RecordNexusOperationStarted(op, token, asyncLinks);
+            case StartOperationResponse.VariantOneofCase.Failure:
+                // The Temporal form of an unsuccessful operation: canceled when the failure says so, else failed.
+                var unsuccessful = response.Failure;
+                return unsuccessful.CanceledFailureInfo is not null
+                    ? (t, op) => t.RecordNexusOperationCanceled(op, unsuccessful)
+                    : (t, op) => t.RecordNexusOperationFailed(op, unsuccessful);
             case StartOperationResponse.VariantOneofCase.OperationError:
                 var canceled = response.OperationError.OperationState == "canceled";
                 var cause = NexusFailures.UnsuccessfulOperation(response.OperationError.Failure, canceled);
@@ -221,6 +240,7 @@ internal sealed class NexusOperationHandler(
         {
             ScheduledTime = Timestamp.FromDateTimeOffset(time.GetUtcNow()),
             Endpoint = args.Endpoint,
+            Capabilities = FailureCapabilities,
             CancelOperation = new CancelOperationRequest
             {
                 Service = args.Service,
@@ -233,6 +253,10 @@ internal sealed class NexusOperationHandler(
         if (outcome.TimedOut)
         {
             return (UpstreamTimeout(), true);
+        }
+        if (outcome.HandlerFailure is { } handlerFailure)
+        {
+            return (handlerFailure, NexusFailures.IsRetryable(handlerFailure.NexusHandlerFailureInfo));
         }
         if (outcome.HandlerError is { } error)
         {
@@ -281,6 +305,13 @@ internal sealed class NexusOperationHandler(
         args.ScheduleToClose > TimeSpan.Zero ? args.ScheduledTime + args.ScheduleToClose - time.GetUtcNow() : null;
 
     private static TimeSpan Min(TimeSpan a, TimeSpan? b) => b is { } other && other < a ? other : a;
+
+    /// <summary>
+    /// Workers may answer failures as Temporal failures (RespondNexusTaskFailed's <c>failure</c>, a start's
+    /// <c>failure</c>), as Temporal 1.31 lets them; history then records what the handler sent as the cause, unwrapped,
+    /// which is what the SDKs of that time expect. Older workers send the Nexus form, recorded as 1.28 does.
+    /// </summary>
+    private static Request.Types.Capabilities FailureCapabilities => new() { TemporalFailureResponses = true };
 
     /// <summary>No answer in time (Temporal's frontend answers a dispatch that timed out so): retryable.</summary>
     private static Failure UpstreamTimeout() => NexusFailures.HandlerError("UPSTREAM_TIMEOUT", "upstream timeout", retryable: true);
