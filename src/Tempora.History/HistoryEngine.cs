@@ -158,7 +158,7 @@ public sealed partial class HistoryEngine
         _updateWorkflowOptions = new(runs, updater);
         _nexusCompletions = new(store, namespaces, steps, remote);
         _transfers = new(metrics, _startChild, _notifyParent, _parentClosePolicy, _externalRequests,
-            new NexusOperationHandler(store, namespaces, nexusEndpoints, nexusTasks, steps, time, Limits, systemNexus), _nexusCompletions);
+            new NexusOperationHandler(store, namespaces, nexusEndpoints, nexusTasks, steps, time, Limits, systemNexus, metrics), _nexusCompletions);
     }
 
     /// <summary>The size limits this engine enforces.</summary>

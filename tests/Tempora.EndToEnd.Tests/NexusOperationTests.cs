@@ -176,6 +176,16 @@ public sealed class NexusOperationTests(ServerFixture fixture)
             Assert.Equal(events.Single(e => e.EventType == EventType.NexusOperationScheduled).EventId, completed.ScheduledEventId);
             Assert.Equal(scheduled.RequestId, completed.RequestId);
             Assert.DoesNotContain(EventType.NexusOperationStarted, events.Types());
+
+            // Counted under Temporal's outbound metric, on whichever replica sent it.
+            using var http = new HttpClient();
+            var sent = 0.0;
+            foreach (var server in fixture.AllServers)
+            {
+                sent += (await ObservabilityScrape.ScrapeAsync(http, server.MetricsAddress))
+                    .Value($"nexus_outbound_requests{{destination=\"{endpoint}\",method=\"StartOperation\",outcome=\"successful\"}}");
+            }
+            Assert.Equal(1, sent);
         }
     }
 

@@ -82,6 +82,12 @@ public static class MetricNames
     public static readonly MetricDefinition ArchiverArchiveLatency = new("archiver_archive_latency", MetricKind.Histogram, History, "Seconds to archive one closed run (history and visibility record) before retention deletes it", Namespace);
     public static readonly MetricDefinition ArchiverArchiveErrors = new("archiver_archive_errors", MetricKind.Counter, History, "Closed runs whose archiving failed; they are kept and archived again at the next retention scan", Namespace);
 
+    // Nexus start and cancel requests history sends to handlers (components/nexusoperations' metrics): destination is
+    // the endpoint's name, method StartOperation or CancelOperation, outcome as Temporal tags it (successful, pending,
+    // operation-unsuccessful:failed, handler-error:TYPE, request-timeout, …).
+    public static readonly MetricDefinition NexusOutboundRequests = new("nexus_outbound_requests", MetricKind.Counter, History, "Nexus requests history sent to handlers, by outcome", Namespace, "destination", "method", "outcome");
+    public static readonly MetricDefinition NexusOutboundLatency = new("nexus_outbound_latency", MetricKind.Histogram, History, "Seconds from sending a Nexus request to its answer (or its timeout)", Namespace, "destination", "method", "outcome");
+
     // Shards.
     public static readonly MetricDefinition NumShards = new("numshards_gauge", MetricKind.Gauge, History, "History shards this process owns");
 
@@ -99,6 +105,7 @@ public static class MetricNames
         DlqWrites, VisibilityDlqTasks,
         ScheduleActionSuccess, ScheduleActionErrors, ScheduleMissedCatchupWindow, ScheduleBufferOverruns, ScheduleActionDelay,
         ArchiverArchiveLatency, ArchiverArchiveErrors,
+        NexusOutboundRequests, NexusOutboundLatency,
         NumShards,
     ];
 }

@@ -1,6 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using Tempora.Core;
 using Tempora.Core.Errors;
+using Tempora.Core.Metrics;
 using Tempora.Core.Nexus;
 using Tempora.History.Execution;
 using Tempora.History.Nexus;
@@ -24,7 +25,7 @@ namespace Tempora.History.Api;
 /// </summary>
 internal sealed class NexusOperationHandler(
     IExecutionStore store, NamespaceRegistry namespaces, INexusEndpointStore? endpoints, INexusTaskDispatcher? dispatcher,
-    CrossRunSteps steps, TimeProvider time, PayloadLimits limits, ISystemNexusOperations? system)
+    CrossRunSteps steps, TimeProvider time, PayloadLimits limits, ISystemNexusOperations? system, IMetrics metrics)
 {
     /// <summary>What a start or cancel request needs of the operation, copied under the run's lock.</summary>
     private sealed record Args(
@@ -146,7 +147,7 @@ internal sealed class NexusOperationHandler(
             var late = UpstreamTimeout();
             return (t, op) => t.NexusOperationAttemptFailed(op, late);
         }
-        var outcome = await target.DispatchAsync(caller, scheduledEventId, request, requestTimeout, ct);
+        var outcome = await SendAsync(target, caller, scheduledEventId, request, requestTimeout, ct);
         return RecordStart(outcome);
     }
 
@@ -249,7 +250,7 @@ internal sealed class NexusOperationHandler(
                 OperationToken = args.OperationToken,
             },
         };
-        var outcome = await target.DispatchAsync(caller, scheduledEventId, request, Min(HistoryLimits.NexusRequestTimeout, RemainingTime(args)), ct);
+        var outcome = await SendAsync(target, caller, scheduledEventId, request, Min(HistoryLimits.NexusRequestTimeout, RemainingTime(args)), ct);
         if (outcome.TimedOut)
         {
             return (UpstreamTimeout(), true);
@@ -299,6 +300,43 @@ internal sealed class NexusOperationHandler(
     {
         public Task<NexusTaskOutcome> DispatchAsync(WorkflowKey caller, long scheduledEventId, Request request, TimeSpan timeout, CancellationToken ct) =>
             Dispatcher.DispatchAsync(new NexusTask(NamespaceId, NamespaceName, TaskQueue, caller, scheduledEventId, request, timeout), ct);
+    }
+
+    /// <summary>Sends a request and counts it under Temporal's outbound metrics, tagged with its outcome.</summary>
+    private async Task<NexusTaskOutcome> SendAsync(Target target, WorkflowKey caller, long scheduledEventId, Request request, TimeSpan timeout,
+        CancellationToken ct)
+    {
+        var started = time.GetTimestamp();
+        var outcome = await target.DispatchAsync(caller, scheduledEventId, request, timeout, ct);
+        var callerNamespace = (await namespaces.GetByIdAsync(caller.NamespaceId, ct)).Name;
+        var method = request.VariantCase == Request.VariantOneofCase.StartOperation ? "StartOperation" : "CancelOperation";
+        string[] labels = [callerNamespace, request.Endpoint, method, OutcomeTag(outcome)];
+        metrics.Increment(MetricNames.NexusOutboundRequests, labels);
+        metrics.Record(MetricNames.NexusOutboundLatency, time.GetElapsedTime(started), labels);
+        return outcome;
+    }
+
+    /// <summary>An answer as Temporal's outcome tag names it.</summary>
+    private static string OutcomeTag(NexusTaskOutcome outcome)
+    {
+        if (outcome.TimedOut)
+        {
+            return "request-timeout";
+        }
+        if ((outcome.HandlerFailure?.NexusHandlerFailureInfo?.Type ?? outcome.HandlerError?.ErrorType) is { } type)
+        {
+            return $"handler-error:{type}";
+        }
+        var start = outcome.Response?.StartOperation;
+        return start?.VariantCase switch
+        {
+            StartOperationResponse.VariantOneofCase.AsyncSuccess => "pending",
+            StartOperationResponse.VariantOneofCase.OperationError => $"operation-unsuccessful:{start.OperationError.OperationState}",
+            StartOperationResponse.VariantOneofCase.Failure => start.Failure.CanceledFailureInfo is null
+                ? "operation-unsuccessful:failed"
+                : "operation-unsuccessful:canceled",
+            _ => "successful",
+        };
     }
 
     private TimeSpan? RemainingTime(Args args) =>
