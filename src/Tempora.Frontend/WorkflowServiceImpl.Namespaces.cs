@@ -184,10 +184,8 @@ internal partial class WorkflowServiceImpl
         info.State = NamespaceStates.Of(ns);
         // Only what works today is advertised; SDKs switch features on from these flags (temporal-compat.md §1.4).
         // ShutdownWorker does end the worker's outstanding polls (WorkerPolls), but worker_poll_complete_on_shutdown
-        // stays off, as on Temporal 1.28: with it Core keeps polls the server cannot end — its Nexus poller, which
-        // this server answered Unimplemented before issue 25 (a worker with a Nexus service then hung on shutdown;
-        // not re-tried since), and every poll while its server is down — instead of calling them off
-        // (docs/compatibility.md).
+        // stays off, as on Temporal 1.28: with it Core keeps polls the server cannot end — every poll while its
+        // server is down — instead of calling them off (docs/compatibility.md).
         info.Capabilities = new NamespaceInfo.Types.Capabilities
         {
             SyncUpdate = true,
