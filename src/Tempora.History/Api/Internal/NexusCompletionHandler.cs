@@ -40,12 +40,20 @@ internal sealed class NexusCompletionHandler(IExecutionStore store, NamespaceReg
         var info = StateSerializer.DeserializeValue<TransferTaskInfo>(task.Data);
         var token = NexusCallbackToken.Parse(info.CallbackToken);
         steps.RequireLocal(token.NamespaceId, token.WorkflowId);
-        var handlerNamespace = await namespaces.GetByIdAsync(task.Key.NamespaceId, ct);
+        string handlerNamespace;
+        try
+        {
+            handlerNamespace = (await namespaces.GetByIdAsync(task.Key.NamespaceId, ct)).Name;
+        }
+        catch (NamespaceNotFoundException)
+        {
+            handlerNamespace = ""; // deleted since: the outcome still reaches the caller, its link names no namespace
+        }
         var startLink = new Link
         {
             WorkflowEvent = new Link.Types.WorkflowEvent
             {
-                Namespace = handlerNamespace.Name,
+                Namespace = handlerNamespace,
                 WorkflowId = task.Key.WorkflowId,
                 RunId = task.Key.RunId,
                 EventRef = new Link.Types.WorkflowEvent.Types.EventReference { EventId = 1, EventType = EventType.WorkflowExecutionStarted },
