@@ -74,9 +74,9 @@ internal static partial class NexusLinks
         return new Link { WorkflowEvent = workflowEvent };
     }
 
-    /// <summary>The Go enum name (EVENT_TYPE_NEXUS_OPERATION_SCHEDULED), as Temporal writes it.</summary>
-    private static string EventTypeName(EventType type) =>
-        "EVENT_TYPE_" + Regex.Replace(type.ToString(), "(?<=[a-z0-9])(?=[A-Z])", "_").ToUpperInvariant();
+    /// <summary>The short name (NexusOperationScheduled), as Temporal writes it (the Go API's EventType.String()); the
+    /// TypeScript SDK reads only that form.</summary>
+    private static string EventTypeName(EventType type) => type.ToString();
 
     /// <summary>Either the Go enum name or the short PascalCase one, as Temporal's EventTypeFromString accepts.</summary>
     private static bool TryParseEventType(string? text, out EventType type)

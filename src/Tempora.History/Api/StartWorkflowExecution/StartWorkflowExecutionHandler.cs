@@ -17,7 +17,7 @@ internal sealed class StartWorkflowExecutionHandler(WorkflowStarter starter, Wor
         var spec = StartSpec.Of(r);
         var eager = r.RequestEagerExecution && eagerStartEnabled;
         var (runId, started, eagerTask) = await starter.StartAsync(ns, spec, null, WorkflowIdConflictPolicy.Fail, eager, ct);
-        var response = new StartWorkflowExecutionResponse { RunId = runId, Started = started };
+        var response = new StartWorkflowExecutionResponse { RunId = runId, Started = started, Link = LinkTo(ns, r, runId, started) };
         if (eagerTask is not null)
         {
             response.EagerWorkflowTask = await responses.ResponseAsync(ns, eagerTask, ct);
@@ -27,6 +27,25 @@ internal sealed class StartWorkflowExecutionHandler(WorkflowStarter starter, Wor
             CountEager(ns, r, eagerTask is not null);
         }
         return response;
+    }
+
+    /// <summary>
+    /// The link Temporal answers a start with: to the run's first event, or, when the start attached its request id to
+    /// a running workflow (use-existing), to that request's event. A Nexus handler hands it to its caller, whose
+    /// NexusOperationStarted event then links to the workflow it started.
+    /// </summary>
+    private static Temporalio.Api.Common.V1.Link LinkTo(NamespaceRecord ns, StartWorkflowExecutionRequest r, string runId, bool started)
+    {
+        var link = new Temporalio.Api.Common.V1.Link.Types.WorkflowEvent { Namespace = ns.Name, WorkflowId = r.WorkflowId, RunId = runId };
+        if (!started && r.OnConflictOptions?.AttachRequestId == true)
+        {
+            link.RequestIdRef = new() { RequestId = r.RequestId, EventType = EventType.WorkflowExecutionOptionsUpdated };
+        }
+        else
+        {
+            link.EventRef = new() { EventId = 1, EventType = EventType.WorkflowExecutionStarted };
+        }
+        return new Temporalio.Api.Common.V1.Link { WorkflowEvent = link };
     }
 
     /// <summary>Upstream's workflow_eager_execution and, when the task did not come back, the denial with its reason.</summary>
