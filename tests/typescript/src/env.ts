@@ -11,10 +11,13 @@ import {
 } from '@temporalio/worker';
 import type { LogLevel, WorkflowBundle } from '@temporalio/worker';
 import * as activities from './activities';
+import { greetingHandler } from './nexus-handler';
 
 export interface Suite {
   client: Client;
   taskQueue: string;
+  /** The Nexus worker's task queue: the target of the endpoints the Nexus tests create. */
+  nexusTaskQueue: string;
   workflowBundle: WorkflowBundle;
 }
 
@@ -55,12 +58,25 @@ export async function start(): Promise<void> {
     // 0 turns the workflow cache off: every workflow task then replays the run's full history from the server.
     ...(process.env.TEMPORA_TS_MAX_CACHED_WORKFLOWS ? { maxCachedWorkflows: Number(process.env.TEMPORA_TS_MAX_CACHED_WORKFLOWS) } : {}),
   });
+  // The Nexus handler worker: greetingService (nexusServices) and the workflows its workflow-run operations start,
+  // on a task queue of its own, as a handler in another team's worker would be.
+  const nexusTaskQueue = `ts-suite-nexus-${randomUUID()}`;
+  const nexusWorker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue: nexusTaskQueue,
+    workflowBundle,
+    nexusServices: [greetingHandler],
+    ...(process.env.TEMPORA_TS_MAX_CACHED_WORKFLOWS ? { maxCachedWorkflows: Number(process.env.TEMPORA_TS_MAX_CACHED_WORKFLOWS) } : {}),
+  });
   const running = worker.run();
+  const nexusRunning = nexusWorker.run();
   const connection = await Connection.connect({ address });
-  suite = { client: new Client({ connection }), taskQueue, workflowBundle };
+  suite = { client: new Client({ connection }), taskQueue, nexusTaskQueue, workflowBundle };
   stop = async () => {
     worker.shutdown();
+    nexusWorker.shutdown();
     await running;
+    await nexusRunning;
     await nativeConnection.close();
     await connection.close();
   };

@@ -12,6 +12,7 @@ import './features/cancel-terminate';
 import './features/list';
 import './features/failures';
 import './features/extras';
+import './features/nexus';
 
 before(start);
 after(shutdown);

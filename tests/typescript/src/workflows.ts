@@ -6,6 +6,7 @@ import {
   CancellationScope,
   condition,
   continueAsNew,
+  createNexusServiceClient,
   defineQuery,
   defineSignal,
   defineUpdate,
@@ -19,6 +20,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type * as activities from './activities';
+import { greetingService, type WorkflowInput } from './nexus-service';
 import { datetimeKey, intKey, keywordKey } from './search-attributes';
 
 const { flaky } = proxyActivities<typeof activities>({
@@ -174,4 +176,45 @@ export async function searchAttributesEcho(): Promise<{ keyword?: string; int?: 
 /** Runs workflowFailure as a child and lets its failure fail the parent too. */
 export async function childFailure(): Promise<void> {
   await executeChild(workflowFailure, { workflowId: `${workflowInfo().workflowId}-child` });
+}
+
+/** Calls greetingService's synchronous `hello` on the endpoint and returns its result. */
+export async function nexusHello(endpoint: string, name: string): Promise<string> {
+  const nexus = createNexusServiceClient({ endpoint, service: greetingService });
+  return await nexus.executeOperation('hello', name, { scheduleToCloseTimeout: '30s' });
+}
+
+/** Calls the workflow-run `helloWorkflow`; returns the operation token the start gave and the result. */
+export async function nexusHelloWorkflow(endpoint: string, input: WorkflowInput): Promise<{ token?: string; result: string }> {
+  const nexus = createNexusServiceClient({ endpoint, service: greetingService });
+  const handle = await nexus.startOperation('helloWorkflow', input, { scheduleToCloseTimeout: '30s' });
+  return { token: handle.token, result: await handle.result() };
+}
+
+/** Calls `reject`, whose handler error fails this workflow (the NexusOperationFailure is not caught). */
+export async function nexusRejected(endpoint: string, name: string): Promise<string> {
+  const nexus = createNexusServiceClient({ endpoint, service: greetingService });
+  return await nexus.executeOperation('reject', name, { scheduleToCloseTimeout: '30s' });
+}
+
+/**
+ * Starts the workflow-run `waitWorkflow` in a cancellation scope, cancels the scope once the operation has started,
+ * and reports what the operation's result then threw: its class, whether it is a cancellation, and its cause's class.
+ */
+export async function nexusCancel(endpoint: string, input: WorkflowInput): Promise<{ token?: string; error: string; cancellation: boolean; cause?: string }> {
+  const nexus = createNexusServiceClient({ endpoint, service: greetingService });
+  const scope = new CancellationScope();
+  const handle = await scope.run(() => nexus.startOperation('waitWorkflow', input, { scheduleToCloseTimeout: '60s' }));
+  scope.cancel();
+  try {
+    await handle.result();
+    return { token: handle.token, error: 'none: the operation completed', cancellation: false };
+  } catch (err) {
+    return {
+      token: handle.token,
+      error: (err as Error).constructor.name,
+      cancellation: isCancellation(err),
+      cause: (err as Error).cause?.constructor.name,
+    };
+  }
 }
