@@ -500,7 +500,7 @@ public sealed class NexusOperationTests(ServerFixture fixture)
     {
         var id = ServerFixture.NewWorkflowId("nexus-context");
         var context = new Temporalio.Api.Nexus.V1.PropagatedSerializationContext { Endpoint = "ep", Service = "svc", Operation = "op" };
-        await Client.WorkflowService.StartWorkflowExecutionAsync(new()
+        var started = await Client.WorkflowService.StartWorkflowExecutionAsync(new()
         {
             Namespace = "default",
             WorkflowId = id,
@@ -509,6 +509,10 @@ public sealed class NexusOperationTests(ServerFixture fixture)
             RequestId = Guid.NewGuid().ToString(),
             PropagatedNexusSerializationContext = context,
         });
+        // The start answers Temporal's link to the run's first event (a Nexus handler passes it to its caller).
+        var link = started.Link.WorkflowEvent;
+        Assert.Equal(("default", id, started.RunId, 1L, EventType.WorkflowExecutionStarted),
+            (link.Namespace, link.WorkflowId, link.RunId, link.EventRef.EventId, link.EventRef.EventType));
 
         var history = await Client.WorkflowService.GetWorkflowExecutionHistoryAsync(new() { Namespace = "default", Execution = new() { WorkflowId = id } });
         Assert.Equal(context, history.History.Events[0].WorkflowExecutionStartedEventAttributes.PropagatedNexusSerializationContext);

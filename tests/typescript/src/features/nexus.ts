@@ -172,16 +172,11 @@ test('nexus: canceling a workflow-run operation\'s scope cancels the handler\'s 
   });
 });
 
-// The links between the two histories. Two todos (they run, and count as skipped, not failed) until Tempora does what
-// Temporal 1.28 does and the TypeScript SDK relies on:
-// - the handler's start request carries the link to the caller's NexusOperationScheduled event with
-//   `eventType=EVENT_TYPE_NEXUS_OPERATION_SCHEDULED`; Temporal writes `eventType=NexusOperationScheduled`, the only form
-//   the SDK's link converter reads, so the SDK drops the link and starts the handler's workflow without it;
-// - the SDK's startWorkflow takes the link to the handler's workflow from StartWorkflowExecutionResponse's `link`,
-//   which Temporal 1.28 sets on every start and Tempora does not, so the caller's NexusOperationStarted has none.
-test('nexus: the handler\'s workflow starts with a link to the caller\'s NexusOperationScheduled event', {
-  todo: 'Tempora writes the link\'s eventType as EVENT_TYPE_NEXUS_OPERATION_SCHEDULED; the SDK reads only NexusOperationScheduled',
-}, async () => {
+// The links between the two histories, as Temporal 1.28 records them: the handler's start request carries the link to
+// the caller's NexusOperationScheduled event (`eventType=NexusOperationScheduled`, the only form the SDK's link
+// converter reads), and the SDK's startWorkflow takes the link to the handler's workflow from
+// StartWorkflowExecutionResponse's `link`.
+test('nexus: the handler\'s workflow starts with a link to the caller\'s NexusOperationScheduled event', async () => {
   await withEndpoint('scheduled-link', async (endpoint) => {
     const { client, taskQueue } = current();
     const callerId = workflowId('nexus-link-caller');
@@ -209,9 +204,7 @@ test('nexus: the handler\'s workflow starts with a link to the caller\'s NexusOp
   });
 });
 
-test('nexus: the caller\'s NexusOperationStarted links to the workflow the handler started', {
-  todo: 'Tempora\'s StartWorkflowExecutionResponse has no link, which the SDK\'s startWorkflow returns as the operation\'s link',
-}, async () => {
+test('nexus: the caller\'s NexusOperationStarted links to the workflow the handler started', async () => {
   await withEndpoint('started-link', async (endpoint) => {
     const { client, taskQueue } = current();
     const handlerId = workflowId('nexus-linked');
