@@ -477,6 +477,44 @@ public sealed class NexusOperationTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Reset_AfterAnOperationWasScheduled_TheNewRunSendsItAgain_AndCompletesIt()
+    {
+        var (handlerWorker, endpoint, _) = await HandlerAsync(() => OperationHandler.Sync<string, string>((ctx, name) => $"Hello, {name}"));
+        var taskQueue = ServerFixture.NewTaskQueue();
+        using var caller = CallerWorker(taskQueue);
+        using (handlerWorker)
+        {
+            var result = await caller.ExecuteAsync(async () =>
+            {
+                // No handler yet: the operation backs off. A signal (no handler for it in the workflow) makes a later
+                // workflow task to reset to, after the Scheduled event.
+                var h = await StartCallerAsync(taskQueue, endpoint, "reset", timeoutSeconds: 120);
+                await Wait.UntilAsync(async () => (await Client.WorkflowService.DescribeWorkflowExecutionAsync(new()
+                {
+                    Namespace = "default",
+                    Execution = new() { WorkflowId = h.Id },
+                })).PendingNexusOperations.FirstOrDefault()?.State, state => state == PendingNexusOperationState.BackingOff, "the operation backing off");
+                await h.SignalAsync("Poke", []);
+                var completed = await Wait.UntilAsync(async () => (await h.EventsAsync()).LastOrDefault(e => e.EventType == EventType.WorkflowTaskCompleted
+                    && e.EventId > 5), e => e is not null, "a workflow task after the signal");
+                var reset = await Client.WorkflowService.ResetWorkflowExecutionAsync(new()
+                {
+                    Namespace = "default",
+                    WorkflowExecution = new() { WorkflowId = h.Id },
+                    WorkflowTaskFinishEventId = completed!.EventId,
+                    RequestId = Guid.NewGuid().ToString(),
+                    Reason = "test",
+                });
+                // The new run carries the pending operation; once a handler serves the endpoint it completes there.
+                return await handlerWorker.ExecuteAsync(() =>
+                    Client.GetWorkflowHandle(h.Id, reset.RunId).GetResultAsync<string>().WithTimeout("the reset run's operation"));
+            });
+
+            Assert.Equal("Hello, reset", result);
+        }
+    }
+
+    [Fact]
     public async Task ScheduleNexusOperation_UnknownEndpoint_FailsTheWorkflowTask()
     {
         var taskQueue = ServerFixture.NewTaskQueue();

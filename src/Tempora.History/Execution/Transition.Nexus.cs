@@ -35,14 +35,20 @@ internal sealed partial class Transition
         }
     }
 
+    /// <summary>A started operation's start-to-close timeout, counted from now (its start, or a reset that keeps it).</summary>
+    internal void ArmStartToCloseTimeout(NexusOperationInfo op)
+    {
+        if (op.StartToCloseTimeout > TimeSpan.Zero)
+        {
+            op.StartToCloseTimerTaskId = AddTimer(Now + op.StartToCloseTimeout,
+                new TimerTaskInfo(TimerTaskKind.NexusOperationTimeout, op.ScheduledEventId, TimeoutType: TimeoutType.StartToClose));
+        }
+    }
+
     /// <summary>The handler started the operation asynchronously: its result comes by the completion callback.</summary>
-    public void RecordNexusOperationStarted(NexusOperationInfo op, string operationToken, IEnumerable<Link> links, DateTimeOffset? startTime = null)
+    public void RecordNexusOperationStarted(NexusOperationInfo op, string operationToken, IEnumerable<Link> links)
     {
         var e = NewEvent(EventType.NexusOperationStarted, links);
-        if (startTime is { } time)
-        {
-            e.EventTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(time);
-        }
         e.NexusOperationStartedEventAttributes = new NexusOperationStartedEventAttributes
         {
             ScheduledEventId = op.ScheduledEventId,
@@ -55,11 +61,7 @@ internal sealed partial class Transition
         AddWorkflowEvent(e);
         DeleteTimer(op.ScheduleToStartTimerTaskId);
         op.ScheduleToStartTimerTaskId = 0;
-        if (op.StartToCloseTimeout > TimeSpan.Zero)
-        {
-            op.StartToCloseTimerTaskId = AddTimer(Now + op.StartToCloseTimeout,
-                new TimerTaskInfo(TimerTaskKind.NexusOperationTimeout, op.ScheduledEventId, TimeoutType: TimeoutType.StartToClose));
-        }
+        ArmStartToCloseTimeout(op);
         if (op.Cancellation is { State: NexusCancellationState.Pending })
         {
             ScheduleNexusCancellation(op);

@@ -212,11 +212,7 @@ internal sealed partial class Transition
             {
                 // Started: its start-to-close counts from now, as an activity's attempt does after a reset.
                 ArmNexusTimeouts(op);
-                if (op.StartToCloseTimeout > TimeSpan.Zero)
-                {
-                    op.StartToCloseTimerTaskId = AddTimer(Now + op.StartToCloseTimeout,
-                        new TimerTaskInfo(TimerTaskKind.NexusOperationTimeout, op.ScheduledEventId, TimeoutType: TimeoutType.StartToClose));
-                }
+                ArmStartToCloseTimeout(op);
             }
             if (op.CancelRequestedEventId > 0)
             {
