@@ -112,13 +112,19 @@ public class TransferTaskTests
             }
         });
 
-        // More waiting Nexus requests than the ordinary queue runs at once, then a child start behind them.
+        // More waiting Nexus requests than a queue runs at once (32): once every slot holds one, a child start.
         queue.Add(Enumerable.Range(1, 40).Select(i => new TransferTaskRecord(i,
             Key, StateSerializer.SerializeValue(new TransferTaskInfo(TransferTaskKind.InvokeNexusOperation, i) { Attempt = 1 }))));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (Volatile.Read(ref nexusStarted) < 32 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+        Assert.Equal(32, Volatile.Read(ref nexusStarted));
         queue.Add([new TransferTaskRecord(100, Key, StateSerializer.SerializeValue(new TransferTaskInfo(TransferTaskKind.StartChild, 7)))]);
 
-        await other.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.True(Volatile.Read(ref nexusStarted) > 0);
+        await other.Task.WaitAsync(TimeSpan.FromSeconds(10)); // not behind the 40 waiting requests
+        Assert.Equal(32, Volatile.Read(ref nexusStarted));
         release.TrySetResult();
     }
 }

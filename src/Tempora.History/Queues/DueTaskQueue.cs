@@ -19,6 +19,10 @@ internal sealed class DueTaskQueue<TTask>(TimeProvider time, Func<TTask, long> i
     /// <summary>Ids of the durable tasks queued now: a shard's rows are loaded while the shard already takes new ones,
     /// so a row committed in between is offered twice and must be queued once. Volatile tasks (id 0) are not rows.</summary>
     private readonly HashSet<long> _queued = [];
+
+    /// <summary>Ids of the durable tasks being handled now: a row offered again meanwhile (a shard's load racing its
+    /// handling) is not queued a second time — the handling deletes the row, or its failure queues the retry.</summary>
+    private readonly HashSet<long> _running = [];
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly SemaphoreSlim _concurrency = new(MaxConcurrentTasks);
@@ -52,7 +56,11 @@ internal sealed class DueTaskQueue<TTask>(TimeProvider time, Func<TTask, long> i
     /// already sleeps until an earlier task and looks at the queue again then (most timers, a workflow task's or an
     /// activity's timeout, are due after the ones already queued, and a wake-up for each cost a thread-pool hop).
     /// </summary>
-    public void Add(IEnumerable<TTask> tasks, Func<TTask, DateTimeOffset> dueAt)
+    public void Add(IEnumerable<TTask> tasks, Func<TTask, DateTimeOffset> dueAt) => Add(tasks, dueAt, retried: false);
+
+    /// <param name="retried">The tasks are ones whose handling just failed: they stop counting as running in the same
+    /// step as they are queued again, so that no offer in between can queue a second copy.</param>
+    private void Add(IEnumerable<TTask> tasks, Func<TTask, DateTimeOffset> dueAt, bool retried)
     {
         var earliest = false;
         lock (_lock)
@@ -61,7 +69,11 @@ internal sealed class DueTaskQueue<TTask>(TimeProvider time, Func<TTask, long> i
             foreach (var task in tasks)
             {
                 var id = idOf(task);
-                if (id > 0 && !_queued.Add(id))
+                if (retried)
+                {
+                    _running.Remove(id);
+                }
+                if (id > 0 && (_running.Contains(id) || !_queued.Add(id)))
                 {
                     continue;
                 }
@@ -139,6 +151,10 @@ internal sealed class DueTaskQueue<TTask>(TimeProvider time, Func<TTask, long> i
                     if (next.Id == 0 || _queued.Remove(next.Id))
                     {
                         due.Add(task);
+                        if (next.Id > 0)
+                        {
+                            _running.Add(next.Id);
+                        }
                     }
                 }
                 // Forgotten tasks at the head are dropped now instead of waited for: each would wake the loop for
@@ -221,7 +237,7 @@ internal sealed class DueTaskQueue<TTask>(TimeProvider time, Func<TTask, long> i
         {
             logFailure(e, task);
             var retryAt = time.GetUtcNow() + RetryDelay;
-            Add([task], _ => retryAt);
+            Add([task], _ => retryAt, retried: true);
         }
         catch (OperationCanceledException)
         {
@@ -229,7 +245,16 @@ internal sealed class DueTaskQueue<TTask>(TimeProvider time, Func<TTask, long> i
         }
         finally
         {
+            Finished(task);
             _concurrency.Release();
+        }
+    }
+
+    private void Finished(TTask task)
+    {
+        lock (_lock)
+        {
+            _running.Remove(idOf(task));
         }
     }
 
