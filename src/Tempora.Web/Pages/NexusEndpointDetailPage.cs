@@ -19,20 +19,10 @@ internal static class NexusEndpointDetailPage
     /// <summary>The page with a banner on top (an action's outcome or refusal).</summary>
     public static async Task RenderAsync(UiRequest request, Html banner, int statusCode)
     {
-        var endpointId = request.RouteValue("endpointId")!;
-        GetNexusEndpointResponse response;
-        try
+        if (await NexusEndpointView.GetOrNotFoundAsync(request) is not { } endpoint)
         {
-            response = await request.CallAsync<GetNexusEndpointRequest, GetNexusEndpointResponse>(new() { Id = endpointId });
-        }
-        catch (RpcException e) when (e.StatusCode == StatusCode.InvalidArgument)
-        {
-            // The server refuses an id that is not a UUID; no endpoint has it, so it is the not-found page, as an
-            // unknown UUID is (NotFound goes through the usual error page).
-            await request.WriteErrorAsync(StatusCodes.Status404NotFound, "Not found", $"There is no Nexus endpoint with the ID {endpointId}: {e.Status.Detail}");
             return;
         }
-        var endpoint = response.Endpoint ?? new NexusEndpoint();
         await request.WritePageAsync($"Nexus endpoint {endpoint.Spec?.Name}", Render(endpoint, banner), statusCode);
     }
 

@@ -18,19 +18,11 @@ internal static class NexusEndpointFormPage
 
     public static async Task RenderEditAsync(UiRequest request)
     {
-        var endpointId = request.RouteValue("endpointId")!;
-        GetNexusEndpointResponse response;
-        try
+        if (await NexusEndpointView.GetOrNotFoundAsync(request) is not { } endpoint)
         {
-            response = await request.CallAsync<GetNexusEndpointRequest, GetNexusEndpointResponse>(new() { Id = endpointId });
-        }
-        catch (RpcException e) when (e.StatusCode == StatusCode.InvalidArgument)
-        {
-            // Not a UUID: no endpoint has it, so the not-found page, as on the endpoint's page.
-            await request.WriteErrorAsync(StatusCodes.Status404NotFound, "Not found", $"There is no Nexus endpoint with the ID {endpointId}: {e.Status.Detail}");
             return;
         }
-        await RenderAsync(request, endpointId, NexusEndpointInput.From(response.Endpoint), Html.Empty, StatusCodes.Status200OK);
+        await RenderAsync(request, request.RouteValue("endpointId")!, NexusEndpointInput.From(endpoint), Html.Empty, StatusCodes.Status200OK);
     }
 
     /// <param name="endpointId">The endpoint edited, or null for a new one.</param>

@@ -1,6 +1,9 @@
+using Grpc.Core;
+using Microsoft.AspNetCore.Http;
 using Tempora.Web.Markup;
 using Tempora.Web.Rendering;
 using Temporalio.Api.Nexus.V1;
+using Endpoint = Temporalio.Api.Nexus.V1.Endpoint;
 
 namespace Tempora.Web.Pages;
 
@@ -19,6 +22,27 @@ internal static class NexusEndpointView
         EndpointTarget.VariantOneofCase.External => Html.Of($"<span class=\"mono\">{target.External.Url}</span>"),
         _ => Html.Of($"<span class=\"muted\">none</span>"),
     };
+
+    /// <summary>
+    /// The endpoint the route's id names, read for its page or its edit form; null when the not-found page was written
+    /// instead. The server refuses an id that is not a UUID; no endpoint has it, so that is the not-found page too, as
+    /// an unknown UUID is (NotFound goes through the usual error page).
+    /// </summary>
+    public static async Task<Endpoint?> GetOrNotFoundAsync(UiRequest request)
+    {
+        var endpointId = request.RouteValue("endpointId")!;
+        try
+        {
+            var response = await request.CallAsync<Temporalio.Api.OperatorService.V1.GetNexusEndpointRequest,
+                Temporalio.Api.OperatorService.V1.GetNexusEndpointResponse>(new() { Id = endpointId });
+            return response.Endpoint ?? new Endpoint();
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.InvalidArgument)
+        {
+            await request.WriteErrorAsync(StatusCodes.Status404NotFound, "Not found", $"There is no Nexus endpoint with the ID {endpointId}: {e.Status.Detail}");
+            return null;
+        }
+    }
 
     public static string TargetKind(EndpointTarget? target) => target?.VariantCase switch
     {
