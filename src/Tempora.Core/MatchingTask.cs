@@ -10,8 +10,15 @@ public enum TaskKind
     Nexus = 3,
 }
 
-/// <summary>Identifies one task queue: namespace, name (normal or sticky) and kind of task.</summary>
-public readonly record struct TaskQueueKey(string NamespaceId, string Name, TaskKind Type);
+/// <summary>
+/// Identifies one task queue: namespace, name (normal or sticky) and kind of task, and for the pollers of a worker
+/// deployment version the version (null: the unversioned queue, workers without deployment options).
+/// </summary>
+public readonly record struct TaskQueueKey(string NamespaceId, string Name, TaskKind Type, Versioning.DeploymentVersion? Version = null)
+{
+    /// <summary>The same queue's unversioned or other version's physical queue.</summary>
+    public TaskQueueKey WithVersion(Versioning.DeploymentVersion? version) => this with { Version = version };
+}
 
 /// <summary>
 /// A unit of work waiting for a poller. Matching tasks are hints: history re-validates against mutable state when a
@@ -27,6 +34,12 @@ public sealed record MatchingTask(
 
     /// <summary>Set for a Nexus task, which is answered through RespondNexusTaskCompleted or RespondNexusTaskFailed.</summary>
     public QueuedNexusTask? Nexus { get; init; }
+
+    /// <summary>
+    /// The worker deployment version whose pollers alone may take the task (its run is pinned); null for a task
+    /// routed by the queue's current and ramping versions, or of a run that does not use versioning.
+    /// </summary>
+    public Versioning.DeploymentVersion? PinnedTo { get; init; }
 
     /// <summary>Whether the task lives only in memory (no row backs it): a legacy query or a Nexus task.</summary>
     public bool InMemoryOnly => Query is not null || Nexus is not null;
