@@ -41,6 +41,9 @@ public sealed record MatchingTask(
     /// </summary>
     public Versioning.DeploymentVersion? PinnedTo { get; init; }
 
+    /// <summary>Set for a workflow task on a worker's sticky queue: that one worker's queue, never re-routed by version.</summary>
+    public bool Sticky { get; init; }
+
     /// <summary>Whether the task lives only in memory (no row backs it): a legacy query or a Nexus task.</summary>
     public bool InMemoryOnly => Query is not null || Nexus is not null;
 }

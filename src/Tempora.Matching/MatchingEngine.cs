@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Tempora.Core;
 using Tempora.Core.Metrics;
+using Tempora.Core.Versioning;
 
 namespace Tempora.Matching;
 
@@ -17,10 +18,12 @@ public sealed class MatchingEngine : ITaskDispatcher, IDisposable
     private readonly IMetrics _metrics;
     private readonly TimeSpan _idleTime;
     private readonly ITimer _idleCheck;
+    private readonly IDeploymentRouting? _routing;
 
-    public MatchingEngine(TimeProvider time, IMetrics? metrics = null, MatchingOptions? options = null)
+    public MatchingEngine(TimeProvider time, IMetrics? metrics = null, MatchingOptions? options = null, IDeploymentRouting? routing = null)
     {
         _time = time;
+        _routing = routing;
         _metrics = metrics ?? NullMetrics.Instance;
         _idleTime = (options ?? new MatchingOptions()).TaskQueueIdleTime;
         // Checked a few times per idle period, so that a queue goes at most a quarter of it late; at least every minute.
@@ -47,13 +50,48 @@ public sealed class MatchingEngine : ITaskDispatcher, IDisposable
         }
     }
 
-    public void Dispatch(MatchingTask task) => OnLoadedQueue(task.Queue, q => (q.TryOffer(task), 0));
+    public void Dispatch(MatchingTask task) => OnLoadedQueue(PhysicalQueue(task), q => (q.TryOffer(task), 0));
 
     /// <summary>Offers a task added before (read back from its row, or back from a poll that could not start it).</summary>
-    public void Restore(MatchingTask task) => OnLoadedQueue(task.Queue, q => (q.TryOffer(task, isNew: false), 0));
+    public void Restore(MatchingTask task) => OnLoadedQueue(PhysicalQueue(task), q => (q.TryOffer(task, isNew: false), 0));
 
     /// <summary>Puts a task back at the head of its queue (a poll that could not hand it out).</summary>
-    private void Requeue(MatchingTask task) => OnLoadedQueue(task.Queue, q => (q.TryRequeue(task), 0));
+    private void Requeue(MatchingTask task) => OnLoadedQueue(PhysicalQueue(task), q => (q.TryRequeue(task), 0));
+
+    /// <summary>
+    /// Which pollers a task is for. History names the task queue; worker versioning picks the version's queue in it:
+    /// a pinned run's task goes to its version's pollers, any other task to the version the queue's routing sends its
+    /// workflow id to (current or ramping; none: the unversioned pollers). A sticky queue is one worker's: as is.
+    /// </summary>
+    internal TaskQueueKey PhysicalQueue(MatchingTask task)
+    {
+        var queue = task.Queue;
+        if (_routing is null || task.Sticky || queue.Version is not null)
+        {
+            return queue;
+        }
+        if (task.PinnedTo is { } pinned)
+        {
+            return queue.WithVersion(pinned);
+        }
+        return queue.WithVersion(_routing.For(queue.NamespaceId, queue.Name, queue.Type).TargetFor(task.WorkflowId));
+    }
+
+    /// <summary>
+    /// Moves the waiting tasks whose target changed (the routing moved: a new current or ramping version) to the
+    /// queue they now belong to. Pinned and sticky tasks stay where they are. Run on every routing change; a scan of
+    /// the backlogs held here, which such a rare change can afford.
+    /// </summary>
+    public void Retarget()
+    {
+        foreach (var (key, queue) in _queues)
+        {
+            foreach (var task in queue.Withdraw(task => task.PinnedTo is null && !task.Sticky && PhysicalQueue(task) != key))
+            {
+                Restore(task);
+            }
+        }
+    }
 
     /// <summary>Unloads every queue idle for <see cref="MatchingOptions.TaskQueueIdleTime"/>.</summary>
     public void UnloadIdleQueues()
@@ -75,9 +113,13 @@ public sealed class MatchingEngine : ITaskDispatcher, IDisposable
     /// <summary>Takes the tasks matching <paramref name="match"/> out of one queue (a Nexus task whose dispatch ended).</summary>
     public void Withdraw(TaskQueueKey queue, Predicate<MatchingTask> match)
     {
-        if (_queues.TryGetValue(queue, out var q))
+        // The task may wait in any version's queue of that name.
+        foreach (var (key, q) in _queues)
         {
-            q.Withdraw(match);
+            if (key.WithVersion(null) == queue.WithVersion(null))
+            {
+                q.Withdraw(match);
+            }
         }
     }
 

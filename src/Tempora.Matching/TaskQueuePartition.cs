@@ -276,8 +276,10 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time, IM
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-    public void Withdraw(Predicate<MatchingTask> match)
+    /// <summary>Takes the waiting tasks that match out of the backlog and answers them.</summary>
+    public List<MatchingTask> Withdraw(Predicate<MatchingTask> match)
     {
+        var taken = new List<MatchingTask>();
         lock (_lock)
         {
             for (var node = _backlog.First; node is not null;)
@@ -286,10 +288,12 @@ internal sealed class TaskQueuePartition(TaskQueueKey key, TimeProvider time, IM
                 if (match(node.Value))
                 {
                     _backlog.Remove(node);
+                    taken.Add(node.Value);
                 }
                 node = next;
             }
         }
+        return taken;
     }
 
     /// <summary>Unloads the queue at once (a sticky queue whose worker shut down) and returns its tasks.</summary>

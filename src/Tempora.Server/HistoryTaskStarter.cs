@@ -16,4 +16,6 @@ internal sealed class HistoryTaskStarter(HistoryEngine history) : ITaskStarter
     public Task<PollActivityTaskQueueResponse?> RecordActivityTaskStartedAsync(NamespaceRecord ns, MatchingTask task,
         PollActivityTaskQueueRequest poll, CancellationToken ct) =>
         history.RecordActivityTaskStartedAsync(ns, task, poll, ct);
+
+    public Task RedispatchFromStickyQueueAsync(MatchingTask task, CancellationToken ct) => history.RedispatchFromStickyQueueAsync(task, ct);
 }

@@ -11,9 +11,10 @@ internal sealed class MatchingFixture : IDisposable
 
     private long _nextTaskId;
 
-    public MatchingFixture(TimeSpan? idleTime = null)
+    public MatchingFixture(TimeSpan? idleTime = null, Core.Versioning.IDeploymentRouting? routing = null)
     {
-        Matching = new MatchingEngine(Clock, Metrics, new MatchingOptions { TaskQueueIdleTime = idleTime ?? MatchingOptions.DefaultTaskQueueIdleTime });
+        Matching = new MatchingEngine(Clock, Metrics, new MatchingOptions { TaskQueueIdleTime = idleTime ?? MatchingOptions.DefaultTaskQueueIdleTime },
+            routing);
     }
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));

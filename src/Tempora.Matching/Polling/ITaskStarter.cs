@@ -15,4 +15,7 @@ public interface ITaskStarter
 
     Task<PollActivityTaskQueueResponse?> RecordActivityTaskStartedAsync(NamespaceRecord ns, MatchingTask task,
         PollActivityTaskQueueRequest poll, CancellationToken ct);
+
+    /// <summary>Moves a workflow task off a sticky queue to the run's normal queue (its worker cannot take it).</summary>
+    Task RedispatchFromStickyQueueAsync(MatchingTask task, CancellationToken ct);
 }

@@ -1,5 +1,6 @@
 using Tempora.Core;
 using Tempora.Core.Errors;
+using Tempora.Core.Versioning;
 using Tempora.Persistence;
 using Temporalio.Api.WorkflowService.V1;
 
@@ -27,12 +28,33 @@ public sealed class TaskPoller(MatchingEngine matching, ITaskStarter starter, Ti
     {
         while (await NextTaskAsync(queue, poller, deadline, ct, maxTasksPerSecond) is { } task)
         {
-            if (await StartOrRequeueAsync(task, () => recordStarted(task)) is { } response)
+            try
             {
-                return response;
+                if (await StartOrRequeueAsync(task, () => recordStarted(task)) is { } response)
+                {
+                    return response;
+                }
+            }
+            catch (TaskMisroutedException e)
+            {
+                await RerouteAsync(task, e.PinnedTo, ct);
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// A task this poller's version may not run (its run is pinned elsewhere) goes to its version's pollers; one on a
+    /// sticky queue leaves that worker's queue for the run's normal queue. The poll goes on.
+    /// </summary>
+    private async Task RerouteAsync(MatchingTask task, DeploymentVersion pinnedTo, CancellationToken ct)
+    {
+        if (task.Sticky)
+        {
+            await starter.RedispatchFromStickyQueueAsync(task, ct);
+            return;
+        }
+        matching.Restore(task with { PinnedTo = pinnedTo });
     }
 
     /// <summary>
@@ -48,7 +70,8 @@ public sealed class TaskPoller(MatchingEngine matching, ITaskStarter starter, Ti
         {
             return await recordStarted();
         }
-        catch (Exception e) when (e is not EntityNotFoundException and not ShardOwnershipLostException && task.Query is null)
+        catch (Exception e) when (e is not EntityNotFoundException and not ShardOwnershipLostException and not TaskMisroutedException
+            && task.Query is null)
         {
             matching.Restore(task);
             throw;
