@@ -32,7 +32,7 @@ public sealed class WorkerDeploymentServiceTests : IAsyncLifetime
     private DeploymentRegistrar? _registrar;
 
     private DeploymentRegistrar Registrar => _registrar ??= new(_store.WorkerDeployments, _matching.Matching, _propagation, _matching.Clock,
-        new WorkerDeploymentOptions(), NullLogger<DeploymentRegistrar>.Instance);
+        new WorkerDeploymentOptions { RegistrationErrorBackoff = TimeSpan.Zero }, NullLogger<DeploymentRegistrar>.Instance);
 
     [Fact]
     public async Task ProposedVersion_MissingAQueueWithABacklogInTheCurrentOne_IsRefused_UnlessIgnored()

@@ -11,7 +11,8 @@ namespace Tempora.Matching.Deployments;
 /// Registers the version of a versioned poller in its task queue (Temporal 1.28's ensureRegisteredInDeploymentVersion):
 /// the first poll of a (namespace, version, queue, type) in this process writes it (concurrent polls of the same share
 /// that write), propagates the routing when anything was added, and later polls skip the database. A limit is refused
-/// with 1.28's message; any other failure answers Unavailable, which the SDKs retry, and the next poll tries again.
+/// with 1.28's message; any other failure answers Unavailable, which the SDKs retry, and the next poll tries again;
+/// either answer is held back a while first, as 1.28 holds it.
 /// </summary>
 public sealed class DeploymentRegistrar(
     IWorkerDeploymentStore store, MatchingEngine matching, IDeploymentRoutingPropagation propagation, TimeProvider time,
@@ -30,6 +31,14 @@ public sealed class DeploymentRegistrar(
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             _registered.TryRemove(new KeyValuePair<(string, DeploymentVersion, string, TaskKind), Lazy<Task>>(key, registration));
+            try
+            {
+                await Task.Delay(options.RegistrationErrorBackoff, time, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                // the poll went away: answer now
+            }
             if (e is DeploymentLimitException)
             {
                 throw new FailedPreconditionException(e.Message);

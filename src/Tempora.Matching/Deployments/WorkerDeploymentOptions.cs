@@ -13,4 +13,8 @@ public sealed record WorkerDeploymentOptions
     public TimeSpan DrainageRefreshInterval { get; init; } = TimeSpan.FromMinutes(3);
 
     public TimeSpan PollerActivityWindow { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a poll whose registration failed is held before it answers, so that the SDK's retry does not
+    /// come at once (1.28's deploymentRegisterErrorBackoff).</summary>
+    public TimeSpan RegistrationErrorBackoff { get; init; } = TimeSpan.FromSeconds(5);
 }
