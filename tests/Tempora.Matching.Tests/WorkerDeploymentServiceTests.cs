@@ -81,6 +81,19 @@ public sealed class WorkerDeploymentServiceTests : IAsyncLifetime
         _store = await SqlitePersistence.OpenAsync(null, migrate: true, NullLogger.Instance, CancellationToken.None);
     }
 
+    [Fact]
+    public async Task AVersionDeletedAfterAPollerWindowWithoutPolls_IsRegisteredAgainByItsNextPoll()
+    {
+        var version = new DeploymentVersion("dep", "b1");
+        await Registrar.EnsureRegisteredAsync("ns-id", version, "tq", TaskKind.Workflow, default);
+        _matching.Clock.Advance(TimeSpan.FromMinutes(6));
+        await Service.DeleteVersionAsync("ns-id", version, skipDrainage: false, default);
+        Assert.Empty((await _store.WorkerDeployments.GetAsync("ns-id", "dep", default))!.Versions);
+
+        await Registrar.EnsureRegisteredAsync("ns-id", version, "tq", TaskKind.Workflow, default);
+        Assert.NotNull((await _store.WorkerDeployments.GetAsync("ns-id", "dep", default))!.Version("b1"));
+    }
+
     private sealed class CountingPropagation : IDeploymentRoutingPropagation
     {
         public int Count;

@@ -18,19 +18,29 @@ public sealed class DeploymentRegistrar(
     IWorkerDeploymentStore store, MatchingEngine matching, IDeploymentRoutingPropagation propagation, TimeProvider time,
     WorkerDeploymentOptions options, ILogger<DeploymentRegistrar> logger)
 {
-    private readonly ConcurrentDictionary<(string, DeploymentVersion, string, TaskKind), Lazy<Task>> _registered = new();
+    private readonly ConcurrentDictionary<(string, DeploymentVersion, string, TaskKind), Registration> _registered = new();
 
     public async Task EnsureRegisteredAsync(string namespaceId, DeploymentVersion version, string taskQueue, TaskKind kind, CancellationToken ct)
     {
         var key = (namespaceId, version, taskQueue, kind);
-        var registration = _registered.GetOrAdd(key, _ => new Lazy<Task>(() => RegisterAsync(namespaceId, version, taskQueue, kind)));
+        var now = time.GetUtcNow();
+        var registration = _registered.AddOrUpdate(key,
+            _ => new Registration(new Lazy<Task>(() => RegisterAsync(namespaceId, version, taskQueue, kind)), now),
+            // Remembered while it is polled: a version can be deleted only after a poller window without polls, so an
+            // entry unused that long is written again (the version may be gone, and must come back with its poller).
+            (_, known) => now - known.LastUsed > options.PollerActivityWindow && known.Work.IsValueCreated && known.Work.Value.IsCompleted
+                ? new Registration(new Lazy<Task>(() => RegisterAsync(namespaceId, version, taskQueue, kind)), now)
+                : known with { LastUsed = now });
         try
         {
-            await registration.Value.WaitAsync(ct);
+            await registration.Work.Value.WaitAsync(ct);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            _registered.TryRemove(new KeyValuePair<(string, DeploymentVersion, string, TaskKind), Lazy<Task>>(key, registration));
+            if (_registered.TryGetValue(key, out var current) && current.Work == registration.Work)
+            {
+                _registered.TryRemove(new KeyValuePair<(string, DeploymentVersion, string, TaskKind), Registration>(key, current));
+            }
             try
             {
                 await Task.Delay(options.RegistrationErrorBackoff, time, ct);
@@ -59,6 +69,9 @@ public sealed class DeploymentRegistrar(
             await propagation.PropagateAsync(timeout.Token);
         }
     }
+
+    /// <summary>One registration, shared by the polls that arrive while it is written.</summary>
+    private sealed record Registration(Lazy<Task> Work, DateTimeOffset LastUsed);
 
     private bool HasPollers(string namespaceId, DeploymentVersion version, IReadOnlyList<VersionTaskQueue> queues) =>
         queues.Any(q => matching.HasRecentPoller(new TaskQueueKey(namespaceId, q.Name, q.Kind, version), options.PollerActivityWindow));
