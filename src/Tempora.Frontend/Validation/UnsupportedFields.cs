@@ -227,7 +227,7 @@ internal static class UnsupportedFields
     {
         if (capabilities?.UseVersioning == true)
         {
-            throw Unimplemented($"{message}.worker_version_capabilities.use_versioning", "this server has no worker versioning");
+            throw Unimplemented($"{message}.worker_version_capabilities.use_versioning", "the deprecated build-id versioning; use worker deployments");
         }
     }
 
