@@ -69,6 +69,47 @@ public sealed class WorkerDeploymentTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task AnSdkWorkerWithVersioningOn_RegistersItsVersion_AndItCanBeMadeCurrent()
+    {
+        var deployment = NewDeployment("sdk");
+        var taskQueue = ServerFixture.NewTaskQueue("dep-sdk");
+        var version = new Temporalio.Common.WorkerDeploymentVersion(deployment, "1.0");
+        using var worker = new Temporalio.Worker.TemporalWorker(Client, new Temporalio.Worker.TemporalWorkerOptions(taskQueue)
+        {
+            DeploymentOptions = new(version, useWorkerVersioning: true) { DefaultVersioningBehavior = Temporalio.Common.VersioningBehavior.Pinned },
+        }.AddWorkflow<HelloWorkflow>().AddAllActivities(new GreetingActivities()));
+        await worker.ExecuteAsync(async () =>
+        {
+            // As the SDK's own tests wait (TestUtils.WaitUntilWorkerDeploymentVisibleAsync): until the version shows.
+            var described = await Wait.UntilAsync(
+                async () =>
+                {
+                    try
+                    {
+                        return await DescribeAsync(Client, deployment);
+                    }
+                    catch (RpcException e) when (e.Code == Status.NotFound)
+                    {
+                        return null;
+                    }
+                },
+                d => d?.WorkerDeploymentInfo.VersionSummaries.Any(s => s.Version == version.ToCanonicalString()) == true,
+                "the SDK worker's version to be registered");
+            var version1 = await Service.DescribeWorkerDeploymentVersionAsync(new()
+            {
+                Namespace = "default", DeploymentVersion = new() { DeploymentName = deployment, BuildId = "1.0" },
+            });
+            Assert.Contains(version1.WorkerDeploymentVersionInfo.TaskQueueInfos, q => q.Name == taskQueue && q.Type == TaskQueueType.Workflow);
+            await Service.SetWorkerDeploymentCurrentVersionAsync(new()
+            {
+                Namespace = "default", DeploymentName = deployment, Version = version.ToCanonicalString(),
+                ConflictToken = described!.ConflictToken, Identity = "sdk-test",
+            });
+            Assert.Equal("1.0", (await DescribeAsync(Client, deployment)).WorkerDeploymentInfo.RoutingConfig.CurrentDeploymentVersion.BuildId);
+        });
+    }
+
+    [Fact]
     public async Task VersionedPolls_WithoutANameOrBuildId_OrWithADotInTheName_AreRefusedIn128sWords()
     {
         var taskQueue = ServerFixture.NewTaskQueue("dep-bad");
