@@ -22,8 +22,9 @@ internal partial class WorkflowServiceImpl
         var name = NexusTaskValidation.Validate(request);
         UnsupportedFields.Check(request);
         var ns = await NamespaceAsync(request.Namespace, context);
-        var queue = new TaskQueueKey(ns.Id, name, TaskKind.Nexus);
-        var poller = new Poller(request.Identity, ns.Name, request.TaskQueue.Kind == TaskQueueKind.Sticky);
+        var sticky = request.TaskQueue.Kind == TaskQueueKind.Sticky;
+        var queue = await VersionedQueueAsync(ns.Id, name, TaskKind.Nexus, request.DeploymentOptions, sticky, context);
+        var poller = new Poller(request.Identity, ns.Name, sticky);
         var deadline = time.GetUtcNow() + PollWait(context);
         using var lease = workerPolls.Track(request.WorkerInstanceKey, context.CancellationToken);
         if (lease is null)

@@ -20,8 +20,9 @@ internal partial class WorkflowServiceImpl
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         UnsupportedFields.Check(request);
-        var queue = new TaskQueueKey(ns.Id, RequireTaskQueue(request.TaskQueue), TaskKind.Workflow);
-        var poller = new Poller(request.Identity, ns.Name, request.TaskQueue.Kind == TaskQueueKind.Sticky);
+        var sticky = request.TaskQueue?.Kind == TaskQueueKind.Sticky;
+        var queue = await VersionedQueueAsync(ns.Id, RequireTaskQueue(request.TaskQueue), TaskKind.Workflow, request.DeploymentOptions, sticky, context);
+        var poller = new Poller(request.Identity, ns.Name, sticky);
         var deadline = time.GetUtcNow() + PollWait(context);
         using var lease = workerPolls.Track(request.WorkerInstanceKey, context.CancellationToken);
         if (lease is null)
@@ -38,7 +39,8 @@ internal partial class WorkflowServiceImpl
     {
         var ns = await NamespaceAsync(request.Namespace, context);
         UnsupportedFields.Check(request);
-        var queue = new TaskQueueKey(ns.Id, RequireTaskQueue(request.TaskQueue), TaskKind.Activity);
+        var queue = await VersionedQueueAsync(ns.Id, RequireTaskQueue(request.TaskQueue), TaskKind.Activity, request.DeploymentOptions,
+            sticky: false, context);
         var poller = new Poller(request.Identity, ns.Name, Sticky: false,
             request.TaskQueueMetadata?.MaxTasksPerSecond ?? Poller.DefaultRatePerSecond);
         var deadline = time.GetUtcNow() + PollWait(context);
@@ -49,6 +51,23 @@ internal partial class WorkflowServiceImpl
         }
         return await polls.PollAsync(queue, request, context, lease.Token,
             ct => taskPoller.PollActivityTaskAsync(ns, queue, poller, request, deadline, ct)) ?? new PollActivityTaskQueueResponse();
+    }
+
+    /// <summary>
+    /// The queue a poll waits on: for a VERSIONED worker its version's queue, once the version is registered in the
+    /// task queue (Temporal 1.28 registers on the first poll). A sticky queue belongs to one worker: it is polled
+    /// unversioned and not registered.
+    /// </summary>
+    private async Task<TaskQueueKey> VersionedQueueAsync(string namespaceId, string name, TaskKind kind,
+        Temporalio.Api.Deployment.V1.WorkerDeploymentOptions? options, bool sticky, ServerCallContext context)
+    {
+        var version = DeploymentValidation.PollVersion(options);
+        if (version is null || sticky)
+        {
+            return new TaskQueueKey(namespaceId, name, kind);
+        }
+        await registrar.EnsureRegisteredAsync(namespaceId, version, name, kind, context.CancellationToken);
+        return new TaskQueueKey(namespaceId, name, kind, version);
     }
 
     private static string RequireTaskQueue(Temporalio.Api.TaskQueue.V1.TaskQueue? taskQueue)

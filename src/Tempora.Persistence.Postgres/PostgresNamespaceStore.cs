@@ -23,7 +23,7 @@ internal sealed class PostgresNamespaceStore(NpgsqlDataSource db, NpgsqlDataSour
     internal static readonly IReadOnlyList<string> NamespaceTables =
     [
         "timer_tasks", "transfer_tasks", "tasks", "schedules", "batch_items", "batches", "current_executions", "executions", "history_node",
-        "visibility_tasks", "visibility_tasks_dlq",
+        "visibility_tasks", "visibility_tasks_dlq", "worker_deployment_task_queues", "worker_deployment_versions", "worker_deployments",
     ];
 
     /// <summary>The tables of the visibility database with rows of a namespace.</summary>

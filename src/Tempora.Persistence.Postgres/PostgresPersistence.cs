@@ -30,6 +30,7 @@ public sealed class PostgresPersistence : IPersistence
         Schedules = new PostgresScheduleStore(_main, _visibilityStore);
         Batches = new PostgresBatchStore(_main);
         NexusEndpoints = new PostgresNexusEndpointStore(_main);
+        WorkerDeployments = new PostgresWorkerDeploymentStore(_main);
         ShardLeases = new PostgresShardLeaseStore(_main);
         Description = settings.ToString();
     }
@@ -45,6 +46,8 @@ public sealed class PostgresPersistence : IPersistence
     public IBatchStore Batches { get; }
 
     public INexusEndpointStore NexusEndpoints { get; }
+
+    public Deployments.IWorkerDeploymentStore WorkerDeployments { get; }
 
     public IShardLeaseStore? ShardLeases { get; }
 

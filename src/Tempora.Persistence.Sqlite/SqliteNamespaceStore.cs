@@ -20,7 +20,7 @@ internal sealed class SqliteNamespaceStore(SqliteDatabase db) : INamespaceStore
     internal static readonly IReadOnlyList<string> NamespaceTables =
     [
         "timer_tasks", "transfer_tasks", "tasks", "schedules", "batch_items", "batches", "current_executions", "executions", "history_node",
-        "executions_visibility",
+        "executions_visibility", "worker_deployment_task_queues", "worker_deployment_versions", "worker_deployments",
     ];
 
     public Task CreateAsync(NamespaceRecord ns, CancellationToken ct) => db.InTransactionAsync((conn, tx) =>

@@ -20,6 +20,7 @@ public sealed class SqlitePersistence : IPersistence
         Schedules = new SqliteScheduleStore(database);
         Batches = new SqliteBatchStore(database);
         NexusEndpoints = new SqliteNexusEndpointStore(database);
+        WorkerDeployments = new SqliteWorkerDeploymentStore(database);
         Description = description;
     }
 
@@ -34,6 +35,8 @@ public sealed class SqlitePersistence : IPersistence
     public IBatchStore Batches { get; }
 
     public INexusEndpointStore NexusEndpoints { get; }
+
+    public Deployments.IWorkerDeploymentStore WorkerDeployments { get; }
 
     /// <summary>None: one process alone opens a SQLite database, and owns every shard.</summary>
     public IShardLeaseStore? ShardLeases => null;

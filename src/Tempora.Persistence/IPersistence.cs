@@ -17,6 +17,8 @@ public interface IPersistence : IAsyncDisposable
 
     Nexus.INexusEndpointStore NexusEndpoints { get; }
 
+    Deployments.IWorkerDeploymentStore WorkerDeployments { get; }
+
     /// <summary>The shard lease rows when several processes can share this store (PostgreSQL); null when one process
     /// owns it alone (SQLite).</summary>
     IShardLeaseStore? ShardLeases { get; }

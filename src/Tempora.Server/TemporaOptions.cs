@@ -139,6 +139,10 @@ public sealed record TemporaOptions
     /// </summary>
     public TimeSpan TaskQueueIdleTime { get; init; } = Tempora.Matching.MatchingOptions.DefaultTaskQueueIdleTime;
 
+    /// <summary>Worker deployments' drainage timing and poller window (Temporal's 3 minutes, 3 minutes and 5 minutes);
+    /// tests shorten them.</summary>
+    public Tempora.Matching.Deployments.WorkerDeploymentOptions WorkerDeployments { get; init; } = new();
+
     /// <summary>
     /// Distinct values each metric label (taskqueue, namespace, operation, …) may take; later ones are exported as
     /// "__omitted__" (metricLabelMaxValues, TEMPORA_METRIC_LABEL_MAX_VALUES).

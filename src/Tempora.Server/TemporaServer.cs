@@ -312,6 +312,12 @@ public sealed partial class TemporaServer : IAsyncDisposable
         services.AddSingleton<ScheduleService>();
         services.AddSingleton<IBatchStore>(new MeteredBatchStore(persistence.Batches, metrics));
         services.AddSingleton<INexusEndpointStore>(new MeteredNexusEndpointStore(persistence.NexusEndpoints, metrics));
+        services.AddSingleton(persistence.WorkerDeployments);
+        services.AddSingleton(options.WorkerDeployments);
+        services.AddSingleton<Tempora.Core.Versioning.IDeploymentRoutingPropagation, PendingDeploymentRoutingPropagation>();
+        services.AddSingleton<Tempora.Matching.Deployments.VersionDrainage>();
+        services.AddSingleton<Tempora.Matching.Deployments.WorkerDeploymentService>();
+        services.AddSingleton<Tempora.Matching.Deployments.DeploymentRegistrar>();
         services.AddSingleton(new BatchLimits());
         services.AddSingleton<BatchRunner>();
         services.AddSingleton<BatchService>();

@@ -28,6 +28,9 @@ public sealed class ImplementedRpcTests(ServerFixture fixture)
         "SignalWithStartWorkflowExecution", "SignalWorkflowExecution", "StartBatchOperation", "StartWorkflowExecution", "StopBatchOperation",
         "TerminateWorkflowExecution", "UnpauseActivity", "UpdateActivityOptions", "UpdateNamespace", "UpdateSchedule", "UpdateWorkflowExecution",
         "UpdateWorkflowExecutionOptions",
+        "DeleteWorkerDeployment", "DeleteWorkerDeploymentVersion", "DescribeWorkerDeployment", "DescribeWorkerDeploymentVersion",
+        "ListWorkerDeployments", "SetWorkerDeploymentCurrentVersion", "SetWorkerDeploymentRampingVersion",
+        "UpdateWorkerDeploymentVersionMetadata",
     ];
 
     private static readonly string[] OperatorService =

@@ -96,6 +96,7 @@ public sealed class TaskSchemaUpgradeTests : IDisposable
             DROP TABLE schedules;
             DROP TABLE batch_items; DROP TABLE batches;
             DROP TABLE nexus_endpoints;
+            DROP TABLE worker_deployment_task_queues; DROP TABLE worker_deployment_versions; DROP TABLE worker_deployments;
             ALTER TABLE namespaces DROP COLUMN delete_time;
             DELETE FROM schema_version WHERE version >= 3;
             """);

@@ -60,6 +60,8 @@ public sealed class PostgresContractTests : PersistenceContractTests
 
     protected override int NexusEndpointsSchemaVersion => 12;
 
+    protected override int WorkerDeploymentsSchemaVersion => 13;
+
     protected override async Task ExecuteOnMainDatabaseAsync(string sql)
     {
         await using var conn = new NpgsqlConnection(_settings.ConnectionString(_settings.Database));

@@ -220,16 +220,14 @@ internal static class UnsupportedFields
         }
     }
 
+    /// <summary>The v0.1/v0.2 versioning (use_versioning) stays refused, as 1.28 refuses the data APIs it needs;
+    /// VERSIONED deployment options are served (registration and the version's queue).</summary>
     private static void CheckVersioning(Temporalio.Api.Common.V1.WorkerVersionCapabilities? capabilities,
         Temporalio.Api.Deployment.V1.WorkerDeploymentOptions? deployment, string message)
     {
         if (capabilities?.UseVersioning == true)
         {
-            throw Unimplemented($"{message}.worker_version_capabilities.use_versioning", "this server has no worker versioning");
-        }
-        if (deployment?.WorkerVersioningMode == WorkerVersioningMode.Versioned)
-        {
-            throw Unimplemented($"{message}.deployment_options.worker_versioning_mode VERSIONED", "this server has no worker versioning");
+            throw Unimplemented($"{message}.worker_version_capabilities.use_versioning", "the deprecated build-id versioning; use worker deployments");
         }
     }
 

@@ -147,9 +147,10 @@ public sealed class HttpApiErrorTests(ServerFixture fixture) : IDisposable
     [Fact]
     public async Task UnimplementedRpc_501_WithTheGrpcMessage()
     {
-        var grpc = await Assert.ThrowsAsync<RpcException>(() => Client.WorkflowService.SetWorkerDeploymentCurrentVersionAsync(
-            new SetWorkerDeploymentCurrentVersionRequest { Namespace = "default", DeploymentName = "d" }));
-        var http = await _http.PostAsync($"{Ns}/worker-deployments/d/set-current-version", "{}");
+        // The v0.30 deployment RPCs: 1.28 answers them Unimplemented too.
+        var grpc = await Assert.ThrowsAsync<RpcException>(() => Client.WorkflowService.SetCurrentDeploymentAsync(
+            new SetCurrentDeploymentRequest { Namespace = "default" }));
+        var http = await _http.PostAsync($"{Ns}/current-deployment/d", "{}");
         Assert.Equal(HttpStatusCode.NotImplemented, http.Status);
         Assert.Equal(12, http.Code);
         Assert.Equal(grpc.Message, http.Message);
