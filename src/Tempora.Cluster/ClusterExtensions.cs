@@ -36,6 +36,7 @@ public static class ClusterExtensions
         services.AddSingleton<PeerCalls>();
         services.AddSingleton<IRemoteRuns, RemoteRunsClient>();
         services.AddSingleton<ClusterService>();
+        services.AddSingleton<Core.Versioning.IDeploymentRoutingPropagation, DeploymentRoutingPropagation>();
         services.AddSingleton<IServiceMethodProvider<ClusterService>>(new ClusterServiceBinder());
         return services;
     }

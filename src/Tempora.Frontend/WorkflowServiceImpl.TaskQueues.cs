@@ -1,6 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Tempora.Core;
+using Tempora.Core.Versioning;
 using Tempora.Frontend.Validation;
 using Tempora.Matching;
 using Tempora.Persistence;
@@ -17,8 +18,6 @@ namespace Tempora.Frontend;
 /// </summary>
 internal partial class WorkflowServiceImpl
 {
-    /// <summary>What Temporal's legacy answer gives as the current version of a queue without worker versioning.</summary>
-    private const string UnversionedVersionId = "__unversioned__";
 
     public virtual async Task<DescribeTaskQueueResponse> DescribeTaskQueue(DescribeTaskQueueRequest request, ServerCallContext context)
     {
@@ -37,14 +36,20 @@ internal partial class WorkflowServiceImpl
     }
 
     /// <summary>
-    /// The one partition (or sticky queue) named, of the one task type asked (workflow when unspecified): its pollers,
-    /// its status and stats when asked, and for a normal queue the versioning info of a queue without versioning.
+    /// The one partition (or sticky queue) named, of the one task type asked (workflow when unspecified): the pollers
+    /// of every version, the unversioned queue's status and stats when asked, and for a normal queue where its new
+    /// tasks go (the current and ramping worker deployment versions), as Temporal's legacy answer gives them.
     /// </summary>
     private DescribeTaskQueueResponse DescribeLegacy(NamespaceRecord ns, DescribedQueue queue, DescribeTaskQueueRequest request)
     {
-        var snapshot = Snapshot(ns, queue.Name, request.TaskQueueType is TaskQueueType.Unspecified ? TaskQueueType.Workflow : request.TaskQueueType);
+        var type = request.TaskQueueType is TaskQueueType.Unspecified ? TaskQueueType.Workflow : request.TaskQueueType;
+        var snapshot = Snapshot(ns, queue.Name, type, version: null);
         var response = new DescribeTaskQueueResponse();
-        response.Pollers.AddRange(snapshot.Pollers.Select(PollerInfoOf));
+        var kind = KindOf(type);
+        if (kind is not null)
+        {
+            response.Pollers.AddRange(matching.PollersOfEveryVersion(new TaskQueueKey(ns.Id, queue.Name, kind.Value)).Select(PollerInfoOf));
+        }
 #pragma warning disable CS0612 // deprecated in the API, still what the legacy mode answers
         if (request.IncludeTaskQueueStatus)
         {
@@ -53,7 +58,7 @@ internal partial class WorkflowServiceImpl
         }
         if (!queue.Sticky)
         {
-            response.VersioningInfo = new TaskQueueVersioningInfo { CurrentVersion = UnversionedVersionId };
+            response.VersioningInfo = VersioningInfoOf(kind is null ? TaskQueueRouting.Unversioned : routing.For(ns.Id, queue.Name, kind.Value));
         }
 #pragma warning restore CS0612
         if (request.ReportStats)
@@ -63,57 +68,127 @@ internal partial class WorkflowServiceImpl
         return response;
     }
 
+    /// <summary>What the legacy answer says of a queue's routing; "__unversioned__" stands for no version.</summary>
+    private static TaskQueueVersioningInfo VersioningInfoOf(TaskQueueRouting routing)
+    {
+#pragma warning disable CS0612 // the v0.31 strings are deprecated, still answered by Temporal 1.28
+        var info = new TaskQueueVersioningInfo
+        {
+            CurrentVersion = routing.Current?.ToCanonicalString() ?? DeploymentVersion.UnversionedString,
+            CurrentDeploymentVersion = routing.Current?.ToProto(),
+        };
+        if (routing.IsRamping)
+        {
+            info.RampingVersion = routing.Ramping?.ToCanonicalString() ?? DeploymentVersion.UnversionedString;
+            info.RampingDeploymentVersion = routing.Ramping?.ToProto();
+            info.RampingVersionPercentage = routing.RampPercentage;
+        }
+#pragma warning restore CS0612
+        return info;
+    }
+
     /// <summary>
-    /// The whole queue by task type (workflow and activity unless asked otherwise), under the one version that exists
-    /// without worker versioning, the unversioned one (key ""): selected when no selection is given or it asks for the
-    /// unversioned queue; "all active" adds the versioned queues that are loaded, of which there are none.
+    /// The whole queue by task type (workflow and activity unless asked otherwise), by version: the unversioned one
+    /// (key "") when no selection is given or it asks for it; each build id asked, a worker deployment version in its
+    /// <c>name:build</c> form (any other id names a queue that never has pollers here, answered empty, as Temporal
+    /// answers a queue it has just loaded); "all active" adds every version loaded on some replica.
     /// </summary>
     private DescribeTaskQueueResponse DescribeEnhanced(NamespaceRecord ns, DescribedQueue queue, DescribeTaskQueueRequest request)
     {
         var response = new DescribeTaskQueueResponse();
 #pragma warning disable CS0612 // deprecated in the API for the version-based view, which Temporal 1.28 still serves
-        if (request.Versions is { Unversioned: false })
-        {
-            return response;
-        }
         IEnumerable<TaskQueueType> types = request.TaskQueueTypes.Count > 0
             ? request.TaskQueueTypes
             : [TaskQueueType.Workflow, TaskQueueType.Activity];
-        var version = new TaskQueueVersionInfo();
-        foreach (var type in types.Distinct())
+        types = [.. types.Distinct()];
+        var selected = new Dictionary<string, DeploymentVersion?>(StringComparer.Ordinal);
+        if (request.Versions is null || request.Versions.Unversioned)
         {
-            var snapshot = Snapshot(ns, queue.Name, type);
-            var info = new TaskQueueTypeInfo();
-            if (request.ReportPollers)
+            selected[""] = null;
+        }
+        foreach (var buildId in request.Versions?.BuildIds ?? [])
+        {
+            selected[buildId] = DeploymentVersion.TryParseV32(buildId, out var version) ? version : null;
+        }
+        if (request.Versions?.AllActive == true)
+        {
+            foreach (var type in types)
             {
-                info.Pollers.AddRange(snapshot.Pollers.Select(PollerInfoOf));
+                if (KindOf(type) is { } kind)
+                {
+                    foreach (var loaded in matching.LoadedVersions(new TaskQueueKey(ns.Id, queue.Name, kind)))
+                    {
+                        selected.TryAdd(loaded.ToSearchAttributeString(), loaded);
+                    }
+                }
             }
-            if (request.ReportStats)
-            {
-                info.Stats = StatsOf(snapshot);
-            }
-            version.TypesInfo[(int)type] = info;
+        }
+        foreach (var (id, version) in selected)
+        {
+            // A build id that is no deployment version names a queue nobody polls here: empty, as Temporal answers it.
+            response.VersionsInfo[id] = id.Length > 0 && version is null
+                ? EmptyVersionInfo(types, request)
+                : VersionInfo(ns, queue, types, version, request);
+        }
+#pragma warning restore CS0612
+        return response;
+    }
+
+    private TaskQueueVersionInfo EmptyVersionInfo(IEnumerable<TaskQueueType> types, DescribeTaskQueueRequest request)
+    {
+        var info = new TaskQueueVersionInfo();
+        foreach (var type in types)
+        {
+            info.TypesInfo[(int)type] = TypeInfo(TaskQueueSnapshot.Empty, request);
+        }
+        return info;
+    }
+
+    private static TaskQueueTypeInfo TypeInfo(TaskQueueSnapshot snapshot, DescribeTaskQueueRequest request)
+    {
+        var info = new TaskQueueTypeInfo();
+        if (request.ReportPollers)
+        {
+            info.Pollers.AddRange(snapshot.Pollers.Select(PollerInfoOf));
+        }
+        if (request.ReportStats)
+        {
+            info.Stats = StatsOf(snapshot);
+        }
+        return info;
+    }
+
+    private TaskQueueVersionInfo VersionInfo(NamespaceRecord ns, DescribedQueue queue, IEnumerable<TaskQueueType> types,
+        DeploymentVersion? deploymentVersion, DescribeTaskQueueRequest request)
+    {
+#pragma warning disable CS0612 // deprecated in the API for the version-based view, which Temporal 1.28 still serves
+        var version = new TaskQueueVersionInfo();
+        foreach (var type in types)
+        {
+            version.TypesInfo[(int)type] = TypeInfo(Snapshot(ns, queue.Name, type, deploymentVersion), request);
         }
         if (request.ReportTaskReachability)
         {
-            // Temporal's reachability of the unversioned queue when no assignment rule exists: new tasks go there.
+            // Temporal's reachability without assignment rules (the v0.2 rules, refused here): reachable.
             version.TaskReachability = BuildIdTaskReachability.Reachable;
         }
-        response.VersionsInfo[""] = version;
 #pragma warning restore CS0612
-        return response;
+        return version;
     }
 
     /// <summary>
     /// One queue of one type as this process holds it. An unspecified type in a list of types has no queue: it is
     /// described as the empty queue it is.
     /// </summary>
-    private TaskQueueSnapshot Snapshot(NamespaceRecord ns, string name, TaskQueueType type) => type switch
+    private TaskQueueSnapshot Snapshot(NamespaceRecord ns, string name, TaskQueueType type, DeploymentVersion? version) =>
+        KindOf(type) is { } kind ? matching.Describe(new TaskQueueKey(ns.Id, name, kind, version)) : TaskQueueSnapshot.Empty;
+
+    private static TaskKind? KindOf(TaskQueueType type) => type switch
     {
-        TaskQueueType.Workflow => matching.Describe(new TaskQueueKey(ns.Id, name, TaskKind.Workflow)),
-        TaskQueueType.Activity => matching.Describe(new TaskQueueKey(ns.Id, name, TaskKind.Activity)),
-        TaskQueueType.Nexus => matching.Describe(new TaskQueueKey(ns.Id, name, TaskKind.Nexus)),
-        _ => TaskQueueSnapshot.Empty,
+        TaskQueueType.Workflow => TaskKind.Workflow,
+        TaskQueueType.Activity => TaskKind.Activity,
+        TaskQueueType.Nexus => TaskKind.Nexus,
+        _ => null,
     };
 
     private static PollerInfo PollerInfoOf(PollerRecord poller) => new()

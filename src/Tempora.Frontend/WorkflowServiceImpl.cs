@@ -30,7 +30,8 @@ internal partial class WorkflowServiceImpl(
     Worker.Schedules.ScheduleService schedules, HostAddress host, Worker.Batch.BatchService batches, Tempora.Archival.ArchivalSettings archival,
     Tempora.Archival.HistoryArchiver historyArchiver, Tempora.Archival.VisibilityArchiver visibilityArchiver,
     Matching.Nexus.NexusTaskDispatcher nexusTasks, Matching.Nexus.NexusTaskPoller nexusPoller,
-    Matching.Deployments.WorkerDeploymentService deployments, Matching.Deployments.DeploymentRegistrar registrar)
+    Matching.Deployments.WorkerDeploymentService deployments, Matching.Deployments.DeploymentRegistrar registrar,
+    Core.Versioning.IDeploymentRouting routing)
 {
     /// <summary>The Temporal server version we are compatible with; Go/Java clients check it against "&lt;2.0.0".</summary>
     public const string ServerVersion = "1.28.0";

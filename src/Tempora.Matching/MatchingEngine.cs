@@ -190,6 +190,14 @@ public sealed class MatchingEngine : ITaskDispatcher, IDisposable
     public IReadOnlyList<PollerRecord> Pollers(TaskQueueKey queue) =>
         _queues.TryGetValue(queue, out var q) ? q.Pollers() : [];
 
+    /// <summary>The pollers of every version of the queue (the unversioned one too), as Temporal's legacy describe lists them.</summary>
+    public IReadOnlyList<PollerRecord> PollersOfEveryVersion(TaskQueueKey queue) =>
+        [.. _queues.Where(pair => pair.Key.WithVersion(null) == queue.WithVersion(null)).SelectMany(pair => pair.Value.Pollers())];
+
+    /// <summary>The worker deployment versions of the queue loaded here (pollers or tasks seen lately).</summary>
+    public IReadOnlyList<DeploymentVersion> LoadedVersions(TaskQueueKey queue) =>
+        [.. _queues.Keys.Where(key => key.Version is not null && key.WithVersion(null) == queue.WithVersion(null)).Select(key => key.Version!)];
+
     /// <summary>Backlog size, for DescribeTaskQueue.</summary>
     public int BacklogCount(TaskQueueKey queue) => _queues.TryGetValue(queue, out var q) ? q.BacklogCount : 0;
 

@@ -314,7 +314,10 @@ public sealed partial class TemporaServer : IAsyncDisposable
         services.AddSingleton<INexusEndpointStore>(new MeteredNexusEndpointStore(persistence.NexusEndpoints, metrics));
         services.AddSingleton(persistence.WorkerDeployments);
         services.AddSingleton(options.WorkerDeployments);
-        services.AddSingleton<Tempora.Core.Versioning.IDeploymentRoutingPropagation, PendingDeploymentRoutingPropagation>();
+        // Matching routes by this process's copy of the deployments' routing; the cluster's propagation reloads it here
+        // and at every replica after a change (ClusterExtensions).
+        services.AddSingleton<Tempora.Matching.Versioning.DeploymentRoutingCache>();
+        services.AddSingleton<Tempora.Core.Versioning.IDeploymentRouting>(sp => sp.GetRequiredService<Tempora.Matching.Versioning.DeploymentRoutingCache>());
         services.AddSingleton<Tempora.Matching.Deployments.VersionDrainage>();
         services.AddSingleton<Tempora.Matching.Deployments.WorkerDeploymentService>();
         services.AddSingleton<Tempora.Matching.Deployments.DeploymentRegistrar>();
@@ -370,6 +373,11 @@ public sealed partial class TemporaServer : IAsyncDisposable
                     await namespaces.UpdateAsync(ns with { CustomSearchAttributes = custom }, ct);
                 }
             }
+            // Route by the worker deployments as stored before any task is offered, those restored with shards included;
+            // from then on a change moves the unpinned tasks waiting for the old target.
+            var routing = app.Services.GetRequiredService<Tempora.Matching.Versioning.DeploymentRoutingCache>();
+            routing.RoutingChanged += app.Services.GetRequiredService<MatchingEngine>().Retarget;
+            await routing.ReloadAsync(ct);
             var history = app.Services.GetRequiredService<HistoryEngine>();
             await history.StartAsync(ct);
             if (persistence.VisibilityOutbox is { } outbox)

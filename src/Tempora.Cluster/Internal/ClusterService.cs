@@ -24,6 +24,7 @@ public static class ClusterMethods
     public static readonly Method<byte[], byte[]> ApplyParentClosePolicy = Create("ApplyParentClosePolicy");
     public static readonly Method<byte[], byte[]> DeliverExternalRequest = Create("DeliverExternalRequest");
     public static readonly Method<byte[], byte[]> CallOffPoll = Create("CallOffPoll");
+    public static readonly Method<byte[], byte[]> ReloadDeploymentRouting = Create("ReloadDeploymentRouting");
 
     private static Method<byte[], byte[]> Create(string name)
     {
@@ -40,8 +41,16 @@ public static class ClusterMethods
 /// The receiving side: runs the step here, as a local step would (it refuses if the shard is not ours). Only a replica
 /// may call it: <see cref="PeerTrustInterceptor"/> refuses anyone else first, and each method checks that it did.
 /// </summary>
-public sealed class ClusterService(HistoryEngine history, Polling.ForwardedPolls polls)
+public sealed class ClusterService(HistoryEngine history, Polling.ForwardedPolls polls, Matching.Versioning.DeploymentRoutingCache routing)
 {
+    /// <summary>Takes up a worker deployment routing change another replica made (<see cref="Peers.DeploymentRoutingPropagation"/>).</summary>
+    public async Task<byte[]> ReloadDeploymentRouting(byte[] request, ServerCallContext context)
+    {
+        PeerAuthentication.RequireProvenReplica(context);
+        await routing.ReloadAsync(context.CancellationToken);
+        return ClusterMethods.Encode(true);
+    }
+
     /// <summary>Stops a poll the caller forwarded here from waiting (<see cref="Polling.PollFanOut"/>).</summary>
     public Task<byte[]> CallOffPoll(byte[] request, ServerCallContext context)
     {
@@ -99,6 +108,7 @@ internal sealed class ClusterServiceBinder : IServiceMethodProvider<ClusterServi
         context.AddUnaryMethod(ClusterMethods.ApplyParentClosePolicy, [], (s, r, c) => s.ApplyParentClosePolicy(r, c));
         context.AddUnaryMethod(ClusterMethods.DeliverExternalRequest, [], (s, r, c) => s.DeliverExternalRequest(r, c));
         context.AddUnaryMethod(ClusterMethods.CallOffPoll, [], (s, r, c) => s.CallOffPoll(r, c));
+        context.AddUnaryMethod(ClusterMethods.ReloadDeploymentRouting, [], (s, r, c) => s.ReloadDeploymentRouting(r, c));
     }
 }
 

@@ -29,6 +29,19 @@ public sealed record DeploymentVersion(string DeploymentName, string BuildId)
             ? null
             : new DeploymentVersion(version.DeploymentName, version.BuildId);
 
+    /// <summary>Parses the v0.32 form only (<c>name:build</c>, cut at the first colon), as DescribeTaskQueue's build ids do.</summary>
+    public static bool TryParseV32(string? text, out DeploymentVersion? version)
+    {
+        version = null;
+        var cut = text?.IndexOf(':') ?? -1;
+        if (cut <= 0 || cut == text!.Length - 1)
+        {
+            return false;
+        }
+        version = new DeploymentVersion(text[..cut], text[(cut + 1)..]);
+        return true;
+    }
+
     /// <summary>
     /// Parses either string form; false when it has no separator, or either part is empty. The unversioned string is
     /// not a version: callers check for it first.

@@ -207,13 +207,6 @@ internal static class UnsupportedFields
 
     public static void Check(DescribeTaskQueueRequest r)
     {
-#pragma warning disable CS0612 // deprecated in the API for the version-based view, which Temporal 1.28 still serves
-        // Only the unversioned queue exists without worker versioning (issue 26): a build id names a queue that cannot.
-        if (r.ApiMode == DescribeTaskQueueMode.Enhanced && r.Versions?.BuildIds.Count > 0)
-        {
-            throw Unimplemented("DescribeTaskQueueRequest.versions.build_ids", "this server has no worker versioning; select the unversioned queue");
-        }
-#pragma warning restore CS0612
         if (r.ReportConfig)
         {
             throw Unimplemented("DescribeTaskQueueRequest.report_config");
