@@ -258,13 +258,6 @@ public sealed class DescribeTaskQueueTests(ServerFixture fixture)
             RpcException.StatusCode.InvalidArgument, "invalid task queue partition name /_sys/q/zero"),
         ["normal name on a normal queue"] = (new() { Namespace = "default", TaskQueue = new() { Name = "q", NormalName = "other" } },
             RpcException.StatusCode.InvalidArgument, "only sticky queues can have normal name"),
-        ["build ids"] = (new()
-        {
-            Namespace = "default",
-            TaskQueue = new() { Name = "q" },
-            ApiMode = DescribeTaskQueueMode.Enhanced,
-            Versions = new() { BuildIds = { "1.0" } },
-        }, RpcException.StatusCode.Unimplemented, "versions.build_ids"),
         ["report_config"] = (new() { Namespace = "default", TaskQueue = new() { Name = "q" }, ReportConfig = true },
             RpcException.StatusCode.Unimplemented, "report_config"),
     };
