@@ -146,7 +146,7 @@ public sealed partial class HistoryEngine
         _activityCompleted = new(updater, Limits);
         _activityCompletedById = new(runs, updater, Limits);
         _activityCanceled = new(updater, Limits);
-        _startChild = new(store, namespaces, time, steps, starter, remote);
+        _startChild = new(store, namespaces, time, steps, starter, remote, deploymentRouting);
         _startScheduled = new(namespaces, steps, starter, remote);
         _notifyParent = new(steps, remote);
         _parentClosePolicy = new(store, runs, updater, steps, remote);

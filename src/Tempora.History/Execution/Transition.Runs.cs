@@ -107,6 +107,7 @@ internal sealed partial class Transition
             CompletionCallbacks = { State.CompletionCallbacks }, // the chain's close is what the callbacks wait for
             PropagatedNexusSerializationContext = State.NexusSerializationContext,
         };
+        (a.InheritedPinnedVersion, a.VersioningOverride) = RunInheritance.ForRepeat(State, initiator == ContinueAsNewInitiator.Retry);
         return a;
     }
 
@@ -192,6 +193,7 @@ internal sealed partial class Transition
             CompletionCallbacks = { State.CompletionCallbacks },
             PropagatedNexusSerializationContext = State.NexusSerializationContext,
         };
+        (next.InheritedPinnedVersion, next.VersioningOverride) = RunInheritance.ForNewRun(State, State.NamespaceId, taskQueue, Routing);
         var newRunId = StartSuccessor(next);
         var e = NewEvent(EventType.WorkflowExecutionContinuedAsNew);
         e.WorkflowExecutionContinuedAsNewEventAttributes = new WorkflowExecutionContinuedAsNewEventAttributes
