@@ -1,0 +1,161 @@
+using Google.Protobuf.WellKnownTypes;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.WorkflowService.V1;
+using Temporalio.Client;
+using Temporalio.Common;
+using Temporalio.Worker;
+using Temporalio.Workflows;
+using PinnedBehavior = Temporalio.Api.Workflow.V1.VersioningOverride.Types.PinnedOverrideBehavior;
+
+namespace Tempora.EndToEnd.Tests.Versioning;
+
+/// <summary>
+/// What a run records of worker versioning, with the official .NET SDK: a VERSIONED worker's completions record its
+/// version and the workflow's behavior (history, describe's versioning_info, the search attributes drainage counts),
+/// a start's pinned override, and UpdateWorkflowExecutionOptions setting and unsetting one. Routing by deployment
+/// (current and ramping versions) is not exercised here.
+/// </summary>
+[Collection(ServerCollection.Name)]
+public sealed class RunVersioningTests(ServerFixture fixture)
+{
+    private TemporalClient Client => fixture.Client;
+
+    private Temporalio.Client.WorkflowService Raw => Client.Connection.WorkflowService;
+
+    [Workflow("RunVersioningPinned", VersioningBehavior = Temporalio.Common.VersioningBehavior.Pinned)]
+    public sealed class PinnedWorkflow
+    {
+        private bool _finish;
+
+        [WorkflowRun]
+        public async Task<string> RunAsync()
+        {
+            await Workflow.WaitConditionAsync(() => _finish);
+            return Workflow.CurrentDeploymentVersion?.BuildId ?? "none";
+        }
+
+        [WorkflowSignal]
+        public Task FinishAsync()
+        {
+            _finish = true;
+            return Task.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public async Task VersionedWorker_PinnedWorkflow_RecordsBehaviorAndVersion_CountedAsPinned()
+    {
+        var deployment = ServerFixture.NewWorkflowId("dep");
+        var version = new WorkerDeploymentVersion(deployment, "1.0");
+        var taskQueue = ServerFixture.NewTaskQueue("run-versioning");
+        using var worker = new TemporalWorker(Client, new TemporalWorkerOptions(taskQueue)
+        {
+            DeploymentOptions = new WorkerDeploymentOptions(version, useWorkerVersioning: true),
+        }.AddWorkflow<PinnedWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var handle = await Client.StartWorkflowAsync((PinnedWorkflow wf) => wf.RunAsync(), new(ServerFixture.NewWorkflowId("pinned"), taskQueue));
+            var described = await Wait.UntilAsync(() => DescribeAsync(handle.Id),
+                d => d.WorkflowExecutionInfo.VersioningInfo?.DeploymentVersion is not null, "the first completion's version");
+            var info = described.WorkflowExecutionInfo;
+            Assert.Equal(Temporalio.Api.Enums.V1.VersioningBehavior.Pinned, info.VersioningInfo.Behavior);
+            Assert.Equal((deployment, "1.0"), (info.VersioningInfo.DeploymentVersion.DeploymentName, info.VersioningInfo.DeploymentVersion.BuildId));
+#pragma warning disable CS0612, CS0618
+            Assert.Equal($"{deployment}.1.0", info.VersioningInfo.Version);
+#pragma warning restore CS0612, CS0618
+            Assert.Equal(deployment, info.WorkerDeploymentName);
+            var pinnedRunning = $"BuildIds = 'pinned:{deployment}:1.0' AND ExecutionStatus = 'Running'";
+            Assert.Equal(1, (await Client.CountWorkflowsAsync(pinnedRunning)).Count);
+            Assert.Equal(1, (await Client.CountWorkflowsAsync(
+                $"TemporalWorkerDeployment = '{deployment}' AND TemporalWorkerDeploymentVersion = '{deployment}:1.0' AND TemporalWorkflowVersioningBehavior = 'Pinned'")).Count);
+
+            await handle.SignalAsync(wf => wf.FinishAsync());
+            Assert.Equal("1.0", await handle.GetResultAsync().WithTimeout("the pinned workflow to finish"));
+            var completions = (await handle.FetchHistoryAsync()).Events.Where(e => e.WorkflowTaskCompletedEventAttributes is not null)
+                .Select(e => e.WorkflowTaskCompletedEventAttributes).ToList();
+            Assert.NotEmpty(completions);
+            Assert.All(completions, c =>
+            {
+                Assert.Equal(Temporalio.Api.Enums.V1.VersioningBehavior.Pinned, c.VersioningBehavior);
+                Assert.Equal((deployment, "1.0"), (c.WorkerDeploymentName, c.DeploymentVersion.BuildId));
+            });
+            Assert.Equal(0, (await Client.CountWorkflowsAsync(pinnedRunning)).Count);
+        });
+    }
+
+    [Fact]
+    public async Task StartWithPinnedOverride_StartEventAndDescribeCarryIt()
+    {
+        var deployment = ServerFixture.NewWorkflowId("dep");
+        var handle = await Client.StartWorkflowAsync((PinnedWorkflow wf) => wf.RunAsync(),
+            new(ServerFixture.NewWorkflowId("override"), ServerFixture.NewTaskQueue("no-worker"))
+            {
+                VersioningOverride = new VersioningOverride.Pinned(new WorkerDeploymentVersion(deployment, "2.0")),
+            });
+        var started = (await handle.FetchHistoryAsync()).Events.First().WorkflowExecutionStartedEventAttributes;
+        Assert.Equal(Temporalio.Api.Workflow.V1.VersioningOverride.OverrideOneofCase.Pinned, started.VersioningOverride.OverrideCase);
+        Assert.Equal("2.0", started.VersioningOverride.Pinned.Version.BuildId);
+
+        var info = (await DescribeAsync(handle.Id)).WorkflowExecutionInfo;
+        Assert.Equal(PinnedBehavior.Pinned, info.VersioningInfo.VersioningOverride.Pinned.Behavior);
+        Assert.Equal((deployment, "2.0"), (info.VersioningInfo.VersioningOverride.Pinned.Version.DeploymentName, info.VersioningInfo.VersioningOverride.Pinned.Version.BuildId));
+        Assert.Equal(deployment, info.WorkerDeploymentName);
+        Assert.Equal(1, (await Client.CountWorkflowsAsync($"BuildIds = 'pinned:{deployment}:2.0' AND ExecutionStatus = 'Running'")).Count);
+        await handle.TerminateAsync("done");
+    }
+
+    [Fact]
+    public async Task UpdateWorkflowExecutionOptions_SetsAndUnsetsTheOverride()
+    {
+        var deployment = ServerFixture.NewWorkflowId("dep");
+        var handle = await Client.StartWorkflowAsync((PinnedWorkflow wf) => wf.RunAsync(),
+            new(ServerFixture.NewWorkflowId("options"), ServerFixture.NewTaskQueue("no-worker")));
+        var execution = new Temporalio.Api.Common.V1.WorkflowExecution { WorkflowId = handle.Id };
+        var pinned = new Temporalio.Api.Workflow.V1.VersioningOverride
+        {
+            Pinned = new() { Behavior = PinnedBehavior.Pinned, Version = new() { DeploymentName = deployment, BuildId = "3.0" } },
+        };
+
+        var set = await Raw.UpdateWorkflowExecutionOptionsAsync(new()
+        {
+            Namespace = Client.Options.Namespace,
+            WorkflowExecution = execution,
+            WorkflowExecutionOptions = new() { VersioningOverride = pinned },
+            UpdateMask = new FieldMask { Paths = { "versioning_override" } },
+        });
+        Assert.Equal(pinned, set.WorkflowExecutionOptions.VersioningOverride);
+        Assert.Equal(pinned, (await DescribeAsync(handle.Id)).WorkflowExecutionInfo.VersioningInfo.VersioningOverride);
+
+        var refused = await Assert.ThrowsAsync<Temporalio.Exceptions.RpcException>(() => Raw.UpdateWorkflowExecutionOptionsAsync(new()
+        {
+            Namespace = Client.Options.Namespace,
+            WorkflowExecution = execution,
+            WorkflowExecutionOptions = new() { VersioningOverride = new() { Pinned = new() { Behavior = PinnedBehavior.Pinned } } },
+            UpdateMask = new FieldMask { Paths = { "versioning_override" } },
+        }));
+        Assert.Equal((Temporalio.Exceptions.RpcException.StatusCode.InvalidArgument, "must provide version if override is pinned."), (refused.Code, refused.Message));
+
+        var unset = await Raw.UpdateWorkflowExecutionOptionsAsync(new()
+        {
+            Namespace = Client.Options.Namespace,
+            WorkflowExecution = execution,
+            WorkflowExecutionOptions = new(),
+            UpdateMask = new FieldMask { Paths = { "versioning_override" } },
+        });
+        Assert.Null(unset.WorkflowExecutionOptions.VersioningOverride);
+        Assert.Null((await DescribeAsync(handle.Id)).WorkflowExecutionInfo.VersioningInfo.VersioningOverride);
+
+        var updates = (await handle.FetchHistoryAsync()).Events.Where(e => e.EventType == EventType.WorkflowExecutionOptionsUpdated)
+            .Select(e => e.WorkflowExecutionOptionsUpdatedEventAttributes).ToList();
+        Assert.Equal(2, updates.Count);
+        Assert.Equal(pinned, updates[0].VersioningOverride);
+        Assert.True(updates[1].UnsetVersioningOverride);
+        await handle.TerminateAsync("done");
+    }
+
+    private Task<DescribeWorkflowExecutionResponse> DescribeAsync(string workflowId) => Raw.DescribeWorkflowExecutionAsync(new()
+    {
+        Namespace = Client.Options.Namespace,
+        Execution = new() { WorkflowId = workflowId },
+    });
+}
