@@ -52,6 +52,44 @@ internal sealed partial class Transition
         RedispatchPendingActivities();
     }
 
+    /// <summary>
+    /// 1.28's MergeAndApply for WorkflowExecutionOptions: the update <paramref name="mask"/> says whether
+    /// <paramref name="requested"/> (null: none) replaces the run's versioning override; when that changes it,
+    /// WorkflowExecutionOptionsUpdated records the new one (or unset_versioning_override) and, if the run's effective
+    /// version or behavior changed, its pending tasks are re-dispatched. Returns the merged override.
+    /// </summary>
+    public Temporalio.Api.Workflow.V1.VersioningOverride? MergeVersioningOverride(
+        Temporalio.Api.Workflow.V1.VersioningOverride? requested, IEnumerable<string> mask)
+    {
+        var fields = mask.ToHashSet(StringComparer.Ordinal);
+        var deployment = fields.Contains("versioning_override.deployment");
+        if (deployment != fields.Contains("versioning_override.behavior"))
+        {
+            throw new Tempora.Core.Errors.InvalidArgumentException("error applying update_options: versioning_override fields must be updated together");
+        }
+        var current = State.VersioningInfo?.VersioningOverride;
+        var merged = fields.Contains("versioning_override") || deployment
+            ? requested is null ? null : Validation.VersioningOverrides.Normalize(requested)
+            : current;
+        if (Equals(merged, current))
+        {
+            return merged;
+        }
+        var before = RunVersioning.Effective(State);
+        var e = NewEvent(Temporalio.Api.Enums.V1.EventType.WorkflowExecutionOptionsUpdated);
+        e.WorkflowExecutionOptionsUpdatedEventAttributes = new Temporalio.Api.History.V1.WorkflowExecutionOptionsUpdatedEventAttributes
+        {
+            VersioningOverride = merged,
+            UnsetVersioningOverride = merged is null,
+        };
+        AddWorkflowEvent(e, scheduleWorkflowTask: false);
+        if (RunVersioning.Effective(State) != before)
+        {
+            RedispatchAfterVersioningChange();
+        }
+        return merged;
+    }
+
     /// <summary>Activities waiting for a poller get a new task with the run's current directive (1.28's reschedulePendingActivities).</summary>
     public void RedispatchPendingActivities()
     {

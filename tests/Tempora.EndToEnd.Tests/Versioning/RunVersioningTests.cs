@@ -153,6 +153,76 @@ public sealed class RunVersioningTests(ServerFixture fixture)
         await handle.TerminateAsync("done");
     }
 
+    [Workflow("RunVersioningWaiting")]
+    public sealed class WaitingWorkflow
+    {
+        [WorkflowRun]
+        public Task RunAsync() => Workflow.WaitConditionAsync(() => false);
+    }
+
+    [Fact]
+    public async Task ResetPostResetOptions_AndBatchUpdateOptions_ChangeTheOverride()
+    {
+        var taskQueue = ServerFixture.NewTaskQueue("run-versioning-reset");
+        var id = ServerFixture.NewWorkflowId("reset-options");
+        var pinned = new Temporalio.Api.Workflow.V1.VersioningOverride
+        {
+            Pinned = new() { Behavior = PinnedBehavior.Pinned, Version = new() { DeploymentName = ServerFixture.NewWorkflowId("dep"), BuildId = "4.0" } },
+        };
+        WorkflowHandle handle;
+        using (var worker = new TemporalWorker(Client, new TemporalWorkerOptions(taskQueue).AddWorkflow<WaitingWorkflow>()))
+        {
+            handle = await worker.ExecuteAsync(async () =>
+            {
+                var h = await Client.StartWorkflowAsync((WaitingWorkflow wf) => wf.RunAsync(), new(id, taskQueue));
+                await Wait.ForHistoryEventAsync(h, EventType.WorkflowTaskCompleted);
+                return h;
+            });
+        }
+        var completed = (await handle.FetchHistoryAsync()).Events.First(e => e.EventType == EventType.WorkflowTaskCompleted);
+        var reset = await Raw.ResetWorkflowExecutionAsync(new()
+        {
+            Namespace = Client.Options.Namespace,
+            WorkflowExecution = new() { WorkflowId = id },
+            Reason = "pin the new run",
+            RequestId = Guid.NewGuid().ToString(),
+            WorkflowTaskFinishEventId = completed.EventId,
+            PostResetOperations =
+            {
+                new Temporalio.Api.Workflow.V1.PostResetOperation
+                {
+                    UpdateWorkflowOptions = new()
+                    {
+                        WorkflowExecutionOptions = new() { VersioningOverride = pinned },
+                        UpdateMask = new FieldMask { Paths = { "versioning_override" } },
+                    },
+                },
+            },
+        });
+        var info = (await DescribeAsync(id)).WorkflowExecutionInfo;
+        Assert.Equal(reset.RunId, info.Execution.RunId);
+        Assert.Equal(pinned, info.VersioningInfo.VersioningOverride);
+
+#pragma warning disable CS0612 // executions: the list form 1.28 serves
+        await Raw.StartBatchOperationAsync(new()
+        {
+            Namespace = Client.Options.Namespace,
+            JobId = Guid.NewGuid().ToString(),
+            Reason = "unpin",
+            Executions = { new Temporalio.Api.Common.V1.WorkflowExecution { WorkflowId = id } },
+            UpdateWorkflowOptionsOperation = new()
+            {
+                Identity = "batch",
+                WorkflowExecutionOptions = new(),
+                UpdateMask = new FieldMask { Paths = { "versioning_override" } },
+            },
+        });
+#pragma warning restore CS0612
+        await Wait.UntilAsync(() => DescribeAsync(id), d => d.WorkflowExecutionInfo.VersioningInfo?.VersioningOverride is null,
+            "the batch to unset the override");
+        await Client.GetWorkflowHandle(id).TerminateAsync("done");
+    }
+
     private Task<DescribeWorkflowExecutionResponse> DescribeAsync(string workflowId) => Raw.DescribeWorkflowExecutionAsync(new()
     {
         Namespace = Client.Options.Namespace,
