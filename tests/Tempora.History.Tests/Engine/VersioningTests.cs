@@ -219,6 +219,74 @@ public sealed class VersioningTests
         Assert.Empty(h.History.RebuildMismatches);
     }
 
+    [Fact]
+    public async Task Children_OfPinnedParent_InheritOnARegisteredQueueOnly_RetryKeepsTheInheritedVersion()
+    {
+        var routing = new FakeRouting { Unregistered = { ("elsewhere", TaskKind.Workflow) } };
+        await using var h = await EngineHarness.StartAsync(routing);
+        await h.StartWorkflowAsync();
+        await h.CompleteWorkflowTaskAsync(await PollWorkflowTaskAsync(h, null), Versioned(V1, VersioningBehavior.Pinned),
+            Child("child-same", null, retry: true), Child("child-elsewhere", "elsewhere", retry: false));
+
+        var same = await Wait(() => StartedAsync(h, "child-same"));
+        Assert.Equal(V1, DeploymentVersion.FromProto(same.InheritedPinnedVersion));
+        var elsewhere = await Wait(() => StartedAsync(h, "child-elsewhere"));
+        Assert.Null(elsewhere.InheritedPinnedVersion);
+
+        // The child fails and is retried: it inherited its version, so the retry does too.
+        var childTask = await h.TakeTaskAsync(TaskKind.Workflow, "the child's first task");
+        Assert.Equal(V1, childTask.PinnedTo);
+        var polled = await h.History.RecordWorkflowTaskStartedAsync(h.Namespace, childTask, Poll(V1), CancellationToken.None);
+        await h.CompleteWorkflowTaskAsync(polled!, Versioned(V1, VersioningBehavior.Pinned), new Command
+        {
+            CommandType = CommandType.FailWorkflowExecution,
+            FailWorkflowExecutionCommandAttributes = new() { Failure = new() { Message = "again", ApplicationFailureInfo = new() } },
+        });
+        var retry = await StartedAsync(h, "child-same");
+        Assert.Equal(2, retry!.Attempt);
+        Assert.Equal(V1, DeploymentVersion.FromProto(retry.InheritedPinnedVersion));
+        Assert.Empty(h.History.RebuildMismatches);
+    }
+
+    private static Command Child(string id, string? queue, bool retry) => new()
+    {
+        CommandType = CommandType.StartChildWorkflowExecution,
+        StartChildWorkflowExecutionCommandAttributes = new StartChildWorkflowExecutionCommandAttributes
+        {
+            WorkflowId = id,
+            WorkflowType = new WorkflowType { Name = "Child" },
+            TaskQueue = new Temporalio.Api.TaskQueue.V1.TaskQueue { Name = queue ?? EngineHarness.TaskQueueName },
+            WorkflowTaskTimeout = Duration.FromTimeSpan(TimeSpan.FromMinutes(1)),
+            RetryPolicy = retry ? new RetryPolicy { InitialInterval = Duration.FromTimeSpan(TimeSpan.FromSeconds(1)), MaximumAttempts = 3 } : null,
+        },
+    };
+
+    /// <summary>The first event of the workflow's current run; null while it has not started.</summary>
+    private static async Task<WorkflowExecutionStartedEventAttributes?> StartedAsync(EngineHarness h, string workflowId)
+    {
+        try
+        {
+            return (await HistoryAsync(h, new WorkflowExecution { WorkflowId = workflowId }))[0].WorkflowExecutionStartedEventAttributes;
+        }
+        catch (EntityNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<T> Wait<T>(Func<Task<T?>> probe) where T : class
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            if (await probe() is { } found)
+            {
+                return found;
+            }
+            await Task.Delay(50);
+        }
+        throw new TimeoutException("not within 10 s");
+    }
+
     private static Action<RespondWorkflowTaskCompletedRequest> Versioned(DeploymentVersion v, VersioningBehavior behavior) => r =>
     {
         r.DeploymentOptions = Options(v);
