@@ -223,6 +223,51 @@ public sealed class RunVersioningTests(ServerFixture fixture)
         await Client.GetWorkflowHandle(id).TerminateAsync("done");
     }
 
+    [Fact]
+    public async Task ScheduleStartAction_Override_ReachesTheRunItStarts()
+    {
+        var scheduleId = ServerFixture.NewWorkflowId("sched-override");
+        var workflowId = ServerFixture.NewWorkflowId("sched-override-wf");
+        var pinned = new Temporalio.Api.Workflow.V1.VersioningOverride
+        {
+            Pinned = new() { Behavior = PinnedBehavior.Pinned, Version = new() { DeploymentName = ServerFixture.NewWorkflowId("dep"), BuildId = "5.0" } },
+        };
+        await Raw.CreateScheduleAsync(new()
+        {
+            Namespace = Client.Options.Namespace,
+            ScheduleId = scheduleId,
+            RequestId = Guid.NewGuid().ToString(),
+            Schedule = new()
+            {
+                Spec = new(),
+                State = new() { Paused = true },
+                Action = new()
+                {
+                    StartWorkflow = new()
+                    {
+                        WorkflowId = workflowId,
+                        WorkflowType = new() { Name = "RunVersioningWaiting" },
+                        TaskQueue = new() { Name = ServerFixture.NewTaskQueue("no-worker") },
+                        VersioningOverride = pinned,
+                    },
+                },
+            },
+        });
+        await Raw.PatchScheduleAsync(new()
+        {
+            Namespace = Client.Options.Namespace,
+            ScheduleId = scheduleId,
+            RequestId = Guid.NewGuid().ToString(),
+            Patch = new() { TriggerImmediately = new() },
+        });
+        var run = await Wait.UntilAsync(() => Client.ListWorkflowsAsync($"WorkflowType = 'RunVersioningWaiting' AND TemporalScheduledById = '{scheduleId}'")
+            .ToListAsync().AsTask(), runs => runs.Count == 1, "the scheduled run");
+        var info = (await DescribeAsync(run[0].Id)).WorkflowExecutionInfo;
+        Assert.Equal(pinned, info.VersioningInfo.VersioningOverride);
+        await Client.GetWorkflowHandle(run[0].Id).TerminateAsync("done");
+        await Client.GetScheduleHandle(scheduleId).DeleteAsync();
+    }
+
     private Task<DescribeWorkflowExecutionResponse> DescribeAsync(string workflowId) => Raw.DescribeWorkflowExecutionAsync(new()
     {
         Namespace = Client.Options.Namespace,
