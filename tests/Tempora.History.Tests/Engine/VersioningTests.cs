@@ -245,6 +245,10 @@ public sealed class VersioningTests
         var retry = await StartedAsync(h, "child-same");
         Assert.Equal(2, retry!.Attempt);
         Assert.Equal(V1, DeploymentVersion.FromProto(retry.InheritedPinnedVersion));
+        // The failed run's server-kept attributes are not copied into the retry's first event; the retry sets its own.
+        Assert.False(retry.SearchAttributes?.IndexedFields.ContainsKey("BuildIds") ?? false);
+        var retryInfo = (await DescribeAsync(h, new WorkflowExecution { WorkflowId = "child-same" })).WorkflowExecutionInfo;
+        Assert.Equal(["pinned:dep:b1"], KeywordList(retryInfo.SearchAttributes, "BuildIds"));
         Assert.Empty(h.History.RebuildMismatches);
     }
 
