@@ -174,7 +174,10 @@ internal static class UnsupportedFields
 
     public static void Check(RespondWorkflowTaskCompletedRequest r)
     {
-        if (r.VersioningBehavior != VersioningBehavior.Unspecified && r.DeploymentOptions?.WorkerVersioningMode != WorkerVersioningMode.Versioned)
+#pragma warning disable CS0612, CS0618 // the v0.30 deployment field, which 1.28 accepts in place of versioned options
+        var legacyDeployment = r.Deployment is not null;
+#pragma warning restore CS0612, CS0618
+        if (r.VersioningBehavior != VersioningBehavior.Unspecified && !legacyDeployment && r.DeploymentOptions?.WorkerVersioningMode != WorkerVersioningMode.Versioned)
         {
             // Temporal 1.28's answer: a behavior belongs to a worker in versioned mode.
             throw new InvalidArgumentException("versioning behavior cannot be specified without deployment options being set with versioned mode");

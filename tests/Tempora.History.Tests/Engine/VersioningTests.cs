@@ -74,6 +74,24 @@ public sealed class VersioningTests
     }
 
     [Fact]
+    public async Task DeprecatedDeploymentField_NamesTheVersion_As128Reads()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        var run = await h.StartWorkflowAsync();
+#pragma warning disable CS0612, CS0618
+        await h.CompleteWorkflowTaskAsync(await PollWorkflowTaskAsync(h, null), r =>
+        {
+            r.Deployment = new Deployment { SeriesName = "dep", BuildId = "b1" };
+            r.VersioningBehavior = VersioningBehavior.Pinned;
+        }, Timer("t"));
+#pragma warning restore CS0612, CS0618
+        var completed = (await HistoryAsync(h, run)).Single(e => e.EventType == EventType.WorkflowTaskCompleted).WorkflowTaskCompletedEventAttributes;
+        Assert.Equal(("dep", V1, VersioningBehavior.Pinned),
+            (completed.WorkerDeploymentName, DeploymentVersion.FromProto(completed.DeploymentVersion), completed.VersioningBehavior));
+        Assert.Equal(VersioningBehavior.Pinned, (await DescribeAsync(h, run)).WorkflowExecutionInfo.VersioningInfo.Behavior);
+    }
+
+    [Fact]
     public async Task PinnedRun_TasksCarryTheDirective_IndependentActivityDoesNot()
     {
         var routing = new FakeRouting { Unregistered = { ("other-tq", TaskKind.Activity) } };
