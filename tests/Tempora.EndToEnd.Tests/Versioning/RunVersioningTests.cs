@@ -83,6 +83,53 @@ public sealed class RunVersioningTests(ServerFixture fixture)
         });
     }
 
+    [Workflow("RunVersioningParent")]
+    public sealed class ParentWorkflow
+    {
+        [WorkflowRun]
+        public async Task<string> RunAsync(bool continued)
+        {
+            if (!continued)
+            {
+                throw Workflow.CreateContinueAsNewException((ParentWorkflow wf) => wf.RunAsync(true));
+            }
+            return await Workflow.ExecuteChildWorkflowAsync((ChildWorkflow wf) => wf.RunAsync(),
+                new() { Id = Workflow.Info.WorkflowId + "-child" });
+        }
+    }
+
+    [Workflow("RunVersioningChild")]
+    public sealed class ChildWorkflow
+    {
+        [WorkflowRun]
+        public Task<string> RunAsync() => Task.FromResult(Workflow.CurrentDeploymentVersion?.BuildId ?? "none");
+    }
+
+    [Fact]
+    public async Task PinnedRun_ContinueAsNewAndChild_InheritItsVersion()
+    {
+        var deployment = ServerFixture.NewWorkflowId("dep");
+        var taskQueue = ServerFixture.NewTaskQueue("run-versioning-inherit");
+        using var worker = new TemporalWorker(Client, new TemporalWorkerOptions(taskQueue)
+        {
+            DeploymentOptions = new WorkerDeploymentOptions(new WorkerDeploymentVersion(deployment, "1.0"), useWorkerVersioning: true)
+            {
+                DefaultVersioningBehavior = Temporalio.Common.VersioningBehavior.Pinned,
+            },
+        }.AddWorkflow<ParentWorkflow>().AddWorkflow<ChildWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var id = ServerFixture.NewWorkflowId("inherit");
+            var result = await Client.ExecuteWorkflowAsync((ParentWorkflow wf) => wf.RunAsync(false), new(id, taskQueue))
+                .WithTimeout("the parent, its continuation and its child");
+            Assert.Equal("1.0", result);
+            var continued = (await Client.GetWorkflowHandle(id).FetchHistoryAsync()).Events.First().WorkflowExecutionStartedEventAttributes;
+            Assert.Equal((deployment, "1.0"), (continued.InheritedPinnedVersion.DeploymentName, continued.InheritedPinnedVersion.BuildId));
+            var child = (await Client.GetWorkflowHandle(id + "-child").FetchHistoryAsync()).Events.First().WorkflowExecutionStartedEventAttributes;
+            Assert.Equal((deployment, "1.0"), (child.InheritedPinnedVersion.DeploymentName, child.InheritedPinnedVersion.BuildId));
+        });
+    }
+
     [Fact]
     public async Task StartWithPinnedOverride_StartEventAndDescribeCarryIt()
     {
