@@ -54,6 +54,7 @@ public sealed class RunVersioningTests(ServerFixture fixture)
         }.AddWorkflow<PinnedWorkflow>());
         await worker.ExecuteAsync(async () =>
         {
+            await MakeCurrentAsync(version);
             var handle = await Client.StartWorkflowAsync((PinnedWorkflow wf) => wf.RunAsync(), new(ServerFixture.NewWorkflowId("pinned"), taskQueue));
             var described = await Wait.UntilAsync(() => DescribeAsync(handle.Id),
                 d => d.WorkflowExecutionInfo.VersioningInfo?.DeploymentVersion is not null, "the first completion's version");
@@ -119,6 +120,7 @@ public sealed class RunVersioningTests(ServerFixture fixture)
         }.AddWorkflow<ParentWorkflow>().AddWorkflow<ChildWorkflow>());
         await worker.ExecuteAsync(async () =>
         {
+            await MakeCurrentAsync(new WorkerDeploymentVersion(deployment, "1.0"));
             var id = ServerFixture.NewWorkflowId("inherit");
             var result = await Client.ExecuteWorkflowAsync((ParentWorkflow wf) => wf.RunAsync(false), new(id, taskQueue))
                 .WithTimeout("the parent, its continuation and its child");
@@ -313,6 +315,34 @@ public sealed class RunVersioningTests(ServerFixture fixture)
         Assert.Equal(pinned, info.VersioningInfo.VersioningOverride);
         await Client.GetWorkflowHandle(run[0].Id).TerminateAsync("done");
         await Client.GetScheduleHandle(scheduleId).DeleteAsync();
+    }
+
+    /// <summary>As the SDK's own tests do: waits until the worker's polls registered its version, then makes it current,
+    /// so that the queue's new workflows go to it.</summary>
+    private async Task MakeCurrentAsync(WorkerDeploymentVersion version)
+    {
+        var described = await Wait.UntilAsync(
+            async () =>
+            {
+                try
+                {
+                    return await Raw.DescribeWorkerDeploymentAsync(new() { Namespace = Client.Options.Namespace, DeploymentName = version.DeploymentName });
+                }
+                catch (Temporalio.Exceptions.RpcException e) when (e.Code == Temporalio.Exceptions.RpcException.StatusCode.NotFound)
+                {
+                    return null;
+                }
+            },
+            d => d?.WorkerDeploymentInfo.VersionSummaries.Any(v => v.DeploymentVersion?.BuildId == version.BuildId) == true,
+            "the worker's version to be registered");
+        await Raw.SetWorkerDeploymentCurrentVersionAsync(new()
+        {
+            Namespace = Client.Options.Namespace,
+            DeploymentName = version.DeploymentName,
+            BuildId = version.BuildId,
+            ConflictToken = described!.ConflictToken,
+            Identity = "run-versioning-test",
+        });
     }
 
     private Task<DescribeWorkflowExecutionResponse> DescribeAsync(string workflowId) => Raw.DescribeWorkflowExecutionAsync(new()
