@@ -87,7 +87,8 @@ public sealed partial class HistoryEngine
         HistoryOptions? options = null,
         Tempora.Persistence.Nexus.INexusEndpointStore? nexusEndpoints = null,
         Tempora.Core.Nexus.INexusTaskDispatcher? nexusTasks = null,
-        Nexus.ISystemNexusOperations? systemNexus = null)
+        Nexus.ISystemNexusOperations? systemNexus = null,
+        Tempora.Core.Versioning.IDeploymentRouting? deploymentRouting = null)
     {
         _store = store;
         _dispatcher = dispatcher;
@@ -105,7 +106,7 @@ public sealed partial class HistoryEngine
         var history = new HistoryReader(store, _runs);
         _rebuildVerifier = new RebuildVerifier(history, logger);
         var updater = new WorkflowUpdater(store, namespaces, dispatcher, timerQueue, transferQueue, ownership, taskIds, time, _runs,
-            new CommittedTransitionMetrics(metrics), options?.VerifyRebuild == true ? _rebuildVerifier : null);
+            new CommittedTransitionMetrics(metrics), options?.VerifyRebuild == true ? _rebuildVerifier : null, deploymentRouting);
         var runs = new RunResolver(store);
         var signaler = new RunSignaler(updater);
         var terminator = new RunTerminator(updater);
@@ -145,7 +146,7 @@ public sealed partial class HistoryEngine
         _activityCompleted = new(updater, Limits);
         _activityCompletedById = new(runs, updater, Limits);
         _activityCanceled = new(updater, Limits);
-        _startChild = new(store, namespaces, time, steps, starter, remote);
+        _startChild = new(store, namespaces, time, steps, starter, remote, deploymentRouting);
         _startScheduled = new(namespaces, steps, starter, remote);
         _notifyParent = new(steps, remote);
         _parentClosePolicy = new(store, runs, updater, steps, remote);

@@ -27,11 +27,13 @@ public interface IRemoteRuns
 
 /// <summary>
 /// A child to start: the parent's initiated-event attributes, root execution and the command's user metadata as
-/// protobuf bytes, and the start's request id (the same for every run of the parent that carries the initiation).
+/// protobuf bytes, and the start's request id (the same for every run of the parent that carries the initiation); a
+/// pinned parent's version and pinned override when the child inherits them (<c>RunInheritance</c>).
 /// </summary>
 public sealed record ChildStartCall(
     string TargetNamespaceId, byte[] Initiated, string ParentNamespaceName, string ParentNamespaceId, string ParentWorkflowId,
-    string ParentRunId, long InitiatedEventId, byte[] Root, string RequestId, byte[]? UserMetadata);
+    string ParentRunId, long InitiatedEventId, byte[] Root, string RequestId, byte[]? UserMetadata,
+    byte[]? InheritedPinnedVersion = null, byte[]? PinnedOverride = null);
 
 /// <summary>
 /// The child's run id, or why it could not start (a StartChildWorkflowExecutionFailedCause). When the workflow id is

@@ -116,8 +116,8 @@ public sealed class RequestFieldTests(ServerFixture fixture)
     /// <summary>Each request sets one field this server does not honour; the answer names the field.</summary>
     private static readonly Dictionary<string, (Func<Temporalio.Client.WorkflowService, Task> Call, RpcException.StatusCode Code, string Names)> RefusedRequests = new()
     {
-        ["start versioning_override"] = (raw => raw.StartWorkflowExecutionAsync(StartRequest(r => r.VersioningOverride = new() { AutoUpgrade = true })),
-            RpcException.StatusCode.Unimplemented, "versioning_override"),
+        ["start eager_worker_deployment_options"] = (raw => raw.StartWorkflowExecutionAsync(StartRequest(r => r.EagerWorkerDeploymentOptions = new() { DeploymentName = "d", BuildId = "b" })),
+            RpcException.StatusCode.Unimplemented, "eager_worker_deployment_options"),
         ["start completion_callbacks internal"] = (raw => raw.StartWorkflowExecutionAsync(StartRequest(r => r.CompletionCallbacks.Add(new Callback { Internal = new() }))),
             RpcException.StatusCode.Unimplemented, "Internal"),
         ["register is_global_namespace"] = (raw => raw.RegisterNamespaceAsync(new()

@@ -287,10 +287,11 @@ public sealed class ResetAnywhereTests(ServerFixture fixture)
             Assert.Equal(EventType.WorkflowExecutionSignaled,
                 (await resetHandle.EventsAsync()).Single(e => e.WorkflowExecutionSignaledEventAttributes?.SignalName == "Go").EventType);
 
+            // A post-reset options change is checked as UpdateWorkflowExecutionOptions is (RunVersioningTests applies one).
             var refused = await Assert.ThrowsAsync<RpcException>(() => ResetAsync(id, reset.RunId, 4, r => r.PostResetOperations.Add(
-                new PostResetOperation { UpdateWorkflowOptions = new() })));
+                new PostResetOperation { UpdateWorkflowOptions = new() { WorkflowExecutionOptions = new() { VersioningOverride = new() } } })));
             Assert.Equal(RpcException.StatusCode.InvalidArgument, refused.Code);
-            Assert.Contains("update_workflow_options", refused.Message, StringComparison.Ordinal);
+            Assert.Contains("override behavior is required", refused.Message, StringComparison.Ordinal);
         });
     }
 

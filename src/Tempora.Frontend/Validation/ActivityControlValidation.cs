@@ -46,7 +46,7 @@ internal static class ActivityControlValidation
         }
         foreach (var path in r.UpdateMask.Paths)
         {
-            // 1.28's WorkflowExecutionOptions has only versioning_override (refused by UnsupportedFields): any other
+            // 1.28's WorkflowExecutionOptions has only versioning_override: any other
             // path, including the newer options' names, is what fieldmaskpb.New refuses there.
             if (path != "versioning_override" && !path.StartsWith("versioning_override.", StringComparison.Ordinal))
             {
@@ -54,6 +54,7 @@ internal static class ActivityControlValidation
                     $"error parsing UpdateMask: proto: invalid path \"{path}\" for message \"temporal.api.workflow.v1.WorkflowExecutionOptions\"");
             }
         }
+        Tempora.History.Validation.VersioningOverrides.Validate(r.WorkflowExecutionOptions.VersioningOverride);
     }
 
     private static void Check(string? workflowId, bool activityNamed)

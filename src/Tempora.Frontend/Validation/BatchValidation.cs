@@ -69,8 +69,16 @@ internal static class BatchValidation
                 CheckReset(r.ResetOperation, limits);
                 break;
             case Op.UpdateWorkflowOptionsOperation:
-                // 1.28's only workflow execution option is the versioning override.
-                throw new UnimplementedException($"{Message}.update_workflow_options_operation is not supported by this server (it has no worker versioning).");
+                // Each run gets UpdateWorkflowExecutionOptions with these options and mask: checked as that request is.
+                var options = r.UpdateWorkflowOptionsOperation;
+                ActivityControlValidation.Validate(new UpdateWorkflowExecutionOptionsRequest
+                {
+                    WorkflowExecution = new() { WorkflowId = "batch" },
+                    WorkflowExecutionOptions = options.WorkflowExecutionOptions,
+                    UpdateMask = options.UpdateMask,
+                });
+                runningOnly = true;
+                break;
             case Op.UnpauseActivitiesOperation:
                 CheckUnpause(r.UnpauseActivitiesOperation);
                 runningOnly = true;

@@ -17,7 +17,7 @@ internal static class ResetWorkflowExecutionValidation
         RequestChecks.CheckLength(r.RequestId, "RequestId");
     }
 
-    /// <summary>A signal after the reset is honoured; changing the workflow's options needs worker versioning, which this server lacks.</summary>
+    /// <summary>A signal after the reset, and a change of the new run's options (its versioning override), are honoured.</summary>
     private static void CheckPostResetOperations(IEnumerable<PostResetOperation> operations, PayloadLimits limits)
     {
         foreach (var operation in operations)
@@ -39,8 +39,14 @@ internal static class ResetWorkflowExecutionValidation
                     }
                     break;
                 case PostResetOperation.VariantOneofCase.UpdateWorkflowOptions:
-                    throw new InvalidArgumentException(
-                        "ResetWorkflowExecutionRequest.post_reset_operations.update_workflow_options is not supported by this server (it has no worker versioning).");
+                    // Applied to the new run as UpdateWorkflowExecutionOptions would be: checked the same way.
+                    ActivityControlValidation.Validate(new UpdateWorkflowExecutionOptionsRequest
+                    {
+                        WorkflowExecution = new() { WorkflowId = "reset" },
+                        WorkflowExecutionOptions = operation.UpdateWorkflowOptions.WorkflowExecutionOptions ?? new(),
+                        UpdateMask = operation.UpdateWorkflowOptions.UpdateMask ?? new(),
+                    });
+                    break;
                 default:
                     throw new InvalidArgumentException("ResetWorkflowExecutionRequest.post_reset_operations holds an operation without a variant.");
             }

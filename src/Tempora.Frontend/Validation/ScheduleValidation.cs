@@ -31,11 +31,8 @@ internal static class ScheduleValidation
         {
             return ns;
         }
-        if (workflow.VersioningOverride is not null)
-        {
-            throw new UnimplementedException(
-                $"{request}.schedule.action.start_workflow.versioning_override is not supported by this server (this server has no worker versioning).");
-        }
+        // 1.28's scheduler keeps the override but starts runs without it; Tempora starts them with it (compatibility.md).
+        Tempora.History.Validation.VersioningOverrides.Validate(workflow.VersioningOverride);
         RequestChecks.CheckLength(workflow.WorkflowId + NominalTimeSuffix, "WorkflowId");
         ns = await SearchAttributeValidation.ValidateAsync(ns, workflow.SearchAttributes, limits, namespaces, ct);
         return ns;

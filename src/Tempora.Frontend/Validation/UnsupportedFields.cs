@@ -69,10 +69,6 @@ internal static class UnsupportedFields
     public static void Check(StartWorkflowExecutionRequest r, string message = nameof(StartWorkflowExecutionRequest))
     {
         CompletionCallbackValidation.Check(r.CompletionCallbacks);
-        if (r.VersioningOverride is not null)
-        {
-            throw Unimplemented($"{message}.versioning_override", "this server has no worker versioning");
-        }
         if (r.EagerWorkerDeploymentOptions is not null)
         {
             throw Unimplemented($"{message}.eager_worker_deployment_options", "this server has no worker versioning");
@@ -85,10 +81,6 @@ internal static class UnsupportedFields
 
     public static void Check(SignalWithStartWorkflowExecutionRequest r)
     {
-        if (r.VersioningOverride is not null)
-        {
-            throw Unimplemented("SignalWithStartWorkflowExecutionRequest.versioning_override", "this server has no worker versioning");
-        }
         if (r.TimeSkippingConfig is not null)
         {
             throw Unimplemented("SignalWithStartWorkflowExecutionRequest.time_skipping_config");
@@ -182,14 +174,13 @@ internal static class UnsupportedFields
 
     public static void Check(RespondWorkflowTaskCompletedRequest r)
     {
-        if (r.VersioningBehavior != VersioningBehavior.Unspecified)
+#pragma warning disable CS0612, CS0618 // the v0.30 deployment field, which 1.28 accepts in place of versioned options
+        var legacyDeployment = r.Deployment is not null;
+#pragma warning restore CS0612, CS0618
+        if (r.VersioningBehavior != VersioningBehavior.Unspecified && !legacyDeployment && r.DeploymentOptions?.WorkerVersioningMode != WorkerVersioningMode.Versioned)
         {
-            // Temporal's answer for a worker that is not in versioned mode, which no worker is here.
+            // Temporal 1.28's answer: a behavior belongs to a worker in versioned mode.
             throw new InvalidArgumentException("versioning behavior cannot be specified without deployment options being set with versioned mode");
-        }
-        if (r.DeploymentOptions?.WorkerVersioningMode == WorkerVersioningMode.Versioned)
-        {
-            throw Unimplemented("RespondWorkflowTaskCompletedRequest.deployment_options.worker_versioning_mode VERSIONED", "this server has no worker versioning");
         }
         if (r.PageNumber != 0 || r.IntermediatePage)
         {
@@ -272,11 +263,6 @@ internal static class UnsupportedFields
     public static void Check(UpdateWorkflowExecutionOptionsRequest r)
     {
         var options = r.WorkflowExecutionOptions;
-        if (options?.VersioningOverride is not null || r.UpdateMask?.Paths.Any(p => p.StartsWith("versioning_override", StringComparison.Ordinal)) == true)
-        {
-            throw Unimplemented("UpdateWorkflowExecutionOptionsRequest.workflow_execution_options.versioning_override",
-                "this server has no worker versioning");
-        }
         if (options?.Priority is not null)
         {
             throw Unimplemented("UpdateWorkflowExecutionOptionsRequest.workflow_execution_options.priority", "Temporal 1.28's workflow options have no such field");

@@ -44,6 +44,7 @@ internal static partial class EventApplier
             : null;
         // Retries and cron runs start again from the same input, so keep what they need.
         s.StartedAttributes = a.RetryPolicy is not null || !string.IsNullOrEmpty(a.CronSchedule) ? a : null;
+        ApplyStartedVersioning(s, a);
     }
 
     private static void ApplyWorkflowExecutionSignaled(MutableState s, HistoryEvent e)
@@ -56,7 +57,10 @@ internal static partial class EventApplier
         }
     }
 
-    /// <summary>A start that attached to this run (on-conflict options): its request id and completion callbacks.</summary>
+    /// <summary>
+    /// A start that attached to this run (on-conflict options): its request id and completion callbacks; or
+    /// UpdateWorkflowExecutionOptions: the versioning override set or unset.
+    /// </summary>
     private static void ApplyWorkflowExecutionOptionsUpdated(MutableState s, HistoryEvent e)
     {
         var a = e.WorkflowExecutionOptionsUpdatedEventAttributes;
@@ -65,6 +69,7 @@ internal static partial class EventApplier
             s.AttachedRequestIds.Add(a.AttachedRequestId);
         }
         s.CompletionCallbacks.AddRange(a.AttachedCompletionCallbacks);
+        ApplyOptionsUpdatedVersioning(s, a);
     }
 
     /// <summary>A closed run has nothing pending; what was pending was retired by the transition that closed it.</summary>

@@ -44,7 +44,7 @@ internal static partial class EventApplier
         s.LastCompletedWorkflowTaskStartedEventId = a.StartedEventId;
         s.WorkflowTask = null;
         s.WorkflowTaskAttempt = 1;
-        Visibility.BuildIdsSearchAttribute.Record(s, a.WorkerVersion);
+        ApplyCompletedVersioning(s, a);
     }
 
     /// <summary>Failed or timed out: the next attempt (and whether it is sticky) is the transition's bookkeeping.</summary>

@@ -120,6 +120,16 @@ internal sealed class MutableState
     /// </summary>
     public Temporalio.Api.Nexus.V1.PropagatedSerializationContext? NexusSerializationContext { get; set; }
 
+    /// <summary>
+    /// Worker versioning of the run (behavior, deployment version, override), from its events only: the start
+    /// (override, inherited pinned version), each completed workflow task and WorkflowExecutionOptionsUpdated.
+    /// Null for a run that never used versioning. <see cref="RunVersioning"/> reads the effective values.
+    /// </summary>
+    public Temporalio.Api.Workflow.V1.WorkflowExecutionVersioningInfo? VersioningInfo { get; set; }
+
+    /// <summary>The deployment of the worker that completed the last workflow task, or of a pinned override.</summary>
+    public string WorkerDeploymentName { get; set; } = "";
+
     public bool IsOpen => Status == WorkflowExecutionStatus.Running;
 }
 

@@ -99,6 +99,8 @@ internal static class RebuildCheck
             o.Value.OperationToken,
             o.Value.CancelRequestedEventId,
         }),
+        VersioningInfo = Bytes(s.VersioningInfo),
+        s.WorkerDeploymentName,
         CompletionCallbacks = s.CompletionCallbacks.Select(c => Bytes(c)).ToList(),
         Updates = s.Updates.OrderBy(u => u.Key, StringComparer.Ordinal).ToDictionary(u => u.Key, u => (object)new
         {

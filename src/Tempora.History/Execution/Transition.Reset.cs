@@ -21,7 +21,7 @@ internal sealed partial class Transition
     /// </summary>
     internal Transition BeginResetRun(string newRunId, string requestId, IReadOnlyList<HistoryEvent> prefix, string baseRunId, string reason)
     {
-        var next = new Transition(MutableState.ForNewRun(State.NamespaceId, State.WorkflowId, newRunId, requestId, Now), Now, taskIds, dispatcher);
+        var next = new Transition(MutableState.ForNewRun(State.NamespaceId, State.WorkflowId, newRunId, requestId, Now), Now, taskIds, dispatcher) { Routing = Routing };
         var s = next.State;
         foreach (var e in prefix)
         {

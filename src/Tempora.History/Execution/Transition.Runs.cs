@@ -68,7 +68,7 @@ internal sealed partial class Transition
         a.FirstExecutionRunId = State.FirstExecutionRunId;
         a.ContinuedExecutionRunId = State.RunId;
         a.WorkflowId = State.WorkflowId;
-        var next = new Transition(MutableState.ForNewRun(State.NamespaceId, State.WorkflowId, runId, Guid.NewGuid().ToString(), Now), Now, taskIds, dispatcher);
+        var next = new Transition(MutableState.ForNewRun(State.NamespaceId, State.WorkflowId, runId, Guid.NewGuid().ToString(), Now), Now, taskIds, dispatcher) { Routing = Routing };
         next.InitializeRun(a, null);
         Successor = next;
         return runId;
@@ -96,7 +96,7 @@ internal sealed partial class Transition
             CronSchedule = original.CronSchedule,
             FirstWorkflowTaskBackoff = Duration.FromTimeSpan(backoff),
             Memo = State.Memo,
-            SearchAttributes = State.SearchAttributes,
+            SearchAttributes = WithoutVersioningAttributes(State.SearchAttributes),
             RetryPolicy = original.RetryPolicy,
             ParentWorkflowNamespace = original.ParentWorkflowNamespace,
             ParentWorkflowNamespaceId = original.ParentWorkflowNamespaceId,
@@ -107,7 +107,26 @@ internal sealed partial class Transition
             CompletionCallbacks = { State.CompletionCallbacks }, // the chain's close is what the callbacks wait for
             PropagatedNexusSerializationContext = State.NexusSerializationContext,
         };
+        (a.InheritedPinnedVersion, a.VersioningOverride) = RunInheritance.ForRepeat(State, initiator == ContinueAsNewInitiator.Retry);
         return a;
+    }
+
+    /// <summary>
+    /// The run's search attributes without those the server keeps from its versioning (BuildIds and the deployment
+    /// ones): a retry or cron run starts without them, as on 1.28 (whose new run takes the first event's), so that it
+    /// is not counted as pinned to a version before it is.
+    /// </summary>
+    private static Temporalio.Api.Common.V1.SearchAttributes? WithoutVersioningAttributes(Temporalio.Api.Common.V1.SearchAttributes? attributes)
+    {
+        string[] serverKept = [Visibility.BuildIdsSearchAttribute.Name, Visibility.VersioningSearchAttributes.Deployment,
+            Visibility.VersioningSearchAttributes.Version, Visibility.VersioningSearchAttributes.Behavior];
+        if (attributes is null || !serverKept.Any(attributes.IndexedFields.ContainsKey))
+        {
+            return attributes;
+        }
+        var kept = new Temporalio.Api.Common.V1.SearchAttributes();
+        kept.IndexedFields.Add(attributes.IndexedFields.Where(f => !serverKept.Contains(f.Key)).ToDictionary(f => f.Key, f => f.Value));
+        return kept;
     }
 
     /// <summary>
@@ -192,6 +211,7 @@ internal sealed partial class Transition
             CompletionCallbacks = { State.CompletionCallbacks },
             PropagatedNexusSerializationContext = State.NexusSerializationContext,
         };
+        (next.InheritedPinnedVersion, next.VersioningOverride) = RunInheritance.ForNewRun(State, State.NamespaceId, taskQueue, Routing);
         var newRunId = StartSuccessor(next);
         var e = NewEvent(EventType.WorkflowExecutionContinuedAsNew);
         e.WorkflowExecutionContinuedAsNewEventAttributes = new WorkflowExecutionContinuedAsNewEventAttributes

@@ -22,7 +22,8 @@ internal sealed class WorkflowUpdater(
     TimeProvider time,
     RunCache runs,
     CommittedTransitionMetrics committed,
-    RebuildVerifier? rebuildVerifier)
+    RebuildVerifier? rebuildVerifier,
+    Tempora.Core.Versioning.IDeploymentRouting? routing = null)
 {
     /// <summary>Runs one transition on an existing run under its lock and commits it.</summary>
     public Task<T> UpdateAsync<T>(WorkflowKey key, Func<Transition, T> action, CancellationToken ct) =>
@@ -154,7 +155,7 @@ internal sealed class WorkflowUpdater(
     }
 
     /// <summary>A transition on <paramref name="state"/> that is never committed (to read what a transition would show).</summary>
-    public Transition NewTransition(MutableState state) => new(state, time.GetUtcNow(), taskIds, dispatcher);
+    public Transition NewTransition(MutableState state) => new(state, time.GetUtcNow(), taskIds, dispatcher) { Routing = routing };
 
     private async Task<MutableState> LoadAsync(ExecutionContext ctx, WorkflowKey key, CancellationToken ct)
     {

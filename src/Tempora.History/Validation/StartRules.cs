@@ -16,6 +16,7 @@ public static class StartRules
     /// <summary>The start's own fields, in Temporal's order.</summary>
     public static void CheckFields(StartSpec spec, PayloadLimits limits)
     {
+        VersioningOverrides.Validate(spec.VersioningOverride);
         if (string.IsNullOrEmpty(spec.WorkflowId))
         {
             throw new InvalidArgumentException("WorkflowId is not set on request.");

@@ -10,8 +10,8 @@ namespace Tempora.History.Visibility;
 /// worker that completed it, as Temporal 1.28's addBuildIdToLoadedSearchAttribute does
 /// (service/history/workflow/mutable_state_impl.go, common/worker_versioning/worker_versioning.go). An unversioned
 /// worker's run holds "unversioned" first, then "unversioned:&lt;build id&gt;" for each build id seen; a worker using the
-/// old build-id versioning adds "versioned:&lt;build id&gt;". The assigned and pinned entries of worker versioning are
-/// not made: Tempora does not implement versioning (README).
+/// old build-id versioning adds "versioned:&lt;build id&gt;"; a pinned run (worker deployments) has
+/// "pinned:&lt;deployment:build id&gt;" first. The "assigned:" entry of the older build-id versioning is not made.
 /// </summary>
 internal static class BuildIdsSearchAttribute
 {
@@ -19,20 +19,31 @@ internal static class BuildIdsSearchAttribute
 
     private const string Unversioned = "unversioned";
 
+    private const string PinnedPrefix = "pinned:";
+
     /// <summary>Upstream's frontend.searchAttributesSizeOfValueLimit: older entries are dropped to stay under it.</summary>
     private const int MaxValueBytes = 2 * 1024;
 
     /// <summary>
-    /// Adds the build id of <paramref name="stamp"/> (the WorkflowTaskCompleted event's worker version) to the run's
-    /// BuildIds; returns whether the attribute changed.
+    /// Adds the build id of <paramref name="stamp"/> (the WorkflowTaskCompleted event's worker version; null when a
+    /// start or an override changes the run's versioning) to the run's BuildIds, with the "pinned:&lt;name:build&gt;"
+    /// entry first while the run is effectively pinned, and sets the deployment search attributes
+    /// (<see cref="VersioningSearchAttributes"/>), as 1.28's updateBuildIdsAndDeploymentSearchAttributes does.
+    /// Returns whether any attribute changed.
     /// </summary>
     public static bool Record(MutableState s, WorkerVersionStamp? stamp)
     {
         var existing = Load(s.SearchAttributes);
+        var behavior = RunVersioning.BehaviorSearchAttribute(s);
         var values = new List<string>();
-        if (stamp is not { UseVersioning: true })
+        if (stamp is not { UseVersioning: true } && behavior == Temporalio.Api.Enums.V1.VersioningBehavior.Unspecified)
         {
             values.Add(Unversioned);
+        }
+        if (behavior == Temporalio.Api.Enums.V1.VersioningBehavior.Pinned)
+        {
+            // What drainage counts: BuildIds = 'pinned:<name:build>' AND ExecutionStatus = 'Running'.
+            values.Add(PinnedPrefix + RunVersioning.VersionSearchAttribute(s));
         }
         // An empty build id counts as none: upstream would list "unversioned" twice until the next task.
         var buildId = stamp is not { BuildId.Length: > 0 } ? "" : (stamp.UseVersioning ? "versioned:" : "unversioned:") + stamp.BuildId;
@@ -40,7 +51,7 @@ internal static class BuildIdsSearchAttribute
         foreach (var value in existing)
         {
             found |= value == buildId;
-            if (value != Unversioned && !value.StartsWith("assigned:", StringComparison.Ordinal) && !value.StartsWith("pinned:", StringComparison.Ordinal))
+            if (value != Unversioned && !value.StartsWith("assigned:", StringComparison.Ordinal) && !value.StartsWith(PinnedPrefix, StringComparison.Ordinal))
             {
                 values.Add(value);
             }
@@ -49,9 +60,10 @@ internal static class BuildIdsSearchAttribute
         {
             values.Add(buildId);
         }
+        var changed = VersioningSearchAttributes.Record(s);
         if (values.SequenceEqual(existing, StringComparer.Ordinal))
         {
-            return false;
+            return changed;
         }
         // A new message: the current one may be shared with a written event (history never changes).
         s.SearchAttributes = MapUpserts.Merged(s.SearchAttributes, new SearchAttributes { IndexedFields = { [Name] = Encode(values) } });

@@ -102,6 +102,15 @@ internal sealed class BatchOperations(FrontendClient frontend) : IBatchExecutor
                 }
                 await frontend.CallAsync<UnpauseActivityRequest, UnpauseActivityResponse>(request, ct);
                 break;
+            case StartBatchOperationRequest.OperationOneofCase.UpdateWorkflowOptionsOperation:
+                await frontend.CallAsync<UpdateWorkflowExecutionOptionsRequest, UpdateWorkflowExecutionOptionsResponse>(new()
+                {
+                    Namespace = ns,
+                    WorkflowExecution = execution,
+                    WorkflowExecutionOptions = batch.UpdateWorkflowOptionsOperation.WorkflowExecutionOptions,
+                    UpdateMask = batch.UpdateWorkflowOptionsOperation.UpdateMask,
+                }, ct);
+                break;
             default:
                 // The frontend admits no other operation.
                 throw new RpcException(new Status(StatusCode.Unimplemented, $"Batch operation {batch.OperationCase} is not supported."));

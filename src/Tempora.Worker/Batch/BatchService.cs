@@ -148,6 +148,7 @@ public sealed class BatchService(IBatchStore store, BatchRunner runner, BatchLim
         StartBatchOperationRequest.OperationOneofCase.SignalOperation => BatchOperationType.Signal,
         StartBatchOperationRequest.OperationOneofCase.DeletionOperation => BatchOperationType.Delete,
         StartBatchOperationRequest.OperationOneofCase.ResetOperation => BatchOperationType.Reset,
+        StartBatchOperationRequest.OperationOneofCase.UpdateWorkflowOptionsOperation => BatchOperationType.UpdateExecutionOptions,
         // Temporal 1.28 has no type for unpausing activities and shows UNSPECIFIED.
         _ => BatchOperationType.Unspecified,
     };
@@ -159,6 +160,7 @@ public sealed class BatchService(IBatchStore store, BatchRunner runner, BatchLim
         StartBatchOperationRequest.OperationOneofCase.SignalOperation => request.SignalOperation.Identity,
         StartBatchOperationRequest.OperationOneofCase.DeletionOperation => request.DeletionOperation.Identity,
         StartBatchOperationRequest.OperationOneofCase.ResetOperation => request.ResetOperation.Identity,
+        StartBatchOperationRequest.OperationOneofCase.UpdateWorkflowOptionsOperation => request.UpdateWorkflowOptionsOperation.Identity,
         // Temporal records no identity for an unpause batch.
         _ => "",
     };

@@ -46,6 +46,7 @@ internal static class ScheduledStartRequest
             ContinuedFailure = carry ? state.ContinuedFailure?.Clone() : null,
             UserMetadata = action.UserMetadata?.Clone(),
             Priority = action.Priority?.Clone(),
+            VersioningOverride = action.VersioningOverride?.Clone(),
         };
     }
 

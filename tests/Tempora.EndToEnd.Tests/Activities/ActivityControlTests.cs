@@ -239,14 +239,15 @@ public sealed class ActivityControlTests(ServerFixture fixture)
                     ActivityOptions = new(),
                     UpdateMask = new FieldMask { Paths = { "start_to_close_timeout", "schedule_to_close_timeout" } },
                 }));
-            await AssertFailsAsync(RpcException.StatusCode.Unimplemented, "workflow_execution_options.versioning_override",
-                () => Raw.UpdateWorkflowExecutionOptionsAsync(new()
-                {
-                    Namespace = Ns,
-                    WorkflowExecution = execution,
-                    WorkflowExecutionOptions = new(),
-                    UpdateMask = new FieldMask { Paths = { "versioning_override" } },
-                }));
+            // Unsetting an override the run does not have changes nothing (the versioning tests cover setting one).
+            var unset = await Raw.UpdateWorkflowExecutionOptionsAsync(new()
+            {
+                Namespace = Ns,
+                WorkflowExecution = execution,
+                WorkflowExecutionOptions = new(),
+                UpdateMask = new FieldMask { Paths = { "versioning_override" } },
+            });
+            Assert.Null(unset.WorkflowExecutionOptions.VersioningOverride);
             await AssertFailsAsync(RpcException.StatusCode.InvalidArgument, "invalid path \"priority\"",
                 () => Raw.UpdateWorkflowExecutionOptionsAsync(new()
                 {

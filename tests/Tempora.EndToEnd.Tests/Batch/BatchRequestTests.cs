@@ -45,8 +45,13 @@ public sealed class BatchRequestTests(ServerFixture fixture)
                 "unknown batch reset type RESET_TYPE_UNSPECIFIED"),
             ("unpause without a filter", With(Valid(), r => r.UnpauseActivitiesOperation = new BatchOperationUnpauseActivities()),
                 StatusCode.InvalidArgument, "activity filter must be set"),
-            ("workflow options (versioning)", With(Valid(), r => r.UpdateWorkflowOptionsOperation = new BatchOperationUpdateWorkflowExecutionOptions()),
-                StatusCode.Unimplemented, "update_workflow_options_operation"),
+            ("workflow options without a mask", With(Valid(), r => r.UpdateWorkflowOptionsOperation = new BatchOperationUpdateWorkflowExecutionOptions()),
+                StatusCode.InvalidArgument, "UpdateMask is required"),
+            ("workflow options with an invalid override", With(Valid(), r => r.UpdateWorkflowOptionsOperation = new BatchOperationUpdateWorkflowExecutionOptions
+            {
+                WorkflowExecutionOptions = new() { VersioningOverride = new() { Pinned = new() { Behavior = Temporalio.Api.Workflow.V1.VersioningOverride.Types.PinnedOverrideBehavior.Pinned } } },
+                UpdateMask = new Google.Protobuf.WellKnownTypes.FieldMask { Paths = { "versioning_override" } },
+            }), StatusCode.InvalidArgument, "must provide version if override is pinned."),
             ("an operation newer than 1.28", With(Valid(), r => r.ResetActivitiesOperation = new BatchOperationResetActivities()),
                 StatusCode.InvalidArgument, "The operation type *workflowservice.StartBatchOperationRequest_ResetActivitiesOperation is not supported"),
             ("target_executions", With(Valid(), r => { r.VisibilityQuery = ""; r.TargetExecutions.Add(new Execution()); }), StatusCode.Unimplemented,

@@ -53,7 +53,7 @@ internal sealed class EngineHarness : IAsyncDisposable
     /// <summary>When the test started, on the fake clock.</summary>
     public DateTimeOffset Start { get; private init; }
 
-    public static async Task<EngineHarness> StartAsync()
+    public static async Task<EngineHarness> StartAsync(Tempora.Core.Versioning.IDeploymentRouting? deploymentRouting = null)
     {
         var directory = Directory.CreateTempSubdirectory("tempora-engine-").FullName;
         var persistence = await SqlitePersistence.OpenAsync(Path.Combine(directory, "tempora.db"), migrate: true,
@@ -65,7 +65,7 @@ internal sealed class EngineHarness : IAsyncDisposable
         var ownership = new SingleProcessShards(4);
         var transfers = new TransferQueue(clock, NullLogger<TransferQueue>.Instance);
         var history = new HistoryEngine(persistence.Executions, namespaces, matching, timers, transfers, new TaskIdAllocator(), clock,
-            NullLogger<HistoryEngine>.Instance, ownership, options: new HistoryOptions { VerifyRebuild = true });
+            NullLogger<HistoryEngine>.Instance, ownership, options: new HistoryOptions { VerifyRebuild = true }, deploymentRouting: deploymentRouting);
         await namespaces.EnsureAsync("default", CancellationToken.None);
         await history.StartAsync(CancellationToken.None);
         await history.ShardsAcquiredAsync([.. Enumerable.Range(1, ownership.Count)], CancellationToken.None);
@@ -100,12 +100,30 @@ internal sealed class EngineHarness : IAsyncDisposable
         PollAsync(TaskKind.Activity, what, task => History.RecordActivityTaskStartedAsync(Namespace, task,
             new PollActivityTaskQueueRequest { Namespace = Namespace.Name, Identity = "worker" }, CancellationToken.None));
 
+    /// <summary>The next task of <paramref name="kind"/> as matching holds it, not started (its directive can be read).</summary>
+    public async Task<MatchingTask> TakeTaskAsync(TaskKind kind, string what)
+    {
+        MatchingTask? taken = null;
+        await PollAsync<object>(kind, what, task =>
+        {
+            taken = task;
+            return Task.FromResult<object?>(task);
+        });
+        return taken!;
+    }
+
     /// <summary>True when a task of <paramref name="kind"/> waits in matching now.</summary>
     public bool HasTask(TaskKind kind) => Matching.BacklogCount(Queue(kind)) > 0;
 
-    public async Task<RespondWorkflowTaskCompletedResponse> CompleteWorkflowTaskAsync(PollWorkflowTaskQueueResponse task, params Command[] commands)
+    public Task<RespondWorkflowTaskCompletedResponse> CompleteWorkflowTaskAsync(PollWorkflowTaskQueueResponse task, params Command[] commands) =>
+        CompleteWorkflowTaskAsync(task, null, commands);
+
+    /// <summary>As above, for a worker that sets its <paramref name="configure"/>d fields (deployment options, behavior).</summary>
+    public async Task<RespondWorkflowTaskCompletedResponse> CompleteWorkflowTaskAsync(PollWorkflowTaskQueueResponse task,
+        Action<RespondWorkflowTaskCompletedRequest>? configure, params Command[] commands)
     {
         var request = new RespondWorkflowTaskCompletedRequest { Namespace = Namespace.Name, TaskToken = task.TaskToken, Identity = "worker" };
+        configure?.Invoke(request);
         request.Commands.AddRange(commands);
         return await History.RespondWorkflowTaskCompletedAsync(request, CancellationToken.None);
     }

@@ -34,6 +34,8 @@ internal sealed class DescribeWorkflowExecutionHandler(RunResolver runs, Workflo
                 HistorySizeBytes = s.HistorySizeBytes,
                 FirstRunId = s.FirstExecutionRunId,
                 ExecutionDuration = s.CloseTime is { } c ? Duration.FromTimeSpan(c - s.ExecutionTime) : null,
+                VersioningInfo = RunVersioning.Describe(s),
+                WorkerDeploymentName = s.WorkerDeploymentName,
             };
             var response = new DescribeWorkflowExecutionResponse
             {

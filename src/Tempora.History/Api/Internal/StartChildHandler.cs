@@ -14,13 +14,15 @@ namespace Tempora.History.Api;
 /// could not. Queued as an immediate durable task in the parent's transaction; each step is idempotent.
 /// </summary>
 internal sealed class StartChildHandler(
-    IExecutionStore store, NamespaceRegistry namespaces, TimeProvider time, CrossRunSteps steps, WorkflowStarter starter, IRemoteRuns? remote)
+    IExecutionStore store, NamespaceRegistry namespaces, TimeProvider time, CrossRunSteps steps, WorkflowStarter starter, IRemoteRuns? remote,
+    Tempora.Core.Versioning.IDeploymentRouting? routing = null)
 {
     public async Task StartChildAsync(TransferTaskRecord timer, TransferTaskInfo info, CancellationToken ct)
     {
         var parentKey = timer.Key;
         var pending = await steps.TryReadAsync(parentKey, s => s.IsOpen && s.Children.TryGetValue(info.EventId, out var c) && !c.Started
-            ? (Child: c, s.Root, RequestId: c.StartRequestId(s.RunId), s.StartTime)
+            ? (Child: c, s.Root, RequestId: c.StartRequestId(s.RunId), s.StartTime,
+                Inherited: Execution.RunInheritance.ForNewRun(s, s.NamespaceId, c.Initiated.TaskQueue?.Name ?? "", routing))
             : default, ct);
         if (pending.Child is null)
         {
@@ -39,7 +41,10 @@ internal sealed class StartChildHandler(
             var parentExecution = new WorkflowExecution { WorkflowId = parentKey.WorkflowId, RunId = parentKey.RunId };
             var call = new ChildStartCall(target.Id, a.ToByteArray(), parentNamespace.Name, parentNamespace.Id, parentKey.WorkflowId,
                 parentKey.RunId, info.EventId, (pending.Root ?? parentExecution).ToByteArray(), pending.RequestId,
-                pending.Child.UserMetadata?.ToByteArray());
+                pending.Child.UserMetadata?.ToByteArray(),
+                // A child in another namespace inherits nothing.
+                target.Id == parentKey.NamespaceId ? pending.Inherited.Version?.ToByteArray() : null,
+                target.Id == parentKey.NamespaceId ? pending.Inherited.Override?.ToByteArray() : null);
             var outcome = await steps.OnOwnerAsync(target.Id, a.WorkflowId,
                 () => StartChildHereAsync(call, ct), address => remote!.StartChildAsync(address, call, ct));
             if (outcome.SiblingParentRunId is not null && time.GetUtcNow() - pending.StartTime < OrphanGracePeriod)
@@ -83,7 +88,13 @@ internal sealed class StartChildHandler(
             var spec = new StartSpec(a.WorkflowId, a.WorkflowType, a.TaskQueue, a.Input, a.WorkflowExecutionTimeout, a.WorkflowRunTimeout,
                 a.WorkflowTaskTimeout, "", call.RequestId, a.WorkflowIdReusePolicy, WorkflowIdConflictPolicy.Fail,
                 a.RetryPolicy, a.CronSchedule, a.Memo, a.SearchAttributes, a.Header, null, a.Priority,
-                call.UserMetadata is { } metadata ? Temporalio.Api.Sdk.V1.UserMetadata.Parser.ParseFrom(metadata) : null);
+                call.UserMetadata is { } metadata ? Temporalio.Api.Sdk.V1.UserMetadata.Parser.ParseFrom(metadata) : null)
+            {
+                InheritedPinnedVersion = call.InheritedPinnedVersion is { } version
+                    ? Temporalio.Api.Deployment.V1.WorkerDeploymentVersion.Parser.ParseFrom(version)
+                    : null,
+                VersioningOverride = call.PinnedOverride is { } pinned ? Temporalio.Api.Workflow.V1.VersioningOverride.Parser.ParseFrom(pinned) : null,
+            };
             var (runId, _) = await starter.StartAsync(target, spec, null, WorkflowIdConflictPolicy.Fail, ct,
                 new ChildOf(call.ParentNamespaceName, call.ParentNamespaceId, parentExecution, call.InitiatedEventId,
                     WorkflowExecution.Parser.ParseFrom(call.Root)));

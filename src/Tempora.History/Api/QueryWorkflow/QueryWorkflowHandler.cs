@@ -13,7 +13,8 @@ internal sealed class QueryWorkflowHandler(
     RunResolver runs, WorkflowUpdater updater, QueryTaskRegistry queryTasks, ITaskDispatcher dispatcher, TimeProvider time)
 {
     private sealed record QueryTarget(bool Open, WorkflowExecutionStatus Status, long LastCompletedStartedEventId,
-        bool WorkflowTaskPending, int WorkflowTaskAttempt, string? StickyQueue, TimeSpan StickyTimeout, string TaskQueue, long NextEventId);
+        bool WorkflowTaskPending, int WorkflowTaskAttempt, string? StickyQueue, TimeSpan StickyTimeout, string TaskQueue, long NextEventId,
+        Tempora.Core.Versioning.DeploymentVersion? PinnedTo);
 
     /// <summary>
     /// Answers a query. While the run has a workflow task scheduled or started, or has completed none, the query is
@@ -35,7 +36,7 @@ internal sealed class QueryWorkflowHandler(
                 (target, var changed, var answered, var full) = await updater.ReadAsync(key, (s, ctx) =>
                 {
                     var current = new QueryTarget(s.IsOpen, s.Status, s.LastCompletedWorkflowTaskStartedEventId, s.WorkflowTask is not null,
-                        s.WorkflowTaskAttempt, s.StickyQueue, s.StickyScheduleToStartTimeout, s.TaskQueue, s.NextEventId);
+                        s.WorkflowTaskAttempt, s.StickyQueue, s.StickyScheduleToStartTimeout, s.TaskQueue, s.NextEventId, RunVersioning.PinnedVersion(s));
                     if (buffered?.Result.Task.IsCompleted == true)
                     {
                         return (current, ctx.Changed.Task, true, false);
@@ -114,17 +115,17 @@ internal sealed class QueryWorkflowHandler(
                 new TaskQueueKey(ns.Id, sq, TaskKind.Workflow), Transition.StickyPollerWindow);
             if (stickyLive)
             {
-                var onSticky = queryTasks.Offer(ns, key, target.StickyQueue!, id, r.Query, target.NextEventId, answer);
+                var onSticky = queryTasks.Offer(ns, key, target.StickyQueue!, id, r.Query, target.NextEventId, answer, target.PinnedTo);
                 var picked = await Task.WhenAny(answer.Task, Task.Delay(target.StickyTimeout, time, ct));
                 // Not taken by the sticky worker in time: withdraw it there and ask the normal queue (§3.6).
                 if (picked != answer.Task && onSticky.TryClaim())
                 {
-                    queryTasks.Offer(ns, key, target.TaskQueue, id, r.Query, target.NextEventId, answer);
+                    queryTasks.Offer(ns, key, target.TaskQueue, id, r.Query, target.NextEventId, answer, target.PinnedTo);
                 }
             }
             else
             {
-                queryTasks.Offer(ns, key, target.TaskQueue, id, r.Query, target.NextEventId, answer);
+                queryTasks.Offer(ns, key, target.TaskQueue, id, r.Query, target.NextEventId, answer, target.PinnedTo);
             }
             var result = await answer.Task.WaitAsync(ct);
             return QueryResponse(new WorkflowQueryResult

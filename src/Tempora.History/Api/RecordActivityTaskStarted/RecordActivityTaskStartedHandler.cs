@@ -1,5 +1,6 @@
 using Tempora.Core;
 using Tempora.Core.Errors;
+using Tempora.Core.Versioning;
 using Tempora.History.Updates;
 using Tempora.Persistence;
 using Temporalio.Api.WorkflowService.V1;
@@ -14,12 +15,18 @@ internal sealed class RecordActivityTaskStartedHandler(IExecutionStore store, Wo
     {
         var key = new WorkflowKey(ns.Id, task.WorkflowId, task.RunId);
         PollActivityTaskQueueResponse? response;
+        DeploymentVersion? misrouted = null;
         try
         {
             response = await updater.UpdateAsync(key, t =>
             {
                 if (!t.State.IsOpen || !t.State.Activities.TryGetValue(task.ScheduledEventId, out var a) || a.IsStarted || a.TaskId != task.TaskId || a.Paused)
                 {
+                    return null;
+                }
+                if (TaskVersionCheck.Misrouted(t, a.TaskQueue, poll.DeploymentOptions) is { } pinned)
+                {
+                    misrouted = pinned;
                     return null;
                 }
                 t.StartActivity(a, task, poll.Identity, Guid.NewGuid().ToString());
@@ -29,6 +36,10 @@ internal sealed class RecordActivityTaskStartedHandler(IExecutionStore store, Wo
         catch (EntityNotFoundException)
         {
             response = null;
+        }
+        if (misrouted is not null)
+        {
+            throw new TaskMisroutedException(misrouted); // the task stays due: matching offers it to that version
         }
         if (response is null)
         {

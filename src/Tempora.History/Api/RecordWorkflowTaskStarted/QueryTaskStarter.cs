@@ -12,16 +12,26 @@ namespace Tempora.History.Api;
 /// <summary>The poll response for a query task a worker took; null when another poller claimed it or it was answered.</summary>
 internal sealed class QueryTaskStarter(WorkflowUpdater updater, HistoryReader history)
 {
-    public async Task<PollWorkflowTaskQueueResponse?> StartAsync(NamespaceRecord ns, MatchingTask task, CancellationToken ct)
+    public async Task<PollWorkflowTaskQueueResponse?> StartAsync(NamespaceRecord ns, MatchingTask task, PollWorkflowTaskQueueRequest poll,
+        CancellationToken ct)
     {
         var query = task.Query!;
-        if (query.Answer.Task.IsCompleted || !query.TryClaim())
+        if (query.Answer.Task.IsCompleted || query.IsClaimed)
         {
             return null;
         }
         var key = new WorkflowKey(ns.Id, task.WorkflowId, task.RunId);
-        var (workflowType, taskQueue, previousStarted) = await updater.ReadAsync(key,
-            (s, _) => (s.WorkflowType, s.TaskQueue, s.LastCompletedWorkflowTaskStartedEventId), ct);
+        var (workflowType, taskQueue, previousStarted, misrouted) = await updater.ReadAsync(key,
+            (s, _) => (s.WorkflowType, s.TaskQueue, s.LastCompletedWorkflowTaskStartedEventId, TaskVersionCheck.Misrouted(s, poll.DeploymentOptions)), ct);
+        if (misrouted is not null)
+        {
+            // A pinned run is queried on its own version's workers only; the query stays unclaimed for them.
+            throw new Tempora.Core.Versioning.TaskMisroutedException(misrouted);
+        }
+        if (!query.TryClaim())
+        {
+            return null;
+        }
         var events = new Temporalio.Api.History.V1.History();
         if (task.Queue.Name == taskQueue)
         {

@@ -1,5 +1,6 @@
 using Tempora.Core;
 using Tempora.Core.Errors;
+using Tempora.Core.Versioning;
 using Tempora.History.Updates;
 using Tempora.Persistence;
 using Temporalio.Api.WorkflowService.V1;
@@ -18,10 +19,11 @@ internal sealed class RecordWorkflowTaskStartedHandler(
     {
         if (task.Query is not null)
         {
-            return await queryTasks.StartAsync(ns, task, ct);
+            return await queryTasks.StartAsync(ns, task, poll, ct);
         }
         var key = new WorkflowKey(ns.Id, task.WorkflowId, task.RunId);
         StartedWorkflowTask? started;
+        DeploymentVersion? misrouted = null;
         try
         {
             started = await updater.UpdateAsync(key, (t, ctx) =>
@@ -29,6 +31,11 @@ internal sealed class RecordWorkflowTaskStartedHandler(
                 var s = t.State;
                 if (!s.IsOpen || s.WorkflowTask is not { IsStarted: false } pending || pending.TaskId != task.TaskId)
                 {
+                    return null;
+                }
+                if (TaskVersionCheck.Misrouted(s, poll.DeploymentOptions) is { } pinned)
+                {
+                    misrouted = pinned;
                     return null;
                 }
                 var wft = t.StartWorkflowTask(task.TaskId, poll.Identity, Guid.NewGuid().ToString());
@@ -39,6 +46,10 @@ internal sealed class RecordWorkflowTaskStartedHandler(
         catch (EntityNotFoundException)
         {
             started = null;
+        }
+        if (misrouted is not null)
+        {
+            throw new TaskMisroutedException(misrouted); // the task stays due: matching offers it to that version
         }
         if (started is null)
         {

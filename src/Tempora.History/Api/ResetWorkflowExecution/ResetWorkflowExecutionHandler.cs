@@ -117,6 +117,11 @@ internal sealed class ResetWorkflowExecutionHandler(
             }
             foreach (var operation in r.PostResetOperations)
             {
+                if (operation.UpdateWorkflowOptions is { } options)
+                {
+                    next.MergeVersioningOverride(options.WorkflowExecutionOptions?.VersioningOverride, options.UpdateMask?.Paths ?? []);
+                    continue;
+                }
                 var signal = operation.SignalWorkflow;
                 next.Signal(signal.SignalName, signal.Input, r.Identity, signal.Header, "", skipWorkflowTask: true);
             }

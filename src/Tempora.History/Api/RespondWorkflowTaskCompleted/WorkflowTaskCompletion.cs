@@ -83,6 +83,11 @@ internal sealed class WorkflowTaskCompletion(
             }
             return;
         }
+        var versioningBefore = RunVersioning.Effective(t.State);
+        var versioned = request.DeploymentOptions?.WorkerVersioningMode == WorkerVersioningMode.Versioned;
+#pragma warning disable CS0612, CS0618 // the v0.30 deployment field, which 1.28 still reads when options do not name a version
+        var legacyDeployment = request.Deployment;
+#pragma warning restore CS0612, CS0618
         Commands.CompletedEventId = t.CompleteWorkflowTask(e =>
         {
             e.WorkflowTaskCompletedEventAttributes = new WorkflowTaskCompletedEventAttributes
@@ -101,9 +106,27 @@ internal sealed class WorkflowTaskCompletion(
                         : request.BinaryChecksum is { Length: > 0 } legacy
                             ? new Temporalio.Api.Common.V1.WorkerVersionStamp { BuildId = legacy } // legacy BuildId option
                             : request.WorkerVersionStamp,
+                // As 1.28 records them: the deployment name in either mode; the version, and the behavior, only from
+                // a VERSIONED worker (an SDK may send its default behavior with versioning off: it is ignored).
+                WorkerDeploymentName = request.DeploymentOptions?.DeploymentName is { Length: > 0 } name ? name : legacyDeployment?.SeriesName ?? "",
+                DeploymentVersion = versioned
+                    ? new Temporalio.Api.Deployment.V1.WorkerDeploymentVersion
+                    {
+                        DeploymentName = request.DeploymentOptions!.DeploymentName,
+                        BuildId = request.DeploymentOptions.BuildId,
+                    }
+                    : legacyDeployment is { } d
+                        ? new Temporalio.Api.Deployment.V1.WorkerDeploymentVersion { DeploymentName = d.SeriesName, BuildId = d.BuildId }
+                        : null,
+                VersioningBehavior = versioned || request.DeploymentOptions is null ? request.VersioningBehavior : VersioningBehavior.Unspecified,
             };
             return e;
         }).EventId;
+        if (RunVersioning.Effective(t.State) != versioningBefore)
+        {
+            // The run's tasks belong elsewhere now: activities waiting for a poller go to matching again.
+            t.RedispatchPendingActivities();
+        }
 
         if (request.StickyAttributes?.WorkerTaskQueue is { Name.Length: > 0 } sticky)
         {

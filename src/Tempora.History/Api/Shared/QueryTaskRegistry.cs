@@ -11,15 +11,18 @@ internal sealed class QueryTaskRegistry(ITaskDispatcher dispatcher, TimeProvider
 {
     private readonly ConcurrentDictionary<string, QueryTask> _queries = new(StringComparer.Ordinal);
 
-    /// <summary>Hands a query to the pollers of <paramref name="taskQueue"/> and remembers it until answered or removed.</summary>
+    /// <summary>
+    /// Hands a query to the pollers of <paramref name="taskQueue"/> (only those of <paramref name="pinnedTo"/>'s version
+    /// for a pinned run) and remembers it until answered or removed.
+    /// </summary>
     public QueryTask Offer(NamespaceRecord ns, WorkflowKey key, string taskQueue, string id, WorkflowQuery query, long historyEnd,
-        TaskCompletionSource<RespondQueryTaskCompletedRequest> answer)
+        TaskCompletionSource<RespondQueryTaskCompletedRequest> answer, Tempora.Core.Versioning.DeploymentVersion? pinnedTo = null)
     {
         var task = new QueryTask(id, query, historyEnd, answer);
         _queries[id] = task;
         dispatcher.Dispatch(new MatchingTask(0, new TaskQueueKey(ns.Id, taskQueue, TaskKind.Workflow), key.WorkflowId, key.RunId, 0, 1,
             time.GetUtcNow())
-        { Query = task });
+        { Query = task, PinnedTo = pinnedTo });
         return task;
     }
 

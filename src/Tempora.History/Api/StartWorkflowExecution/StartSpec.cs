@@ -33,6 +33,12 @@ public sealed record StartSpec(
     /// <summary>The serialization context of the Nexus operation starting the workflow, recorded in its first event.</summary>
     public Temporalio.Api.Nexus.V1.PropagatedSerializationContext? NexusSerializationContext { get; init; }
 
+    /// <summary>The run's versioning override as the request sent it (WorkflowExecutionStarted records its v0.32 form).</summary>
+    public Temporalio.Api.Workflow.V1.VersioningOverride? VersioningOverride { get; init; }
+
+    /// <summary>A pinned version the run starts on, inherited from its parent or the run it continues (1.28's inherited_pinned_version).</summary>
+    public Temporalio.Api.Deployment.V1.WorkerDeploymentVersion? InheritedPinnedVersion { get; init; }
+
     /// <summary>The new run's id when the caller chose it beforehand (a schedule records it in the same write).</summary>
     public string? PresetRunId { get; init; }
 
@@ -50,6 +56,7 @@ public sealed record StartSpec(
         CompletionCallbacks = r.CompletionCallbacks,
         OnConflict = r.OnConflictOptions,
         NexusSerializationContext = r.PropagatedNexusSerializationContext,
+        VersioningOverride = r.VersioningOverride,
     };
 
     public static StartSpec Of(SignalWithStartWorkflowExecutionRequest r) => new(r.WorkflowId, r.WorkflowType, r.TaskQueue, r.Input,
@@ -58,5 +65,6 @@ public sealed record StartSpec(
         r.UserMetadata)
     {
         Links = r.Links,
+        VersioningOverride = r.VersioningOverride,
     };
 }

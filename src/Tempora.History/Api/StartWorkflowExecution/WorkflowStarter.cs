@@ -1,8 +1,8 @@
-using Tempora.History.Validation;
 using Google.Protobuf.WellKnownTypes;
 using Tempora.Core.Errors;
 using Tempora.History.Execution;
 using Tempora.History.Updates;
+using Tempora.History.Validation;
 using Tempora.Persistence;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Api.History.V1;
@@ -183,6 +183,8 @@ internal sealed class WorkflowStarter(
             LastCompletionResult = spec.LastCompletionResult,
             CompletionCallbacks = { spec.CompletionCallbacks },
             PropagatedNexusSerializationContext = spec.NexusSerializationContext,
+            VersioningOverride = spec.VersioningOverride is { } o ? VersioningOverrides.Normalize(o) : null,
+            InheritedPinnedVersion = spec.InheritedPinnedVersion,
         };
         if (parent is not null)
         {
