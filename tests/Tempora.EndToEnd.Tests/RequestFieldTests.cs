@@ -178,13 +178,6 @@ public sealed class RequestFieldTests(ServerFixture fixture)
             TaskQueue = new() { Name = "versioned" },
             WorkerVersionCapabilities = new() { BuildId = "1", UseVersioning = true }
         }), RpcException.StatusCode.Unimplemented, "use_versioning"),
-        ["describe task queue by build id"] = (raw => raw.DescribeTaskQueueAsync(new()
-        {
-            Namespace = "default",
-            TaskQueue = new() { Name = "q" },
-            ApiMode = DescribeTaskQueueMode.Enhanced,
-            Versions = new() { BuildIds = { "1.0" } }
-        }), RpcException.StatusCode.Unimplemented, "versions.build_ids"),
 #pragma warning restore CS0612
     };
 

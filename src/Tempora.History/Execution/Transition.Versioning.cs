@@ -25,6 +25,25 @@ internal sealed partial class Transition
         return pinned;
     }
 
+    /// <summary>A workflow task for the worker's sticky queue: that one worker's, which matching leaves as it is.</summary>
+    private bool IsStickyQueue(string taskQueue, TaskKind type) =>
+        type == TaskKind.Workflow && State.StickyQueue is { } sticky && sticky == taskQueue && taskQueue != State.TaskQueue;
+
+    /// <summary>
+    /// Whether the run's sticky worker runs a version the run no longer goes to: an unpinned run whose queue's current
+    /// (or ramping) version moved on since its last task. Its next task goes to the normal queue, and so to the new
+    /// version, as Temporal's matching refuses such a sticky task; a pinned run stays with its version's worker.
+    /// </summary>
+    private bool StickyWorkerLeftBehind()
+    {
+        if (Routing is null || RunVersioning.PinnedVersion(State) is not null)
+        {
+            return false;
+        }
+        var target = Routing.For(State.NamespaceId, State.TaskQueue, TaskKind.Workflow).TargetFor(State.WorkflowId);
+        return target != RunVersioning.EffectiveVersion(State);
+    }
+
     /// <summary>Whether a registered version has <paramref name="taskQueue"/> (for inheritance); true with no routing known.</summary>
     internal bool IsRegistered(DeploymentVersion version, string taskQueue, TaskKind type) =>
         Routing?.IsRegistered(State.NamespaceId, version, taskQueue, type) ?? true;
@@ -82,6 +101,7 @@ internal sealed partial class Transition
             VersioningOverride = merged,
             UnsetVersioningOverride = merged is null,
         };
+        e.WorkerMayIgnore = true; // as Temporal sets it: the SDKs skip the event in replay, it is not workflow code's
         AddWorkflowEvent(e, scheduleWorkflowTask: false);
         if (RunVersioning.Effective(State) != before)
         {

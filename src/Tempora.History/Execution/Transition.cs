@@ -284,7 +284,7 @@ internal sealed partial class Transition(MutableState state, DateTimeOffset now,
     public long AddMatchingTask(string taskQueue, TaskKind type, long scheduledEventId, int attempt)
     {
         var task = new MatchingTask(taskIds.Next(), new TaskQueueKey(State.NamespaceId, taskQueue, type), State.WorkflowId,
-            State.RunId, scheduledEventId, attempt, Now) { PinnedTo = DirectiveFor(taskQueue, type) };
+            State.RunId, scheduledEventId, attempt, Now) { PinnedTo = DirectiveFor(taskQueue, type), Sticky = IsStickyQueue(taskQueue, type) };
         NewTasks.Add(task);
         HasChanges = true;
         return task.TaskId;
@@ -380,5 +380,6 @@ internal sealed partial class Transition(MutableState state, DateTimeOffset now,
 
 
     internal bool StickyQueueIsLive(string stickyQueue) =>
-        dispatcher.HasRecentPoller(new TaskQueueKey(State.NamespaceId, stickyQueue, TaskKind.Workflow), StickyPollerWindow);
+        dispatcher.HasRecentPoller(new TaskQueueKey(State.NamespaceId, stickyQueue, TaskKind.Workflow), StickyPollerWindow)
+        && !StickyWorkerLeftBehind();
 }

@@ -147,7 +147,8 @@ public sealed class WorkerVersionRolloutTests(ServerFixture fixture)
     /// <summary>Runs <paramref name="test"/> while a v1 and a v2 worker poll the rollout's queue, once both are registered.</summary>
     private async Task WithBothVersionsAsync(Rollout rollout, Func<Task> test)
     {
-        TemporalWorker Worker(WorkerDeploymentVersion version, Func<TemporalWorkerOptions, TemporalWorkerOptions> workflows) =>
+        TemporalWorker Worker(WorkerDeploymentVersion version,
+            Func<Temporalio.Worker.TemporalWorkerOptions, Temporalio.Worker.TemporalWorkerOptions> workflows) =>
             new(Client, workflows(new TemporalWorkerOptions(rollout.TaskQueue) { DeploymentOptions = new(version, true) }));
         using var v1 = Worker(rollout.V1, o => o.AddWorkflow<PinnedV1>().AddWorkflow<AutoV1>());
         using var v2 = Worker(rollout.V2, o => o.AddWorkflow<PinnedV2>().AddWorkflow<AutoV2>());
@@ -278,6 +279,7 @@ public sealed class WorkerVersionRolloutTests(ServerFixture fixture)
                 UpdateMask = new() { Paths = { "versioning_override" } },
             });
             await run.SignalAsync(wf => wf.FinishAsync());
+            // Its next task goes to the current version's worker, which replays the run (the options event included).
             Assert.Equal("v1", await run.GetResultAsync().WithTimeout("the unpinned run on the current version"));
         });
     }
@@ -300,7 +302,7 @@ public sealed class WorkerVersionRolloutTests(ServerFixture fixture)
             var inherited = await VersioningAsync(latest);
             Assert.Equal((ApiBehavior.Pinned, "1.0"), (inherited.Behavior, inherited.DeploymentVersion.BuildId));
             await latest.SignalAsync(wf => wf.FinishAsync());
-            Assert.Equal("v1", await latest.GetResultAsync().WithTimeout("the continuation, on v1"));
+            Assert.Equal("v1", await latest.GetResultAsync<string>().WithTimeout("the continuation, on v1"));
         });
     }
 }

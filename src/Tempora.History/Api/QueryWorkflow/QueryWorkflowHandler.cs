@@ -115,7 +115,7 @@ internal sealed class QueryWorkflowHandler(
                 new TaskQueueKey(ns.Id, sq, TaskKind.Workflow), Transition.StickyPollerWindow);
             if (stickyLive)
             {
-                var onSticky = queryTasks.Offer(ns, key, target.StickyQueue!, id, r.Query, target.NextEventId, answer, target.PinnedTo);
+                var onSticky = queryTasks.Offer(ns, key, target.StickyQueue!, id, r.Query, target.NextEventId, answer, target.PinnedTo, sticky: true);
                 var picked = await Task.WhenAny(answer.Task, Task.Delay(target.StickyTimeout, time, ct));
                 // Not taken by the sticky worker in time: withdraw it there and ask the normal queue (§3.6).
                 if (picked != answer.Task && onSticky.TryClaim())
