@@ -36,6 +36,7 @@ internal static partial class EventApplier
         wft.StartedTime = e.EventTime.ToDateTimeOffset();
         wft.Identity = a.Identity;
         wft.RequestId = a.RequestId;
+        wft.TargetVersionChanged = a.TargetWorkerDeploymentVersionChanged;
     }
 
     private static void ApplyWorkflowTaskCompleted(MutableState s, HistoryEvent e)

@@ -147,6 +147,12 @@ internal sealed class WorkflowTaskInfo
     public string Identity { get; set; } = "";
     public string RequestId { get; set; } = "";
 
+    /// <summary>
+    /// Set at the start when the run's pinned version is no longer where its queue sends new tasks (newer Temporal's
+    /// WorkflowTaskStarted.target_worker_deployment_version_changed), so its code can continue as new onto it.
+    /// </summary>
+    public bool TargetVersionChanged { get; set; }
+
     /// <summary>Matching task that carries it; a task with another id is stale.</summary>
     public long TaskId { get; set; }
     public long TimeoutTaskId { get; set; }

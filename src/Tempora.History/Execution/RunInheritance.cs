@@ -40,4 +40,21 @@ internal static class RunInheritance
             : null;
         return (inherited, pinnedOverride);
     }
+
+    /// <summary>
+    /// A continue-as-new's initial_versioning_behavior (newer than 1.28, sent by current SDKs): AUTO_UPGRADE drops the
+    /// inherited version, so the first task follows the queue's current version; USE_RAMPING_VERSION sends the first
+    /// task to the ramping version, recorded as the version the new run inherits (the first completion then records
+    /// the behavior the code declares), or, with no ramping version, to the current one. A pinned override is kept
+    /// either way.
+    /// </summary>
+    public static WorkerDeploymentVersion? ForContinueAsNew(Temporalio.Api.Enums.V1.ContinueAsNewVersioningBehavior behavior,
+        WorkerDeploymentVersion? inherited, string namespaceId, string taskQueue, IDeploymentRouting? routing, string workflowId) =>
+        behavior switch
+        {
+            Temporalio.Api.Enums.V1.ContinueAsNewVersioningBehavior.AutoUpgrade => null,
+            Temporalio.Api.Enums.V1.ContinueAsNewVersioningBehavior.UseRampingVersion =>
+                routing?.For(namespaceId, taskQueue, TaskKind.Workflow) is { IsRamping: true, Ramping: { } ramping } ? ramping.ToProto() : null,
+            _ => inherited,
+        };
 }

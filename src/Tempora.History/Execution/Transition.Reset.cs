@@ -40,7 +40,7 @@ internal sealed partial class Transition
         }
         if (!wft.IsStarted)
         {
-            var started = next.WorkflowTaskStartedEvent(wft.ScheduledEventId, Now, HistoryServiceIdentity, Guid.NewGuid().ToString());
+            var started = next.WorkflowTaskStartedEvent(wft.ScheduledEventId, Now, HistoryServiceIdentity, Guid.NewGuid().ToString(), targetVersionChanged: false);
             next.AppendEvent(started);
             EventApplier.Apply(s, started);
         }

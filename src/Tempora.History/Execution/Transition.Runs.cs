@@ -212,6 +212,8 @@ internal sealed partial class Transition
             PropagatedNexusSerializationContext = State.NexusSerializationContext,
         };
         (next.InheritedPinnedVersion, next.VersioningOverride) = RunInheritance.ForNewRun(State, State.NamespaceId, taskQueue, Routing);
+        next.InheritedPinnedVersion = RunInheritance.ForContinueAsNew(c.InitialVersioningBehavior, next.InheritedPinnedVersion,
+            State.NamespaceId, taskQueue, Routing, State.WorkflowId);
         var newRunId = StartSuccessor(next);
         var e = NewEvent(EventType.WorkflowExecutionContinuedAsNew);
         e.WorkflowExecutionContinuedAsNewEventAttributes = new WorkflowExecutionContinuedAsNewEventAttributes

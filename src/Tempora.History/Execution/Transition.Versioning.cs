@@ -44,6 +44,15 @@ internal sealed partial class Transition
         return target != RunVersioning.EffectiveVersion(State);
     }
 
+    /// <summary>
+    /// Whether the run is pinned to a version its queue no longer sends new tasks to (another current or ramping
+    /// version): what a workflow reads as TargetWorkerDeploymentVersionChanged to decide to continue as new onto it.
+    /// </summary>
+    private bool PinnedTargetMoved() =>
+        Routing is not null && RunVersioning.PinnedVersion(State) is { } pinned
+        && Routing.For(State.NamespaceId, State.TaskQueue, TaskKind.Workflow).TargetFor(State.WorkflowId) is { } target
+        && target != pinned;
+
     /// <summary>Whether a registered version has <paramref name="taskQueue"/> (for inheritance); true with no routing known.</summary>
     internal bool IsRegistered(DeploymentVersion version, string taskQueue, TaskKind type) =>
         Routing?.IsRegistered(State.NamespaceId, version, taskQueue, type) ?? true;

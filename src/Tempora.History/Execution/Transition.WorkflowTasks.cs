@@ -135,9 +135,10 @@ internal sealed partial class Transition
 
     /// <summary>The Started event of a started task, built again from its state when its virtual events are written.</summary>
     internal HistoryEvent WorkflowTaskStartedEvent(WorkflowTaskInfo wft) =>
-        WorkflowTaskStartedEvent(wft.ScheduledEventId, wft.StartedTime ?? Now, wft.Identity, wft.RequestId);
+        WorkflowTaskStartedEvent(wft.ScheduledEventId, wft.StartedTime ?? Now, wft.Identity, wft.RequestId, wft.TargetVersionChanged);
 
-    private HistoryEvent WorkflowTaskStartedEvent(long scheduledEventId, DateTimeOffset time, string identity, string requestId)
+    private HistoryEvent WorkflowTaskStartedEvent(long scheduledEventId, DateTimeOffset time, string identity, string requestId,
+        bool targetVersionChanged)
     {
         var e = NewEvent(EventType.WorkflowTaskStarted);
         e.EventTime = Timestamp.FromDateTimeOffset(time);
@@ -148,6 +149,7 @@ internal sealed partial class Transition
             RequestId = requestId,
             HistorySizeBytes = State.HistorySizeBytes,
             SuggestContinueAsNew = State.NextEventId > 4096 || State.HistorySizeBytes > 4 * 1024 * 1024,
+            TargetWorkerDeploymentVersionChanged = targetVersionChanged,
         };
         return e;
     }
@@ -184,7 +186,7 @@ internal sealed partial class Transition
     public WorkflowTaskInfo StartWorkflowTask(long matchingTaskId, string identity, string requestId)
     {
         var wft = State.WorkflowTask!;
-        var started = WorkflowTaskStartedEvent(wft.ScheduledEventId, Now, identity, requestId);
+        var started = WorkflowTaskStartedEvent(wft.ScheduledEventId, Now, identity, requestId, PinnedTargetMoved());
         var timeout = new TimerTaskInfo(TimerTaskKind.WorkflowTaskTimeout, wft.ScheduledEventId, wft.Attempt, TimeoutType.StartToClose);
         if (wft.Speculative)
         {

@@ -135,6 +135,33 @@ public sealed class WorkerVersionRolloutTests(ServerFixture fixture)
         public string Build() => "v2";
     }
 
+    /// <summary>A pinned run that waits for its version to stop being the target, then continues as new onto the new one.</summary>
+    [Workflow("Upgrading", VersioningBehavior = VersioningBehavior.Pinned)]
+    public sealed class UpgradingV1
+    {
+        [WorkflowRun]
+        public async Task<string> RunAsync(bool continued)
+        {
+            if (continued)
+            {
+                return "v1";
+            }
+            while (!Workflow.TargetWorkerDeploymentVersionChanged)
+            {
+                await Workflow.DelayAsync(TimeSpan.FromMilliseconds(50));
+            }
+            throw Workflow.CreateContinueAsNewException((UpgradingV1 wf) => wf.RunAsync(true),
+                new() { InitialVersioningBehavior = InitialVersioningBehavior.AutoUpgrade });
+        }
+    }
+
+    [Workflow("Upgrading", VersioningBehavior = VersioningBehavior.Pinned)]
+    public sealed class UpgradingV2
+    {
+        [WorkflowRun]
+        public Task<string> RunAsync(bool continued) => Task.FromResult("v2");
+    }
+
     private sealed record Rollout(string Deployment, string TaskQueue)
     {
         public WorkerDeploymentVersion V1 => new(Deployment, "1.0");
@@ -150,8 +177,8 @@ public sealed class WorkerVersionRolloutTests(ServerFixture fixture)
         TemporalWorker Worker(WorkerDeploymentVersion version,
             Func<Temporalio.Worker.TemporalWorkerOptions, Temporalio.Worker.TemporalWorkerOptions> workflows) =>
             new(Client, workflows(new TemporalWorkerOptions(rollout.TaskQueue) { DeploymentOptions = new(version, true) }));
-        using var v1 = Worker(rollout.V1, o => o.AddWorkflow<PinnedV1>().AddWorkflow<AutoV1>());
-        using var v2 = Worker(rollout.V2, o => o.AddWorkflow<PinnedV2>().AddWorkflow<AutoV2>());
+        using var v1 = Worker(rollout.V1, o => o.AddWorkflow<PinnedV1>().AddWorkflow<AutoV1>().AddWorkflow<UpgradingV1>());
+        using var v2 = Worker(rollout.V2, o => o.AddWorkflow<PinnedV2>().AddWorkflow<AutoV2>().AddWorkflow<UpgradingV2>());
         async Task RegisteredThenTest()
         {
             await Wait.UntilAsync(() => DeploymentCalls.DescribeAsync(Client, rollout.Deployment).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null),
@@ -303,6 +330,27 @@ public sealed class WorkerVersionRolloutTests(ServerFixture fixture)
             Assert.Equal((ApiBehavior.Pinned, "1.0"), (inherited.Behavior, inherited.DeploymentVersion.BuildId));
             await latest.SignalAsync(wf => wf.FinishAsync());
             Assert.Equal("v1", await latest.GetResultAsync<string>().WithTimeout("the continuation, on v1"));
+        });
+    }
+
+    /// <summary>
+    /// Newer than 1.28, what current SDKs offer: a pinned run learns that its version is no longer the target
+    /// (TargetWorkerDeploymentVersionChanged on its workflow task) and continues as new with AUTO_UPGRADE, so the new
+    /// run starts on the new current version instead of inheriting the old one.
+    /// </summary>
+    [Fact]
+    public async Task PinnedRun_SeesItsTargetMove_AndContinuesAsNewOntoTheNewVersion()
+    {
+        var rollout = NewRollout();
+        await WithBothVersionsAsync(rollout, async () =>
+        {
+            await SetCurrentAsync(rollout, rollout.V1);
+            var run = await Client.StartWorkflowAsync((UpgradingV1 wf) => wf.RunAsync(false), new(ServerFixture.NewWorkflowId("upgrading"), rollout.TaskQueue));
+            await Wait.UntilAsync(async () => (await VersioningAsync(run))?.DeploymentVersion?.BuildId, build => build == "1.0", "the run on v1");
+            await SetCurrentAsync(rollout, rollout.V2);
+
+            var latest = Client.GetWorkflowHandle(run.Id);
+            Assert.Equal("v2", await latest.GetResultAsync<string>().WithTimeout("the continuation, on v2"));
         });
     }
 }
