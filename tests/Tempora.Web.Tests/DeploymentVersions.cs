@@ -15,7 +15,10 @@ internal static class DeploymentVersions
 {
     public static string NewDeploymentName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
 
-    public static async Task RegisterAsync(UiServerFixture fixture, string deployment, string buildId, string taskQueue)
+    public static Task RegisterAsync(UiServerFixture fixture, string deployment, string buildId, string taskQueue) =>
+        RegisterAsync(fixture.Client, deployment, buildId, taskQueue);
+
+    public static async Task RegisterAsync(ITemporalClient client, string deployment, string buildId, string taskQueue)
     {
         using var stop = new CancellationTokenSource();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
@@ -27,9 +30,9 @@ internal static class DeploymentVersions
                 // A poll the server answered (e.g. "not ready, try again shortly") or failed is made again, as workers do.
                 if (poll is null || poll.IsCompleted)
                 {
-                    poll = PollAsync(fixture, deployment, buildId, taskQueue, stop.Token);
+                    poll = PollAsync(client, deployment, buildId, taskQueue, stop.Token);
                 }
-                if (await HasVersionAsync(fixture, deployment, buildId))
+                if (await HasVersionAsync(client, deployment, buildId))
                 {
                     return;
                 }
@@ -52,10 +55,13 @@ internal static class DeploymentVersions
     }
 
     public static Task<DescribeWorkerDeploymentResponse> DescribeAsync(UiServerFixture fixture, string deployment) =>
-        fixture.Client.Connection.WorkflowService.DescribeWorkerDeploymentAsync(new() { Namespace = "default", DeploymentName = deployment });
+        DescribeAsync(fixture.Client, deployment);
 
-    private static Task PollAsync(UiServerFixture fixture, string deployment, string buildId, string taskQueue, CancellationToken ct) =>
-        fixture.Client.Connection.WorkflowService.PollWorkflowTaskQueueAsync(new PollWorkflowTaskQueueRequest
+    public static Task<DescribeWorkerDeploymentResponse> DescribeAsync(ITemporalClient client, string deployment) =>
+        client.Connection.WorkflowService.DescribeWorkerDeploymentAsync(new() { Namespace = "default", DeploymentName = deployment });
+
+    private static Task PollAsync(ITemporalClient client, string deployment, string buildId, string taskQueue, CancellationToken ct) =>
+        client.Connection.WorkflowService.PollWorkflowTaskQueueAsync(new PollWorkflowTaskQueueRequest
         {
             Namespace = "default",
             TaskQueue = new TaskQueue { Name = taskQueue, Kind = TaskQueueKind.Normal },
@@ -68,11 +74,11 @@ internal static class DeploymentVersions
             },
         }, new RpcOptions { CancellationToken = ct });
 
-    private static async Task<bool> HasVersionAsync(UiServerFixture fixture, string deployment, string buildId)
+    private static async Task<bool> HasVersionAsync(ITemporalClient client, string deployment, string buildId)
     {
         try
         {
-            var description = await DescribeAsync(fixture, deployment);
+            var description = await DescribeAsync(client, deployment);
             return description.WorkerDeploymentInfo.VersionSummaries.Any(s => s.DeploymentVersion?.BuildId == buildId);
         }
         catch (Temporalio.Exceptions.RpcException e) when (e.Code == Temporalio.Exceptions.RpcException.StatusCode.NotFound)
