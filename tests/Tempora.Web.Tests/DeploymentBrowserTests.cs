@@ -134,6 +134,24 @@ public sealed class DeploymentBrowserTests(UiServerFixture fixture)
     }
 
     [Fact]
+    public async Task DeleteVersion_StillPolled_ShowsTheServersRefusalOnTheVersionsPage()
+    {
+        var name = DeploymentVersions.NewDeploymentName("polled");
+        await DeploymentVersions.RegisterAsync(fixture, name, "v1", $"deploy-{Guid.NewGuid():N}");
+        var page = await fixture.NewPageAsync();
+        await page.GotoAsync($"/namespaces/default/worker-deployments/{name}/version/v1");
+
+        await page.ClickAsync("summary:text-is('Delete version')");
+        await page.ClickAsync("form.delete-version button[type=submit]");
+
+        // Its worker polled moments ago: the server keeps the version, and the page says why.
+        await Expect(page.Locator(".error")).ToContainTextAsync("Version cannot be deleted since it has active pollers.");
+        await Expect(page.Locator("dd.version-string")).ToHaveTextAsync($"{name}.v1");
+        var info = (await DeploymentVersions.DescribeAsync(fixture, name)).WorkerDeploymentInfo;
+        Assert.Contains(info.VersionSummaries, v => v.DeploymentVersion?.BuildId == "v1");
+    }
+
+    [Fact]
     public async Task UnknownDeploymentAndVersion_AreNotFoundPages()
     {
         var page = await fixture.NewPageAsync();

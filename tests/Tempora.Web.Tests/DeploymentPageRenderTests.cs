@@ -193,6 +193,14 @@ public sealed class DeploymentPageRenderTests
     }
 
     [Fact]
+    public void Unimplemented_SaysSoWithTheServersMessage()
+    {
+        var html = DeploymentView.Unimplemented("default", "Method <DescribeWorkerDeployment> is not implemented").Value;
+
+        Assert.Contains("This server does not serve worker deployments: it answered Unimplemented (Method &lt;DescribeWorkerDeployment&gt; is not implemented).", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Run_PinnedWithOverrideAndTransition_ShowsVersioning()
     {
         var info = new WorkflowExecutionInfo

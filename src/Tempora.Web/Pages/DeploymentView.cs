@@ -125,10 +125,12 @@ internal static class DeploymentView
     /// partial server answers Unimplemented. Says so in words, with the server's message.
     /// </summary>
     public static Task WriteUnimplementedAsync(UiRequest request, string ns, RpcException error) =>
-        request.WritePageAsync("Worker deployments", Html.Of($"""
-            <p class="crumbs"><a href="{Format.WorkflowsUrl(ns)}">Workflows</a> / worker deployments</p>
-            <h1>Worker deployments</h1>
-            <p class="error unimplemented" role="alert">This server does not serve worker deployments: it answered Unimplemented ({error.Status.Detail}).</p>
-            <p>Worker deployments and versions come with worker versioning (Temporal 1.28's API). Workers without deployment options are not affected.</p>
-            """), StatusCodes.Status501NotImplemented);
+        request.WritePageAsync("Worker deployments", Unimplemented(ns, error.Status.Detail), StatusCodes.Status501NotImplemented);
+
+    public static Html Unimplemented(string ns, string detail) => Html.Of($"""
+        <p class="crumbs"><a href="{Format.WorkflowsUrl(ns)}">Workflows</a> / worker deployments</p>
+        <h1>Worker deployments</h1>
+        <p class="error unimplemented" role="alert">This server does not serve worker deployments: it answered Unimplemented ({detail}).</p>
+        <p>Worker deployments and versions come with worker versioning (Temporal 1.28's API). Workers without deployment options are not affected.</p>
+        """);
 }
