@@ -54,6 +54,20 @@ internal static class DeploymentVersions
         }
     }
 
+    /// <summary>Until a worker's own polls have registered the version.</summary>
+    public static async Task WaitForVersionAsync(ITemporalClient client, string deployment, string buildId)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!await HasVersionAsync(client, deployment, buildId))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The worker's version {deployment}.{buildId} was not registered within 30 s.");
+            }
+            await Task.Delay(100);
+        }
+    }
+
     public static Task<DescribeWorkerDeploymentResponse> DescribeAsync(UiServerFixture fixture, string deployment) =>
         DescribeAsync(fixture.Client, deployment);
 

@@ -1,6 +1,7 @@
 using Temporalio.Api.WorkflowService.V1;
 using Temporalio.Client;
 using Temporalio.Common;
+using Temporalio.Worker;
 using static Microsoft.Playwright.Assertions;
 using ApiOverride = Temporalio.Api.Workflow.V1.VersioningOverride;
 
@@ -10,6 +11,43 @@ namespace Tempora.Web.Tests;
 [Collection(UiCollection.Name)]
 public sealed class RunVersioningBrowserTests(UiServerFixture fixture)
 {
+    [Fact]
+    public async Task RunPage_RunOnAVersionedWorker_ShowsBehaviorVersionAndTheCompletedTasksGist()
+    {
+        var name = DeploymentVersions.NewDeploymentName("worker");
+        var taskQueue = $"deploy-{Guid.NewGuid():N}";
+        var options = new TemporalWorkerOptions(taskQueue)
+        {
+            DeploymentOptions = new WorkerDeploymentOptions(new WorkerDeploymentVersion(name, "v1"), useWorkerVersioning: true)
+            {
+                DefaultVersioningBehavior = VersioningBehavior.Pinned,
+            },
+        }.AddWorkflow<GreetingWorkflow>().AddAllActivities(typeof(GreetingActivities), null);
+        using var worker = new TemporalWorker(fixture.Client, options);
+        await worker.ExecuteAsync(async () =>
+        {
+            // The worker's polls register v1; new workflows go to it once it is current.
+            await DeploymentVersions.WaitForVersionAsync(fixture.Client, name, "v1");
+            var token = (await DeploymentVersions.DescribeAsync(fixture, name)).ConflictToken;
+            await fixture.Client.Connection.WorkflowService.SetWorkerDeploymentCurrentVersionAsync(new()
+            {
+                Namespace = "default", DeploymentName = name, BuildId = "v1", ConflictToken = token, Identity = "web-ui-test",
+            });
+            var handle = await fixture.Client.StartWorkflowAsync((GreetingWorkflow wf) => wf.RunAsync("versions"),
+                new WorkflowOptions($"on-worker-{Guid.NewGuid():N}", taskQueue));
+            Assert.Equal("Hello, versions", await handle.GetResultAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+            var page = await fixture.NewPageAsync();
+
+            await page.GotoAsync($"/namespaces/default/workflows/{handle.Id}/{handle.ResultRunId}/history");
+
+            await Expect(page.Locator("dd.versioning-behavior")).ToHaveTextAsync("Pinned");
+            await Expect(page.Locator("dd.deployment-version")).ToHaveTextAsync($"{name}.v1");
+            await Expect(page.Locator("dd.worker-deployment")).ToHaveTextAsync(name);
+            var completed = page.Locator("li.event", new() { Has = page.Locator(".ev-type:text-is('WorkflowTaskCompleted')") });
+            await Expect(completed.First.Locator(".ev-gist")).ToHaveTextAsync($"Pinned on {name}.v1");
+        });
+    }
+
     [Fact]
     public async Task RunPage_PinnedOverrideThenAutoUpgrade_ShowsOverrideAndTheOptionsEvent()
     {
