@@ -152,6 +152,11 @@ internal static partial class WebUiEndpoints
         ui.MapGet("/namespaces/{namespace}/schedules", Page(ScheduleListPage.RenderAsync));
         ui.MapGet("/namespaces/{namespace}/schedules/{scheduleId}", Page(ScheduleDetailPage.RenderAsync));
         ui.MapPost("/namespaces/{namespace}/schedules/{scheduleId}/{action}", Page(ScheduleActions.HandleAsync));
+        ui.MapGet("/namespaces/{namespace}/worker-deployments", Page(DeploymentListPage.RenderAsync));
+        ui.MapGet("/namespaces/{namespace}/worker-deployments/{deployment}", Page(DeploymentDetailPage.RenderAsync));
+        ui.MapPost("/namespaces/{namespace}/worker-deployments/{deployment}/{action}", Page(DeploymentActions.HandleAsync));
+        ui.MapGet("/namespaces/{namespace}/worker-deployments/{deployment}/version/{buildId}", Page(DeploymentVersionPage.RenderAsync));
+        ui.MapPost("/namespaces/{namespace}/worker-deployments/{deployment}/version/{buildId}/delete", Page(DeploymentActions.DeleteVersionAsync));
         // Nexus endpoints are cluster-wide, not in a namespace, so they are at the Temporal UI's /nexus, next to /namespaces.
         ui.MapGet(Format.NexusEndpointsUrl, Page(NexusEndpointListPage.RenderAsync));
         ui.MapGet(Format.NexusEndpointCreateUrl, Page(NexusEndpointFormPage.RenderCreateAsync));

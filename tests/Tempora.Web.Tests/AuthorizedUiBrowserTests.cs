@@ -38,6 +38,23 @@ public sealed class AuthorizedUiBrowserTests(UiAuthorizationFixture fixture)
         Assert.Equal(WorkflowExecutionStatus.Terminated, (await handle.DescribeAsync()).Status);
     }
 
+    [Fact]
+    public async Task SetCurrentVersion_Reader_IsRefusedAsNotAllowedAndChangesNothing()
+    {
+        var name = DeploymentVersions.NewDeploymentName("authz");
+        await DeploymentVersions.RegisterAsync(fixture.Client, name, "v1", $"authz-{Guid.NewGuid():N}");
+        var page = await fixture.NewPageAsync();
+        await fixture.SignInAsync(page, "reader", $"/namespaces/default/worker-deployments/{name}");
+
+        await page.Locator("summary", new() { HasText = "Set current version" }).ClickAsync();
+        await page.SelectOptionAsync("form.set-current select[name=build-id]", "v1");
+        await page.ClickAsync("form.set-current button[type=submit]");
+
+        await Assertions.Expect(page.Locator("p.error")).ToHaveTextAsync("Not allowed: Request unauthorized.");
+        await Assertions.Expect(page.Locator("dd.current-version")).ToHaveTextAsync("unversioned");
+        Assert.Null((await DeploymentVersions.DescribeAsync(fixture.Client, name)).WorkerDeploymentInfo.RoutingConfig.CurrentDeploymentVersion);
+    }
+
     private static string RunPath(WorkflowHandle handle) => $"/namespaces/default/workflows/{handle.Id}/{handle.ResultRunId}/history";
 
     private static async Task TerminateAsync(IPage page)

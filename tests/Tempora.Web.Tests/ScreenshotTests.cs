@@ -28,6 +28,9 @@ public sealed class ScreenshotTests(UiServerFixture fixture)
     [Fact]
     public Task Screenshots_PausedActivity_IsTaken() => InTargetAsync(TakePausedActivityAsync);
 
+    [Fact]
+    public Task Screenshots_DeploymentPage_IsTaken() => InTargetAsync(TakeDeploymentAsync);
+
     private static async Task InTargetAsync(Func<string, Task> take)
     {
         var keep = Environment.GetEnvironmentVariable("TEMPORA_UI_SCREENSHOTS");
@@ -166,6 +169,32 @@ public sealed class ScreenshotTests(UiServerFixture fixture)
         await ShootAsync(page, target, "workflow-activity.png");
 
         await handle.TerminateAsync("screenshots taken");
+    }
+
+    /// <summary>A deployment with a current and a ramping version, set from its page's forms.</summary>
+    private async Task TakeDeploymentAsync(string target)
+    {
+        var name = "checkout"; // one per server: the screenshot is taken once
+        var taskQueue = $"checkout-{Guid.NewGuid():N}"[..17];
+        foreach (var buildId in new[] { "2026.12.01", "2026.12.04", "2026.12.07" })
+        {
+            await DeploymentVersions.RegisterAsync(fixture, name, buildId, taskQueue);
+        }
+        var page = await fixture.NewPageAsync(1280, 800);
+        await page.GotoAsync($"/namespaces/default/worker-deployments/{name}");
+        foreach (var buildId in new[] { "2026.12.01", "2026.12.04" })
+        {
+            await page.ClickAsync("summary:text-is('Set current version')");
+            await page.SelectOptionAsync("form.set-current select[name=build-id]", buildId);
+            await page.ClickAsync("form.set-current button[type=submit]");
+            await Expect(page.Locator(".notice")).ToHaveTextAsync("Current version set.");
+        }
+        await page.ClickAsync("summary:text-is('Set ramping version')");
+        await page.SelectOptionAsync("form.set-ramping select[name=build-id]", "2026.12.07");
+        await page.FillAsync("form.set-ramping input[name=percentage]", "20");
+        await page.ClickAsync("form.set-ramping button[type=submit]");
+        await Expect(page.Locator(".notice")).ToHaveTextAsync("Ramping version set.");
+        await ShootAsync(page, target, "deployment.png");
     }
 
     private static async Task ShootAsync(IPage page, string directory, string name)

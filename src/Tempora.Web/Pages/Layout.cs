@@ -33,6 +33,7 @@ internal static class Layout
                 <a href="{Format.SchedulesUrl(ns)}">Schedules</a>
                 <a href="{Format.BatchesUrl(ns)}">Batches</a>
                 <a href="{Format.ArchivalUrl(ns)}">Archive</a>
+                <a href="{Format.DeploymentsUrl(ns)}">Deployments</a>
                 <a href="{Format.NexusEndpointsUrl}">Nexus</a>
                 <a href="{Format.NamespaceUrl(ns)}">Namespace</a>
                 </nav>

@@ -68,6 +68,8 @@ internal static partial class WorkflowDetailPage
         HistoryEvent.AttributesOneofCase.TimerFiredEventAttributes => e.TimerFiredEventAttributes.TimerId,
         HistoryEvent.AttributesOneofCase.StartChildWorkflowExecutionInitiatedEventAttributes =>
             $"{e.StartChildWorkflowExecutionInitiatedEventAttributes.WorkflowType.Name} {e.StartChildWorkflowExecutionInitiatedEventAttributes.WorkflowId}",
+        HistoryEvent.AttributesOneofCase.WorkflowTaskCompletedEventAttributes => WorkflowTaskCompletedGist(e.WorkflowTaskCompletedEventAttributes),
+        HistoryEvent.AttributesOneofCase.WorkflowExecutionOptionsUpdatedEventAttributes => OptionsUpdatedGist(e.WorkflowExecutionOptionsUpdatedEventAttributes),
         HistoryEvent.AttributesOneofCase.WorkflowTaskFailedEventAttributes =>
             $"{e.WorkflowTaskFailedEventAttributes.Cause}: {e.WorkflowTaskFailedEventAttributes.Failure?.Message}",
         HistoryEvent.AttributesOneofCase.MarkerRecordedEventAttributes => e.MarkerRecordedEventAttributes.MarkerName,

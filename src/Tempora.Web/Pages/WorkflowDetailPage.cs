@@ -99,6 +99,7 @@ internal static partial class WorkflowDetailPage
             w.Write($"<dt>Parent</dt><dd><a href=\"{Format.RunUrl(parentNs, parent.WorkflowId, parent.RunId)}\">{parent.WorkflowId}</a></dd>");
         }
         WriteChain(w, ns, execution, started, closed);
+        WriteVersioning(w, ns, info);
         w.Write($"</dl>");
 
         w.Write($"<h3>Input</h3>{PayloadView.Render(started?.Input)}");

@@ -88,6 +88,15 @@ internal static class Format
 
     public static string NexusEndpointEditUrl(string endpointId) => $"{NexusEndpointUrl(endpointId)}/edit";
 
+    /// <summary>The worker deployments of a namespace (the Temporal UI's URL).</summary>
+    public static string DeploymentsUrl(string ns) => $"/namespaces/{Segment(ns)}/worker-deployments";
+
+    public static string DeploymentUrl(string ns, string deploymentName) => $"{DeploymentsUrl(ns)}/{Segment(deploymentName)}";
+
+    /// <summary>A version's page: the deployment is in the path already, so the last segment is the build id.</summary>
+    public static string DeploymentVersionUrl(string ns, string deploymentName, string buildId) =>
+        $"{DeploymentUrl(ns, deploymentName)}/version/{Segment(buildId)}";
+
     public static string ListUrl(string ns, string query) => $"{WorkflowsUrl(ns)}?query={Uri.EscapeDataString(query)}";
 
     /// <summary>A list-filter string literal: single-quoted, a quote inside doubled.</summary>
