@@ -59,6 +59,7 @@ internal partial class WorkflowServiceImpl(
                 // The server understands request_eager_execution (as Temporal, whatever the switch; each namespace's
                 // capabilities say whether it is on).
                 EagerWorkflowStart = true,
+                BuildIdBasedVersioning = true,
             },
         });
 

@@ -37,6 +37,7 @@ internal static partial class EventApplier
         wft.Identity = a.Identity;
         wft.RequestId = a.RequestId;
         wft.TargetVersionChanged = a.TargetWorkerDeploymentVersionChanged;
+        wft.StartedWorkerVersion = a.WorkerVersion;
     }
 
     private static void ApplyWorkflowTaskCompleted(MutableState s, HistoryEvent e)

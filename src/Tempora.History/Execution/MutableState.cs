@@ -153,6 +153,9 @@ internal sealed class WorkflowTaskInfo
     /// </summary>
     public bool TargetVersionChanged { get; set; }
 
+    /// <summary>The poller's build-id stamp (its worker_version_capabilities), recorded on WorkflowTaskStarted as 1.28 does.</summary>
+    public Temporalio.Api.Common.V1.WorkerVersionStamp? StartedWorkerVersion { get; set; }
+
     /// <summary>Matching task that carries it; a task with another id is stale.</summary>
     public long TaskId { get; set; }
     public long TimeoutTaskId { get; set; }
@@ -193,6 +196,9 @@ internal sealed class ActivityInfo
     public DateTimeOffset? StartedTime { get; set; }
     public string StartedIdentity { get; set; } = "";
     public string StartedRequestId { get; set; } = "";
+
+    /// <summary>The poller's build-id stamp, for the ActivityTaskStarted event written when the attempt closes.</summary>
+    public Temporalio.Api.Common.V1.WorkerVersionStamp? StartedWorkerVersion { get; set; }
     public Payloads? HeartbeatDetails { get; set; }
     public DateTimeOffset? LastHeartbeatTime { get; set; }
     public Temporalio.Api.Failure.V1.Failure? LastFailure { get; set; }

@@ -57,10 +57,12 @@ internal sealed partial class Transition
     }
 
     /// <summary>Records that a worker took the attempt; no event is written until the activity closes (§4.3).</summary>
-    public void StartActivity(ActivityInfo info, MatchingTask task, string identity, string requestId)
+    public void StartActivity(ActivityInfo info, MatchingTask task, string identity, string requestId,
+        Temporalio.Api.Common.V1.WorkerVersionStamp? workerVersion = null)
     {
         DeleteMatchingTask(task.TaskId);
         MarkActivityStarted(info, identity, requestId);
+        info.StartedWorkerVersion = workerVersion;
     }
 
     /// <summary>The attempt runs on <paramref name="identity"/> from now: its start-to-close and heartbeat timeouts are armed.</summary>
@@ -259,6 +261,7 @@ internal sealed partial class Transition
         info.StartedTime = null;
         info.StartedIdentity = "";
         info.StartedRequestId = "";
+        info.StartedWorkerVersion = null;
         info.LastHeartbeatTime = null;
         if (info.ResetHeartbeatRequested)
         {
@@ -302,6 +305,7 @@ internal sealed partial class Transition
                 Identity = info.StartedIdentity,
                 RequestId = info.StartedRequestId,
                 LastFailure = info.LastFailure,
+                WorkerVersion = info.StartedWorkerVersion,
             };
             AddWorkflowEvent(started, scheduleWorkflowTask: false);
             startedEventId = started.EventId > 0 ? started.EventId : -1; // -1: buffered, the flush fills it in

@@ -135,10 +135,11 @@ internal sealed partial class Transition
 
     /// <summary>The Started event of a started task, built again from its state when its virtual events are written.</summary>
     internal HistoryEvent WorkflowTaskStartedEvent(WorkflowTaskInfo wft) =>
-        WorkflowTaskStartedEvent(wft.ScheduledEventId, wft.StartedTime ?? Now, wft.Identity, wft.RequestId, wft.TargetVersionChanged);
+        WorkflowTaskStartedEvent(wft.ScheduledEventId, wft.StartedTime ?? Now, wft.Identity, wft.RequestId, wft.TargetVersionChanged,
+            wft.StartedWorkerVersion);
 
     private HistoryEvent WorkflowTaskStartedEvent(long scheduledEventId, DateTimeOffset time, string identity, string requestId,
-        bool targetVersionChanged)
+        bool targetVersionChanged, Temporalio.Api.Common.V1.WorkerVersionStamp? workerVersion = null)
     {
         var e = NewEvent(EventType.WorkflowTaskStarted);
         e.EventTime = Timestamp.FromDateTimeOffset(time);
@@ -150,6 +151,7 @@ internal sealed partial class Transition
             HistorySizeBytes = State.HistorySizeBytes,
             SuggestContinueAsNew = State.NextEventId > 4096 || State.HistorySizeBytes > 4 * 1024 * 1024,
             TargetWorkerDeploymentVersionChanged = targetVersionChanged,
+            WorkerVersion = workerVersion,
         };
         return e;
     }
@@ -182,11 +184,15 @@ internal sealed partial class Transition
         return StartWorkflowTask(wft.TaskId, identity, requestId);
     }
 
-    /// <summary>Marks the pending task started by a poller; writes WorkflowTaskStarted unless the task is virtual.</summary>
-    public WorkflowTaskInfo StartWorkflowTask(long matchingTaskId, string identity, string requestId)
+    /// <summary>
+    /// Marks the pending task started by a poller (whose build-id stamp, if any, is <paramref name="workerVersion"/>);
+    /// writes WorkflowTaskStarted unless the task is virtual.
+    /// </summary>
+    public WorkflowTaskInfo StartWorkflowTask(long matchingTaskId, string identity, string requestId,
+        Temporalio.Api.Common.V1.WorkerVersionStamp? workerVersion = null)
     {
         var wft = State.WorkflowTask!;
-        var started = WorkflowTaskStartedEvent(wft.ScheduledEventId, Now, identity, requestId, PinnedTargetMoved());
+        var started = WorkflowTaskStartedEvent(wft.ScheduledEventId, Now, identity, requestId, PinnedTargetMoved(), workerVersion);
         var timeout = new TimerTaskInfo(TimerTaskKind.WorkflowTaskTimeout, wft.ScheduledEventId, wft.Attempt, TimeoutType.StartToClose);
         if (wft.Speculative)
         {

@@ -1,6 +1,7 @@
 using Tempora.Core;
 using Tempora.Core.Errors;
 using Tempora.Core.Versioning;
+using Tempora.History.Execution;
 using Tempora.History.Updates;
 using Tempora.Persistence;
 using Temporalio.Api.WorkflowService.V1;
@@ -29,7 +30,7 @@ internal sealed class RecordActivityTaskStartedHandler(IExecutionStore store, Wo
                     misrouted = pinned;
                     return null;
                 }
-                t.StartActivity(a, task, poll.Identity, Guid.NewGuid().ToString());
+                t.StartActivity(a, task, poll.Identity, Guid.NewGuid().ToString(), WorkerStamps.FromCapabilities(poll.WorkerVersionCapabilities));
                 return ActivityTasks.Response(ns, key, t.State, a);
             }, CancellationToken.None);
         }

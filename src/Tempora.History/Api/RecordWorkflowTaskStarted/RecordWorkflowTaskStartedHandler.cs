@@ -1,6 +1,7 @@
 using Tempora.Core;
 using Tempora.Core.Errors;
 using Tempora.Core.Versioning;
+using Tempora.History.Execution;
 using Tempora.History.Updates;
 using Tempora.Persistence;
 using Temporalio.Api.WorkflowService.V1;
@@ -38,7 +39,8 @@ internal sealed class RecordWorkflowTaskStartedHandler(
                     misrouted = pinned;
                     return null;
                 }
-                var wft = t.StartWorkflowTask(task.TaskId, poll.Identity, Guid.NewGuid().ToString());
+                var wft = t.StartWorkflowTask(task.TaskId, poll.Identity, Guid.NewGuid().ToString(),
+                    WorkerStamps.FromCapabilities(poll.WorkerVersionCapabilities));
                 // A sticky worker has the run cached and gets only what it has not seen (§3.5).
                 return WorkflowTaskResponses.Started(t, ctx, wft, partialHistory: wft.OnStickyQueue, answeredQueries: null, answeredUpdates: null);
             }, CancellationToken.None);

@@ -98,14 +98,9 @@ internal sealed class WorkflowTaskCompletion(
                 BinaryChecksum = request.BinaryChecksum,
                 SdkMetadata = request.SdkMetadata,
                 MeteringMetadata = request.MeteringMetadata,
-                // Current SDKs send their build id in deployment options and leave the older stamp empty;
-                // SDK replay reads it back from here (Workflow.CurrentBuildId).
-                WorkerVersion = request.WorkerVersionStamp is { BuildId.Length: > 0 } stamp ? stamp
-                    : request.DeploymentOptions is { BuildId.Length: > 0 } deployment
-                        ? new Temporalio.Api.Common.V1.WorkerVersionStamp { BuildId = deployment.BuildId }
-                        : request.BinaryChecksum is { Length: > 0 } legacy
-                            ? new Temporalio.Api.Common.V1.WorkerVersionStamp { BuildId = legacy } // legacy BuildId option
-                            : request.WorkerVersionStamp,
+                // The stamp as the worker sent it, as 1.28 records it: the SDKs send it since GetSystemInfo says
+                // build_id_based_versioning, and read it back on replay (Workflow.CurrentBuildId).
+                WorkerVersion = request.WorkerVersionStamp,
                 // As 1.28 records them: the deployment name in either mode; the version, and the behavior, only from
                 // a VERSIONED worker (an SDK may send its default behavior with versioning off: it is ignored).
                 WorkerDeploymentName = request.DeploymentOptions?.DeploymentName is { Length: > 0 } name ? name : legacyDeployment?.SeriesName ?? "",
