@@ -274,7 +274,7 @@ public sealed class WorkerVersionRolloutTests(ServerFixture fixture)
             }
             // Temporal's rule: the ramping version takes an id whose FarmHash Fingerprint32 falls under the percentage.
             var expected = builds.Select(b => (b.Id,
-                100.0 * Tempora.Core.Versioning.FarmHash.Fingerprint32(b.Id) / 4294967296.0 < 50 ? "v2" : "v1")).ToList();
+                100.0 * Tempora.Core.FarmHash.Fingerprint32(b.Id) / 4294967296.0 < 50 ? "v2" : "v1")).ToList();
             Assert.Equal(expected, builds);
             foreach (var handle in new[] { all, none })
             {

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using NodaTime;
+using Tempora.Core;
 
 namespace Tempora.Worker.Schedules.Specs;
 
@@ -25,7 +26,7 @@ internal static class Jitter
         {
             return Duration.Zero;
         }
-        var fingerprint = (ulong)FarmHash32.Fingerprint(HashInput(nominal, seed));
+        var fingerprint = (ulong)FarmHash.Fingerprint32(HashInput(nominal, seed));
         // A 32-bit fraction of the range: fits in 64 bits because the range is capped at 32 bits of milliseconds.
         return Duration.FromMilliseconds((long)((fingerprint * maxMillis) >> 32));
     }

@@ -1,4 +1,3 @@
-using System.Text;
 using Google.Protobuf.WellKnownTypes;
 using Tempora.Worker.Schedules.Specs;
 using Temporalio.Api.Schedule.V1;
@@ -78,19 +77,5 @@ public sealed class JitterTests
 
             Assert.Equal(time.Nominal, time.Actual);
         }
-    }
-
-    [Theory]
-    [InlineData("", 0xdc56d17au)]
-    [InlineData("a", 0x3c973d4du)]
-    [InlineData("abcd", 0x98b51e95u)]
-    [InlineData("abcde", 0xa3f366acu)]
-    [InlineData("0123456789~01", 0x0d92cafbu)]
-    [InlineData("0123456789$0123456789!0", 0xfa88d020u)]
-    [InlineData("size:  a.out:  bad magic", 0xc6246b8du)]
-    [InlineData("Discard medicine more than two years old.", 0xe273108fu)]
-    public void The_fingerprint_is_FarmHashs(string input, uint expected)
-    {
-        Assert.Equal(expected, FarmHash32.Fingerprint(Encoding.UTF8.GetBytes(input)));
     }
 }

@@ -2,12 +2,13 @@ using System.Buffers.Binary;
 using System.Numerics;
 using System.Text;
 
-namespace Tempora.Core.Versioning;
+namespace Tempora.Core;
 
 /// <summary>
-/// FarmHash's Fingerprint32 (the "mk" 32-bit hash), which Temporal applies to a workflow id to decide whether it falls
-/// within a ramping version's percentage. It must be this exact function, so that a ramp splits workflow ids as
-/// Temporal does; checked against FarmHash's published vectors in the tests. No package served here provides it.
+/// FarmHash's Fingerprint32 (the "mk" 32-bit hash Go's go-farm exposes), which Temporal applies to a workflow id to
+/// decide whether it falls within a ramping version's percentage, and to a schedule's start time for its jitter. It
+/// must be this exact function, so that ramps and jitter come out as on Temporal; checked against FarmHash's published
+/// vectors in the tests. No package served here provides it.
 /// </summary>
 public static class FarmHash
 {
