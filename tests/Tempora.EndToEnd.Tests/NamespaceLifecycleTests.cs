@@ -245,4 +245,29 @@ public sealed class NamespaceLifecycleTests(ServerFixture fixture)
             await Release.Task.WaitAsync(ActivityExecutionContext.Current.CancellationToken);
         }
     }
+
+    /// <summary>
+    /// A deletion delayed beyond what a timer can wait (Temporal allows any namespace_delete_delay): the deleter
+    /// sleeps at most a day at a time, so the server keeps running its job and shuts down cleanly. Found by
+    /// RequestFuzzTests, whose random delay made the job's wait throw.
+    /// </summary>
+    [Fact]
+    public async Task DeleteNamespace_DelayOfMonths_TheServerRunsOnAndStopsCleanly()
+    {
+        await using var own = await OwnServer.StartAsync("ns-long-delay");
+        var name = ServerFixture.NewWorkflowId("ns-long-delay");
+        await own.Client.WorkflowService.RegisterNamespaceAsync(new() { Namespace = name, WorkflowExecutionRetentionPeriod = Duration.FromTimeSpan(TimeSpan.FromDays(1)) });
+        var deleted = await own.Client.OperatorService.DeleteNamespaceAsync(new()
+        {
+            Namespace = name,
+            NamespaceDeleteDelay = Duration.FromTimeSpan(TimeSpan.FromDays(400)),
+        });
+
+        var described = await own.Client.WorkflowService.DescribeNamespaceAsync(new() { Namespace = deleted.DeletedNamespace });
+        Assert.Equal(NamespaceState.Deleted, described.NamespaceInfo.State);
+        // The job passed over it and now sleeps; a request still gets its answer, and stopping does not throw.
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        Assert.NotNull(await own.Client.WorkflowService.GetSystemInfoAsync(new()));
+        await own.DisposeAsync();
+    }
 }

@@ -111,6 +111,9 @@ public sealed partial class NamespaceDeleter : ISystemJob
     }
 
     /// <summary>One look at every Deleted namespace; returns how long until the next one is due.</summary>
+    /// <summary>The longest this job sleeps for a namespace's delete time (a timer cannot wait beyond ~49 days).</summary>
+    private static readonly TimeSpan MaxWait = TimeSpan.FromDays(1);
+
     private async Task<TimeSpan> PassAsync(CancellationToken ct)
     {
         var next = _ownership.OwnsEveryShard ? Timeout.InfiniteTimeSpan : ScanInterval;
@@ -138,6 +141,8 @@ public sealed partial class NamespaceDeleter : ISystemJob
                 {
                     LogPurged(_logger, ns.Name, ns.Id, await _namespaces.PurgeAsync(ns.Id, PurgeBatchSize, ct));
                 }
+                // A delay of years is allowed (namespace_delete_delay): wake at least daily, as a timer cannot wait that long.
+                wait = wait < MaxWait ? wait : MaxWait;
                 next = next == Timeout.InfiniteTimeSpan || wait < next ? wait : next;
                 continue;
             }
