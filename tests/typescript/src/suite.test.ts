@@ -13,6 +13,7 @@ import './features/list';
 import './features/failures';
 import './features/extras';
 import './features/nexus';
+import './features/versioning';
 
 before(start);
 after(shutdown);

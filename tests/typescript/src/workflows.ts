@@ -218,3 +218,11 @@ export async function nexusCancel(endpoint: string, input: WorkflowInput): Promi
     };
   }
 }
+
+/** Waits for `finish`, then says which worker deployment version ran its last task (worker versioning tests). */
+export async function versionReport(): Promise<string> {
+  let finished = false;
+  setHandler(finishSignal, () => void (finished = true));
+  await condition(() => finished);
+  return workflowInfo().currentDeploymentVersion?.buildId ?? 'unversioned';
+}
