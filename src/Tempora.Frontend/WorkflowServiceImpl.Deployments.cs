@@ -31,6 +31,7 @@ internal partial class WorkflowServiceImpl
         DescribeWorkerDeploymentVersionRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
+        UnsupportedFields.Check(request);
         var version = DeploymentValidation.DescribedVersion(request);
         return await deployments.DescribeVersionAsync(ns.Id, version, context.CancellationToken);
     }
@@ -39,6 +40,7 @@ internal partial class WorkflowServiceImpl
         SetWorkerDeploymentCurrentVersionRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
+        UnsupportedFields.Check(request);
         var buildId = DeploymentValidation.CurrentTarget(request);
         return await deployments.SetCurrentAsync(ns.Id, request.DeploymentName, buildId, request.ConflictToken, request.Identity,
             request.IgnoreMissingTaskQueues, context.CancellationToken);
@@ -48,6 +50,7 @@ internal partial class WorkflowServiceImpl
         SetWorkerDeploymentRampingVersionRequest request, ServerCallContext context)
     {
         var ns = await NamespaceAsync(request.Namespace, context);
+        UnsupportedFields.Check(request);
         var target = DeploymentValidation.RampingTarget(request);
         return await deployments.SetRampingAsync(ns.Id, request.DeploymentName, target, request.Percentage, request.ConflictToken,
             request.Identity, request.IgnoreMissingTaskQueues, context.CancellationToken);

@@ -273,6 +273,32 @@ internal static class UnsupportedFields
         }
     }
 
+    // Newer than 1.28: setting a version no poller has registered yet (allow_no_pollers), and per-task-queue stats of a
+    // version (report_task_queue_stats).
+    public static void Check(SetWorkerDeploymentCurrentVersionRequest r)
+    {
+        if (r.AllowNoPollers)
+        {
+            throw Unimplemented("SetWorkerDeploymentCurrentVersionRequest.allow_no_pollers", "a version must be registered by its pollers first");
+        }
+    }
+
+    public static void Check(SetWorkerDeploymentRampingVersionRequest r)
+    {
+        if (r.AllowNoPollers)
+        {
+            throw Unimplemented("SetWorkerDeploymentRampingVersionRequest.allow_no_pollers", "a version must be registered by its pollers first");
+        }
+    }
+
+    public static void Check(DescribeWorkerDeploymentVersionRequest r)
+    {
+        if (r.ReportTaskQueueStats)
+        {
+            throw Unimplemented("DescribeWorkerDeploymentVersionRequest.report_task_queue_stats");
+        }
+    }
+
     private static UnimplementedException Unimplemented(string field, string? why = null) =>
         new($"{field} is not supported by this server{(why is null ? "" : $" ({why})")}.");
 
