@@ -316,7 +316,9 @@ public sealed partial class TemporaServer : IAsyncDisposable
         services.AddSingleton(options.WorkerDeployments);
         // Matching routes by this process's copy of the deployments' routing; the cluster's propagation reloads it here
         // and at every replica after a change (ClusterExtensions).
-        services.AddSingleton<Tempora.Matching.Versioning.DeploymentRoutingCache>();
+        services.AddSingleton(sp => new Tempora.Matching.Versioning.DeploymentRoutingCache(persistence.WorkerDeployments,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Tempora.Matching.Versioning.DeploymentRoutingCache>>(),
+            sharedStore: persistence.ShardLeases is not null));
         services.AddSingleton<Tempora.Core.Versioning.IDeploymentRouting>(sp => sp.GetRequiredService<Tempora.Matching.Versioning.DeploymentRoutingCache>());
         services.AddSingleton<Tempora.Matching.Deployments.VersionDrainage>();
         services.AddSingleton<Tempora.Matching.Deployments.WorkerDeploymentService>();

@@ -8,7 +8,8 @@ namespace Tempora.Matching.Versioning;
 /// <summary>
 /// This process's copy of the deployments' routing (<see cref="IDeploymentRouting"/>), read without a lock on the
 /// task path. Reloaded whole from the store after every change made anywhere in the cluster (the propagation asks
-/// each process to) and every <see cref="RefreshInterval"/> as a safety net for a process that missed a request.
+/// each process to) and, where replicas share the store, every <see cref="RefreshInterval"/> as a safety net for a
+/// process that missed a request (a process alone on its store makes every change itself, and stays idle when idle).
 /// <see cref="RoutingChanged"/> fires when a queue's routing moved, so matching re-targets unpinned backlogs.
 /// </summary>
 public sealed class DeploymentRoutingCache : IDeploymentRouting, IDisposable
@@ -18,14 +19,15 @@ public sealed class DeploymentRoutingCache : IDeploymentRouting, IDisposable
     private readonly IWorkerDeploymentStore _store;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _reload = new(1, 1);
-    private readonly ITimer _refresh;
+    private readonly ITimer? _refresh;
     private volatile DeploymentRoutingView _view = DeploymentRoutingView.Empty;
 
-    public DeploymentRoutingCache(IWorkerDeploymentStore store, TimeProvider time, ILogger<DeploymentRoutingCache> logger)
+    public DeploymentRoutingCache(IWorkerDeploymentStore store, TimeProvider time, ILogger<DeploymentRoutingCache> logger,
+        bool sharedStore)
     {
         _store = store;
         _logger = logger;
-        _refresh = time.CreateTimer(_ => _ = RefreshAsync(), null, RefreshInterval, RefreshInterval);
+        _refresh = sharedStore ? time.CreateTimer(_ => _ = RefreshAsync(), null, RefreshInterval, RefreshInterval) : null;
     }
 
     /// <summary>Raised after a reload that moved some queue's routing.</summary>
@@ -69,5 +71,5 @@ public sealed class DeploymentRoutingCache : IDeploymentRouting, IDisposable
         }
     }
 
-    public void Dispose() => _refresh.Dispose();
+    public void Dispose() => _refresh?.Dispose();
 }
