@@ -18,8 +18,8 @@ namespace Tempora.Web.Pages;
 /// </summary>
 internal static class DeploymentActions
 {
-    /// <summary>The identity the UI's changes carry, as its workflow actions do.</summary>
-    private const string Identity = "tempora-web-ui";
+    /// <summary>The identity the UI's changes carry: its workflow actions' own.</summary>
+    private const string Identity = WorkflowActions.Identity;
 
     public static async Task HandleAsync(UiRequest request)
     {
