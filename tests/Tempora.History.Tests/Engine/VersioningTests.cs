@@ -309,10 +309,14 @@ public sealed class VersioningTests
         throw new TimeoutException("not within 10 s");
     }
 
+    /// <summary>A VERSIONED worker's completion as the SDKs send it: options, behavior, and the build-id stamp.</summary>
     private static Action<RespondWorkflowTaskCompletedRequest> Versioned(DeploymentVersion v, VersioningBehavior behavior) => r =>
     {
         r.DeploymentOptions = Options(v);
         r.VersioningBehavior = behavior;
+#pragma warning disable CS0612 // deprecated in the API, still what the SDKs send and 1.28 records
+        r.WorkerVersionStamp = new Temporalio.Api.Common.V1.WorkerVersionStamp { BuildId = v.BuildId };
+#pragma warning restore CS0612
     };
 
     private static WorkerDeploymentOptions? Options(DeploymentVersion? v) => v is null
