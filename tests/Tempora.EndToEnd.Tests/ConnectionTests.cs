@@ -19,8 +19,10 @@ public sealed class ConnectionTests(ServerFixture fixture)
         var info = await fixture.Client.Connection.WorkflowService.GetSystemInfoAsync(new GetSystemInfoRequest());
 
         Assert.False(string.IsNullOrWhiteSpace(info.ServerVersion), "server version should be reported");
-        // Exactly what works: no schedules, worker versioning or Nexus yet (SDKs switch features on from these). Eager
-        // workflow start is understood, as by Temporal whatever system.enableEagerWorkflowStart says.
+        // Exactly what Tempora advertises (SDKs switch features on from these). Eager workflow start is understood, as by
+        // Temporal whatever system.enableEagerWorkflowStart says; build-id based versioning makes the SDKs stamp their
+        // polls and completions with their build id, which history records as 1.28 does (docs/worker-versioning.md).
+        // Temporal 1.28 also says supports_schedules and nexus, which Tempora does not advertise yet.
         Assert.Equal(new GetSystemInfoResponse.Types.Capabilities
         {
             SignalAndQueryHeader = true,
@@ -31,6 +33,7 @@ public sealed class ConnectionTests(ServerFixture fixture)
             SdkMetadata = true,
             CountGroupByExecutionStatus = true,
             EagerWorkflowStart = true,
+            BuildIdBasedVersioning = true,
         }, info.Capabilities);
     }
 
