@@ -110,16 +110,15 @@ public sealed class MatchingEngine : ITaskDispatcher, IDisposable
     public bool HasRecentPoller(TaskQueueKey queue, TimeSpan within) =>
         _queues.TryGetValue(queue, out var q) && q.HasRecentPoller(within);
 
-    /// <summary>Takes the tasks matching <paramref name="match"/> out of one queue (a Nexus task whose dispatch ended).</summary>
-    public void Withdraw(TaskQueueKey queue, Predicate<MatchingTask> match)
+    /// <summary>
+    /// Takes one task out of the queue it waits in, if no poller took it (a Nexus task whose dispatch ended): the queue
+    /// its routing puts it in now, where a routing change would have moved it too.
+    /// </summary>
+    public void Withdraw(MatchingTask task)
     {
-        // The task may wait in any version's queue of that name.
-        foreach (var (key, q) in _queues)
+        if (_queues.TryGetValue(PhysicalQueue(task), out var q))
         {
-            if (key.WithVersion(null) == queue.WithVersion(null))
-            {
-                q.Withdraw(match);
-            }
+            q.Withdraw(t => ReferenceEquals(t, task));
         }
     }
 

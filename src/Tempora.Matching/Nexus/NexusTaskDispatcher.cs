@@ -31,13 +31,14 @@ public sealed class NexusTaskDispatcher(MatchingEngine matching, TimeProvider ti
         var wait = task.Timeout < TimeSpan.Zero ? TimeSpan.Zero : task.Timeout > MaxWait ? MaxWait : task.Timeout;
         var queued = new QueuedNexusTask(Guid.NewGuid().ToString(), task, now + wait);
         var queue = new TaskQueueKey(task.NamespaceId, task.TaskQueue, TaskKind.Nexus);
+        var offered = new MatchingTask(0, queue, task.Caller.WorkflowId, task.Caller.RunId, task.ScheduledEventId, Attempt: 1, now)
+        {
+            Nexus = queued,
+        };
         _pending[queued.Id] = queued;
         try
         {
-            matching.Dispatch(new MatchingTask(0, queue, task.Caller.WorkflowId, task.Caller.RunId, task.ScheduledEventId, Attempt: 1, now)
-            {
-                Nexus = queued,
-            });
+            matching.Dispatch(offered);
             return await queued.Answer.Task.WaitAsync(wait, time, ct);
         }
         catch (TimeoutException) when (!_pending.TryRemove(queued.Id, out _))
@@ -55,7 +56,7 @@ public sealed class NexusTaskDispatcher(MatchingEngine matching, TimeProvider ti
             // Not handed out yet: take it out of its queue, so that no poller gets a task nobody waits for.
             if (queued.TryClaim())
             {
-                matching.Withdraw(queue, t => ReferenceEquals(t.Nexus, queued));
+                matching.Withdraw(offered);
             }
         }
     }
