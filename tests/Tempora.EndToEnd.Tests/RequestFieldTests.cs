@@ -181,15 +181,24 @@ public sealed class RequestFieldTests(ServerFixture fixture)
 #pragma warning restore CS0612
         ["set current version allow_no_pollers"] = (raw => raw.SetWorkerDeploymentCurrentVersionAsync(new()
         {
-            Namespace = "default", DeploymentName = "d", BuildId = "b", AllowNoPollers = true,
+            Namespace = "default",
+            DeploymentName = "d",
+            BuildId = "b",
+            AllowNoPollers = true,
         }), RpcException.StatusCode.Unimplemented, "allow_no_pollers"),
         ["set ramping version allow_no_pollers"] = (raw => raw.SetWorkerDeploymentRampingVersionAsync(new()
         {
-            Namespace = "default", DeploymentName = "d", BuildId = "b", Percentage = 5, AllowNoPollers = true,
+            Namespace = "default",
+            DeploymentName = "d",
+            BuildId = "b",
+            Percentage = 5,
+            AllowNoPollers = true,
         }), RpcException.StatusCode.Unimplemented, "allow_no_pollers"),
         ["describe version report_task_queue_stats"] = (raw => raw.DescribeWorkerDeploymentVersionAsync(new()
         {
-            Namespace = "default", DeploymentVersion = new() { DeploymentName = "d", BuildId = "b" }, ReportTaskQueueStats = true,
+            Namespace = "default",
+            DeploymentVersion = new() { DeploymentName = "d", BuildId = "b" },
+            ReportTaskQueueStats = true,
         }), RpcException.StatusCode.Unimplemented, "report_task_queue_stats"),
     };
 

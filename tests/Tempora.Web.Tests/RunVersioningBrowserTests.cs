@@ -31,7 +31,11 @@ public sealed class RunVersioningBrowserTests(UiServerFixture fixture)
             var token = (await DeploymentVersions.DescribeAsync(fixture, name)).ConflictToken;
             await fixture.Client.Connection.WorkflowService.SetWorkerDeploymentCurrentVersionAsync(new()
             {
-                Namespace = "default", DeploymentName = name, BuildId = "v1", ConflictToken = token, Identity = "web-ui-test",
+                Namespace = "default",
+                DeploymentName = name,
+                BuildId = "v1",
+                ConflictToken = token,
+                Identity = "web-ui-test",
             });
             var handle = await fixture.Client.StartWorkflowAsync((GreetingWorkflow wf) => wf.RunAsync("versions"),
                 new WorkflowOptions($"on-worker-{Guid.NewGuid():N}", taskQueue));

@@ -71,7 +71,11 @@ internal sealed partial class Transition
     private long AddVolatileTask(string taskQueue, long scheduledEventId, int attempt)
     {
         var task = new MatchingTask(taskIds.Next(), new TaskQueueKey(State.NamespaceId, taskQueue, TaskKind.Workflow), State.WorkflowId,
-            State.RunId, scheduledEventId, attempt, Now) { PinnedTo = DirectiveFor(taskQueue, TaskKind.Workflow), Sticky = IsStickyQueue(taskQueue, TaskKind.Workflow) };
+            State.RunId, scheduledEventId, attempt, Now)
+        {
+            PinnedTo = DirectiveFor(taskQueue, TaskKind.Workflow),
+            Sticky = IsStickyQueue(taskQueue, TaskKind.Workflow),
+        };
         VolatileTasks.Add(task);
         return task.TaskId;
     }

@@ -284,7 +284,11 @@ internal sealed partial class Transition(MutableState state, DateTimeOffset now,
     public long AddMatchingTask(string taskQueue, TaskKind type, long scheduledEventId, int attempt)
     {
         var task = new MatchingTask(taskIds.Next(), new TaskQueueKey(State.NamespaceId, taskQueue, type), State.WorkflowId,
-            State.RunId, scheduledEventId, attempt, Now) { PinnedTo = DirectiveFor(taskQueue, type), Sticky = IsStickyQueue(taskQueue, type) };
+            State.RunId, scheduledEventId, attempt, Now)
+        {
+            PinnedTo = DirectiveFor(taskQueue, type),
+            Sticky = IsStickyQueue(taskQueue, type),
+        };
         NewTasks.Add(task);
         HasChanges = true;
         return task.TaskId;

@@ -31,7 +31,9 @@ internal static class DeploymentCalls
             {
                 await client.Connection.WorkflowService.PollWorkflowTaskQueueAsync(new PollWorkflowTaskQueueRequest
                 {
-                    Namespace = client.Options.Namespace, TaskQueue = queue, Identity = Identity,
+                    Namespace = client.Options.Namespace,
+                    TaskQueue = queue,
+                    Identity = Identity,
                     DeploymentOptions = Versioned(deployment, buildId),
                 }, options);
             }
@@ -39,7 +41,9 @@ internal static class DeploymentCalls
             {
                 await client.Connection.WorkflowService.PollActivityTaskQueueAsync(new PollActivityTaskQueueRequest
                 {
-                    Namespace = client.Options.Namespace, TaskQueue = queue, Identity = Identity,
+                    Namespace = client.Options.Namespace,
+                    TaskQueue = queue,
+                    Identity = Identity,
                     DeploymentOptions = Versioned(deployment, buildId),
                 }, options);
             }

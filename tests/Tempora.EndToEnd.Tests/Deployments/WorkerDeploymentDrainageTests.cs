@@ -40,7 +40,8 @@ public sealed class WorkerDeploymentDrainageTests
 
         await service.DeleteWorkerDeploymentVersionAsync(new()
         {
-            Namespace = "default", DeploymentVersion = new() { DeploymentName = "drain", BuildId = "b1" },
+            Namespace = "default",
+            DeploymentVersion = new() { DeploymentName = "drain", BuildId = "b1" },
         });
         Assert.Equal(["b2"], (await DescribeAsync(client, "drain")).WorkerDeploymentInfo.VersionSummaries.Select(s => s.DeploymentVersion.BuildId));
 
@@ -48,7 +49,9 @@ public sealed class WorkerDeploymentDrainageTests
         var first = await service.ListWorkerDeploymentsAsync(new ListWorkerDeploymentsRequest { Namespace = "default", PageSize = 1 });
         var second = await service.ListWorkerDeploymentsAsync(new ListWorkerDeploymentsRequest
         {
-            Namespace = "default", PageSize = 1, NextPageToken = first.NextPageToken,
+            Namespace = "default",
+            PageSize = 1,
+            NextPageToken = first.NextPageToken,
         });
         Assert.Equal(["another", "drain"], first.WorkerDeployments.Concat(second.WorkerDeployments).Select(d => d.Name));
         Assert.True(second.NextPageToken.IsEmpty);

@@ -36,13 +36,18 @@ public sealed class WorkerDeploymentReplicaTests : IDisposable
         Assert.Equal(["b1", "b2"], described.WorkerDeploymentInfo.VersionSummaries.Select(s => s.DeploymentVersion.BuildId).Order());
         var version = await secondClient.WorkflowService.DescribeWorkerDeploymentVersionAsync(new()
         {
-            Namespace = "default", DeploymentVersion = new() { DeploymentName = "replicated", BuildId = "b1" },
+            Namespace = "default",
+            DeploymentVersion = new() { DeploymentName = "replicated", BuildId = "b1" },
         });
         Assert.Single(version.WorkerDeploymentVersionInfo.TaskQueueInfos);
 
         var set = await firstClient.WorkflowService.SetWorkerDeploymentCurrentVersionAsync(new()
         {
-            Namespace = "default", DeploymentName = "replicated", BuildId = "b2", ConflictToken = described.ConflictToken, Identity = "first",
+            Namespace = "default",
+            DeploymentName = "replicated",
+            BuildId = "b2",
+            ConflictToken = described.ConflictToken,
+            Identity = "first",
         });
         var seen = await DescribeAsync(secondClient, "replicated");
         Assert.Equal((set.ConflictToken, "b2", "first"), (seen.ConflictToken,

@@ -97,13 +97,17 @@ public sealed class WorkerDeploymentTests(ServerFixture fixture)
                 "the SDK worker's version to be registered");
             var version1 = await Service.DescribeWorkerDeploymentVersionAsync(new()
             {
-                Namespace = "default", DeploymentVersion = new() { DeploymentName = deployment, BuildId = "1.0" },
+                Namespace = "default",
+                DeploymentVersion = new() { DeploymentName = deployment, BuildId = "1.0" },
             });
             Assert.Contains(version1.WorkerDeploymentVersionInfo.TaskQueueInfos, q => q.Name == taskQueue && q.Type == TaskQueueType.Workflow);
             await Service.SetWorkerDeploymentCurrentVersionAsync(new()
             {
-                Namespace = "default", DeploymentName = deployment, Version = version.ToCanonicalString(),
-                ConflictToken = described!.ConflictToken, Identity = "sdk-test",
+                Namespace = "default",
+                DeploymentName = deployment,
+                Version = version.ToCanonicalString(),
+                ConflictToken = described!.ConflictToken,
+                Identity = "sdk-test",
             });
             Assert.Equal("1.0", (await DescribeAsync(Client, deployment)).WorkerDeploymentInfo.RoutingConfig.CurrentDeploymentVersion.BuildId);
         });
@@ -129,7 +133,11 @@ public sealed class WorkerDeploymentTests(ServerFixture fixture)
 
         var first = await Service.SetWorkerDeploymentCurrentVersionAsync(new SetWorkerDeploymentCurrentVersionRequest
         {
-            Namespace = "default", DeploymentName = deployment, BuildId = "b1", ConflictToken = token, Identity = "cli",
+            Namespace = "default",
+            DeploymentName = deployment,
+            BuildId = "b1",
+            ConflictToken = token,
+            Identity = "cli",
         });
         Assert.Equal("__unversioned__", first.PreviousVersion);
         Assert.Null(first.PreviousDeploymentVersion);
@@ -147,21 +155,31 @@ public sealed class WorkerDeploymentTests(ServerFixture fixture)
         // The token read before the change is stale now.
         await RefusedAsync(() => Service.SetWorkerDeploymentCurrentVersionAsync(new SetWorkerDeploymentCurrentVersionRequest
         {
-            Namespace = "default", DeploymentName = deployment, BuildId = "b2", ConflictToken = token, Identity = "cli",
+            Namespace = "default",
+            DeploymentName = deployment,
+            BuildId = "b2",
+            ConflictToken = token,
+            Identity = "cli",
         }), Status.FailedPrecondition, "conflict token mismatch");
 
         // No change (same version, same identity): success, the request's version as the previous one, the token kept.
         var same = await Service.SetWorkerDeploymentCurrentVersionAsync(new SetWorkerDeploymentCurrentVersionRequest
         {
-            Namespace = "default", DeploymentName = deployment, BuildId = "b1", ConflictToken = token, Identity = "cli",
+            Namespace = "default",
+            DeploymentName = deployment,
+            BuildId = "b1",
+            ConflictToken = token,
+            Identity = "cli",
         });
         Assert.Equal((first.ConflictToken, "b1"), (same.ConflictToken, same.PreviousDeploymentVersion.BuildId));
 
         var second = await Service.SetWorkerDeploymentCurrentVersionAsync(new SetWorkerDeploymentCurrentVersionRequest
         {
-            Namespace = "default", DeploymentName = deployment,
+            Namespace = "default",
+            DeploymentName = deployment,
             Version = $"{deployment}.b2",
-            ConflictToken = first.ConflictToken, Identity = "cli",
+            ConflictToken = first.ConflictToken,
+            Identity = "cli",
         });
         Assert.Equal("b1", second.PreviousDeploymentVersion.BuildId);
         var after = await DescribeAsync(Client, deployment);
@@ -174,7 +192,9 @@ public sealed class WorkerDeploymentTests(ServerFixture fixture)
         // Back to unversioned: an empty build id.
         var unversioned = await Service.SetWorkerDeploymentCurrentVersionAsync(new SetWorkerDeploymentCurrentVersionRequest
         {
-            Namespace = "default", DeploymentName = deployment, Identity = "cli",
+            Namespace = "default",
+            DeploymentName = deployment,
+            Identity = "cli",
         });
         Assert.Equal("b2", unversioned.PreviousDeploymentVersion.BuildId);
         Assert.Null((await DescribeAsync(Client, deployment)).WorkerDeploymentInfo.RoutingConfig.CurrentDeploymentVersion);
@@ -210,7 +230,11 @@ public sealed class WorkerDeploymentTests(ServerFixture fixture)
         await Service.SetWorkerDeploymentCurrentVersionAsync(new() { Namespace = "default", DeploymentName = deployment, BuildId = "b1", Identity = "t" });
         SetWorkerDeploymentRampingVersionRequest Ramp(string buildId, float percentage, ByteString? token = null) => new()
         {
-            Namespace = "default", DeploymentName = deployment, BuildId = buildId, Percentage = percentage, Identity = "t",
+            Namespace = "default",
+            DeploymentName = deployment,
+            BuildId = buildId,
+            Percentage = percentage,
+            Identity = "t",
             ConflictToken = token ?? ByteString.Empty,
         };
 
@@ -251,7 +275,9 @@ public sealed class WorkerDeploymentTests(ServerFixture fixture)
         await Service.SetWorkerDeploymentCurrentVersionAsync(new() { Namespace = "default", DeploymentName = deployment, BuildId = "b1", Identity = "t" });
         DeleteWorkerDeploymentVersionRequest Delete(string buildId, bool skipDrainage = false) => new()
         {
-            Namespace = "default", DeploymentVersion = new() { DeploymentName = deployment, BuildId = buildId }, SkipDrainage = skipDrainage,
+            Namespace = "default",
+            DeploymentVersion = new() { DeploymentName = deployment, BuildId = buildId },
+            SkipDrainage = skipDrainage,
         };
 
         await RefusedAsync(() => Service.DeleteWorkerDeploymentVersionAsync(Delete("b1")),
@@ -305,7 +331,9 @@ public sealed class WorkerDeploymentTests(ServerFixture fixture)
 
         var unknown = new UpdateWorkerDeploymentVersionMetadataRequest
         {
-            Namespace = "default", DeploymentVersion = new() { DeploymentName = deployment, BuildId = "nope" }, RemoveEntries = { "a" },
+            Namespace = "default",
+            DeploymentVersion = new() { DeploymentName = deployment, BuildId = "nope" },
+            RemoveEntries = { "a" },
         };
         await RefusedAsync(() => Service.UpdateWorkerDeploymentVersionMetadataAsync(unknown), Status.NotFound, "Worker Deployment Version not found");
     }

@@ -25,12 +25,17 @@ public sealed class DescribeVersionedTaskQueueTests(ServerFixture fixture)
         var token = await DeploymentCalls.TokenAsync(Client, deployment);
         await Client.WorkflowService.SetWorkerDeploymentCurrentVersionAsync(new()
         {
-            Namespace = "default", DeploymentName = deployment, BuildId = "b1", ConflictToken = token, Identity = "test",
+            Namespace = "default",
+            DeploymentName = deployment,
+            BuildId = "b1",
+            ConflictToken = token,
+            Identity = "test",
         });
 
         var legacy = await Client.WorkflowService.DescribeTaskQueueAsync(new()
         {
-            Namespace = "default", TaskQueue = new() { Name = taskQueue },
+            Namespace = "default",
+            TaskQueue = new() { Name = taskQueue },
         });
         Assert.Contains(legacy.Pollers, p => p.Identity == DeploymentCalls.Identity);
         Assert.Equal($"{deployment}.b1", legacy.VersioningInfo.CurrentVersion);
