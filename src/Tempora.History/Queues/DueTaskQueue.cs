@@ -140,10 +140,11 @@ internal sealed class DueTaskQueue<TTask>(TimeProvider time, Func<TTask, long> i
         while (!ct.IsCancellationRequested)
         {
             TimeSpan wait;
+            DateTimeOffset measuredAt;
             List<TTask> due = [];
             lock (_lock)
             {
-                var now = time.GetUtcNow();
+                var now = measuredAt = time.GetUtcNow();
                 while (_queue.TryPeek(out _, out var next) && next.DueAt <= now)
                 {
                     var task = _queue.Dequeue();
@@ -177,7 +178,7 @@ internal sealed class DueTaskQueue<TTask>(TimeProvider time, Func<TTask, long> i
             }
             try
             {
-                await WaitForWakeAsync(UntilNextCheck(wait), ct);
+                await WaitForWakeAsync(UntilNextCheck(wait), measuredAt, ct);
             }
             catch (OperationCanceledException)
             {
@@ -186,9 +187,10 @@ internal sealed class DueTaskQueue<TTask>(TimeProvider time, Func<TTask, long> i
         }
     }
 
-    /// <summary>Waits for an <see cref="Add"/> or for <paramref name="timeout"/> on the injected clock, so that a
-    /// test's fake clock decides when a task is due (SemaphoreSlim's own timeout would run on the system clock).</summary>
-    private async Task WaitForWakeAsync(TimeSpan timeout, CancellationToken ct)
+    /// <summary>Waits for an <see cref="Add"/> or for <paramref name="timeout"/> (measured from <paramref name="measuredAt"/>)
+    /// on the injected clock, so that a test's fake clock decides when a task is due (SemaphoreSlim's own timeout would
+    /// run on the system clock).</summary>
+    private async Task WaitForWakeAsync(TimeSpan timeout, DateTimeOffset measuredAt, CancellationToken ct)
     {
         if (timeout == Timeout.InfiniteTimeSpan)
         {
@@ -201,6 +203,10 @@ internal sealed class DueTaskQueue<TTask>(TimeProvider time, Func<TTask, long> i
             return;
         }
         using var expiry = new CancellationTokenSource(timeout, time);
+        if (ClockArming.Jumped(time, measuredAt))
+        {
+            return; // the expiry was armed from a later time than the timeout was measured from: look again
+        }
         using var either = CancellationTokenSource.CreateLinkedTokenSource(ct, expiry.Token);
         try
         {

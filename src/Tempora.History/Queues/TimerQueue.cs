@@ -167,7 +167,7 @@ public sealed partial class TimerQueue : IAsyncDisposable
                 }
                 else
                 {
-                    await WaitAsync(wait, ct);
+                    await WaitAsync(wait, now, ct);
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -179,7 +179,7 @@ public sealed partial class TimerQueue : IAsyncDisposable
                 LogPageFailed(_logger, e, next?.Id ?? 0);
                 try
                 {
-                    await WaitAsync(ReadRetryDelay, ct);
+                    await WaitAsync(ReadRetryDelay, _time.GetUtcNow(), ct);
                 }
                 catch (OperationCanceledException)
                 {
@@ -221,8 +221,9 @@ public sealed partial class TimerQueue : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits for a wake-up or for <paramref name="timeout"/> on the injected clock (a test's fake clock).</summary>
-    private async Task WaitAsync(TimeSpan timeout, CancellationToken ct)
+    /// <summary>Waits for a wake-up or for <paramref name="timeout"/>, measured from <paramref name="measuredAt"/>, on the
+    /// injected clock (a test's fake clock).</summary>
+    private async Task WaitAsync(TimeSpan timeout, DateTimeOffset measuredAt, CancellationToken ct)
     {
         if (timeout == Timeout.InfiniteTimeSpan)
         {
@@ -230,6 +231,10 @@ public sealed partial class TimerQueue : IAsyncDisposable
             return;
         }
         using var expiry = new CancellationTokenSource(timeout > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : timeout, _time);
+        if (ClockArming.Jumped(_time, measuredAt))
+        {
+            return; // armed late by the jump (see ClockArming): look again
+        }
         using var either = CancellationTokenSource.CreateLinkedTokenSource(ct, expiry.Token);
         try
         {
