@@ -106,8 +106,6 @@ internal static class BatchValidation
             {
                 case ResetOptions.TargetOneofCase.None:
                     throw new InvalidArgumentException("batch reset missing target");
-                case ResetOptions.TargetOneofCase.BuildId:
-                    throw new UnimplementedException($"{Message}.reset_operation.options.build_id is not supported by this server (it has no build-id reset points).");
             }
             // What a reset request checks of the same settings (reapply exclusions, post-reset operations).
             var probe = new ResetWorkflowExecutionRequest { ResetReapplyType = options.ResetReapplyType };

@@ -45,6 +45,7 @@ internal static partial class EventApplier
         // Retries and cron runs start again from the same input, so keep what they need.
         s.StartedAttributes = a.RetryPolicy is not null || !string.IsNullOrEmpty(a.CronSchedule) ? a : null;
         ApplyStartedVersioning(s, a);
+        ResetPointRecorder.RecordStart(s, a);
     }
 
     private static void ApplyWorkflowExecutionSignaled(MutableState s, HistoryEvent e)

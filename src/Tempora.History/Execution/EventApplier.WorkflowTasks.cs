@@ -47,6 +47,7 @@ internal static partial class EventApplier
         s.WorkflowTask = null;
         s.WorkflowTaskAttempt = 1;
         ApplyCompletedVersioning(s, a);
+        ResetPointRecorder.RecordCompletion(s, e);
     }
 
     /// <summary>Failed or timed out: the next attempt (and whether it is sticky) is the transition's bookkeeping.</summary>

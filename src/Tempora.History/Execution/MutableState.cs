@@ -130,6 +130,9 @@ internal sealed class MutableState
     /// <summary>The deployment of the worker that completed the last workflow task, or of a pinned override.</summary>
     public string WorkerDeploymentName { get; set; } = "";
 
+    /// <summary>Where the run can be reset to by build id (<see cref="ResetPointRecorder"/>); null when none.</summary>
+    public Temporalio.Api.Workflow.V1.ResetPoints? AutoResetPoints { get; set; }
+
     public bool IsOpen => Status == WorkflowExecutionStatus.Running;
 }
 

@@ -100,6 +100,7 @@ internal static class RebuildCheck
             o.Value.CancelRequestedEventId,
         }),
         VersioningInfo = Bytes(s.VersioningInfo),
+        AutoResetPoints = Bytes(s.AutoResetPoints),
         s.WorkerDeploymentName,
         CompletionCallbacks = s.CompletionCallbacks.Select(c => Bytes(c)).ToList(),
         Updates = s.Updates.OrderBy(u => u.Key, StringComparer.Ordinal).ToDictionary(u => u.Key, u => (object)new

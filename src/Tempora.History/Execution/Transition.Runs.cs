@@ -68,6 +68,7 @@ internal sealed partial class Transition
         a.FirstExecutionRunId = State.FirstExecutionRunId;
         a.ContinuedExecutionRunId = State.RunId;
         a.WorkflowId = State.WorkflowId;
+        a.PrevAutoResetPoints = ResetPointRecorder.ForSuccessor(State);
         var next = new Transition(MutableState.ForNewRun(State.NamespaceId, State.WorkflowId, runId, Guid.NewGuid().ToString(), Now), Now, taskIds, dispatcher) { Routing = Routing };
         next.InitializeRun(a, null);
         Successor = next;

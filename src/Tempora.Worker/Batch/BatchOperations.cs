@@ -138,6 +138,7 @@ internal sealed class BatchOperations(FrontendClient frontend) : IBatchExecutor
                 ResetOptions.TargetOneofCase.FirstWorkflowTask => await FirstWorkflowTaskEventIdAsync(batch.Namespace, execution, ct),
                 ResetOptions.TargetOneofCase.LastWorkflowTask => await LastWorkflowTaskEventIdAsync(batch.Namespace, execution, ct),
                 ResetOptions.TargetOneofCase.WorkflowTaskId => options.WorkflowTaskId,
+                ResetOptions.TargetOneofCase.BuildId => await BuildIdResetPointAsync(request, options, ct),
                 // The frontend refuses the other targets.
                 _ => throw new RpcException(new Status(StatusCode.InvalidArgument, $"provided reset target ({options.TargetCase}) is not supported.")),
             };
@@ -202,6 +203,32 @@ internal sealed class BatchOperations(FrontendClient frontend) : IBatchExecutor
         while (!request.NextPageToken.IsEmpty);
         return eventId > 0 ? eventId : throw NoWorkflowTask();
     }
+
+    /// <summary>
+    /// The first workflow task the build id completed, from the run's auto-reset points (Temporal's batcher's
+    /// getResetPoint). The point may be in an earlier run of the chain, which then becomes the reset's base run,
+    /// unless the options ask for the current run only.
+    /// </summary>
+    private async Task<long> BuildIdResetPointAsync(ResetWorkflowExecutionRequest request, ResetOptions options, CancellationToken ct)
+    {
+        var described = await frontend.CallAsync<DescribeWorkflowExecutionRequest, DescribeWorkflowExecutionResponse>(
+            new() { Namespace = request.Namespace, Execution = request.WorkflowExecution }, ct);
+        var buildId = options.BuildId;
+        var point = described.WorkflowExecutionInfo.AutoResetPoints?.Points.FirstOrDefault(p => p.BuildId == buildId)
+            ?? throw NoResetPoint($"Can't find reset point for {buildId}");
+        if (!point.Resettable)
+        {
+            throw NoResetPoint($"Reset point for {buildId} is not resettable");
+        }
+        if (options.CurrentRunOnly && point.RunId != request.WorkflowExecution.RunId)
+        {
+            throw NoResetPoint($"Reset point for {buildId} points to previous run and CurrentRunOnly is set");
+        }
+        request.WorkflowExecution = new WorkflowExecution { WorkflowId = request.WorkflowExecution.WorkflowId, RunId = point.RunId };
+        return point.FirstWorkflowTaskCompletedId;
+    }
+
+    private static RpcException NoResetPoint(string message) => new(new Status(StatusCode.FailedPrecondition, message));
 
     private static RpcException NoWorkflowTask() =>
         new(new Status(StatusCode.FailedPrecondition, "unable to find any scheduled or completed task"));

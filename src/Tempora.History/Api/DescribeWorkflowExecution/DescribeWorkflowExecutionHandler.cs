@@ -36,6 +36,7 @@ internal sealed class DescribeWorkflowExecutionHandler(RunResolver runs, Workflo
                 ExecutionDuration = s.CloseTime is { } c ? Duration.FromTimeSpan(c - s.ExecutionTime) : null,
                 VersioningInfo = RunVersioning.Describe(s),
                 WorkerDeploymentName = s.WorkerDeploymentName,
+                AutoResetPoints = s.AutoResetPoints,
             };
             var response = new DescribeWorkflowExecutionResponse
             {
