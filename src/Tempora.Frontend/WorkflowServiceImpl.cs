@@ -60,6 +60,9 @@ internal partial class WorkflowServiceImpl(
                 // capabilities say whether it is on).
                 EagerWorkflowStart = true,
                 BuildIdBasedVersioning = true,
+                SupportsSchedules = true, // docs/schedules.md
+                // Nexus stays off: 1.28 says it when its HTTP handlers for Nexus requests and callbacks are served,
+                // which Tempora does not serve (docs/nexus.md, "Not built yet"); its Nexus RPCs work all the same.
             },
         });
 

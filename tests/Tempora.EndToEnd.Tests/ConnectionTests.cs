@@ -22,7 +22,7 @@ public sealed class ConnectionTests(ServerFixture fixture)
         // Exactly what Tempora advertises (SDKs switch features on from these). Eager workflow start is understood, as by
         // Temporal whatever system.enableEagerWorkflowStart says; build-id based versioning makes the SDKs stamp their
         // polls and completions with their build id, which history records as 1.28 does (docs/worker-versioning.md).
-        // Temporal 1.28 also says supports_schedules and nexus, which Tempora does not advertise yet.
+        // Temporal 1.28 also says nexus when it serves its HTTP handlers for Nexus requests, which Tempora does not.
         Assert.Equal(new GetSystemInfoResponse.Types.Capabilities
         {
             SignalAndQueryHeader = true,
@@ -34,6 +34,7 @@ public sealed class ConnectionTests(ServerFixture fixture)
             CountGroupByExecutionStatus = true,
             EagerWorkflowStart = true,
             BuildIdBasedVersioning = true,
+            SupportsSchedules = true,
         }, info.Capabilities);
     }
 
