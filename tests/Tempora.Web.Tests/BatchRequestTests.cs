@@ -55,6 +55,18 @@ public sealed class BatchRequestTests
     }
 
     [Fact]
+    public void Build_ResetToABuild_SendsTheBuildIdTarget_AndRefusesNone()
+    {
+        var request = Build(BatchOperationKind.Reset, Form(("scope", "all"), ("filterQuery", "WorkflowType = 'Order'"), ("resetTo", "build"), ("buildId", " v2 ")));
+        var error = Assert.Throws<ActionInputException>(() =>
+            Build(BatchOperationKind.Reset, Form(("scope", "all"), ("filterQuery", "WorkflowType = 'Order'"), ("resetTo", "build"), ("buildId", " "))));
+
+        Assert.Equal((ResetOptions.TargetOneofCase.BuildId, "v2"), (request.ResetOperation.Options.TargetCase, request.ResetOperation.Options.BuildId));
+        Assert.Equal("WorkflowType = 'Order'", request.VisibilityQuery);
+        Assert.Equal("Give the build id whose first workflow task each run goes back to.", error.Message);
+    }
+
+    [Fact]
     public void Build_RunningStatusFilter_IsNotRepeated()
     {
         var request = Build(BatchOperationKind.Cancel, Form(("scope", "all"), ("filterStatus", "Running")));

@@ -7,7 +7,8 @@ using ApiOverride = Temporalio.Api.Workflow.V1.VersioningOverride;
 
 namespace Tempora.Web.Tests;
 
-/// <summary>A run's versioning on its page: an override given at start, then changed with UpdateWorkflowExecutionOptions.</summary>
+/// <summary>A run's versioning on its page: its version and reset point, an override given at start, then changed with
+/// UpdateWorkflowExecutionOptions.</summary>
 [Collection(UiCollection.Name)]
 public sealed class RunVersioningBrowserTests(UiServerFixture fixture)
 {
@@ -49,6 +50,12 @@ public sealed class RunVersioningBrowserTests(UiServerFixture fixture)
             await Expect(page.Locator("dd.worker-deployment")).ToHaveTextAsync(name);
             var completed = page.Locator("li.event", new() { Has = page.Locator(".ev-type:text-is('WorkflowTaskCompleted')") });
             await Expect(completed.First.Locator(".ev-gist")).ToHaveTextAsync($"Pinned on {name}.v1");
+            // The run's one reset point: v1's first completed task, linked to its event.
+            var point = page.Locator("table.reset-points tbody tr");
+            await Expect(point).ToHaveCountAsync(1);
+            await Expect(point.Locator("td").First).ToHaveTextAsync("v1");
+            var firstCompleted = await completed.First.GetAttributeAsync("id");
+            await Expect(point.Locator("a")).ToHaveAttributeAsync("href", $"#{firstCompleted}");
         });
     }
 

@@ -130,7 +130,13 @@ internal static class BatchActions
             {
                 "first" => new ResetOptions { FirstWorkflowTask = new Empty() },
                 "last" => new ResetOptions { LastWorkflowTask = new Empty() },
-                _ => throw new ActionInputException("Choose the workflow task to reset to: the first or the last."),
+                "build" => new ResetOptions
+                {
+                    BuildId = form["buildId"].ToString().Trim() is { Length: > 0 } buildId
+                        ? buildId
+                        : throw new ActionInputException("Give the build id whose first workflow task each run goes back to."),
+                },
+                _ => throw new ActionInputException("Choose the workflow task to reset to: the first, the last, or a build's first."),
             };
             start.ResetOperation = new BatchOperationReset { Identity = WorkflowActions.Identity, Options = options };
         }

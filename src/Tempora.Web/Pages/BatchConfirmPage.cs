@@ -116,13 +116,15 @@ internal static class BatchConfirmPage
         }
         else if (kind == BatchOperationKind.Reset)
         {
-            var last = form["resetTo"] == "last";
+            var resetTo = form["resetTo"].ToString();
             w.Write($"""
                 <label>Reset to <select name="resetTo">
-                <option value="first"{(last ? Html.Empty : Html.Of($" selected"))}>the first workflow task</option>
-                <option value="last"{(last ? Html.Of($" selected") : Html.Empty)}>the last workflow task</option>
+                <option value="first"{Selected(resetTo is not ("last" or "build"))}>the first workflow task</option>
+                <option value="last"{Selected(resetTo == "last")}>the last workflow task</option>
+                <option value="build"{Selected(resetTo == "build")}>the first workflow task of a build (undo a bad deploy)</option>
                 </select></label>
-                <p class="small">Each run ends and a new run replays its history up to that point; signals after it are applied again.</p>
+                <label>Build id (for a build's first workflow task) <input type="text" name="buildId" value="{form["buildId"].ToString()}" spellcheck="false" autocomplete="off"></label>
+                <p class="small">Each run ends and a new run replays its history up to that point; signals after it are applied again. By build, a run that build never touched is left as it is (it counts as failed).</p>
                 """);
         }
         w.Write($"""
@@ -138,6 +140,8 @@ internal static class BatchConfirmPage
     }
 
     private static string Plural(long count) => count == 1 ? "" : "s";
+
+    private static Html Selected(bool selected) => selected ? Html.Of($" selected") : Html.Empty;
 
     private static string Past(BatchOperationKind kind) => kind.Name switch
     {

@@ -112,6 +112,7 @@ internal static partial class WorkflowDetailPage
         {
             w.Write($"<h3>Search attributes</h3>{ProtoView.PayloadMap(attributes.IndexedFields)}");
         }
+        WriteResetPoints(w, ns, execution, info);
         WriteChildren(w, ns, run);
         w.Write($"</section>");
     }
