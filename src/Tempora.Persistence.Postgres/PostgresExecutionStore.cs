@@ -78,8 +78,8 @@ internal sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
         INSERT INTO transfer_tasks (namespace_id, workflow_id, run_id, task_id, shard_id, data) VALUES ($1, $2, $3, $4, $5, $6)
         """;
     private const string InsertTaskSql = """
-        INSERT INTO tasks (namespace_id, workflow_id, run_id, task_id, shard_id, task_queue, task_type, scheduled_event_id, attempt, created_time)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        INSERT INTO tasks (namespace_id, workflow_id, run_id, task_id, shard_id, task_queue, task_type, scheduled_event_id, attempt, created_time, pinned_version)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
         """;
     private const string DeleteTimersSql = "DELETE FROM timer_tasks WHERE task_id = ANY($1)";
     private const string DeleteTasksSql = "DELETE FROM tasks WHERE task_id = ANY($1)";
@@ -110,7 +110,8 @@ internal sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
         """;
     private const string SelectTransfersSql = "SELECT task_id, namespace_id, workflow_id, run_id, data FROM transfer_tasks{0} ORDER BY task_id";
     private const string SelectTasksSql = """
-        SELECT task_id, namespace_id, task_queue, task_type, workflow_id, run_id, scheduled_event_id, attempt, created_time FROM tasks{0} ORDER BY task_id
+        SELECT task_id, namespace_id, task_queue, task_type, workflow_id, run_id, scheduled_event_id, attempt, created_time, pinned_version
+        FROM tasks{0} ORDER BY task_id
         """;
     private const string SelectLegacyTimersSql = "SELECT task_id, namespace_id, workflow_id, run_id, data FROM timer_tasks WHERE shard_id = 0 FOR UPDATE";
     private const string SelectLegacyTasksSql = "SELECT task_id, namespace_id, workflow_id FROM tasks WHERE shard_id = 0 FOR UPDATE";
@@ -364,8 +365,9 @@ internal sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
         }
         foreach (var task in m.NewMatchingTasks)
         {
-            Add(batch, InsertTaskSql, new WorkflowKey(task.Queue.NamespaceId, task.WorkflowId, task.RunId), task.TaskId, m.Fence.ShardId, task.Queue.Name,
+            var insert = Add(batch, InsertTaskSql, new WorkflowKey(task.Queue.NamespaceId, task.WorkflowId, task.RunId), task.TaskId, m.Fence.ShardId, task.Queue.Name,
                 (int)task.Queue.Type, task.ScheduledEventId, task.Attempt, task.CreatedTime.ToUniversalTime());
+            insert.Parameters.Add(new NpgsqlParameter { Value = (object?)TaskVersionColumn.Write(task.PinnedTo) ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         }
     }
 
@@ -472,7 +474,10 @@ internal sealed class PostgresExecutionStore : IExecutionStore, IAsyncDisposable
         while (await r.ReadAsync(ct))
         {
             list.Add(new MatchingTask(r.GetInt64(0), new TaskQueueKey(r.GetString(1), r.GetString(2), (TaskKind)r.GetInt32(3)),
-                r.GetString(4), r.GetString(5), r.GetInt64(6), r.GetInt32(7), r.GetFieldValue<DateTimeOffset>(8)));
+                r.GetString(4), r.GetString(5), r.GetInt64(6), r.GetInt32(7), r.GetFieldValue<DateTimeOffset>(8))
+            {
+                PinnedTo = TaskVersionColumn.Read(r.IsDBNull(9) ? null : r.GetString(9)),
+            });
         }
         return list;
     }

@@ -38,8 +38,8 @@ internal sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
         INSERT INTO transfer_tasks (task_id, shard_id, namespace_id, workflow_id, run_id, data) VALUES ($id, $shard, $ns, $wf, $run, $data)
         """;
     private const string InsertTaskSql = """
-        INSERT INTO tasks (task_id, shard_id, namespace_id, task_queue, task_type, workflow_id, run_id, scheduled_event_id, attempt, created_time)
-        VALUES ($id, $shard, $ns, $queue, $type, $wf, $run, $scheduled, $attempt, $created)
+        INSERT INTO tasks (task_id, shard_id, namespace_id, task_queue, task_type, workflow_id, run_id, scheduled_event_id, attempt, created_time, pinned_version)
+        VALUES ($id, $shard, $ns, $queue, $type, $wf, $run, $scheduled, $attempt, $created, $pinned)
         """;
     private const string DeleteTimerSql = "DELETE FROM timer_tasks WHERE task_id = $id";
     private const string DeleteTaskSql = "DELETE FROM tasks WHERE task_id = $id";
@@ -69,7 +69,8 @@ internal sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
         """;
     private const string SelectTransfersSql = "SELECT task_id, namespace_id, workflow_id, run_id, data FROM transfer_tasks{0} ORDER BY task_id";
     private const string SelectTasksSql = """
-        SELECT task_id, namespace_id, task_queue, task_type, workflow_id, run_id, scheduled_event_id, attempt, created_time FROM tasks{0} ORDER BY task_id
+        SELECT task_id, namespace_id, task_queue, task_type, workflow_id, run_id, scheduled_event_id, attempt, created_time, pinned_version
+        FROM tasks{0} ORDER BY task_id
         """;
     private const string SelectLegacyTimersSql = "SELECT task_id, namespace_id, workflow_id, run_id, data FROM timer_tasks WHERE shard_id = 0";
     private const string SelectLegacyTasksSql = "SELECT task_id, namespace_id, workflow_id FROM tasks WHERE shard_id = 0";
@@ -212,6 +213,7 @@ internal sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
             cmd.Parameters.AddWithValue("$scheduled", task.ScheduledEventId);
             cmd.Parameters.AddWithValue("$attempt", task.Attempt);
             cmd.Parameters.AddWithValue("$created", task.CreatedTime.ToUnixTimeMilliseconds());
+            cmd.Parameters.AddWithValue("$pinned", (object?)TaskVersionColumn.Write(task.PinnedTo) ?? DBNull.Value);
             cmd.ExecuteNonQuery();
         }
     }
@@ -294,7 +296,10 @@ internal sealed class SqliteExecutionStore(SqliteDatabase db) : IExecutionStore
         while (r.Read())
         {
             list.Add(new MatchingTask(r.GetInt64(0), new TaskQueueKey(r.GetString(1), r.GetString(2), (TaskKind)r.GetInt32(3)),
-                r.GetString(4), r.GetString(5), r.GetInt64(6), r.GetInt32(7), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(8))));
+                r.GetString(4), r.GetString(5), r.GetInt64(6), r.GetInt32(7), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(8)))
+            {
+                PinnedTo = TaskVersionColumn.Read(r.IsDBNull(9) ? null : r.GetString(9)),
+            });
         }
         return (IReadOnlyList<MatchingTask>)list;
     }, ct);

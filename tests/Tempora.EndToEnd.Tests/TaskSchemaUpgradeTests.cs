@@ -98,6 +98,7 @@ public sealed class TaskSchemaUpgradeTests : IDisposable
             DROP TABLE nexus_endpoints;
             DROP TABLE worker_deployment_task_queues; DROP TABLE worker_deployment_versions; DROP TABLE worker_deployments;
             ALTER TABLE namespaces DROP COLUMN delete_time;
+            ALTER TABLE tasks DROP COLUMN pinned_version;
             DELETE FROM schema_version WHERE version >= 3;
             """);
         var legacy = $$"""

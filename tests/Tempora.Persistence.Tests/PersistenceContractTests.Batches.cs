@@ -103,7 +103,7 @@ public abstract partial class PersistenceContractTests
         Store = null!;
         await current.DisposeAsync();
         await ExecuteOnMainDatabaseAsync(
-            $"DROP TABLE IF EXISTS worker_deployment_task_queues; DROP TABLE IF EXISTS worker_deployment_versions; DROP TABLE IF EXISTS worker_deployments; DROP TABLE IF EXISTS nexus_endpoints; DROP TABLE IF EXISTS cluster_secrets; DROP TABLE batch_items; DROP TABLE batches; ALTER TABLE namespaces DROP COLUMN delete_time; DELETE FROM schema_version WHERE version >= {BatchesSchemaVersion};");
+            $"{DropTaskVersions} DROP TABLE IF EXISTS worker_deployment_task_queues; DROP TABLE IF EXISTS worker_deployment_versions; DROP TABLE IF EXISTS worker_deployments; DROP TABLE IF EXISTS nexus_endpoints; DROP TABLE IF EXISTS cluster_secrets; DROP TABLE batch_items; DROP TABLE batches; ALTER TABLE namespaces DROP COLUMN delete_time; DELETE FROM schema_version WHERE version >= {BatchesSchemaVersion};");
 
         var refused = await Assert.ThrowsAsync<SchemaVersionMismatchException>(() => OpenStoreAsync(migrate: false));
         Assert.Contains($"schema version {BatchesSchemaVersion - 1}", refused.Message, StringComparison.Ordinal);

@@ -89,6 +89,21 @@ public abstract partial class PersistenceContractTests
     }
 
     [Fact]
+    public async Task MatchingTask_PinnedToAVersion_IsLoadedWithIt_OthersWithout()
+    {
+        var created = await CreateRunAsync(NewRun("wf-pinned-task"), m => m with { NewHistory = [Batch(1, 2)] });
+        var key = created.Key;
+        var pinned = Matching(2, key, TaskKind.Workflow) with { PinnedTo = new Tempora.Core.Versioning.DeploymentVersion("orders", "build.7:x") };
+        var unpinned = Matching(3, key, TaskKind.Activity);
+
+        await Executions.WriteAsync(Update(key, expectedDbVersion: 1, nextEventId: 5) with { NewHistory = [Batch(3, 4)], NewMatchingTasks = [pinned, unpinned] }, Ct);
+
+        var loaded = (await Executions.LoadMatchingTasksAsync(ShardSet.All, Ct)).Where(t => t.RunId == key.RunId).OrderBy(t => t.TaskId).ToList();
+        Assert.Equal([pinned, unpinned], loaded);
+        Assert.Null(loaded[1].PinnedTo);
+    }
+
+    [Fact]
     public async Task Update_WithExpectedVersion_IncrementsIt_AndStaleVersionWritesNothing()
     {
         var created = await CreateRunAsync(NewRun("wf-update"), m => m with { NewHistory = [Batch(1, 2)], NewTimerTasks = [Timer(1, T0, m.Key)] });

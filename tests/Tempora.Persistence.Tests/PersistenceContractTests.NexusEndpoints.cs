@@ -142,7 +142,7 @@ public abstract partial class PersistenceContractTests
         var current = Store;
         Store = null!;
         await current.DisposeAsync();
-        await ExecuteOnMainDatabaseAsync($"DROP TABLE IF EXISTS worker_deployment_task_queues; DROP TABLE IF EXISTS worker_deployment_versions; DROP TABLE IF EXISTS worker_deployments; DROP TABLE nexus_endpoints; DELETE FROM schema_version WHERE version >= {NexusEndpointsSchemaVersion};");
+        await ExecuteOnMainDatabaseAsync($"{DropTaskVersions} DROP TABLE IF EXISTS worker_deployment_task_queues; DROP TABLE IF EXISTS worker_deployment_versions; DROP TABLE IF EXISTS worker_deployments; DROP TABLE nexus_endpoints; DELETE FROM schema_version WHERE version >= {NexusEndpointsSchemaVersion};");
 
         var refused = await Assert.ThrowsAsync<SchemaVersionMismatchException>(() => OpenStoreAsync(migrate: false));
         Assert.Contains($"schema version {NexusEndpointsSchemaVersion - 1}", refused.Message, StringComparison.Ordinal);

@@ -299,7 +299,7 @@ public abstract partial class PersistenceContractTests
         // The database as the previous version left it: no schedules table, no later migration (the batch tables, the
         // namespaces' delete time, PostgreSQL's cluster secret), their version rows gone.
         await ExecuteOnMainDatabaseAsync(
-            $"DROP TABLE IF EXISTS worker_deployment_task_queues; DROP TABLE IF EXISTS worker_deployment_versions; DROP TABLE IF EXISTS worker_deployments; DROP TABLE IF EXISTS nexus_endpoints; DROP TABLE IF EXISTS cluster_secrets; DROP TABLE batch_items; DROP TABLE batches; DROP TABLE schedules; ALTER TABLE namespaces DROP COLUMN delete_time; DELETE FROM schema_version WHERE version >= {SchedulesSchemaVersion};");
+            $"{DropTaskVersions} DROP TABLE IF EXISTS worker_deployment_task_queues; DROP TABLE IF EXISTS worker_deployment_versions; DROP TABLE IF EXISTS worker_deployments; DROP TABLE IF EXISTS nexus_endpoints; DROP TABLE IF EXISTS cluster_secrets; DROP TABLE batch_items; DROP TABLE batches; DROP TABLE schedules; ALTER TABLE namespaces DROP COLUMN delete_time; DELETE FROM schema_version WHERE version >= {SchedulesSchemaVersion};");
 
         var refused = await Assert.ThrowsAsync<SchemaVersionMismatchException>(() => OpenStoreAsync(migrate: false));
         Assert.Contains($"schema version {SchedulesSchemaVersion - 1}", refused.Message, StringComparison.Ordinal);

@@ -186,7 +186,7 @@ public abstract partial class PersistenceContractTests
         Store = null!;
         await current.DisposeAsync();
         await ExecuteOnMainDatabaseAsync(
-            $"DROP TABLE worker_deployment_task_queues; DROP TABLE worker_deployment_versions; DROP TABLE worker_deployments; DELETE FROM schema_version WHERE version >= {WorkerDeploymentsSchemaVersion};");
+            $"{DropTaskVersions} DROP TABLE worker_deployment_task_queues; DROP TABLE worker_deployment_versions; DROP TABLE worker_deployments; DELETE FROM schema_version WHERE version >= {WorkerDeploymentsSchemaVersion};");
 
         var refused = await Assert.ThrowsAsync<SchemaVersionMismatchException>(() => OpenStoreAsync(migrate: false));
         Assert.Contains($"schema version {WorkerDeploymentsSchemaVersion - 1}", refused.Message, StringComparison.Ordinal);

@@ -62,6 +62,8 @@ public sealed class PostgresContractTests : PersistenceContractTests
 
     protected override int WorkerDeploymentsSchemaVersion => 13;
 
+    protected override int TaskVersionsSchemaVersion => 14;
+
     protected override async Task ExecuteOnMainDatabaseAsync(string sql)
     {
         await using var conn = new NpgsqlConnection(_settings.ConnectionString(_settings.Database));

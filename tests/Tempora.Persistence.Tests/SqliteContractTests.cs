@@ -61,6 +61,8 @@ public sealed class SqliteContractTests : PersistenceContractTests
 
     protected override int WorkerDeploymentsSchemaVersion => 8;
 
+    protected override int TaskVersionsSchemaVersion => 9;
+
     protected override async Task ExecuteOnMainDatabaseAsync(string sql)
     {
         await using var conn = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabaseFile, Pooling = false }.ConnectionString);
