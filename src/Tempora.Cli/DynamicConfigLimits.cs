@@ -46,6 +46,10 @@ internal static class DynamicConfigLimits
         // Set by temporalio/features' dev-server configuration (dockerfiles/dynamicconfig/docker.yaml) and its variants.
         ["system.enableActivityEagerExecution"] = (true, "activities a workflow task asks to run eagerly are always handed back"),
         ["frontend.enableCancelWorkerPollsOnShutdown"] = (true, "ShutdownWorker always ends the stopping worker's polls"),
+        // Worker versioning (issue 26, docs/worker-versioning.md); 1.28's defaults are the values Tempora always has.
+        ["system.enableDeploymentVersions"] = (true, "worker deployments and their versions are always served"),
+        ["frontend.workerVersioningWorkflowAPIs"] = (true, "the workflow APIs always take worker versioning"),
+        ["system.enableDeployments"] = (false, "the pre-release deployment APIs, deprecated in 1.28, are not served; worker deployments are"),
     };
 
     /// <summary>The keys this server understands, for help texts and error messages.</summary>

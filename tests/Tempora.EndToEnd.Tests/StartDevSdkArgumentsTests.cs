@@ -6,7 +6,8 @@ namespace Tempora.EndToEnd.Tests;
 /// <summary>
 /// `start-dev` takes the arguments sdk-core's ephemeral dev server passes to `temporal server start-dev` (every SDK's
 /// <c>TestWorkflowEnvironment.createLocal</c>), so an SDK can launch Tempora in its place: the Temporal CLI's
-/// legacy <c>--log-format pretty</c> and <c>--log-level never</c>, and the three dynamic-config switches it always sets.
+/// legacy <c>--log-format pretty</c> and <c>--log-level never</c>, the three dynamic-config switches it always sets, and
+/// those of temporalio/features' configuration that describe this server.
 /// </summary>
 public sealed class StartDevSdkArgumentsTests
 {
@@ -22,6 +23,8 @@ public sealed class StartDevSdkArgumentsTests
         "--dynamic-config-value", "system.enableActivityEagerExecution=true",
         "--dynamic-config-value", "system.enableEagerWorkflowStart=false",
         "--dynamic-config-value", "frontend.enableCancelWorkerPollsOnShutdown=true",
+        "--dynamic-config-value", "system.enableDeploymentVersions=true",
+        "--dynamic-config-value", "frontend.workerVersioningWorkflowAPIs=true",
     ];
 
     [Fact]
@@ -58,5 +61,22 @@ public sealed class StartDevSdkArgumentsTests
 
         Assert.Contains("exited with code 1", e.Message, StringComparison.Ordinal);
         Assert.Contains("Dynamic config key 'frontend.enableUpdateWorkflowExecution' can only be true on this server", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>temporalio/features' configuration also turns on 1.28's deprecated pre-release deployment APIs, which
+    /// Tempora does not serve: refused by name rather than accepted and ignored.</summary>
+    [Fact]
+    public async Task StartDev_PreReleaseDeploymentsSwitchedOn_ExitsNamingTheKey()
+    {
+        using var db = new TestDatabase("deployments-on", postgres: false);
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => TemporaProcess.StartAsync(new TemporaProcessOptions
+        {
+            DbFile = db.DbFile,
+            LogName = "deployments-on",
+            ExtraArguments = ["--dynamic-config-value", "system.enableDeployments=true"],
+        }));
+
+        Assert.Contains("Dynamic config key 'system.enableDeployments' can only be false on this server", e.Message, StringComparison.Ordinal);
     }
 }
