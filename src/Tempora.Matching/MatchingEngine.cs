@@ -20,6 +20,9 @@ public sealed class MatchingEngine : ITaskDispatcher, IDisposable
     private readonly ITimer _idleCheck;
     private readonly IDeploymentRouting? _routing;
 
+    /// <summary>Counts <see cref="Retarget"/> calls: an offer that saw it move may have raced a routing change.</summary>
+    private long _retargets;
+
     public MatchingEngine(TimeProvider time, IMetrics? metrics = null, MatchingOptions? options = null, IDeploymentRouting? routing = null)
     {
         _time = time;
@@ -50,13 +53,30 @@ public sealed class MatchingEngine : ITaskDispatcher, IDisposable
         }
     }
 
-    public void Dispatch(MatchingTask task) => OnLoadedQueue(PhysicalQueue(task), q => (q.TryOffer(task), 0));
+    public void Dispatch(MatchingTask task) => OfferRouted(task, (q, t) => q.TryOffer(t));
 
     /// <summary>Offers a task added before (read back from its row, or back from a poll that could not start it).</summary>
-    public void Restore(MatchingTask task) => OnLoadedQueue(PhysicalQueue(task), q => (q.TryOffer(task, isNew: false), 0));
+    public void Restore(MatchingTask task) => OfferRouted(task, (q, t) => q.TryOffer(t, isNew: false));
 
     /// <summary>Puts a task back at the head of its queue (a poll that could not hand it out).</summary>
-    private void Requeue(MatchingTask task) => OnLoadedQueue(PhysicalQueue(task), q => (q.TryRequeue(task), 0));
+    private void Requeue(MatchingTask task) => OfferRouted(task, (q, t) => q.TryRequeue(t));
+
+    /// <summary>
+    /// Offers the task to the queue its routing names. A routing change swaps the view, then <see cref="Retarget"/>
+    /// scans the queues; an offer that read the old view and landed after the scan would stay in the old target. So an
+    /// offer that saw a retarget begin meanwhile checks its task once more and moves it if it still waits there.
+    /// </summary>
+    private void OfferRouted(MatchingTask task, Func<TaskQueuePartition, MatchingTask, bool> offer)
+    {
+        var retargets = Interlocked.Read(ref _retargets);
+        var key = PhysicalQueue(task);
+        OnLoadedQueue(key, q => (offer(q, task), 0));
+        if (Interlocked.Read(ref _retargets) != retargets && task.PinnedTo is null && !task.Sticky && PhysicalQueue(task) != key
+            && _queues.TryGetValue(key, out var stale) && stale.Withdraw(t => ReferenceEquals(t, task)).Count > 0)
+        {
+            Restore(task);
+        }
+    }
 
     /// <summary>
     /// Which pollers a task is for. History names the task queue; worker versioning picks the version's queue in it:
@@ -84,6 +104,7 @@ public sealed class MatchingEngine : ITaskDispatcher, IDisposable
     /// </summary>
     public void Retarget()
     {
+        Interlocked.Increment(ref _retargets);
         foreach (var (key, queue) in _queues)
         {
             foreach (var task in queue.Withdraw(task => task.PinnedTo is null && !task.Sticky && PhysicalQueue(task) != key))

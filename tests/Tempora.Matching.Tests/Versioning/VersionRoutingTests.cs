@@ -52,6 +52,25 @@ public sealed class VersionRoutingTests
     }
 
     [Fact]
+    public async Task Dispatch_ThatReadTheRoutingJustBeforeAChange_EndsInTheNewTarget()
+    {
+        // The dispatch reads b1 as current; before its offer lands, b2 becomes current and the retarget scan runs.
+        var racing = new RacingRouting(_routing);
+        using var f = new MatchingFixture(routing: racing);
+        _routing.Set(StaticRouting.Orders(current: "b1"));
+        racing.AfterNextRead = () =>
+        {
+            _routing.Set(StaticRouting.Orders(current: "b2"));
+            f.Matching.Retarget();
+        };
+        var task = Task(f);
+        f.Matching.Dispatch(task);
+
+        Assert.Equal(0, f.Matching.BacklogCount(Tq.WithVersion(B1)));
+        Assert.Same(task, await f.PollAsync(Tq.WithVersion(B2), Short));
+    }
+
+    [Fact]
     public async Task Dispatch_StickyTask_StaysOnTheWorkersQueue()
     {
         using var f = new MatchingFixture(routing: _routing);
@@ -138,5 +157,25 @@ public sealed class VersionRoutingTests
         Assert.Equal(new DeploymentVersion("billing", "x"), _routing.For("ns-id", "tq", TaskKind.Workflow).Current);
         Assert.True(_routing.IsRegistered("ns-id", B1, "tq", TaskKind.Workflow));
         Assert.False(_routing.IsRegistered("ns-id", B1, "tq", TaskKind.Activity));
+    }
+
+    /// <summary>Answers from <paramref name="inner"/>, running <see cref="AfterNextRead"/> once right after a read.</summary>
+    private sealed class RacingRouting(StaticRouting inner) : IDeploymentRouting
+    {
+        public Action? AfterNextRead { get; set; }
+
+        public TaskQueueRouting For(string namespaceId, string taskQueue, TaskKind kind)
+        {
+            var answer = inner.For(namespaceId, taskQueue, kind);
+            if (AfterNextRead is { } after)
+            {
+                AfterNextRead = null;
+                after();
+            }
+            return answer;
+        }
+
+        public bool IsRegistered(string namespaceId, DeploymentVersion version, string taskQueue, TaskKind kind) =>
+            inner.IsRegistered(namespaceId, version, taskQueue, kind);
     }
 }
