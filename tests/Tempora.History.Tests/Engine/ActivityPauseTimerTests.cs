@@ -30,14 +30,14 @@ public sealed class ActivityPauseTimerTests
         await h.Clock.ArmedAsync(t0.AddSeconds(5));
         h.Clock.AdvanceTo(t0.AddSeconds(5));
         await h.Clock.ArmedAsync(t0.AddSeconds(6));
-        var pending = Assert.Single((await DescribeAsync(h, run)).PendingActivities);
+        var pending = Assert.Single((await h.DescribeAsync(run)).PendingActivities);
         Assert.Equal(PendingActivityState.PauseRequested, pending.State);
         Assert.False(h.HasTask(TaskKind.Workflow), "the paused activity timed out");
 
         // The worker gives up (the SDK cancels it with reason paused): nothing is retried while paused.
         await h.History.RespondActivityTaskFailedAsync(TaskToken.Deserialize(attempt1.TaskToken.Span),
             new Failure { Message = "paused", ApplicationFailureInfo = new() }, null, "worker", CancellationToken.None);
-        pending = Assert.Single((await DescribeAsync(h, run)).PendingActivities);
+        pending = Assert.Single((await h.DescribeAsync(run)).PendingActivities);
         Assert.Equal((PendingActivityState.Paused, 1, "paused"), (pending.State, pending.Attempt, pending.LastFailure.Message));
         Assert.False(h.HasTask(TaskKind.Activity), "a retry was dispatched while paused");
 
@@ -47,6 +47,4 @@ public sealed class ActivityPauseTimerTests
         Assert.Equal(h.Clock.GetUtcNow(), again.CurrentAttemptScheduledTime.ToDateTimeOffset());
     }
 
-    private static Task<DescribeWorkflowExecutionResponse> DescribeAsync(EngineHarness h, WorkflowExecution run) =>
-        h.History.DescribeWorkflowExecutionAsync(h.Namespace, new DescribeWorkflowExecutionRequest { Execution = run }, CancellationToken.None);
 }

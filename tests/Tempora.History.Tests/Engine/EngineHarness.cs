@@ -144,6 +144,19 @@ internal sealed class EngineHarness : IAsyncDisposable
         return Assert.Single(response.History.Events);
     }
 
+    /// <summary>The run's history as GetWorkflowExecutionHistory answers it now (no long poll, no transient events).</summary>
+    public async Task<List<HistoryEvent>> HistoryAsync(WorkflowExecution run) =>
+        [.. (await History.GetWorkflowExecutionHistoryAsync(Namespace, new GetWorkflowExecutionHistoryRequest { Namespace = Namespace.Name, Execution = run },
+            appendTransientEvents: false, TimeSpan.Zero, CancellationToken.None)).History.Events];
+
+    public Task<DescribeWorkflowExecutionResponse> DescribeAsync(WorkflowExecution run) =>
+        History.DescribeWorkflowExecutionAsync(Namespace, new DescribeWorkflowExecutionRequest { Execution = run }, CancellationToken.None);
+
+    /// <summary>Signals the run (signal "s"), which schedules its next workflow task.</summary>
+    public Task SignalAsync(WorkflowExecution run) => History.SignalWorkflowExecutionAsync(Namespace,
+        new SignalWorkflowExecutionRequest { Namespace = Namespace.Name, WorkflowExecution = run, SignalName = "s", RequestId = Guid.NewGuid().ToString() },
+        CancellationToken.None);
+
     public static Command ScheduleActivity(string activityId, Action<ScheduleActivityTaskCommandAttributes> configure)
     {
         var attributes = new ScheduleActivityTaskCommandAttributes

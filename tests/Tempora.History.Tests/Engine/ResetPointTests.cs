@@ -5,9 +5,6 @@ using Google.Protobuf.WellKnownTypes;
 using Temporalio.Api.Command.V1;
 using Temporalio.Api.Common.V1;
 using Temporalio.Api.Enums.V1;
-using Temporalio.Api.History.V1;
-using Temporalio.Api.Workflow.V1;
-using Temporalio.Api.WorkflowService.V1;
 
 namespace Tempora.History.Tests.Engine;
 
@@ -23,13 +20,13 @@ public sealed class ResetPointTests
         await using var h = await EngineHarness.StartAsync();
         var run = await h.StartWorkflowAsync();
         await CompleteAsync(h, "a", "", Timer("t1"));
-        await SignalAsync(h, run);
+        await h.SignalAsync(run);
         await CompleteAsync(h, "a", "");
-        await SignalAsync(h, run);
+        await h.SignalAsync(run);
         await CompleteAsync(h, "b", "sum-b");
 
-        var completed = (await HistoryAsync(h, run)).Where(e => e.EventType == EventType.WorkflowTaskCompleted).ToList();
-        var info = (await DescribeAsync(h, run)).WorkflowExecutionInfo;
+        var completed = (await h.HistoryAsync(run)).Where(e => e.EventType == EventType.WorkflowTaskCompleted).ToList();
+        var info = (await h.DescribeAsync(run)).WorkflowExecutionInfo;
         Assert.Equal(
             [("", "a", run.RunId, completed[0].EventId, true), ("sum-b", "b", run.RunId, completed[2].EventId, true)],
             info.AutoResetPoints.Points.Select(p => (p.BinaryChecksum, p.BuildId, p.RunId, p.FirstWorkflowTaskCompletedId, p.Resettable)));
@@ -45,10 +42,10 @@ public sealed class ResetPointTests
         var run = await h.StartWorkflowAsync();
         // The child is initiated after the completion that records the first point: that point is still resettable.
         await CompleteAsync(h, "a", "", StartChild($"child-{Guid.NewGuid():N}"));
-        await SignalAsync(h, run);
+        await h.SignalAsync(run);
         await CompleteAsync(h, "b", "");
 
-        var points = (await DescribeAsync(h, run)).WorkflowExecutionInfo.AutoResetPoints.Points;
+        var points = (await h.DescribeAsync(run)).WorkflowExecutionInfo.AutoResetPoints.Points;
         Assert.Equal([("a", true), ("b", false)], points.Select(p => (p.BuildId, p.Resettable)));
         Assert.Empty(h.History.RebuildMismatches);
     }
@@ -62,10 +59,10 @@ public sealed class ResetPointTests
         await CompleteAsync(h, "b", "", Timer("t"));
 
         var latest = new WorkflowExecution { WorkflowId = first.WorkflowId };
-        var started = (await HistoryAsync(h, latest))[0].WorkflowExecutionStartedEventAttributes;
+        var started = (await h.HistoryAsync(latest))[0].WorkflowExecutionStartedEventAttributes;
         Assert.Equal(first.RunId, started.ContinuedExecutionRunId);
         Assert.Equal([("a", first.RunId)], started.PrevAutoResetPoints.Points.Select(p => (p.BuildId, p.RunId)));
-        var info = (await DescribeAsync(h, latest)).WorkflowExecutionInfo;
+        var info = (await h.DescribeAsync(latest)).WorkflowExecutionInfo;
         Assert.Equal([("a", first.RunId), ("b", info.Execution.RunId)], info.AutoResetPoints.Points.Select(p => (p.BuildId, p.RunId)));
         Assert.Empty(h.History.RebuildMismatches);
     }
@@ -79,12 +76,12 @@ public sealed class ResetPointTests
         {
             if (i > 1)
             {
-                await SignalAsync(h, run);
+                await h.SignalAsync(run);
             }
             await CompleteAsync(h, $"build-{i}", "", i == 1 ? [Timer("t")] : []);
         }
 
-        var points = (await DescribeAsync(h, run)).WorkflowExecutionInfo.AutoResetPoints.Points;
+        var points = (await h.DescribeAsync(run)).WorkflowExecutionInfo.AutoResetPoints.Points;
         Assert.Equal(Enumerable.Range(3, 20).Select(i => $"build-{i}"), points.Select(p => p.BuildId));
         Assert.Empty(h.History.RebuildMismatches);
     }
@@ -119,17 +116,6 @@ public sealed class ResetPointTests
             WorkflowTaskTimeout = Duration.FromTimeSpan(TimeSpan.FromMinutes(1)),
         },
     };
-
-    private static Task SignalAsync(EngineHarness h, WorkflowExecution run) => h.History.SignalWorkflowExecutionAsync(h.Namespace,
-        new SignalWorkflowExecutionRequest { Namespace = h.Namespace.Name, WorkflowExecution = run, SignalName = "s", RequestId = Guid.NewGuid().ToString() },
-        CancellationToken.None);
-
-    private static async Task<List<HistoryEvent>> HistoryAsync(EngineHarness h, WorkflowExecution run) =>
-        [.. (await h.History.GetWorkflowExecutionHistoryAsync(h.Namespace, new GetWorkflowExecutionHistoryRequest { Namespace = h.Namespace.Name, Execution = run },
-            appendTransientEvents: false, TimeSpan.Zero, CancellationToken.None)).History.Events];
-
-    private static Task<DescribeWorkflowExecutionResponse> DescribeAsync(EngineHarness h, WorkflowExecution run) =>
-        h.History.DescribeWorkflowExecutionAsync(h.Namespace, new DescribeWorkflowExecutionRequest { Execution = run }, CancellationToken.None);
 
     private static List<string> KeywordList(SearchAttributes attributes, string name) =>
         attributes.IndexedFields.TryGetValue(name, out var p) ? JsonSerializer.Deserialize<List<string>>(p.Data.Span)! : [];

@@ -31,12 +31,12 @@ public sealed class VersioningTests
         await h.CompleteWorkflowTaskAsync(await PollWorkflowTaskAsync(h, null), Versioned(V1, VersioningBehavior.Pinned),
             Timer("t"));
 
-        var completed = (await HistoryAsync(h, run)).Single(e => e.EventType == EventType.WorkflowTaskCompleted).WorkflowTaskCompletedEventAttributes;
+        var completed = (await h.HistoryAsync(run)).Single(e => e.EventType == EventType.WorkflowTaskCompleted).WorkflowTaskCompletedEventAttributes;
         Assert.Equal("dep", completed.WorkerDeploymentName);
         Assert.Equal(V1, DeploymentVersion.FromProto(completed.DeploymentVersion));
         Assert.Equal(VersioningBehavior.Pinned, completed.VersioningBehavior);
 
-        var info = (await DescribeAsync(h, run)).WorkflowExecutionInfo;
+        var info = (await h.DescribeAsync(run)).WorkflowExecutionInfo;
         Assert.Equal(VersioningBehavior.Pinned, info.VersioningInfo.Behavior);
         Assert.Equal(V1, DeploymentVersion.FromProto(info.VersioningInfo.DeploymentVersion));
 #pragma warning disable CS0612, CS0618
@@ -56,16 +56,16 @@ public sealed class VersioningTests
         await using var h = await EngineHarness.StartAsync();
         var run = await h.StartWorkflowAsync();
         await h.CompleteWorkflowTaskAsync(await PollWorkflowTaskAsync(h, null), Versioned(V1, VersioningBehavior.AutoUpgrade), Timer("t"));
-        await SignalAsync(h, run);
+        await h.SignalAsync(run);
         // A worker with versioning off that still sends its default behavior: 1.28 records no behavior and no version.
         await h.CompleteWorkflowTaskAsync(await PollWorkflowTaskAsync(h, null), r =>
         {
             r.DeploymentOptions = new WorkerDeploymentOptions { DeploymentName = "dep", BuildId = "b9", WorkerVersioningMode = WorkerVersioningMode.Unversioned };
             r.VersioningBehavior = VersioningBehavior.Pinned;
         });
-        var last = (await HistoryAsync(h, run)).Last(e => e.EventType == EventType.WorkflowTaskCompleted).WorkflowTaskCompletedEventAttributes;
+        var last = (await h.HistoryAsync(run)).Last(e => e.EventType == EventType.WorkflowTaskCompleted).WorkflowTaskCompletedEventAttributes;
         Assert.Equal((VersioningBehavior.Unspecified, null, "dep"), (last.VersioningBehavior, last.DeploymentVersion, last.WorkerDeploymentName));
-        var info = (await DescribeAsync(h, run)).WorkflowExecutionInfo;
+        var info = (await h.DescribeAsync(run)).WorkflowExecutionInfo;
         Assert.Equal(VersioningBehavior.Unspecified, info.VersioningInfo.Behavior);
         Assert.Null(info.VersioningInfo.DeploymentVersion);
         Assert.Equal("", Keyword(info.SearchAttributes, "TemporalWorkflowVersioningBehavior"));
@@ -85,10 +85,10 @@ public sealed class VersioningTests
             r.VersioningBehavior = VersioningBehavior.Pinned;
         }, Timer("t"));
 #pragma warning restore CS0612, CS0618
-        var completed = (await HistoryAsync(h, run)).Single(e => e.EventType == EventType.WorkflowTaskCompleted).WorkflowTaskCompletedEventAttributes;
+        var completed = (await h.HistoryAsync(run)).Single(e => e.EventType == EventType.WorkflowTaskCompleted).WorkflowTaskCompletedEventAttributes;
         Assert.Equal(("dep", V1, VersioningBehavior.Pinned),
             (completed.WorkerDeploymentName, DeploymentVersion.FromProto(completed.DeploymentVersion), completed.VersioningBehavior));
-        Assert.Equal(VersioningBehavior.Pinned, (await DescribeAsync(h, run)).WorkflowExecutionInfo.VersioningInfo.Behavior);
+        Assert.Equal(VersioningBehavior.Pinned, (await h.DescribeAsync(run)).WorkflowExecutionInfo.VersioningInfo.Behavior);
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public sealed class VersioningTests
         var activity = await h.TakeTaskAsync(TaskKind.Activity, "the activity on the run's queue");
         Assert.Equal(V1, activity.PinnedTo);
         Assert.Null(await InspectActivityOn(h, "other-tq"));
-        await SignalAsync(h, run);
+        await h.SignalAsync(run);
         Assert.Equal(V1, (await h.TakeTaskAsync(TaskKind.Workflow, "the signal's workflow task")).PinnedTo);
     }
 
@@ -119,7 +119,7 @@ public sealed class VersioningTests
         await h.CompleteWorkflowTaskAsync(await PollWorkflowTaskAsync(h, null), Versioned(V1, VersioningBehavior.Pinned),
             Activity("a"));
         var activity = await h.TakeTaskAsync(TaskKind.Activity, "the activity");
-        await SignalAsync(h, run);
+        await h.SignalAsync(run);
         var wft = await h.TakeTaskAsync(TaskKind.Workflow, "the signal's workflow task");
 
         foreach (var poller in new[] { null, V2 })
@@ -131,7 +131,7 @@ public sealed class VersioningTests
                 new PollActivityTaskQueueRequest { Namespace = h.Namespace.Name, Identity = "w", DeploymentOptions = Options(poller) }, CancellationToken.None));
             Assert.Equal(V1, refusedActivity.PinnedTo);
         }
-        var pending = await DescribeAsync(h, run);
+        var pending = await h.DescribeAsync(run);
         Assert.Equal(PendingWorkflowTaskState.Scheduled, pending.PendingWorkflowTask.State);
         Assert.Equal(PendingActivityState.Scheduled, Assert.Single(pending.PendingActivities).State);
 
@@ -147,10 +147,10 @@ public sealed class VersioningTests
 #pragma warning disable CS0612, CS0618
         var run = await h.StartWorkflowAsync(r => r.VersioningOverride = new VersioningOverride { Behavior = VersioningBehavior.Pinned, PinnedVersion = "dep.b1" });
 #pragma warning restore CS0612, CS0618
-        var started = (await HistoryAsync(h, run))[0].WorkflowExecutionStartedEventAttributes;
+        var started = (await h.HistoryAsync(run))[0].WorkflowExecutionStartedEventAttributes;
         Assert.Equal(PinnedOverride(V1), started.VersioningOverride);
         Assert.Equal(V1, (await h.TakeTaskAsync(TaskKind.Workflow, "the first workflow task")).PinnedTo);
-        var info = (await DescribeAsync(h, run)).WorkflowExecutionInfo;
+        var info = (await h.DescribeAsync(run)).WorkflowExecutionInfo;
         Assert.Equal(PinnedOverride(V1), info.VersioningInfo.VersioningOverride);
         Assert.Equal("dep", info.WorkerDeploymentName);
         Assert.Equal(["pinned:dep:b1"], KeywordList(info.SearchAttributes, "BuildIds"));
@@ -192,7 +192,7 @@ public sealed class VersioningTests
         Assert.Equal(PinnedOverride(V2), set.WorkflowExecutionOptions.VersioningOverride);
         var redispatched = await h.TakeTaskAsync(TaskKind.Activity, "the activity sent again");
         Assert.Equal(V2, redispatched.PinnedTo);
-        var info = (await DescribeAsync(h, run)).WorkflowExecutionInfo;
+        var info = (await h.DescribeAsync(run)).WorkflowExecutionInfo;
         Assert.Equal((VersioningBehavior.AutoUpgrade, "dep"), (info.VersioningInfo.Behavior, info.WorkerDeploymentName));
         Assert.Equal(PinnedOverride(V2), info.VersioningInfo.VersioningOverride);
         Assert.Equal("dep:b2", Keyword(info.SearchAttributes, "TemporalWorkerDeploymentVersion"));
@@ -203,12 +203,12 @@ public sealed class VersioningTests
         var unset = await UpdateOptionsAsync(h, run, null, "versioning_override");
         Assert.Null(unset.WorkflowExecutionOptions.VersioningOverride);
 
-        var updates = (await HistoryAsync(h, run)).Where(e => e.EventType == EventType.WorkflowExecutionOptionsUpdated)
+        var updates = (await h.HistoryAsync(run)).Where(e => e.EventType == EventType.WorkflowExecutionOptionsUpdated)
             .Select(e => e.WorkflowExecutionOptionsUpdatedEventAttributes).ToList();
         Assert.Equal(2, updates.Count); // the repeated override changed nothing
         Assert.Equal(PinnedOverride(V2), updates[0].VersioningOverride);
         Assert.True(updates[1].UnsetVersioningOverride);
-        info = (await DescribeAsync(h, run)).WorkflowExecutionInfo;
+        info = (await h.DescribeAsync(run)).WorkflowExecutionInfo;
         Assert.Null(info.VersioningInfo.VersioningOverride);
         Assert.Equal("dep:b1", Keyword(info.SearchAttributes, "TemporalWorkerDeploymentVersion"));
         Assert.Null((await h.TakeTaskAsync(TaskKind.Activity, "the activity sent again, unpinned")).PinnedTo);
@@ -223,15 +223,15 @@ public sealed class VersioningTests
         var run = await h.StartWorkflowAsync();
         await h.CompleteWorkflowTaskAsync(await PollWorkflowTaskAsync(h, null), Versioned(V1, VersioningBehavior.Pinned), ContinueAsNew(null));
         var next = new WorkflowExecution { WorkflowId = run.WorkflowId };
-        var started = (await HistoryAsync(h, next))[0].WorkflowExecutionStartedEventAttributes;
+        var started = (await h.HistoryAsync(next))[0].WorkflowExecutionStartedEventAttributes;
         Assert.Equal(V1, DeploymentVersion.FromProto(started.InheritedPinnedVersion));
-        var info = (await DescribeAsync(h, next)).WorkflowExecutionInfo;
+        var info = (await h.DescribeAsync(next)).WorkflowExecutionInfo;
         Assert.Equal((VersioningBehavior.Pinned, "dep"), (info.VersioningInfo.Behavior, info.WorkerDeploymentName));
         var task = await h.TakeTaskAsync(TaskKind.Workflow, "the new run's first task");
         Assert.Equal(V1, task.PinnedTo);
         var polled = await h.History.RecordWorkflowTaskStartedAsync(h.Namespace, task, Poll(V1), CancellationToken.None);
         await h.CompleteWorkflowTaskAsync(polled!, Versioned(V1, VersioningBehavior.Pinned), ContinueAsNew("elsewhere"));
-        var third = (await HistoryAsync(h, new WorkflowExecution { WorkflowId = run.WorkflowId }))[0].WorkflowExecutionStartedEventAttributes;
+        var third = (await h.HistoryAsync(new WorkflowExecution { WorkflowId = run.WorkflowId }))[0].WorkflowExecutionStartedEventAttributes;
         Assert.Equal("elsewhere", third.TaskQueue.Name);
         Assert.Null(third.InheritedPinnedVersion);
         Assert.Empty(h.History.RebuildMismatches);
@@ -265,7 +265,7 @@ public sealed class VersioningTests
         Assert.Equal(V1, DeploymentVersion.FromProto(retry.InheritedPinnedVersion));
         // The failed run's server-kept attributes are not copied into the retry's first event; the retry sets its own.
         Assert.False(retry.SearchAttributes?.IndexedFields.ContainsKey("BuildIds") ?? false);
-        var retryInfo = (await DescribeAsync(h, new WorkflowExecution { WorkflowId = "child-same" })).WorkflowExecutionInfo;
+        var retryInfo = (await h.DescribeAsync(new WorkflowExecution { WorkflowId = "child-same" })).WorkflowExecutionInfo;
         Assert.Equal(["pinned:dep:b1"], KeywordList(retryInfo.SearchAttributes, "BuildIds"));
         Assert.Empty(h.History.RebuildMismatches);
     }
@@ -288,7 +288,7 @@ public sealed class VersioningTests
     {
         try
         {
-            return (await HistoryAsync(h, new WorkflowExecution { WorkflowId = workflowId }))[0].WorkflowExecutionStartedEventAttributes;
+            return (await h.HistoryAsync(new WorkflowExecution { WorkflowId = workflowId }))[0].WorkflowExecutionStartedEventAttributes;
         }
         catch (EntityNotFoundException)
         {
@@ -357,10 +357,6 @@ public sealed class VersioningTests
         },
     };
 
-    private static Task SignalAsync(EngineHarness h, WorkflowExecution run) => h.History.SignalWorkflowExecutionAsync(h.Namespace,
-        new SignalWorkflowExecutionRequest { Namespace = h.Namespace.Name, WorkflowExecution = run, SignalName = "s", RequestId = Guid.NewGuid().ToString() },
-        CancellationToken.None);
-
     private static Task<UpdateWorkflowExecutionOptionsResponse> UpdateOptionsAsync(EngineHarness h, WorkflowExecution run, VersioningOverride? o, string path) =>
         h.History.UpdateWorkflowExecutionOptionsAsync(h.Namespace, new UpdateWorkflowExecutionOptionsRequest
         {
@@ -379,13 +375,6 @@ public sealed class VersioningTests
         Assert.NotNull(task);
         return task!.PinnedTo;
     }
-
-    private static async Task<List<HistoryEvent>> HistoryAsync(EngineHarness h, WorkflowExecution run) =>
-        [.. (await h.History.GetWorkflowExecutionHistoryAsync(h.Namespace, new GetWorkflowExecutionHistoryRequest { Namespace = h.Namespace.Name, Execution = run },
-            appendTransientEvents: false, TimeSpan.Zero, CancellationToken.None)).History.Events];
-
-    private static Task<DescribeWorkflowExecutionResponse> DescribeAsync(EngineHarness h, WorkflowExecution run) =>
-        h.History.DescribeWorkflowExecutionAsync(h.Namespace, new DescribeWorkflowExecutionRequest { Execution = run }, CancellationToken.None);
 
     private static string? Keyword(SearchAttributes attributes, string name) =>
         attributes.IndexedFields.TryGetValue(name, out var p) ? JsonSerializer.Deserialize<string>(p.Data.Span) : null;
