@@ -54,8 +54,34 @@ internal static class ResetPointRecorder
         }
     }
 
-    /// <summary>The points a run hands to the run it starts (its started event's prev_auto_reset_points), or null.</summary>
-    public static ResetPoints? ForSuccessor(MutableState s) => s.AutoResetPoints is { Points.Count: > 0 } points ? points.Clone() : null;
+    /// <summary>
+    /// The points a run that ends <paramref name="now"/> hands to the run it starts (its started event's
+    /// prev_auto_reset_points), or null; as 1.28's rolloverAutoResetPointsWithExpiringTime: this run's points expire
+    /// after the namespace's <paramref name="retention"/> (when retention may delete the run), and points that have
+    /// expired already are dropped. 1.28 does this when it applies the started event; here the event carries the result.
+    /// </summary>
+    public static ResetPoints? ForSuccessor(MutableState s, DateTimeOffset now, TimeSpan? retention)
+    {
+        if (s.AutoResetPoints is not { Points.Count: > 0 } points)
+        {
+            return null;
+        }
+        var next = new ResetPoints();
+        foreach (var point in points.Points)
+        {
+            if (point.ExpireTime is { } expire && expire.ToDateTimeOffset() < now)
+            {
+                continue;
+            }
+            var copy = point.Clone();
+            if (copy.RunId == s.RunId && retention is { } keep)
+            {
+                copy.ExpireTime = Timestamp.FromDateTimeOffset(now + keep);
+            }
+            next.Points.Add(copy);
+        }
+        return next.Points.Count > 0 ? next : null;
+    }
 
     /// <summary>The points a new run starts with, from its started event.</summary>
     public static void RecordStart(MutableState s, WorkflowExecutionStartedEventAttributes a) =>

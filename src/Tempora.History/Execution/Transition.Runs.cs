@@ -60,6 +60,10 @@ internal sealed partial class Transition
         ArmRunTimeout();
     }
 
+    /// <summary>The namespace's retention: how long the reset points of a run that ends here stay usable. Null where the
+    /// transition was made without a namespace at hand (those points get no expiry).</summary>
+    public TimeSpan? Retention { get; set; }
+
     /// <summary>Creates the next run of this workflow id in the same transaction; returns its run id.</summary>
     private string StartSuccessor(WorkflowExecutionStartedEventAttributes a)
     {
@@ -68,7 +72,7 @@ internal sealed partial class Transition
         a.FirstExecutionRunId = State.FirstExecutionRunId;
         a.ContinuedExecutionRunId = State.RunId;
         a.WorkflowId = State.WorkflowId;
-        a.PrevAutoResetPoints = ResetPointRecorder.ForSuccessor(State);
+        a.PrevAutoResetPoints = ResetPointRecorder.ForSuccessor(State, Now, Retention);
         var next = new Transition(MutableState.ForNewRun(State.NamespaceId, State.WorkflowId, runId, Guid.NewGuid().ToString(), Now), Now, taskIds, dispatcher) { Routing = Routing };
         next.InitializeRun(a, null);
         Successor = next;

@@ -38,7 +38,10 @@ internal sealed class WorkflowUpdater(
         try
         {
             var state = await LoadAsync(ctx, key, ct);
+            var ns = await NamespaceOfAsync(key, ct);
             var transition = NewTransition(state);
+            transition.Retention = ns is null ? null
+                : (ns.Config.WorkflowExecutionRetentionTtl?.ToTimeSpan()).GetValueOrDefault(NamespaceRegistry.DefaultRetention);
             var result = action(transition, ctx);
             if (transition.HasChanges)
             {
@@ -46,7 +49,7 @@ internal sealed class WorkflowUpdater(
             }
             if (transition.HasChanges)
             {
-                await CommitAsync(ctx, transition, create: null);
+                await CommitAsync(ctx, transition, create: null, ns: ns);
                 done = transition;
             }
             else if (transition.VolatileTasks.Count > 0 || transition.VolatileTimers.Count > 0 || transition.AfterCommit.Count > 0)
@@ -154,6 +157,20 @@ internal sealed class WorkflowUpdater(
         }
     }
 
+    /// <summary>The run's namespace, read before the transition so that the commit reuses it; null when it is gone (a
+    /// transition that changes nothing needs none, and the commit of one that does refuses as before).</summary>
+    private async Task<NamespaceRecord?> NamespaceOfAsync(WorkflowKey key, CancellationToken ct)
+    {
+        try
+        {
+            return await namespaces.GetByIdAsync(key.NamespaceId, ct);
+        }
+        catch (NamespaceNotFoundException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>A transition on <paramref name="state"/> that is never committed (to read what a transition would show).</summary>
     public Transition NewTransition(MutableState state) => new(state, time.GetUtcNow(), taskIds, dispatcher) { Routing = routing };
 
@@ -171,7 +188,7 @@ internal sealed class WorkflowUpdater(
     }
 
     private async Task CommitAsync(ExecutionContext ctx, Transition t, CurrentRunCondition? create,
-        Tempora.Persistence.Schedules.ScheduleWrite? schedule = null)
+        Tempora.Persistence.Schedules.ScheduleWrite? schedule = null, NamespaceRecord? ns = null)
     {
         var mutation = t.ToMutation(ctx.DbVersion, ownership.Fence(t.Key)) with { Schedule = schedule };
         if (create is not null)
@@ -186,7 +203,7 @@ internal sealed class WorkflowUpdater(
         // The visibility row is written with the transition when what it shows changed (creation, status, memo,
         // search attributes); counters such as the history length follow at the next such change.
         VisibleState? visible = null;
-        var ns = await namespaces.GetByIdAsync(t.State.NamespaceId, CancellationToken.None);
+        ns ??= await namespaces.GetByIdAsync(t.State.NamespaceId, CancellationToken.None);
         var custom = ns.CustomSearchAttributes;
         if (create is not null || ctx.Visible is not { } shown || !shown.Matches(t.State))
         {

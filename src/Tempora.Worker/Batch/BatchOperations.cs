@@ -15,7 +15,7 @@ namespace Tempora.Worker.Batch;
 /// then killed before the outcome was stored) is recognised by history as the same request: a signal is not added
 /// twice, a reset does not reset the run it made. Terminate, cancel and delete are idempotent by nature.
 /// </summary>
-internal sealed class BatchOperations(FrontendClient frontend) : IBatchExecutor
+internal sealed class BatchOperations(FrontendClient frontend, TimeProvider time) : IBatchExecutor
 {
     private const int ListPageSize = 1000;
 
@@ -219,6 +219,10 @@ internal sealed class BatchOperations(FrontendClient frontend) : IBatchExecutor
         if (!point.Resettable)
         {
             throw NoResetPoint($"Reset point for {buildId} is not resettable");
+        }
+        if (point.ExpireTime is { } expire && expire.ToDateTimeOffset() < time.GetUtcNow())
+        {
+            throw NoResetPoint($"Reset point for {buildId} is expired");
         }
         if (options.CurrentRunOnly && point.RunId != request.WorkflowExecution.RunId)
         {

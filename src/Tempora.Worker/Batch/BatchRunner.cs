@@ -41,7 +41,7 @@ public sealed partial class BatchRunner : ISystemJob
 
     public BatchRunner(IBatchStore store, NamespaceRegistry namespaces, IShardOwnership ownership, FrontendClient frontend, TimeProvider time,
         ILogger<BatchRunner> logger)
-        : this(store, namespaces, ownership, new BatchOperations(frontend), time, logger)
+        : this(store, namespaces, ownership, new BatchOperations(frontend, time), time, logger)
     {
     }
 

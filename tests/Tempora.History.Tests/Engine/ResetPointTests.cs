@@ -62,8 +62,32 @@ public sealed class ResetPointTests
         var started = (await h.HistoryAsync(latest))[0].WorkflowExecutionStartedEventAttributes;
         Assert.Equal(first.RunId, started.ContinuedExecutionRunId);
         Assert.Equal([("a", first.RunId)], started.PrevAutoResetPoints.Points.Select(p => (p.BuildId, p.RunId)));
+        // The finished run's points stay usable while retention keeps the run: from its close, the namespace's retention.
+        var closed = (await h.HistoryAsync(first)).Last();
+        var retention = h.Namespace.Config.WorkflowExecutionRetentionTtl.ToTimeSpan();
+        Assert.Equal(closed.EventTime.ToDateTimeOffset() + retention, started.PrevAutoResetPoints.Points[0].ExpireTime.ToDateTimeOffset());
         var info = (await h.DescribeAsync(latest)).WorkflowExecutionInfo;
         Assert.Equal([("a", first.RunId), ("b", info.Execution.RunId)], info.AutoResetPoints.Points.Select(p => (p.BuildId, p.RunId)));
+        Assert.Null(info.AutoResetPoints.Points[1].ExpireTime); // the running run's own point: no expiry yet
+        Assert.Empty(h.History.RebuildMismatches);
+    }
+
+    [Fact]
+    public async Task ContinueAsNew_PointsExpiredByThen_AreNotHandedOn()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        var first = await h.StartWorkflowAsync();
+        await CompleteAsync(h, "a", "", ContinueAsNew());
+        var retention = h.Namespace.Config.WorkflowExecutionRetentionTtl.ToTimeSpan();
+        // The second run outlives the first run's retention, then continues as new too.
+        await CompleteAsync(h, "b", "", Timer("t"));
+        h.Clock.Advance(retention + TimeSpan.FromMinutes(1));
+        var second = new WorkflowExecution { WorkflowId = first.WorkflowId };
+        await h.SignalAsync(second);
+        await CompleteAsync(h, "b", "", ContinueAsNew());
+
+        var started = (await h.HistoryAsync(new WorkflowExecution { WorkflowId = first.WorkflowId }))[0].WorkflowExecutionStartedEventAttributes;
+        Assert.Equal(["b"], started.PrevAutoResetPoints.Points.Select(p => p.BuildId));
         Assert.Empty(h.History.RebuildMismatches);
     }
 
