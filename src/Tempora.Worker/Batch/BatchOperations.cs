@@ -224,7 +224,8 @@ internal sealed class BatchOperations(FrontendClient frontend, TimeProvider time
         {
             throw NoResetPoint($"Reset point for {buildId} is expired");
         }
-        if (options.CurrentRunOnly && point.RunId != request.WorkflowExecution.RunId)
+        // The run described: the one listed, or the current one when the batch named the workflow without a run.
+        if (options.CurrentRunOnly && point.RunId != described.WorkflowExecutionInfo.Execution.RunId)
         {
             throw NoResetPoint($"Reset point for {buildId} points to previous run and CurrentRunOnly is set");
         }

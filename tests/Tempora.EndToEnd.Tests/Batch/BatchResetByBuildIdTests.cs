@@ -84,6 +84,50 @@ public sealed class BatchResetByBuildIdTests(ServerFixture fixture)
         Assert.Equal(["first by v1", "second by v2", "second by v3"], StepsOf(touched.Id));
     }
 
+    /// <summary>
+    /// The build's point lies in an earlier run of the chain (continue-as-new hands the points on): the batch resets that
+    /// run, whose reset run becomes the current one, unless current_run_only is set, which fails the workflow instead.
+    /// </summary>
+    [Fact]
+    public async Task ResetByBuildId_PointInAnEarlierRun_ResetsThatRun_UnlessCurrentRunOnly()
+    {
+        var client = await NamespaceClientAsync(fixture.Client, fixture.Server.GrpcAddress);
+        var taskQueue = ServerFixture.NewTaskQueue("reset-build-chain");
+        var handle = await client.StartWorkflowAsync((ChainWorkflow wf) => wf.RunAsync(), new(ServerFixture.NewWorkflowId("chain"), taskQueue));
+        await RunWorkerAsync(client, taskQueue, "v1", () =>
+            Wait.UntilAsync(async () => (await client.GetWorkflowHandle(handle.Id).DescribeAsync()).RunId, r => r != handle.ResultRunId, "the second run"));
+        var second = await client.GetWorkflowHandle(handle.Id).DescribeAsync();
+        await Wait.ForHistoryEventAsync(client.GetWorkflowHandle(handle.Id, second.RunId), EventType.WorkflowTaskScheduled);
+        var query = $"WorkflowId = '{handle.Id}' AND ExecutionStatus = 'Running'";
+        await WaitListedAsync(client, query, 1);
+
+        var refusedJob = ServerFixture.NewWorkflowId("job-current-only");
+        await client.Raw().StartBatchOperationAsync(Start(client, refusedJob, query, r => r.ResetOperation = new BatchOperationReset
+        {
+            Options = new ResetOptions { BuildId = "v1", CurrentRunOnly = true },
+        }));
+        Assert.Equal((1L, 0L, 1L), await CountsAsync(client, refusedJob));
+        Assert.Equal(second.RunId, (await client.GetWorkflowHandle(handle.Id).DescribeAsync()).RunId);
+
+        var job = ServerFixture.NewWorkflowId("job-earlier-run");
+        await client.Raw().StartBatchOperationAsync(Start(client, job, query, r => r.ResetOperation = new BatchOperationReset
+        {
+            Options = new ResetOptions { BuildId = "v1" },
+        }));
+        Assert.Equal((1L, 1L, 0L), await CountsAsync(client, job));
+        var current = await client.GetWorkflowHandle(handle.Id).DescribeAsync();
+        var failed = (await EventsAsync(client, client.GetWorkflowHandle(handle.Id, current.RunId)))
+            .Single(e => e.EventType == EventType.WorkflowTaskFailed).WorkflowTaskFailedEventAttributes;
+        Assert.Equal((WorkflowTaskFailedCause.ResetWorkflow, handle.ResultRunId), (failed.Cause, failed.BaseRunId));
+        Assert.Equal(Temporalio.Api.Enums.V1.WorkflowExecutionStatus.Terminated, (await client.GetWorkflowHandle(handle.Id, second.RunId).DescribeAsync()).Status);
+    }
+
+    private static async Task<(long Total, long Completed, long Failed)> CountsAsync(TemporalClient client, string jobId)
+    {
+        var done = await WaitClosedAsync(client, jobId);
+        return (done.TotalOperationCount, done.CompleteOperationCount, done.FailureOperationCount);
+    }
+
     private static List<string> StepsOf(string workflowId) => [.. Steps.GetOrAdd(workflowId, _ => new())];
 
     private static Task WaitForTaskCompletedCountAsync(TemporalClient client, WorkflowHandle handle, int count) =>
@@ -94,6 +138,7 @@ public sealed class BatchResetByBuildIdTests(ServerFixture fixture)
     {
         using var worker = new TemporalWorker(client, new TemporalWorkerOptions(taskQueue) { BuildId = buildId, MaxCachedWorkflows = 0 }
             .AddWorkflow<StagedWorkflow>()
+            .AddWorkflow<ChainWorkflow>()
             .AddActivity(StepAsync));
         await worker.ExecuteAsync(whileRunning);
     }
@@ -104,6 +149,22 @@ public sealed class BatchResetByBuildIdTests(ServerFixture fixture)
         var info = Temporalio.Activities.ActivityExecutionContext.Current.Info;
         Steps.GetOrAdd(info.WorkflowId!, _ => new()).Enqueue(step);
         return Task.CompletedTask;
+    }
+
+    /// <summary>Continues as new once, then waits.</summary>
+    [Workflow]
+    public sealed class ChainWorkflow
+    {
+        [WorkflowRun]
+        public async Task RunAsync()
+        {
+            if (Workflow.Info.ContinuedRunId is null)
+            {
+                await Workflow.DelayAsync(TimeSpan.FromMilliseconds(10));
+                throw Workflow.CreateContinueAsNewException((ChainWorkflow wf) => wf.RunAsync());
+            }
+            await Workflow.WaitConditionAsync(() => false);
+        }
     }
 
     /// <summary>A first step, then (on a signal) a second, then waits to be told to finish; each step names the build
