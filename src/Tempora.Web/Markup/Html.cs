@@ -11,6 +11,9 @@ internal readonly record struct Html(string Value)
     /// <summary>Builds markup from an interpolated string: literal parts are markup, holes are encoded text.</summary>
     public static Html Of(ref HtmlHandler handler) => handler.ToHtml();
 
+    /// <summary>An option's <c> selected</c> attribute when <paramref name="selected"/>, else nothing.</summary>
+    public static Html SelectedIf(bool selected) => selected ? new(" selected") : Empty;
+
     /// <summary>Text, encoded.</summary>
     public static Html Text(string? text) => new(HtmlHandler.Encode(text));
 

@@ -119,9 +119,9 @@ internal static class BatchConfirmPage
             var resetTo = form["resetTo"].ToString();
             w.Write($"""
                 <label>Reset to <select name="resetTo">
-                <option value="first"{Selected(resetTo is not ("last" or "build"))}>the first workflow task</option>
-                <option value="last"{Selected(resetTo == "last")}>the last workflow task</option>
-                <option value="build"{Selected(resetTo == "build")}>the first workflow task of a build (undo a bad deploy)</option>
+                <option value="first"{Html.SelectedIf(resetTo is not ("last" or "build"))}>the first workflow task</option>
+                <option value="last"{Html.SelectedIf(resetTo == "last")}>the last workflow task</option>
+                <option value="build"{Html.SelectedIf(resetTo == "build")}>the first workflow task of a build (undo a bad deploy)</option>
                 </select></label>
                 <label>Build id (for a build's first workflow task) <input type="text" name="buildId" value="{form["buildId"].ToString()}" spellcheck="false" autocomplete="off"></label>
                 <p class="small">Each run ends and a new run replays its history up to that point; signals after it are applied again. By build, a run that build never touched is left as it is (it counts as failed).</p>
@@ -141,7 +141,6 @@ internal static class BatchConfirmPage
 
     private static string Plural(long count) => count == 1 ? "" : "s";
 
-    private static Html Selected(bool selected) => selected ? Html.Of($" selected") : Html.Empty;
 
     private static string Past(BatchOperationKind kind) => kind.Name switch
     {

@@ -168,16 +168,15 @@ internal static class DeploymentDetailPage
         var w = new HtmlWriter();
         foreach (var buildId in buildIds)
         {
-            w.Write($"<option value=\"{buildId}\"{Selected(buildId == selected)}>{buildId}</option>");
+            w.Write($"<option value=\"{buildId}\"{Html.SelectedIf(buildId == selected)}>{buildId}</option>");
         }
         if (withUnversioned)
         {
-            w.Write($"<option value=\"{DeploymentChoice.Unversioned}\"{Selected(selected == DeploymentChoice.Unversioned)}>unversioned workers</option>");
+            w.Write($"<option value=\"{DeploymentChoice.Unversioned}\"{Html.SelectedIf(selected == DeploymentChoice.Unversioned)}>unversioned workers</option>");
         }
         return w.ToHtml();
     }
 
-    private static Html Selected(bool on) => on ? Html.Of($" selected") : Html.Empty;
 
     private static Html Checked(bool on) => on ? Html.Of($" checked") : Html.Empty;
 

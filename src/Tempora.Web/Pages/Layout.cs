@@ -43,7 +43,7 @@ internal static class Layout
                 """);
             foreach (var name in namespaces.Contains(ns, StringComparer.Ordinal) ? namespaces : namespaces.Append(ns))
             {
-                var selected = name == ns ? Html.Of($" selected") : Html.Empty;
+                var selected = Html.SelectedIf(name == ns);
                 w.Write($"<option value=\"{name}\"{selected}>{name}</option>");
             }
             w.Write($"""

@@ -64,7 +64,7 @@ internal static partial class WorkflowDetailPage
                 """);
             foreach (var point in resetPoints)
             {
-                var selected = point == resetPoints[0] ? Html.Of($" selected") : Html.Empty;
+                var selected = Html.SelectedIf(point == resetPoints[0]);
                 w.Write($"<option value=\"{point.EventId}\"{selected}>event {point.EventId} · {Format.TimeText(point.EventTime.ToDateTimeOffset())} UTC</option>");
             }
             w.Write($"""

@@ -94,7 +94,7 @@ internal static class WorkflowListPage
         foreach (var status in Statuses)
         {
             var name = Format.StatusName(status);
-            var selected = name == filter.Status ? Html.Of($" selected") : Html.Empty;
+            var selected = Html.SelectedIf(name == filter.Status);
             w.Write($"<option value=\"{name}\"{selected}>{name}</option>");
         }
         w.Write($"""
